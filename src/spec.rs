@@ -1,0 +1,728 @@
+//! The design-file language: serde structs that mirror the RON text one to one.
+//!
+//! This module owns the *shape* of design and catalog files and nothing else. Every struct
+//! denies unknown fields so a typo is a syntax error with a line and column. Values that need
+//! checking (capacities, prices, bay ranges, references between parts) stay as the user wrote
+//! them here, as strings or plain numbers; `validate` turns them into the checked `model`,
+//! reporting every problem with its place. Nothing here computes.
+//!
+//! Two kinds of file use this language:
+//! * a **catalog** (`Catalog(parts: [...])`): parts with their physical facts and prices;
+//! * a **design** (`Design(...)`): one pod, which may load catalogs and carry its own parts.
+
+use serde::{Deserialize, Serialize};
+
+/// A file of shared parts that designs load through `Design.catalogs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// The parts, each with a unique id.
+    pub parts: Vec<Part>,
+}
+
+/// One purchasable part: its identity, price and physical facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// Unique kebab-case id that designs use to refer to the part (e.g. `"hitachi-hds5c3030ala630"`).
+    pub id: String,
+    /// Human name as a buyer would write it on an order.
+    pub name: String,
+    /// Manufacturer's or supplier's part number, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_number: Option<String>,
+    /// Where the part is bought.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    /// Unit price with provenance.
+    pub price: Price,
+    /// The role of the part and its physical facts.
+    pub spec: PartSpec,
+    /// Provenance of individual facts that are not plain published data (estimates, derivations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact>,
+}
+
+/// A unit price and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// Decimal amount per unit, as text so no digit is lost: `"120.00"`, `"0.17"`.
+    pub amount: String,
+    /// ISO 4217 currency code; `"USD"` when omitted.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// When the price was quoted, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: String,
+    /// Where the figure comes from.
+    pub source: Source,
+}
+
+fn default_currency() -> String {
+    "USD".to_string()
+}
+
+/// Where a figure comes from. Mirrors the dossier's tags: [P] published by Backblaze,
+/// [T] a third party, [D] derived by arithmetic, and estimates where nothing was published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    /// Published by the designer (Backblaze for its pods), with the URL.
+    Published(String),
+    /// Published by a third party (press, vendor page, forum), with the URL.
+    ThirdParty(String),
+    /// Derived by arithmetic from sourced figures; the text gives the formula.
+    Derived(String),
+    /// Not published anywhere: a reasoned estimate; the text gives the reasoning.
+    Estimated(String),
+}
+
+impl Source {
+    /// True for figures nobody published (derived or estimated).
+    pub fn is_estimate(&self) -> bool {
+        matches!(self, Source::Estimated(_))
+    }
+    /// One-letter tag as used in the reference dossier: P, T, D or E.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Source::Published(_) => "P",
+            Source::ThirdParty(_) => "T",
+            Source::Derived(_) => "D",
+            Source::Estimated(_) => "E",
+        }
+    }
+}
+
+/// The provenance of one field of a part's spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    /// The spec field this is about, e.g. `"host_bus"` or `"outer_mb_s"`.
+    pub field: String,
+    /// Its source.
+    pub source: Source,
+}
+
+/// The role of a part, with the physical facts that role needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PartSpec {
+    /// A hard drive or SSD (data or boot).
+    Drive(DriveSpec),
+    /// A backplane: port multiplier, SAS expander, or passive (one connector per bay).
+    Backplane(BackplaneSpec),
+    /// A SATA/SAS host card (HBA) for a motherboard slot.
+    HostCard(HostCardSpec),
+    /// A network card for a motherboard slot.
+    NicCard(NicCardSpec),
+    /// A motherboard with its slots, onboard SATA and NICs.
+    Motherboard(MotherboardSpec),
+    /// A processor.
+    Cpu(CpuSpec),
+    /// Memory (a module or a kit).
+    Memory(MemorySpec),
+    /// A power supply.
+    Psu(PsuSpec),
+    /// The enclosure.
+    Chassis(ChassisSpec),
+    /// A fan.
+    Fan(FanSpec),
+    /// Anything else on the bill of materials: cables, screws, standoffs, switches.
+    Other(OtherSpec),
+}
+
+/// A link generation: the signalling rate and encoding of one lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LinkGen {
+    /// SATA 1.5 Gb/s.
+    Sata1,
+    /// SATA 3 Gb/s (SATA II).
+    Sata2,
+    /// SATA 6 Gb/s (SATA III).
+    Sata3,
+    /// SAS 3 Gb/s.
+    Sas1,
+    /// SAS 6 Gb/s.
+    Sas2,
+    /// SAS 12 Gb/s.
+    Sas3,
+    /// Parallel ATA (IDE), ATA/100.
+    Pata,
+}
+
+/// How a port multiplier shares its uplink, or how much port-multiplier support a host port has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PmSupport {
+    /// No port-multiplier support: a PM backplane cannot hang off this port.
+    None,
+    /// Command-based switching: one drive behind the PM is served at a time.
+    Command,
+    /// FIS-based switching: all drives behind the PM are served concurrently.
+    Fis,
+}
+
+/// A host or slot bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Bus {
+    /// Conventional PCI, shared parallel bus (`width_bits` 32 or 64, `mhz` 33 or 66).
+    Pci {
+        /// Bus width in bits.
+        width_bits: u16,
+        /// Clock in MHz.
+        mhz: u16,
+    },
+    /// PCI-X, 64-bit (`mhz` 66, 100, 133, 266 or 533).
+    PciX {
+        /// Clock in MHz.
+        mhz: u16,
+    },
+    /// PCI Express, generation 1-5, 1-16 lanes.
+    Pcie {
+        /// Generation (1 = 2.5 GT/s, 2 = 5 GT/s, 3 = 8 GT/s, 4 = 16 GT/s, 5 = 32 GT/s).
+        #[serde(rename = "gen")]
+        generation: u8,
+        /// Electrical lanes.
+        lanes: u8,
+    },
+}
+
+/// A drive: capacity as sold, interface and the physical facts the engines use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriveSpec {
+    /// Capacity as sold, decimal: `"1.5 TB"`, `"160 GB"`.
+    pub capacity: String,
+    /// Interface the drive speaks.
+    pub interface: LinkGen,
+    /// Spindle speed in rpm (0 for an SSD).
+    pub rpm: u32,
+    /// Sustained sequential rate at the outer diameter, MB/s (10^6 B/s).
+    pub outer_mb_s: f64,
+    /// Sustained sequential rate at the inner diameter, MB/s.
+    pub inner_mb_s: f64,
+    /// Power when idle (spinning, no I/O), watts.
+    pub idle_w: f64,
+    /// Power under sequential load, watts.
+    pub active_w: f64,
+    /// Peak +12 V current while the spindle spins up, amperes.
+    pub spinup_12v_a: f64,
+    /// +5 V current (electronics) while running, amperes.
+    pub run_5v_a: f64,
+    /// Annualized failure rate, percent per drive-year (Backblaze's rate convention).
+    pub afr_pct: f64,
+    /// Bits read per unrecoverable read error, e.g. `1e14`.
+    pub ure_bits: f64,
+}
+
+/// What kind of backplane, and how it shares its uplink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BackplaneKind {
+    /// A SATA port multiplier: 1 uplink, `drive_ports` drives, shared by the given switching.
+    PortMultiplier(PmSupport),
+    /// A SAS expander: `uplink_lanes` wide uplink shared by all bays.
+    Expander,
+    /// A passive backplane: one host port per bay (`uplink_lanes` = `drive_ports`).
+    Passive,
+}
+
+/// A backplane that drives plug into.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackplaneSpec {
+    /// Switching chip, e.g. `"SiI3726"`, `"Marvell 88SM9715"` (or `"none"` for passive).
+    pub chip: String,
+    /// Port multiplier, expander or passive.
+    pub kind: BackplaneKind,
+    /// Number of drive bays it serves.
+    pub drive_ports: u32,
+    /// Link generation of the uplink (and of each drive port).
+    pub uplink: LinkGen,
+    /// How many host ports the uplink takes (1 for a port multiplier, 4 for an SFF-8087 expander).
+    pub uplink_lanes: u32,
+    /// Typical power draw, watts.
+    pub watts: f64,
+}
+
+/// A host card that puts SATA/SAS ports on a motherboard slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostCardSpec {
+    /// Controller chip, e.g. `"SiI3132"`.
+    pub chipset: String,
+    /// Number of SATA/SAS lanes (a 10 × SFF-8087 card has 40).
+    pub ports: u32,
+    /// Link generation of each port.
+    pub link: LinkGen,
+    /// Port-multiplier support of its ports.
+    pub pm_support: PmSupport,
+    /// The bus the card plugs into.
+    pub host_bus: Bus,
+    /// Typical power draw, watts.
+    pub watts: f64,
+}
+
+/// A network card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NicCardSpec {
+    /// Number of network ports.
+    pub ports: u32,
+    /// Speed of each port, Gb/s.
+    pub gbit_s: f64,
+    /// The bus the card plugs into.
+    pub host_bus: Bus,
+    /// Typical power draw, watts.
+    pub watts: f64,
+}
+
+/// Where a motherboard slot or device connects: straight to the CPU, or behind the chipset link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Attach {
+    /// Lanes from the CPU (or a northbridge): no shared chipset link.
+    Cpu,
+    /// Behind the platform controller hub, sharing the chipset link (DMI).
+    Chipset,
+}
+
+/// The link between the CPU and the chipset (PCH / south bridge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChipsetLink {
+    /// DMI 1.0, x4 at 2.5 GT/s (ICH6-ICH10, 5-series PCH): 1 GB/s per direction.
+    Dmi1,
+    /// DMI 2.0, x4 at 5 GT/s (6/7-series PCH): 2 GB/s per direction.
+    Dmi2,
+    /// DMI 3.0, x4 at 8 GT/s: 3.93 GB/s per direction.
+    Dmi3,
+    /// A board without a separate chipset link (everything on the CPU).
+    None,
+}
+
+/// A motherboard expansion slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotSpec {
+    /// The slot's name as printed on the board, e.g. `"SLOT4"` or `"PCIE1"`.
+    pub id: String,
+    /// The slot's bus (for PCIe: electrical lanes).
+    pub bus: Bus,
+    /// Whether the slot's lanes come from the CPU or sit behind the chipset link.
+    pub attach: Attach,
+}
+
+/// Onboard SATA controller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnboardSataSpec {
+    /// Controller, e.g. `"Intel ICH10"`.
+    pub controller: String,
+    /// Number of ports.
+    pub ports: u32,
+    /// Link generation.
+    pub link: LinkGen,
+    /// Port-multiplier support (Intel ICH10: `None`).
+    pub pm_support: PmSupport,
+    /// Where the controller sits.
+    pub attach: Attach,
+}
+
+/// An onboard network port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NicSpec {
+    /// Controller, e.g. `"Intel 82574L"`.
+    pub controller: String,
+    /// Speed, Gb/s.
+    pub gbit_s: f64,
+    /// Where the controller sits.
+    pub attach: Attach,
+}
+
+/// A motherboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MotherboardSpec {
+    /// Form factor, e.g. `"ATX"`, `"micro-ATX"`.
+    pub form_factor: String,
+    /// Chipset, e.g. `"Intel G43 + ICH10"`.
+    pub chipset: String,
+    /// The CPU-chipset link.
+    pub chipset_link: ChipsetLink,
+    /// Expansion slots.
+    pub slots: Vec<SlotSpec>,
+    /// Onboard SATA, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onboard_sata: Option<OnboardSataSpec>,
+    /// Number of PATA (IDE) channels' device positions usable for boot drives.
+    #[serde(default)]
+    pub pata_devices: u32,
+    /// Onboard network ports.
+    pub nics: Vec<NicSpec>,
+    /// Memory slots.
+    pub memory_slots: u32,
+    /// Typical power of the board itself (without CPU and cards), watts.
+    pub watts: f64,
+}
+
+/// A processor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CpuSpec {
+    /// Cores.
+    pub cores: u32,
+    /// Base clock, GHz.
+    pub ghz: f64,
+    /// Thermal design power, watts (used as its power draw under load).
+    pub tdp_w: f64,
+}
+
+/// Memory: one module, or a kit of several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemorySpec {
+    /// Modules in one unit of this part (2 for a 2 × 2 GB kit).
+    pub modules: u32,
+    /// Capacity of each module, `"2 GB"` (JEDEC GB = GiB).
+    pub module_size: String,
+    /// Type and speed, e.g. `"DDR3-1333"`.
+    pub kind: String,
+    /// Power per module, watts.
+    pub watts_per_module: f64,
+}
+
+/// A power supply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PsuSpec {
+    /// Rated continuous output, watts.
+    pub watts: f64,
+    /// Rated current on the +12 V rail(s) combined, amperes.
+    pub rail_12v_a: f64,
+    /// Rated current on the +5 V rail, amperes.
+    pub rail_5v_a: f64,
+}
+
+/// The enclosure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChassisSpec {
+    /// Height in rack units.
+    pub rack_units: u32,
+    /// Data-drive bays.
+    pub bays: u32,
+    /// Depth, inches.
+    pub depth_in: f64,
+}
+
+/// A fan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanSpec {
+    /// Frame size, millimetres (e.g. 120).
+    pub size_mm: u32,
+    /// Rated speed, rpm.
+    pub rpm: u32,
+    /// Power at rated speed, watts (+12 V).
+    pub watts: f64,
+}
+
+/// BOM category of a part that has no physical role in the engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Category {
+    /// Data and boot drives.
+    Drives,
+    /// Enclosure and its fixed parts.
+    Chassis,
+    /// Boards, CPU, memory, cards, backplanes, NICs.
+    Electronics,
+    /// Power supplies, power cabling, switches.
+    Power,
+    /// Screws, standoffs, sleeves, dampeners, mounts, fans.
+    Mechanical,
+    /// Data cables.
+    Cabling,
+}
+
+/// Any other BOM part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherSpec {
+    /// Which BOM category it counts towards.
+    pub category: Category,
+    /// Power it draws, watts (0 for passive parts).
+    #[serde(default)]
+    pub watts: f64,
+}
+
+/// A design: one storage server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// Display name, e.g. `"Backblaze Storage Pod 2.0"`.
+    pub name: String,
+    /// Revision label, if the design is one of a series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// One paragraph: what this design is and where its facts come from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Catalog files to load, relative to this file's directory.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<String>,
+    /// Parts defined by this design alone (ids must not clash with the catalogs').
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+    /// The enclosure (a `Chassis` part id).
+    pub chassis: String,
+    /// The motherboard and what sits directly on it.
+    pub board: Board,
+    /// Cards in the motherboard's slots and what hangs off their ports.
+    #[serde(default)]
+    pub slots: Vec<SlotUse>,
+    /// Which drive model sits in which bays.
+    pub drives: Vec<DriveFill>,
+    /// Power supplies and what each one feeds.
+    pub psus: Vec<PsuUse>,
+    /// Fans, in groups a PSU can feed.
+    #[serde(default)]
+    pub fans: Vec<FanGroup>,
+    /// BOM lines that are not in the tree: screws, standoffs, cables, switches.
+    #[serde(default)]
+    pub extras: Vec<Line>,
+    /// How the drives are organised into redundancy groups.
+    pub raid: Raid,
+    /// Figures the designer published, so engines can be checked against them.
+    #[serde(default)]
+    pub published: Published,
+    /// Free-form notes: conflicts between sources and the choice made, known gaps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The motherboard and the parts that sit on it directly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Board {
+    /// A `Motherboard` part id.
+    pub part: String,
+    /// A `Cpu` part id.
+    pub cpu: String,
+    /// Memory parts and quantities.
+    pub memory: Vec<Line>,
+    /// What hangs off the onboard SATA ports, port by port.
+    #[serde(default)]
+    pub onboard: Vec<PortUse>,
+    /// Boot drives on the PATA channel (`Drive` part ids).
+    #[serde(default)]
+    pub pata: Vec<String>,
+}
+
+/// A card placed in a motherboard slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotUse {
+    /// The motherboard slot id (from the board's `slots`).
+    pub slot: String,
+    /// The card in it.
+    pub card: CardUse,
+}
+
+/// A card and what hangs off each of its ports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardUse {
+    /// A `HostCard` or `NicCard` part id.
+    pub part: String,
+    /// For a host card: its ports in order; each entry uses one or more ports.
+    #[serde(default)]
+    pub ports: Vec<PortUse>,
+}
+
+/// What is attached to a host port (or to consecutive ports).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PortUse {
+    /// Nothing on this port.
+    Empty,
+    /// A backplane; uses as many ports as its part's `uplink_lanes`.
+    Backplane {
+        /// Id for power feeds and reports, unique in the design (e.g. `"bp1"`).
+        id: String,
+        /// A `Backplane` part id.
+        part: String,
+        /// The chassis bays it serves, e.g. `"1-5"`.
+        bays: String,
+    },
+    /// Drives wired straight to the port(s): one port per bay, e.g. `Direct(bays: "1-4")`.
+    Direct {
+        /// The chassis bays, one port each.
+        bays: String,
+    },
+    /// A boot drive on this port (a `Drive` part id).
+    Boot(String),
+}
+
+/// A drive model filling a set of bays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriveFill {
+    /// The bays, e.g. `"1-45"` or `"1-30,41-45"`.
+    pub bays: String,
+    /// A `Drive` part id.
+    pub part: String,
+}
+
+/// A power supply in the design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PsuUse {
+    /// Id, unique in the design (e.g. `"psu1"`).
+    pub id: String,
+    /// A `Psu` part id.
+    pub part: String,
+    /// What it powers.
+    #[serde(default)]
+    pub feeds: Feeds,
+}
+
+/// The loads a PSU powers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Feeds {
+    /// Everything no other PSU names (at most one PSU may say this).
+    #[default]
+    Rest,
+    /// Only these loads: backplane ids, fan-group ids, `"board"` (board, CPU, memory, cards,
+    /// boot drives) or `"bays:<range>"` for drives not behind a backplane.
+    Only(Vec<String>),
+}
+
+/// A group of identical fans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanGroup {
+    /// Id for power feeds, unique in the design (e.g. `"fans-front"`).
+    pub id: String,
+    /// A `Fan` part id.
+    pub part: String,
+    /// How many.
+    pub qty: u32,
+}
+
+/// A BOM line: a part and a quantity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// The part id.
+    pub part: String,
+    /// How many units of the part.
+    pub qty: u32,
+}
+
+/// Redundancy level of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Level {
+    /// RAID0 across `width` drives: no redundancy.
+    Stripe {
+        /// Drives per group.
+        width: u32,
+    },
+    /// `copies`-way mirror.
+    Mirror {
+        /// Copies of every block (2 = RAID1).
+        copies: u32,
+    },
+    /// RAID10: a stripe over mirrors of `copies`, `width` drives in all.
+    Raid10 {
+        /// Drives per group.
+        width: u32,
+        /// Copies in each mirror.
+        copies: u32,
+    },
+    /// RAID5: one parity drive per group.
+    Raid5 {
+        /// Drives per group.
+        width: u32,
+    },
+    /// RAID6: two parity drives per group.
+    Raid6 {
+        /// Drives per group.
+        width: u32,
+    },
+    /// General `data` + `parity` erasure coding within the pod.
+    Erasure {
+        /// Data shards per stripe.
+        data: u32,
+        /// Parity shards per stripe.
+        parity: u32,
+    },
+}
+
+/// Filesystem on top of the redundancy groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Filesystem {
+    /// Linux ext4.
+    Ext4,
+    /// IBM JFS.
+    Jfs,
+    /// XFS.
+    Xfs,
+    /// Raw block device, or an object store with its own accounting.
+    None,
+}
+
+/// How the drives are organised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Raid {
+    /// Redundancy level of every group.
+    pub level: Level,
+    /// Hot spares taken from the bays.
+    #[serde(default)]
+    pub spares: u32,
+    /// Explicit member bays of each group (e.g. `["1-15", "16-30", "31-45"]`); when empty the
+    /// layout engine assigns bays.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Filesystem on each group.
+    pub filesystem: Filesystem,
+    /// Pod-level erasure coding across pods (Backblaze Vault), if the pod is deployed in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<Vault>,
+}
+
+/// A k+m code across pods: each pod holds one shard of each stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vault {
+    /// Data shards (Backblaze: 17).
+    pub data: u32,
+    /// Parity shards (Backblaze: 3).
+    pub parity: u32,
+}
+
+/// Figures the designer published, each with its source.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Published {
+    /// Raw capacity in decimal TB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_tb: Option<Cited>,
+    /// Usable capacity in decimal TB (before or after filesystem: the note says which).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usable_tb: Option<Cited>,
+    /// Total cost of one pod including drives, in the catalog currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_cost: Option<Cited>,
+    /// Cost per raw decimal GB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_gb: Option<Cited>,
+}
+
+/// A published number and where it was published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cited {
+    /// The number as published, as text (`"7384.00"`, `"0.0517"`).
+    pub value: String,
+    /// Its source.
+    pub source: Source,
+    /// What the figure covers, rounding, conflicts.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}

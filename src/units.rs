@@ -1,0 +1,295 @@
+//! Unit newtypes: bytes, money in integer cents, watts, amps and link rates.
+//!
+//! This module owns every conversion between the text a user writes in a design file
+//! (`"1.5 TB"`, `"120.00"`) and the exact integer units the engines compute with. It must not
+//! know about parts or designs. Capacity is always exact bytes (`u64`) and is shown both in
+//! decimal TB (10^12 B, how vendors and Backblaze sell and quote drives) and in binary TiB
+//! (2^40 B, how operating systems report it). Money is always integer cents (`i64`): no `f64`
+//! ever holds a price.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One decimal terabyte in bytes (10^12), the unit drives are sold in.
+pub const TB: u64 = 1_000_000_000_000;
+/// One binary tebibyte in bytes (2^40), the unit operating systems report.
+pub const TIB: u64 = 1 << 40;
+
+/// An exact number of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Bytes(pub u64);
+
+impl Bytes {
+    /// The value in decimal terabytes (10^12 B).
+    pub fn tb(self) -> f64 {
+        self.0 as f64 / TB as f64
+    }
+    /// The value in binary tebibytes (2^40 B).
+    pub fn tib(self) -> f64 {
+        self.0 as f64 / TIB as f64
+    }
+    /// Sum that saturates instead of wrapping (validated designs never come near `u64::MAX`).
+    pub fn saturating_add(self, other: Bytes) -> Bytes {
+        Bytes(self.0.saturating_add(other.0))
+    }
+    /// Product by a count, saturating.
+    pub fn saturating_mul(self, n: u64) -> Bytes {
+        Bytes(self.0.saturating_mul(n))
+    }
+}
+
+impl fmt::Display for Bytes {
+    /// Shows decimal TB and binary TiB side by side, e.g. `135.00 TB (122.78 TiB)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2} TB ({:.2} TiB)", self.tb(), self.tib())
+    }
+}
+
+/// Why a quantity string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    /// The text is not a number followed by a known unit.
+    #[error("cannot read {0:?}: {1}")]
+    Malformed(String, &'static str),
+    /// The number does not fit the unit's integer range.
+    #[error("{0:?} is too large to represent")]
+    Overflow(String),
+    /// The value is negative where only non-negative values make sense.
+    #[error("{0:?} is negative")]
+    Negative(String),
+}
+
+/// A non-negative decimal number split into digits and scale: `"1.50"` → (150, 2).
+fn parse_decimal(text: &str) -> Result<(bool, u128, u32), &'static str> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    if t.is_empty() {
+        return Err("no number");
+    }
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (t, ""),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return Err("no digits");
+    }
+    let mut value: u128 = 0;
+    for c in int.chars().chain(frac.chars()) {
+        let d = c.to_digit(10).ok_or("not a decimal number")?;
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u128::from(d)))
+            .ok_or("too many digits")?;
+    }
+    let scale = u32::try_from(frac.len()).map_err(|_| "too many digits")?;
+    Ok((neg, value, scale))
+}
+
+/// Parses a capacity such as `"1.5 TB"`, `"160 GB"`, `"4 TiB"` or `"512 B"` into exact bytes.
+///
+/// Decimal units (kB, MB, GB, TB, PB) are powers of 1000; binary units (KiB … PiB) powers of
+/// 1024. A result that is not a whole number of bytes, or that overflows `u64`, is an error.
+pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
+    let bad = |why| QuantityError::Malformed(text.to_string(), why);
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .ok_or_else(|| bad("missing unit (write e.g. \"3 TB\")"))?;
+    let (num, unit) = t.split_at(split);
+    let multiplier: u128 = match unit.trim() {
+        "B" => 1,
+        "kB" | "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        "TB" => 1_000_000_000_000,
+        "PB" => 1_000_000_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        "TiB" => 1 << 40,
+        "PiB" => 1 << 50,
+        _ => return Err(bad("unknown unit (use B, kB, MB, GB, TB, PB, KiB, MiB, GiB, TiB or PiB)")),
+    };
+    let (neg, digits, scale) = parse_decimal(num).map_err(bad)?;
+    if neg && digits != 0 {
+        return Err(QuantityError::Negative(text.to_string()));
+    }
+    let overflow = || QuantityError::Overflow(text.to_string());
+    let scaled = digits.checked_mul(multiplier).ok_or_else(overflow)?;
+    let divisor = 10u128.checked_pow(scale).ok_or_else(overflow)?;
+    if scaled % divisor != 0 {
+        return Err(bad("not a whole number of bytes"));
+    }
+    u64::try_from(scaled / divisor)
+        .map(Bytes)
+        .map_err(|_| overflow())
+}
+
+/// An exact amount of money in integer cents of the price's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Cents(pub i64);
+
+impl Cents {
+    /// Extended price: unit price times a quantity, or `None` on overflow.
+    pub fn checked_mul(self, qty: u64) -> Option<Cents> {
+        i64::try_from(qty)
+            .ok()
+            .and_then(|q| self.0.checked_mul(q))
+            .map(Cents)
+    }
+    /// Sum, or `None` on overflow.
+    pub fn checked_add(self, other: Cents) -> Option<Cents> {
+        self.0.checked_add(other.0).map(Cents)
+    }
+    /// The value in whole currency units as a float, for display and ratios only.
+    pub fn as_units_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl fmt::Display for Cents {
+    /// Shows `$7,384.00` style: thousands separators, two decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let units = abs / 100;
+        let cents = abs % 100;
+        let digits = units.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        write!(f, "{sign}${grouped}.{cents:02}")
+    }
+}
+
+/// Parses a money amount such as `"120.00"`, `"0.17"` or `"7,384"` into integer cents.
+///
+/// Thousands separators (`,`) are allowed; more than two decimals is an error (a price that
+/// needs fractions of a cent should be given per larger unit). Negative amounts parse (so
+/// validation can report them with their place) and are flagged by the caller.
+pub fn parse_cents(text: &str) -> Result<Cents, QuantityError> {
+    let bad = |why| QuantityError::Malformed(text.to_string(), why);
+    let cleaned: String = text.trim().trim_start_matches('$').replace(',', "");
+    let (neg, digits, scale) = parse_decimal(&cleaned).map_err(bad)?;
+    if scale > 2 {
+        return Err(bad("more than two decimals (cents)"));
+    }
+    let factor = 10u128.pow(2 - scale);
+    let cents = digits
+        .checked_mul(factor)
+        .and_then(|c| i64::try_from(c).ok())
+        .ok_or_else(|| QuantityError::Overflow(text.to_string()))?;
+    Ok(Cents(if neg { -cents } else { cents }))
+}
+
+/// Electrical power in watts.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Watts(pub f64);
+
+/// Electrical current in amperes.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Amps(pub f64);
+
+/// A sustained data rate in decimal megabytes per second (10^6 B/s) of payload.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct MBps(pub f64);
+
+/// Line encoding of a serial link: how many payload bits each line bit carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Encoding {
+    /// 8b/10b (SATA, SAS, PCIe 1.x and 2.0, DMI 1.0/2.0, GbE's 1000BASE-X): 80 % payload.
+    B8b10b,
+    /// 128b/130b (PCIe 3.0 and later, DMI 3.0): 98.46 % payload.
+    B128b130b,
+    /// A parallel bus or a rate already quoted as payload (PCI, PCI-X, Ethernet MAC rate).
+    None,
+}
+
+impl Encoding {
+    /// Payload bits per line bit.
+    pub fn efficiency(self) -> f64 {
+        match self {
+            Encoding::B8b10b => 8.0 / 10.0,
+            Encoding::B128b130b => 128.0 / 130.0,
+            Encoding::None => 1.0,
+        }
+    }
+}
+
+/// A raw line rate together with its encoding, so the payload ceiling is never guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LineRate {
+    /// Raw signalling rate in gigabits per second (10^9 bit/s), per direction, all lanes.
+    pub gbit_s: f64,
+    /// The line code applied to the raw rate.
+    pub encoding: Encoding,
+}
+
+impl LineRate {
+    /// Payload ceiling in MB/s before any protocol overhead: raw × encoding / 8.
+    pub fn payload(self) -> MBps {
+        MBps(self.gbit_s * 1e9 * self.encoding.efficiency() / 8.0 / 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_parses_exactly() {
+        assert_eq!(parse_bytes("1.5 TB"), Ok(Bytes(1_500_000_000_000)));
+        assert_eq!(parse_bytes("3TB"), Ok(Bytes(3 * TB)));
+        assert_eq!(parse_bytes("160 GB"), Ok(Bytes(160_000_000_000)));
+        assert_eq!(parse_bytes("1 TiB"), Ok(Bytes(TIB)));
+        assert!(matches!(
+            parse_bytes("1000000000000000000 TB"),
+            Err(QuantityError::Overflow(_))
+        ));
+        assert!(parse_bytes("1.5").is_err());
+        assert!(parse_bytes("0.5 B").is_err());
+        assert!(parse_bytes("three TB").is_err());
+        assert!(matches!(parse_bytes("-1 TB"), Err(QuantityError::Negative(_))));
+    }
+
+    #[test]
+    fn money_parses_to_cents() {
+        assert_eq!(parse_cents("120.00"), Ok(Cents(12_000)));
+        assert_eq!(parse_cents("0.17"), Ok(Cents(17)));
+        assert_eq!(parse_cents("7,384"), Ok(Cents(738_400)));
+        assert_eq!(parse_cents("13.6"), Ok(Cents(1_360)));
+        assert_eq!(parse_cents("-5"), Ok(Cents(-500)));
+        assert!(parse_cents("0.405").is_err());
+        assert!(parse_cents("abc").is_err());
+    }
+
+    #[test]
+    fn money_displays_with_separators() {
+        assert_eq!(Cents(738_400).to_string(), "$7,384.00");
+        assert_eq!(Cents(17).to_string(), "$0.17");
+        assert_eq!(Cents(-123_456_789).to_string(), "-$1,234,567.89");
+    }
+
+    #[test]
+    fn capacity_displays_both_units() {
+        assert_eq!(Bytes(135 * TB).to_string(), "135.00 TB (122.78 TiB)");
+    }
+
+    #[test]
+    fn sata2_payload_is_300_mb_s() {
+        let r = LineRate { gbit_s: 3.0, encoding: Encoding::B8b10b };
+        assert!((r.payload().0 - 300.0).abs() < 1e-9);
+    }
+}
