@@ -1,9 +1,28 @@
 //! podplan: plan storage servers built on Backblaze's open Storage Pod designs.
 //!
 //! The pipeline reads top to bottom: RON text → [`spec`] (serde structs that mirror the file)
-//! → [`validate`] (resolve part references, collect every diagnostic) → [`model`] (checked
-//! domain types in unit newtypes) → engines ([`power`], …) → one serializable result →
-//! renderers ([`render`]). The library never prints; the `podplan` binary is a thin shell.
+//! → [`load`] (files, catalogs, built-in designs) → [`validate`] (resolve part references,
+//! collect every diagnostic) → [`model`] (checked domain types in unit newtypes) → engines
+//! ([`power`]) → one serializable result ([`show`]) → renderers ([`render`]). The library never
+//! prints; [`cli`] writes only to the writers the thin `podplan` binary hands it.
+//!
+//! ```
+//! let doc = podplan::load::builtin().expect("the built-in design parses");
+//! let podplan::load::Document::Design(loaded) = doc else { panic!("a design") };
+//! let outcome = podplan::validate::validate(&loaded);
+//! let pod = outcome.pod.expect("the built-in design validates");
+//! assert_eq!(pod.drives.len(), 45);
+//! assert_eq!(pod.raw_capacity().0, 135_000_000_000_000);
+//! ```
 
+pub mod cli;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod power;
+pub mod render;
+pub mod show;
 pub mod spec;
 pub mod units;
+pub mod validate;

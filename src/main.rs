@@ -1,2 +1,12 @@
-//! The `podplan` binary: parse arguments, call the library, map errors to exit codes.
-fn main() {}
+//! The `podplan` binary: hand the arguments to the library and turn its answer into an exit code.
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = std::env::args_os().collect();
+    let code = podplan::cli::run(
+        args,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    ExitCode::from(code)
+}

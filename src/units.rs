@@ -16,7 +16,9 @@ pub const TB: u64 = 1_000_000_000_000;
 pub const TIB: u64 = 1 << 40;
 
 /// An exact number of bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Bytes(pub u64);
 
@@ -112,7 +114,11 @@ pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
         "GiB" => 1 << 30,
         "TiB" => 1 << 40,
         "PiB" => 1 << 50,
-        _ => return Err(bad("unknown unit (use B, kB, MB, GB, TB, PB, KiB, MiB, GiB, TiB or PiB)")),
+        _ => {
+            return Err(bad(
+                "unknown unit (use B, kB, MB, GB, TB, PB, KiB, MiB, GiB, TiB or PiB)",
+            ));
+        }
     };
     let (neg, digits, scale) = parse_decimal(num).map_err(bad)?;
     if neg && digits != 0 {
@@ -130,7 +136,9 @@ pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
 }
 
 /// An exact amount of money in integer cents of the price's currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Cents(pub i64);
 
@@ -162,7 +170,7 @@ impl fmt::Display for Cents {
         let digits = units.to_string();
         let mut grouped = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -261,7 +269,10 @@ mod tests {
         assert!(parse_bytes("1.5").is_err());
         assert!(parse_bytes("0.5 B").is_err());
         assert!(parse_bytes("three TB").is_err());
-        assert!(matches!(parse_bytes("-1 TB"), Err(QuantityError::Negative(_))));
+        assert!(matches!(
+            parse_bytes("-1 TB"),
+            Err(QuantityError::Negative(_))
+        ));
     }
 
     #[test]
@@ -289,7 +300,10 @@ mod tests {
 
     #[test]
     fn sata2_payload_is_300_mb_s() {
-        let r = LineRate { gbit_s: 3.0, encoding: Encoding::B8b10b };
+        let r = LineRate {
+            gbit_s: 3.0,
+            encoding: Encoding::B8b10b,
+        };
         assert!((r.payload().0 - 300.0).abs() < 1e-9);
     }
 }

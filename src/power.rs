@@ -1,0 +1,350 @@
+//! Power budget: what each PSU must deliver at spin-up, staggered spin-up, idle and load.
+//!
+//! This engine owns the electrical model of a pod and nothing else. It is a pure function of
+//! a validated `Pod`. The model (each assumption named here, once):
+//!
+//! * A drive draws `spinup_12v` on +12 V while its spindle starts, and `run_5v` on +5 V at all
+//!   times. Running, its +12 V draw is the rest of its rated power:
+//!   `(idle_w − 5 V × run_5v) / 12 V` idle, and the same with `active_w` under load
+//!   (physics.md §10: spin-up draws up to 4× the steady 12 V current).
+//! * Backplane chips are fed from +5 V ([`BACKPLANE_RAIL_V`]); every other non-drive load
+//!   (board, CPU at its TDP, memory, cards, fans, other powered parts) is counted on +12 V
+//!   ([`SYSTEM_RAIL_V`]), as modern ATX boards draw most power through the 12 V connectors.
+//!   Non-drive loads draw the same in every state.
+//! * *Simultaneous* spin-up: every drive a PSU feeds starts at once.
+//! * *Staggered* spin-up: one backplane at a time (direct-wired drives one at a time); the
+//!   peak is the moment the hungriest step starts while every drive before it already runs
+//!   idle.
+//! * A PSU's limits are its +12 V and +5 V rail currents and its total rated watts.
+
+use crate::diag::{Code, Diagnostic};
+use crate::model::{Kind, Load, Pod};
+use crate::spec::OtherSpec;
+use serde::Serialize;
+
+/// Rail voltage on which backplane logic is counted, volts.
+pub const BACKPLANE_RAIL_V: f64 = 5.0;
+/// Rail voltage on which the system (board, CPU, cards, fans) is counted, volts.
+pub const SYSTEM_RAIL_V: f64 = 12.0;
+
+/// Current on each rail and the total power, for one state of one PSU.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Draw {
+    /// +12 V current, amperes.
+    pub a12: f64,
+    /// +5 V current, amperes.
+    pub a5: f64,
+}
+
+impl Draw {
+    /// Total DC power, watts.
+    pub fn watts(self) -> f64 {
+        12.0 * self.a12 + 5.0 * self.a5
+    }
+    fn add(self, o: Draw) -> Draw {
+        Draw {
+            a12: self.a12 + o.a12,
+            a5: self.a5 + o.a5,
+        }
+    }
+    fn sub(self, o: Draw) -> Draw {
+        Draw {
+            a12: self.a12 - o.a12,
+            a5: self.a5 - o.a5,
+        }
+    }
+}
+
+/// One PSU's loads in each state, against its ratings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PsuBudget {
+    /// PSU id in the design.
+    pub id: String,
+    /// PSU part name.
+    pub part: String,
+    /// Rated watts.
+    pub rated_w: f64,
+    /// Rated +12 V current, amperes.
+    pub rated_12v_a: f64,
+    /// Rated +5 V current, amperes.
+    pub rated_5v_a: f64,
+    /// Data drives this PSU powers.
+    pub drives: u32,
+    /// What it feeds, as design ids.
+    pub feeds: Vec<String>,
+    /// Every drive it feeds spinning up at once.
+    pub spinup_simultaneous: Draw,
+    /// Worst moment of a one-backplane-at-a-time spin-up.
+    pub spinup_staggered: Draw,
+    /// All drives idle.
+    pub idle: Draw,
+    /// All drives under sequential load.
+    pub active: Draw,
+}
+
+impl PsuBudget {
+    /// True when the draw fits every rating of this PSU.
+    pub fn fits(&self, d: Draw) -> bool {
+        d.a12 <= self.rated_12v_a + 1e-9
+            && d.a5 <= self.rated_5v_a + 1e-9
+            && d.watts() <= self.rated_w + 1e-9
+    }
+}
+
+/// The power budget of a pod.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PowerBudget {
+    /// Per PSU.
+    pub psus: Vec<PsuBudget>,
+    /// Whole pod, simultaneous spin-up, watts DC.
+    pub spinup_simultaneous_w: f64,
+    /// Whole pod, staggered spin-up (each PSU's worst moment summed), watts DC.
+    pub spinup_staggered_w: f64,
+    /// Whole pod idle, watts DC.
+    pub idle_w: f64,
+    /// Whole pod under load, watts DC.
+    pub active_w: f64,
+    /// Sum of the PSUs' rated watts.
+    pub rated_w: f64,
+}
+
+/// Draw of one spin-up step (a backplane's drives, or one direct drive) in each state.
+#[derive(Clone, Copy, Default)]
+struct Step {
+    spinup: Draw,
+    idle: Draw,
+    active: Draw,
+}
+
+fn drive_step(d: &crate::model::Drive) -> Step {
+    let a5 = d.run_5v.0;
+    let run12 = |w: f64| ((w - 5.0 * a5) / 12.0).max(0.0);
+    Step {
+        spinup: Draw {
+            a12: d.spinup_12v.0,
+            a5,
+        },
+        idle: Draw {
+            a12: run12(d.idle.0),
+            a5,
+        },
+        active: Draw {
+            a12: run12(d.active.0),
+            a5,
+        },
+    }
+}
+
+fn constant(d: Draw) -> Step {
+    Step {
+        spinup: d,
+        idle: d,
+        active: d,
+    }
+}
+
+fn add(a: Step, b: Step) -> Step {
+    Step {
+        spinup: a.spinup.add(b.spinup),
+        idle: a.idle.add(b.idle),
+        active: a.active.add(b.active),
+    }
+}
+
+fn system_watts(w: f64) -> Draw {
+    Draw {
+        a12: w / SYSTEM_RAIL_V,
+        a5: 0.0,
+    }
+}
+
+/// The board load: board, CPU, memory, cards in slots, boot drives (spinning up with the board).
+fn board_load(pod: &Pod) -> Step {
+    let mut w = match &pod.board.kind {
+        Kind::Motherboard(m) => m.watts,
+        _ => 0.0,
+    };
+    if let Kind::Cpu(c) = &pod.cpu.kind {
+        w += c.tdp_w;
+    }
+    for (p, q) in &pod.memory {
+        if let Kind::Memory(m) = &p.kind {
+            w += m.watts_per_module.0 * f64::from(m.modules) * f64::from(*q);
+        }
+    }
+    for c in &pod.controllers {
+        if let crate::model::ControllerKind::Card { part, .. } = &c.kind
+            && let Kind::HostCard(h) = &part.kind
+        {
+            w += h.watts;
+        }
+    }
+    for n in &pod.nic_cards {
+        if let Kind::NicCard(c) = &n.part.kind {
+            w += c.watts;
+        }
+    }
+    for (p, q) in &pod.extras {
+        if let Kind::Other(OtherSpec { watts, .. }) = &p.kind {
+            w += watts * f64::from(*q);
+        }
+    }
+    let mut step = constant(system_watts(w));
+    for b in &pod.boot_drives {
+        if let Kind::Drive(d) = &b.part.kind {
+            step = add(step, drive_step(d));
+        }
+    }
+    step
+}
+
+/// Computes the power budget of a validated pod.
+pub fn budget(pod: &Pod) -> PowerBudget {
+    let mut psus = Vec::new();
+    for psu in &pod.psus {
+        let Some(spec) = psu.spec() else { continue };
+        let mut fixed = Step::default();
+        let mut steps: Vec<Step> = Vec::new();
+        let mut drives = 0u32;
+        let mut feeds = Vec::new();
+        for load in &psu.loads {
+            match load {
+                Load::Board => {
+                    fixed = add(fixed, board_load(pod));
+                    feeds.push("board".to_string());
+                }
+                Load::Fans(k) => {
+                    let g = &pod.fans[*k];
+                    if let Kind::Fan(f) = &g.part.kind {
+                        fixed = add(fixed, constant(system_watts(f.watts * f64::from(g.qty))));
+                    }
+                    feeds.push(g.id.clone());
+                }
+                Load::Backplane(k) => {
+                    let bp = &pod.backplanes[*k];
+                    let chip = bp.spec().map_or(0.0, |s| s.watts);
+                    fixed = add(
+                        fixed,
+                        constant(Draw {
+                            a12: 0.0,
+                            a5: chip / BACKPLANE_RAIL_V,
+                        }),
+                    );
+                    let mut step = Step::default();
+                    for d in pod.drives.iter().filter(|d| d.backplane == Some(*k)) {
+                        step = add(step, drive_step(d.drive()));
+                        drives += 1;
+                    }
+                    steps.push(step);
+                    feeds.push(bp.id.clone());
+                }
+                Load::Bay(b) => {
+                    if let Some(d) = pod.drives.iter().find(|d| d.bay == *b) {
+                        steps.push(drive_step(d.drive()));
+                        drives += 1;
+                    }
+                    feeds.push(format!("bay {b}"));
+                }
+            }
+        }
+        let total = steps.iter().fold(fixed, |a, s| add(a, *s));
+        // Staggered: the worst step starting while every other step already idles.
+        let staggered = steps
+            .iter()
+            .map(|s| total.idle.sub(s.idle).add(s.spinup))
+            .fold(total.idle, |worst, d| {
+                if d.watts() > worst.watts() { d } else { worst }
+            });
+        psus.push(PsuBudget {
+            id: psu.id.clone(),
+            part: psu.part.name.clone(),
+            rated_w: spec.watts,
+            rated_12v_a: spec.rail_12v_a,
+            rated_5v_a: spec.rail_5v_a,
+            drives,
+            feeds,
+            spinup_simultaneous: total.spinup,
+            spinup_staggered: staggered,
+            idle: total.idle,
+            active: total.active,
+        });
+    }
+    let sum = |f: &dyn Fn(&PsuBudget) -> f64| psus.iter().map(f).sum::<f64>();
+    PowerBudget {
+        spinup_simultaneous_w: sum(&|p| p.spinup_simultaneous.watts()),
+        spinup_staggered_w: sum(&|p| p.spinup_staggered.watts()),
+        idle_w: sum(&|p| p.idle.watts()),
+        active_w: sum(&|p| p.active.watts()),
+        rated_w: sum(&|p| p.rated_w),
+        psus,
+    }
+}
+
+fn over(p: &PsuBudget, d: Draw) -> String {
+    let mut parts = Vec::new();
+    if d.a12 > p.rated_12v_a {
+        parts.push(format!(
+            "{:.1} A on +12 V (rated {:.1} A)",
+            d.a12, p.rated_12v_a
+        ));
+    }
+    if d.a5 > p.rated_5v_a {
+        parts.push(format!(
+            "{:.1} A on +5 V (rated {:.1} A)",
+            d.a5, p.rated_5v_a
+        ));
+    }
+    if d.watts() > p.rated_w {
+        parts.push(format!(
+            "{:.0} W in all (rated {:.0} W)",
+            d.watts(),
+            p.rated_w
+        ));
+    }
+    parts.join(", ")
+}
+
+/// Power diagnostics for `check`: an error when a PSU cannot carry its running load, a
+/// warning when simultaneous spin-up exceeds a PSU (naming staggered spin-up).
+pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, p) in b.psus.iter().enumerate() {
+        let place = format!("psus[{i}]");
+        if !p.fits(p.active) {
+            out.push(Diagnostic::error(
+                Code::PsuOverload,
+                &pod.file,
+                &place,
+                format!(
+                    "{} cannot carry its running load under I/O: {}",
+                    p.id,
+                    over(p, p.active)
+                ),
+            ));
+        } else if !p.fits(p.spinup_simultaneous) {
+            let stagger = if p.fits(p.spinup_staggered) {
+                format!(
+                    "staggered spin-up, one backplane at a time, peaks at {:.1} A on +12 V and {:.0} W and fits",
+                    p.spinup_staggered.a12,
+                    p.spinup_staggered.watts()
+                )
+            } else {
+                format!(
+                    "even staggered spin-up, one backplane at a time, exceeds it: {}",
+                    over(p, p.spinup_staggered)
+                )
+            };
+            out.push(Diagnostic::warning(
+                Code::PsuSpinup,
+                &pod.file,
+                &place,
+                format!(
+                    "simultaneous spin-up of its {} drives draws {}; {stagger}",
+                    p.drives,
+                    over(p, p.spinup_simultaneous)
+                ),
+            ));
+        }
+    }
+    out
+}
