@@ -379,7 +379,7 @@ pub struct CpuSpec {
 pub struct MemorySpec {
     /// Modules in one unit of this part (2 for a 2 × 2 GB kit).
     pub modules: u32,
-    /// Capacity of each module, `"2 GB"` (JEDEC GB = GiB).
+    /// Capacity of each module, `"2 GB"`; memory follows JEDEC, so GB here means GiB (2^30 B).
     pub module_size: String,
     /// Type and speed, e.g. `"DDR3-1333"`.
     pub kind: String,

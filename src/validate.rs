@@ -200,6 +200,18 @@ fn capacity(s: &mut Sink, place: &str, text: &str, max: u64) -> Option<Bytes> {
     }
 }
 
+/// Memory is sold in JEDEC units, where "GB" means 2^30 bytes: rewrite decimal unit names to
+/// their binary equivalents so a "2 GB" module is 2 GiB.
+fn jedec_binary(text: &str) -> String {
+    let t = text.trim();
+    for (dec, bin) in [("MB", "MiB"), ("GB", "GiB"), ("TB", "TiB")] {
+        if let Some(num) = t.strip_suffix(dec) {
+            return format!("{}{bin}", num);
+        }
+    }
+    t.to_string()
+}
+
 /// Converts one spec part to a model part, reporting every problem.
 fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
     let before = s.out.iter().filter(|d| d.is_error()).count();
@@ -424,14 +436,16 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
                 100.0,
                 "watts_per_module",
             );
-            capacity(s, &f("module_size"), &m.module_size, 16 * TB).map(|module_size| {
-                Kind::Memory(Memory {
-                    modules: m.modules,
-                    module_size,
-                    kind: m.kind.clone(),
-                    watts_per_module: Watts(m.watts_per_module),
-                })
-            })
+            capacity(s, &f("module_size"), &jedec_binary(&m.module_size), 16 * TB).map(
+                |module_size| {
+                    Kind::Memory(Memory {
+                        modules: m.modules,
+                        module_size,
+                        kind: m.kind.clone(),
+                        watts_per_module: Watts(m.watts_per_module),
+                    })
+                },
+            )
         }
         PartSpec::Psu(ps) => {
             check_num(s, &f("watts"), ps.watts, 1.0, 100_000.0, "watts");
