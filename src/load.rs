@@ -12,17 +12,37 @@ use std::path::{Path, PathBuf};
 pub const BUILTIN_NAME: &str = "<built-in>/backblaze-pod-2.0.ron";
 
 /// The designs shipped in `designs/`, embedded so the binary works anywhere: (file name, text).
-pub const EMBEDDED: &[(&str, &str)] = &[];
-/*EMBED: &[(&str, &str)] = &[
+pub const EMBEDDED: &[(&str, &str)] = &[
     ("catalog.ron", include_str!("../designs/catalog.ron")),
-    ("backblaze-pod-1.0.ron", include_str!("../designs/backblaze-pod-1.0.ron")),
-    ("backblaze-pod-2.0.ron", include_str!("../designs/backblaze-pod-2.0.ron")),
-    ("backblaze-pod-3.0.ron", include_str!("../designs/backblaze-pod-3.0.ron")),
-    ("backblaze-pod-4.0.ron", include_str!("../designs/backblaze-pod-4.0.ron")),
-    ("backblaze-pod-4.5.ron", include_str!("../designs/backblaze-pod-4.5.ron")),
-    ("backblaze-pod-5.0.ron", include_str!("../designs/backblaze-pod-5.0.ron")),
-    ("backblaze-pod-6.0.ron", include_str!("../designs/backblaze-pod-6.0.ron")),
-];*/
+    (
+        "backblaze-pod-1.0.ron",
+        include_str!("../designs/backblaze-pod-1.0.ron"),
+    ),
+    (
+        "backblaze-pod-2.0.ron",
+        include_str!("../designs/backblaze-pod-2.0.ron"),
+    ),
+    (
+        "backblaze-pod-3.0.ron",
+        include_str!("../designs/backblaze-pod-3.0.ron"),
+    ),
+    (
+        "backblaze-pod-4.0.ron",
+        include_str!("../designs/backblaze-pod-4.0.ron"),
+    ),
+    (
+        "backblaze-pod-4.5.ron",
+        include_str!("../designs/backblaze-pod-4.5.ron"),
+    ),
+    (
+        "backblaze-pod-5.0.ron",
+        include_str!("../designs/backblaze-pod-5.0.ron"),
+    ),
+    (
+        "backblaze-pod-6.0.ron",
+        include_str!("../designs/backblaze-pod-6.0.ron"),
+    ),
+];
 
 /// A design file and the catalogs it loads, parsed but not yet checked.
 #[derive(Debug, Clone)]

@@ -324,13 +324,13 @@ pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
         } else if !p.fits(p.spinup_simultaneous) {
             let stagger = if p.fits(p.spinup_staggered) {
                 format!(
-                    "staggered spin-up, one backplane at a time, peaks at {:.1} A on +12 V and {:.0} W and fits",
+                    "staggered spin-up, one backplane (or direct-wired drive) at a time, peaks at {:.1} A on +12 V and {:.0} W and fits",
                     p.spinup_staggered.a12,
                     p.spinup_staggered.watts()
                 )
             } else {
                 format!(
-                    "even staggered spin-up, one backplane at a time, exceeds it: {}",
+                    "even staggered spin-up, one backplane (or direct-wired drive) at a time, exceeds it: {}",
                     over(p, p.spinup_staggered)
                 )
             };

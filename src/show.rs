@@ -338,6 +338,11 @@ fn drive_nodes(pod: &Pod, bays: &[u32]) -> Vec<TreeNode> {
     out
 }
 
+/// A part's short name for the tree: its part number, or its name when it has none.
+fn short(p: &crate::model::Part) -> &str {
+    p.part_number.as_deref().unwrap_or(&p.name)
+}
+
 fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
     let (chassis_line, _) = chassis_line(pod);
     let mut root = TreeNode::new("pod", format!("{} · {chassis_line}", pod.name));
@@ -366,7 +371,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                 slot.id,
                 bus_label(slot.bus),
                 attach_label(slot.attach),
-                part.name,
+                short(part),
                 match &part.kind {
                     Kind::HostCard(h) => h.chipset.as_str(),
                     _ => "",
@@ -422,7 +427,26 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
             if matches!(a.what, Attached::Backplane(_)) {
                 n.kind = "backplane".into();
             }
-            node.children.push(n);
+            let merge = matches!(a.what, Attached::Empty)
+                && node
+                    .children
+                    .last()
+                    .is_some_and(|l| l.label.ends_with(" · empty") && l.kind == "port");
+            if merge {
+                if let Some(last) = node.children.last_mut() {
+                    let first = last
+                        .label
+                        .trim_start_matches("ports ")
+                        .trim_start_matches("port ")
+                        .split([' ', '-'])
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    last.label = format!("ports {first}-{} · empty", a.first_port);
+                }
+            } else {
+                node.children.push(n);
+            }
         }
         if next < c.ports {
             let label = if c.ports - next > 1 {
