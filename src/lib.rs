@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod layout;
 pub mod load;
 pub mod model;
 pub mod output;

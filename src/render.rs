@@ -170,7 +170,7 @@ pub fn show_table(r: &ShowReport) -> String {
         for (i, (name, d)) in states.iter().enumerate() {
             let cells = draw_cell(b, *d);
             let who = if i == 0 {
-                format!("{} ({} drives)\n{}", b.id, b.drives, b.part)
+                format!("{} ({} drives)", b.id, b.drives)
             } else {
                 String::new()
             };
@@ -216,4 +216,376 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error>
     let mut s = serde_json::to_string_pretty(value)?;
     s.push('\n');
     Ok(s)
+}
+
+/// One titled table of a report: the unit every tabular renderer works on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Section {
+    /// Title shown above the table (a Markdown heading, a CSV `section` column).
+    pub title: String,
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows of cells, each as wide as the header.
+    pub rows: Vec<Vec<String>>,
+    /// Indices of columns to right-align (numbers).
+    pub right: Vec<usize>,
+    /// Lines of prose shown under the table (notes, verdicts).
+    pub notes: Vec<String>,
+}
+
+impl Section {
+    /// A section with a title and header.
+    pub fn new(title: impl Into<String>, header: &[&str]) -> Self {
+        Section {
+            title: title.into(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            ..Section::default()
+        }
+    }
+    /// Adds a row.
+    pub fn row(&mut self, cells: Vec<String>) -> &mut Self {
+        self.rows.push(cells);
+        self
+    }
+}
+
+/// Sections as terminal tables (fixed width, no colour).
+pub fn sections_table(sections: &[Section]) -> String {
+    let mut out = String::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&s.title);
+        out.push('\n');
+        let mut t = table();
+        t.set_header(s.header.clone());
+        for r in &s.rows {
+            t.add_row(r.clone());
+        }
+        for &c in &s.right {
+            if let Some(col) = t.column_mut(c) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        for n in &s.notes {
+            out.push_str(n);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+/// Sections as GitHub-flavoured Markdown tables under `###` headings.
+pub fn sections_markdown(sections: &[Section]) -> String {
+    let mut out = String::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("### {}\n\n", s.title));
+        out.push_str(&format!(
+            "| {} |\n",
+            s.header
+                .iter()
+                .map(|h| md_cell(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        let seps: Vec<&str> = (0..s.header.len())
+            .map(|c| if s.right.contains(&c) { "---:" } else { "---" })
+            .collect();
+        out.push_str(&format!("| {} |\n", seps.join(" | ")));
+        for r in &s.rows {
+            out.push_str(&format!(
+                "| {} |\n",
+                r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+            ));
+        }
+        if !s.notes.is_empty() {
+            out.push('\n');
+            for n in &s.notes {
+                out.push_str(n);
+                out.push_str("\n\n");
+            }
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Sections as CSV: one block per section, each `section,<header…>` then rows, separated by a
+/// blank line. Notes are not part of CSV.
+pub fn sections_csv(sections: &[Section]) -> String {
+    let mut out = String::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let head: Vec<String> = std::iter::once("section".to_string())
+            .chain(s.header.iter().map(|h| csv_field(h)))
+            .collect();
+        out.push_str(&head.join(","));
+        out.push('\n');
+        for r in &s.rows {
+            let cells: Vec<String> = std::iter::once(csv_field(&s.title))
+                .chain(r.iter().map(|c| csv_field(c)))
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn tb_tib(b: crate::units::Bytes) -> (String, String) {
+    (format!("{:.2}", b.tb()), format!("{:.2}", b.tib()))
+}
+
+fn verdict_word(v: crate::layout::Verdict) -> &'static str {
+    match v {
+        crate::layout::Verdict::Survives => "survives",
+        crate::layout::Verdict::Degraded => "degraded",
+        crate::layout::Verdict::DataLoss => "DATA LOSS",
+    }
+}
+
+/// The layout report as sections: groups, capacity pipeline, failure domains, and the search.
+pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
+    use crate::layout::Origin;
+    let mut out = Vec::new();
+    let origin = match r.origin {
+        Origin::Design => "as the design lists them",
+        Origin::Solver => "placed by the solver",
+    };
+    let mut g = Section::new(
+        format!(
+            "{}: {} groups of {}, {origin}",
+            r.design,
+            r.groups.len(),
+            r.shape_label
+        ),
+        &[
+            "Group",
+            "Bays",
+            "Members per card",
+            "Most on one backplane",
+            "Member TB",
+            "Data TB",
+            "Data TiB",
+            "Stranded TB",
+        ],
+    );
+    g.right = vec![0, 3, 4, 5, 6, 7];
+    for row in &r.groups {
+        let (dtb, dtib) = tb_tib(row.data);
+        g.row(vec![
+            row.group.to_string(),
+            row.bays.clone(),
+            row.per_card.clone(),
+            row.max_per_backplane.to_string(),
+            format!("{:.3}", row.member.tb()),
+            dtb,
+            dtib,
+            format!("{:.3}", row.stranded.tb()),
+        ]);
+    }
+    let fmt = |v: &[u32]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            crate::validate::format_bays(v)
+        }
+    };
+    g.notes.push(format!(
+        "Hot spares: {}. Unused bays: {}.",
+        fmt(&r.spares),
+        fmt(&r.unused)
+    ));
+    out.push(g);
+
+    let mut p = Section::new(
+        "Capacity, raw to usable (TB = 10^12 B, TiB = 2^40 B)",
+        &["Stage", "TB", "TiB", "% of raw", "How"],
+    );
+    p.right = vec![1, 2, 3];
+    for s in &r.pipeline.stages {
+        p.row(vec![
+            s.name.clone(),
+            format!("{:.2}", s.tb),
+            format!("{:.2}", s.tib),
+            format!("{:.1}", s.pct_of_raw),
+            s.note.clone(),
+        ]);
+    }
+    let (btb, btib) = tb_tib(r.pipeline.before_filesystem);
+    let (utb, utib) = tb_tib(r.pipeline.usable);
+    p.notes.push(format!(
+        "Before the filesystem: {btb} TB ({btib} TiB). Usable: {utb} TB ({utib} TiB). Stranded by mixed drive sizes: {:.3} TB.",
+        r.pipeline.stranded.tb()
+    ));
+    out.push(p);
+
+    let mut d = Section::new(
+        "Failure domains: the worst one failed component does to a single group",
+        &[
+            "Component",
+            "Count",
+            "Drives behind one",
+            "Worst loss in one group",
+            "Group tolerates",
+            "Verdict",
+            "Worst case",
+        ],
+    );
+    d.right = vec![1, 2, 3, 4];
+    for e in &r.exposure {
+        let asked = if r.survive.contains(&e.kind) {
+            " (required)"
+        } else {
+            ""
+        };
+        d.row(vec![
+            format!("{}{asked}", e.kind.name()),
+            e.instances.to_string(),
+            e.max_drives.to_string(),
+            e.worst_in_group.to_string(),
+            e.tolerance.to_string(),
+            verdict_word(e.verdict).to_string(),
+            e.worst_instance.clone(),
+        ]);
+        for n in &e.notes {
+            d.notes.push(format!("Note: {n}."));
+        }
+    }
+    d.notes.dedup();
+    d.notes.push(
+        "degraded = members lost within the parity, the group keeps serving and rebuilds; DATA LOSS = more members lost than the parity covers, the group fails."
+            .into(),
+    );
+    if !r.survive.is_empty() {
+        let names: Vec<&str> = r.survive.iter().map(|k| k.name()).collect();
+        if r.survivable {
+            d.notes.push(format!(
+                "Survives any single {} failure (checked against every component).",
+                names.join(", any single ")
+            ));
+        }
+        for i in &r.impossible {
+            d.notes.push(format!(
+                "Cannot survive a {} failure with {}: {}.",
+                i.kind.name(),
+                r.shape_label,
+                i.reason
+            ));
+        }
+        for k in r
+            .unmet
+            .iter()
+            .filter(|k| !r.impossible.iter().any(|i| i.kind == **k))
+        {
+            d.notes.push(format!(
+                "No placement found that survives every {} failure with {}.",
+                k.name(),
+                r.shape_label
+            ));
+        }
+    }
+    out.push(d);
+
+    if let Some(a) = &r.auto {
+        let mut s = Section::new(
+            format!(
+                "Search: {} shapes considered (parity {}-{}, width ≤ {}, {} spares)",
+                a.considered,
+                a.constraints.min_parity,
+                a.constraints.max_parity,
+                a.constraints.max_width,
+                a.constraints.spares
+            ),
+            &[
+                "Rank",
+                "Shape",
+                "Groups",
+                "Unused",
+                "TB before FS",
+                "Survives",
+                "Why not",
+            ],
+        );
+        s.right = vec![0, 2, 3, 4];
+        for (i, c) in a.ranked.iter().take(5).enumerate() {
+            s.row(vec![
+                (i + 1).to_string(),
+                c.label.clone(),
+                c.groups.to_string(),
+                c.unused.to_string(),
+                format!("{:.2}", c.before_filesystem.tb()),
+                "yes".into(),
+                String::new(),
+            ]);
+        }
+        for c in a.rejected.iter().take(5) {
+            s.row(vec![
+                "-".into(),
+                c.label.clone(),
+                c.groups.to_string(),
+                c.unused.to_string(),
+                format!("{:.2}", c.before_filesystem.tb()),
+                "no".into(),
+                c.why_not.join("; "),
+            ]);
+        }
+        match a.ranked.first() {
+            Some(best) => s.notes.push(format!(
+                "Chosen: {} — the most capacity ({:.2} TB before the filesystem) of every shape that meets the constraints; ties go to more parity, then narrower groups (faster rebuilds).",
+                best.label,
+                best.before_filesystem.tb()
+            )),
+            None => s.notes.push("No shape meets the constraints.".into()),
+        }
+        if let Some(r2) = a.ranked.get(1) {
+            s.notes.push(format!(
+                "Runner-up: {} at {:.2} TB.",
+                r2.label,
+                r2.before_filesystem.tb()
+            ));
+        }
+        if let Some(own) = a
+            .rejected
+            .iter()
+            .find(|c| Some(c.shape.level) == r.design_level)
+        {
+            s.notes.push(format!(
+                "The design's own {} is rejected: {}.",
+                own.label,
+                own.why_not.join("; ")
+            ));
+        }
+        if let Some(best_rejected) = a.rejected.first() {
+            s.notes.push(format!(
+                "The largest shape rejected, {} at {:.2} TB, fails because {}.",
+                best_rejected.label,
+                best_rejected.before_filesystem.tb(),
+                best_rejected.why_not.join("; ")
+            ));
+        }
+        out.push(s);
+    }
+    out
 }

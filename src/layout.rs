@@ -1,0 +1,1333 @@
+//! RAID layout: which bays form which group, usable capacity stage by stage, failure domains,
+//! and a placement solver that spreads groups across backplanes, cards and PSUs.
+//!
+//! This engine owns the redundancy arithmetic and nothing else. It is a set of pure functions
+//! over a validated `Pod`: [`domains`] derives the failure domains from the hardware tree,
+//! [`place`] assigns bays to groups, [`capacity`] runs the raw → usable pipeline, [`exposure`]
+//! says what one failed component does to each group, and [`auto`] searches shapes. Every
+//! overhead factor is a named field of [`Overheads`] with its source, so a user can override it.
+
+use crate::model::{Attached, Load, Pod};
+use crate::spec::{Filesystem, Level};
+use crate::units::Bytes;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// 1 MiB in bytes.
+pub const MIB: u64 = 1 << 20;
+/// 1 GiB in bytes.
+pub const GIB: u64 = 1 << 30;
+
+/// A kind of component whose single failure takes drives out at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DomainKind {
+    /// One drive.
+    Drive,
+    /// A port-multiplier uplink or host port (the cable and the port it plugs into).
+    Uplink,
+    /// A backplane and every drive in its bays.
+    Backplane,
+    /// A SATA/SAS controller (a card, or the onboard controller) and every drive behind it.
+    Card,
+    /// A power supply and every drive it feeds.
+    Psu,
+    /// The whole pod.
+    Pod,
+}
+
+impl DomainKind {
+    /// Every kind, smallest first.
+    pub const ALL: [DomainKind; 6] = [
+        DomainKind::Drive,
+        DomainKind::Uplink,
+        DomainKind::Backplane,
+        DomainKind::Card,
+        DomainKind::Psu,
+        DomainKind::Pod,
+    ];
+    /// The name users type (`--survive backplane,card`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DomainKind::Drive => "drive",
+            DomainKind::Uplink => "uplink",
+            DomainKind::Backplane => "backplane",
+            DomainKind::Card => "card",
+            DomainKind::Psu => "psu",
+            DomainKind::Pod => "pod",
+        }
+    }
+    /// Parses a user-typed name.
+    pub fn parse(s: &str) -> Option<DomainKind> {
+        DomainKind::ALL.into_iter().find(|k| k.name() == s.trim())
+    }
+}
+
+/// One component whose failure takes out a set of bays together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Domain {
+    /// What kind of component.
+    pub kind: DomainKind,
+    /// Its id in the design (`bp3`, `SLOT4`, `psu1`, `bay 7`, `pod`).
+    pub id: String,
+    /// The data-drive bays it takes out.
+    pub bays: Vec<u32>,
+    /// A remark (e.g. that a PSU also powers the board).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Derives every failure domain from the hardware tree.
+pub fn domains(pod: &Pod) -> Vec<Domain> {
+    let mut out = Vec::new();
+    let dom = |kind, id: String, bays: Vec<u32>| Domain {
+        kind,
+        id,
+        bays,
+        note: None,
+    };
+    for d in &pod.drives {
+        out.push(dom(
+            DomainKind::Drive,
+            format!("bay {}", d.bay),
+            vec![d.bay],
+        ));
+    }
+    for c in &pod.controllers {
+        let mut all = Vec::new();
+        for a in &c.attachments {
+            let port = if a.ports > 1 {
+                format!(
+                    "{} ports {}-{}",
+                    c.id,
+                    a.first_port,
+                    a.first_port + a.ports - 1
+                )
+            } else {
+                format!("{} port {}", c.id, a.first_port)
+            };
+            match &a.what {
+                Attached::Backplane(k) => {
+                    let bays = populated(pod, &pod.backplanes[*k].bays);
+                    all.extend(&bays);
+                    out.push(dom(DomainKind::Uplink, port, bays));
+                }
+                Attached::Direct(bays) => {
+                    for (i, b) in populated(pod, bays).into_iter().enumerate() {
+                        all.push(b);
+                        out.push(dom(
+                            DomainKind::Uplink,
+                            format!("{} port {}", c.id, a.first_port + i as u32),
+                            vec![b],
+                        ));
+                    }
+                }
+                Attached::Empty | Attached::Boot(_) => {}
+            }
+        }
+        if !all.is_empty() {
+            all.sort_unstable();
+            out.push(dom(DomainKind::Card, c.id.clone(), all));
+        }
+    }
+    for b in &pod.backplanes {
+        out.push(dom(
+            DomainKind::Backplane,
+            b.id.clone(),
+            populated(pod, &b.bays),
+        ));
+    }
+    for p in &pod.psus {
+        let mut bays = Vec::new();
+        let mut board = false;
+        for l in &p.loads {
+            match l {
+                Load::Backplane(k) => bays.extend(populated(pod, &pod.backplanes[*k].bays)),
+                Load::Bay(b) => bays.push(*b),
+                Load::Board => board = true,
+                Load::Fans(_) => {}
+            }
+        }
+        bays.sort_unstable();
+        let mut d = dom(DomainKind::Psu, p.id.clone(), bays);
+        if board {
+            d.note = Some("also powers the board: the whole pod stops until it is replaced".into());
+        }
+        out.push(d);
+    }
+    out.push(dom(
+        DomainKind::Pod,
+        "pod".into(),
+        pod.drives.iter().map(|d| d.bay).collect(),
+    ));
+    out.retain(|d| !d.bays.is_empty());
+    out
+}
+
+fn populated(pod: &Pod, bays: &[u32]) -> Vec<u32> {
+    bays.iter()
+        .copied()
+        .filter(|b| pod.drives.iter().any(|d| d.bay == *b))
+        .collect()
+}
+
+/// The shape of a layout: level (which fixes width and tolerance) and hot spares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Shape {
+    /// Redundancy level of every group.
+    pub level: Level,
+    /// Hot spares taken from the bays.
+    pub spares: u32,
+}
+
+impl Shape {
+    /// Drives per group.
+    pub fn width(&self) -> u32 {
+        crate::model::RaidPolicy::width_and_tolerance(self.level).0
+    }
+    /// Drives a group can lose without data loss (guaranteed, whatever drives they are).
+    pub fn tolerance(&self) -> u32 {
+        crate::model::RaidPolicy::width_and_tolerance(self.level).1
+    }
+    /// Data drives' worth per group.
+    pub fn data(&self) -> u32 {
+        match self.level {
+            Level::Stripe { width } => width,
+            Level::Mirror { .. } => 1,
+            Level::Raid10 { width, copies } => width / copies.max(1),
+            Level::Raid5 { width } => width - 1,
+            Level::Raid6 { width } => width - 2,
+            Level::Erasure { data, .. } => data,
+        }
+    }
+    /// Mirror-set size for RAID10 (members are taken in consecutive runs of this size).
+    pub fn mirror_sets(&self) -> Option<u32> {
+        match self.level {
+            Level::Raid10 { copies, .. } => Some(copies),
+            _ => None,
+        }
+    }
+    /// A short name, e.g. `RAID6 15 (13+2)`.
+    pub fn label(&self) -> String {
+        match self.level {
+            Level::Stripe { width } => format!("RAID0 {width}"),
+            Level::Mirror { copies } => format!("mirror ×{copies}"),
+            Level::Raid10 { width, copies } => format!("RAID10 {width} (×{copies})"),
+            Level::Raid5 { width } => format!("RAID5 {width} ({}+1)", width - 1),
+            Level::Raid6 { width } => format!("RAID6 {width} ({}+2)", width - 2),
+            Level::Erasure { data, parity } => format!("EC {}+{parity}", data),
+        }
+    }
+    /// The conventional level for a group of `width` drives tolerating `parity` failures.
+    pub fn for_width_parity(width: u32, parity: u32) -> Level {
+        match parity {
+            0 => Level::Stripe { width },
+            p if width == p + 1 => Level::Mirror { copies: width },
+            1 => Level::Raid5 { width },
+            2 => Level::Raid6 { width },
+            p => Level::Erasure {
+                data: width - p,
+                parity: p,
+            },
+        }
+    }
+}
+
+/// One redundancy group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// Member bays, in member order (for RAID10, consecutive runs are mirror sets).
+    pub bays: Vec<u32>,
+    /// Usable size of each member: the smallest member after partition alignment.
+    pub member: Bytes,
+    /// Capacity stranded by the smallest-drive rule: Σ (member size − smallest).
+    pub stranded: Bytes,
+}
+
+/// A complete assignment of the pod's drives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layout {
+    /// The shape.
+    pub shape: Shape,
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// Hot-spare bays.
+    pub spares: Vec<u32>,
+    /// Bays in no group and not spares (left over when the width does not divide the drives).
+    pub unused: Vec<u32>,
+    /// Where the assignment came from.
+    pub origin: Origin,
+}
+
+/// Where a layout's assignment came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The design's explicit `raid.groups`.
+    Design,
+    /// The placement solver.
+    Solver,
+}
+
+/// Overhead factors of the capacity pipeline, each named and overridable.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Overheads {
+    /// Partition alignment: a partition starts 1 MiB in and spans whole MiB (fdisk/parted
+    /// default alignment since util-linux 2.17.1; one partition per drive as Backblaze's
+    /// "one fdisk partition per drive" [T, SmallNetBuilder]).
+    pub partition_align: Bytes,
+    /// Filesystem metadata as a fraction of the group's size (inode tables, bitmaps).
+    pub fs_metadata: f64,
+    /// Fixed filesystem overhead per group (the journal or log), bytes.
+    pub fs_fixed: Bytes,
+    /// Blocks reserved for root, as a fraction (ext4 `-m`).
+    pub fs_reserved: f64,
+}
+
+impl Overheads {
+    /// Defaults for a filesystem (all [U]: mkfs defaults, not measured on a pod):
+    /// * ext4: inode tables 256 B per 16 KiB (`inode_ratio` 16384, `inode_size` 256 in
+    ///   mke2fs.conf) = 1.5625 %; journal 1 GiB (mke2fs for large filesystems); 5 % reserved
+    ///   (`mke2fs -m` default).
+    /// * JFS: inline log 0.4 % capped at 32 MiB (jfs_mkfs default); block map 1 bit per 4 KiB
+    ///   block ≈ 0.003 %; inodes are allocated dynamically; nothing reserved.
+    /// * XFS: log 2 GiB (mkfs.xfs maximum default log for large filesystems); inodes dynamic,
+    ///   AG headers ≈ 0.01 %; nothing reserved for root.
+    /// * none: no overhead.
+    pub fn for_filesystem(fs: Filesystem) -> Overheads {
+        let align = Bytes(MIB);
+        match fs {
+            Filesystem::Ext4 => Overheads {
+                partition_align: align,
+                fs_metadata: 256.0 / 16_384.0,
+                fs_fixed: Bytes(GIB),
+                fs_reserved: 0.05,
+            },
+            Filesystem::Jfs => Overheads {
+                partition_align: align,
+                fs_metadata: 1.0 / (8.0 * 4096.0),
+                fs_fixed: Bytes(32 * MIB),
+                fs_reserved: 0.0,
+            },
+            Filesystem::Xfs => Overheads {
+                partition_align: align,
+                fs_metadata: 0.0001,
+                fs_fixed: Bytes(2 * GIB),
+                fs_reserved: 0.0,
+            },
+            Filesystem::None => Overheads {
+                partition_align: align,
+                fs_metadata: 0.0,
+                fs_fixed: Bytes(0),
+                fs_reserved: 0.0,
+            },
+        }
+    }
+}
+
+/// Usable bytes of one drive after partition alignment: start one alignment unit in, span
+/// whole units.
+pub fn aligned(capacity: Bytes, align: Bytes) -> Bytes {
+    if align.0 == 0 {
+        return capacity;
+    }
+    Bytes((capacity.0 / align.0).saturating_sub(1) * align.0)
+}
+
+fn drive_size(pod: &Pod, bay: u32) -> Bytes {
+    pod.drives
+        .iter()
+        .find(|d| d.bay == bay)
+        .map_or(Bytes(0), |d| d.drive().capacity)
+}
+
+fn make_group(pod: &Pod, bays: Vec<u32>, align: Bytes) -> Group {
+    let sizes: Vec<Bytes> = bays
+        .iter()
+        .map(|b| aligned(drive_size(pod, *b), align))
+        .collect();
+    let member = sizes.iter().copied().min().unwrap_or(Bytes(0));
+    let stranded = sizes
+        .iter()
+        .fold(Bytes(0), |a, s| a.saturating_add(Bytes(s.0 - member.0)));
+    Group {
+        bays,
+        member,
+        stranded,
+    }
+}
+
+/// One stage of the capacity pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    /// What this stage is.
+    pub name: String,
+    /// Capacity left after it.
+    pub bytes: Bytes,
+    /// The same in decimal TB (10^12 B).
+    pub tb: f64,
+    /// The same in binary TiB (2^40 B).
+    pub tib: f64,
+    /// Percent of raw.
+    pub pct_of_raw: f64,
+    /// How the stage is computed.
+    pub note: String,
+}
+
+/// The capacity pipeline raw → usable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pipeline {
+    /// Stages in order; the first is raw, the last is usable.
+    pub stages: Vec<Stage>,
+    /// Capacity before the filesystem (after parity): the figure Backblaze's RAID math gives.
+    pub before_filesystem: Bytes,
+    /// Usable capacity.
+    pub usable: Bytes,
+    /// Stranded by the smallest-drive rule (included in the pipeline, reported on its own).
+    pub stranded: Bytes,
+}
+
+/// Runs the capacity pipeline for a layout.
+pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
+    let raw = pod.raw_capacity();
+    let mut stages = Vec::new();
+    let mut push = |name: &str, bytes: Bytes, note: String| {
+        let pct = if raw.0 == 0 {
+            0.0
+        } else {
+            100.0 * bytes.0 as f64 / raw.0 as f64
+        };
+        stages.push(Stage {
+            name: name.into(),
+            bytes,
+            tb: bytes.tb(),
+            tib: bytes.tib(),
+            pct_of_raw: pct,
+            note,
+        });
+    };
+    push(
+        "raw",
+        raw,
+        format!("{} drives as sold (decimal TB)", pod.drives.len()),
+    );
+    let all_aligned = pod.drives.iter().fold(Bytes(0), |a, d| {
+        a.saturating_add(aligned(d.drive().capacity, o.partition_align))
+    });
+    push(
+        "partition alignment",
+        all_aligned,
+        format!(
+            "one partition per drive, {} MiB aligned",
+            o.partition_align.0 as f64 / MIB as f64
+        ),
+    );
+    let in_groups: Bytes = layout
+        .groups
+        .iter()
+        .flat_map(|g| g.bays.iter())
+        .fold(Bytes(0), |a, b| {
+            a.saturating_add(aligned(drive_size(pod, *b), o.partition_align))
+        });
+    push(
+        "spares and unused",
+        in_groups,
+        format!(
+            "{} spare, {} unused drives set aside",
+            layout.spares.len(),
+            layout.unused.len()
+        ),
+    );
+    let stranded = layout
+        .groups
+        .iter()
+        .fold(Bytes(0), |a, g| a.saturating_add(g.stranded));
+    let equalized = Bytes(in_groups.0 - stranded.0);
+    push(
+        "smallest-drive rule",
+        equalized,
+        format!(
+            "each member counts as the group's smallest; {:.3} TB stranded",
+            stranded.tb()
+        ),
+    );
+    let data = u64::from(layout.shape.data());
+    let per_group: Vec<Bytes> = layout
+        .groups
+        .iter()
+        .map(|g| g.member.saturating_mul(data))
+        .collect();
+    let before_fs = per_group.iter().fold(Bytes(0), |a, b| a.saturating_add(*b));
+    push(
+        "parity",
+        before_fs,
+        format!(
+            "{} groups × {} data of {} drives ({})",
+            layout.groups.len(),
+            data,
+            layout.shape.width(),
+            layout.shape.label()
+        ),
+    );
+    let meta = per_group.iter().fold(Bytes(0), |a, g| {
+        let m = (g.0 as f64 * o.fs_metadata) as u64 + o.fs_fixed.0;
+        a.saturating_add(Bytes(g.0.saturating_sub(m)))
+    });
+    push(
+        "filesystem metadata",
+        meta,
+        format!(
+            "{:.4} % metadata + {:.2} GiB log per group",
+            100.0 * o.fs_metadata,
+            o.fs_fixed.0 as f64 / GIB as f64
+        ),
+    );
+    let mut usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
+    push(
+        "reserved blocks",
+        usable,
+        format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
+    );
+    if let Some(v) = pod.raid.vault {
+        usable = vault_share(usable, v.data, v.parity);
+        push(
+            "vault share",
+            usable,
+            format!(
+                "{}+{} across {} pods keeps {}/{} of each pod",
+                v.data,
+                v.parity,
+                v.data + v.parity,
+                v.data,
+                v.data + v.parity
+            ),
+        );
+    }
+    Pipeline {
+        stages,
+        before_filesystem: before_fs,
+        usable,
+        stranded,
+    }
+}
+
+/// What one failed component does to a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// No member lost.
+    Survives,
+    /// Members lost, within the parity: the group runs degraded and rebuilds.
+    Degraded,
+    /// More members lost than the parity covers: the group fails (data loss, or at best an
+    /// outage until the component is replaced and the array force-assembled).
+    DataLoss,
+}
+
+/// The verdict of one group against one set of lost bays.
+pub fn group_verdict(shape: &Shape, group: &[u32], lost: &BTreeSet<u32>) -> (u32, Verdict) {
+    let n = group.iter().filter(|b| lost.contains(b)).count() as u32;
+    if n == 0 {
+        return (0, Verdict::Survives);
+    }
+    let dead = match shape.mirror_sets() {
+        Some(c) => group
+            .chunks(c.max(1) as usize)
+            .any(|set| set.iter().all(|b| lost.contains(b))),
+        None => n > shape.tolerance(),
+    };
+    (
+        n,
+        if dead {
+            Verdict::DataLoss
+        } else {
+            Verdict::Degraded
+        },
+    )
+}
+
+/// The worst effect of any single component of one kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exposure {
+    /// Component kind.
+    pub kind: DomainKind,
+    /// How many such components the pod has.
+    pub instances: u32,
+    /// Most data drives behind one of them.
+    pub max_drives: u32,
+    /// Most members one failure takes out of a single group.
+    pub worst_in_group: u32,
+    /// Members a group can lose (the shape's tolerance).
+    pub tolerance: u32,
+    /// The worst verdict over every instance and group.
+    pub verdict: Verdict,
+    /// The instance that sets the verdict.
+    pub worst_instance: String,
+    /// Remarks.
+    pub notes: Vec<String>,
+}
+
+/// For every domain kind, the worst a single failure does to any group (brute force over every
+/// instance and group).
+pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
+    let mut out = Vec::new();
+    for kind in DomainKind::ALL {
+        let inst: Vec<&Domain> = domains.iter().filter(|d| d.kind == kind).collect();
+        if inst.is_empty() {
+            continue;
+        }
+        let mut worst = (Verdict::Survives, 0u32, String::new());
+        for d in &inst {
+            let lost: BTreeSet<u32> = d.bays.iter().copied().collect();
+            for g in &layout.groups {
+                let (n, v) = group_verdict(&layout.shape, &g.bays, &lost);
+                if (v, n) > (worst.0, worst.1) {
+                    worst = (v, n, d.id.clone());
+                }
+            }
+        }
+        if worst.2.is_empty() {
+            worst.2 = inst[0].id.clone();
+        }
+        let mut notes: Vec<String> = inst
+            .iter()
+            .filter_map(|d| d.note.as_ref().map(|n| format!("{}: {n}", d.id)))
+            .collect();
+        notes.dedup();
+        out.push(Exposure {
+            kind,
+            instances: inst.len() as u32,
+            max_drives: inst.iter().map(|d| d.bays.len() as u32).max().unwrap_or(0),
+            worst_in_group: worst.1,
+            tolerance: layout.shape.tolerance(),
+            verdict: worst.0,
+            worst_instance: worst.2,
+            notes,
+        });
+    }
+    out
+}
+
+/// Why a shape cannot survive a domain kind on this hardware, whatever the placement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impossible {
+    /// The kind that cannot be survived.
+    pub kind: DomainKind,
+    /// The component that proves it.
+    pub instance: String,
+    /// The explanation.
+    pub reason: String,
+}
+
+/// Necessary condition for surviving one failure of each requested kind: a component with `d`
+/// drives needs `d − free ≤ groups × tolerance`, where `free` drives (spares and unused) can
+/// be taken from it. RAID10 mirrors need each mirror set on distinct components, which the same
+/// bound (with tolerance = copies − 1 per set) covers.
+pub fn impossibilities(
+    pod: &Pod,
+    shape: &Shape,
+    survive: &[DomainKind],
+    domains: &[Domain],
+) -> Vec<Impossible> {
+    let n = pod.drives.len() as u32;
+    let w = shape.width().max(1);
+    let groups = n.saturating_sub(shape.spares) / w;
+    let free = n - groups * w;
+    let tol = shape.tolerance();
+    let (units, per_unit) = match shape.mirror_sets() {
+        Some(c) => (groups * (w / c.max(1)), c.saturating_sub(1)),
+        None => (groups, tol),
+    };
+    let mut out = Vec::new();
+    for kind in survive {
+        if *kind == DomainKind::Pod {
+            out.push(Impossible {
+                kind: *kind,
+                instance: "pod".into(),
+                reason:
+                    "a pod failure takes every drive; only a code across pods (a Vault) survives it"
+                        .into(),
+            });
+            continue;
+        }
+        let worst = domains
+            .iter()
+            .filter(|d| d.kind == *kind)
+            .max_by_key(|d| (d.bays.len(), std::cmp::Reverse(d.id.clone())));
+        if let Some(d) = worst {
+            let size = d.bays.len() as u32;
+            let must = size.saturating_sub(free);
+            if must > units * per_unit {
+                out.push(Impossible {
+                    kind: *kind,
+                    instance: d.id.clone(),
+                    reason: format!(
+                        "{} {} holds {size} drives; {units} {} × {per_unit} tolerated losses absorb at most {} of them{}",
+                        kind.name(),
+                        d.id,
+                        if shape.mirror_sets().is_some() { "mirror sets" } else if units == 1 { "group" } else { "groups" },
+                        units * per_unit,
+                        if free > 0 { format!(" after setting {free} aside as spares or unused") } else { String::new() }
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The result of placing a shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placement {
+    /// The layout (best effort when not every requested kind can be survived).
+    pub layout: Layout,
+    /// The kinds the user asked to survive.
+    pub survive: Vec<DomainKind>,
+    /// Proofs that a requested kind cannot be survived by any placement of this shape.
+    pub impossible: Vec<Impossible>,
+    /// Requested kinds the found layout does not survive (checked by brute force).
+    pub unmet: Vec<DomainKind>,
+}
+
+impl Placement {
+    /// True when every requested kind is survived.
+    pub fn survivable(&self) -> bool {
+        self.impossible.is_empty() && self.unmet.is_empty()
+    }
+}
+
+/// Why a shape cannot be laid out at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    /// More spares than drives, or not one whole group.
+    #[error("{spares} spares and groups of {width} need more than the {drives} drives in the pod")]
+    TooWide {
+        /// Group width.
+        width: u32,
+        /// Spares.
+        spares: u32,
+        /// Drives.
+        drives: u32,
+    },
+    /// Level parameters that make no sense.
+    #[error("{0}")]
+    BadLevel(String),
+}
+
+/// Checks a shape against the pod before placing it.
+pub fn check_shape(pod: &Pod, shape: &Shape) -> Result<(), ShapeError> {
+    let (w, tol) = (shape.width(), shape.tolerance());
+    match shape.level {
+        Level::Stripe { width: 0 } => {
+            return Err(ShapeError::BadLevel("width must be at least 1".into()));
+        }
+        Level::Mirror { copies } if copies < 2 => {
+            return Err(ShapeError::BadLevel(
+                "a mirror needs at least 2 copies".into(),
+            ));
+        }
+        Level::Raid10 { width, copies }
+            if copies < 2 || width < 2 * copies || width % copies != 0 =>
+        {
+            return Err(ShapeError::BadLevel(format!(
+                "RAID10 width {width} must be a multiple of the copies ({copies}) and hold at least two mirror sets"
+            )));
+        }
+        Level::Raid5 { width } if width < 3 => {
+            return Err(ShapeError::BadLevel(
+                "RAID5 needs a width of at least 3".into(),
+            ));
+        }
+        Level::Raid6 { width } if width < 4 => {
+            return Err(ShapeError::BadLevel(
+                "RAID6 needs a width of at least 4".into(),
+            ));
+        }
+        Level::Erasure { data: 0, .. } => {
+            return Err(ShapeError::BadLevel(
+                "erasure coding needs at least 1 data shard".into(),
+            ));
+        }
+        _ => {}
+    }
+    if tol >= w && !matches!(shape.level, Level::Mirror { .. }) {
+        return Err(ShapeError::BadLevel(format!(
+            "parity {tol} must be less than the width {w}"
+        )));
+    }
+    let n = pod.drives.len() as u32;
+    if shape.spares >= n || w > n - shape.spares {
+        return Err(ShapeError::TooWide {
+            width: w,
+            spares: shape.spares,
+            drives: n,
+        });
+    }
+    Ok(())
+}
+
+/// Per-group count of members in each domain instance, used by the solver.
+struct Counts {
+    /// (domain index, group) → members.
+    cell: BTreeMap<(usize, usize), u32>,
+}
+
+impl Counts {
+    fn get(&self, d: usize, g: usize) -> u32 {
+        self.cell.get(&(d, g)).copied().unwrap_or(0)
+    }
+}
+
+/// Assigns bays to groups. The design's explicit groups are used when they fit `shape` and no
+/// survival is requested that they break; otherwise the solver spreads each group across the
+/// domains (hard limits for the requested kinds, soft preference for the rest) and repairs
+/// violations by swapping members. Whatever it returns is verified by brute force.
+pub fn place(pod: &Pod, shape: Shape, survive: &[DomainKind]) -> Result<Placement, ShapeError> {
+    check_shape(pod, &shape)?;
+    let doms = domains(pod);
+    let align = Bytes(MIB);
+    let mut survive: Vec<DomainKind> = survive.to_vec();
+    survive.sort();
+    survive.dedup();
+    let impossible = impossibilities(pod, &shape, &survive, &doms);
+    let from_design = design_layout(pod, &shape, align);
+    let layout = match from_design {
+        Some(l) if unmet(&l, &doms, &survive).is_empty() || !impossible.is_empty() => l,
+        _ => solve(pod, &shape, &survive, &doms, align),
+    };
+    let unmet = unmet(&layout, &doms, &survive);
+    Ok(Placement {
+        layout,
+        survive,
+        impossible,
+        unmet,
+    })
+}
+
+/// The design's explicit groups, when the design's policy has this exact shape.
+fn design_layout(pod: &Pod, shape: &Shape, align: Bytes) -> Option<Layout> {
+    let r = &pod.raid;
+    if r.groups.is_empty() || r.level != shape.level || r.spares != shape.spares {
+        return None;
+    }
+    let in_groups: BTreeSet<u32> = r.groups.iter().flatten().copied().collect();
+    let rest: Vec<u32> = pod
+        .drives
+        .iter()
+        .map(|d| d.bay)
+        .filter(|b| !in_groups.contains(b))
+        .collect();
+    let (spares, unused) = rest.split_at((shape.spares as usize).min(rest.len()));
+    Some(Layout {
+        shape: *shape,
+        groups: r
+            .groups
+            .iter()
+            .map(|g| make_group(pod, g.clone(), align))
+            .collect(),
+        spares: spares.to_vec(),
+        unused: unused.to_vec(),
+        origin: Origin::Design,
+    })
+}
+
+fn unmet(layout: &Layout, doms: &[Domain], survive: &[DomainKind]) -> Vec<DomainKind> {
+    exposure(layout, doms)
+        .into_iter()
+        .filter(|e| survive.contains(&e.kind) && e.verdict == Verdict::DataLoss)
+        .map(|e| e.kind)
+        .collect()
+}
+
+/// Weight of a violation of a domain kind: requested kinds are hard (large), others soft.
+fn weight(kind: DomainKind, survive: &[DomainKind]) -> u64 {
+    if survive.contains(&kind) {
+        1_000_000
+    } else {
+        match kind {
+            DomainKind::Backplane | DomainKind::Uplink => 100,
+            DomainKind::Card => 30,
+            DomainKind::Psu => 10,
+            DomainKind::Drive | DomainKind::Pod => 0,
+        }
+    }
+}
+
+/// The greedy-plus-repair solver.
+fn solve(
+    pod: &Pod,
+    shape: &Shape,
+    survive: &[DomainKind],
+    doms: &[Domain],
+    align: Bytes,
+) -> Layout {
+    let n = pod.drives.len();
+    let w = shape.width() as usize;
+    let groups = (n - shape.spares as usize) / w;
+    let tol = shape.tolerance();
+    // Domains that matter for placement (not single drives, not the pod).
+    let active: Vec<(usize, &Domain)> = doms
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
+        .collect();
+    let mut member_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, d) in &active {
+        for b in &d.bays {
+            member_of.entry(*b).or_default().push(*i);
+        }
+    }
+    let size = |b: u32| aligned(drive_size(pod, b), align);
+    // 1. Free drives (spares + unused): taken from the most loaded requested domains first,
+    //    then the smallest drives, then the highest bays.
+    let free_count = n - groups * w;
+    let mut remaining: Vec<u32> = pod.drives.iter().map(|d| d.bay).collect();
+    let mut free = Vec::new();
+    let limit = (groups as u32) * tol;
+    for _ in 0..free_count {
+        let load = |b: u32, rem: &[u32]| -> (u64, u64) {
+            let over: u64 = member_of
+                .get(&b)
+                .map(|ds| {
+                    ds.iter()
+                        .map(|i| {
+                            let d = &doms[*i];
+                            let have = d.bays.iter().filter(|x| rem.contains(x)).count() as u32;
+                            u64::from(have.saturating_sub(limit)) * weight(d.kind, survive)
+                        })
+                        .sum()
+                })
+                .unwrap_or(0);
+            (over, u64::MAX - size(b).0)
+        };
+        let pick = remaining
+            .iter()
+            .copied()
+            .max_by_key(|b| (load(*b, &remaining), *b));
+        if let Some(b) = pick {
+            remaining.retain(|x| *x != b);
+            free.push(b);
+        }
+    }
+    // 2. Greedy: most constrained drives first (largest domains), biggest drives first.
+    let pressure = |b: u32| -> u64 {
+        member_of
+            .get(&b)
+            .map(|ds| {
+                ds.iter()
+                    .map(|i| doms[*i].bays.len() as u64 * (1 + weight(doms[*i].kind, survive)))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    let mut order = remaining.clone();
+    order.sort_by_key(|b| {
+        (
+            std::cmp::Reverse(size(*b)),
+            std::cmp::Reverse(pressure(*b)),
+            *b,
+        )
+    });
+    let mut counts = Counts {
+        cell: BTreeMap::new(),
+    };
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
+    let cost_add = |counts: &Counts, b: u32, g: usize| -> u64 {
+        member_of
+            .get(&b)
+            .map(|ds| {
+                ds.iter()
+                    .map(|i| {
+                        let c = counts.get(*i, g);
+                        let wgt = weight(doms[*i].kind, survive);
+                        if c + 1 > tol {
+                            wgt * u64::from(c + 1 - tol)
+                        } else {
+                            u64::from(c)
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    for b in order {
+        let best = (0..groups)
+            .filter(|g| members[*g].len() < w)
+            .min_by_key(|g| {
+                let mismatch = members[*g].first().is_some_and(|m| size(*m) != size(b));
+                (cost_add(&counts, b, *g), mismatch, members[*g].len(), *g)
+            });
+        if let Some(g) = best {
+            members[g].push(b);
+            for i in member_of.get(&b).into_iter().flatten() {
+                *counts.cell.entry((*i, g)).or_insert(0) += 1;
+            }
+        }
+    }
+    // 3. Repair: swap members between groups (or with free drives) while it lowers the cost.
+    let total = |members: &[Vec<u32>]| -> u64 {
+        let mut c = 0;
+        for (i, d) in &active {
+            for m in members.iter() {
+                let k = m.iter().filter(|b| d.bays.contains(b)).count() as u32;
+                if k > tol {
+                    c += weight(d.kind, survive) * u64::from(k - tol);
+                }
+            }
+            let _ = i;
+        }
+        c
+    };
+    let mut cost = total(&members);
+    let mut rounds = 0;
+    while cost > 0 && rounds < 50 {
+        rounds += 1;
+        let mut improved = false;
+        'outer: for g in 0..groups {
+            for gi in 0..members[g].len() {
+                // Swap with another group's member.
+                for h in 0..groups {
+                    if h == g {
+                        continue;
+                    }
+                    for hi in 0..members[h].len() {
+                        let (a, b) = (members[g][gi], members[h][hi]);
+                        if size(a) != size(b) {
+                            continue;
+                        }
+                        members[g][gi] = b;
+                        members[h][hi] = a;
+                        let c = total(&members);
+                        if c < cost {
+                            cost = c;
+                            improved = true;
+                            continue 'outer;
+                        }
+                        members[g][gi] = a;
+                        members[h][hi] = b;
+                    }
+                }
+                // Swap with a free drive.
+                for fi in 0..free.len() {
+                    let (a, b) = (members[g][gi], free[fi]);
+                    if size(a) != size(b) {
+                        continue;
+                    }
+                    members[g][gi] = b;
+                    free[fi] = a;
+                    let c = total(&members);
+                    if c < cost {
+                        cost = c;
+                        improved = true;
+                        continue 'outer;
+                    }
+                    members[g][gi] = a;
+                    free[fi] = b;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    for m in &mut members {
+        if shape.mirror_sets().is_none() {
+            m.sort_unstable();
+        }
+    }
+    members.sort_by_key(|m| m.iter().copied().min());
+    free.sort_unstable();
+    let spares: Vec<u32> = free.iter().copied().take(shape.spares as usize).collect();
+    let unused: Vec<u32> = free.iter().copied().skip(shape.spares as usize).collect();
+    Layout {
+        shape: *shape,
+        groups: members
+            .into_iter()
+            .map(|m| make_group(pod, m, align))
+            .collect(),
+        spares,
+        unused,
+        origin: Origin::Solver,
+    }
+}
+
+/// Constraints for the automatic search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AutoConstraints {
+    /// Fewest tolerated failures per group.
+    pub min_parity: u32,
+    /// Most tolerated failures per group.
+    pub max_parity: u32,
+    /// Widest group.
+    pub max_width: u32,
+    /// Hot spares.
+    pub spares: u32,
+    /// Domain kinds every single failure of which must be survived.
+    pub survive: Vec<DomainKind>,
+}
+
+/// One shape the search considered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The shape.
+    pub shape: Shape,
+    /// Short label.
+    pub label: String,
+    /// Groups.
+    pub groups: u32,
+    /// Drives in no group and not spares.
+    pub unused: u32,
+    /// Capacity before the filesystem.
+    pub before_filesystem: Bytes,
+    /// Whether every requested kind is survived.
+    pub survivable: bool,
+    /// Why not, when not.
+    pub why_not: Vec<String>,
+}
+
+/// The result of the search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AutoResult {
+    /// The constraints.
+    pub constraints: AutoConstraints,
+    /// The chosen placement, if any shape satisfies the constraints.
+    pub chosen: Option<Placement>,
+    /// Survivable shapes, best first (the first is the chosen one).
+    pub ranked: Vec<Candidate>,
+    /// Shapes rejected, best capacity first, with the reason.
+    pub rejected: Vec<Candidate>,
+    /// How many shapes were considered.
+    pub considered: u32,
+}
+
+/// Searches width and parity for the most capacity that satisfies the constraints. Ranking:
+/// capacity before the filesystem, then more parity, then narrower groups (faster rebuilds),
+/// then fewer unused drives.
+pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
+    let n = pod.drives.len() as u32;
+    let mut ranked: Vec<(Candidate, Placement)> = Vec::new();
+    let mut rejected = Vec::new();
+    let mut considered = 0;
+    for p in c.min_parity..=c.max_parity {
+        for w in (p + 1).max(2)..=c.max_width.min(n.saturating_sub(c.spares)) {
+            let shape = Shape {
+                level: Shape::for_width_parity(w, p),
+                spares: c.spares,
+            };
+            if check_shape(pod, &shape).is_err() {
+                continue;
+            }
+            considered += 1;
+            let doms = domains(pod);
+            let imp = impossibilities(pod, &shape, &c.survive, &doms);
+            let groups = (n - c.spares) / w;
+            let unused = n - c.spares - groups * w;
+            if !imp.is_empty() {
+                // Capacity of the shape regardless of placement, for the explanation.
+                let cap = Bytes(
+                    u64::from(groups)
+                        * u64::from(shape.data())
+                        * aligned(min_size(pod), Bytes(MIB)).0,
+                );
+                rejected.push(Candidate {
+                    label: shape.label(),
+                    shape,
+                    groups,
+                    unused,
+                    before_filesystem: cap,
+                    survivable: false,
+                    why_not: imp.into_iter().map(|i| i.reason).collect(),
+                });
+                continue;
+            }
+            let Ok(pl) = place(pod, shape, &c.survive) else {
+                continue;
+            };
+            let cap = capacity(
+                pod,
+                &pl.layout,
+                &Overheads::for_filesystem(Filesystem::None),
+            )
+            .before_filesystem;
+            let cand = Candidate {
+                label: shape.label(),
+                shape,
+                groups,
+                unused,
+                before_filesystem: cap,
+                survivable: pl.survivable(),
+                why_not: pl
+                    .unmet
+                    .iter()
+                    .map(|k| {
+                        format!(
+                            "the solver found no placement surviving every {} failure",
+                            k.name()
+                        )
+                    })
+                    .collect(),
+            };
+            if cand.survivable {
+                ranked.push((cand, pl));
+            } else {
+                rejected.push(cand);
+            }
+        }
+    }
+    let key = |c: &Candidate| {
+        (
+            std::cmp::Reverse(c.before_filesystem),
+            std::cmp::Reverse(c.shape.tolerance()),
+            c.shape.width(),
+            c.unused,
+        )
+    };
+    ranked.sort_by_key(|(c, _)| key(c));
+    rejected.sort_by_key(key);
+    let chosen = ranked.first().map(|(_, p)| p.clone());
+    AutoResult {
+        constraints: c.clone(),
+        chosen,
+        ranked: ranked.into_iter().map(|(c, _)| c).collect(),
+        rejected,
+        considered,
+    }
+}
+
+fn min_size(pod: &Pod) -> Bytes {
+    pod.drives
+        .iter()
+        .map(|d| d.drive().capacity)
+        .min()
+        .unwrap_or(Bytes(0))
+}
+
+/// Where a group's members sit: how many per card and the most on one backplane.
+pub fn spread(pod: &Pod, group: &[u32]) -> (String, u32) {
+    let mut per_card: BTreeMap<String, u32> = BTreeMap::new();
+    let mut per_bp: BTreeMap<usize, u32> = BTreeMap::new();
+    for b in group {
+        if let Some(d) = pod.drives.iter().find(|d| d.bay == *b) {
+            *per_card
+                .entry(pod.controllers[d.controller].id.clone())
+                .or_insert(0) += 1;
+            if let Some(k) = d.backplane {
+                *per_bp.entry(k).or_insert(0) += 1;
+            }
+        }
+    }
+    let cards: Vec<String> = per_card.iter().map(|(k, v)| format!("{k}×{v}")).collect();
+    (cards.join(" "), per_bp.values().copied().max().unwrap_or(0))
+}
+
+/// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
+pub fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
+    Bytes((u128::from(before_fs.0) * u128::from(k) / u128::from((k + m).max(1))) as u64)
+}
+
+/// One row of the groups table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    /// 1-based group number.
+    pub group: u32,
+    /// Member bays as ranges.
+    pub bays: String,
+    /// Members per controller (`SLOT4×5 SLOT5×5 …`).
+    pub per_card: String,
+    /// Most members on one backplane.
+    pub max_per_backplane: u32,
+    /// Usable size of each member (smallest member after alignment).
+    pub member: Bytes,
+    /// Data capacity of the group before the filesystem.
+    pub data: Bytes,
+    /// Capacity stranded by the smallest-drive rule.
+    pub stranded: Bytes,
+}
+
+/// Everything `podplan layout` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayoutReport {
+    /// Design name.
+    pub design: String,
+    /// The shape laid out.
+    pub shape: Shape,
+    /// Its label.
+    pub shape_label: String,
+    /// Where the assignment came from.
+    pub origin: Origin,
+    /// Filesystem on each group.
+    pub filesystem: Filesystem,
+    /// Overhead factors used.
+    pub overheads: Overheads,
+    /// The groups.
+    pub groups: Vec<GroupRow>,
+    /// Hot-spare bays.
+    pub spares: Vec<u32>,
+    /// Bays left out.
+    pub unused: Vec<u32>,
+    /// Raw → usable.
+    pub pipeline: Pipeline,
+    /// Failure-domain verdicts.
+    pub exposure: Vec<Exposure>,
+    /// Kinds the user asked to survive.
+    pub survive: Vec<DomainKind>,
+    /// Proofs that a requested kind cannot be survived by this shape.
+    pub impossible: Vec<Impossible>,
+    /// Requested kinds the layout does not survive.
+    pub unmet: Vec<DomainKind>,
+    /// True when every requested kind is survived.
+    pub survivable: bool,
+    /// The search, when `--auto` chose the shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto: Option<AutoResult>,
+    /// The design's own RAID level, for comparison.
+    pub design_level: Option<Level>,
+}
+
+/// Builds the layout report for a placement.
+pub fn report(
+    pod: &Pod,
+    placement: &Placement,
+    fs: Filesystem,
+    o: &Overheads,
+    auto: Option<AutoResult>,
+) -> LayoutReport {
+    let l = &placement.layout;
+    let data = u64::from(l.shape.data());
+    let groups = l
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let (per_card, max_bp) = spread(pod, &g.bays);
+            GroupRow {
+                group: i as u32 + 1,
+                bays: crate::validate::format_bays(&g.bays),
+                per_card,
+                max_per_backplane: max_bp,
+                member: g.member,
+                data: g.member.saturating_mul(data),
+                stranded: g.stranded,
+            }
+        })
+        .collect();
+    LayoutReport {
+        design: pod.name.clone(),
+        shape: l.shape,
+        shape_label: l.shape.label(),
+        origin: l.origin,
+        filesystem: fs,
+        overheads: *o,
+        groups,
+        spares: l.spares.clone(),
+        unused: l.unused.clone(),
+        pipeline: capacity(pod, l, o),
+        exposure: exposure(l, &domains(pod)),
+        survive: placement.survive.clone(),
+        impossible: placement.impossible.clone(),
+        unmet: placement.unmet.clone(),
+        survivable: placement.survivable(),
+        auto,
+        design_level: Some(pod.raid.level),
+    }
+}
