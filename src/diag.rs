@@ -80,7 +80,7 @@ codes! {
     DriveNotConnected = "drive-not-connected",
     /// A bay is wired but has no drive.
     BayWithoutDrive = "bay-without-drive",
-    /// A backplane lists more or fewer bays than its part has drive ports.
+    /// A backplane lists more bays than its part has drive ports (error), or fewer (warning).
     BackplaneBays = "backplane-bays",
     /// More attachments than a card or the onboard controller has ports.
     PortOverflow = "port-overflow",

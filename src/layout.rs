@@ -497,9 +497,9 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
                 "{}+{} across {} pods keeps {}/{} of each pod",
                 v.data,
                 v.parity,
-                v.data + v.parity,
+                v.data.saturating_add(v.parity),
                 v.data,
-                v.data + v.parity
+                v.data.saturating_add(v.parity)
             ),
         );
     }
@@ -727,7 +727,7 @@ pub fn check_shape(pod: &Pod, shape: &Shape) -> Result<(), ShapeError> {
             ));
         }
         Level::Raid10 { width, copies }
-            if copies < 2 || width < 2 * copies || width % copies != 0 =>
+            if copies < 2 || width < copies.saturating_mul(2) || !width.is_multiple_of(copies) =>
         {
             return Err(ShapeError::BadLevel(format!(
                 "RAID10 width {width} must be a multiple of the copies ({copies}) and hold at least two mirror sets"
@@ -1008,13 +1008,13 @@ fn solve(
                     }
                 }
                 // Swap with a free drive.
-                for fi in 0..free.len() {
-                    let (a, b) = (members[g][gi], free[fi]);
+                for slot in free.iter_mut() {
+                    let (a, b) = (members[g][gi], *slot);
                     if size(a) != size(b) {
                         continue;
                     }
                     members[g][gi] = b;
-                    free[fi] = a;
+                    *slot = a;
                     let c = total(&members);
                     if c < cost {
                         cost = c;
@@ -1022,7 +1022,7 @@ fn solve(
                         continue 'outer;
                     }
                     members[g][gi] = a;
-                    free[fi] = b;
+                    *slot = b;
                 }
             }
         }
@@ -1222,7 +1222,7 @@ pub fn spread(pod: &Pod, group: &[u32]) -> (String, u32) {
 
 /// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
 pub fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
-    Bytes((u128::from(before_fs.0) * u128::from(k) / u128::from((k + m).max(1))) as u64)
+    Bytes((u128::from(before_fs.0) * u128::from(k) / u128::from(k.saturating_add(m).max(1))) as u64)
 }
 
 /// One row of the groups table.

@@ -227,7 +227,7 @@ pub fn raid_label(pod: &Pod) -> String {
                 "; Vault {}+{} across {} pods",
                 v.data,
                 v.parity,
-                v.data + v.parity
+                v.data.saturating_add(v.parity)
             )
         })
         .unwrap_or_default();

@@ -62,6 +62,8 @@ pub enum QuantityError {
     Negative(String),
 }
 
+const TOO_MANY_DIGITS: &str = "too many digits";
+
 /// A non-negative decimal number split into digits and scale: `"1.50"` → (150, 2).
 fn parse_decimal(text: &str) -> Result<(bool, u128, u32), &'static str> {
     let t = text.trim();
@@ -85,9 +87,9 @@ fn parse_decimal(text: &str) -> Result<(bool, u128, u32), &'static str> {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u128::from(d)))
-            .ok_or("too many digits")?;
+            .ok_or(TOO_MANY_DIGITS)?;
     }
-    let scale = u32::try_from(frac.len()).map_err(|_| "too many digits")?;
+    let scale = u32::try_from(frac.len()).map_err(|_| TOO_MANY_DIGITS)?;
     Ok((neg, value, scale))
 }
 
@@ -120,7 +122,10 @@ pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
             ));
         }
     };
-    let (neg, digits, scale) = parse_decimal(num).map_err(bad)?;
+    let (neg, digits, scale) = parse_decimal(num).map_err(|why| match why {
+        TOO_MANY_DIGITS => QuantityError::Overflow(text.to_string()),
+        other => bad(other),
+    })?;
     if neg && digits != 0 {
         return Err(QuantityError::Negative(text.to_string()));
     }

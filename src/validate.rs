@@ -22,6 +22,8 @@ use std::sync::Arc;
 pub const MAX_DRIVE_BYTES: u64 = 1_000 * TB;
 /// Largest quantity of one part on one BOM line.
 pub const MAX_QTY: u32 = 10_000;
+/// Most pods one vault code may span (Backblaze's is 20).
+pub const MAX_VAULT_PODS: u32 = 1_000;
 /// Largest bay number accepted anywhere (a chassis with more bays is not a pod).
 pub const MAX_BAYS: u32 = 10_000;
 
@@ -781,6 +783,19 @@ impl Walk<'_> {
                                 b.drive_ports
                             ),
                         );
+                    } else if let (Some(v), Some(b)) = (&bays_v, &spec)
+                        && (v.len() as u32) < b.drive_ports
+                    {
+                        s.warning(
+                            Code::BackplaneBays,
+                            format!("{pl}.bays"),
+                            format!(
+                                "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
+                                b.drive_ports,
+                                v.len(),
+                                b.drive_ports - v.len() as u32
+                            ),
+                        );
                     }
                     let what = match (bp, bays_v) {
                         (Some(p), Some(v)) => {
@@ -920,6 +935,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     let mut parts: BTreeMap<String, PartRef> = BTreeMap::new();
     let mut bad_parts = BTreeSet::new();
     let mut defined: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut currencies: Vec<(String, String, String)> = Vec::new();
     let sources = loaded
         .catalogs
         .iter()
@@ -941,6 +957,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
                 continue;
             }
             defined.insert(p.id.clone(), (file.to_string(), place.clone()));
+            currencies.push((file.to_string(), place.clone(), p.price.currency.clone()));
             match check_part(&mut s, &place, p) {
                 Some(part) => {
                     parts.insert(p.id.clone(), Arc::new(part));
@@ -956,18 +973,28 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         file,
         out: &mut out,
     };
-    // Currency: one per design.
-    if let Some(first) = parts.values().next() {
-        let cur = first.price.currency.clone();
-        for p in parts.values().filter(|p| p.price.currency != cur) {
-            s.error(
+    // Currency: one per design. The most common currency (first seen on a tie) is the
+    // design's; every part priced otherwise is reported where it is defined.
+    let mut tally: Vec<(String, usize)> = Vec::new();
+    for (_, _, cur) in &currencies {
+        match tally.iter_mut().find(|(c, _)| c == cur) {
+            Some(t) => t.1 += 1,
+            None => tally.push((cur.clone(), 1)),
+        }
+    }
+    if let Some(main) = tally
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| c.clone())
+    {
+        for (pfile, place, cur) in currencies.iter().filter(|(_, _, c)| *c != main) {
+            s.out.push(Diagnostic::error(
                 Code::MixedCurrency,
-                format!("parts[{}]", p.id),
-                format!(
-                    "part {:?} is priced in {} but {:?} in {cur}; convert to one currency",
-                    p.id, p.price.currency, first.id
-                ),
-            );
+                pfile,
+                format!("{place}.price.currency"),
+                format!("priced in {cur} but the design's other parts are in {main}; convert to one currency"),
+            ));
         }
     }
 
@@ -1530,7 +1557,7 @@ fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
             )
         }
         Level::Raid10 { width, copies }
-            if copies < 2 || width < 2 * copies || width % copies != 0 =>
+            if copies < 2 || width < copies.saturating_mul(2) || !width.is_multiple_of(copies) =>
         {
             ok = bad(
                 s,
@@ -1632,7 +1659,7 @@ fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
         }
         groups.push(bays);
     }
-    if ok && !groups.is_empty() {
+    if ok && !groups.is_empty() && n > 0 {
         let in_groups = member.len() as u32;
         if in_groups.saturating_add(r.spares) > n {
             s.error(
@@ -1656,13 +1683,13 @@ fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
         }
     }
     if let Some(v) = r.vault
-        && (v.data == 0 || v.parity == 0)
+        && (v.data == 0 || v.parity == 0 || v.data.saturating_add(v.parity) > MAX_VAULT_PODS)
     {
         ok = bad(
             s,
             "raid.vault",
             format!(
-                "a vault code needs data ≥ 1 and parity ≥ 1 (got {}+{})",
+                "a vault code needs data ≥ 1, parity ≥ 1 and at most {MAX_VAULT_PODS} pods in all (got {}+{})",
                 v.data, v.parity
             ),
         );

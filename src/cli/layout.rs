@@ -1,0 +1,282 @@
+//! `podplan layout`: its options and how they become a layout request.
+//!
+//! This file owns the translation of `--raid/--width/--spares/--auto/--survive` and the
+//! filesystem overrides into a `layout::Shape`, `AutoConstraints` and `Overheads`, with an
+//! error that names the flag for every bad value. The engine is `crate::layout`.
+
+use super::{EXIT_LIMIT, EXIT_OK, Format, emit, load_design, render_report, usage, write_diags};
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// RAID levels for `--raid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RaidArg {
+    /// Striping, no redundancy (`--width`).
+    Raid0,
+    /// N-way mirror (`--copies`, default 2).
+    Mirror,
+    /// Stripe over mirrors (`--width`, `--copies`, default 2).
+    Raid10,
+    /// Single parity (`--width`).
+    Raid5,
+    /// Double parity (`--width`).
+    Raid6,
+    /// k+m erasure code (`--width` and `--parity`).
+    Erasure,
+}
+
+/// Filesystems for `--filesystem`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FsArg {
+    /// ext4 (5 % reserved, 1.56 % inode tables, 1 GiB journal by default).
+    Ext4,
+    /// JFS (32 MiB log, tiny block map).
+    Jfs,
+    /// XFS (2 GiB log).
+    Xfs,
+    /// No filesystem.
+    None,
+}
+
+/// Options of `podplan layout`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LayoutArgs {
+    /// Design file (default: the built-in Pod 2.0 design).
+    pub design: Option<PathBuf>,
+    /// RAID level (default: the design's own policy).
+    #[arg(long, value_enum)]
+    pub raid: Option<RaidArg>,
+    /// Drives per group.
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Parity drives per group (erasure only; RAID5/6 imply 1/2).
+    #[arg(long)]
+    pub parity: Option<u32>,
+    /// Copies (mirror, raid10).
+    #[arg(long)]
+    pub copies: Option<u32>,
+    /// Hot spares taken from the bays (default: the design's).
+    #[arg(long)]
+    pub spares: Option<u32>,
+    /// Search group width and parity for the most capacity under the constraints.
+    #[arg(long, conflicts_with_all = ["raid", "width", "parity", "copies"])]
+    pub auto: bool,
+    /// Component failures to survive, comma-separated: drive, uplink, backplane, card, psu, pod.
+    #[arg(long, value_delimiter = ',')]
+    pub survive: Vec<String>,
+    /// With --auto: fewest parity drives per group.
+    #[arg(long, default_value_t = 1, requires = "auto")]
+    pub min_parity: u32,
+    /// With --auto: most parity drives per group.
+    #[arg(long, default_value_t = 3, requires = "auto")]
+    pub max_parity: u32,
+    /// With --auto: widest group (default: every drive).
+    #[arg(long, requires = "auto")]
+    pub max_width: Option<u32>,
+    /// Filesystem (default: the design's).
+    #[arg(long, value_enum)]
+    pub filesystem: Option<FsArg>,
+    /// Override: percent of blocks reserved for root (ext4 default 5).
+    #[arg(long)]
+    pub fs_reserved_pct: Option<f64>,
+    /// Override: filesystem metadata as percent of each group (ext4 default 1.5625).
+    #[arg(long)]
+    pub fs_metadata_pct: Option<f64>,
+    /// Override: fixed journal/log size per group, e.g. "1 GiB".
+    #[arg(long)]
+    pub fs_log: Option<String>,
+    /// Override: partition alignment, e.g. "1 MiB".
+    #[arg(long)]
+    pub partition_align: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `podplan layout`.
+pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    use crate::layout::{self, DomainKind, Overheads, Shape};
+    use crate::spec::{Filesystem, Level};
+    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let _ = write_diags(err, &warnings);
+    let mut survive = Vec::new();
+    for name in &a.survive {
+        match DomainKind::parse(name) {
+            Some(k) => survive.push(k),
+            None => {
+                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
+                return usage(
+                    err,
+                    &format!(
+                        "--survive: unknown component {name:?} (use {})",
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    let n = pod.drives.len() as u32;
+    let spares = a.spares.unwrap_or(pod.raid.spares);
+    if spares >= n {
+        return usage(
+            err,
+            &format!("--spares {spares}: the pod has only {n} drives"),
+        );
+    }
+    let fs = match a.filesystem {
+        None => pod.raid.filesystem,
+        Some(FsArg::Ext4) => Filesystem::Ext4,
+        Some(FsArg::Jfs) => Filesystem::Jfs,
+        Some(FsArg::Xfs) => Filesystem::Xfs,
+        Some(FsArg::None) => Filesystem::None,
+    };
+    let mut o = Overheads::for_filesystem(fs);
+    if let Some(p) = a.fs_reserved_pct {
+        if !(0.0..100.0).contains(&p) {
+            return usage(
+                err,
+                &format!("--fs-reserved-pct {p}: must be at least 0 and below 100"),
+            );
+        }
+        o.fs_reserved = p / 100.0;
+    }
+    if let Some(p) = a.fs_metadata_pct {
+        if !(0.0..100.0).contains(&p) {
+            return usage(
+                err,
+                &format!("--fs-metadata-pct {p}: must be at least 0 and below 100"),
+            );
+        }
+        o.fs_metadata = p / 100.0;
+    }
+    for (flag, value, slot) in [
+        ("--fs-log", &a.fs_log, &mut o.fs_fixed),
+        (
+            "--partition-align",
+            &a.partition_align,
+            &mut o.partition_align,
+        ),
+    ] {
+        if let Some(v) = value {
+            match crate::units::parse_bytes(v) {
+                Ok(b) => *slot = b,
+                Err(e) => return usage(err, &format!("{flag}: {e}")),
+            }
+        }
+    }
+    let (placement, auto) = if a.auto {
+        let max_width = a.max_width.unwrap_or(n);
+        if a.min_parity > a.max_parity {
+            return usage(
+                err,
+                &format!(
+                    "--min-parity {} is more than --max-parity {}",
+                    a.min_parity, a.max_parity
+                ),
+            );
+        }
+        if max_width < 2 {
+            return usage(err, "--max-width must be at least 2");
+        }
+        let c = layout::AutoConstraints {
+            min_parity: a.min_parity,
+            max_parity: a.max_parity,
+            max_width,
+            spares,
+            survive: survive.clone(),
+        };
+        let result = layout::auto(&pod, &c);
+        match result.chosen.clone() {
+            Some(p) => (p, Some(result)),
+            None => {
+                // Nothing satisfies the constraints: report the search and the best rejected shape.
+                let fallback = result.rejected.first().map(|c| c.shape);
+                let Some(shape) = fallback else {
+                    return usage(
+                        err,
+                        "--auto: no shape fits these drives (check --max-width and --spares)",
+                    );
+                };
+                match layout::place(&pod, shape, &survive) {
+                    Ok(p) => (p, Some(result)),
+                    Err(e) => return usage(err, &e.to_string()),
+                }
+            }
+        }
+    } else {
+        let level = match a.raid {
+            None => {
+                if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
+                    return usage(err, "--width, --parity and --copies need --raid");
+                }
+                pod.raid.level
+            }
+            Some(r) => {
+                let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
+                let built = match r {
+                    RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
+                    RaidArg::Raid5 => need_width(a.width).map(|width| Level::Raid5 { width }),
+                    RaidArg::Raid6 => need_width(a.width).map(|width| Level::Raid6 { width }),
+                    RaidArg::Mirror => Ok(Level::Mirror {
+                        copies: a.copies.or(a.width).unwrap_or(2),
+                    }),
+                    RaidArg::Raid10 => need_width(a.width).map(|width| Level::Raid10 {
+                        width,
+                        copies: a.copies.unwrap_or(2),
+                    }),
+                    RaidArg::Erasure => match (a.width, a.parity) {
+                        (Some(w), Some(p)) if p >= w => {
+                            return usage(
+                                err,
+                                &format!("--parity {p} must be less than --width {w}"),
+                            );
+                        }
+                        (Some(w), Some(p)) => Ok(Level::Erasure {
+                            data: w - p,
+                            parity: p,
+                        }),
+                        _ => Err("--raid erasure needs --width and --parity"),
+                    },
+                };
+                match built {
+                    Ok(l) => l,
+                    Err(m) => return usage(err, m),
+                }
+            }
+        };
+        let shape = Shape { level, spares };
+        if let Err(e) = layout::check_shape(&pod, &shape) {
+            let flag = if a.raid.is_some() {
+                "--width/--spares"
+            } else {
+                "the design's raid policy"
+            };
+            return usage(err, &format!("{flag}: {e}"));
+        }
+        match layout::place(&pod, shape, &survive) {
+            Ok(p) => (p, None),
+            Err(e) => return usage(err, &e.to_string()),
+        }
+    };
+    let report = layout::report(&pod, &placement, fs, &o, auto);
+    let text = match render_report(a.format, &report, || {
+        crate::render::layout_sections(&report)
+    }) {
+        Ok(t) => t,
+        Err(e) => return usage(err, &e),
+    };
+    let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
+    let code = emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err);
+    if code == EXIT_OK && !report.survivable {
+        EXIT_LIMIT
+    } else {
+        code
+    }
+}

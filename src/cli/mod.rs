@@ -1,0 +1,335 @@
+//! The command line: arguments → library calls → bytes on a writer, and the exit-code contract.
+//!
+//! This module owns argument parsing (clap) and the mapping of outcomes to exit codes. It
+//! writes only to the writers it is given (the binary passes stdout and stderr), so it can be
+//! tested in-process. It holds no domain logic.
+
+use crate::diag::Diagnostic;
+use crate::load::{self, Document, Loaded};
+use crate::output;
+use crate::validate::{validate, validate_catalog};
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod layout;
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the plan was computed but breaks a limit the user asked for.
+pub const EXIT_LIMIT: u8 = 1;
+/// Exit code: any error (bad design, bad arguments, I/O).
+pub const EXIT_ERROR: u8 = 2;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (warnings may have been printed)
+  1  the plan was computed but breaks a limit you asked for
+  2  error: a design with errors, bad arguments, or a file that cannot be read or written";
+
+/// podplan: plan storage servers built on Backblaze's open Storage Pod designs.
+///
+/// Describe a pod in a RON design file (chassis, drives, backplanes, SATA cards, motherboard,
+/// PSUs) and podplan checks it and shows its topology, capacity and power budget. Without a
+/// DESIGN argument, commands use the built-in Backblaze Storage Pod 2.0 design.
+/// Capacities are shown in decimal TB (10^12 B, as drives are sold) and binary TiB (2^40 B).
+#[derive(Debug, Parser)]
+#[command(name = "podplan", version, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check design and catalog files; print every problem with its code and place.
+    ///
+    /// Each file is parsed (syntax errors are shown as path:line:col with the offending line)
+    /// and validated; all problems are reported at once. Warnings (e.g. a PSU that cannot
+    /// spin up every drive at once) do not fail the check; errors do. A catalog file given on
+    /// its own is checked too.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Design or catalog files (default: the built-in Pod 2.0 design).
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+    /// Lay the drives out in RAID groups: groups and member bays, capacity raw → usable in TB
+    /// and TiB, and what one failed backplane, uplink, card or PSU does to each group.
+    ///
+    /// Without --raid or --auto the design's own RAID policy is used (Backblaze's groups as
+    /// published). --survive asks the placement solver to spread each group so that any single
+    /// failure of those components is survivable; if no placement can, podplan says why and
+    /// exits 1. --auto searches width and parity for the most capacity that satisfies
+    /// --survive, --spares, --min-parity, --max-parity and --max-width, and explains the choice.
+    #[command(after_help = EXIT_CODES)]
+    Layout(layout::LayoutArgs),
+    /// Show a design's topology tree, summary and power budget.
+    ///
+    /// The tree runs slot → card → port → backplane → bays. The summary gives the drives, raw
+    /// capacity in TB and TiB, bays used and free, backplanes, cards, PSUs, and the power
+    /// budget per PSU for simultaneous spin-up, one-backplane-at-a-time spin-up, idle and
+    /// load, each against the PSU's +12 V, +5 V and total ratings.
+    #[command(after_help = EXIT_CODES)]
+    Show {
+        /// Design file (default: the built-in Pod 2.0 design).
+        design: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Formats of the tabular reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for a terminal.
+    Table,
+    /// GitHub-flavoured Markdown tables.
+    Markdown,
+    /// Comma-separated values, one block per table.
+    Csv,
+    /// The whole result as JSON.
+    Json,
+}
+
+/// Formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line per problem: `file:line:col: error[code]: message`.
+    Text,
+    /// A JSON array of diagnostics.
+    Json,
+}
+
+/// Formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Tree and tables for a terminal.
+    Table,
+    /// The whole report as JSON.
+    Json,
+}
+
+/// Writes diagnostics, one per line (multi-line messages indented).
+pub(crate) fn write_diags(w: &mut dyn Write, diags: &[Diagnostic]) -> std::io::Result<()> {
+    for d in diags {
+        writeln!(w, "{d}")?;
+    }
+    Ok(())
+}
+
+/// Loads one design (built-in when `None`) and validates it. Errors are written to `err`.
+pub(crate) fn load_design(
+    path: Option<&PathBuf>,
+    err: &mut dyn Write,
+) -> Result<(crate::model::Pod, Vec<Diagnostic>), u8> {
+    let doc = match path {
+        Some(p) => load::load_file(p),
+        None => load::builtin(),
+    };
+    let loaded: Loaded = match doc {
+        Ok(Document::Design(l)) => *l,
+        Ok(Document::Catalog(p, _)) => {
+            let _ = writeln!(
+                err,
+                "{p}: this is a catalog, not a design; give a design file that loads it"
+            );
+            return Err(EXIT_ERROR);
+        }
+        Err(diags) => {
+            let _ = write_diags(err, &diags);
+            return Err(EXIT_ERROR);
+        }
+    };
+    let outcome = validate(&loaded);
+    match outcome.pod {
+        Some(pod) => {
+            let mut diags = outcome.diagnostics;
+            diags.extend(crate::power::lint(&pod, &crate::power::budget(&pod)));
+            if diags.iter().any(Diagnostic::is_error) {
+                let _ = write_diags(err, &diags);
+                return Err(EXIT_ERROR);
+            }
+            Ok((pod, diags))
+        }
+        None => {
+            let _ = write_diags(err, &outcome.diagnostics);
+            let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+            let _ = writeln!(
+                err,
+                "{}: {n} error{} (run `podplan check` for all diagnostics)",
+                loaded.path,
+                if n == 1 { "" } else { "s" }
+            );
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// Diagnostics of one file given to `check`.
+pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
+    let doc = match path {
+        Some(p) => load::load_file(p),
+        None => load::builtin(),
+    };
+    match doc {
+        Err(d) => d,
+        Ok(Document::Catalog(p, c)) => validate_catalog(&p, &c),
+        Ok(Document::Design(l)) => {
+            let o = validate(&l);
+            let mut d = o.diagnostics;
+            if let Some(pod) = &o.pod {
+                d.extend(crate::power::lint(pod, &crate::power::budget(pod)));
+            }
+            d
+        }
+    }
+}
+
+pub(crate) fn emit(
+    out: &mut dyn Write,
+    target: Option<&PathBuf>,
+    inputs: &[PathBuf],
+    bytes: &[u8],
+    err: &mut dyn Write,
+) -> u8 {
+    match target {
+        None => match out.write_all(bytes).and_then(|_| out.flush()) {
+            Ok(()) => EXIT_OK,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+            Err(e) => {
+                let _ = writeln!(err, "error: cannot write to standard output: {e}");
+                EXIT_ERROR
+            }
+        },
+        Some(path) => {
+            match output::guard(path, inputs).and_then(|_| output::write_atomic(path, bytes)) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    EXIT_ERROR
+                }
+            }
+        }
+    }
+}
+
+/// Runs podplan with `args` (including the program name); returns the exit code.
+pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let command = cli.command.unwrap_or(Command::Show {
+        design: None,
+        format: ShowFormat::Table,
+        output: None,
+    });
+    match command {
+        Command::Check { files, format } => {
+            let targets: Vec<Option<&PathBuf>> = if files.is_empty() {
+                vec![None]
+            } else {
+                files.iter().map(Some).collect()
+            };
+            let mut seen = HashSet::new();
+            let mut all = Vec::new();
+            for t in &targets {
+                for d in check_file(*t) {
+                    if seen.insert(d.clone()) {
+                        all.push(d);
+                    }
+                }
+            }
+            let errors = all.iter().filter(|d| d.is_error()).count();
+            let warnings = all.len() - errors;
+            let text = match format {
+                CheckFormat::Text => {
+                    let mut buf = Vec::new();
+                    let _ = write_diags(&mut buf, &all);
+                    let _ = writeln!(
+                        buf,
+                        "checked {} file{}: {errors} error{}, {warnings} warning{}",
+                        targets.len(),
+                        if targets.len() == 1 { "" } else { "s" },
+                        if errors == 1 { "" } else { "s" },
+                        if warnings == 1 { "" } else { "s" }
+                    );
+                    buf
+                }
+                CheckFormat::Json => match crate::render::json(&all) {
+                    Ok(s) => s.into_bytes(),
+                    Err(e) => {
+                        let _ = writeln!(err, "error: {e}");
+                        return EXIT_ERROR;
+                    }
+                },
+            };
+            let code = emit(out, None, &[], &text, err);
+            if errors > 0 { EXIT_ERROR } else { code }
+        }
+        Command::Layout(args) => layout::run(args, out, err),
+        Command::Show {
+            design,
+            format,
+            output,
+        } => {
+            let (pod, warnings) = match load_design(design.as_ref(), err) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let _ = write_diags(err, &warnings);
+            let report = crate::show::report(&pod);
+            let text = match format {
+                ShowFormat::Table => crate::render::show_table(&report),
+                ShowFormat::Json => match crate::render::json(&report) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = writeln!(err, "error: {e}");
+                        return EXIT_ERROR;
+                    }
+                },
+            };
+            let inputs: Vec<PathBuf> = design.into_iter().collect();
+            emit(out, output.as_ref(), &inputs, text.as_bytes(), err)
+        }
+    }
+}
+
+/// Renders sections or JSON in the requested format.
+fn render_report<T: serde::Serialize>(
+    format: Format,
+    value: &T,
+    sections: impl FnOnce() -> Vec<crate::render::Section>,
+) -> Result<String, String> {
+    match format {
+        Format::Table => Ok(crate::render::sections_table(&sections())),
+        Format::Markdown => Ok(crate::render::sections_markdown(&sections())),
+        Format::Csv => Ok(crate::render::sections_csv(&sections())),
+        Format::Json => crate::render::json(value).map_err(|e| e.to_string()),
+    }
+}
+
+pub(crate) fn usage(err: &mut dyn Write, msg: &str) -> u8 {
+    let _ = writeln!(err, "error: {msg}");
+    EXIT_ERROR
+}

@@ -1,0 +1,222 @@
+//! The shipped Backblaze designs: they load clean, reproduce Backblaze's published figures,
+//! and `show` of each is held to a golden snapshot.
+
+use podplan::load::{self, Document};
+use podplan::model::Pod;
+use podplan::units::TB;
+use podplan::validate::validate;
+use std::path::{Path, PathBuf};
+
+const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
+
+fn design_path(rev: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
+}
+
+fn pod(rev: &str) -> Pod {
+    let Document::Design(l) = load::load_file(&design_path(rev)).unwrap() else {
+        panic!("pod {rev} is a design");
+    };
+    let o = validate(&l);
+    let errors: Vec<_> = o.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "pod {rev}: {errors:#?}");
+    o.pod.unwrap()
+}
+
+/// Runs the CLI in-process and returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let args = std::iter::once("podplan")
+        .chain(args.iter().copied())
+        .map(Into::into)
+        .collect();
+    let code = podplan::cli::run(args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn every_file_in_designs_checks_without_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        REVISIONS.len() + 1,
+        "seven designs and the catalog: {files:?}"
+    );
+    for f in &files {
+        let diags = podplan::cli::check_file(Some(f));
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}:\n{}", f.display(), errors.join("\n"));
+    }
+}
+
+#[test]
+fn the_embedded_designs_are_the_files_in_designs() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs");
+    for (name, text) in load::EMBEDDED {
+        let on_disk = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert_eq!(&on_disk, text, "{name} is stale in the binary");
+    }
+    let count = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "ron")
+        })
+        .count();
+    assert_eq!(count, load::EMBEDDED.len(), "every design file is embedded");
+}
+
+#[test]
+fn published_raw_capacities_reproduce() {
+    // Backblaze: Pod 1.0 45 × 1.5 TB = 67.5 TB; Pod 2.0 45 × 3 TB = 135 TB; Pods 3.0-4.5
+    // 45 × 4 TB = 180 TB; Pod 6.0 60 drives, 240 TB with 4 TB drives (the $0.036/GB basis).
+    let expect = [
+        ("1.0", 45, 67_500_000_000_000u64),
+        ("2.0", 45, 135 * TB),
+        ("3.0", 45, 180 * TB),
+        ("4.0", 45, 180 * TB),
+        ("4.5", 45, 180 * TB),
+        ("6.0", 60, 240 * TB),
+    ];
+    for (rev, drives, raw) in expect {
+        let p = pod(rev);
+        assert_eq!(p.drives.len(), drives, "pod {rev} drive count");
+        assert_eq!(p.raw_capacity().0, raw, "pod {rev} raw bytes");
+    }
+}
+
+#[test]
+fn every_design_matches_its_own_published_raw_capacity() {
+    for rev in REVISIONS {
+        let p = pod(rev);
+        if let Some(f) = &p.published.raw {
+            assert_eq!(
+                f.value,
+                p.raw_capacity(),
+                "pod {rev}: published {} TB",
+                f.text
+            );
+        }
+    }
+}
+
+#[test]
+fn backblaze_used_fifteen_wide_raid6_in_every_45_drive_pod() {
+    for rev in ["1.0", "2.0", "3.0", "4.0", "4.5"] {
+        let p = pod(rev);
+        assert_eq!(
+            p.raid.level,
+            podplan::spec::Level::Raid6 { width: 15 },
+            "pod {rev}"
+        );
+    }
+}
+
+#[test]
+fn pod_1_topology_is_the_published_one() {
+    // Pod 1.0: nine SiI3726 backplanes; three 2-port SiI3132 PCIe cards carry six of them and
+    // a 4-port SiI3124 PCI card carries three (one port unused); no onboard SATA port is used.
+    let p = pod("1.0");
+    assert_eq!(p.backplanes.len(), 9);
+    let mut per_card: Vec<(u32, usize)> = p
+        .controllers
+        .iter()
+        .map(|c| {
+            (
+                c.ports,
+                c.attachments
+                    .iter()
+                    .filter(|a| matches!(a.what, podplan::model::Attached::Backplane(_)))
+                    .count(),
+            )
+        })
+        .collect();
+    per_card.sort();
+    assert_eq!(per_card, vec![(2, 2), (2, 2), (2, 2), (4, 3)]);
+}
+
+#[test]
+fn no_argument_shows_the_built_in_pod_2() {
+    let (code, out, _) = run(&[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Backblaze Storage Pod 2.0"), "{out}");
+    assert!(out.contains("135.00 TB decimal"), "{out}");
+    assert!(out.contains("122.78 TiB binary"), "{out}");
+}
+
+#[test]
+fn show_is_deterministic() {
+    let a = run(&[
+        "show",
+        design_path("1.0").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let b = run(&[
+        "show",
+        design_path("1.0").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(a, b);
+}
+
+fn golden(rev: &str, format: &str) -> String {
+    let path = design_path(rev);
+    let (code, out, err) = run(&["show", path.to_str().unwrap(), "--format", format]);
+    assert_eq!(code, 0, "{err}");
+    // The path differs between machines; the snapshot holds the file name only.
+    out.replace(
+        path.to_str().unwrap(),
+        &format!("designs/backblaze-pod-{rev}.ron"),
+    )
+}
+
+#[test]
+fn show_snapshots() {
+    for rev in REVISIONS {
+        insta::assert_snapshot!(format!("show-table-{rev}"), golden(rev, "table"));
+        insta::assert_snapshot!(format!("show-json-{rev}"), golden(rev, "json"));
+    }
+}
+
+#[test]
+fn the_readme_example_of_a_non_backblaze_pod_validates() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let example = readme
+        .split("```ron\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.contains("Example 60-bay"))
+        .unwrap();
+    let Document::Design(l) = load::load_str("README.md", example, Path::new(".")).unwrap() else {
+        panic!("a design");
+    };
+    let o = validate(&l);
+    assert!(
+        o.diagnostics.iter().all(|d| !d.is_error()),
+        "{:#?}",
+        o.diagnostics
+    );
+    let p = o.pod.unwrap();
+    assert_eq!(p.drives.len(), 60);
+    assert_eq!(p.raw_capacity().0, 30 * 16 * TB + 30 * 20 * TB);
+}

@@ -1,0 +1,6 @@
+//! podplan's integration tests, in one binary (one link, shared helpers).
+#![allow(clippy::unwrap_used)]
+
+mod designs;
+mod properties;
+mod validation;

@@ -1,0 +1,795 @@
+//! Validation tests driven by the design files under `tests/fixtures/`.
+//!
+//! * `valid.ron` is a small, self-contained design that must produce no diagnostic at all.
+//! * `invalid/<code>.ron` is a copy of it with exactly one mistake that triggers `<code>`; the
+//!   table [`EXPECTED`] says where in the design the diagnostic must point.
+//! * `five-mistakes.ron` carries five different semantic mistakes that must all be reported
+//!   at once.
+//!
+//! Nothing here reads `designs/`: the fixtures are the only inputs.
+
+use podplan::cli::{self, EXIT_ERROR, EXIT_OK};
+use podplan::diag::{Code, Diagnostic, Severity};
+use podplan::load::{self, Document};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn invalid_dir() -> PathBuf {
+    fixtures().join("invalid")
+}
+
+fn code_named(name: &str) -> Option<Code> {
+    Code::ALL.iter().copied().find(|c| c.as_str() == name)
+}
+
+/// Codes whose diagnostics are warnings; every other code is an error.
+const WARNINGS: &[&str] = &[
+    "bay-without-drive",
+    "unfed-load",
+    "psu-spinup",
+    "raid-unused-drives",
+    "published-raw-mismatch",
+];
+
+/// Codes that cannot be triggered by a design file, with the reason. Every code can: even `io`
+/// (`invalid/io.ron` is not valid UTF-8, so it cannot be read as text).
+const IMPOSSIBLE: &[(&str, &str)] = &[];
+
+/// Where the syntax error in `invalid/syntax.ron` is: the misspelt field `bay`.
+const SYNTAX_LINE_COL: (usize, usize) = (154, 24);
+/// The offending line, as the syntax diagnostic quotes it.
+const SYNTAX_LINE: &str = r#"    drives: [DriveFill(bay: "1-10", part: "test-drive-3tb")],"#;
+
+/// One fixture's expectation.
+struct Expect {
+    /// The code, which is also the fixture's file stem.
+    code: &'static str,
+    /// The design path the diagnostic must carry (`""` for file-level diagnostics).
+    place: &'static str,
+    /// Other codes the one mistake legitimately brings along (consequences, not extra
+    /// mistakes). Any code not listed here is a failure.
+    also: &'static [&'static str],
+}
+
+const fn e(code: &'static str, place: &'static str) -> Expect {
+    Expect {
+        code,
+        place,
+        also: &[],
+    }
+}
+
+/// code → expected place, for every fixture in `tests/fixtures/invalid/`.
+const EXPECTED: &[Expect] = &[
+    e("io", ""),
+    e("syntax", ""),
+    e("catalog-load", "catalogs[0]"),
+    e("unknown-part", "chassis"),
+    e("duplicate-part-id", "parts[10].id"),
+    e("invalid-id", "parts[10].id"),
+    e("wrong-part-role", "fans[0].part"),
+    e("duplicate-id", "slots[0].card.ports[1].id"),
+    e("invalid-capacity", "parts[7].spec.capacity"),
+    e("zero-capacity", "parts[3].spec.module_size"),
+    Expect {
+        code: "absurd-capacity",
+        place: "parts[6].spec.capacity",
+        // The only data-drive part is rejected, so the bays hold no usable drive.
+        also: &["bay-without-drive"],
+    },
+    e("invalid-price", "parts[2].price.amount"),
+    e("negative-price", "parts[9].price.amount"),
+    e("invalid-date", "parts[10].price.date"),
+    e("invalid-value", "parts[9].spec.watts"),
+    e("zero-quantity", "fans[0].qty"),
+    e("absurd-quantity", "extras[0].qty"),
+    e("invalid-bays", "raid.groups[1]"),
+    e("bay-out-of-range", "slots[0].card.ports[2].bays"),
+    e("bay-conflict", "slots[0].card.ports[2]"),
+    Expect {
+        code: "drive-not-connected",
+        place: "drives[0].bays",
+        // Bay 10 drops out of the pod: its RAID group and the published raw no longer fit, and
+        // bp2 now has a port facing no bay (a warning).
+        also: &["raid-group", "published-raw-mismatch", "backplane-bays"],
+    },
+    e("bay-without-drive", "drives"),
+    e("backplane-bays", "slots[0].card.ports[0].bays"),
+    e("port-overflow", "slots[0].card.ports[4]"),
+    e("pm-unsupported", "board.onboard[1]"),
+    e("interface-mismatch", "board.onboard[0]"),
+    e("unknown-slot", "slots[1].slot"),
+    e("slot-bus-mismatch", "slots[0].card"),
+    e("slot-too-few-lanes", "slots[0].card"),
+    e("board-capacity", "board.memory"),
+    Expect {
+        code: "empty-design",
+        place: "drives",
+        // With no drives, the wired bays are empty.
+        also: &["bay-without-drive"],
+    },
+    e("unknown-feed", "psus[0].feeds[4]"),
+    e("feed-conflict", "psus[1].feeds"),
+    e("unfed-load", "psus"),
+    e("no-psu", "psus"),
+    e("psu-overload", "psus[0]"),
+    e("psu-spinup", "psus[0]"),
+    e("invalid-raid", "raid.level"),
+    e("raid-group", "raid.groups[1]"),
+    e("raid-unused-drives", "raid.groups"),
+    e("invalid-published", "published.raw_tb"),
+    e("published-raw-mismatch", "published.raw_tb"),
+    e("mixed-currency", "parts[9].price.currency"),
+];
+
+fn expect_for(code: &str) -> Option<&'static Expect> {
+    EXPECTED.iter().find(|x| x.code == code)
+}
+
+fn severity_of(code: &str) -> Severity {
+    if WARNINGS.contains(&code) {
+        Severity::Warning
+    } else {
+        Severity::Error
+    }
+}
+
+fn invalid_fixtures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(invalid_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn show(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| format!("    {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Checks one fixture against its expectation; returns the problems found.
+fn check_fixture(path: &Path) -> Vec<String> {
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let mut problems = Vec::new();
+    let Some(code) = code_named(&stem) else {
+        return vec![format!("{stem}.ron is not named after a diagnostic code")];
+    };
+    let Some(expect) = expect_for(&stem) else {
+        return vec![format!("{stem}.ron has no entry in EXPECTED")];
+    };
+    let diags = cli::check_file(Some(&path.to_path_buf()));
+    let shown = path.display().to_string();
+    let matching: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == code).collect();
+    if matching.is_empty() {
+        problems.push(format!(
+            "{stem}: no {stem} diagnostic; got:\n{}",
+            show(&diags)
+        ));
+        return problems;
+    }
+    // One mistake, one place: every diagnostic with this code points at it.
+    if !matching.iter().all(|d| d.place == expect.place) {
+        problems.push(format!(
+            "{stem}: expected place {:?}, got {:?}",
+            expect.place,
+            matching
+                .iter()
+                .map(|d| d.place.as_str())
+                .collect::<Vec<_>>()
+        ));
+    }
+    for d in &matching {
+        if d.severity != severity_of(&stem) {
+            problems.push(format!("{stem}: severity {:?} in {d}", d.severity));
+        }
+        if d.file != shown {
+            problems.push(format!("{stem}: file {:?}, expected {shown:?}", d.file));
+        }
+        if d.message.trim().is_empty() {
+            problems.push(format!("{stem}: empty message"));
+        }
+    }
+    if code == Code::Syntax {
+        if matching[0].line_col != Some(SYNTAX_LINE_COL) {
+            problems.push(format!(
+                "syntax: line_col {:?}, expected {:?}",
+                matching[0].line_col,
+                Some(SYNTAX_LINE_COL)
+            ));
+        }
+    } else if let Some(d) = matching.iter().find(|d| d.line_col.is_some()) {
+        problems.push(format!(
+            "{stem}: a non-syntax diagnostic has a line_col: {d}"
+        ));
+    }
+    // Exactly one mistake: nothing else may be reported except its listed consequences.
+    let unexpected: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.code != code && !expect.also.contains(&d.code.as_str()))
+        .collect();
+    if !unexpected.is_empty() {
+        problems.push(format!(
+            "{stem}: unexpected other diagnostics:\n{}",
+            show(&unexpected.into_iter().cloned().collect::<Vec<_>>())
+        ));
+    }
+    for also in expect.also {
+        if !diags.iter().any(|d| d.code.as_str() == *also) {
+            problems.push(format!(
+                "{stem}: listed consequence {also} was not reported (update EXPECTED)"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_invalid_fixture_reports_its_code_at_its_place() {
+    let files = invalid_fixtures();
+    assert!(
+        !files.is_empty(),
+        "no fixtures in {}",
+        invalid_dir().display()
+    );
+    let problems: Vec<String> = files.iter().flat_map(|p| check_fixture(p)).collect();
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_code_has_a_fixture_and_an_expectation() {
+    let mut missing = Vec::new();
+    for c in Code::ALL {
+        let name = c.as_str();
+        if IMPOSSIBLE.iter().any(|(n, _)| *n == name) {
+            assert!(
+                !invalid_dir().join(format!("{name}.ron")).exists(),
+                "{name} is documented as impossible but has a fixture"
+            );
+            continue;
+        }
+        if !invalid_dir().join(format!("{name}.ron")).is_file() {
+            missing.push(format!("tests/fixtures/invalid/{name}.ron"));
+        }
+        if expect_for(name).is_none() {
+            missing.push(format!("EXPECTED entry for {name}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture (add one, or document the code in IMPOSSIBLE): {missing:?}"
+    );
+    // And the table names only real codes, once each; its warnings too.
+    let mut seen = BTreeSet::new();
+    for x in EXPECTED {
+        assert!(
+            code_named(x.code).is_some(),
+            "EXPECTED names unknown code {}",
+            x.code
+        );
+        assert!(seen.insert(x.code), "EXPECTED lists {} twice", x.code);
+        for a in x.also {
+            assert!(code_named(a).is_some(), "{}: unknown code {a}", x.code);
+        }
+    }
+    for w in WARNINGS {
+        assert!(code_named(w).is_some(), "WARNINGS names unknown code {w}");
+    }
+    for (n, why) in IMPOSSIBLE {
+        assert!(code_named(n).is_some(), "IMPOSSIBLE names unknown code {n}");
+        assert!(!why.is_empty(), "IMPOSSIBLE entry {n} needs a reason");
+    }
+}
+
+#[test]
+fn fixtures_document_their_mistake_in_a_leading_comment() {
+    for p in invalid_fixtures() {
+        let bytes = std::fs::read(&p).unwrap();
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let first = bytes.split(|b| *b == b'\n').next().unwrap();
+        let first = String::from_utf8_lossy(first);
+        assert!(
+            first.starts_with(&format!("// {stem}: ")),
+            "{}: first line must be `// {stem}: <the mistake>`, is {first:?}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn valid_fixture_has_no_diagnostics() {
+    let path = fixtures().join("valid.ron");
+    let diags = cli::check_file(Some(&path));
+    assert!(diags.is_empty(), "valid.ron:\n{}", show(&diags));
+
+    let Ok(Document::Design(loaded)) = load::load_file(&path) else {
+        panic!("valid.ron loads as a design")
+    };
+    assert!(
+        loaded.design.catalogs.is_empty(),
+        "valid.ron is self-contained"
+    );
+    let outcome = podplan::validate::validate(&loaded);
+    assert!(outcome.diagnostics.is_empty());
+    let pod = outcome.pod.expect("valid.ron builds a pod");
+    assert_eq!(pod.drives.len(), 10);
+    assert_eq!(pod.bays(), 10);
+    assert_eq!(pod.backplanes.len(), 2);
+    assert_eq!(pod.raw_capacity().0, 30_000_000_000_000);
+    assert_eq!(
+        pod.raid.groups,
+        vec![vec![1, 2, 3, 4, 5], vec![6, 7, 8, 9, 10]]
+    );
+    let budget = podplan::power::budget(&pod);
+    assert!(podplan::power::lint(&pod, &budget).is_empty());
+    let report = podplan::show::report(&pod);
+    assert_eq!(report.summary.bays_used, 10);
+    assert_eq!(report.summary.bays_free, 0);
+    assert!(report.summary.published_raw.unwrap().matches);
+}
+
+/// The five mistakes in `five-mistakes.ron` and where each is.
+const FIVE: &[(&str, &str)] = &[
+    ("negative-price", "parts[10].price.amount"),
+    ("duplicate-id", "slots[0].card.ports[1].id"),
+    ("slot-too-few-lanes", "slots[0].card"),
+    ("board-capacity", "board.memory"),
+    ("invalid-raid", "raid.level"),
+];
+
+#[test]
+fn five_mistakes_are_reported_at_once() {
+    let path = fixtures().join("five-mistakes.ron");
+    let diags = cli::check_file(Some(&path));
+    for (code, place) in FIVE {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.code.as_str() == *code && d.place == *place && d.is_error()),
+            "{code} at {place} not reported; got:\n{}",
+            show(&diags)
+        );
+    }
+    let codes: BTreeSet<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    let five: BTreeSet<&str> = FIVE.iter().map(|(c, _)| *c).collect();
+    assert_eq!(codes, five, "exactly the five codes:\n{}", show(&diags));
+}
+
+#[test]
+fn syntax_error_display_has_path_line_col_and_the_offending_line() {
+    let path = invalid_dir().join("syntax.ron");
+    let diags = cli::check_file(Some(&path));
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    let d = &diags[0];
+    assert_eq!(d.code, Code::Syntax);
+    assert!(d.is_error());
+    assert_eq!(d.line_col, Some(SYNTAX_LINE_COL));
+    let text = d.to_string();
+    let (l, c) = SYNTAX_LINE_COL;
+    let head = format!("{}:{l}:{c}: error[syntax]: ", path.display());
+    assert!(
+        text.starts_with(&head),
+        "{text:?} should start with {head:?}"
+    );
+    assert!(text.contains("bay"), "{text}");
+    // The offending line, and a caret under the column.
+    assert!(text.contains(&format!("| {SYNTAX_LINE}")), "{text}");
+    let caret = format!("| {}^", " ".repeat(c - 1));
+    assert!(text.lines().any(|line| line.ends_with(&caret)), "{text}");
+    // The line number is right: the quoted line is that line of the file.
+    let file = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(file.lines().nth(l - 1), Some(SYNTAX_LINE));
+}
+
+#[test]
+fn syntax_error_columns_count_characters() {
+    // Non-ASCII text before the error on the same line: the column is in characters.
+    let text = "Design(name: \"Pöd ☃\", bogus: 1)";
+    let Err(diags) = load::load_str("mem.ron", text, Path::new(".")) else {
+        panic!("an unknown field is a syntax error")
+    };
+    assert_eq!(diags.len(), 1);
+    let col = text[..text.find("bogus").unwrap()].chars().count() + 1;
+    assert_ne!(
+        col,
+        text.find("bogus").unwrap() + 1,
+        "the line has multi-byte characters"
+    );
+    assert_eq!(diags[0].line_col, Some((1, col)), "{}", diags[0]);
+    assert!(
+        diags[0]
+            .to_string()
+            .starts_with(&format!("mem.ron:1:{col}: error[syntax]"))
+    );
+}
+
+#[test]
+fn io_fixture_is_a_file_level_error() {
+    let path = invalid_dir().join("io.ron");
+    let diags = cli::check_file(Some(&path));
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    assert_eq!(diags[0].code, Code::Io);
+    assert_eq!(diags[0].place, "");
+    // A missing file is an io error too.
+    let missing = invalid_dir().join("does-not-exist.ron");
+    let diags = cli::check_file(Some(&missing));
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, Code::Io);
+}
+
+#[test]
+fn absurd_capacity_is_an_error_not_an_overflow() {
+    let path = invalid_dir().join("absurd-capacity.ron");
+    let diags = cli::check_file(Some(&path));
+    let d = diags
+        .iter()
+        .find(|d| d.code == Code::AbsurdCapacity)
+        .expect("absurd-capacity reported");
+    assert!(d.is_error());
+    assert!(
+        d.message.contains("1000000000000000000000000000000 B"),
+        "{d}"
+    );
+}
+
+/// Runs `podplan` in-process; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("podplan")
+        .chain(args.iter().copied())
+        .map(Into::into)
+        .collect();
+    let code = cli::run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn in_process_check_of_every_fixture_matches_its_severity() {
+    for p in invalid_fixtures() {
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let (code, out, _) = run(&["check", p.to_str().unwrap()]);
+        let expected = if severity_of(&stem) == Severity::Warning
+            && expect_for(&stem).unwrap().also.is_empty()
+        {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        };
+        assert_eq!(code, expected, "podplan check {stem}.ron:\n{out}");
+        assert!(out.contains(&format!("[{stem}]")), "{stem}: {out}");
+    }
+    let (code, out, _) = run(&["check", fixtures().join("valid.ron").to_str().unwrap()]);
+    assert_eq!(code, EXIT_OK, "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+}
+
+#[test]
+fn in_process_check_json_lists_codes_and_places() {
+    let path = fixtures().join("five-mistakes.ron");
+    let (code, out, _) = run(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(code, EXIT_ERROR);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let list = v.as_array().unwrap();
+    for (c, place) in FIVE {
+        assert!(
+            list.iter()
+                .any(|d| d["code"] == *c && d["place"] == *place && d["severity"] == "error"),
+            "{c} at {place} missing from {out}"
+        );
+    }
+}
+
+mod cli_binary {
+    use super::*;
+    use assert_cmd::Command;
+
+    fn podplan() -> Command {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("podplan");
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+        cmd
+    }
+
+    fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    #[test]
+    fn check_valid_exits_0() {
+        let out = podplan()
+            .args(["check", "tests/fixtures/valid.ron"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        assert!(text(&out.stdout).contains("checked 1 file: 0 errors, 0 warnings"));
+    }
+
+    #[test]
+    fn check_five_mistakes_exits_2_and_prints_every_code() {
+        let out = podplan()
+            .args(["check", "tests/fixtures/five-mistakes.ron"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = text(&out.stdout);
+        for (code, place) in FIVE {
+            assert!(
+                stdout.contains(&format!("error[{code}] at {place}")),
+                "{code} at {place} missing from:\n{stdout}"
+            );
+        }
+        assert!(stdout.contains("5 errors"), "{stdout}");
+    }
+
+    #[test]
+    fn show_syntax_error_exits_2_with_file_line_col_on_stderr() {
+        let out = podplan()
+            .args(["show", "tests/fixtures/invalid/syntax.ron"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty(), "nothing on stdout");
+        let (l, c) = SYNTAX_LINE_COL;
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "tests/fixtures/invalid/syntax.ron:{l}:{c}: error[syntax]"
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.contains(SYNTAX_LINE), "{stderr}");
+    }
+
+    #[test]
+    fn show_valid_prints_the_report() {
+        let out = podplan()
+            .args(["show", "tests/fixtures/valid.ron"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("Test Pod 10"), "{stdout}");
+        assert!(stdout.contains("10 used of 10, 0 free"), "{stdout}");
+        assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    }
+
+    #[test]
+    fn show_refuses_to_write_a_ron_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("x.ron");
+        let out = podplan()
+            .args(["show", "tests/fixtures/valid.ron", "--output"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("refusing"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!target.exists(), "nothing written");
+        // Relative `x.ron`, as a user would type it.
+        let out = podplan()
+            .current_dir(dir.path())
+            .args(["show", "--output", "x.ron"])
+            .arg(fixtures().join("valid.ron"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!target.exists(), "nothing written");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temp file left"
+        );
+    }
+
+    #[test]
+    fn show_refuses_to_overwrite_its_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("design.txt");
+        std::fs::copy(fixtures().join("valid.ron"), &input).unwrap();
+        let before = std::fs::read(&input).unwrap();
+        let out = podplan()
+            .arg("show")
+            .arg(&input)
+            .arg("--output")
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(std::fs::read(&input).unwrap(), before);
+    }
+
+    #[test]
+    fn show_output_into_a_temp_dir_writes_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.txt");
+        let out = podplan()
+            .args(["show", "tests/fixtures/valid.ron", "--output"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            out.stdout.is_empty(),
+            "the report goes to the file, not stdout"
+        );
+        let written = std::fs::read_to_string(&target).unwrap();
+        assert!(written.contains("Test Pod 10"), "{written}");
+        assert!(written.contains("Power budget"), "{written}");
+        // Same bytes as on stdout.
+        let direct = podplan()
+            .args(["show", "tests/fixtures/valid.ron"])
+            .output()
+            .unwrap();
+        assert_eq!(written.as_bytes(), direct.stdout.as_slice());
+        // JSON too; and only the target is left in the directory.
+        let json = dir.path().join("report.json");
+        let out = podplan()
+            .args(["show", "tests/fixtures/valid.ron", "--format", "json", "-o"])
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(v["summary"]["bays"], 10);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn show_of_a_design_with_errors_exits_2() {
+        let out = podplan()
+            .args(["show", "tests/fixtures/five-mistakes.ron"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        assert!(text(&out.stderr).contains("error[invalid-raid]"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regressions: bugs found by these tests (overflow panics, the mixed-currency place, a
+// backplane with fewer bays than ports, unrepresentable capacities), each pinned by a test.
+
+/// Loads valid.ron with one text substitution and runs `check` on it (in memory).
+fn check_variant(old: &str, new: &str) -> Vec<Diagnostic> {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    assert_eq!(
+        text.matches(old).count(),
+        1,
+        "{old:?} occurs once in valid.ron"
+    );
+    let text = text.replacen(old, new, 1);
+    match load::load_str("variant.ron", &text, &fixtures()) {
+        Err(d) => d,
+        Ok(Document::Catalog(..)) => panic!("a design"),
+        Ok(Document::Design(l)) => {
+            let o = podplan::validate::validate(&l);
+            let mut d = o.diagnostics;
+            if let Some(pod) = &o.pod {
+                d.extend(podplan::power::lint(pod, &podplan::power::budget(pod)));
+            }
+            d
+        }
+    }
+}
+
+#[test]
+
+fn regression_mixed_currency_place_is_a_design_path() {
+    // The fan (parts[9]) is the one part in EUR.
+    let diags = cli::check_file(Some(&invalid_dir().join("mixed-currency.ron")));
+    let d: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.code == Code::MixedCurrency)
+        .collect();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].place, "parts[9].price.currency");
+    // The board (parts[1], alphabetically the first id) in EUR: one diagnostic, at the board,
+    // not ten at every USD part.
+    let diags = check_variant(
+        r#"Price(amount: "120.00", date: "2011-07", source: Estimated("test fixture")),
+            spec: Motherboard"#,
+        r#"Price(amount: "120.00", currency: "EUR", date: "2011-07", source: Estimated("test fixture")),
+            spec: Motherboard"#,
+    );
+    let places: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.code == Code::MixedCurrency)
+        .map(|d| d.place.as_str())
+        .collect();
+    assert_eq!(places, vec!["parts[1].price.currency"]);
+}
+
+#[test]
+
+fn regression_raid10_huge_copies_does_not_panic() {
+    let diags = check_variant(
+        "level: Raid6(width: 5)",
+        "level: Raid10(width: 4, copies: 2147483648)",
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == Code::InvalidRaid && d.place == "raid.level")
+    );
+}
+
+#[test]
+
+fn regression_vault_huge_shards_does_not_panic() {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron"))
+        .unwrap()
+        .replacen(
+            "filesystem: Jfs,",
+            "filesystem: Jfs,\n        vault: Vault(data: 4294967295, parity: 1),",
+            1,
+        );
+    let Ok(Document::Design(l)) = load::load_str("vault.ron", &text, &fixtures()) else {
+        panic!("parses")
+    };
+    let o = podplan::validate::validate(&l);
+    // Either validation rejects an absurd vault, or the report renders without panicking.
+    if let Some(pod) = o.pod {
+        let r = podplan::show::report(&pod);
+        let _ = podplan::render::show_table(&r);
+    } else {
+        assert!(o.diagnostics.iter().any(|d| d.place == "raid.vault"));
+    }
+}
+
+#[test]
+
+fn regression_backplane_with_fewer_bays_than_ports() {
+    // bp2 (5 drive ports) lists 4 bays; bay 10's drive then moves to a direct port so only the
+    // backplane is short.
+    let diags = check_variant(
+        r#"Backplane(id: "bp2", part: "test-pm-backplane", bays: "6-10"),"#,
+        r#"Backplane(id: "bp2", part: "test-pm-backplane", bays: "6-9"),
+                    Direct(bays: "10"),"#,
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == Code::BackplaneBays && d.place == "slots[0].card.ports[1].bays"),
+        "{}",
+        show(&diags)
+    );
+}
+
+#[test]
+
+fn regression_unrepresentable_capacity_is_absurd() {
+    let diags = check_variant(
+        r#"capacity: "160 GB""#,
+        r#"capacity: "1000000000000000000000000000000000000000 B""#,
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == Code::AbsurdCapacity && d.place == "parts[7].spec.capacity"),
+        "{}",
+        show(&diags)
+    );
+}
