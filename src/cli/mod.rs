@@ -9,12 +9,12 @@ use crate::load::{self, Document, Loaded};
 use crate::output;
 use crate::validate::{validate, validate_catalog};
 use clap::{Parser, Subcommand, ValueEnum};
-
-pub mod layout;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+
+pub mod layout;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
