@@ -482,32 +482,95 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
             o.fs_fixed.0 as f64 / GIB as f64
         ),
     );
-    let mut usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
+    let usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
     push(
         "reserved blocks",
         usable,
         format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
     );
-    if let Some(v) = pod.raid.vault {
-        usable = vault_share(usable, v.data, v.parity);
-        push(
-            "vault share",
-            usable,
-            format!(
-                "{}+{} across {} pods keeps {}/{} of each pod",
-                v.data,
-                v.parity,
-                v.data.saturating_add(v.parity),
-                v.data,
-                v.data.saturating_add(v.parity)
-            ),
-        );
-    }
     Pipeline {
         stages,
         before_filesystem: before_fs,
         usable,
         stranded,
+    }
+}
+
+/// The pod as a Vault member: each drive holds one shard of a `data`+`parity` code spread over
+/// `data + parity` pods (Backblaze Vault: 17+3 over 20 pods, one shard per pod's drive in the
+/// same position, the "tome"), with a filesystem on every drive and no RAID inside the pod.
+pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pipeline {
+    let raw = pod.raw_capacity();
+    let mut stages = Vec::new();
+    let mut push = |name: &str, bytes: Bytes, note: String| {
+        let pct = if raw.0 == 0 {
+            0.0
+        } else {
+            100.0 * bytes.0 as f64 / raw.0 as f64
+        };
+        stages.push(Stage {
+            name: name.into(),
+            bytes,
+            tb: bytes.tb(),
+            tib: bytes.tib(),
+            pct_of_raw: pct,
+            note,
+        });
+    };
+    push(
+        "raw",
+        raw,
+        format!("{} drives as sold (decimal TB)", pod.drives.len()),
+    );
+    let per_drive: Vec<Bytes> = pod
+        .drives
+        .iter()
+        .map(|d| aligned(d.drive().capacity, o.partition_align))
+        .collect();
+    let all = per_drive.iter().fold(Bytes(0), |a, b| a.saturating_add(*b));
+    push(
+        "partition alignment",
+        all,
+        format!(
+            "one partition per drive, {} MiB aligned",
+            o.partition_align.0 as f64 / MIB as f64
+        ),
+    );
+    let pods = vault.data.saturating_add(vault.parity);
+    let share = vault_share(all, vault.data, vault.parity);
+    push(
+        "vault parity",
+        share,
+        format!(
+            "{}+{} across {pods} pods: {}/{pods} of every shard is data",
+            vault.data, vault.parity, vault.data
+        ),
+    );
+    let fs = per_drive.iter().fold(Bytes(0), |a, d| {
+        let m = (d.0 as f64 * o.fs_metadata) as u64 + o.fs_fixed.0;
+        a.saturating_add(Bytes(d.0.saturating_sub(m)))
+    });
+    let meta = vault_share(fs, vault.data, vault.parity);
+    push(
+        "filesystem metadata",
+        meta,
+        format!(
+            "a filesystem per drive: {:.4} % metadata + {:.2} GiB log each",
+            100.0 * o.fs_metadata,
+            o.fs_fixed.0 as f64 / GIB as f64
+        ),
+    );
+    let usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
+    push(
+        "reserved blocks",
+        usable,
+        format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
+    );
+    Pipeline {
+        stages,
+        before_filesystem: share,
+        usable,
+        stranded: Bytes(0),
     }
 }
 
@@ -853,7 +916,13 @@ fn weight(kind: DomainKind, survive: &[DomainKind]) -> u64 {
     }
 }
 
-/// The greedy-plus-repair solver.
+/// The solver. Capacity first: drives are ranked by size and cut into groups in that order
+/// (which maximizes Σ group minimum, the smallest-drive rule), and the smallest drives are the
+/// ones set aside, unless a requested domain needs others set aside. Within each run of
+/// equal-size drives the members are dealt to their groups to spread every domain (hard limits
+/// for requested kinds, soft preference for the rest). A repair pass then swaps members of
+/// equal size while that lowers the violations; if requested kinds are still violated, a second
+/// pass also swaps unequal sizes (trading capacity for survival).
 fn solve(
     pod: &Pod,
     shape: &Shape,
@@ -865,169 +934,173 @@ fn solve(
     let w = shape.width() as usize;
     let groups = (n - shape.spares as usize) / w;
     let tol = shape.tolerance();
+    let hard = |k: DomainKind| survive.contains(&k);
     // Domains that matter for placement (not single drives, not the pod).
-    let active: Vec<(usize, &Domain)> = doms
+    let active: Vec<&Domain> = doms
         .iter()
-        .enumerate()
-        .filter(|(_, d)| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
+        .filter(|d| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
         .collect();
     let mut member_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, d) in &active {
+    for (i, d) in active.iter().enumerate() {
         for b in &d.bays {
-            member_of.entry(*b).or_default().push(*i);
+            member_of.entry(*b).or_default().push(i);
         }
     }
     let size = |b: u32| aligned(drive_size(pod, b), align);
-    // 1. Free drives (spares + unused): taken from the most loaded requested domains first,
-    //    then the smallest drives, then the highest bays.
+    let limit = (groups as u32) * tol;
+
+    // 1. Set aside the free drives (spares + unused).
     let free_count = n - groups * w;
     let mut remaining: Vec<u32> = pod.drives.iter().map(|d| d.bay).collect();
     let mut free = Vec::new();
-    let limit = (groups as u32) * tol;
     for _ in 0..free_count {
-        let load = |b: u32, rem: &[u32]| -> (u64, u64) {
-            let over: u64 = member_of
-                .get(&b)
-                .map(|ds| {
-                    ds.iter()
-                        .map(|i| {
-                            let d = &doms[*i];
-                            let have = d.bays.iter().filter(|x| rem.contains(x)).count() as u32;
-                            u64::from(have.saturating_sub(limit)) * weight(d.kind, survive)
-                        })
-                        .sum()
-                })
-                .unwrap_or(0);
-            (over, u64::MAX - size(b).0)
+        let over = |b: u32, rem: &[u32], want_hard: bool| -> u64 {
+            member_of.get(&b).map_or(0, |ds| {
+                ds.iter()
+                    .filter(|i| hard(active[**i].kind) == want_hard)
+                    .map(|i| {
+                        let d = active[*i];
+                        let have = d.bays.iter().filter(|x| rem.contains(x)).count() as u32;
+                        u64::from(have.saturating_sub(limit)) * weight(d.kind, survive)
+                    })
+                    .sum()
+            })
         };
-        let pick = remaining
-            .iter()
-            .copied()
-            .max_by_key(|b| (load(*b, &remaining), *b));
+        let pick = remaining.iter().copied().max_by_key(|b| {
+            (
+                over(*b, &remaining, true),
+                std::cmp::Reverse(size(*b)),
+                over(*b, &remaining, false),
+                *b,
+            )
+        });
         if let Some(b) = pick {
             remaining.retain(|x| *x != b);
             free.push(b);
         }
     }
-    // 2. Greedy: most constrained drives first (largest domains), biggest drives first.
+
+    // 2. Capacity tiers: rank by size; position k belongs to group k / w. Within a run of equal
+    //    sizes, deal drives (most constrained first) to the run's group slots by domain cost.
     let pressure = |b: u32| -> u64 {
-        member_of
-            .get(&b)
-            .map(|ds| {
-                ds.iter()
-                    .map(|i| doms[*i].bays.len() as u64 * (1 + weight(doms[*i].kind, survive)))
-                    .sum()
-            })
-            .unwrap_or(0)
+        member_of.get(&b).map_or(0, |ds| {
+            ds.iter()
+                .map(|i| active[*i].bays.len() as u64 * (1 + weight(active[*i].kind, survive)))
+                .sum()
+        })
     };
     let mut order = remaining.clone();
-    order.sort_by_key(|b| {
-        (
-            std::cmp::Reverse(size(*b)),
-            std::cmp::Reverse(pressure(*b)),
-            *b,
-        )
-    });
+    order.sort_by_key(|b| (std::cmp::Reverse(size(*b)), *b));
     let mut counts = Counts {
         cell: BTreeMap::new(),
     };
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
     let cost_add = |counts: &Counts, b: u32, g: usize| -> u64 {
-        member_of
-            .get(&b)
-            .map(|ds| {
-                ds.iter()
-                    .map(|i| {
-                        let c = counts.get(*i, g);
-                        let wgt = weight(doms[*i].kind, survive);
-                        if c + 1 > tol {
-                            wgt * u64::from(c + 1 - tol)
-                        } else {
-                            u64::from(c)
-                        }
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
+        member_of.get(&b).map_or(0, |ds| {
+            ds.iter()
+                .map(|i| {
+                    let c = counts.get(*i, g);
+                    let wgt = weight(active[*i].kind, survive);
+                    if c + 1 > tol {
+                        wgt * u64::from(c + 1 - tol)
+                    } else {
+                        u64::from(c)
+                    }
+                })
+                .sum()
+        })
     };
-    for b in order {
-        let best = (0..groups)
-            .filter(|g| members[*g].len() < w)
-            .min_by_key(|g| {
-                let mismatch = members[*g].first().is_some_and(|m| size(*m) != size(b));
-                (cost_add(&counts, b, *g), mismatch, members[*g].len(), *g)
-            });
-        if let Some(g) = best {
-            members[g].push(b);
-            for i in member_of.get(&b).into_iter().flatten() {
-                *counts.cell.entry((*i, g)).or_insert(0) += 1;
+    let mut start = 0;
+    while start < order.len() {
+        let run_size = size(order[start]);
+        let end = order[start..]
+            .iter()
+            .position(|b| size(*b) != run_size)
+            .map_or(order.len(), |k| start + k);
+        let mut slots: Vec<usize> = (start..end).map(|pos| pos / w).collect();
+        let mut run: Vec<u32> = order[start..end].to_vec();
+        run.sort_by_key(|b| (std::cmp::Reverse(pressure(*b)), *b));
+        for b in run {
+            let best = slots
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, g)| (cost_add(&counts, b, **g), members[**g].len(), **g))
+                .map(|(k, g)| (k, *g));
+            if let Some((k, g)) = best {
+                slots.swap_remove(k);
+                members[g].push(b);
+                for i in member_of.get(&b).into_iter().flatten() {
+                    *counts.cell.entry((*i, g)).or_insert(0) += 1;
+                }
             }
         }
+        start = end;
     }
-    // 3. Repair: swap members between groups (or with free drives) while it lowers the cost.
-    let total = |members: &[Vec<u32>]| -> u64 {
+
+    // 3. Repair by swaps: equal sizes first; unequal too if requested kinds are still violated.
+    let violation = |members: &[Vec<u32>], only_hard: bool| -> u64 {
         let mut c = 0;
-        for (i, d) in &active {
-            for m in members.iter() {
+        for d in active.iter().filter(|d| !only_hard || hard(d.kind)) {
+            for m in members {
                 let k = m.iter().filter(|b| d.bays.contains(b)).count() as u32;
                 if k > tol {
                     c += weight(d.kind, survive) * u64::from(k - tol);
                 }
             }
-            let _ = i;
         }
         c
     };
-    let mut cost = total(&members);
-    let mut rounds = 0;
-    while cost > 0 && rounds < 50 {
-        rounds += 1;
-        let mut improved = false;
-        'outer: for g in 0..groups {
-            for gi in 0..members[g].len() {
-                // Swap with another group's member.
-                for h in 0..groups {
-                    if h == g {
-                        continue;
+    for any_size in [false, true] {
+        if any_size && violation(&members, true) == 0 {
+            break;
+        }
+        let same = |a: u32, b: u32| any_size || size(a) == size(b);
+        let mut cost = violation(&members, false);
+        let mut rounds = 0;
+        while cost > 0 && rounds < 50 {
+            rounds += 1;
+            let mut improved = false;
+            'outer: for g in 0..groups {
+                for gi in 0..members[g].len() {
+                    for h in (0..groups).filter(|h| *h != g) {
+                        for hi in 0..members[h].len() {
+                            let (a, b) = (members[g][gi], members[h][hi]);
+                            if !same(a, b) {
+                                continue;
+                            }
+                            members[g][gi] = b;
+                            members[h][hi] = a;
+                            let c = violation(&members, false);
+                            if c < cost {
+                                cost = c;
+                                improved = true;
+                                continue 'outer;
+                            }
+                            members[g][gi] = a;
+                            members[h][hi] = b;
+                        }
                     }
-                    for hi in 0..members[h].len() {
-                        let (a, b) = (members[g][gi], members[h][hi]);
-                        if size(a) != size(b) {
+                    for slot in free.iter_mut() {
+                        let (a, b) = (members[g][gi], *slot);
+                        if !same(a, b) {
                             continue;
                         }
                         members[g][gi] = b;
-                        members[h][hi] = a;
-                        let c = total(&members);
+                        *slot = a;
+                        let c = violation(&members, false);
                         if c < cost {
                             cost = c;
                             improved = true;
                             continue 'outer;
                         }
                         members[g][gi] = a;
-                        members[h][hi] = b;
+                        *slot = b;
                     }
-                }
-                // Swap with a free drive.
-                for slot in free.iter_mut() {
-                    let (a, b) = (members[g][gi], *slot);
-                    if size(a) != size(b) {
-                        continue;
-                    }
-                    members[g][gi] = b;
-                    *slot = a;
-                    let c = total(&members);
-                    if c < cost {
-                        cost = c;
-                        improved = true;
-                        continue 'outer;
-                    }
-                    members[g][gi] = a;
-                    *slot = b;
                 }
             }
-        }
-        if !improved {
-            break;
+            if !improved {
+                break;
+            }
         }
     }
     for m in &mut members {
@@ -1203,7 +1276,7 @@ fn min_size(pod: &Pod) -> Bytes {
 }
 
 /// Where a group's members sit: how many per card and the most on one backplane.
-pub fn spread(pod: &Pod, group: &[u32]) -> (String, u32) {
+pub fn spread(pod: &Pod, group: &[u32]) -> (String, Option<u32>) {
     let mut per_card: BTreeMap<String, u32> = BTreeMap::new();
     let mut per_bp: BTreeMap<usize, u32> = BTreeMap::new();
     for b in group {
@@ -1217,7 +1290,7 @@ pub fn spread(pod: &Pod, group: &[u32]) -> (String, u32) {
         }
     }
     let cards: Vec<String> = per_card.iter().map(|(k, v)| format!("{k}×{v}")).collect();
-    (cards.join(" "), per_bp.values().copied().max().unwrap_or(0))
+    (cards.join(" "), per_bp.values().copied().max())
 }
 
 /// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
@@ -1234,8 +1307,8 @@ pub struct GroupRow {
     pub bays: String,
     /// Members per controller (`SLOT4×5 SLOT5×5 …`).
     pub per_card: String,
-    /// Most members on one backplane.
-    pub max_per_backplane: u32,
+    /// Most members on one backplane (`None` when no member is behind a backplane).
+    pub max_per_backplane: Option<u32>,
     /// Usable size of each member (smallest member after alignment).
     pub member: Bytes,
     /// Data capacity of the group before the filesystem.
@@ -1282,6 +1355,18 @@ pub struct LayoutReport {
     pub auto: Option<AutoResult>,
     /// The design's own RAID level, for comparison.
     pub design_level: Option<Level>,
+    /// The same pod as a Vault member, when the design is deployed in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vault: Option<VaultReport>,
+}
+
+/// A pod's capacity as a member of a Vault.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VaultReport {
+    /// The code across pods.
+    pub code: crate::spec::Vault,
+    /// Raw → usable for this pod's share.
+    pub pipeline: Pipeline,
 }
 
 /// Builds the layout report for a placement.
@@ -1329,5 +1414,9 @@ pub fn report(
         survivable: placement.survivable(),
         auto,
         design_level: Some(pod.raid.level),
+        vault: pod.raid.vault.map(|code| VaultReport {
+            code,
+            pipeline: vault_capacity(pod, code, o),
+        }),
     }
 }

@@ -398,7 +398,8 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
             row.group.to_string(),
             row.bays.clone(),
             row.per_card.clone(),
-            row.max_per_backplane.to_string(),
+            row.max_per_backplane
+                .map_or("-".to_string(), |m| m.to_string()),
             format!("{:.3}", row.member.tb()),
             dtb,
             dtib,
@@ -441,6 +442,31 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
     ));
     out.push(p);
 
+    if let Some(v) = &r.vault {
+        let pods = v.code.data.saturating_add(v.code.parity);
+        let mut vs = Section::new(
+            format!(
+                "As a Vault pod: {}+{} across {pods} pods, no RAID inside the pod",
+                v.code.data, v.code.parity
+            ),
+            &["Stage", "TB", "TiB", "% of raw", "How"],
+        );
+        vs.right = vec![1, 2, 3];
+        for s in &v.pipeline.stages {
+            vs.row(vec![
+                s.name.clone(),
+                format!("{:.2}", s.tb),
+                format!("{:.2}", s.tib),
+                format!("{:.1}", s.pct_of_raw),
+                s.note.clone(),
+            ]);
+        }
+        vs.notes.push(format!(
+            "Each file survives the loss of any {} of the {pods} pods that hold its shards; inside the pod every drive is its own shard.",
+            v.code.parity
+        ));
+        out.push(vs);
+    }
     let mut d = Section::new(
         "Failure domains: the worst one failed component does to a single group",
         &[

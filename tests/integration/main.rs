@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod designs;
+mod layout;
 mod properties;
 mod validation;

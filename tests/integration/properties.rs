@@ -979,3 +979,16 @@ fn tb_text_is_exact() {
     assert_eq!(tb_text(4_500_000_000_000), "4.5");
     assert_eq!(tb_text(1_500_000_000_001), "1.500000000001");
 }
+
+/// Generated valid pods (the designs above, loaded and validated), for other modules'
+/// property tests.
+pub(crate) fn pods() -> impl Strategy<Value = podplan::model::Pod> {
+    plan().prop_map(|p| {
+        let b = build(&p);
+        let text = load::to_ron(&b.design).unwrap();
+        let Ok(Document::Design(loaded)) = load::load_str("generated.ron", &text, nowhere()) else {
+            panic!("a design:\n{text}")
+        };
+        validate::validate(&loaded).pod.unwrap()
+    })
+}
