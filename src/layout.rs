@@ -1267,6 +1267,42 @@ pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
     }
 }
 
+/// What surviving one more kind of failure would cost, next to an `--auto` choice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Upgrade {
+    /// The kind the chosen layout does not survive.
+    pub kind: DomainKind,
+    /// Why the chosen shape cannot survive it, when no placement of that shape can.
+    pub impossible_with_chosen: Option<String>,
+    /// The best shape that survives it as well as the requested kinds, if any.
+    pub best: Option<Candidate>,
+}
+
+/// For each of card and PSU failures that the chosen layout does not survive: whether its shape
+/// could, and the best shape that would (its capacity shows the price).
+pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement) -> Vec<Upgrade> {
+    let doms = domains(pod);
+    let exp = exposure(&chosen.layout, &doms);
+    [DomainKind::Card, DomainKind::Psu]
+        .into_iter()
+        .filter(|k| !c.survive.contains(k))
+        .filter(|k| {
+            exp.iter()
+                .any(|e| e.kind == *k && e.verdict == Verdict::DataLoss)
+        })
+        .map(|kind| {
+            let imp = impossibilities(pod, &chosen.layout.shape, &[kind], &doms);
+            let mut more = c.clone();
+            more.survive.push(kind);
+            Upgrade {
+                kind,
+                impossible_with_chosen: imp.first().map(|i| i.reason.clone()),
+                best: auto(pod, &more).ranked.into_iter().next(),
+            }
+        })
+        .collect()
+}
+
 fn min_size(pod: &Pod) -> Bytes {
     pod.drives
         .iter()
@@ -1353,6 +1389,9 @@ pub struct LayoutReport {
     /// The search, when `--auto` chose the shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoResult>,
+    /// With `--auto`: what surviving card or PSU failures as well would cost.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub upgrades: Vec<Upgrade>,
     /// The design's own RAID level, for comparison.
     pub design_level: Option<Level>,
     /// The same pod as a Vault member, when the design is deployed in one.
@@ -1377,6 +1416,10 @@ pub fn report(
     o: &Overheads,
     auto: Option<AutoResult>,
 ) -> LayoutReport {
+    let upgrades = match &auto {
+        Some(a) if a.chosen.is_some() => upgrades(pod, &a.constraints, placement),
+        _ => Vec::new(),
+    };
     let l = &placement.layout;
     let data = u64::from(l.shape.data());
     let groups = l
@@ -1413,6 +1456,7 @@ pub fn report(
         unmet: placement.unmet.clone(),
         survivable: placement.survivable(),
         auto,
+        upgrades,
         design_level: Some(pod.raid.level),
         vault: pod.raid.vault.map(|code| VaultReport {
             code,

@@ -592,6 +592,26 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
                 r2.before_filesystem.tb()
             ));
         }
+        for u in &r.upgrades {
+            let why = u
+                .impossible_with_chosen
+                .as_ref()
+                .map(|w| format!("no placement of {} can ({w})", r.shape_label))
+                .unwrap_or_else(|| format!("this placement of {} does not", r.shape_label));
+            let best = match &u.best {
+                Some(b) => format!(
+                    "the best shape that also survives it is {} at {:.2} TB before the filesystem ({:+.2} TB)",
+                    b.label,
+                    b.before_filesystem.tb(),
+                    b.before_filesystem.tb() - r.pipeline.before_filesystem.tb()
+                ),
+                None => "no shape within these constraints survives it".to_string(),
+            };
+            s.notes.push(format!(
+                "A single {} failure is not survived: {why}; {best}.",
+                u.kind.name()
+            ));
+        }
         if let Some(own) = a
             .rejected
             .iter()

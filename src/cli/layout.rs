@@ -65,9 +65,9 @@ pub struct LayoutArgs {
     /// Component failures to survive, comma-separated: drive, uplink, backplane, card, psu, pod.
     #[arg(long, value_delimiter = ',')]
     pub survive: Vec<String>,
-    /// With --auto: fewest parity drives per group.
-    #[arg(long, default_value_t = 1, requires = "auto")]
-    pub min_parity: u32,
+    /// With --auto: fewest parity drives per group (default: the design's own parity).
+    #[arg(long, requires = "auto")]
+    pub min_parity: Option<u32>,
     /// With --auto: most parity drives per group.
     #[arg(long, default_value_t = 3, requires = "auto")]
     pub max_parity: u32,
@@ -173,12 +173,19 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
     let (placement, auto) = if a.auto {
         let max_width = a.max_width.unwrap_or(n);
-        if a.min_parity > a.max_parity {
+        let own = Shape {
+            level: pod.raid.level,
+            spares,
+        }
+        .tolerance()
+        .max(1);
+        let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
+        if a.min_parity.is_some_and(|m| m > a.max_parity) {
             return usage(
                 err,
                 &format!(
                     "--min-parity {} is more than --max-parity {}",
-                    a.min_parity, a.max_parity
+                    min_parity, a.max_parity
                 ),
             );
         }
@@ -186,7 +193,7 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             return usage(err, "--max-width must be at least 2");
         }
         let c = layout::AutoConstraints {
-            min_parity: a.min_parity,
+            min_parity,
             max_parity: a.max_parity,
             max_width,
             spares,

@@ -177,6 +177,17 @@ fn cli_auto_survive_backplane_on_pod_2_states_the_card_verdict() {
         out.contains("Survives any single backplane failure"),
         "{out}"
     );
+    // The design's own parity is the default floor, so the choice stays RAID6 15 (spread), and
+    // the report states that no placement of it survives a card, and what surviving one costs.
+    assert!(out.contains("Chosen: RAID6 15 (13+2)"), "{out}");
+    assert!(
+        out.contains("A single card failure is not survived: no placement of RAID6 15 (13+2) can"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the best shape that also survives it is EC 6+3 at 90.00 TB"),
+        "{out}"
+    );
     let (code, out, _) = run(&["layout", "--survive", "card"]);
     assert_eq!(code, 1, "a requested survival that cannot be met exits 1");
     assert!(
