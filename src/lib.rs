@@ -15,6 +15,7 @@
 //! assert_eq!(pod.raw_capacity().0, 135_000_000_000_000);
 //! ```
 
+pub mod charts;
 pub mod cli;
 pub mod diag;
 pub mod layout;
