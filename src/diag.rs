@@ -122,6 +122,8 @@ codes! {
     PublishedRawMismatch = "published-raw-mismatch",
     /// Parts in one design priced in different currencies.
     MixedCurrency = "mixed-currency",
+    /// The bill of materials does not add up to the design's published total cost.
+    BomDrift = "bom-drift",
 }
 
 impl fmt::Display for Code {

@@ -3,8 +3,8 @@
 //! The pipeline reads top to bottom: RON text → [`spec`] (serde structs that mirror the file)
 //! → [`load`] (files, catalogs, built-in designs) → [`validate`] (resolve part references,
 //! collect every diagnostic) → [`model`] (checked domain types in unit newtypes) → engines
-//! ([`power`]) → one serializable result ([`show`]) → renderers ([`render`]). The library never
-//! prints; [`cli`] writes only to the writers the thin `podplan` binary hands it.
+//! ([`power`], [`bom`]) → one serializable result ([`show`]) → renderers ([`render`]). The
+//! library never prints; [`cli`] writes only to the writers the thin `podplan` binary hands it.
 //!
 //! ```
 //! let doc = podplan::load::builtin().expect("the built-in design parses");
@@ -15,6 +15,8 @@
 //! assert_eq!(pod.raw_capacity().0, 135_000_000_000_000);
 //! ```
 
+pub mod bom;
+pub mod bom_render;
 pub mod charts;
 pub mod cli;
 pub mod diag;
@@ -28,3 +30,4 @@ pub mod show;
 pub mod spec;
 pub mod units;
 pub mod validate;
+pub mod xlsx;

@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
+pub mod bom;
 pub mod layout;
 
 /// Exit code: success.
@@ -46,6 +47,18 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Bill of materials: every part with quantity, unit and extended price, part number,
+    /// supplier and price source; totals by category, data drives against everything else, and
+    /// how much of the total rests on estimated prices.
+    ///
+    /// Quantities come from the design's tree (one drive per filled bay, boot drives,
+    /// backplanes, cards, board, CPU, memory, PSUs, fans) plus its `extras`; money is exact to
+    /// the cent. --format xlsx writes an Excel workbook (needs --output) with a formula for
+    /// every extended price and total. What-ifs: --price PART=AMOUNT replaces a unit price,
+    /// --drive PART puts another drive in every bay (capacity recomputed through the layout),
+    /// --pods N prices an order of N pods.
+    #[command(after_help = EXIT_CODES)]
+    Bom(bom::BomArgs),
     /// Check design and catalog files; print every problem with its code and place.
     ///
     /// Each file is parsed (syntax errors are shown as path:line:col with the offending line)
@@ -60,6 +73,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Cost of one pod: total, cost per raw, before-filesystem and usable TB, TiB and GB, cost
+    /// per bay, and the reconciliation with the figures the designer published.
+    ///
+    /// With several designs (e.g. `podplan cost designs/*.ron`; catalogs are skipped) one row
+    /// per design puts the computed total and $/GB on raw decimal GB next to the published
+    /// ones, then every difference with the design's own explanation. Usable capacity comes
+    /// from the layout engine with the design's RAID policy and filesystem. The what-ifs of
+    /// `bom` (--price, --drive, --pods) apply to every design.
+    #[command(after_help = EXIT_CODES)]
+    Cost(bom::CostArgs),
     /// Lay the drives out in RAID groups: groups and member bays, capacity raw → usable in TB
     /// and TiB, and what one failed backplane, uplink, card or PSU does to each group.
     ///
@@ -190,6 +213,7 @@ pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
             let mut d = o.diagnostics;
             if let Some(pod) = &o.pod {
                 d.extend(crate::power::lint(pod, &crate::power::budget(pod)));
+                d.extend(crate::bom::lint(pod));
             }
             d
         }
@@ -287,6 +311,8 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             let code = emit(out, None, &[], &text, err);
             if errors > 0 { EXIT_ERROR } else { code }
         }
+        Command::Bom(args) => bom::run_bom(args, out, err),
+        Command::Cost(args) => bom::run_cost(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),
         Command::Show {
             design,

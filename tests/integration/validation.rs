@@ -33,6 +33,7 @@ const WARNINGS: &[&str] = &[
     "psu-spinup",
     "raid-unused-drives",
     "published-raw-mismatch",
+    "bom-drift",
 ];
 
 /// Codes that cannot be triggered by a design file, with the reason. Every code can: even `io`
@@ -124,6 +125,7 @@ const EXPECTED: &[Expect] = &[
     e("invalid-published", "published.raw_tb"),
     e("published-raw-mismatch", "published.raw_tb"),
     e("mixed-currency", "parts[9].price.currency"),
+    e("bom-drift", "published.total_cost"),
 ];
 
 fn expect_for(code: &str) -> Option<&'static Expect> {

@@ -1,0 +1,625 @@
+//! The bill of materials as an Excel workbook (XLSX) a buyer can open, check and send on.
+//!
+//! This module owns the spreadsheet layout: a `BOM` sheet (a header with the design, the date
+//! and the estimated-share warning, one row per line with a formula for each extended price,
+//! category and grand totals as `SUMIF`/`SUM` formulas, currency number formats) and a `Cost`
+//! sheet (cost per TB, TiB and GB as formulas on the BOM total, and the reconciliation with the
+//! published figures). Every formula also carries its computed result, so readers that do not
+//! recalculate see the right numbers. It returns bytes and never touches a file: the caller
+//! writes them atomically.
+
+use crate::bom::{Report, category_name};
+use crate::bom_render::{estimated_sentence, plain, published_sentence, what_if_sentences};
+use crate::units::Cents;
+use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, Workbook, Worksheet,
+    XlsxError,
+};
+
+/// Name of the sheet with the lines and totals.
+pub const BOM_SHEET: &str = "BOM";
+/// Name of the sheet with the cost metrics and the reconciliation.
+pub const COST_SHEET: &str = "Cost";
+
+/// Columns of the BOM sheet, in order.
+pub const BOM_COLUMNS: [&str; 14] = [
+    "#",
+    "Part",
+    "Part id",
+    "Part number",
+    "Supplier",
+    "Category",
+    "Used for",
+    "Qty per pod",
+    "Qty",
+    "Unit price",
+    "Extended",
+    "Price basis",
+    "Price date",
+    "Price source",
+];
+
+const COL_CATEGORY: u16 = 5;
+const COL_QTY: u16 = 8;
+const COL_UNIT: u16 = 9;
+const COL_EXT: u16 = 10;
+const COL_BASIS: u16 = 11;
+const COL_LABEL: u16 = 1;
+const COL_SHARE: u16 = 11;
+
+/// Column widths of the BOM sheet, in characters.
+const WIDTHS: [f64; 14] = [
+    4.0, 50.0, 28.0, 18.0, 22.0, 12.0, 36.0, 8.0, 8.0, 12.0, 14.0, 14.0, 11.0, 80.0,
+];
+/// Width of the explanation column of the Cost sheet, in characters.
+const EXPLANATION_WIDTH: f64 = 80.0;
+/// Height of one line of text, in points (Excel's default row height).
+const ROW_HEIGHT: f64 = 15.0;
+
+/// Lines a text takes when wrapped at word boundaries in a column `width` characters wide.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let width = (width as usize).saturating_sub(2).max(1);
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        if used > 0 && used + 1 + n > width {
+            lines += 1;
+            used = n;
+        } else {
+            used += if used > 0 { n + 1 } else { n };
+        }
+    }
+    lines
+}
+
+fn units(c: Cents) -> f64 {
+    c.0 as f64 / 100.0
+}
+
+/// Excel number format for amounts in `currency`.
+fn money_format(currency: &str) -> String {
+    if currency == "USD" {
+        "$#,##0.00".into()
+    } else {
+        format!("#,##0.00 \"{currency}\"")
+    }
+}
+
+fn ratio_format(currency: &str, decimals: usize) -> String {
+    let zeros = "0".repeat(decimals);
+    if currency == "USD" {
+        format!("$#,##0.{zeros}")
+    } else {
+        format!("#,##0.{zeros} \"{currency}\"")
+    }
+}
+
+/// A formula with its computed result.
+fn formula(text: String, result: String) -> Formula {
+    Formula::new(text).set_result(result)
+}
+
+struct Formats {
+    title: Format,
+    bold: Format,
+    warn: Format,
+    header: Format,
+    wrap: Format,
+    money: Format,
+    money_total: Format,
+    pct: Format,
+    ratio2: Format,
+    ratio4: Format,
+    int: Format,
+    indent: Format,
+}
+
+fn formats(currency: &str) -> Formats {
+    Formats {
+        title: Format::new().set_bold().set_font_size(14),
+        bold: Format::new().set_bold(),
+        warn: Format::new()
+            .set_bold()
+            .set_font_color(Color::RGB(0x00C0_0000)),
+        header: Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_background_color(Color::RGB(0x00DD_EBF7))
+            .set_border_bottom(FormatBorder::Thin),
+        wrap: Format::new().set_text_wrap(),
+        money: Format::new().set_num_format(money_format(currency)),
+        money_total: Format::new()
+            .set_bold()
+            .set_num_format(money_format(currency))
+            .set_border_top(FormatBorder::Thin),
+        pct: Format::new().set_num_format("0.0%"),
+        ratio2: Format::new().set_num_format(ratio_format(currency, 2)),
+        ratio4: Format::new().set_num_format(ratio_format(currency, 4)),
+        int: Format::new().set_num_format("#,##0"),
+        indent: Format::new().set_indent(1),
+    }
+}
+
+fn title(r: &Report) -> String {
+    match &r.revision {
+        Some(rev) if !r.design.contains(rev.as_str()) => format!("{} (revision {rev})", r.design),
+        _ => r.design.clone(),
+    }
+}
+
+/// Where the BOM sheet's totals are, for the Cost sheet's formulas and for tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BomCells {
+    /// 0-based row of the first line.
+    pub first_line_row: u32,
+    /// 0-based row of the last line.
+    pub last_line_row: u32,
+    /// 0-based row of the one-pod total.
+    pub pod_total_row: u32,
+    /// 0-based row of the order total (the same as `pod_total_row` for one pod).
+    pub order_total_row: u32,
+}
+
+fn bom_sheet(
+    ws: &mut Worksheet,
+    r: &Report,
+    generated: &str,
+    f: &Formats,
+) -> Result<BomCells, XlsxError> {
+    ws.set_name(BOM_SHEET)?;
+    let mut row = 0u32;
+    ws.write_string_with_format(row, 0, format!("Bill of materials: {}", title(r)), &f.title)?;
+    row += 1;
+    ws.write_string(row, 0, format!("Design file: {}", r.file))?;
+    row += 1;
+    let dates = if r.price_dates.earliest == r.price_dates.latest {
+        r.price_dates.earliest.clone()
+    } else {
+        format!("{} to {}", r.price_dates.earliest, r.price_dates.latest)
+    };
+    // An order of several pods is stated by the what-if sentences below.
+    let order = if r.pods == 1 { " One pod." } else { "" };
+    ws.write_string(
+        row,
+        0,
+        format!(
+            "Generated {generated} by podplan. Prices in {}, quoted {dates}.{order}",
+            r.currency
+        ),
+    )?;
+    row += 1;
+    let warn = if r.totals.estimated.0 > 0 {
+        &f.warn
+    } else {
+        &f.bold
+    };
+    ws.write_string_with_format(row, 0, estimated_sentence(r), warn)?;
+    row += 1;
+    for s in published_sentence(r)
+        .into_iter()
+        .chain(what_if_sentences(r))
+    {
+        ws.write_string(row, 0, s)?;
+        row += 1;
+    }
+    row += 1;
+    let header_row = row;
+    for (c, h) in BOM_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(header_row, c as u16, *h, &f.header)?;
+    }
+    let first = header_row + 1;
+    for (i, l) in r.lines.iter().enumerate() {
+        let row = first + i as u32;
+        // Row heights are not recomputed by every reader: size each row for its wrapped cells.
+        let lines = [
+            (&l.name, WIDTHS[1]),
+            (&l.used_for, WIDTHS[6]),
+            (l.supplier.as_ref().unwrap_or(&String::new()), WIDTHS[4]),
+        ]
+        .iter()
+        .map(|(text, width)| wrapped_lines(text, *width))
+        .max()
+        .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(row, ROW_HEIGHT * lines as f64)?;
+        }
+        ws.write_number(row, 0, f64::from(l.item))?;
+        ws.write_string_with_format(row, 1, &l.name, &f.wrap)?;
+        ws.write_string(row, 2, &l.part)?;
+        ws.write_string(row, 3, l.part_number.clone().unwrap_or_default())?;
+        ws.write_string_with_format(row, 4, l.supplier.clone().unwrap_or_default(), &f.wrap)?;
+        ws.write_string(row, COL_CATEGORY, category_name(l.category))?;
+        ws.write_string_with_format(row, 6, &l.used_for, &f.wrap)?;
+        ws.write_number_with_format(row, 7, l.qty_per_pod as f64, &f.int)?;
+        ws.write_number_with_format(row, COL_QTY, l.qty as f64, &f.int)?;
+        ws.write_number_with_format(row, COL_UNIT, units(l.unit), &f.money)?;
+        ws.write_formula_with_format(
+            row,
+            COL_EXT,
+            formula(
+                format!(
+                    "={}*{}",
+                    row_col_to_cell(row, COL_QTY),
+                    row_col_to_cell(row, COL_UNIT)
+                ),
+                plain(l.extended),
+            ),
+            &f.money,
+        )?;
+        ws.write_string_with_format(row, COL_BASIS, l.basis.label(), &f.indent)?;
+        ws.write_string(row, 12, &l.price_date)?;
+        ws.write_string(row, 13, &l.source)?;
+    }
+    let last = first + r.lines.len().saturating_sub(1) as u32;
+    let range = |col: u16| {
+        format!(
+            "{}:{}",
+            row_col_to_cell_absolute(first, col),
+            row_col_to_cell_absolute(last, col)
+        )
+    };
+    let t = &r.totals;
+    let mut row = last + 2;
+    let totals_title = if r.pods == 1 {
+        "Totals, one pod".to_string()
+    } else {
+        format!("Totals, order of {} pods", r.pods)
+    };
+    ws.write_string_with_format(row, COL_LABEL, totals_title, &f.bold)?;
+    ws.write_string_with_format(row, COL_EXT, "Amount", &f.bold)?;
+    ws.write_string_with_format(row, COL_SHARE, "Share of total", &f.bold)?;
+    row += 1;
+    // The grand total sits below the breakdown; shares refer to it.
+    let breakdown = t.by_category.len() as u32 + 3 + u32::from(r.pods > 1);
+    let order_row = row + breakdown;
+    let total_cell = row_col_to_cell_absolute(order_row, COL_EXT);
+    let share_of = |ws: &mut Worksheet, row: u32, part: Cents| -> Result<(), XlsxError> {
+        let share = if t.order_total.0 == 0 {
+            0.0
+        } else {
+            part.0 as f64 / t.order_total.0 as f64
+        };
+        ws.write_formula_with_format(
+            row,
+            COL_SHARE,
+            formula(
+                format!(
+                    "=IF({total_cell}=0,0,{}/{total_cell})",
+                    row_col_to_cell(row, COL_EXT)
+                ),
+                format!("{share}"),
+            ),
+            &f.pct,
+        )?;
+        Ok(())
+    };
+    for c in &t.by_category {
+        let name = category_name(c.category);
+        ws.write_string(row, COL_LABEL, format!("Category: {name}"))?;
+        ws.write_formula_with_format(
+            row,
+            COL_EXT,
+            formula(
+                format!(
+                    "=SUMIF({},\"{name}\",{})",
+                    range(COL_CATEGORY),
+                    range(COL_EXT)
+                ),
+                plain(c.extended),
+            ),
+            &f.money,
+        )?;
+        share_of(ws, row, c.extended)?;
+        row += 1;
+    }
+    let drive_cells: Vec<String> = r
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.data_drive)
+        .map(|(i, _)| row_col_to_cell(first + i as u32, COL_EXT))
+        .collect();
+    let data_row = row;
+    ws.write_string(row, COL_LABEL, "Data drives")?;
+    let drives_formula = if drive_cells.is_empty() {
+        "=0".to_string()
+    } else {
+        format!("={}", drive_cells.join("+"))
+    };
+    ws.write_formula_with_format(
+        row,
+        COL_EXT,
+        formula(drives_formula, plain(t.data_drives)),
+        &f.money,
+    )?;
+    share_of(ws, row, t.data_drives)?;
+    row += 1;
+    ws.write_string(
+        row,
+        COL_LABEL,
+        "Everything else (the pod without its data drives)",
+    )?;
+    ws.write_formula_with_format(
+        row,
+        COL_EXT,
+        formula(
+            format!("={total_cell}-{}", row_col_to_cell(data_row, COL_EXT)),
+            plain(t.everything_else),
+        ),
+        &f.money,
+    )?;
+    share_of(ws, row, t.everything_else)?;
+    row += 1;
+    ws.write_string_with_format(row, COL_LABEL, "Estimated prices", warn)?;
+    ws.write_formula_with_format(
+        row,
+        COL_EXT,
+        formula(
+            format!(
+                "=SUMIF({},\"estimated\",{})",
+                range(COL_BASIS),
+                range(COL_EXT)
+            ),
+            plain(t.estimated),
+        ),
+        &f.money,
+    )?;
+    share_of(ws, row, t.estimated)?;
+    row += 1;
+    let pod_row = if r.pods > 1 {
+        ws.write_string(row, COL_LABEL, "Total per pod")?;
+        ws.write_formula_with_format(
+            row,
+            COL_EXT,
+            formula(format!("={total_cell}/{}", r.pods), plain(t.pod_total)),
+            &f.money,
+        )?;
+        row += 1;
+        row - 1
+    } else {
+        order_row
+    };
+    debug_assert_eq!(row, order_row);
+    let label = if r.pods > 1 {
+        format!("Total for {} pods", r.pods)
+    } else {
+        "Total".to_string()
+    };
+    ws.write_string_with_format(order_row, COL_LABEL, label, &f.bold)?;
+    ws.write_formula_with_format(
+        order_row,
+        COL_EXT,
+        formula(format!("=SUM({})", range(COL_EXT)), plain(t.order_total)),
+        &f.money_total,
+    )?;
+    for (c, w) in WIDTHS.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    // Print everything but the long source texts, one page wide.
+    ws.set_print_area(0, 0, order_row, (BOM_COLUMNS.len() - 2) as u16)?;
+    ws.set_freeze_panes(first, 0)?;
+    ws.autofilter(
+        header_row,
+        0,
+        last.max(first),
+        (BOM_COLUMNS.len() - 1) as u16,
+    )?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(header_row, header_row)?;
+    Ok(BomCells {
+        first_line_row: first,
+        last_line_row: last,
+        pod_total_row: pod_row,
+        order_total_row: order_row,
+    })
+}
+
+fn cost_sheet(
+    ws: &mut Worksheet,
+    r: &Report,
+    cells: BomCells,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(COST_SHEET)?;
+    let m = &r.metrics;
+    let cur = &r.currency;
+    ws.write_string_with_format(0, 0, format!("Cost of {}", title(r)), &f.title)?;
+    ws.write_string(
+        1,
+        0,
+        "One pod. TB = 10^12 B, TiB = 2^40 B, GB = 10^9 B; Backblaze quotes $/GB on raw decimal GB.",
+    )?;
+    let mut row = 3u32;
+    ws.write_string_with_format(row, 0, "Total, one pod", &f.bold)?;
+    let total = row_col_to_cell_absolute(row, 1);
+    ws.write_formula_with_format(
+        row,
+        1,
+        formula(
+            format!(
+                "='{BOM_SHEET}'!{}",
+                row_col_to_cell_absolute(cells.pod_total_row, COL_EXT)
+            ),
+            plain(r.totals.pod_total),
+        ),
+        &f.money,
+    )?;
+    row += 1;
+    ws.write_string(row, 0, "Chassis bays")?;
+    ws.write_number(row, 1, f64::from(m.bays))?;
+    let bays = row_col_to_cell_absolute(row, 1);
+    row += 1;
+    ws.write_string(row, 0, "Cost per chassis bay")?;
+    ws.write_formula_with_format(
+        row,
+        1,
+        formula(format!("={total}/{bays}"), format!("{}", m.per_bay)),
+        &f.ratio2,
+    )?;
+    row += 2;
+    for (c, h) in ["Capacity", "TB", "TiB", "per TB", "per TiB", "per GB"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(row, c as u16, *h, &f.header)?;
+    }
+    row += 1;
+    let rows = [
+        ("raw (drives as sold)", &m.raw),
+        ("before the filesystem", &m.before_filesystem),
+        ("usable (after the filesystem)", &m.usable),
+    ];
+    let vault = m
+        .vault_usable
+        .as_ref()
+        .map(|v| ("usable as a Vault pod (no RAID in the pod)", v));
+    for (name, p) in rows.into_iter().chain(vault) {
+        ws.write_string(row, 0, name)?;
+        ws.write_number_with_format(
+            row,
+            1,
+            p.bytes.tb(),
+            &Format::new().set_num_format("#,##0.000"),
+        )?;
+        ws.write_number_with_format(
+            row,
+            2,
+            p.bytes.tib(),
+            &Format::new().set_num_format("#,##0.000"),
+        )?;
+        let tb = row_col_to_cell(row, 1);
+        let tib = row_col_to_cell(row, 2);
+        let cells = [
+            (
+                3u16,
+                format!("=IF({tb}=0,0,{total}/{tb})"),
+                p.per_tb,
+                &f.ratio2,
+            ),
+            (
+                4,
+                format!("=IF({tib}=0,0,{total}/{tib})"),
+                p.per_tib,
+                &f.ratio2,
+            ),
+            (
+                5,
+                format!("=IF({tb}=0,0,{total}/({tb}*1000))"),
+                p.per_gb,
+                &f.ratio4,
+            ),
+        ];
+        for (col, text, value, fmt) in cells {
+            ws.write_formula_with_format(
+                row,
+                col,
+                formula(text, format!("{}", value.unwrap_or(0.0))),
+                fmt,
+            )?;
+        }
+        row += 1;
+    }
+    ws.write_string(
+        row,
+        0,
+        format!("Layout: the design's own RAID policy, {}.", m.layout),
+    )?;
+    row += 2;
+    ws.write_string_with_format(
+        row,
+        0,
+        "Reconciliation with the published figures (the design as written)",
+        &f.bold,
+    )?;
+    row += 1;
+    for (c, h) in [
+        "Figure",
+        "Computed",
+        "Published",
+        "Difference",
+        "Source",
+        "Status",
+        "Explanation",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(row, c as u16, *h, &f.header)?;
+    }
+    row += 1;
+    let rec = &r.reconciliation;
+    if let Some(c) = &rec.total {
+        ws.write_string(row, 0, "total cost, one pod")?;
+        ws.write_number_with_format(row, 1, units(c.computed), &f.money)?;
+        ws.write_number_with_format(row, 2, units(c.published), &f.money)?;
+        ws.write_number_with_format(row, 3, units(c.difference), &f.money)?;
+        ws.write_string(row, 4, &c.source_tag)?;
+        ws.write_string(row, 5, if c.matches { "matches" } else { "differs" })?;
+        ws.write_string_with_format(row, 6, &c.explanation, &f.wrap)?;
+        ws.set_row_height(
+            row,
+            ROW_HEIGHT * wrapped_lines(&c.explanation, EXPLANATION_WIDTH) as f64,
+        )?;
+        row += 1;
+    }
+    if let Some(c) = &rec.per_gb {
+        ws.write_string(row, 0, "cost per raw GB")?;
+        ws.write_number_with_format(row, 1, c.computed, &f.ratio4)?;
+        let places = c
+            .published_text
+            .split_once('.')
+            .map_or(0, |(_, frac)| frac.len());
+        ws.write_number_with_format(
+            row,
+            2,
+            c.published,
+            &Format::new().set_num_format(ratio_format(cur, places)),
+        )?;
+        ws.write_number_with_format(row, 3, c.difference, &f.ratio4)?;
+        ws.write_string(row, 4, &c.source_tag)?;
+        ws.write_string(row, 5, if c.matches { "matches" } else { "differs" })?;
+        ws.write_string_with_format(row, 6, &c.explanation, &f.wrap)?;
+        ws.set_row_height(
+            row,
+            ROW_HEIGHT * wrapped_lines(&c.explanation, EXPLANATION_WIDTH) as f64,
+        )?;
+        row += 1;
+    }
+    if rec.total.is_none() && rec.per_gb.is_none() {
+        ws.write_string(row, 0, "none published")?;
+    }
+    for (c, w) in [34.0, 14.0, 14.0, 14.0, 10.0, 10.0, EXPLANATION_WIDTH]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// The workbook's bytes. `generated` is the date shown in the header (`YYYY-MM-DD`); it is
+/// also the document's creation date, so the same report and date give the same bytes.
+pub fn bom_workbook(r: &Report, generated: &str) -> Result<Vec<u8>, XlsxError> {
+    let f = formats(&r.currency);
+    let mut wb = Workbook::new();
+    let mut props = DocProperties::new()
+        .set_title(format!("Bill of materials: {}", title(r)))
+        .set_author("podplan")
+        .set_comment(format!("Generated from {}", r.file));
+    let ymd: Vec<&str> = generated.split('-').collect();
+    if let [y, m, d] = ymd[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u8>())
+        && let Ok(dt) = ExcelDateTime::from_ymd(y, m, d)
+    {
+        props = props.set_creation_datetime(&dt);
+    }
+    wb.set_properties(&props);
+    let cells = bom_sheet(wb.add_worksheet(), r, generated, &f)?;
+    cost_sheet(wb.add_worksheet(), r, cells, &f)?;
+    wb.save_to_buffer()
+}
