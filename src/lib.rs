@@ -3,7 +3,7 @@
 //! The pipeline reads top to bottom: RON text → [`spec`] (serde structs that mirror the file)
 //! → [`load`] (files, catalogs, built-in designs) → [`validate`] (resolve part references,
 //! collect every diagnostic) → [`model`] (checked domain types in unit newtypes) → engines
-//! ([`power`], [`bom`]) → one serializable result ([`show`]) → renderers ([`render`]). The
+//! ([`power`], [`layout`], [`bom`], [`bandwidth`]) → one serializable result ([`show`]) → renderers ([`render`]). The
 //! library never prints; [`cli`] writes only to the writers the thin `podplan` binary hands it.
 //!
 //! ```
@@ -15,12 +15,14 @@
 //! assert_eq!(pod.raw_capacity().0, 135_000_000_000_000);
 //! ```
 
+pub mod bandwidth;
 pub mod bom;
 pub mod bom_render;
 pub mod charts;
 pub mod cli;
 pub mod diag;
 pub mod layout;
+pub mod links;
 pub mod load;
 pub mod model;
 pub mod output;

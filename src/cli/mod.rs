@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
+pub mod bandwidth;
 pub mod bom;
 pub mod layout;
 
@@ -47,6 +48,21 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Bandwidth of every link for a workload: capacity, load, the binding link, the headroom
+    /// of the next one, and rebuild times.
+    ///
+    /// The link graph comes from the topology: port-multiplier uplinks (FIS- or command-based),
+    /// card host links (PCIe generation × lanes, PCI-X, the shared 32-bit PCI bus), the chipset
+    /// link (DMI) behind which PCH slots, onboard SATA and NICs sit, and the NIC ports. Drives
+    /// are sources at their sustained rate in --zone. Flows share links max-min fairly
+    /// (progressive filling). Workloads: scrub (every drive reads), ingest and read (client
+    /// traffic through the NICs; writes carry the layout's parity), rebuild (one failed drive in
+    /// --group), rebuild-all (one rebuild per group at once), single (one drive alone).
+    /// Rebuilds report the time to rebuild a drive and which link sets it. Every efficiency is
+    /// in the factor table printed with the report, with its source; --set changes a factor, a
+    /// card's lanes, the NICs, the drive rate, the CPU parity limit or any link's capacity.
+    #[command(after_help = EXIT_CODES)]
+    Bandwidth(bandwidth::BandwidthArgs),
     /// Bill of materials: every part with quantity, unit and extended price, part number,
     /// supplier and price source; totals by category, data drives against everything else, and
     /// how much of the total rests on estimated prices.
@@ -311,6 +327,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             let code = emit(out, None, &[], &text, err);
             if errors > 0 { EXIT_ERROR } else { code }
         }
+        Command::Bandwidth(args) => bandwidth::run(args, out, err),
         Command::Bom(args) => bom::run_bom(args, out, err),
         Command::Cost(args) => bom::run_cost(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),

@@ -1,6 +1,7 @@
 //! podplan's integration tests, in one binary (one link, shared helpers).
 #![allow(clippy::unwrap_used)]
 
+mod bandwidth;
 mod bom;
 mod designs;
 mod layout;
