@@ -178,7 +178,10 @@ where
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size((longest * 8 + 16).min(420))
-            .build_cartesian_2d(range.clone(), (0..n as i32 - 1).into_segmented())
+            .build_cartesian_2d(
+                value_range(lo, hi * 1.25),
+                (0..n as i32 - 1).into_segmented(),
+            )
             .map_err(draw_err)?;
         chart
             .configure_mesh()

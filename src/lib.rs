@@ -28,6 +28,7 @@ pub mod model;
 pub mod output;
 pub mod power;
 pub mod render;
+pub mod report;
 pub mod show;
 pub mod spec;
 pub mod units;

@@ -67,6 +67,60 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     result
 }
 
+/// Replaces the directory `target` as a whole with one holding `files` (name, bytes): the new
+/// directory is written beside it under a temporary name, the old one (if any) is renamed
+/// away, the new one renamed into place, and the old one removed. A reader sees the old
+/// report or the new one, never a mix; a failure leaves the old one in place.
+pub fn write_dir_atomic(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    let parent = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let pid = std::process::id();
+    let fresh = parent.join(format!(".{name}.podplan-new-{pid}"));
+    let old = parent.join(format!(".{name}.podplan-old-{pid}"));
+    let _ = std::fs::remove_dir_all(&fresh);
+    let result = (|| {
+        std::fs::create_dir(&fresh).map_err(io(&fresh))?;
+        for (file, bytes) in files {
+            if file.contains(['/', '\\']) || file.starts_with('.') {
+                return Err(OutputError::Io {
+                    path: fresh.join(file),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "not a plain file name",
+                    ),
+                });
+            }
+            let path = fresh.join(file);
+            let mut f = std::fs::File::create(&path).map_err(io(&path))?;
+            f.write_all(bytes).map_err(io(&path))?;
+            f.sync_all().map_err(io(&path))?;
+        }
+        if target.exists() {
+            std::fs::rename(target, &old).map_err(io(target))?;
+        }
+        if let Err(e) = std::fs::rename(&fresh, target) {
+            let _ = std::fs::rename(&old, target);
+            return Err(OutputError::Io {
+                path: target.to_path_buf(),
+                source: e,
+            });
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&fresh);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

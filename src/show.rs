@@ -310,7 +310,11 @@ fn drive_nodes(pod: &Pod, bays: &[u32]) -> Vec<TreeNode> {
                 Some(r) if r.0 == d.part.id => r.2.push(*b),
                 _ => runs.push((
                     d.part.id.clone(),
-                    format!("{} ({})", d.part.name, capacity_label(d.drive().capacity)),
+                    format!(
+                        "{} ({})",
+                        short(&d.part),
+                        capacity_label(d.drive().capacity)
+                    ),
                     vec![*b],
                 )),
             },
@@ -402,7 +406,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                 Attached::Empty => TreeNode::new("port", format!("{ports} · empty")),
                 Attached::Boot(k) => TreeNode::new(
                     "port",
-                    format!("{ports} · boot drive {}", pod.boot_drives[*k].part.name),
+                    format!("{ports} · boot drive {}", short(&pod.boot_drives[*k].part)),
                 ),
                 Attached::Direct(bays) => {
                     let mut n = TreeNode::new("port", format!("{ports} · direct-wired"));
@@ -416,7 +420,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                         format!(
                             "{ports} · {} {} ({})",
                             bp.id,
-                            bp.part.name,
+                            short(&bp.part),
                             backplane_detail(&bp.part.kind)
                         ),
                     );
@@ -482,7 +486,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
     {
         board.children.push(TreeNode::new(
             "pata",
-            format!("PATA · boot drive {}", b.part.name),
+            format!("PATA · boot drive {}", short(&b.part)),
         ));
     }
     if let Some(bs) = board_spec {

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 pub mod bandwidth;
 pub mod bom;
 pub mod layout;
+pub mod report;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -34,8 +35,10 @@ Exit codes:
 /// podplan: plan storage servers built on Backblaze's open Storage Pod designs.
 ///
 /// Describe a pod in a RON design file (chassis, drives, backplanes, SATA cards, motherboard,
-/// PSUs) and podplan checks it and shows its topology, capacity and power budget. Without a
-/// DESIGN argument, commands use the built-in Backblaze Storage Pod 2.0 design.
+/// PSUs) and podplan checks it, lays out its RAID groups, prices its bill of materials,
+/// finds the bottleneck link of every workload and reports it all. Without a DESIGN argument,
+/// commands use the built-in Backblaze Storage Pod 2.0 design; with no command at all, podplan
+/// prints that design's report.
 /// Capacities are shown in decimal TB (10^12 B, as drives are sold) and binary TiB (2^40 B).
 #[derive(Debug, Parser)]
 #[command(name = "podplan", version, after_help = EXIT_CODES, propagate_version = true)]
@@ -109,6 +112,28 @@ pub enum Command {
     /// --survive, --spares, --min-parity, --max-parity and --max-width, and explains the choice.
     #[command(after_help = EXIT_CODES)]
     Layout(layout::LayoutArgs),
+    /// Compare designs side by side: capacity, cost, $/GB, bottlenecks, rebuild time, power,
+    /// and what changed in the bill of materials from one design to the next.
+    ///
+    /// One column per design (raw, before-filesystem and usable TB, TB per 4U, total, data
+    /// drives and everything else, $/GB raw (with the published figure) and usable, what binds
+    /// scrub, ingest and rebuild, the slowest rebuild, power at spin-up, idle and load, PSU
+    /// headroom), then a BOM diff between consecutive designs: parts added, removed, changed in
+    /// quantity or price. --out DIR also writes the tables and charts ($/GB, TB per 4U and
+    /// rebuild time by design, and the cost split) as SVG and PNG.
+    #[command(after_help = EXIT_CODES)]
+    Compare(report::CompareArgs),
+    /// Write a report a buyer can forward: per design a directory with summary.md (topology,
+    /// layout and the TB/TiB pipeline, BOM, cost with the published-figure reconciliation,
+    /// bandwidth for every workload, failure domains, power), the BOM as CSV, JSON and XLSX,
+    /// the bandwidth tables as CSV, report.json, and charts as SVG and PNG.
+    ///
+    /// With several designs a `comparison/` directory is written too, so
+    /// `podplan report designs/*.ron --out reports` regenerates the repository's reports.
+    /// Each directory is replaced as a whole. Without --out, summary.md is printed. With no
+    /// subcommand at all, podplan prints the report of the built-in Pod 2.0 design.
+    #[command(after_help = EXIT_CODES)]
+    Report(report::ReportArgs),
     /// Show a design's topology tree, summary and power budget.
     ///
     /// The tree runs slot → card → port → backplane → bays. The summary gives the drives, raw
@@ -279,11 +304,10 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             return code;
         }
     };
-    let command = cli.command.unwrap_or(Command::Show {
-        design: None,
-        format: ShowFormat::Table,
-        output: None,
-    });
+    let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
+        designs: Vec::new(),
+        out: None,
+    }));
     match command {
         Command::Check { files, format } => {
             let targets: Vec<Option<&PathBuf>> = if files.is_empty() {
@@ -330,7 +354,9 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         Command::Bandwidth(args) => bandwidth::run(args, out, err),
         Command::Bom(args) => bom::run_bom(args, out, err),
         Command::Cost(args) => bom::run_cost(args, out, err),
+        Command::Compare(args) => report::run_compare(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),
+        Command::Report(args) => report::run_report(args, out, err),
         Command::Show {
             design,
             format,

@@ -154,8 +154,8 @@ fn pod_1_topology_is_the_published_one() {
 }
 
 #[test]
-fn no_argument_shows_the_built_in_pod_2() {
-    let (code, out, _) = run(&[]);
+fn show_without_a_design_shows_the_built_in_pod_2() {
+    let (code, out, _) = run(&["show"]);
     assert_eq!(code, 0);
     assert!(out.contains("Backblaze Storage Pod 2.0"), "{out}");
     assert!(out.contains("135.00 TB decimal"), "{out}");

@@ -6,4 +6,5 @@ mod bom;
 mod designs;
 mod layout;
 mod properties;
+mod report;
 mod validation;

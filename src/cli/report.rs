@@ -1,0 +1,222 @@
+//! `podplan report` and `podplan compare`: which designs, where the files go, and progress.
+//!
+//! This file owns turning design paths into [`crate::report`] results and writing them:
+//! one directory per design (replaced as a whole), a `comparison/` directory when several
+//! designs are reported, or text on standard output. The content is `crate::report`'s.
+
+use super::{EXIT_ERROR, EXIT_OK, Format, emit, render_report, usage, write_diags};
+use crate::load::{self, Document};
+use crate::model::Pod;
+use crate::report::{self, DesignReport};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Options of `podplan report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Design files (default: the built-in Pod 2.0 design). Catalog files are skipped, so
+    /// `designs/*.ron` works.
+    pub designs: Vec<PathBuf>,
+    /// Write one directory per design here (and `comparison/` for several designs), each
+    /// replaced as a whole. Without it, summary.md is printed.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `podplan compare`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompareArgs {
+    /// Design files, in the order to compare (catalog files are skipped).
+    #[arg(required = true)]
+    pub designs: Vec<PathBuf>,
+    /// Output format of the table.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the table to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also write the comparison's files and charts (SVG and PNG) into this directory,
+    /// replaced as a whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// A design loaded and validated for reporting.
+struct Loaded {
+    name: String,
+    pod: Pod,
+}
+
+/// Loads every design; catalogs are skipped with a note; any error stops with exit 2.
+fn load_all(paths: &[PathBuf], err: &mut dyn Write) -> Result<Vec<Loaded>, u8> {
+    let mut out = Vec::new();
+    let targets: Vec<Option<&PathBuf>> = if paths.is_empty() {
+        vec![None]
+    } else {
+        paths.iter().map(Some).collect()
+    };
+    for t in targets {
+        let doc = match t {
+            Some(p) => load::load_file(p),
+            None => load::builtin(),
+        };
+        let name = t
+            .and_then(|p| p.file_stem())
+            .map_or("backblaze-pod-2.0".to_string(), |s| {
+                s.to_string_lossy().into_owned()
+            });
+        match doc {
+            Err(d) => {
+                let _ = write_diags(err, &d);
+                return Err(EXIT_ERROR);
+            }
+            Ok(Document::Catalog(p, _)) => {
+                let _ = writeln!(err, "{p}: a catalog, not a design; skipped");
+            }
+            Ok(Document::Design(l)) => {
+                let o = crate::validate::validate(&l);
+                let errors: Vec<_> = o
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .cloned()
+                    .collect();
+                match o.pod {
+                    Some(pod) if errors.is_empty() => out.push(Loaded { name, pod }),
+                    _ => {
+                        let _ = write_diags(err, &errors);
+                        return Err(EXIT_ERROR);
+                    }
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        let _ = writeln!(err, "error: no design among the files given");
+        return Err(EXIT_ERROR);
+    }
+    Ok(out)
+}
+
+fn build_all(designs: &[Loaded], err: &mut dyn Write) -> Result<Vec<DesignReport>, u8> {
+    let progress = designs.len() > 1 && std::io::stderr().is_terminal();
+    let mut out = Vec::new();
+    for (i, d) in designs.iter().enumerate() {
+        if progress {
+            let _ = writeln!(err, "[{}/{}] {}", i + 1, designs.len(), d.name);
+        }
+        match report::build(&d.pod, &d.name) {
+            Ok(r) => out.push(r),
+            Err(e) => {
+                let _ = writeln!(err, "error: {}: {e}", d.pod.file);
+                return Err(EXIT_ERROR);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn write_dir(
+    dir: &Path,
+    files: Result<Vec<(String, Vec<u8>)>, report::ReportError>,
+    err: &mut dyn Write,
+) -> u8 {
+    let files = match files {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(err, "error: {}: {e}", dir.display());
+            return EXIT_ERROR;
+        }
+    };
+    match crate::output::write_dir_atomic(dir, &files) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Runs `podplan report`.
+pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let designs = match load_all(&a.designs, err) {
+        Ok(d) => d,
+        Err(c) => return c,
+    };
+    let reports = match build_all(&designs, err) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let Some(dir) = a.out else {
+        let mut text = String::new();
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                text.push_str("\n---\n\n");
+            }
+            text.push_str(&report::summary_markdown(r, &[]));
+        }
+        return emit(out, None, &[], text.as_bytes(), err);
+    };
+    if dir
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+    {
+        return usage(
+            err,
+            &format!("--out {}: a directory, not a design file", dir.display()),
+        );
+    }
+    let date = super::bom::today();
+    for r in &reports {
+        let code = write_dir(&dir.join(&r.name), report::design_files(r, &date), err);
+        if code != EXIT_OK {
+            return code;
+        }
+    }
+    if reports.len() > 1 {
+        let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
+        let c = report::compare(&reports, &pods);
+        let code = write_dir(&dir.join("comparison"), report::compare_files(&c), err);
+        if code != EXIT_OK {
+            return code;
+        }
+    }
+    let names: Vec<&str> = reports.iter().map(|r| r.name.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "wrote {} in {}{}",
+        names.join(", "),
+        dir.display(),
+        if reports.len() > 1 {
+            ", and comparison/"
+        } else {
+            ""
+        }
+    );
+    EXIT_OK
+}
+
+/// Runs `podplan compare`.
+pub fn run_compare(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let designs = match load_all(&a.designs, err) {
+        Ok(d) => d,
+        Err(c) => return c,
+    };
+    let reports = match build_all(&designs, err) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
+    let c = report::compare(&reports, &pods);
+    if let Some(dir) = &a.out {
+        let code = write_dir(dir, report::compare_files(&c), err);
+        if code != EXIT_OK {
+            return code;
+        }
+    }
+    let text = match render_report(a.format, &c, || report::compare_sections(&c)) {
+        Ok(t) => t,
+        Err(e) => return usage(err, &e),
+    };
+    emit(out, a.output.as_ref(), &a.designs, text.as_bytes(), err)
+}

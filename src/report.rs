@@ -1,0 +1,982 @@
+//! Reports and comparisons: one result per design gathering every engine, rendered to the
+//! files a buyer forwards (summary.md, CSV, JSON, XLSX, charts), and a side-by-side comparison.
+//!
+//! This module owns what goes into a report and how the engines' results are combined; it
+//! computes nothing the engines do not (every number in `summary.md` is read from the same
+//! [`DesignReport`] that `report.json` serializes). It returns file contents as bytes; writing
+//! them, atomically and as a whole directory, is `output`'s job.
+
+use crate::bandwidth::{self, BandwidthReport, Params, RebuildTime, Request, Workload};
+use crate::bom::{self, Options};
+use crate::charts::{self, Bar, BarChart, StackedChart};
+use crate::layout::{self, LayoutReport, Overheads, Shape};
+use crate::model::{Kind, Pod};
+use crate::render::{self, Section};
+use crate::show::{self, ShowReport};
+use serde::Serialize;
+
+/// Workloads every report runs, in order.
+pub const WORKLOADS: [Workload; 6] = [
+    Workload::Scrub,
+    Workload::Ingest,
+    Workload::Read,
+    Workload::Rebuild,
+    Workload::RebuildAll,
+    Workload::Single,
+];
+
+/// Why a report could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReportError {
+    /// The design's RAID policy cannot be laid out.
+    #[error("layout: {0}")]
+    Layout(#[from] layout::ShapeError),
+    /// The BOM cannot be priced.
+    #[error("bill of materials: {0}")]
+    Bom(#[from] bom::BomError),
+    /// A bandwidth workload failed.
+    #[error("bandwidth: {0}")]
+    Bandwidth(String),
+    /// A chart failed.
+    #[error("chart {0}: {1}")]
+    Chart(String, charts::ChartError),
+    /// Serialization failed.
+    #[error("JSON: {0}")]
+    Json(String),
+    /// The spreadsheet failed.
+    #[error("XLSX: {0}")]
+    Xlsx(String),
+}
+
+/// Everything podplan knows about one design: the result every report file is rendered from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesignReport {
+    /// Directory name of the report (the design file's stem).
+    pub name: String,
+    /// Topology, capacity summary and power budget.
+    pub show: ShowReport,
+    /// The design's own RAID layout, capacity pipeline and failure domains.
+    pub layout: LayoutReport,
+    /// Bill of materials, cost metrics and the reconciliation with published figures.
+    pub bom: bom::Report,
+    /// Every workload's bandwidth, in [`WORKLOADS`] order.
+    pub bandwidth: Vec<BandwidthReport>,
+    /// Time to rebuild one drive of each group, from the topology.
+    pub rebuild_times: Vec<RebuildTime>,
+}
+
+/// Runs every engine on a design with its own policy and default parameters.
+pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
+    let shape = Shape {
+        level: pod.raid.level,
+        spares: pod.raid.spares,
+    };
+    let placement = layout::place(pod, shape, &[])?;
+    let o = Overheads::for_filesystem(pod.raid.filesystem);
+    let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
+    let bom = bom::report(pod, None, &Options::default())?;
+    let params = Params::default();
+    let mut bw = Vec::new();
+    for w in WORKLOADS {
+        let req = Request {
+            workload: w,
+            group: None,
+            bay: None,
+        };
+        let r = bandwidth::analyze(pod, &placement.layout, &req, &params)
+            .map_err(|e| ReportError::Bandwidth(format!("{}: {e}", w.name())))?;
+        bw.push(r);
+    }
+    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params);
+    Ok(DesignReport {
+        name: name.to_string(),
+        show: show::report(pod),
+        layout,
+        bom,
+        bandwidth: bw,
+        rebuild_times,
+    })
+}
+
+fn workload(r: &DesignReport, w: Workload) -> Option<&BandwidthReport> {
+    r.bandwidth.iter().find(|b| b.workload == w)
+}
+
+/// The slowest group's rebuild (the first of equals).
+pub fn worst_rebuild(r: &DesignReport) -> Option<&RebuildTime> {
+    r.rebuild_times
+        .iter()
+        .fold(None, |worst: Option<&RebuildTime>, t| match worst {
+            Some(w) if w.hours >= t.hours => Some(w),
+            _ => Some(t),
+        })
+}
+
+fn money(c: crate::units::Cents) -> String {
+    c.to_string()
+}
+
+/// Whole dollars with separators for chart labels: `$5,438`.
+fn dollars(c: crate::units::Cents) -> String {
+    let rounded = crate::units::Cents((c.0 + 50).div_euclid(100) * 100).to_string();
+    rounded.trim_end_matches(".00").to_string()
+}
+
+fn show_sections(s: &ShowReport) -> Vec<Section> {
+    let mut sum = Section::new("Hardware", &["Item", "Value"]);
+    let m = &s.summary;
+    let list = |v: &[show::PartCount]| {
+        v.iter()
+            .map(|c| format!("{} × {} ({})", c.count, c.name, c.detail))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    sum.row(vec!["Chassis".into(), m.chassis.clone()]);
+    sum.row(vec![
+        "Data drives".into(),
+        format!("{} drives\n{}", m.drive_count, list(&m.drives)),
+    ]);
+    sum.row(vec![
+        "Raw capacity".into(),
+        format!(
+            "{:.2} TB (10^12 B) = {:.2} TiB (2^40 B)",
+            m.raw.tb, m.raw.tib
+        ),
+    ]);
+    sum.row(vec![
+        "Bays".into(),
+        format!("{} used of {}, {} free", m.bays_used, m.bays, m.bays_free),
+    ]);
+    sum.row(vec!["Backplanes".into(), list(&m.backplanes)]);
+    sum.row(vec!["Host cards".into(), list(&m.host_cards)]);
+    sum.row(vec![
+        "Board / CPU / RAM".into(),
+        format!(
+            "{}\n{}\n{} GiB",
+            m.board,
+            m.cpu,
+            show::trim_float(m.memory.tib * 1024.0)
+        ),
+    ]);
+    let nics: Vec<String> = m
+        .nics
+        .iter()
+        .map(|n| {
+            format!(
+                "{} Gb/s {} ({})",
+                show::trim_float(n.gbit_s),
+                n.name,
+                n.location
+            )
+        })
+        .collect();
+    sum.row(vec!["Network".into(), nics.join("\n")]);
+    sum.row(vec!["PSUs".into(), list(&m.psus)]);
+    sum.row(vec!["RAID policy".into(), m.raid.clone()]);
+    let mut power = Section::new(
+        "Power budget (DC, per PSU, against its rail ratings)",
+        &[
+            "PSU",
+            "State",
+            "+12 V A / rated",
+            "+5 V A / rated",
+            "W / rated",
+            "Fits",
+        ],
+    );
+    power.right = vec![2, 3, 4];
+    for p in &s.power.psus {
+        for (name, d) in [
+            ("spin-up, all at once", p.spinup_simultaneous),
+            ("spin-up, one backplane at a time", p.spinup_staggered),
+            ("idle", p.idle),
+            ("sequential load", p.active),
+        ] {
+            power.row(vec![
+                format!("{} ({} drives)", p.id, p.drives),
+                name.into(),
+                format!("{:.1} / {}", d.a12, show::trim_float(p.rated_12v_a)),
+                format!("{:.1} / {}", d.a5, show::trim_float(p.rated_5v_a)),
+                format!("{:.0} / {}", d.watts(), show::trim_float(p.rated_w)),
+                if p.fits(d) { "yes" } else { "NO" }.into(),
+            ]);
+        }
+    }
+    vec![sum, power]
+}
+
+/// The key figures a buyer reads first, as one table.
+fn key_figures(r: &DesignReport) -> Section {
+    let mut k = Section::new("Key figures", &["Figure", "Value"]);
+    let raw = r.show.summary.raw;
+    let pipe = &r.layout.pipeline;
+    k.row(vec![
+        "Raw capacity".into(),
+        format!("{:.2} TB = {:.2} TiB", raw.tb, raw.tib),
+    ]);
+    k.row(vec![
+        format!("Before the filesystem ({})", r.layout.shape_label),
+        format!(
+            "{:.2} TB = {:.2} TiB",
+            pipe.before_filesystem.tb(),
+            pipe.before_filesystem.tib()
+        ),
+    ]);
+    k.row(vec![
+        "Usable (after the filesystem)".into(),
+        format!("{:.2} TB = {:.2} TiB", pipe.usable.tb(), pipe.usable.tib()),
+    ]);
+    let t = &r.bom.totals;
+    k.row(vec![
+        "Total cost".into(),
+        format!(
+            "{} ({} drives, {} everything else; {:.1} % of it on estimated prices)",
+            money(t.pod_total),
+            money(t.data_drives),
+            money(t.everything_else),
+            t.estimated_share_pct
+        ),
+    ]);
+    if let Some(gb) = r.bom.metrics.raw.per_gb {
+        k.row(vec!["Cost per raw GB".into(), format!("${gb:.4}")]);
+    }
+    if let Some(gb) = r.bom.metrics.usable.per_gb {
+        k.row(vec!["Cost per usable GB".into(), format!("${gb:.4}")]);
+    }
+    for w in [Workload::Scrub, Workload::Ingest, Workload::Rebuild] {
+        if let Some(b) = workload(r, w) {
+            let s = &b.summary;
+            let rate = match s.client_mb_s {
+                Some(c) => format!("{:.1} MB/s to clients", c.0),
+                None => format!("{:.1} MB/s per drive", s.per_drive_min_mb_s.0),
+            };
+            k.row(vec![
+                format!("Bottleneck, {}", w.name()),
+                format!("{} ({rate})", s.binding_name),
+            ]);
+        }
+    }
+    if let Some(w) = worst_rebuild(r) {
+        k.row(vec![
+            "Slowest rebuild of one drive".into(),
+            format!(
+                "{:.1} h in group {} at {:.1} MB/s, set by {}",
+                w.hours, w.group, w.rate.0, w.binding_link
+            ),
+        ]);
+    }
+    let p = &r.show.power;
+    k.row(vec![
+        "Power (DC)".into(),
+        format!(
+            "{:.0} W spin-up all at once, {:.0} W staggered, {:.0} W idle, {:.0} W under load; PSUs rated {:.0} W",
+            p.spinup_simultaneous_w, p.spinup_staggered_w, p.idle_w, p.active_w, p.rated_w
+        ),
+    ]);
+    k
+}
+
+/// The charts of one design: (file stem, title) pairs and their data.
+pub enum Chart {
+    /// A bar chart.
+    Bars(BarChart),
+    /// A stacked chart.
+    Stacked(StackedChart),
+}
+
+/// Every chart of a design report, by file stem.
+pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
+    let mut out = Vec::new();
+    let short = r
+        .show
+        .revision
+        .as_ref()
+        .map_or(r.show.design.clone(), |v| format!("Pod {v}"));
+    // Cost by category, drives highlighted.
+    let bars: Vec<Bar> = r
+        .bom
+        .totals
+        .by_category
+        .iter()
+        .filter(|c| c.extended.0 != 0)
+        .map(|c| Bar {
+            label: bom::category_name(c.category).to_string(),
+            from: 0.0,
+            to: c.extended.as_units_f64(),
+            highlight: c.category == crate::spec::Category::Drives,
+            value_label: dollars(c.extended),
+        })
+        .collect();
+    out.push((
+        "cost-by-category".into(),
+        Chart::Bars(BarChart {
+            title: format!(
+                "{short}: cost by category, {} in all",
+                money(r.bom.totals.pod_total)
+            ),
+            category_desc: "category".into(),
+            value_desc: format!("{} per pod", r.bom.currency),
+            bars,
+            horizontal: false,
+            highlight_meaning: "data and boot drives".into(),
+        }),
+    ));
+    // Capacity waterfall.
+    let stages = &r.layout.pipeline.stages;
+    let mut bars = Vec::new();
+    for (i, s) in stages.iter().enumerate() {
+        if i == 0 {
+            bars.push(Bar {
+                label: s.name.clone(),
+                from: 0.0,
+                to: s.tb,
+                highlight: false,
+                value_label: format!("{:.1}", s.tb),
+            });
+        } else {
+            let prev = stages[i - 1].tb;
+            if (prev - s.tb).abs() < 0.005 {
+                continue;
+            }
+            bars.push(Bar {
+                label: s.name.clone(),
+                from: prev,
+                to: s.tb,
+                highlight: true,
+                value_label: format!("−{:.1}", prev - s.tb),
+            });
+        }
+    }
+    if let Some(last) = stages.last() {
+        bars.push(Bar {
+            label: "usable".into(),
+            from: 0.0,
+            to: last.tb,
+            highlight: false,
+            value_label: format!("{:.1}", last.tb),
+        });
+    }
+    out.push((
+        "capacity".into(),
+        Chart::Bars(BarChart {
+            title: format!(
+                "{short}: capacity, raw to usable ({})",
+                r.layout.shape_label
+            ),
+            category_desc: "stage".into(),
+            value_desc: "TB (10^12 bytes)".into(),
+            bars,
+            horizontal: false,
+            highlight_meaning: "lost at this stage".into(),
+        }),
+    ));
+    // Link utilization per workload.
+    for w in [Workload::Scrub, Workload::Ingest, Workload::Rebuild] {
+        let Some(b) = workload(r, w) else { continue };
+        let bars: Vec<Bar> = b
+            .links
+            .iter()
+            .filter(|l| l.allocated_mb_s.0 > 0.0)
+            .map(|l| Bar {
+                label: l.id.clone(),
+                from: 0.0,
+                to: l.utilization_pct,
+                highlight: l.binding,
+                value_label: format!(
+                    "{:.0} % of {:.0} MB/s",
+                    l.utilization_pct, l.capacity_mb_s.0
+                ),
+            })
+            .collect();
+        if bars.is_empty() {
+            continue;
+        }
+        out.push((
+            format!("links-{}", w.name()),
+            Chart::Bars(BarChart {
+                title: format!("{short}: link utilization, {}", w.name()),
+                category_desc: "link".into(),
+                value_desc: "utilization (% of effective capacity)".into(),
+                bars,
+                horizontal: true,
+                highlight_meaning: "binding link".into(),
+            }),
+        ));
+    }
+    // Rebuild time per group.
+    let worst = worst_rebuild(r).map(|w| w.group);
+    let bars: Vec<Bar> = r
+        .rebuild_times
+        .iter()
+        .map(|t| Bar {
+            label: format!("group {}", t.group),
+            from: 0.0,
+            to: t.hours,
+            highlight: Some(t.group) == worst,
+            value_label: format!("{:.1} h", t.hours),
+        })
+        .collect();
+    if !bars.is_empty() {
+        out.push((
+            "rebuild-time".into(),
+            Chart::Bars(BarChart {
+                title: format!("{short}: time to rebuild one drive, per group"),
+                category_desc: "RAID group".into(),
+                value_desc: "hours".into(),
+                bars,
+                horizontal: false,
+                highlight_meaning: "slowest group".into(),
+            }),
+        ));
+    }
+    out
+}
+
+/// Renders a chart to SVG and PNG.
+pub fn render_chart(name: &str, c: &Chart) -> Result<(String, Vec<u8>), ReportError> {
+    let err = |e| ReportError::Chart(name.to_string(), e);
+    match c {
+        Chart::Bars(b) => Ok((
+            charts::bars_svg(b).map_err(err)?,
+            charts::bars_png(b).map_err(err)?,
+        )),
+        Chart::Stacked(s) => Ok((
+            charts::stacked_svg(s).map_err(err)?,
+            charts::stacked_png(s).map_err(err)?,
+        )),
+    }
+}
+
+/// `summary.md`: the report a buyer reads, every figure taken from `r`.
+pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
+    let mut md = String::new();
+    let title = match &r.show.revision {
+        Some(v) => format!("{} (revision {v})", r.show.design),
+        None => r.show.design.clone(),
+    };
+    md.push_str(&format!("# {title}\n\n"));
+    md.push_str(&format!(
+        "Generated by podplan from `{}`. Capacities in decimal TB (10^12 B) and binary TiB (2^40 B); money in {}; rates in MB/s (10^6 B/s).\n\n",
+        r.show.file, r.bom.currency
+    ));
+    md.push_str(&render::sections_markdown(&[key_figures(r)]));
+    md.push_str("\n## Topology\n\n```text\n");
+    md.push_str(&render::tree_text(&r.show.tree));
+    md.push_str("```\n\n");
+    md.push_str(&render::sections_markdown(&show_sections(&r.show)));
+    md.push_str("\n## Layout and capacity\n\n");
+    md.push_str(&render::sections_markdown(&render::layout_sections(
+        &r.layout,
+    )));
+    md.push_str("\n## Bill of materials\n\n");
+    md.push_str(&render::sections_markdown(
+        &crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Read),
+    ));
+    md.push_str("\n## Cost\n\n");
+    md.push_str(&render::sections_markdown(
+        &crate::bom_render::cost_sections(&r.bom, crate::bom_render::Style::Read),
+    ));
+    md.push_str("\n## Bandwidth\n\n");
+    md.push_str("Per-link tables for every workload are in `bandwidth-<workload>.csv`.\n\n");
+    let mut bw = Section::new(
+        "Every workload",
+        &[
+            "Workload",
+            "Binding link",
+            "Drive traffic MB/s",
+            "Client MB/s",
+            "Per drive MB/s",
+            "Next to bind",
+        ],
+    );
+    bw.right = vec![2, 3, 4];
+    for b in &r.bandwidth {
+        let s = &b.summary;
+        let per = if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
+            format!("{:.1}", s.per_drive_min_mb_s.0)
+        } else {
+            format!(
+                "{:.1} - {:.1}",
+                s.per_drive_min_mb_s.0, s.per_drive_max_mb_s.0
+            )
+        };
+        bw.row(vec![
+            b.workload.name().into(),
+            s.binding_name.clone(),
+            format!("{:.1}", s.aggregate_mb_s.0),
+            s.client_mb_s.map_or("-".into(), |c| format!("{:.1}", c.0)),
+            per,
+            s.next.as_ref().map_or("-".into(), |n| n.name.clone()),
+        ]);
+    }
+    let mut rt = Section::new(
+        "Rebuild time of one drive, per group",
+        &["Group", "Rate MB/s", "Hours", "Set by"],
+    );
+    rt.right = vec![0, 1, 2];
+    for t in &r.rebuild_times {
+        rt.row(vec![
+            t.group.to_string(),
+            format!("{:.1}", t.rate.0),
+            format!("{:.1}", t.hours),
+            t.binding_link.clone(),
+        ]);
+    }
+    md.push_str(&render::sections_markdown(&[bw, rt]));
+    if !chart_names.is_empty() {
+        md.push_str("\n## Charts\n\n");
+        for c in chart_names {
+            md.push_str(&format!("![{c}]({c}.svg)\n\n"));
+        }
+    }
+    md
+}
+
+/// Every file of a design's report directory: (file name, bytes).
+pub fn design_files(
+    r: &DesignReport,
+    xlsx_date: &str,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let charts = design_charts(r);
+    let names: Vec<String> = charts.iter().map(|(n, _)| n.clone()).collect();
+    files.push((
+        "summary.md".into(),
+        summary_markdown(r, &names).into_bytes(),
+    ));
+    let json = |v: &dyn erased::Json| v.json().map_err(|e| ReportError::Json(e.to_string()));
+    files.push(("report.json".into(), json(r)?.into_bytes()));
+    let bom_sections = crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Data);
+    files.push((
+        "bom.csv".into(),
+        render::sections_csv(&bom_sections).into_bytes(),
+    ));
+    files.push(("bom.json".into(), json(&r.bom)?.into_bytes()));
+    let xlsx = crate::xlsx::bom_workbook(&r.bom, xlsx_date)
+        .map_err(|e| ReportError::Xlsx(e.to_string()))?;
+    files.push(("bom.xlsx".into(), xlsx));
+    for b in &r.bandwidth {
+        let secs = crate::cli::bandwidth::sections(b);
+        files.push((
+            format!("bandwidth-{}.csv", b.workload.name()),
+            render::sections_csv(&secs).into_bytes(),
+        ));
+    }
+    for (name, c) in &charts {
+        let (svg, png) = render_chart(name, c)?;
+        files.push((format!("{name}.svg"), svg.into_bytes()));
+        files.push((format!("{name}.png"), png));
+    }
+    Ok(files)
+}
+
+/// Serialization to pretty JSON for any result (a small object-safe wrapper).
+mod erased {
+    pub trait Json {
+        fn json(&self) -> Result<String, serde_json::Error>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> Result<String, serde_json::Error> {
+            crate::render::json(self)
+        }
+    }
+}
+
+/// One design's column of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    /// Short name (`Pod 2.0`).
+    pub name: String,
+    /// Raw capacity, TB.
+    pub raw_tb: f64,
+    /// Capacity before the filesystem, TB.
+    pub before_fs_tb: f64,
+    /// Usable capacity, TB.
+    pub usable_tb: f64,
+    /// Raw TB per 4U of rack (raw TB × 4 / rack units).
+    pub tb_per_4u: f64,
+    /// Total cost of one pod.
+    pub total: crate::units::Cents,
+    /// Data drives' cost.
+    pub drives: crate::units::Cents,
+    /// Everything else.
+    pub non_drive: crate::units::Cents,
+    /// Cost per raw decimal GB.
+    pub per_gb_raw: Option<f64>,
+    /// Cost per usable decimal GB.
+    pub per_gb_usable: Option<f64>,
+    /// Published $/GB, as written.
+    pub published_per_gb: Option<String>,
+    /// What binds scrub, ingest and rebuild.
+    pub bottleneck: Vec<(String, String)>,
+    /// Slowest rebuild of one drive, hours.
+    pub rebuild_hours: Option<f64>,
+    /// DC watts: simultaneous spin-up, staggered spin-up, idle, load.
+    pub power_w: [f64; 4],
+    /// PSUs' rated watts.
+    pub psu_rated_w: f64,
+    /// Least headroom of any PSU under load, percent of its rating.
+    pub psu_headroom_pct: f64,
+}
+
+/// A part whose presence, quantity or price changed between two designs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartChange {
+    /// Part id.
+    pub part: String,
+    /// Part name.
+    pub name: String,
+    /// Quantity before and after (0 when absent).
+    pub qty: (u64, u64),
+    /// Unit price before and after (`None` when absent).
+    pub unit: (Option<crate::units::Cents>, Option<crate::units::Cents>),
+}
+
+/// The BOM difference between consecutive designs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BomDiff {
+    /// From this design.
+    pub from: String,
+    /// To this one.
+    pub to: String,
+    /// Parts in `to` only.
+    pub added: Vec<PartChange>,
+    /// Parts in `from` only.
+    pub removed: Vec<PartChange>,
+    /// Parts in both with another quantity or unit price.
+    pub changed: Vec<PartChange>,
+}
+
+/// The comparison of several designs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// One column per design, in the order given.
+    pub columns: Vec<Column>,
+    /// BOM differences between consecutive designs.
+    pub diffs: Vec<BomDiff>,
+}
+
+fn short_name(r: &DesignReport) -> String {
+    r.show
+        .revision
+        .as_ref()
+        .map_or(r.show.design.clone(), |v| format!("Pod {v}"))
+}
+
+/// Builds the comparison from design reports.
+pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
+    let mut columns = Vec::new();
+    for (r, pod) in reports.iter().zip(pods) {
+        let units = match &pod.chassis.kind {
+            Kind::Chassis(c) => c.rack_units.max(1),
+            _ => 4,
+        };
+        let p = &r.show.power;
+        let headroom = p
+            .psus
+            .iter()
+            .map(|x| 100.0 * (1.0 - x.active.watts() / x.rated_w))
+            .fold(f64::INFINITY, f64::min);
+        columns.push(Column {
+            name: short_name(r),
+            raw_tb: r.show.summary.raw.tb,
+            before_fs_tb: r.layout.pipeline.before_filesystem.tb(),
+            usable_tb: r.layout.pipeline.usable.tb(),
+            tb_per_4u: r.show.summary.raw.tb * 4.0 / f64::from(units),
+            total: r.bom.totals.pod_total,
+            drives: r.bom.totals.data_drives,
+            non_drive: r.bom.totals.everything_else,
+            per_gb_raw: r.bom.metrics.raw.per_gb,
+            per_gb_usable: r.bom.metrics.usable.per_gb,
+            published_per_gb: r
+                .bom
+                .reconciliation
+                .per_gb
+                .as_ref()
+                .map(|c| c.published_text.clone()),
+            bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
+                .iter()
+                .filter_map(|w| {
+                    workload(r, *w).map(|b| (w.name().to_string(), b.summary.binding_name.clone()))
+                })
+                .collect(),
+            rebuild_hours: worst_rebuild(r).map(|w| w.hours),
+            power_w: [
+                p.spinup_simultaneous_w,
+                p.spinup_staggered_w,
+                p.idle_w,
+                p.active_w,
+            ],
+            psu_rated_w: p.rated_w,
+            psu_headroom_pct: if headroom.is_finite() { headroom } else { 0.0 },
+        });
+    }
+    let mut diffs = Vec::new();
+    for pair in reports.windows(2) {
+        diffs.push(bom_diff(&pair[0], &pair[1]));
+    }
+    Comparison { columns, diffs }
+}
+
+fn bom_diff(a: &DesignReport, b: &DesignReport) -> BomDiff {
+    use std::collections::BTreeMap;
+    let index = |r: &DesignReport| -> BTreeMap<String, (String, u64, crate::units::Cents)> {
+        r.bom
+            .lines
+            .iter()
+            .map(|l| (l.part.clone(), (l.name.clone(), l.qty, l.unit)))
+            .collect()
+    };
+    let (ia, ib) = (index(a), index(b));
+    let mut d = BomDiff {
+        from: short_name(a),
+        to: short_name(b),
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+    };
+    for (id, (name, q, u)) in &ib {
+        match ia.get(id) {
+            None => d.added.push(PartChange {
+                part: id.clone(),
+                name: name.clone(),
+                qty: (0, *q),
+                unit: (None, Some(*u)),
+            }),
+            Some((_, qa, ua)) if qa != q || ua != u => d.changed.push(PartChange {
+                part: id.clone(),
+                name: name.clone(),
+                qty: (*qa, *q),
+                unit: (Some(*ua), Some(*u)),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (id, (name, q, u)) in &ia {
+        if !ib.contains_key(id) {
+            d.removed.push(PartChange {
+                part: id.clone(),
+                name: name.clone(),
+                qty: (*q, 0),
+                unit: (Some(*u), None),
+            });
+        }
+    }
+    d
+}
+
+fn opt_ratio(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("${x:.4}"))
+}
+
+/// The comparison as sections: the side-by-side table, then one BOM diff per pair.
+pub fn compare_sections(c: &Comparison) -> Vec<Section> {
+    let mut header: Vec<&str> = vec!["Figure"];
+    let names: Vec<String> = c.columns.iter().map(|x| x.name.clone()).collect();
+    header.extend(names.iter().map(String::as_str));
+    let mut t = Section::new("Side by side", &header);
+    t.right = (1..header.len()).collect();
+    let row = |label: &str, f: &dyn Fn(&Column) -> String| -> Vec<String> {
+        std::iter::once(label.to_string())
+            .chain(c.columns.iter().map(f))
+            .collect()
+    };
+    t.row(row("Raw TB", &|x| format!("{:.1}", x.raw_tb)));
+    t.row(row("TB before filesystem", &|x| {
+        format!("{:.1}", x.before_fs_tb)
+    }));
+    t.row(row("Usable TB", &|x| format!("{:.1}", x.usable_tb)));
+    t.row(row("Raw TB per 4U", &|x| format!("{:.1}", x.tb_per_4u)));
+    t.row(row("Total cost", &|x| x.total.to_string()));
+    t.row(row("Data drives", &|x| x.drives.to_string()));
+    t.row(row("Everything else", &|x| x.non_drive.to_string()));
+    t.row(row("$/GB raw", &|x| opt_ratio(x.per_gb_raw)));
+    t.row(row("$/GB raw, published", &|x| {
+        x.published_per_gb.clone().unwrap_or_else(|| "-".into())
+    }));
+    t.row(row("$/GB usable", &|x| opt_ratio(x.per_gb_usable)));
+    for w in ["scrub", "ingest", "rebuild"] {
+        t.row(row(&format!("Bottleneck, {w}"), &|x| {
+            x.bottleneck
+                .iter()
+                .find(|(n, _)| n == w)
+                .map_or("-".into(), |(_, b)| b.clone())
+        }));
+    }
+    t.row(row("Slowest rebuild, h", &|x| {
+        x.rebuild_hours.map_or("-".into(), |h| format!("{h:.1}"))
+    }));
+    t.row(row("Spin-up all at once, W", &|x| {
+        format!("{:.0}", x.power_w[0])
+    }));
+    t.row(row("Spin-up staggered, W", &|x| {
+        format!("{:.0}", x.power_w[1])
+    }));
+    t.row(row("Idle, W", &|x| format!("{:.0}", x.power_w[2])));
+    t.row(row("Under load, W", &|x| format!("{:.0}", x.power_w[3])));
+    t.row(row("PSUs rated, W", &|x| format!("{:.0}", x.psu_rated_w)));
+    t.row(row("Least PSU headroom under load", &|x| {
+        format!("{:.0} %", x.psu_headroom_pct)
+    }));
+    let mut out = vec![t];
+    for d in &c.diffs {
+        let mut s = Section::new(
+            format!("Bill of materials: {} → {}", d.from, d.to),
+            &["Change", "Part", "Qty", "Unit price"],
+        );
+        let money = |u: Option<crate::units::Cents>| u.map_or("-".to_string(), |c| c.to_string());
+        for p in &d.added {
+            s.row(vec![
+                "added".into(),
+                p.name.clone(),
+                p.qty.1.to_string(),
+                money(p.unit.1),
+            ]);
+        }
+        for p in &d.removed {
+            s.row(vec![
+                "removed".into(),
+                p.name.clone(),
+                p.qty.0.to_string(),
+                money(p.unit.0),
+            ]);
+        }
+        for p in &d.changed {
+            s.row(vec![
+                "changed".into(),
+                p.name.clone(),
+                if p.qty.0 == p.qty.1 {
+                    p.qty.1.to_string()
+                } else {
+                    format!("{} → {}", p.qty.0, p.qty.1)
+                },
+                if p.unit.0 == p.unit.1 {
+                    money(p.unit.1)
+                } else {
+                    format!("{} → {}", money(p.unit.0), money(p.unit.1))
+                },
+            ]);
+        }
+        if s.rows.is_empty() {
+            s.notes.push("No change.".into());
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The comparison's charts: $/GB, TB per 4U and rebuild time by design.
+pub fn compare_charts(c: &Comparison) -> Vec<(String, Chart)> {
+    let bars = |f: &dyn Fn(&Column) -> Option<(f64, String)>| -> Vec<Bar> {
+        c.columns
+            .iter()
+            .filter_map(|x| {
+                f(x).map(|(v, l)| Bar {
+                    label: x.name.clone(),
+                    from: 0.0,
+                    to: v,
+                    highlight: false,
+                    value_label: l,
+                })
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    let mut per_gb = bars(&|x| x.per_gb_raw.map(|v| (v, format!("${v:.4}"))));
+    if let Some(min) = per_gb.iter().map(|b| b.to).reduce(f64::min) {
+        per_gb.iter_mut().for_each(|b| b.highlight = b.to == min);
+    }
+    out.push((
+        "cost-per-gb".into(),
+        Chart::Bars(BarChart {
+            title: "Cost per raw GB by design".into(),
+            category_desc: "design".into(),
+            value_desc: "USD per raw decimal GB".into(),
+            bars: per_gb,
+            horizontal: false,
+            highlight_meaning: "cheapest".into(),
+        }),
+    ));
+    out.push((
+        "tb-per-4u".into(),
+        Chart::Bars(BarChart {
+            title: "Raw capacity per 4U of rack".into(),
+            category_desc: "design".into(),
+            value_desc: "TB (10^12 bytes) per 4U".into(),
+            bars: bars(&|x| Some((x.tb_per_4u, format!("{:.0}", x.tb_per_4u)))),
+            horizontal: false,
+            highlight_meaning: String::new(),
+        }),
+    ));
+    let mut rebuild = bars(&|x| x.rebuild_hours.map(|h| (h, format!("{h:.1} h"))));
+    if let Some(max) = rebuild.iter().map(|b| b.to).reduce(f64::max) {
+        rebuild.iter_mut().for_each(|b| b.highlight = b.to == max);
+    }
+    out.push((
+        "rebuild-time".into(),
+        Chart::Bars(BarChart {
+            title: "Slowest rebuild of one drive, from each topology".into(),
+            category_desc: "design".into(),
+            value_desc: "hours".into(),
+            bars: rebuild,
+            horizontal: false,
+            highlight_meaning: "slowest".into(),
+        }),
+    ));
+    out.push((
+        "cost-split".into(),
+        Chart::Stacked(StackedChart {
+            title: "Cost of one pod: data drives and everything else".into(),
+            category_desc: "design".into(),
+            value_desc: "USD".into(),
+            categories: c.columns.iter().map(|x| x.name.clone()).collect(),
+            series: vec![
+                (
+                    "data drives".into(),
+                    c.columns.iter().map(|x| x.drives.as_units_f64()).collect(),
+                ),
+                (
+                    "everything else".into(),
+                    c.columns
+                        .iter()
+                        .map(|x| x.non_drive.as_units_f64())
+                        .collect(),
+                ),
+            ],
+        }),
+    ));
+    out
+}
+
+/// Every file of the comparison directory.
+pub fn compare_files(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let secs = compare_sections(c);
+    let charts = compare_charts(c);
+    let mut md = String::from(
+        "# Comparison\n\nGenerated by podplan. TB = 10^12 bytes; $/GB on raw decimal GB, as Backblaze quotes it.\n\n",
+    );
+    md.push_str(&render::sections_markdown(&secs));
+    md.push_str("\n## Charts\n\n");
+    for (n, _) in &charts {
+        md.push_str(&format!("![{n}]({n}.svg)\n\n"));
+    }
+    let mut files = vec![
+        ("compare.md".to_string(), md.into_bytes()),
+        (
+            "compare.csv".to_string(),
+            render::sections_csv(&secs).into_bytes(),
+        ),
+        (
+            "compare.json".to_string(),
+            render::json(c)
+                .map_err(|e| ReportError::Json(e.to_string()))?
+                .into_bytes(),
+        ),
+    ];
+    for (name, ch) in &charts {
+        let (svg, png) = render_chart(name, ch)?;
+        files.push((format!("{name}.svg"), svg.into_bytes()));
+        files.push((format!("{name}.png"), png));
+    }
+    Ok(files)
+}
