@@ -7,6 +7,8 @@
 //! Output is deterministic: same data, same bytes.
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::sync::OnceLock;
@@ -150,6 +152,49 @@ fn value_range(lo: f64, hi: f64) -> std::ops::Range<f64> {
     lo..hi + (hi - lo) * 0.12
 }
 
+/// A vertical chart's frame: categories along the bottom, values up the side.
+type Vertical<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<SegmentedCoord<RangedCoordi32>, RangedCoordf64>>;
+
+/// Builds and draws the frame of a vertical chart of `labels` over `range`.
+fn vertical_frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    labels: &[String],
+    range: std::ops::Range<f64>,
+    category_desc: &str,
+    value_desc: &str,
+) -> Result<Vertical<'a, DB>, ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 22).into_font().style(FontStyle::Bold))
+        .margin(16)
+        .x_label_area_size(64)
+        .y_label_area_size(80)
+        .build_cartesian_2d((0..n as i32 - 1).into_segmented(), range)
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&|v| tick(*v))
+        .light_line_style(WHITE)
+        .x_desc(category_desc)
+        .y_desc(value_desc)
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 15))
+        .draw()
+        .map_err(draw_err)?;
+    Ok(chart)
+}
+
 fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     c: &BarChart,
@@ -221,29 +266,15 @@ where
                 .map_err(draw_err)?;
         }
     } else {
-        let mut chart = ChartBuilder::on(area)
-            .caption(&caption, (FONT, 22).into_font().style(FontStyle::Bold))
-            .margin(16)
-            .x_label_area_size(64)
-            .y_label_area_size(80)
-            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), range.clone())
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => label_of(*i as usize),
-                _ => String::new(),
-            })
-            .y_label_formatter(&|v| tick(*v))
-            .light_line_style(WHITE)
-            .x_desc(&c.category_desc)
-            .y_desc(&c.value_desc)
-            .label_style(text.clone())
-            .axis_desc_style((FONT, 15))
-            .draw()
-            .map_err(draw_err)?;
+        let labels: Vec<String> = c.bars.iter().map(|b| b.label.clone()).collect();
+        let mut chart = vertical_frame(
+            area,
+            &caption,
+            &labels,
+            range.clone(),
+            &c.category_desc,
+            &c.value_desc,
+        )?;
         for (i, b) in c.bars.iter().enumerate() {
             let color = if b.highlight { RED } else { BLUE };
             let mut rect = Rectangle::new(
@@ -297,34 +328,14 @@ where
         })
         .collect();
     let hi = totals.iter().copied().fold(0.0, f64::max);
-    let label_of = |i: usize| c.categories.get(i).cloned().unwrap_or_default();
-    let text = (FONT, 14).into_font();
-    let mut chart = ChartBuilder::on(area)
-        .caption(&c.title, (FONT, 22).into_font().style(FontStyle::Bold))
-        .margin(16)
-        .x_label_area_size(64)
-        .y_label_area_size(80)
-        .build_cartesian_2d(
-            (0..n as i32 - 1).into_segmented(),
-            value_range(0.0, hi * 1.25),
-        )
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n)
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => label_of(*i as usize),
-            _ => String::new(),
-        })
-        .y_label_formatter(&|v| tick(*v))
-        .light_line_style(WHITE)
-        .x_desc(&c.category_desc)
-        .y_desc(&c.value_desc)
-        .label_style(text.clone())
-        .axis_desc_style((FONT, 15))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = vertical_frame(
+        area,
+        &c.title,
+        &c.categories,
+        value_range(0.0, hi * 1.25),
+        &c.category_desc,
+        &c.value_desc,
+    )?;
     let mut base = vec![0.0; n];
     for (k, (name, values)) in c.series.iter().enumerate() {
         let color = SERIES[k % SERIES.len()];

@@ -387,17 +387,46 @@ pub struct Pipeline {
     pub stranded: Bytes,
 }
 
-/// Runs the capacity pipeline for a layout.
-pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
-    let raw = pod.raw_capacity();
-    let mut stages = Vec::new();
-    let mut push = |name: &str, bytes: Bytes, note: String| {
-        let pct = if raw.0 == 0 {
+/// Builds a pipeline stage by stage, each as a share of raw.
+struct Stages {
+    raw: Bytes,
+    stages: Vec<Stage>,
+}
+
+impl Stages {
+    /// Starts with the raw and partition-alignment stages every pipeline shares.
+    fn start(pod: &Pod, o: &Overheads) -> Stages {
+        let raw = pod.raw_capacity();
+        let mut st = Stages {
+            raw,
+            stages: Vec::new(),
+        };
+        st.push(
+            "raw",
+            raw,
+            format!("{} drives as sold (decimal TB)", pod.drives.len()),
+        );
+        let all = pod.drives.iter().fold(Bytes(0), |a, d| {
+            a.saturating_add(aligned(d.drive().capacity, o.partition_align))
+        });
+        st.push(
+            "partition alignment",
+            all,
+            format!(
+                "one partition per drive, {} MiB aligned",
+                o.partition_align.0 as f64 / MIB as f64
+            ),
+        );
+        st
+    }
+
+    fn push(&mut self, name: &str, bytes: Bytes, note: String) {
+        let pct = if self.raw.0 == 0 {
             0.0
         } else {
-            100.0 * bytes.0 as f64 / raw.0 as f64
+            100.0 * bytes.0 as f64 / self.raw.0 as f64
         };
-        stages.push(Stage {
+        self.stages.push(Stage {
             name: name.into(),
             bytes,
             tb: bytes.tb(),
@@ -405,23 +434,44 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
             pct_of_raw: pct,
             note,
         });
-    };
-    push(
-        "raw",
-        raw,
-        format!("{} drives as sold (decimal TB)", pod.drives.len()),
-    );
-    let all_aligned = pod.drives.iter().fold(Bytes(0), |a, d| {
-        a.saturating_add(aligned(d.drive().capacity, o.partition_align))
-    });
-    push(
-        "partition alignment",
-        all_aligned,
-        format!(
-            "one partition per drive, {} MiB aligned",
-            o.partition_align.0 as f64 / MIB as f64
-        ),
-    );
+    }
+
+    /// Filesystem metadata and reserved blocks over filesystems of the given sizes, each scaled
+    /// by `share` (the data fraction of what they hold); returns usable.
+    fn filesystem(
+        &mut self,
+        sizes: &[Bytes],
+        share: (u32, u32),
+        o: &Overheads,
+        each: &str,
+    ) -> Bytes {
+        let after_meta = sizes.iter().fold(Bytes(0), |a, g| {
+            let m = (g.0 as f64 * o.fs_metadata) as u64 + o.fs_fixed.0;
+            a.saturating_add(Bytes(g.0.saturating_sub(m)))
+        });
+        let meta = vault_share(after_meta, share.0, share.1.saturating_sub(share.0));
+        self.push(
+            "filesystem metadata",
+            meta,
+            format!(
+                "{:.4} % metadata + {:.2} GiB log {each}",
+                100.0 * o.fs_metadata,
+                o.fs_fixed.0 as f64 / GIB as f64
+            ),
+        );
+        let usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
+        self.push(
+            "reserved blocks",
+            usable,
+            format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
+        );
+        usable
+    }
+}
+
+/// Runs the capacity pipeline for a layout.
+pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
+    let mut st = Stages::start(pod, o);
     let in_groups: Bytes = layout
         .groups
         .iter()
@@ -429,11 +479,11 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         .fold(Bytes(0), |a, b| {
             a.saturating_add(aligned(drive_size(pod, *b), o.partition_align))
         });
-    push(
+    st.push(
         "spares and unused",
         in_groups,
         format!(
-            "{} spare, {} unused drives set aside",
+            "{} spares and {} unused drives set aside",
             layout.spares.len(),
             layout.unused.len()
         ),
@@ -442,10 +492,9 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         .groups
         .iter()
         .fold(Bytes(0), |a, g| a.saturating_add(g.stranded));
-    let equalized = Bytes(in_groups.0 - stranded.0);
-    push(
+    st.push(
         "smallest-drive rule",
-        equalized,
+        Bytes(in_groups.0 - stranded.0),
         format!(
             "each member counts as the group's smallest; {:.3} TB stranded",
             stranded.tb()
@@ -458,7 +507,7 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         .map(|g| g.member.saturating_mul(data))
         .collect();
     let before_fs = per_group.iter().fold(Bytes(0), |a, b| a.saturating_add(*b));
-    push(
+    st.push(
         "parity",
         before_fs,
         format!(
@@ -469,27 +518,9 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
             layout.shape.label()
         ),
     );
-    let meta = per_group.iter().fold(Bytes(0), |a, g| {
-        let m = (g.0 as f64 * o.fs_metadata) as u64 + o.fs_fixed.0;
-        a.saturating_add(Bytes(g.0.saturating_sub(m)))
-    });
-    push(
-        "filesystem metadata",
-        meta,
-        format!(
-            "{:.4} % metadata + {:.2} GiB log per group",
-            100.0 * o.fs_metadata,
-            o.fs_fixed.0 as f64 / GIB as f64
-        ),
-    );
-    let usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
-    push(
-        "reserved blocks",
-        usable,
-        format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
-    );
+    let usable = st.filesystem(&per_group, (1, 1), o, "per group");
     Pipeline {
-        stages,
+        stages: st.stages,
         before_filesystem: before_fs,
         usable,
         stranded,
@@ -500,45 +531,16 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
 /// `data + parity` pods (Backblaze Vault: 17+3 over 20 pods, one shard per pod's drive in the
 /// same position, the "tome"), with a filesystem on every drive and no RAID inside the pod.
 pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pipeline {
-    let raw = pod.raw_capacity();
-    let mut stages = Vec::new();
-    let mut push = |name: &str, bytes: Bytes, note: String| {
-        let pct = if raw.0 == 0 {
-            0.0
-        } else {
-            100.0 * bytes.0 as f64 / raw.0 as f64
-        };
-        stages.push(Stage {
-            name: name.into(),
-            bytes,
-            tb: bytes.tb(),
-            tib: bytes.tib(),
-            pct_of_raw: pct,
-            note,
-        });
-    };
-    push(
-        "raw",
-        raw,
-        format!("{} drives as sold (decimal TB)", pod.drives.len()),
-    );
+    let mut st = Stages::start(pod, o);
     let per_drive: Vec<Bytes> = pod
         .drives
         .iter()
         .map(|d| aligned(d.drive().capacity, o.partition_align))
         .collect();
     let all = per_drive.iter().fold(Bytes(0), |a, b| a.saturating_add(*b));
-    push(
-        "partition alignment",
-        all,
-        format!(
-            "one partition per drive, {} MiB aligned",
-            o.partition_align.0 as f64 / MIB as f64
-        ),
-    );
     let pods = vault.data.saturating_add(vault.parity);
     let share = vault_share(all, vault.data, vault.parity);
-    push(
+    st.push(
         "vault parity",
         share,
         format!(
@@ -546,28 +548,9 @@ pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pi
             vault.data, vault.parity, vault.data
         ),
     );
-    let fs = per_drive.iter().fold(Bytes(0), |a, d| {
-        let m = (d.0 as f64 * o.fs_metadata) as u64 + o.fs_fixed.0;
-        a.saturating_add(Bytes(d.0.saturating_sub(m)))
-    });
-    let meta = vault_share(fs, vault.data, vault.parity);
-    push(
-        "filesystem metadata",
-        meta,
-        format!(
-            "a filesystem per drive: {:.4} % metadata + {:.2} GiB log each",
-            100.0 * o.fs_metadata,
-            o.fs_fixed.0 as f64 / GIB as f64
-        ),
-    );
-    let usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
-    push(
-        "reserved blocks",
-        usable,
-        format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
-    );
+    let usable = st.filesystem(&per_drive, (vault.data, pods), o, "on every drive");
     Pipeline {
-        stages,
+        stages: st.stages,
         before_filesystem: share,
         usable,
         stranded: Bytes(0),

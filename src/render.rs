@@ -365,6 +365,22 @@ fn verdict_word(v: crate::layout::Verdict) -> &'static str {
     }
 }
 
+/// A capacity pipeline as a table of stages.
+fn pipeline_section(title: String, pipe: &crate::layout::Pipeline) -> Section {
+    let mut p = Section::new(title, &["Stage", "TB", "TiB", "% of raw", "How"]);
+    p.right = vec![1, 2, 3];
+    for s in &pipe.stages {
+        p.row(vec![
+            s.name.clone(),
+            format!("{:.2}", s.tb),
+            format!("{:.2}", s.tib),
+            format!("{:.1}", s.pct_of_raw),
+            s.note.clone(),
+        ]);
+    }
+    p
+}
+
 /// The layout report as sections: groups, capacity pipeline, failure domains, and the search.
 pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
     use crate::layout::Origin;
@@ -420,20 +436,10 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
     ));
     out.push(g);
 
-    let mut p = Section::new(
-        "Capacity, raw to usable (TB = 10^12 B, TiB = 2^40 B)",
-        &["Stage", "TB", "TiB", "% of raw", "How"],
+    let mut p = pipeline_section(
+        "Capacity, raw to usable (TB = 10^12 B, TiB = 2^40 B)".into(),
+        &r.pipeline,
     );
-    p.right = vec![1, 2, 3];
-    for s in &r.pipeline.stages {
-        p.row(vec![
-            s.name.clone(),
-            format!("{:.2}", s.tb),
-            format!("{:.2}", s.tib),
-            format!("{:.1}", s.pct_of_raw),
-            s.note.clone(),
-        ]);
-    }
     let (btb, btib) = tb_tib(r.pipeline.before_filesystem);
     let (utb, utib) = tb_tib(r.pipeline.usable);
     p.notes.push(format!(
@@ -444,23 +450,13 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
 
     if let Some(v) = &r.vault {
         let pods = v.code.data.saturating_add(v.code.parity);
-        let mut vs = Section::new(
+        let mut vs = pipeline_section(
             format!(
                 "As a Vault pod: {}+{} across {pods} pods, no RAID inside the pod",
                 v.code.data, v.code.parity
             ),
-            &["Stage", "TB", "TiB", "% of raw", "How"],
+            &v.pipeline,
         );
-        vs.right = vec![1, 2, 3];
-        for s in &v.pipeline.stages {
-            vs.row(vec![
-                s.name.clone(),
-                format!("{:.2}", s.tb),
-                format!("{:.2}", s.tib),
-                format!("{:.1}", s.pct_of_raw),
-                s.note.clone(),
-            ]);
-        }
         vs.notes.push(format!(
             "Each file survives the loss of any {} of the {pods} pods that hold its shards; inside the pod every drive is its own shard.",
             v.code.parity

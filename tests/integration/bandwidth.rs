@@ -2,13 +2,14 @@
 //! golden snapshots of every workload for every design, and property tests of the max-min fair
 //! allocation over random link graphs and over generated pod topologies.
 
+use crate::{design_path, run as cli};
 use podplan::bandwidth::{self, BandwidthReport, Flow, Limit, Params, Request, Workload, allocate};
 use podplan::layout::{self, Layout, Shape};
 use podplan::load::{self, Document};
 use podplan::model::Pod;
 use podplan::validate::validate;
 use proptest::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
 const WORKLOADS: &[Workload] = &[
@@ -19,10 +20,6 @@ const WORKLOADS: &[Workload] = &[
     Workload::RebuildAll,
     Workload::Single,
 ];
-
-fn design_path(rev: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
-}
 
 fn pod_from(doc: Document) -> Pod {
     let Document::Design(l) = doc else {
@@ -61,22 +58,6 @@ fn set(assignments: &[&str]) -> Params {
         p.set(a).unwrap();
     }
     p
-}
-
-/// Runs the CLI in-process and returns (exit code, stdout, stderr).
-fn cli(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let args = std::iter::once("podplan")
-        .chain(args.iter().copied())
-        .map(Into::into)
-        .collect();
-    let code = podplan::cli::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 fn close(a: f64, b: f64, tol: f64) -> bool {

@@ -4,49 +4,23 @@
 //! `bom` of every design is held to golden snapshots.
 
 use crate::properties::pods;
+use crate::{design_path, pod, run};
 use podplan::bom::{self, Basis, Options, Report};
-use podplan::load::{self, Document};
 use podplan::model::{ControllerKind, Pod};
 use podplan::units::{Cents, TB};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
-
-fn design_path(rev: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
-}
 
 fn path_str(rev: &str) -> String {
     design_path(rev).to_str().unwrap().to_string()
 }
 
-fn pod(rev: &str) -> Pod {
-    let Document::Design(l) = load::load_file(&design_path(rev)).unwrap() else {
-        panic!("a design")
-    };
-    podplan::validate::validate(&l).pod.unwrap()
-}
-
 fn report(rev: &str) -> Report {
     bom::report(&pod(rev), None, &Options::default()).unwrap()
-}
-
-fn run(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let args = std::iter::once("podplan")
-        .chain(args.iter().copied())
-        .map(Into::into)
-        .collect();
-    let code = podplan::cli::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 /// The pod's cost summed straight from its tree, without the BOM engine's line merging.

@@ -1,43 +1,13 @@
 //! The shipped Backblaze designs: they load clean, reproduce Backblaze's published figures,
 //! and `show` of each is held to a golden snapshot.
 
+use crate::{design_path, pod, run};
 use podplan::load::{self, Document};
-use podplan::model::Pod;
 use podplan::units::TB;
 use podplan::validate::validate;
 use std::path::{Path, PathBuf};
 
 const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
-
-fn design_path(rev: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
-}
-
-fn pod(rev: &str) -> Pod {
-    let Document::Design(l) = load::load_file(&design_path(rev)).unwrap() else {
-        panic!("pod {rev} is a design");
-    };
-    let o = validate(&l);
-    let errors: Vec<_> = o.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "pod {rev}: {errors:#?}");
-    o.pod.unwrap()
-}
-
-/// Runs the CLI in-process and returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let args = std::iter::once("podplan")
-        .chain(args.iter().copied())
-        .map(Into::into)
-        .collect();
-    let code = podplan::cli::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
 
 #[test]
 fn every_file_in_designs_checks_without_errors() {

@@ -3,51 +3,24 @@
 //! bad flags by name.
 
 use crate::properties::pods;
+use crate::{design_path, pod, run};
 use podplan::layout::{
     self, DomainKind, Overheads, Shape, Verdict, aligned, capacity, domains, group_verdict,
     impossibilities, place,
 };
-use podplan::load::{self, Document};
 use podplan::model::Pod;
 use podplan::spec::{Filesystem, Level};
 use podplan::units::{Bytes, TB};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
-
-fn design_path(rev: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
-}
-
-fn pod(rev: &str) -> Pod {
-    let Document::Design(l) = load::load_file(&design_path(rev)).unwrap() else {
-        panic!("a design")
-    };
-    podplan::validate::validate(&l).pod.unwrap()
-}
 
 fn own_shape(p: &Pod) -> Shape {
     Shape {
         level: p.raid.level,
         spares: p.raid.spares,
     }
-}
-
-fn run(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let args = std::iter::once("podplan")
-        .chain(args.iter().copied())
-        .map(Into::into)
-        .collect();
-    let code = podplan::cli::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 /// Independent check: does any single component of `kind` take more members out of one group

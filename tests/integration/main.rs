@@ -8,3 +8,39 @@ mod layout;
 mod properties;
 mod report;
 mod validation;
+
+use podplan::load::{self, Document};
+use podplan::model::Pod;
+use std::path::{Path, PathBuf};
+
+/// The shipped design of a Backblaze revision (`"2.0"`).
+pub(crate) fn design_path(rev: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
+}
+
+/// The validated pod of a Backblaze revision; fails the test on any error.
+pub(crate) fn pod(rev: &str) -> Pod {
+    let Document::Design(l) = load::load_file(&design_path(rev)).unwrap() else {
+        panic!("pod {rev} is a design");
+    };
+    let o = podplan::validate::validate(&l);
+    let errors: Vec<_> = o.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "pod {rev}: {errors:#?}");
+    o.pod.unwrap()
+}
+
+/// Runs `podplan` in-process; returns (exit code, stdout, stderr).
+pub(crate) fn run(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("podplan")
+        .chain(args.iter().copied())
+        .map(Into::into)
+        .collect();
+    let code = podplan::cli::run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}

@@ -1,26 +1,12 @@
 //! Reports and comparisons: the committed `reports/` are what the code produces, summary.md
 //! agrees with report.json, charts need no system font, and directories are replaced whole.
 
+use crate::run;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let args = std::iter::once("podplan")
-        .chain(args.iter().copied())
-        .map(Into::into)
-        .collect();
-    let code = podplan::cli::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 /// The design files, relative to the package root (as the README's command names them).

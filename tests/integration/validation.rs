@@ -8,6 +8,7 @@
 //!
 //! Nothing here reads `designs/`: the fixtures are the only inputs.
 
+use crate::run;
 use podplan::cli::{self, EXIT_ERROR, EXIT_OK};
 use podplan::diag::{Code, Diagnostic, Severity};
 use podplan::load::{self, Document};
@@ -445,22 +446,6 @@ fn absurd_capacity_is_an_error_not_an_overflow() {
         d.message.contains("1000000000000000000000000000000 B"),
         "{d}"
     );
-}
-
-/// Runs `podplan` in-process; returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let argv = std::iter::once("podplan")
-        .chain(args.iter().copied())
-        .map(Into::into)
-        .collect();
-    let code = cli::run(argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 #[test]
