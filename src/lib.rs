@@ -3,7 +3,7 @@
 //! The pipeline reads top to bottom: RON text → [`spec`] (serde structs that mirror the file)
 //! → [`load`] (files, catalogs, built-in designs) → [`validate`] (resolve part references,
 //! collect every diagnostic) → [`model`] (checked domain types in unit newtypes) → engines
-//! ([`power`], [`layout`], [`bom`], [`bandwidth`]) → one serializable result ([`show`]) → renderers ([`render`]). The
+//! ([`power`], [`layout`], [`bom`], [`bandwidth`], [`durability`]) → one serializable result ([`show`]) → renderers ([`render`]). The
 //! library never prints; [`cli`] writes only to the writers the thin `podplan` binary hands it.
 //!
 //! ```
@@ -21,10 +21,12 @@ pub mod bom_render;
 pub mod charts;
 pub mod cli;
 pub mod diag;
+pub mod durability;
 pub mod layout;
 pub mod links;
 pub mod load;
 pub mod model;
+pub mod montecarlo;
 pub mod output;
 pub mod power;
 pub mod render;

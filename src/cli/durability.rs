@@ -1,0 +1,981 @@
+//! `podplan durability`: its options, how they become a durability request, and the report's
+//! tables.
+//!
+//! This file owns the translation of `--afr/--model/--mission-years/--vault/--rebuild-*` and
+//! the Monte Carlo flags into `durability::Options`, per-group `durability::Rebuild`s and
+//! `montecarlo::McParams` (every bad value is an exit-2 error naming its flag), and the
+//! `Section`s the table, Markdown and CSV renderers print. The engines are
+//! `crate::durability` and `crate::montecarlo`; rebuild rates come from `crate::bandwidth`
+//! unless the user gives one.
+
+use super::{Format, emit, load_design, render_report, usage, write_diags};
+use crate::durability::{
+    self, AfrConvention, DurabilityReport, Model, ModelFigures, Options, Rebuild, RebuildSource,
+    VaultSpec,
+};
+use crate::layout::{self, DomainKind, Shape};
+use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
+use crate::render::Section;
+use crate::units::MBps;
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Models for `--model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// The exact Markov chain, serial and parallel repair.
+    Markov,
+    /// Fixed-length repairs in parallel (sliding window).
+    Sliding,
+    /// Backblaze's period model.
+    Backblaze,
+    /// Every model, side by side.
+    All,
+}
+
+/// AFR conventions for `--afr-convention`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConventionArg {
+    /// AFR is failures per drive-year (Backblaze's definition): λ = AFR / 8760 h.
+    Rate,
+    /// AFR is the probability of failing within a year: λ = −ln(1 − AFR) / 8760 h.
+    Probability,
+}
+
+/// Repair-time distributions for `--repair-time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RepairTimeArg {
+    /// The delay, then the rebuild at its rate (what the sliding window assumes).
+    Fixed,
+    /// Exponential with the same mean (what the Markov chains assume).
+    Exponential,
+}
+
+/// Repair disciplines for `--repair`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RepairArg {
+    /// Every failed drive rebuilt at once.
+    Parallel,
+    /// One rebuild at a time per group.
+    Serial,
+}
+
+/// Options of `podplan durability`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DurabilityArgs {
+    /// Design file (default: the built-in Pod 2.0 design).
+    pub design: Option<PathBuf>,
+    /// Every drive's annualized failure rate, percent per drive-year (default: each drive's
+    /// `afr_pct` in the catalog, Backblaze Drive Stats where published). Above 0, at most 100.
+    #[arg(allow_negative_numbers = true, long, value_name = "PCT")]
+    pub afr: Option<f64>,
+    /// How an AFR becomes a failure rate.
+    #[arg(long, value_enum, default_value_t = ConventionArg::Rate)]
+    pub afr_convention: ConventionArg,
+    /// Every drive's unrecoverable-read-error rate: bits read per error, e.g. 1e14 (default:
+    /// the catalog's `ure_bits`).
+    #[arg(allow_negative_numbers = true, long, value_name = "BITS")]
+    pub ure_bits: Option<f64>,
+    /// Which models to report.
+    #[arg(long, value_enum, default_value_t = ModelArg::All)]
+    pub model: ModelArg,
+    /// Mission time in years: probabilities are of a loss within it.
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "N",
+        default_value_t = 1.0
+    )]
+    pub mission_years: f64,
+    /// Rebuild rate per drive, MB/s, instead of the bandwidth model's rebuild workload.
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "MB/S",
+        conflicts_with = "rebuild_hours"
+    )]
+    pub rebuild_mb_s: Option<f64>,
+    /// Time to restore redundancy, hours, delay included, instead of delay + member / rate.
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "H",
+        conflicts_with = "replace_hours"
+    )]
+    pub rebuild_hours: Option<f64>,
+    /// Detection and replacement delay before a rebuild starts, hours (default: 0 with a hot
+    /// spare; otherwise 84, half of the weekly drive-swap day of Backblaze's early fleet).
+    #[arg(allow_negative_numbers = true, long, value_name = "H")]
+    pub replace_hours: Option<f64>,
+    /// Bandwidth what-if for the rebuild rate, repeatable: KEY=VALUE as in `podplan bandwidth
+    /// --set` (a factor, drive=MB/s, SLOT.lanes=N, a link id=MB/s, …).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Group width, with --parity: lay the drives out in groups of this many instead of the
+    /// design's RAID policy.
+    #[arg(long, requires = "parity")]
+    pub width: Option<u32>,
+    /// Failures each group tolerates, with --width (1 = RAID5, 2 = RAID6, more = erasure).
+    #[arg(long, requires = "width")]
+    pub parity: Option<u32>,
+    /// Place the groups to survive any single failure of these components (comma-separated:
+    /// uplink, backplane, card, psu), as `podplan layout --survive`.
+    #[arg(long, value_delimiter = ',')]
+    pub survive: Vec<String>,
+    /// A k+m code across pods, e.g. 17+3 (a Backblaze Vault: k+m pods, each drive slot one
+    /// code). Default: the design's `raid.vault`, if any.
+    #[arg(long, value_name = "K+M")]
+    pub vault: Option<String>,
+    /// Time to replace and repopulate a Vault shard, days (Backblaze: 6.5).
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "DAYS",
+        default_value_t = 6.5
+    )]
+    pub vault_rebuild_days: f64,
+    /// Check the closed forms, and go beyond them, with an event simulation.
+    #[arg(long)]
+    pub monte_carlo: bool,
+    /// Monte Carlo trials (one mission each); default: until the loss probability is known to
+    /// --precision.
+    #[arg(long, value_name = "N", requires = "monte_carlo")]
+    pub trials: Option<u64>,
+    /// Monte Carlo seed (same seed, same trials: same figures, on any number of cores).
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Without --trials: run until the 95 % interval is within ± this fraction of the estimate.
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "FRACTION",
+        default_value_t = 0.05
+    )]
+    pub precision: f64,
+    /// Without --trials: give up after this many trials.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    pub max_trials: u64,
+    /// Monte Carlo: Weibull shape of drive lifetimes (1 = exponential, above 1 = wear-out).
+    #[arg(
+        allow_negative_numbers = true,
+        long,
+        value_name = "K",
+        default_value_t = 1.0
+    )]
+    pub weibull_shape: f64,
+    /// Monte Carlo: failure rates of components whose failure takes all their drives at once,
+    /// comma-separated KIND=PCT per component-year, KIND one of uplink, backplane, card, psu.
+    #[arg(long, value_delimiter = ',', value_name = "KIND=PCT")]
+    pub component_afr: Vec<String>,
+    /// Monte Carlo: rebuilds behind one controller share its rebuild bandwidth.
+    #[arg(long)]
+    pub shared_rebuilds: bool,
+    /// Monte Carlo: repair-time distribution.
+    #[arg(long, value_enum, default_value_t = RepairTimeArg::Fixed)]
+    pub repair_time: RepairTimeArg,
+    /// Monte Carlo: repair discipline.
+    #[arg(long, value_enum, default_value_t = RepairArg::Parallel)]
+    pub repair: RepairArg,
+    /// Monte Carlo: plain counting, without failure biasing.
+    #[arg(long)]
+    pub no_importance_sampling: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_vault(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("--vault {text}: expected K+M, e.g. 17+3");
+    let (k, m) = text.split_once('+').ok_or_else(bad)?;
+    let k: u32 = k.trim().parse().map_err(|_| bad())?;
+    let m: u32 = m.trim().parse().map_err(|_| bad())?;
+    if k == 0 {
+        return Err(format!(
+            "--vault {text}: parity {m} must be less than the width {}: a code needs at least one data shard",
+            k + m
+        ));
+    }
+    if m == 0 {
+        return Err(format!(
+            "--vault {text}: a code across pods needs at least one parity shard"
+        ));
+    }
+    if k + m > 1000 {
+        return Err(format!("--vault {text}: more than 1000 pods"));
+    }
+    Ok((k, m))
+}
+
+fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
+    let mut out = Vec::new();
+    for item in items {
+        let bad = || {
+            format!(
+                "--component-afr {item}: expected KIND=PCT, KIND one of uplink, backplane, card, psu"
+            )
+        };
+        let (k, v) = item.split_once('=').ok_or_else(bad)?;
+        let kind = match DomainKind::parse(k) {
+            Some(
+                kind @ (DomainKind::Uplink
+                | DomainKind::Backplane
+                | DomainKind::Card
+                | DomainKind::Psu),
+            ) => kind,
+            _ => return Err(bad()),
+        };
+        let pct: f64 = v.trim().parse().map_err(|_| bad())?;
+        if !(pct.is_finite() && pct > 0.0 && pct <= 100.0) {
+            return Err(format!(
+                "--component-afr {item}: the rate must be above 0 and at most 100 % per component-year"
+            ));
+        }
+        out.retain(|c: &ComponentAfr| c.kind != kind);
+        out.push(ComponentAfr { kind, afr_pct: pct });
+    }
+    out.sort_by_key(|c| c.kind);
+    Ok(out)
+}
+
+/// Runs `podplan durability`.
+pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match build(&a, err) {
+        Ok(report) => {
+            let text = match render_report(a.format, &report, || sections(&report)) {
+                Ok(t) => t,
+                Err(e) => return usage(err, &e),
+            };
+            let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
+            emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err)
+        }
+        Err(code) => code,
+    }
+}
+
+/// Checks every flag, builds the layout, rebuild times and options, and computes the report.
+fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8> {
+    let fail = |err: &mut dyn Write, m: &str| usage(err, m);
+    // Flags first, so a bad value is reported before any work.
+    if let Some(x) = a.afr
+        && durability::check_afr(x).is_err()
+    {
+        return Err(fail(
+            err,
+            &format!("--afr {x}: must be above 0 and at most 100 (percent per drive-year)"),
+        ));
+    }
+    if let Some(u) = a.ure_bits
+        && !(u.is_finite() && u >= 1e6)
+    {
+        return Err(fail(
+            err,
+            &format!("--ure-bits {u}: must be a number of bits of at least 1e6, e.g. 1e14"),
+        ));
+    }
+    if !(a.mission_years.is_finite() && a.mission_years > 0.0 && a.mission_years <= 1000.0) {
+        return Err(fail(
+            err,
+            &format!(
+                "--mission-years {}: must be above 0 and at most 1000",
+                a.mission_years
+            ),
+        ));
+    }
+    if let Some(r) = a.rebuild_mb_s
+        && !(r.is_finite() && r > 0.0)
+    {
+        return Err(fail(
+            err,
+            &format!("--rebuild-mb-s {r}: a rebuild rate must be above 0 MB/s"),
+        ));
+    }
+    if let Some(h) = a.rebuild_hours
+        && durability::check_hours(h).is_err()
+    {
+        return Err(fail(
+            err,
+            &format!("--rebuild-hours {h}: must be a positive number of hours"),
+        ));
+    }
+    if let Some(h) = a.replace_hours
+        && !(h.is_finite() && h >= 0.0)
+    {
+        return Err(fail(
+            err,
+            &format!("--replace-hours {h}: must be 0 or more hours"),
+        ));
+    }
+    if !(a.vault_rebuild_days.is_finite() && a.vault_rebuild_days > 0.0) {
+        return Err(fail(
+            err,
+            &format!(
+                "--vault-rebuild-days {}: must be a positive number of days",
+                a.vault_rebuild_days
+            ),
+        ));
+    }
+    if let (Some(w), Some(p)) = (a.width, a.parity)
+        && p >= w
+    {
+        return Err(fail(
+            err,
+            &format!("--parity {p} must be less than --width {w}"),
+        ));
+    }
+    if a.width == Some(0) {
+        return Err(fail(err, "--width must be at least 1"));
+    }
+    let vault_code = match a.vault.as_deref().map(parse_vault).transpose() {
+        Ok(v) => v,
+        Err(m) => return Err(fail(err, &m)),
+    };
+    let components = match parse_components(&a.component_afr) {
+        Ok(c) => c,
+        Err(m) => return Err(fail(err, &m)),
+    };
+    if !a.monte_carlo
+        && (!components.is_empty()
+            || a.shared_rebuilds
+            || a.no_importance_sampling
+            || a.weibull_shape != 1.0
+            || a.repair_time != RepairTimeArg::Fixed
+            || a.repair != RepairArg::Parallel)
+    {
+        return Err(fail(
+            err,
+            "--component-afr, --shared-rebuilds, --weibull-shape, --repair-time, --repair and --no-importance-sampling need --monte-carlo",
+        ));
+    }
+    if !(a.weibull_shape.is_finite() && a.weibull_shape >= 0.1 && a.weibull_shape <= 20.0) {
+        return Err(fail(
+            err,
+            &format!(
+                "--weibull-shape {}: must be between 0.1 and 20",
+                a.weibull_shape
+            ),
+        ));
+    }
+    if !(a.precision.is_finite() && a.precision > 0.0 && a.precision < 1.0) {
+        return Err(fail(
+            err,
+            &format!("--precision {}: must be above 0 and below 1", a.precision),
+        ));
+    }
+    if a.trials == Some(0) || a.max_trials == 0 {
+        return Err(fail(err, "--trials and --max-trials must be at least 1"));
+    }
+    let mut bw = crate::bandwidth::Params::default();
+    for s in &a.set {
+        if s.split_once('=')
+            .is_some_and(|(k, _)| k.trim() == "delay-h")
+        {
+            return Err(fail(
+                err,
+                &format!("--set {s}: give the delay with --replace-hours"),
+            ));
+        }
+        if let Err(e) = bw.set(s) {
+            return Err(fail(err, &format!("--set {e}")));
+        }
+    }
+
+    let (pod, warnings) = load_design(a.design.as_ref(), err)?;
+    let _ = write_diags(err, &warnings);
+    let mut survive = Vec::new();
+    for name in &a.survive {
+        match DomainKind::parse(name) {
+            Some(k) => survive.push(k),
+            None => {
+                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
+                return Err(fail(
+                    err,
+                    &format!(
+                        "--survive: unknown component {name:?} (use {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let level = match (a.width, a.parity) {
+        (Some(w), Some(p)) => Shape::for_width_parity(w, p),
+        _ => pod.raid.level,
+    };
+    let shape = Shape {
+        level,
+        spares: pod.raid.spares,
+    };
+    let flag = if a.width.is_some() {
+        "--width/--parity"
+    } else {
+        "the design's raid policy"
+    };
+    let placement = match layout::place(&pod, shape, &survive) {
+        Ok(p) => p,
+        Err(e) => return Err(fail(err, &format!("{flag}: {e}"))),
+    };
+    let lay = placement.layout;
+    if lay.groups.is_empty() {
+        return Err(fail(
+            err,
+            &format!("{flag}: no group fits the pod's drives"),
+        ));
+    }
+    for d in &pod.drives {
+        if a.afr.is_none() && lay.groups.iter().any(|g| g.bays.contains(&d.bay)) {
+            let afr = d.drive().afr_pct;
+            if durability::check_afr(afr).is_err() {
+                return Err(fail(
+                    err,
+                    &format!(
+                        "--afr: bay {} holds {} whose catalog afr_pct is {afr}; give --afr PCT",
+                        d.bay, d.part.id
+                    ),
+                ));
+            }
+        }
+    }
+    let delay = a.replace_hours.unwrap_or(if lay.spares.is_empty() {
+        durability::WEEKLY_SWAP_MEAN_WAIT_H
+    } else {
+        0.0
+    });
+    let rebuilds: Vec<Rebuild> = if let Some(h) = a.rebuild_hours {
+        match lay
+            .groups
+            .iter()
+            .map(|_| Rebuild::of_hours(h))
+            .collect::<Result<_, _>>()
+        {
+            Ok(r) => r,
+            Err(e) => return Err(fail(err, &format!("--rebuild-hours: {e}"))),
+        }
+    } else if let Some(r) = a.rebuild_mb_s {
+        match lay
+            .groups
+            .iter()
+            .map(|g| Rebuild::at_rate(g.member, MBps(r), delay, RebuildSource::UserRate))
+            .collect::<Result<_, _>>()
+        {
+            Ok(r) => r,
+            Err(e) => return Err(fail(err, &format!("--rebuild-mb-s: {e}"))),
+        }
+    } else {
+        let times = crate::bandwidth::rebuild_times(&pod, &lay, &bw);
+        if times.len() != lay.groups.len() {
+            return Err(fail(
+                err,
+                "--rebuild-mb-s or --rebuild-hours needed: the bandwidth model gives no rebuild rate for this layout (no redundancy, or a --set that does not fit the pod)",
+            ));
+        }
+        let mut v = Vec::new();
+        for (g, t) in lay.groups.iter().zip(&times) {
+            match Rebuild::at_rate(
+                g.member,
+                t.rate,
+                delay,
+                RebuildSource::Topology {
+                    binding_link: t.binding_link.clone(),
+                },
+            ) {
+                Ok(r) => v.push(r),
+                Err(_) => {
+                    return Err(fail(
+                        err,
+                        &format!(
+                            "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
+                            t.group, t.rate.0, t.binding_link
+                        ),
+                    ));
+                }
+            }
+        }
+        v
+    };
+    let models = match a.model {
+        ModelArg::Markov => vec![Model::MarkovSerial, Model::MarkovParallel],
+        ModelArg::Sliding => vec![Model::Sliding],
+        ModelArg::Backblaze => vec![Model::Backblaze],
+        ModelArg::All => Model::ALL.to_vec(),
+    };
+    let vault = vault_code
+        .or(pod.raid.vault.map(|v| (v.data, v.parity)))
+        .map(|(data, parity)| VaultSpec {
+            data,
+            parity,
+            rebuild_hours: a.vault_rebuild_days * 24.0,
+        });
+    let opts = Options {
+        mission_hours: a.mission_years * durability::HOURS_PER_YEAR,
+        convention: match a.afr_convention {
+            ConventionArg::Rate => AfrConvention::Rate,
+            ConventionArg::Probability => AfrConvention::Probability,
+        },
+        afr_pct: a.afr,
+        ure_bits: a.ure_bits,
+        models,
+        vault,
+    };
+    let mut report = match durability::report(&pod, &lay, &rebuilds, &opts) {
+        Ok(r) => r,
+        Err(e) => return Err(fail(err, &e.to_string())),
+    };
+    if a.monte_carlo {
+        let params = McParams {
+            seed: a.seed,
+            trials: match a.trials {
+                Some(n) => Trials::Fixed(n),
+                None => Trials::Until {
+                    relative: a.precision,
+                    max: a.max_trials,
+                },
+            },
+            mission_hours: opts.mission_hours,
+            weibull_shape: a.weibull_shape,
+            repair_time: match a.repair_time {
+                RepairTimeArg::Fixed => RepairTime::Fixed,
+                RepairTimeArg::Exponential => RepairTime::Exponential,
+            },
+            discipline: match a.repair {
+                RepairArg::Parallel => durability::Repair::Parallel,
+                RepairArg::Serial => durability::Repair::Serial,
+            },
+            shared_links: a.shared_rebuilds,
+            importance_sampling: !a.no_importance_sampling,
+        };
+        report.monte_carlo = Some(montecarlo::run_report(
+            &pod,
+            &lay,
+            &report,
+            &components,
+            &params,
+        ));
+    }
+    Ok(report)
+}
+
+// ------------------------------------------------------------------------------------------
+// Tables
+// ------------------------------------------------------------------------------------------
+
+/// A figure with three significant digits: scientific below 1 and from 10^5 (`7.35e-7`),
+/// plain in between (`18.2`).
+pub fn sci(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if !x.is_finite() {
+        "∞".into()
+    } else if (1.0..1e5).contains(&x) {
+        let decimals = (2 - x.log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+fn nines(f: &ModelFigures) -> String {
+    match f.nines {
+        Some(n) => format!("{n:.2}"),
+        None => "> 300".into(),
+    }
+}
+
+fn p_cell(f: &ModelFigures) -> String {
+    format!("{} ({} nines)", sci(f.p_mission), nines(f))
+}
+
+fn years(y: f64) -> String {
+    if y >= 1e4 { sci(y) } else { format!("{y:.1}") }
+}
+
+fn groups(n: u32) -> String {
+    format!("{n} group{}", if n == 1 { "" } else { "s" })
+}
+
+fn why(model: Model) -> &'static str {
+    match model {
+        Model::MarkovSerial => {
+            "repairs queue one at a time: with m drives down the last waits for the others, so degraded windows last longer (×m!)"
+        }
+        Model::MarkovParallel => {
+            "exponential repairs in parallel: the same mean window, so the same leading order as fixed windows"
+        }
+        Model::Backblaze => {
+            "fixed periods miss failure clusters that straddle a period boundary (×1/(m+1))"
+        }
+        Model::Sliding => "",
+    }
+}
+
+/// The durability report as sections: inputs, whole-group loss per group and per pod, partial
+/// loss, the Vault, how the models differ, and the Monte Carlo check.
+pub fn sections(r: &DurabilityReport) -> Vec<Section> {
+    let mut out = Vec::new();
+    let mission = if r.mission_years == 1.0 {
+        "a year".to_string()
+    } else {
+        format!("{} years", crate::show::trim_float(r.mission_years))
+    };
+
+    // Inputs.
+    let mut s = Section::new(
+        format!(
+            "{}: {} of {}, rebuild times",
+            r.design,
+            groups(r.groups.len() as u32),
+            r.shape
+        ),
+        &[
+            "Group",
+            "Bays",
+            "Drives (tolerates)",
+            "AFR %",
+            "λ per hour",
+            "Member TB",
+            "Rebuild MB/s",
+            "Set by",
+            "Delay h",
+            "T_R h",
+        ],
+    );
+    s.right = vec![0, 3, 4, 5, 6, 8, 9];
+    for g in &r.groups {
+        let red = g.redundancy;
+        let drives = if red.units > 1 {
+            format!("{} sets × {} ({})", red.units, red.n, red.m)
+        } else {
+            format!("{} ({})", red.n, red.m)
+        };
+        let set_by = match &g.rebuild.source {
+            RebuildSource::Topology { binding_link } => binding_link.clone(),
+            RebuildSource::UserRate => "--rebuild-mb-s".into(),
+            RebuildSource::UserHours => "--rebuild-hours".into(),
+        };
+        s.row(vec![
+            g.group.to_string(),
+            g.bays.clone(),
+            drives,
+            crate::show::trim_float(g.afr_pct),
+            sci(g.lambda_per_hour),
+            format!("{:.3}", g.member.tb()),
+            g.rebuild.rate.map_or("-".into(), |x| format!("{:.1}", x.0)),
+            set_by,
+            format!("{:.1}", g.rebuild.delay_hours),
+            format!("{:.1}", g.rebuild.hours),
+        ]);
+    }
+    s.notes.push(format!(
+        "T_R = delay + member / rebuild rate (physics §6.2). λ from AFR as a {} (physics §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
+        match r.convention {
+            AfrConvention::Rate => "rate: λ = AFR / 8760 h",
+            AfrConvention::Probability => "probability: λ = −ln(1 − AFR) / 8760 h",
+        }
+    ));
+    s.notes.push(
+        "Delay: detection and replacement before the rebuild starts; by default 0 h with a hot spare, otherwise 84 h, the mean wait for the one-day-a-week drive swaps of Backblaze's early fleet (pods.md §4.1); --replace-hours sets it."
+            .into(),
+    );
+    out.push(s);
+
+    // Whole-group loss, per group and pod.
+    let mut header: Vec<String> = vec!["Group".into()];
+    header.extend(r.models.iter().map(|m| m.model.name().to_string()));
+    let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut g = Section::new(
+        format!("Whole-group data loss within {mission}: probability (nines)"),
+        &hdr,
+    );
+    g.right = (1..header.len()).collect();
+    for grp in &r.groups {
+        let mut row = vec![grp.group.to_string()];
+        row.extend(grp.models.iter().map(p_cell));
+        g.row(row);
+    }
+    let mut row = vec![format!("pod ({})", groups(r.pod.groups))];
+    row.extend(r.pod.models.iter().map(p_cell));
+    g.row(row);
+    for m in &r.models {
+        g.notes
+            .push(format!("{}: {}.", m.model.name(), m.description));
+    }
+    out.push(g);
+
+    let mut p = Section::new(
+        format!("Pod: any of its {}", groups(r.pod.groups)),
+        &[
+            "Model",
+            "P(loss) within mission",
+            "Nines",
+            "Loss events per 1,000 pod-years",
+            "MTTDL years",
+            "1 − exp(−t/MTTDL)",
+        ],
+    );
+    p.right = vec![1, 2, 3, 4, 5];
+    for (f, per1000) in r.pod.models.iter().zip(&r.pod.events_per_1000_pod_years) {
+        p.row(vec![
+            f.model.name().into(),
+            sci(f.p_mission),
+            nines(f),
+            sci(*per1000),
+            f.mttdl_years.map_or("-".into(), years),
+            f.p_mission_from_mttdl.map_or("-".into(), sci),
+        ]);
+    }
+    p.notes.push(
+        "Markov P(loss) is the transient solution of the chain from all drives up (an entry of exp(Qt)); 1 − exp(−t/MTTDL) is the usual shortcut, slightly higher because it ignores the start from a whole pod."
+            .into(),
+    );
+    out.push(p);
+
+    // URE.
+    if r.groups.iter().any(|g| g.ure.is_some()) {
+        let mut u = Section::new(
+            "Partial loss: an unrecoverable read error during a critical rebuild (sector loss, reported apart)",
+            &[
+                "Group",
+                "URE spec (bits)",
+                "Bits read per critical rebuild",
+                "P(URE) per critical rebuild",
+                "Critical rebuilds per year",
+                "Partial-loss events per year",
+                "P within mission",
+            ],
+        );
+        u.right = vec![0, 1, 2, 3, 4, 5, 6];
+        for grp in &r.groups {
+            if let Some(x) = &grp.ure {
+                let both = |s: f64, p: f64| {
+                    if sci(s) == sci(p) {
+                        sci(s)
+                    } else {
+                        format!("{} serial / {} parallel", sci(s), sci(p))
+                    }
+                };
+                u.row(vec![
+                    grp.group.to_string(),
+                    sci(x.ure_bits),
+                    sci(x.bits_read),
+                    format!("{:.3}", x.p_ure_per_critical_rebuild),
+                    both(
+                        x.critical_rebuilds_per_year_serial,
+                        x.critical_rebuilds_per_year_parallel,
+                    ),
+                    both(x.events_per_year_serial, x.events_per_year_parallel),
+                    sci(x.p_mission_serial),
+                ]);
+            }
+        }
+        u.notes.push(format!(
+            "Pod: {} partial-loss events per 1,000 pod-years, P = {} within the mission (serial repair). A critical rebuild is one with every parity drive already down: it must read all n − m survivors whole, and one URE loses the stripe it sits in (physics §6.6). Scrubbing lowers this; the URE specification is the vendor's, not measured.",
+            sci(r.pod.ure_events_per_1000_pod_years),
+            sci(r.pod.ure_p_mission)
+        ));
+        out.push(u);
+    }
+
+    // Vault.
+    if let Some(v) = &r.vault {
+        let mut vs = Section::new(
+            format!(
+                "Vault {}+{}: {} pods, {} tomes (one drive slot across the pods, one code each); AFR {} %, shard rebuild {} days",
+                v.inputs.data,
+                v.inputs.parity,
+                v.pods,
+                v.tomes,
+                crate::show::trim_float(v.inputs.afr_pct),
+                crate::show::trim_float(v.inputs.rebuild_hours / 24.0)
+            ),
+            &[
+                "Model",
+                "One tome (a file): P (nines)",
+                "Any tome of the Vault: P (nines)",
+                "Loss events per 1,000 pod-years",
+                "Backblaze's inputs (17+3, 0.405 %, 6.5 d): P (nines)",
+            ],
+        );
+        vs.right = vec![1, 2, 3, 4];
+        for (((t, all), per), bb) in v
+            .tome
+            .iter()
+            .zip(&v.vault)
+            .zip(&v.events_per_1000_pod_years)
+            .zip(&v.backblaze_2018)
+        {
+            vs.row(vec![
+                t.model.name().into(),
+                p_cell(t),
+                p_cell(all),
+                sci(*per),
+                p_cell(bb),
+            ]);
+        }
+        if let Some(bb) = v
+            .backblaze_2018
+            .iter()
+            .find(|f| f.model == Model::Backblaze)
+        {
+            vs.notes.push(format!(
+                "Backblaze published \"11 nines\" for one file (one tome) from 17+3, 0.405 % and 6.5 days under its period model [physics §8, [47]]; the same inputs give {} = {} nines here, {} whole nines.",
+                sci(bb.p_mission),
+                nines(bb),
+                bb.nines.map_or("all".into(), |n| format!("{}", n.floor()))
+            ));
+        }
+        vs.notes.push(
+            "In a Vault the pods hold shards, not RAID6 groups (a pod runs one personality or the other): read the pod section for the stand-alone pod, this one for the Vault."
+                .into(),
+        );
+        out.push(vs);
+    }
+
+    // How the models differ.
+    if !r.ratios.is_empty() {
+        let mut d = Section::new(
+            "How the models differ: loss rate relative to the sliding window (physics §6.5)",
+            &["Subject", "Model", "Ratio", "Leading order", "Why"],
+        );
+        d.right = vec![2, 3];
+        for x in &r.ratios {
+            d.row(vec![
+                x.subject.clone(),
+                x.model.name().into(),
+                format!("{:.3}", x.ratio),
+                format!("{:.3}", x.leading_order),
+                why(x.model).into(),
+            ]);
+        }
+        d.notes.push(
+            "To leading order the period model under-states loss by (m+1)× against fixed repair windows (3× for RAID6; 4×, 0.6 nines, for a 17+3 Vault) and the serial chain over-states it by m!; the ratios shown differ from that by terms in λ·T_R."
+                .into(),
+        );
+        out.push(d);
+    }
+
+    // Monte Carlo.
+    if let Some(mc) = &r.monte_carlo {
+        let mut m = Section::new(
+            format!(
+                "Monte Carlo: {} (seed {}, 95 % intervals)",
+                mc.scenario, mc.params.seed
+            ),
+            &[
+                "Scope",
+                "Trials",
+                "Trials with a loss",
+                "P(loss) within mission",
+                "Loss events per year",
+                "Closed form",
+                "Inside the interval",
+            ],
+        );
+        m.right = vec![1, 2];
+        for run in &mc.runs {
+            let e = &run.estimate;
+            let iv = |i: &montecarlo::Interval| {
+                format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(i.high))
+            };
+            let (cf, inside) = match &run.closed_form {
+                Some(a) => (
+                    format!(
+                        "{}: {} = {}",
+                        a.model.name(),
+                        if a.figure == "events-per-year" {
+                            "loss events per year from a new pod"
+                        } else {
+                            "P(loss) within mission"
+                        },
+                        sci(a.analytic)
+                    ),
+                    if a.inside {
+                        "yes".to_string()
+                    } else {
+                        format!("no (ratio {:.3})", a.ratio)
+                    },
+                ),
+                None => ("none models this scenario".into(), "-".into()),
+            };
+            let plural =
+                |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            m.row(vec![
+                format!(
+                    "{} ({}, {}, {})",
+                    run.scope,
+                    plural(run.drives, "drive", "drives"),
+                    plural(run.sets, "set", "sets"),
+                    plural(run.domains, "component", "components")
+                ),
+                e.trials.to_string(),
+                e.hits.to_string(),
+                iv(&e.p_loss),
+                iv(&e.loss_events_per_year),
+                cf,
+                inside,
+            ]);
+            if let Some(vt) = &run.vault_from_tome {
+                m.notes.push(format!(
+                    "Vault from the tome (tomes independent): P = {} [{}, {}].",
+                    sci(vt.mean),
+                    sci(vt.low),
+                    sci(vt.high)
+                ));
+            }
+        }
+        m.notes.push(if mc.params.importance_sampling {
+            let per_run: Vec<String> = mc
+                .runs
+                .iter()
+                .map(|r| {
+                    let b = &r.estimate.biasing;
+                    let deg = b.bias_degraded.iter().copied().fold(1.0, f64::max);
+                    format!("{} ×{:.3} while whole, ×{:.1} while degraded", r.scope, b.bias_up, deg)
+                })
+                .collect();
+            format!(
+                "Failure biasing: hazards multiplied ({}); each trial carries its likelihood ratio, so the estimates are unbiased; \"trials with a loss\" are counted under the biased measure.",
+                per_run.join("; ")
+            )
+        } else {
+            "Plain counting, no failure biasing.".into()
+        });
+        if !mc.closed_form_covers {
+            m.notes.push(
+                "No closed form models this scenario (Weibull lifetimes, component failures, shared rebuilds or serial fixed repairs): compare with the sections above to see what it changes."
+                    .into(),
+            );
+        }
+        out.push(m);
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vault_codes_parse_and_reject() {
+        assert_eq!(parse_vault("17+3"), Ok((17, 3)));
+        assert!(
+            parse_vault("0+3")
+                .unwrap_err()
+                .contains("less than the width")
+        );
+        assert!(parse_vault("17").is_err());
+        assert!(parse_vault("17+0").is_err());
+    }
+
+    #[test]
+    fn component_rates_parse_and_reject() {
+        let c = parse_components(&["backplane=2".into(), "psu=1.5".into()]).unwrap();
+        assert_eq!(c.len(), 2);
+        assert!(parse_components(&["fan=2".into()]).is_err());
+        assert!(parse_components(&["card=0".into()]).is_err());
+        assert!(parse_components(&["card".into()]).is_err());
+    }
+}

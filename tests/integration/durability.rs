@@ -1,0 +1,725 @@
+//! Durability: the closed forms reproduce physics.md §7 and Backblaze's Vault figure, agree
+//! with the exact chain to leading order and with the Monte Carlo within its interval, behave
+//! as reliability must (faster rebuilds, more parity), and `podplan durability` of every
+//! design is held to a golden snapshot.
+
+use podplan::durability::{
+    self, AfrConvention, BACKBLAZE_2018, Chain, Model, Repair, group_annual_loss, set_figures,
+    sliding_rate, sliding_rate_leading_order, ure_exposure, vault_figures,
+};
+use podplan::layout::{self, DomainKind, Shape};
+use podplan::load::{self, Document};
+use podplan::model::Pod;
+use podplan::montecarlo::{
+    self, ComponentAfr, McParams, RepairTime, System, Trials, agreement, closed_form_value,
+    estimate,
+};
+use podplan::spec::Level;
+use podplan::units::Bytes;
+use podplan::validate::validate;
+use std::path::{Path, PathBuf};
+
+const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
+const YEAR: f64 = durability::HOURS_PER_YEAR;
+
+fn design_path(rev: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
+}
+
+fn pod(rev: &str) -> Pod {
+    let Document::Design(l) = load::load_file(&design_path(rev)).unwrap() else {
+        panic!("pod {rev} is a design");
+    };
+    validate(&l).pod.unwrap()
+}
+
+fn run(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let args = std::iter::once("podplan")
+        .chain(args.iter().copied())
+        .map(Into::into)
+        .collect();
+    let code = podplan::cli::run(args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn lambda(afr: f64) -> f64 {
+    AfrConvention::Rate.lambda_per_hour(afr)
+}
+
+fn close(x: f64, want: f64, rel: f64) -> bool {
+    (x / want - 1.0).abs() <= rel
+}
+
+/// physics.md §7: 15-wide RAID6 of 3 TB drives, AFR 3 % (rate), no delay. Each row: rebuild
+/// MB/s, T_R h, MTTDL years (serial CTMC), P serial, P sliding/parallel, P period, URE 1e14,
+/// URE 1e15, pod of 3 groups (serial). The table gives two significant digits.
+const TABLE_7: &[[f64; 9]] = &[
+    [
+        13.3, 62.7, 2.7e5, 3.8e-6, 1.9e-6, 6.3e-7, 1.3e-3, 3.6e-4, 1.1e-5,
+    ],
+    [
+        30.0, 27.8, 1.35e6, 7.4e-7, 3.7e-7, 1.2e-7, 5.7e-4, 1.6e-4, 2.2e-6,
+    ],
+    [
+        50.0, 16.7, 3.8e6, 2.7e-7, 1.3e-7, 4.4e-8, 3.4e-4, 9.6e-5, 8.0e-7,
+    ],
+    [
+        100.0, 8.3, 1.50e7, 6.7e-8, 3.3e-8, 1.1e-8, 1.7e-4, 4.8e-5, 2.0e-7,
+    ],
+];
+
+#[test]
+fn physics_section_7_table_is_reproduced() {
+    let l = lambda(3.0);
+    let member = Bytes(3_000_000_000_000);
+    for row in TABLE_7 {
+        let [
+            rate,
+            t_r,
+            mttdl,
+            p_serial,
+            p_sliding,
+            p_period,
+            ure14,
+            ure15,
+            pod3,
+        ] = *row;
+        let r = 3e12 / (rate * 1e6) / 3600.0;
+        assert!(close(r, t_r, 0.005), "T_R {r} vs {t_r}");
+        let f = |m| set_figures(15, 2, l, r, YEAR, m);
+        let serial = f(Model::MarkovSerial);
+        // Two significant digits: within half a unit of the second digit (≤ 4 %).
+        assert!(
+            close(serial.mttdl_years.unwrap(), mttdl, 0.02),
+            "{rate}: MTTDL"
+        );
+        // The table's probabilities are 1 − exp(−t/MTTDL) of the leading-order MTTDL; the
+        // transient solution from a new pod is up to 3 % lower (it starts with no drive down).
+        assert!(
+            close(serial.p_mission, p_serial, 0.04),
+            "{rate}: P serial {}",
+            serial.p_mission
+        );
+        assert!(serial.p_mission < serial.p_mission_from_mttdl.unwrap());
+        assert!(
+            close(f(Model::Sliding).p_mission, p_sliding, 0.04),
+            "{rate}: sliding"
+        );
+        assert!(
+            close(f(Model::MarkovParallel).p_mission, p_sliding, 0.04),
+            "{rate}: parallel"
+        );
+        assert!(
+            close(f(Model::Backblaze).p_mission, p_period, 0.04),
+            "{rate}: period"
+        );
+        let u = |bits| ure_exposure(15, 2, l, r, member, bits, YEAR).unwrap();
+        assert!(
+            close(u(1e14).events_per_year_serial, ure14, 0.04),
+            "{rate}: URE 1e14"
+        );
+        assert!(
+            close(u(1e15).events_per_year_serial, ure15, 0.04),
+            "{rate}: URE 1e15"
+        );
+        assert!(
+            close(serial.times(3, YEAR).p_mission, pod3, 0.04),
+            "{rate}: pod"
+        );
+    }
+    // The worked check: at 30 MB/s, exact chain 1.132e10 h against the closed form 1.129e10 h
+    // (probability convention).
+    let lp = AfrConvention::Probability.lambda_per_hour(3.0);
+    let mu = 1.0 / (1e5 / 3600.0);
+    let exact = Chain::group(15, 2, lp, mu, Repair::Serial).mean_time_to_absorption();
+    assert!(close(exact, 1.132e10, 0.001), "{exact}");
+    assert!(close(
+        durability::mttdl_serial_closed_form(15, 2, lp, mu),
+        1.129e10,
+        0.001
+    ));
+    // RAID5 comparison (probability convention): MTTDL 1.6e3 y at 30 MB/s, 5.4e3 y at 100;
+    // URE partial-loss rate 0.44 (1e14) and 0.13 (1e15) a year.
+    for (rate, want) in [(30.0, 1.6e3), (100.0, 5.4e3)] {
+        let r = 3e12 / (rate * 1e6) / 3600.0;
+        let y = set_figures(15, 1, lp, r, YEAR, Model::MarkovSerial)
+            .mttdl_years
+            .unwrap();
+        assert!(close(y, want, 0.04), "RAID5 {rate}: {y}");
+    }
+    let r = 27.78;
+    let u14 = ure_exposure(15, 1, lp, r, member, 1e14, YEAR).unwrap();
+    let u15 = ure_exposure(15, 1, lp, r, member, 1e15, YEAR).unwrap();
+    assert!(
+        close(u14.events_per_year_serial, 0.44, 0.02),
+        "{}",
+        u14.events_per_year_serial
+    );
+    assert!(
+        close(u15.events_per_year_serial, 0.13, 0.04),
+        "{}",
+        u15.events_per_year_serial
+    );
+}
+
+#[test]
+fn backblaze_vault_figure_is_reproduced_and_the_other_models_explained() {
+    let (f, _) = vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, YEAR, &Model::ALL).unwrap();
+    let get = |m| f.iter().find(|x| x.model == m).unwrap();
+    let period = get(Model::Backblaze);
+    // "11 nines": 99.999999999 % durability for a file.
+    assert_eq!(period.nines.unwrap().floor(), 11.0, "{:?}", period);
+    assert!(period.p_mission > 1e-12 && period.p_mission < 1e-11);
+    // The period model under-states by (m+1) = 4 against the sliding window; the serial
+    // chain over-states by m! = 6; the parallel chain matches (physics §6.5).
+    let sliding = get(Model::Sliding).loss_events_per_year;
+    assert!(close(sliding / period.loss_events_per_year, 4.0, 0.01));
+    assert!(close(
+        get(Model::MarkovSerial).loss_events_per_year / sliding,
+        6.0,
+        0.01
+    ));
+    assert!(close(
+        get(Model::MarkovParallel).loss_events_per_year / sliding,
+        1.0,
+        0.01
+    ));
+    assert_eq!(get(Model::Sliding).nines.unwrap().floor(), 10.0);
+    // The period figure without cancellation: 1 − (1 − L)^(365/6.5) for L ≈ 1.3e-13.
+    let l = durability::period_loss(20, 3, 0.00405, 6.5);
+    assert!(close(period.p_mission, l * 365.0 / 6.5, 1e-9));
+}
+
+#[test]
+fn closed_forms_agree_with_the_exact_chain_to_leading_order() {
+    let l = lambda(3.0);
+    let mut last = f64::INFINITY;
+    for r in [200.0, 50.0, 10.0, 1.0] {
+        for (n, m) in [(6, 1), (15, 2), (20, 3), (12, 4)] {
+            let mu = 1.0 / r;
+            let exact = Chain::group(n, m, l, mu, Repair::Serial).mean_time_to_absorption();
+            let closed = durability::mttdl_serial_closed_form(n, m, l, mu);
+            let par = Chain::group(n, m, l, mu, Repair::Parallel).mean_time_to_absorption();
+            let m_fact: f64 = (1..=m).map(f64::from).product();
+            // Relative error of order n·λ·r.
+            let tol = 3.0 * f64::from(n) * l * r;
+            assert!(close(exact, closed, tol), "serial n={n} m={m} r={r}");
+            assert!(
+                close(par, closed * m_fact, tol),
+                "parallel n={n} m={m} r={r}"
+            );
+            assert!(close(
+                1.0 / par,
+                sliding_rate_leading_order(n, m, l, r),
+                tol
+            ));
+            assert!(close(
+                sliding_rate(n, m, l, r),
+                sliding_rate_leading_order(n, m, l, r),
+                tol
+            ));
+        }
+        let err = (Chain::group(15, 2, l, 1.0 / r, Repair::Serial).mean_time_to_absorption()
+            / durability::mttdl_serial_closed_form(15, 2, l, 1.0 / r)
+            - 1.0)
+            .abs();
+        assert!(err < last, "the error shrinks as λ·r → 0");
+        last = err;
+    }
+    assert!(last < 1e-3);
+}
+
+#[test]
+fn raid6_loss_falls_as_the_square_of_rebuild_time() {
+    let l = lambda(3.0);
+    for model in Model::ALL {
+        let p = |r| set_figures(15, 2, l, r, YEAR, model).loss_events_per_year;
+        for r in [100.0, 30.0, 10.0] {
+            let ratio = p(r) / p(r / 2.0);
+            assert!(close(ratio, 4.0, 0.03), "{model:?} at {r} h: {ratio}");
+        }
+        let mut prev = f64::INFINITY;
+        for r in [500.0, 200.0, 100.0, 50.0, 20.0, 5.0, 1.0] {
+            let x = set_figures(15, 2, l, r, YEAR, model).p_mission;
+            assert!(x < prev, "{model:?}: loss falls as the rebuild gets faster");
+            prev = x;
+        }
+    }
+}
+
+#[test]
+fn more_parity_always_beats_less() {
+    for model in Model::ALL {
+        for afr in [0.6, 3.0, 23.5] {
+            for r in [10.0, 146.5, 500.0] {
+                for w in 4..=24u32 {
+                    for p in 1..=3u32.min(w - 2) {
+                        let loss = |p| {
+                            let shape = Shape {
+                                level: Shape::for_width_parity(w, p),
+                                spares: 0,
+                            };
+                            group_annual_loss(&shape, afr, r, model).unwrap()
+                        };
+                        assert!(
+                            loss(p + 1) < loss(p),
+                            "{model:?} AFR {afr} r {r}: {w} wide, parity {} vs {p}",
+                            p + 1
+                        );
+                    }
+                }
+                // The same data with one more parity drive, too.
+                for k in 2..=17u32 {
+                    for p in 1..=3u32 {
+                        let loss = |p| {
+                            let shape = Shape {
+                                level: Level::Erasure { data: k, parity: p },
+                                spares: 0,
+                            };
+                            group_annual_loss(&shape, afr, r, model).unwrap()
+                        };
+                        assert!(loss(p + 1) < loss(p), "{model:?} {k}+{p}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn group_annual_loss_checks_its_inputs_and_handles_raid10() {
+    let raid6 = Shape {
+        level: Level::Raid6 { width: 15 },
+        spares: 0,
+    };
+    assert!(group_annual_loss(&raid6, 0.0, 10.0, Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, 101.0, 10.0, Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, 3.0, 0.0, Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, f64::NAN, 10.0, Model::Sliding).is_err());
+    // RAID10 of 3 mirror pairs = 3 independent mirrors.
+    let raid10 = Shape {
+        level: Level::Raid10 {
+            width: 6,
+            copies: 2,
+        },
+        spares: 0,
+    };
+    let mirror = Shape {
+        level: Level::Mirror { copies: 2 },
+        spares: 0,
+    };
+    let p10 = group_annual_loss(&raid10, 3.0, 20.0, Model::MarkovSerial).unwrap();
+    let p1 = group_annual_loss(&mirror, 3.0, 20.0, Model::MarkovSerial).unwrap();
+    assert!(close(p10, 1.0 - (1.0 - p1).powi(3), 1e-9));
+}
+
+fn mc(n: u32, m: u32, afr: f64, r: f64, params: McParams) {
+    let l = lambda(afr);
+    let sys = System::set(n, m, l, 0.0, r);
+    let model = params.closed_form(&sys).unwrap();
+    let est = estimate(&sys, &params);
+    let want = closed_form_value(&[(1, n, m, l, r)], model, params.mission_hours);
+    let a = agreement(&est, model, want);
+    assert!(
+        a.inside,
+        "{n}-wide, {m} parity, AFR {afr}, {r} h, {model:?}: {} vs [{}, {}]",
+        a.analytic, a.simulated.low, a.simulated.high
+    );
+    assert!(a.simulated.half_width / a.simulated.mean < 0.15, "{a:?}");
+}
+
+#[test]
+fn monte_carlo_agrees_with_the_closed_forms_on_raid5_and_raid6() {
+    // Each check is a 95 % interval, so a given seed fails one by chance one time in twenty;
+    // `monte_carlo_intervals_cover_the_closed_form_95_percent_of_the_time` checks that rate.
+    let p = |trials, repair_time, discipline, is| McParams {
+        seed: 2,
+        trials: Trials::Fixed(trials),
+        repair_time,
+        discipline,
+        importance_sampling: is,
+        ..McParams::default()
+    };
+    use RepairTime::{Exponential, Fixed};
+    // Plain counting at inflated AFR.
+    mc(
+        6,
+        1,
+        30.0,
+        48.0,
+        p(60_000, Exponential, Repair::Serial, false),
+    );
+    mc(6, 1, 30.0, 48.0, p(60_000, Fixed, Repair::Parallel, false));
+    mc(
+        10,
+        2,
+        60.0,
+        72.0,
+        p(60_000, Exponential, Repair::Parallel, false),
+    );
+    // Failure biasing, at inflated and at realistic AFR.
+    mc(8, 1, 10.0, 48.0, p(8_192, Fixed, Repair::Parallel, true));
+    mc(
+        8,
+        1,
+        10.0,
+        48.0,
+        p(8_192, Exponential, Repair::Serial, true),
+    );
+    mc(15, 2, 30.0, 27.78, p(8_192, Fixed, Repair::Parallel, true));
+    mc(
+        15,
+        2,
+        30.0,
+        27.78,
+        p(16_384, Exponential, Repair::Serial, true),
+    );
+    mc(
+        15,
+        2,
+        3.0,
+        27.78,
+        p(8_192, Exponential, Repair::Parallel, true),
+    );
+    mc(15, 2, 3.0, 146.5, p(8_192, Fixed, Repair::Parallel, true));
+}
+
+#[test]
+fn monte_carlo_intervals_cover_the_closed_form_95_percent_of_the_time() {
+    let (n, m, r) = (8, 1, 48.0);
+    let l = lambda(10.0);
+    let sys = System::set(n, m, l, 0.0, r);
+    let want = closed_form_value(&[(1, n, m, l, r)], Model::Sliding, YEAR);
+    let seeds = 60;
+    let inside = (0..seeds)
+        .filter(|seed| {
+            let params = McParams {
+                seed: 1000 + seed,
+                trials: Trials::Fixed(1_024),
+                ..McParams::default()
+            };
+            agreement(&estimate(&sys, &params), Model::Sliding, want).inside
+        })
+        .count();
+    // Binomial(60, 0.95): 57 expected; below 51 has probability < 0.1 %. A biased estimator or
+    // an interval too narrow (weights with heavy tails) fails this.
+    assert!((51..=60).contains(&inside), "{inside} of {seeds}");
+}
+
+#[test]
+fn monte_carlo_estimates_the_vault_to_ten_percent() {
+    let l = lambda(BACKBLAZE_2018.afr_pct);
+    let sys = System::set(20, 3, l, 0.0, BACKBLAZE_2018.rebuild_hours);
+    let params = McParams {
+        trials: Trials::Until {
+            relative: 0.1,
+            max: 1_000_000,
+        },
+        ..McParams::default()
+    };
+    let est = estimate(&sys, &params);
+    let want = closed_form_value(&[(1, 20, 3, l, 156.0)], Model::Sliding, YEAR);
+    let a = agreement(&est, Model::Sliding, want);
+    assert!(a.inside, "{a:?}");
+    assert!(est.p_loss.half_width / est.p_loss.mean <= 0.1);
+    assert!(
+        est.trials <= 100_000,
+        "failure biasing needs few trials: {}",
+        est.trials
+    );
+    assert!(
+        est.p_loss.mean < 1e-10,
+        "an 11-nines-class figure: {}",
+        est.p_loss.mean
+    );
+}
+
+#[test]
+fn monte_carlo_is_reproducible_on_any_number_of_threads() {
+    let sys = System::set(15, 2, lambda(3.0), 10.0, 40.0);
+    let params = McParams {
+        seed: 42,
+        trials: Trials::Fixed(3_000),
+        ..McParams::default()
+    };
+    let on = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| estimate(&sys, &params))
+    };
+    let one = on(1);
+    assert_eq!(one, on(2));
+    assert_eq!(one, on(3));
+    assert_eq!(one.trials, 3_000);
+    let other = estimate(
+        &sys,
+        &McParams {
+            seed: 43,
+            ..params.clone()
+        },
+    );
+    assert_ne!(one.p_loss, other.p_loss);
+}
+
+#[test]
+fn rebuilds_sharing_a_link_behave_like_serial_repair() {
+    // Exponential rebuilds sharing one link equally (processor sharing) complete at the same
+    // total rate as one at a time: the serial chain is their exact closed form.
+    let (n, m, afr, r) = (15, 2, 30.0, 27.78);
+    let l = lambda(afr);
+    let sys = System::set(n, m, l, 0.0, r);
+    let params = McParams {
+        seed: 3,
+        trials: Trials::Fixed(16_384),
+        repair_time: RepairTime::Exponential,
+        shared_links: true,
+        ..McParams::default()
+    };
+    let est = estimate(&sys, &params);
+    let want = closed_form_value(&[(1, n, m, l, r)], Model::MarkovSerial, YEAR);
+    assert!(est.p_loss.contains(want), "{:?} vs {want}", est.p_loss);
+    let parallel = closed_form_value(&[(1, n, m, l, r)], Model::MarkovParallel, YEAR);
+    assert!(!est.p_loss.contains(parallel));
+    // Fixed-length rebuilds that share a link are longer: loss rises above the sliding window.
+    let fixed = estimate(
+        &sys,
+        &McParams {
+            repair_time: RepairTime::Fixed,
+            ..params.clone()
+        },
+    );
+    let sliding = closed_form_value(&[(1, n, m, l, r)], Model::Sliding, YEAR);
+    assert!(
+        fixed.loss_events_per_year.low > sliding,
+        "{:?}",
+        fixed.loss_events_per_year
+    );
+}
+
+#[test]
+fn weibull_wear_out_lowers_first_year_loss_of_a_new_group() {
+    let sys = System::set(15, 2, lambda(10.0), 0.0, 60.0);
+    let base = McParams {
+        seed: 5,
+        trials: Trials::Fixed(16_384),
+        ..McParams::default()
+    };
+    let exp = estimate(&sys, &base);
+    let wear = estimate(
+        &sys,
+        &McParams {
+            weibull_shape: 3.0,
+            ..base.clone()
+        },
+    );
+    // Same mean life; new drives with a rising hazard fail less in their first year.
+    assert!(
+        wear.p_loss.high < exp.p_loss.low,
+        "{:?} vs {:?}",
+        wear.p_loss,
+        exp.p_loss
+    );
+    assert!(wear.drive_failures > 0);
+}
+
+#[test]
+fn a_placement_that_survives_a_backplane_failure_loses_less_when_backplanes_fail() {
+    let p = pod("2.0");
+    let shape = Shape {
+        level: p.raid.level,
+        spares: p.raid.spares,
+    };
+    let design = layout::place(&p, shape, &[]).unwrap();
+    let spread = layout::place(&p, shape, &[DomainKind::Backplane]).unwrap();
+    assert!(!design.survive.contains(&DomainKind::Backplane));
+    assert!(spread.survivable());
+    let groups = vec![(lambda(3.0), 0.0, 62.7); design.layout.groups.len()];
+    let rates = vec![(DomainKind::Backplane, 5.0 / 100.0 / YEAR)];
+    let params = McParams {
+        seed: 11,
+        trials: Trials::Fixed(8_192),
+        ..McParams::default()
+    };
+    let a = estimate(&System::pod(&p, &design.layout, &groups, &rates), &params);
+    let b = estimate(&System::pod(&p, &spread.layout, &groups, &rates), &params);
+    assert!(
+        b.p_loss.high < a.p_loss.low,
+        "{:?} vs {:?}",
+        b.p_loss,
+        a.p_loss
+    );
+    // Nine backplanes at 5 %/yr, each fatal in the design's layout: P ≈ 1 − e^(−0.45).
+    assert!(a.p_loss.contains(-(-0.45f64).exp_m1()), "{:?}", a.p_loss);
+    assert!(a.domain_failures > 0 && b.domain_failures > 0);
+}
+
+#[test]
+fn durability_rejects_bad_input_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["durability", "--afr", "0"], "--afr"),
+        (&["durability", "--afr", "-2"], "--afr"),
+        (&["durability", "--afr", "150"], "--afr"),
+        (
+            &["durability", "--width", "15", "--parity", "15"],
+            "--parity",
+        ),
+        (&["durability", "--rebuild-mb-s", "0"], "--rebuild-mb-s"),
+        (&["durability", "--rebuild-hours", "0"], "--rebuild-hours"),
+        (&["durability", "--mission-years", "0"], "--mission-years"),
+        (&["durability", "--vault", "0+3"], "--vault"),
+        (&["durability", "--vault", "17"], "--vault"),
+        (&["durability", "--ure-bits", "0"], "--ure-bits"),
+        (
+            &["durability", "--monte-carlo", "--component-afr", "fan=2"],
+            "--component-afr",
+        ),
+        (
+            &["durability", "--monte-carlo", "--weibull-shape", "0"],
+            "--weibull-shape",
+        ),
+        (
+            &["durability", "--component-afr", "backplane=2"],
+            "--monte-carlo",
+        ),
+        (&["durability", "--set", "nonsense=1"], "--set"),
+        (&["durability", "--trials", "10"], "--monte-carlo"),
+    ];
+    for (args, needle) in cases {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn durability_reports_rebuild_times_from_the_topology() {
+    let (code, out, err) = run(&["durability", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let g = &v["groups"][0];
+    assert!(
+        g["rebuild"]["source"]["topology"]["binding_link"].is_string(),
+        "{g}"
+    );
+    // Pod 2.0's rows rebuild at the card's PCIe x1 share (physics §5: ≈ 13.3 MB/s, 62.7 h).
+    let rate = g["rebuild"]["rate"].as_f64().unwrap();
+    assert!((10.0..17.0).contains(&rate), "{rate}");
+    // A faster rebuild given by the user lowers the loss.
+    let p = |args: &[&str]| {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["pod"]["models"][2]["p_mission"].as_f64().unwrap()
+    };
+    let topo = p(&["durability", "--format", "json", "--replace-hours", "0"]);
+    let fast = p(&[
+        "durability",
+        "--format",
+        "json",
+        "--replace-hours",
+        "0",
+        "--rebuild-mb-s",
+        "100",
+    ]);
+    assert!(fast < topo / 20.0, "{fast} vs {topo}");
+}
+
+#[test]
+fn durability_output_is_deterministic() {
+    let args = [
+        "durability",
+        "--monte-carlo",
+        "--trials",
+        "2048",
+        "--vault",
+        "17+3",
+        "--format",
+        "json",
+    ];
+    let (c1, a, _) = run(&args);
+    let (c2, b, _) = run(&args);
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn durability_snapshots() {
+    for rev in REVISIONS {
+        let path = design_path(rev);
+        let shown = format!("designs/backblaze-pod-{rev}.ron");
+        for format in ["table", "json"] {
+            let (code, out, err) = run(&["durability", path.to_str().unwrap(), "--format", format]);
+            assert_eq!(code, 0, "{err}");
+            insta::assert_snapshot!(
+                format!("durability-{format}-{rev}"),
+                out.replace(path.to_str().unwrap(), &shown)
+            );
+        }
+    }
+    // Backblaze's Vault inputs through every model, and the Monte Carlo check.
+    let (code, out, err) = run(&[
+        "durability",
+        "--afr",
+        "0.405",
+        "--vault",
+        "17+3",
+        "--monte-carlo",
+        "--trials",
+        "4096",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("durability-vault-backblaze", out);
+    // Correlated backplane failures, Weibull wear-out and shared rebuilds.
+    let (code, out, err) = run(&[
+        "durability",
+        "--monte-carlo",
+        "--trials",
+        "4096",
+        "--component-afr",
+        "backplane=1,psu=2",
+        "--weibull-shape",
+        "1.5",
+        "--shared-rebuilds",
+        "--survive",
+        "backplane",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("durability-monte-carlo-correlated", out);
+}
+
+#[test]
+fn component_rates_reach_the_simulation() {
+    let p = pod("6.0");
+    let shape = Shape {
+        level: p.raid.level,
+        spares: p.raid.spares,
+    };
+    let lay = layout::place(&p, shape, &[]).unwrap().layout;
+    let groups = vec![(lambda(2.6), 0.0, 20.0); lay.groups.len()];
+    let comps = [ComponentAfr {
+        kind: DomainKind::Psu,
+        afr_pct: 4.0,
+    }];
+    let rates: montecarlo::ComponentRates = comps
+        .iter()
+        .map(|c| (c.kind, c.afr_pct / 100.0 / YEAR))
+        .collect();
+    let sys = System::pod(&p, &lay, &groups, &rates);
+    assert_eq!(sys.domains.len(), p.psus.len());
+    assert!(sys.domains.iter().all(|d| d.kind == DomainKind::Psu));
+    let vault = System::vault(&p, 17, 3, lambda(2.6), 156.0, &rates);
+    assert_eq!(vault.drives.len(), 20 * p.drives.len());
+    assert_eq!(vault.sets.len(), p.drives.len());
+    assert_eq!(vault.domains.len(), 20 * p.psus.len());
+}
