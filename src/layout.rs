@@ -1120,7 +1120,16 @@ pub struct AutoConstraints {
     pub spares: u32,
     /// Domain kinds every single failure of which must be survived.
     pub survive: Vec<DomainKind>,
+    /// Highest acceptable annual probability of data loss for the pod, if any.
+    pub max_annual_loss: Option<f64>,
+    /// The reliability model the annual loss is computed with, named for the report.
+    pub loss_model: Option<String>,
 }
+
+/// Annual probability of data loss of a laid-out pod, when it can be computed (the layout
+/// engine takes it as a function so it does not depend on the bandwidth and durability engines
+/// that compute it).
+pub type LossFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
 
 /// One shape the search considered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1135,8 +1144,10 @@ pub struct Candidate {
     pub unused: u32,
     /// Capacity before the filesystem.
     pub before_filesystem: Bytes,
-    /// Whether every requested kind is survived.
-    pub survivable: bool,
+    /// Annual probability that the pod loses data with this layout, when computed.
+    pub annual_loss: Option<f64>,
+    /// Whether every constraint is met (survival and annual loss).
+    pub meets_constraints: bool,
     /// Why not, when not.
     pub why_not: Vec<String>,
 }
@@ -1154,12 +1165,21 @@ pub struct AutoResult {
     pub rejected: Vec<Candidate>,
     /// How many shapes were considered.
     pub considered: u32,
+    /// For card and PSU failures the chosen layout does not survive: what surviving them costs.
+    pub upgrades: Vec<Upgrade>,
 }
 
 /// Searches width and parity for the most capacity that satisfies the constraints. Ranking:
 /// capacity before the filesystem, then more parity, then narrower groups (faster rebuilds),
 /// then fewer unused drives.
 pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
+    auto_with(pod, c, &|_| None, true)
+}
+
+/// [`auto`] with the pod's annual loss computed by `loss` for every placed candidate (and held
+/// to `c.max_annual_loss`), and, when `with_upgrades`, the cost of surviving card and PSU
+/// failures too.
+pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bool) -> AutoResult {
     let n = pod.drives.len() as u32;
     let mut ranked: Vec<(Candidate, Placement)> = Vec::new();
     let mut rejected = Vec::new();
@@ -1191,7 +1211,8 @@ pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
                     groups,
                     unused,
                     before_filesystem: cap,
-                    survivable: false,
+                    annual_loss: None,
+                    meets_constraints: false,
                     why_not: imp.into_iter().map(|i| i.reason).collect(),
                 });
                 continue;
@@ -1205,25 +1226,33 @@ pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
                 &Overheads::for_filesystem(Filesystem::None),
             )
             .before_filesystem;
+            let annual_loss = loss(&pl.layout);
+            let mut why_not: Vec<String> = pl
+                .unmet
+                .iter()
+                .map(|k| {
+                    format!(
+                        "the solver found no placement surviving every {} failure",
+                        k.name()
+                    )
+                })
+                .collect();
+            if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
+                && l > max
+            {
+                why_not.push(format!("annual loss {l:.2e} is above the limit {max:.2e}"));
+            }
             let cand = Candidate {
                 label: shape.label(),
                 shape,
                 groups,
                 unused,
                 before_filesystem: cap,
-                survivable: pl.survivable(),
-                why_not: pl
-                    .unmet
-                    .iter()
-                    .map(|k| {
-                        format!(
-                            "the solver found no placement surviving every {} failure",
-                            k.name()
-                        )
-                    })
-                    .collect(),
+                annual_loss,
+                meets_constraints: why_not.is_empty(),
+                why_not,
             };
-            if cand.survivable {
+            if cand.meets_constraints {
                 ranked.push((cand, pl));
             } else {
                 rejected.push(cand);
@@ -1241,12 +1270,17 @@ pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
     ranked.sort_by_key(|(c, _)| key(c));
     rejected.sort_by_key(key);
     let chosen = ranked.first().map(|(_, p)| p.clone());
+    let upgrades = match &chosen {
+        Some(p) if with_upgrades => upgrades(pod, c, p, loss),
+        _ => Vec::new(),
+    };
     AutoResult {
         constraints: c.clone(),
         chosen,
         ranked: ranked.into_iter().map(|(c, _)| c).collect(),
         rejected,
         considered,
+        upgrades,
     }
 }
 
@@ -1263,7 +1297,7 @@ pub struct Upgrade {
 
 /// For each of card and PSU failures that the chosen layout does not survive: whether its shape
 /// could, and the best shape that would (its capacity shows the price).
-pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement) -> Vec<Upgrade> {
+pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement, loss: LossFn) -> Vec<Upgrade> {
     let doms = domains(pod);
     let exp = exposure(&chosen.layout, &doms);
     [DomainKind::Card, DomainKind::Psu]
@@ -1280,7 +1314,7 @@ pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement) -> Vec<Upgra
             Upgrade {
                 kind,
                 impossible_with_chosen: imp.first().map(|i| i.reason.clone()),
-                best: auto(pod, &more).ranked.into_iter().next(),
+                best: auto_with(pod, &more, loss, false).ranked.into_iter().next(),
             }
         })
         .collect()
@@ -1372,9 +1406,6 @@ pub struct LayoutReport {
     /// The search, when `--auto` chose the shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoResult>,
-    /// With `--auto`: what surviving card or PSU failures as well would cost.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub upgrades: Vec<Upgrade>,
     /// The design's own RAID level, for comparison.
     pub design_level: Option<Level>,
     /// The same pod as a Vault member, when the design is deployed in one.
@@ -1399,10 +1430,6 @@ pub fn report(
     o: &Overheads,
     auto: Option<AutoResult>,
 ) -> LayoutReport {
-    let upgrades = match &auto {
-        Some(a) if a.chosen.is_some() => upgrades(pod, &a.constraints, placement),
-        _ => Vec::new(),
-    };
     let l = &placement.layout;
     let data = u64::from(l.shape.data());
     let groups = l
@@ -1439,7 +1466,6 @@ pub fn report(
         unmet: placement.unmet.clone(),
         survivable: placement.survivable(),
         auto,
-        upgrades,
         design_level: Some(pod.raid.level),
         vault: pod.raid.vault.map(|code| VaultReport {
             code,

@@ -546,11 +546,16 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
                 "Groups",
                 "Unused",
                 "TB before FS",
-                "Survives",
+                "Pod loss / year",
+                "Meets constraints",
                 "Why not",
             ],
         );
-        s.right = vec![0, 2, 3, 4];
+        s.right = vec![0, 2, 3, 4, 5];
+        let loss = |c: &crate::layout::Candidate| {
+            c.annual_loss
+                .map_or("-".to_string(), |l| format!("{l:.2e}"))
+        };
         for (i, c) in a.ranked.iter().take(5).enumerate() {
             s.row(vec![
                 (i + 1).to_string(),
@@ -558,6 +563,7 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
                 c.groups.to_string(),
                 c.unused.to_string(),
                 format!("{:.2}", c.before_filesystem.tb()),
+                loss(c),
                 "yes".into(),
                 String::new(),
             ]);
@@ -569,9 +575,19 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
                 c.groups.to_string(),
                 c.unused.to_string(),
                 format!("{:.2}", c.before_filesystem.tb()),
+                loss(c),
                 "no".into(),
                 c.why_not.join("; "),
             ]);
+        }
+        if let Some(m) = &a.constraints.loss_model {
+            let limit = a
+                .constraints
+                .max_annual_loss
+                .map_or(String::new(), |x| format!(", held to at most {x:.2e}"));
+            s.notes.push(format!(
+                "Pod loss / year: the probability that some group loses data within a year ({m} model, drive AFRs from the catalog, rebuild times from the topology plus the replacement delay){limit}."
+            ));
         }
         match a.ranked.first() {
             Some(best) => s.notes.push(format!(
@@ -588,7 +604,7 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
                 r2.before_filesystem.tb()
             ));
         }
-        for u in &r.upgrades {
+        for u in &a.upgrades {
             let why = u
                 .impossible_with_chosen
                 .as_ref()

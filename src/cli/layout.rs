@@ -5,6 +5,7 @@
 //! error that names the flag for every bad value. The engine is `crate::layout`.
 
 use super::{EXIT_LIMIT, EXIT_OK, Format, emit, load_design, render_report, usage, write_diags};
+use crate::{bandwidth, durability, layout};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,6 +38,19 @@ pub enum FsArg {
     Xfs,
     /// No filesystem.
     None,
+}
+
+/// Reliability models for `--loss-model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LossModelArg {
+    /// Deterministic repairs in parallel (sliding window).
+    Sliding,
+    /// Exact Markov chain, serial repair.
+    MarkovSerial,
+    /// Exact Markov chain, parallel repair.
+    MarkovParallel,
+    /// Backblaze's period model.
+    Backblaze,
 }
 
 /// Options of `podplan layout`.
@@ -74,6 +88,14 @@ pub struct LayoutArgs {
     /// With --auto: widest group (default: every drive).
     #[arg(long, requires = "auto")]
     pub max_width: Option<u32>,
+    /// With --auto: highest acceptable annual probability that the pod loses data, e.g. 1e-6.
+    /// Each candidate's loss uses the drives' catalog AFR, rebuild times from the topology
+    /// (plus the replacement delay when there is no hot spare) and --loss-model.
+    #[arg(long, requires = "auto")]
+    pub max_annual_loss: Option<f64>,
+    /// With --auto: the reliability model for the annual loss of each candidate.
+    #[arg(long, value_enum, default_value_t = LossModelArg::Sliding, requires = "auto")]
+    pub loss_model: LossModelArg,
     /// Filesystem (default: the design's).
     #[arg(long, value_enum)]
     pub filesystem: Option<FsArg>,
@@ -192,14 +214,31 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         if max_width < 2 {
             return usage(err, "--max-width must be at least 2");
         }
+        if let Some(m) = a.max_annual_loss
+            && !(m.is_finite() && m > 0.0 && m < 1.0)
+        {
+            return usage(
+                err,
+                &format!("--max-annual-loss {m}: a probability between 0 and 1"),
+            );
+        }
+        let model = match a.loss_model {
+            LossModelArg::Sliding => durability::Model::Sliding,
+            LossModelArg::MarkovSerial => durability::Model::MarkovSerial,
+            LossModelArg::MarkovParallel => durability::Model::MarkovParallel,
+            LossModelArg::Backblaze => durability::Model::Backblaze,
+        };
         let c = layout::AutoConstraints {
             min_parity,
             max_parity: a.max_parity,
             max_width,
             spares,
             survive: survive.clone(),
+            max_annual_loss: a.max_annual_loss,
+            loss_model: Some(model.name().to_string()),
         };
-        let result = layout::auto(&pod, &c);
+        let loss = |l: &layout::Layout| pod_annual_loss(&pod, l, model);
+        let result = layout::auto_with(&pod, &c, &loss, true);
         match result.chosen.clone() {
             Some(p) => (p, Some(result)),
             None => {
@@ -281,9 +320,42 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
     let code = emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err);
-    if code == EXIT_OK && !report.survivable {
+    let no_choice = report.auto.as_ref().is_some_and(|x| x.chosen.is_none());
+    if code == EXIT_OK && (!report.survivable || no_choice) {
         EXIT_LIMIT
     } else {
         code
     }
+}
+
+/// The pod's annual probability of losing data with a layout: every group's loss under `model`
+/// with the mean catalog AFR of its members and its rebuild time from the topology (plus the
+/// replacement delay when there is no hot spare), combined as `1 − Π (1 − p_g)`.
+fn pod_annual_loss(
+    pod: &crate::model::Pod,
+    l: &layout::Layout,
+    model: durability::Model,
+) -> Option<f64> {
+    let times = bandwidth::rebuild_times(pod, l, &bandwidth::Params::default());
+    if times.len() != l.groups.len() {
+        return None;
+    }
+    let delay = if l.spares.is_empty() {
+        durability::WEEKLY_SWAP_MEAN_WAIT_H
+    } else {
+        0.0
+    };
+    let mut log_survive = 0.0;
+    for (g, t) in l.groups.iter().zip(&times) {
+        let afrs: Vec<f64> = g
+            .bays
+            .iter()
+            .filter_map(|b| pod.drives.iter().find(|d| d.bay == *b))
+            .map(|d| d.drive().afr_pct)
+            .collect();
+        let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
+        let p = durability::group_annual_loss(&l.shape, afr, t.hours + delay, model).ok()?;
+        log_survive += (-p).ln_1p();
+    }
+    Some(-log_survive.exp_m1())
 }

@@ -113,6 +113,8 @@ fn pod_2_auto_survives_a_backplane_and_proves_the_card_impossible_for_raid6_15()
         max_width: 45,
         spares: 0,
         survive: vec![DomainKind::Backplane, DomainKind::Card],
+        max_annual_loss: None,
+        loss_model: None,
     };
     let r = layout::auto(&p, &c);
     let chosen = r.chosen.unwrap();
@@ -303,4 +305,54 @@ fn raid10_loses_data_only_when_a_whole_mirror_set_goes() {
     assert_eq!(group_verdict(&shape, &group, &lost).1, Verdict::Degraded);
     let lost: BTreeSet<u32> = [1, 2].into_iter().collect();
     assert_eq!(group_verdict(&shape, &group, &lost).1, Verdict::DataLoss);
+}
+
+#[test]
+fn auto_max_annual_loss_holds_every_ranked_candidate_to_the_limit() {
+    // Pod 2.0, surviving a backplane: RAID6 15 loses ~1e-7 a year (0.6 % AFR, a 62.5 h
+    // card-bound rebuild plus the replacement wait), so a 1e-9 limit moves the choice to a
+    // triple-parity shape, and every ranked candidate carries a loss figure under the limit.
+    let (code, out, err) = run(&[
+        "layout",
+        "--auto",
+        "--survive",
+        "backplane",
+        "--max-annual-loss",
+        "1e-9",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ranked = v["auto"]["ranked"].as_array().unwrap();
+    assert!(!ranked.is_empty());
+    for c in ranked {
+        let loss = c["annual_loss"].as_f64().unwrap();
+        assert!(loss <= 1e-9, "{}: {loss}", c["label"]);
+    }
+    assert!(
+        ranked[0]["shape"]["level"].get("Erasure").is_some(),
+        "{}",
+        ranked[0]["label"]
+    );
+    let over: Vec<_> = v["auto"]["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["why_not"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w.as_str().unwrap().contains("above the limit"))
+        })
+        .collect();
+    assert!(!over.is_empty(), "RAID6 15 is rejected for its annual loss");
+    // A limit no shape can meet: the search says so and exits 1.
+    let (code, out, _) = run(&["layout", "--auto", "--max-annual-loss", "1e-300"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("No shape meets the constraints"), "{out}");
+    let (code, _, err) = run(&["layout", "--auto", "--max-annual-loss", "2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--max-annual-loss"));
 }
