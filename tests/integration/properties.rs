@@ -58,8 +58,40 @@ fn pipeline(text: &str) {
                     report.summary.bays_used + report.summary.bays_free,
                     report.summary.bays
                 );
+                every_engine(text);
             }
         }
+    }
+}
+
+/// Runs every command that computes something on a design that validated: a panic anywhere
+/// in layout, BOM, cost, bandwidth, durability or the report fails the test, and every run
+/// ends with a documented exit code.
+fn every_engine(text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fuzz.ron");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let runs: [&[&str]; 8] = [
+        &["layout", p, "--format", "json"],
+        &["layout", p, "--survive", "backplane,card"],
+        &["bom", p, "--format", "csv"],
+        &["cost", p],
+        &["bandwidth", p, "--workload", "scrub"],
+        &[
+            "bandwidth",
+            p,
+            "--workload",
+            "rebuild-all",
+            "--format",
+            "json",
+        ],
+        &["durability", p],
+        &["report", p],
+    ];
+    for args in runs {
+        let (code, _, _) = crate::run(args);
+        assert!(code <= 2, "{args:?} exited {code}");
     }
 }
 
@@ -970,6 +1002,8 @@ proptest! {
         prop_assert_eq!(fed, b.drives);
         let _ = render::show_table(&report);
         render::json(&report).unwrap();
+        // Every engine runs on every generated design without a panic.
+        every_engine(&text);
     }
 }
 
