@@ -682,6 +682,63 @@ pub fn set_figures(
     }
 }
 
+/// The delay before a rebuild starts when the user gives none: 0 h with a hot spare, otherwise
+/// [`WEEKLY_SWAP_MEAN_WAIT_H`].
+pub fn default_delay_hours(layout: &Layout) -> f64 {
+    if layout.spares.is_empty() {
+        WEEKLY_SWAP_MEAN_WAIT_H
+    } else {
+        0.0
+    }
+}
+
+/// Every group's rebuild from the bandwidth model's rebuild times (one per group, in order),
+/// after `delay_hours`: the rate, and so the time, follow the topology.
+pub fn topology_rebuilds(
+    layout: &Layout,
+    times: &[crate::bandwidth::RebuildTime],
+    delay_hours: f64,
+) -> Result<Vec<Rebuild>, DurabilityError> {
+    if times.len() != layout.groups.len() {
+        return Err(DurabilityError::RebuildCount {
+            groups: layout.groups.len(),
+            rebuilds: times.len(),
+        });
+    }
+    layout
+        .groups
+        .iter()
+        .zip(times)
+        .map(|(g, t)| {
+            Rebuild::at_rate(
+                g.member,
+                t.rate,
+                delay_hours,
+                RebuildSource::Topology {
+                    binding_link: t.binding_link.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// A design's durability with every default: its own layout, rebuild rates from the topology
+/// (the bandwidth model's defaults), the default delay, catalog AFRs and URE rates, every model,
+/// a one-year mission, and the design's Vault (Backblaze's 6.5-day shard rebuild) if it has one.
+pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, DurabilityError> {
+    let times = crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
+    let rebuilds = topology_rebuilds(layout, &times, default_delay_hours(layout))?;
+    let o = Options {
+        vault: pod.raid.vault.map(|v| VaultSpec {
+            data: v.data,
+            parity: v.parity,
+            rebuild_hours: BACKBLAZE_2018.rebuild_hours,
+        }),
+        ..Options::default()
+    };
+    report(pod, layout, &rebuilds, &o)
+}
+
 /// A group's annual probability of whole-group data loss under `model`, for a layout shape,
 /// a drive AFR (percent, rate convention) and a time to restore redundancy (hours). This is the
 /// figure `layout --auto --max-annual-loss` constrains.

@@ -63,6 +63,9 @@ pub struct DesignReport {
     pub bandwidth: Vec<BandwidthReport>,
     /// Time to rebuild one drive of each group, from the topology.
     pub rebuild_times: Vec<RebuildTime>,
+    /// Probability of data loss under every model, with those rebuild times (`None` when the
+    /// layout has no redundancy to model).
+    pub durability: Option<crate::durability::DurabilityReport>,
 }
 
 /// Runs every engine on a design with its own policy and default parameters.
@@ -88,6 +91,7 @@ pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
         bw.push(r);
     }
     let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params);
+    let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
     Ok(DesignReport {
         name: name.to_string(),
         show: show::report(pod),
@@ -95,6 +99,7 @@ pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
         bom,
         bandwidth: bw,
         rebuild_times,
+        durability,
     })
 }
 
@@ -262,6 +267,22 @@ fn key_figures(r: &DesignReport) -> Section {
             format!(
                 "{:.1} h in group {} at {:.1} MB/s, set by {}",
                 w.hours, w.group, w.rate.0, w.binding_link
+            ),
+        ]);
+    }
+    if let Some(d) = &r.durability
+        && let Some(f) = d
+            .pod
+            .models
+            .iter()
+            .find(|f| f.model == crate::durability::Model::Sliding)
+    {
+        k.row(vec![
+            "Annual data loss, pod".into(),
+            format!(
+                "{:.2e} ({}; sliding-window model, catalog AFR, the rebuild times above plus the replacement wait)",
+                f.p_mission,
+                crate::durability::nines(f.p_mission).map_or("-".to_string(), |n| format!("{n:.2} nines"))
             ),
         ]);
     }
@@ -523,6 +544,12 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         ]);
     }
     md.push_str(&render::sections_markdown(&[bw, rt]));
+    if let Some(d) = &r.durability {
+        md.push_str("\n## Durability\n\n");
+        md.push_str(&render::sections_markdown(
+            &crate::cli::durability::sections(d),
+        ));
+    }
     if !chart_names.is_empty() {
         md.push_str("\n## Charts\n\n");
         for c in chart_names {
@@ -611,6 +638,8 @@ pub struct Column {
     pub bottleneck: Vec<(String, String)>,
     /// Slowest rebuild of one drive, hours.
     pub rebuild_hours: Option<f64>,
+    /// Annual probability that the pod loses data (sliding-window model, the design's layout).
+    pub annual_loss: Option<f64>,
     /// DC watts: simultaneous spin-up, staggered spin-up, idle, load.
     pub power_w: [f64; 4],
     /// PSUs' rated watts.
@@ -701,6 +730,13 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
                 })
                 .collect(),
             rebuild_hours: worst_rebuild(r).map(|w| w.hours),
+            annual_loss: r.durability.as_ref().and_then(|d| {
+                d.pod
+                    .models
+                    .iter()
+                    .find(|f| f.model == crate::durability::Model::Sliding)
+                    .map(|f| f.p_mission)
+            }),
             power_w: [
                 p.spinup_simultaneous_w,
                 p.spinup_staggered_w,

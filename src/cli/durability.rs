@@ -439,11 +439,9 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             }
         }
     }
-    let delay = a.replace_hours.unwrap_or(if lay.spares.is_empty() {
-        durability::WEEKLY_SWAP_MEAN_WAIT_H
-    } else {
-        0.0
-    });
+    let delay = a
+        .replace_hours
+        .unwrap_or_else(|| durability::default_delay_hours(&lay));
     let rebuilds: Vec<Rebuild> = if let Some(h) = a.rebuild_hours {
         match lay
             .groups

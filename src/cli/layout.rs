@@ -340,11 +340,7 @@ fn pod_annual_loss(
     if times.len() != l.groups.len() {
         return None;
     }
-    let delay = if l.spares.is_empty() {
-        durability::WEEKLY_SWAP_MEAN_WAIT_H
-    } else {
-        0.0
-    };
+    let delay = durability::default_delay_hours(l);
     let mut log_survive = 0.0;
     for (g, t) in l.groups.iter().zip(&times) {
         let afrs: Vec<f64> = g

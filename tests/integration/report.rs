@@ -153,6 +153,17 @@ fn summary_figures_are_the_json_figures() {
             let h = t["hours"].as_f64().unwrap();
             assert!(md.contains(&format!("{h:.1}")), "pod {rev}: rebuild {h}");
         }
+        let models = f("/durability/pod/models");
+        let models = models.as_array().unwrap();
+        assert_eq!(models.len(), 4, "pod {rev}: every model");
+        for m in models {
+            let p = m["p_mission"].as_f64().unwrap();
+            assert!(
+                md.contains(&format!("{p:.2e}")),
+                "pod {rev}: {} annual loss {p:.2e}",
+                m["model"]
+            );
+        }
         for b in f("/bandwidth").as_array().unwrap() {
             let name = b["summary"]["binding_name"].as_str().unwrap();
             assert!(md.contains(name), "pod {rev}: binding {name}");
