@@ -23,7 +23,7 @@
 use crate::layout::{Layout, Shape};
 use crate::links::{self, Factor, Factors, Zone};
 use crate::model::{Attached, ControllerKind, Pod};
-use crate::spec::{Attach, BackplaneKind, Bus, ChipsetLink, Level, LinkGen, PmSupport};
+use crate::spec::{Attach, BackplaneKind, Bus, ChipsetLink, Level, PmSupport};
 use crate::units::{Bytes, Encoding, LineRate, MBps};
 use serde::Serialize;
 
@@ -467,30 +467,8 @@ fn changed_bus(bus: Bus, slot: &str, params: &Params) -> Result<Bus, BandwidthEr
         }),
         other => Err(BandwidthError::Set(format!(
             "{slot}.lanes/.gen: the card in {slot} is on a {} bus, which has no lanes or generation",
-            bus_label(other)
+            other.label()
         ))),
-    }
-}
-
-/// `PCIe 1.0 x1`, `PCI 32-bit/33 MHz`, `PCI-X 133 MHz`.
-pub fn bus_label(bus: Bus) -> String {
-    match bus {
-        Bus::Pci { width_bits, mhz } => format!("PCI {width_bits}-bit/{mhz} MHz"),
-        Bus::PciX { mhz } => format!("PCI-X {mhz} MHz"),
-        Bus::Pcie { generation, lanes } => format!("PCIe {generation}.0 x{lanes}"),
-    }
-}
-
-/// `SATA 3 Gb/s`, `SAS 12 Gb/s`.
-pub fn gen_label(g: LinkGen) -> &'static str {
-    match g {
-        LinkGen::Sata1 => "SATA 1.5 Gb/s",
-        LinkGen::Sata2 => "SATA 3 Gb/s",
-        LinkGen::Sata3 => "SATA 6 Gb/s",
-        LinkGen::Sas1 => "SAS 3 Gb/s",
-        LinkGen::Sas2 => "SAS 6 Gb/s",
-        LinkGen::Sas3 => "SAS 12 Gb/s",
-        LinkGen::Pata => "PATA ATA/100",
     }
 }
 
@@ -635,7 +613,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                             a.first_port,
                             a.first_port + a.ports.max(1) - 1,
                             a.ports,
-                            gen_label(generation)
+                            generation.label()
                         ),
                         LinkKind::ExpanderUplink,
                         Some(wide),
@@ -700,7 +678,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             let slots: Vec<&str> = pci_members.iter().map(|(s, _)| s.as_str()).collect();
             pci_link = Some(b.push(
                 "pci:bus".into(),
-                format!("{} bus: {}", bus_label(bus), slots.join(", ")),
+                format!("{} bus: {}", bus.label(), slots.join(", ")),
                 LinkKind::PciBus,
                 Some(line),
                 (f.pci, "pci"),
@@ -726,7 +704,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                 };
                 Some(b.push(
                     format!("host:{}", c.id),
-                    format!("{chip}, {}", bus_label(*bus)),
+                    format!("{chip}, {}", bus.label()),
                     LinkKind::CardHost,
                     Some(line),
                     eff,
@@ -790,7 +768,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                 let eff = f.for_bus(*bus);
                 Some(b.push(
                     format!("host:{}", n.slot.id),
-                    format!("{}, {}", n.part.name, bus_label(*bus)),
+                    format!("{}, {}", n.part.name, bus.label()),
                     LinkKind::NicHost,
                     Some(line),
                     eff,

@@ -8,9 +8,6 @@ use crate::diag::{Code, Diagnostic};
 use crate::spec::{Catalog, Design};
 use std::path::{Path, PathBuf};
 
-/// Name shown for the built-in design in messages and reports.
-pub const BUILTIN_NAME: &str = "<built-in>/backblaze-pod-2.0.ron";
-
 /// The designs shipped in `designs/`, embedded so the binary works anywhere: (file name, text).
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("catalog.ron", include_str!("../designs/catalog.ron")),

@@ -571,14 +571,20 @@ pub fn design_files(
         "summary.md".into(),
         summary_markdown(r, &names).into_bytes(),
     ));
-    let json = |v: &dyn erased::Json| v.json().map_err(|e| ReportError::Json(e.to_string()));
-    files.push(("report.json".into(), json(r)?.into_bytes()));
+    let json_err = |e: serde_json::Error| ReportError::Json(e.to_string());
+    files.push((
+        "report.json".into(),
+        render::json(r).map_err(json_err)?.into_bytes(),
+    ));
     let bom_sections = crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Data);
     files.push((
         "bom.csv".into(),
         render::sections_csv(&bom_sections).into_bytes(),
     ));
-    files.push(("bom.json".into(), json(&r.bom)?.into_bytes()));
+    files.push((
+        "bom.json".into(),
+        render::json(&r.bom).map_err(json_err)?.into_bytes(),
+    ));
     let xlsx = crate::xlsx::bom_workbook(&r.bom, xlsx_date)
         .map_err(|e| ReportError::Xlsx(e.to_string()))?;
     files.push(("bom.xlsx".into(), xlsx));
@@ -595,18 +601,6 @@ pub fn design_files(
         files.push((format!("{name}.png"), png));
     }
     Ok(files)
-}
-
-/// Serialization to pretty JSON for any result (a small object-safe wrapper).
-mod erased {
-    pub trait Json {
-        fn json(&self) -> Result<String, serde_json::Error>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> Result<String, serde_json::Error> {
-            crate::render::json(self)
-        }
-    }
 }
 
 /// One design's column of the comparison.

@@ -6,7 +6,7 @@
 
 use crate::model::{Attached, BootPort, ControllerKind, Kind, Load, Pod};
 use crate::power::{PowerBudget, budget};
-use crate::spec::{BackplaneKind, Bus, ChipsetLink, Filesystem, Level, LinkGen, PmSupport};
+use crate::spec::{BackplaneKind, Bus, ChipsetLink, Filesystem, Level, PmSupport};
 use crate::units::Bytes;
 use crate::validate::format_bays;
 use serde::Serialize;
@@ -152,28 +152,6 @@ pub struct ShowReport {
     pub power: PowerBudget,
 }
 
-/// Human name of a link generation.
-pub fn link_name(l: LinkGen) -> &'static str {
-    match l {
-        LinkGen::Sata1 => "SATA 1.5 Gb/s",
-        LinkGen::Sata2 => "SATA 3 Gb/s",
-        LinkGen::Sata3 => "SATA 6 Gb/s",
-        LinkGen::Sas1 => "SAS 3 Gb/s",
-        LinkGen::Sas2 => "SAS 6 Gb/s",
-        LinkGen::Sas3 => "SAS 12 Gb/s",
-        LinkGen::Pata => "PATA",
-    }
-}
-
-/// Human name of a bus.
-pub fn bus_label(b: Bus) -> String {
-    match b {
-        Bus::Pci { width_bits, mhz } => format!("PCI {width_bits}-bit/{mhz} MHz"),
-        Bus::PciX { mhz } => format!("PCI-X {mhz} MHz"),
-        Bus::Pcie { generation, lanes } => format!("PCIe {generation}.0 x{lanes}"),
-    }
-}
-
 fn pm_label(p: PmSupport) -> &'static str {
     match p {
         PmSupport::None => "no PM support",
@@ -267,7 +245,7 @@ fn backplane_detail(k: &Kind) -> String {
                 "{}, {kind}, {} bays, {}",
                 b.chip,
                 b.drive_ports,
-                link_name(b.uplink)
+                b.uplink.label()
             )
         }
         _ => String::new(),
@@ -280,9 +258,9 @@ fn card_detail(k: &Kind) -> String {
             "{}, {} × {}, {}, {}",
             c.chipset,
             c.ports,
-            link_name(c.link),
+            c.link.label(),
             pm_label(c.pm_support),
-            bus_label(c.host_bus)
+            c.host_bus.label()
         ),
         _ => String::new(),
     }
@@ -293,7 +271,7 @@ fn drive_detail(k: &Kind) -> String {
         Kind::Drive(d) => format!(
             "{}, {}, {} rpm",
             capacity_label(d.capacity),
-            link_name(d.interface),
+            d.interface.label(),
             d.rpm
         ),
         _ => String::new(),
@@ -373,7 +351,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
             ControllerKind::Card { slot, part } => format!(
                 "{} ({}, {}) · {} · {}, {} × {}, {}, runs at {}",
                 slot.id,
-                bus_label(slot.bus),
+                slot.bus.label(),
                 attach_label(slot.attach),
                 short(part),
                 match &part.kind {
@@ -381,14 +359,14 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                     _ => "",
                 },
                 c.ports,
-                link_name(c.link),
+                c.link.label(),
                 pm_label(c.pm_support),
-                c.host_bus.map_or("?".to_string(), bus_label)
+                c.host_bus.map_or("?".to_string(), Bus::label)
             ),
             ControllerKind::Onboard { controller } => format!(
                 "onboard SATA · {controller}, {} × {}, {} ({})",
                 c.ports,
-                link_name(c.link),
+                c.link.label(),
                 pm_label(c.pm_support),
                 attach_label(c.attach)
             ),
@@ -469,12 +447,12 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                 format!(
                     "{} ({}, {}) · {} · {} × {} Gb/s Ethernet on {}",
                     n.slot.id,
-                    bus_label(n.slot.bus),
+                    n.slot.bus.label(),
                     attach_label(n.slot.attach),
                     n.part.name,
                     c.ports,
                     trim_float(c.gbit_s),
-                    bus_label(c.host_bus)
+                    c.host_bus.label()
                 ),
             ));
         }

@@ -148,6 +148,21 @@ pub enum LinkGen {
     Pata,
 }
 
+impl LinkGen {
+    /// Human name with its signalling rate: `SATA 3 Gb/s`, `SAS 12 Gb/s`, `PATA ATA/100`.
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkGen::Sata1 => "SATA 1.5 Gb/s",
+            LinkGen::Sata2 => "SATA 3 Gb/s",
+            LinkGen::Sata3 => "SATA 6 Gb/s",
+            LinkGen::Sas1 => "SAS 3 Gb/s",
+            LinkGen::Sas2 => "SAS 6 Gb/s",
+            LinkGen::Sas3 => "SAS 12 Gb/s",
+            LinkGen::Pata => "PATA ATA/100",
+        }
+    }
+}
+
 /// How a port multiplier shares its uplink, or how much port-multiplier support a host port has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PmSupport {
@@ -182,6 +197,25 @@ pub enum Bus {
         /// Electrical lanes.
         lanes: u8,
     },
+}
+
+impl Bus {
+    /// Human name: `PCI 32-bit/33 MHz`, `PCI-X 133 MHz`, `PCIe 2.0 x8`.
+    pub fn label(self) -> String {
+        match self {
+            Bus::Pci { width_bits, mhz } => format!("PCI {width_bits}-bit/{mhz} MHz"),
+            Bus::PciX { mhz } => format!("PCI-X {mhz} MHz"),
+            Bus::Pcie { generation, lanes } => format!("PCIe {generation}.0 x{lanes}"),
+        }
+    }
+    /// The bus family: `PCI`, `PCI-X` or `PCIe`.
+    pub fn family(self) -> &'static str {
+        match self {
+            Bus::Pci { .. } => "PCI",
+            Bus::PciX { .. } => "PCI-X",
+            Bus::Pcie { .. } => "PCIe",
+        }
+    }
 }
 
 /// A drive: capacity as sold, interface and the physical facts the engines use.

@@ -890,21 +890,8 @@ fn fit_bus(card: Bus, slot: Bus) -> Result<Bus, (Code, String)> {
         (Bus::PciX { mhz: cm }, Bus::PciX { mhz: sm }) => Ok(Bus::PciX { mhz: cm.min(sm) }),
         (c, sl) => Err((
             Code::SlotBusMismatch,
-            format!(
-                "a {} card does not fit a {} slot",
-                bus_name(c),
-                bus_name(sl)
-            ),
+            format!("a {} card does not fit a {} slot", c.family(), sl.family()),
         )),
-    }
-}
-
-/// Short name of a bus family.
-pub fn bus_name(b: Bus) -> &'static str {
-    match b {
-        Bus::Pci { .. } => "PCI",
-        Bus::PciX { .. } => "PCI-X",
-        Bus::Pcie { .. } => "PCIe",
     }
 }
 

@@ -470,29 +470,22 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
                 "--rebuild-mb-s or --rebuild-hours needed: the bandwidth model gives no rebuild rate for this layout (no redundancy, or a --set that does not fit the pod)",
             ));
         }
-        let mut v = Vec::new();
-        for (g, t) in lay.groups.iter().zip(&times) {
-            match Rebuild::at_rate(
-                g.member,
-                t.rate,
-                delay,
-                RebuildSource::Topology {
-                    binding_link: t.binding_link.clone(),
-                },
-            ) {
-                Ok(r) => v.push(r),
-                Err(_) => {
-                    return Err(fail(
-                        err,
-                        &format!(
-                            "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
-                            t.group, t.rate.0, t.binding_link
-                        ),
-                    ));
-                }
+        match durability::topology_rebuilds(&lay, &times, delay) {
+            Ok(v) => v,
+            Err(_) => {
+                let t = times
+                    .iter()
+                    .find(|t| !(t.rate.0.is_finite() && t.rate.0 > 0.0))
+                    .unwrap_or(&times[0]);
+                return Err(fail(
+                    err,
+                    &format!(
+                        "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
+                        t.group, t.rate.0, t.binding_link
+                    ),
+                ));
             }
         }
-        v
     };
     let models = match a.model {
         ModelArg::Markov => vec![Model::MarkovSerial, Model::MarkovParallel],
