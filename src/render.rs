@@ -54,7 +54,7 @@ fn counts(list: &[crate::show::PartCount]) -> String {
         .join("\n")
 }
 
-fn draw_cell(p: &PsuBudget, d: Draw) -> [String; 4] {
+fn draw_cells(p: &PsuBudget, d: Draw) -> [String; 4] {
     let mark = if p.fits(d) { "yes" } else { "NO" };
     [
         format!("{:.1} / {}", d.a12, trim_float(p.rated_12v_a)),
@@ -64,53 +64,54 @@ fn draw_cell(p: &PsuBudget, d: Draw) -> [String; 4] {
     ]
 }
 
-/// The `show` report as terminal text: tree, summary table, power table.
-pub fn show_table(r: &ShowReport) -> String {
+/// The `show` report's tables: the hardware summary and the power budget. The terminal
+/// (`show_table`) and the Markdown report render these same sections.
+pub fn show_sections(r: &ShowReport) -> Vec<Section> {
     let s = &r.summary;
-    let mut out = tree_text(&r.tree);
-    out.push('\n');
-    let mut t = table();
-    t.set_header(vec!["Summary", "Value"]);
+    let mut t = Section::new("Summary", &["Item", "Value"]);
     let title = match &r.revision {
         Some(rev) => format!("{} (revision {rev})", r.design),
         None => r.design.clone(),
     };
-    t.add_row(vec!["Design".to_string(), format!("{title}\n{}", r.file)]);
-    t.add_row(vec!["Chassis".to_string(), s.chassis.clone()]);
-    t.add_row(vec![
-        "Data drives".to_string(),
+    let or_none = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join("\n")
+        }
+    };
+    t.row(vec!["Design".into(), format!("{title}\n{}", r.file)]);
+    t.row(vec!["Chassis".into(), s.chassis.clone()]);
+    t.row(vec![
+        "Data drives".into(),
         format!("{} drives\n{}", s.drive_count, counts(&s.drives)),
     ]);
-    t.add_row(vec![
-        "Raw capacity".to_string(),
+    t.row(vec![
+        "Raw capacity".into(),
         format!(
             "{:.2} TB decimal (10^12 B) = {:.2} TiB binary (2^40 B)",
             s.raw.tb, s.raw.tib
         ),
     ]);
     if let Some(p) = &s.published_raw {
-        t.add_row(vec![
-            "Published raw".to_string(),
-            format!(
-                "{} TB {}\n{}",
-                p.published_tb,
-                if p.matches {
-                    "(matches the drives)"
-                } else {
-                    "(DIFFERS from the drives)"
-                },
-                p.source
-            ),
+        let verdict = if p.matches {
+            "(matches the drives)"
+        } else {
+            "(DIFFERS from the drives)"
+        };
+        t.row(vec![
+            "Published raw".into(),
+            format!("{} TB {verdict}\n{}", p.published_tb, p.source),
         ]);
     }
-    t.add_row(vec![
-        "Bays".to_string(),
+    t.row(vec![
+        "Bays".into(),
         format!("{} used of {}, {} free", s.bays_used, s.bays, s.bays_free),
     ]);
-    t.add_row(vec!["Backplanes".to_string(), counts(&s.backplanes)]);
-    t.add_row(vec!["Host cards".to_string(), counts(&s.host_cards)]);
-    t.add_row(vec![
-        "Board / CPU / RAM".to_string(),
+    t.row(vec!["Backplanes".into(), counts(&s.backplanes)]);
+    t.row(vec!["Host cards".into(), counts(&s.host_cards)]);
+    t.row(vec![
+        "Board / CPU / RAM".into(),
         format!(
             "{}\n{}\n{} GiB",
             s.board,
@@ -118,48 +119,35 @@ pub fn show_table(r: &ShowReport) -> String {
             trim_float(s.memory.tib * 1024.0)
         ),
     ]);
-    t.add_row(vec![
-        "Boot drives".to_string(),
-        if s.boot_drives.is_empty() {
-            "none".into()
-        } else {
-            s.boot_drives.join("\n")
-        },
-    ]);
-    let nics: Vec<String> = s
+    t.row(vec!["Boot drives".into(), or_none(s.boot_drives.clone())]);
+    let nics = s
         .nics
         .iter()
         .map(|n| format!("{} Gb/s {} ({})", trim_float(n.gbit_s), n.name, n.location))
         .collect();
-    t.add_row(vec![
-        "Network".to_string(),
-        if nics.is_empty() {
-            "none".into()
-        } else {
-            nics.join("\n")
-        },
-    ]);
-    t.add_row(vec!["PSUs".to_string(), counts(&s.psus)]);
-    t.add_row(vec!["RAID policy".to_string(), s.raid.clone()]);
-    t.add_row(vec![
-        "Estimates".to_string(),
+    t.row(vec!["Network".into(), or_none(nics)]);
+    t.row(vec!["PSUs".into(), counts(&s.psus)]);
+    t.row(vec!["RAID policy".into(), s.raid.clone()]);
+    t.row(vec![
+        "Estimates".into(),
         format!(
             "{} of {} parts have estimated prices; {} spec facts are estimates (see the design file)",
             s.estimated_prices, s.distinct_parts, s.estimated_facts
         ),
     ]);
-    out.push_str(&t.to_string());
-    out.push_str("\n\n");
 
-    let mut p = table();
-    p.set_header(vec![
-        "PSU",
-        "State",
-        "+12 V A / rated",
-        "+5 V A / rated",
-        "DC W / rated",
-        "Fits",
-    ]);
+    let mut p = Section::new(
+        "Power budget (DC, per PSU, against its rail ratings)",
+        &[
+            "PSU",
+            "State",
+            "+12 V A / rated",
+            "+5 V A / rated",
+            "DC W / rated",
+            "Fits",
+        ],
+    );
+    p.right = vec![2, 3, 4];
     for b in &r.power.psus {
         let states = [
             ("spin-up, all at once", b.spinup_simultaneous),
@@ -168,26 +156,20 @@ pub fn show_table(r: &ShowReport) -> String {
             ("sequential load", b.active),
         ];
         for (i, (name, d)) in states.iter().enumerate() {
-            let cells = draw_cell(b, *d);
             let who = if i == 0 {
                 format!("{} ({} drives)", b.id, b.drives)
             } else {
                 String::new()
             };
-            p.add_row(vec![
-                who,
-                name.to_string(),
-                cells[0].clone(),
-                cells[1].clone(),
-                cells[2].clone(),
-                cells[3].clone(),
-            ]);
+            let mut row = vec![who, name.to_string()];
+            row.extend(draw_cells(b, *d));
+            p.row(row);
         }
     }
     let pw = &r.power;
-    p.add_row(vec![
-        "pod".to_string(),
-        "total DC W: spin-up all / staggered / idle / load".to_string(),
+    p.row(vec![
+        "pod".into(),
+        "total DC W: spin-up all / staggered / idle / load".into(),
         String::new(),
         String::new(),
         format!(
@@ -200,14 +182,14 @@ pub fn show_table(r: &ShowReport) -> String {
         ),
         String::new(),
     ]);
-    for i in 2..5 {
-        if let Some(c) = p.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    out.push_str("Power budget (DC, per PSU, against its rail ratings)\n");
-    out.push_str(&p.to_string());
+    vec![t, p]
+}
+
+/// The `show` report as terminal text: the tree, then the summary and power tables.
+pub fn show_table(r: &ShowReport) -> String {
+    let mut out = tree_text(&r.tree);
     out.push('\n');
+    out.push_str(&sections_table(&show_sections(r)));
     out
 }
 

@@ -127,89 +127,6 @@ fn dollars(c: crate::units::Cents) -> String {
     rounded.trim_end_matches(".00").to_string()
 }
 
-fn show_sections(s: &ShowReport) -> Vec<Section> {
-    let mut sum = Section::new("Hardware", &["Item", "Value"]);
-    let m = &s.summary;
-    let list = |v: &[show::PartCount]| {
-        v.iter()
-            .map(|c| format!("{} × {} ({})", c.count, c.name, c.detail))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    sum.row(vec!["Chassis".into(), m.chassis.clone()]);
-    sum.row(vec![
-        "Data drives".into(),
-        format!("{} drives\n{}", m.drive_count, list(&m.drives)),
-    ]);
-    sum.row(vec![
-        "Raw capacity".into(),
-        format!(
-            "{:.2} TB (10^12 B) = {:.2} TiB (2^40 B)",
-            m.raw.tb, m.raw.tib
-        ),
-    ]);
-    sum.row(vec![
-        "Bays".into(),
-        format!("{} used of {}, {} free", m.bays_used, m.bays, m.bays_free),
-    ]);
-    sum.row(vec!["Backplanes".into(), list(&m.backplanes)]);
-    sum.row(vec!["Host cards".into(), list(&m.host_cards)]);
-    sum.row(vec![
-        "Board / CPU / RAM".into(),
-        format!(
-            "{}\n{}\n{} GiB",
-            m.board,
-            m.cpu,
-            show::trim_float(m.memory.tib * 1024.0)
-        ),
-    ]);
-    let nics: Vec<String> = m
-        .nics
-        .iter()
-        .map(|n| {
-            format!(
-                "{} Gb/s {} ({})",
-                show::trim_float(n.gbit_s),
-                n.name,
-                n.location
-            )
-        })
-        .collect();
-    sum.row(vec!["Network".into(), nics.join("\n")]);
-    sum.row(vec!["PSUs".into(), list(&m.psus)]);
-    sum.row(vec!["RAID policy".into(), m.raid.clone()]);
-    let mut power = Section::new(
-        "Power budget (DC, per PSU, against its rail ratings)",
-        &[
-            "PSU",
-            "State",
-            "+12 V A / rated",
-            "+5 V A / rated",
-            "W / rated",
-            "Fits",
-        ],
-    );
-    power.right = vec![2, 3, 4];
-    for p in &s.power.psus {
-        for (name, d) in [
-            ("spin-up, all at once", p.spinup_simultaneous),
-            ("spin-up, one backplane at a time", p.spinup_staggered),
-            ("idle", p.idle),
-            ("sequential load", p.active),
-        ] {
-            power.row(vec![
-                format!("{} ({} drives)", p.id, p.drives),
-                name.into(),
-                format!("{:.1} / {}", d.a12, show::trim_float(p.rated_12v_a)),
-                format!("{:.1} / {}", d.a5, show::trim_float(p.rated_5v_a)),
-                format!("{:.0} / {}", d.watts(), show::trim_float(p.rated_w)),
-                if p.fits(d) { "yes" } else { "NO" }.into(),
-            ]);
-        }
-    }
-    vec![sum, power]
-}
-
 /// The key figures a buyer reads first, as one table.
 fn key_figures(r: &DesignReport) -> Section {
     let mut k = Section::new("Key figures", &["Figure", "Value"]);
@@ -484,7 +401,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     md.push_str("\n## Topology\n\n```text\n");
     md.push_str(&render::tree_text(&r.show.tree));
     md.push_str("```\n\n");
-    md.push_str(&render::sections_markdown(&show_sections(&r.show)));
+    md.push_str(&render::sections_markdown(&render::show_sections(&r.show)));
     md.push_str("\n## Layout and capacity\n\n");
     md.push_str(&render::sections_markdown(&render::layout_sections(
         &r.layout,
