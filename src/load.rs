@@ -61,6 +61,88 @@ pub enum Document {
     Catalog(String, Catalog),
 }
 
+/// The largest design or catalog file podplan reads: 16 MiB. A real design is tens of
+/// kilobytes; the limit only stops a runaway input (`/dev/zero`, a wrong file) from filling
+/// memory.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// How much of a source line a syntax error shows around the column: enough to read, never a
+/// megabyte of one-line file.
+const SHOWN_LINE_CHARS: usize = 100;
+
+/// Reads an input file: only a regular file (a FIFO or device is refused before it is opened,
+/// so nothing blocks), at most [`MAX_FILE_BYTES`], as UTF-8.
+pub fn read_input(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "cannot read: it is {}, not a regular file",
+            crate::output::kind_of(&meta.file_type())
+        ));
+    }
+    let too_big = || {
+        format!(
+            "cannot read: larger than {} MiB, far beyond any design; is it the right file?",
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    // The file may grow after the check: read one byte past the limit to notice.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "cannot read: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The part of `line` shown under a syntax error, and the caret's column within it: the whole
+/// line when it is short, else a window of [`SHOWN_LINE_CHARS`] around `col` (1-based, in
+/// characters), with `…` where it was cut.
+fn shown_line(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= SHOWN_LINE_CHARS {
+        return (line.to_string(), col);
+    }
+    let col0 = col.saturating_sub(1).min(n);
+    let start = col0.saturating_sub(SHOWN_LINE_CHARS / 2);
+    let end = (start + SHOWN_LINE_CHARS).min(n);
+    let start = end.saturating_sub(SHOWN_LINE_CHARS);
+    let mut shown: String = line.chars().skip(start).take(end - start).collect();
+    let mut caret = col0 - start + 1;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if end < n {
+        shown.push('…');
+    }
+    (shown, caret)
+}
+
+/// Cuts a message to at most `max` characters, marking the cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
 fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
@@ -71,12 +153,16 @@ pub fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T
     ron_options().from_str::<T>(text).map_err(|e| {
         let (line, col) = (e.span.start.line, e.span.start.col);
         let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-        let caret = format!("{}^", " ".repeat(col.saturating_sub(1)));
+        let (source_line, caret_col) = shown_line(source_line, col);
+        let caret = format!("{}^", " ".repeat(caret_col.saturating_sub(1)));
         let mut d = Diagnostic::error(
             Code::Syntax,
             path,
             "",
-            format!("{}\n  | {source_line}\n  | {caret}", e.code),
+            format!(
+                "{}\n  | {source_line}\n  | {caret}",
+                cut(&e.code.to_string(), 300)
+            ),
         );
         d.line_col = Some((line, col));
         Box::new(d)
@@ -116,9 +202,9 @@ impl Source for FileSystem<'_> {
     fn read(&self, name: &str) -> Result<(String, String), String> {
         let p: PathBuf = self.0.join(name);
         let shown = p.display().to_string();
-        std::fs::read_to_string(&p)
+        read_input(&p)
             .map(|t| (shown.clone(), t))
-            .map_err(|e| format!("cannot read {shown}: {e}"))
+            .map_err(|e| format!("{shown}: {e}"))
     }
 }
 
@@ -166,14 +252,7 @@ fn load_text(path: &str, text: &str, src: &dyn Source) -> Result<Document, Vec<D
 /// Loads a design or catalog file from disk.
 pub fn load_file(path: &Path) -> Result<Document, Vec<Diagnostic>> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error(
-            Code::Io,
-            &shown,
-            "",
-            format!("cannot read: {e}"),
-        )]
-    })?;
+    let text = read_input(path).map_err(|e| vec![Diagnostic::error(Code::Io, &shown, "", e)])?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     load_text(&shown, &text, &FileSystem(dir))
 }

@@ -276,8 +276,7 @@ fn bom_error(err: &mut dyn Write, e: &BomError) -> u8 {
 
 /// Writes `bytes` to `--output` atomically, with an error that names the flag.
 fn write_output(path: &Path, inputs: &[PathBuf], bytes: &[u8], err: &mut dyn Write) -> u8 {
-    match crate::output::guard(path, inputs).and_then(|_| crate::output::write_atomic(path, bytes))
-    {
+    match crate::output::write_file(path, inputs, bytes) {
         Ok(()) => EXIT_OK,
         Err(e) => usage(err, &format!("--output {}: {e}", path.display())),
     }
@@ -353,8 +352,10 @@ pub fn run_bom(a: BomArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     };
     match &a.output {
-        Some(path) => write_output(path, &inputs, &bytes, err),
-        None => emit(out, None, &inputs, &bytes, err),
+        Some(path) if crate::output::sink(path) != crate::output::Sink::Stdout => {
+            write_output(path, &inputs, &bytes, err)
+        }
+        _ => emit(out, None, &inputs, &bytes, err),
     }
 }
 
@@ -451,8 +452,10 @@ pub fn run_cost(a: CostArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut inputs: Vec<PathBuf> = a.designs.clone();
     inputs.extend(a.what_if.parts.iter().cloned());
     match &a.output {
-        Some(path) => write_output(path, &inputs, text.as_bytes(), err),
-        None => emit(out, None, &inputs, text.as_bytes(), err),
+        Some(path) if crate::output::sink(path) != crate::output::Sink::Stdout => {
+            write_output(path, &inputs, text.as_bytes(), err)
+        }
+        _ => emit(out, None, &inputs, text.as_bytes(), err),
     }
 }
 

@@ -288,23 +288,27 @@ pub(crate) fn emit(
     bytes: &[u8],
     err: &mut dyn Write,
 ) -> u8 {
-    match target {
-        None => match out.write_all(bytes).and_then(|_| out.flush()) {
+    match target.map(|p| output::sink(p)) {
+        None | Some(output::Sink::Stdout) => write_stdout(out, bytes, err),
+        Some(output::Sink::File(path)) => match output::write_file(&path, inputs, bytes) {
             Ok(()) => EXIT_OK,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             Err(e) => {
-                let _ = writeln!(err, "error: cannot write to standard output: {e}");
+                let _ = writeln!(err, "error: {e}");
                 EXIT_ERROR
             }
         },
-        Some(path) => {
-            match output::guard(path, inputs).and_then(|_| output::write_atomic(path, bytes)) {
-                Ok(()) => EXIT_OK,
-                Err(e) => {
-                    let _ = writeln!(err, "error: {e}");
-                    EXIT_ERROR
-                }
-            }
+    }
+}
+
+/// Writes `bytes` to standard output. A reader that went away (a broken pipe, as with `| head`)
+/// is not an error; any other failed write is (exit 2), including a closed standard output.
+pub(crate) fn write_stdout(out: &mut dyn Write, bytes: &[u8], err: &mut dyn Write) -> u8 {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write to standard output: {e}");
+            EXIT_ERROR
         }
     }
 }

@@ -4,9 +4,10 @@
 //! one directory per design (replaced as a whole), a `comparison/` directory when several
 //! designs are reported, or text on standard output. The content is `crate::report`'s.
 
-use super::{EXIT_ERROR, EXIT_OK, Format, emit, render_report, usage, write_diags};
+use super::{EXIT_ERROR, EXIT_OK, Format, emit, render_report, usage, write_diags, write_stdout};
 use crate::load::{self, Document};
 use crate::model::Pod;
+use crate::output;
 use crate::report::{self, DesignReport};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub struct CompareArgs {
 struct Loaded {
     name: String,
     pod: Pod,
+    /// The files it was read from: the design and the catalogs it loads.
+    files: Vec<PathBuf>,
 }
 
 /// Loads every design; catalogs are skipped with a note; any error stops with exit 2.
@@ -74,6 +77,11 @@ fn load_all(paths: &[PathBuf], err: &mut dyn Write) -> Result<Vec<Loaded>, u8> {
                 let _ = writeln!(err, "{p}: a catalog, not a design; skipped");
             }
             Ok(Document::Design(l)) => {
+                let files: Vec<PathBuf> = t
+                    .iter()
+                    .map(|p| p.to_path_buf())
+                    .chain(l.catalogs.iter().map(|(c, _)| PathBuf::from(c)))
+                    .collect();
                 let o = crate::validate::validate(&l);
                 let errors: Vec<_> = o
                     .diagnostics
@@ -82,7 +90,7 @@ fn load_all(paths: &[PathBuf], err: &mut dyn Write) -> Result<Vec<Loaded>, u8> {
                     .cloned()
                     .collect();
                 match o.pod {
-                    Some(pod) if errors.is_empty() => out.push(Loaded { name, pod }),
+                    Some(pod) if errors.is_empty() => out.push(Loaded { name, pod, files }),
                     _ => {
                         let _ = write_diags(err, &errors);
                         return Err(EXIT_ERROR);
@@ -116,9 +124,19 @@ fn build_all(designs: &[Loaded], err: &mut dyn Write) -> Result<Vec<DesignReport
     Ok(out)
 }
 
+/// The files of every design, for the rule that a report never replaces an input.
+fn inputs_of(designs: &[Loaded]) -> Vec<PathBuf> {
+    designs
+        .iter()
+        .flat_map(|d| d.files.iter().cloned())
+        .collect()
+}
+
+/// Writes one report directory; notes on what it repaired go to `err`.
 fn write_dir(
     dir: &Path,
     files: Result<Vec<(String, Vec<u8>)>, report::ReportError>,
+    inputs: &[PathBuf],
     err: &mut dyn Write,
 ) -> u8 {
     let files = match files {
@@ -128,8 +146,13 @@ fn write_dir(
             return EXIT_ERROR;
         }
     };
-    match crate::output::write_dir_atomic(dir, &files) {
-        Ok(()) => EXIT_OK,
+    match output::dir::write_report_dir(dir, &files, inputs) {
+        Ok(notes) => {
+            for n in notes {
+                let _ = writeln!(err, "note: {n}");
+            }
+            EXIT_OK
+        }
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             EXIT_ERROR
@@ -137,11 +160,103 @@ fn write_dir(
     }
 }
 
+/// The name of the directory `report --out` writes for a design: its file's stem, or the
+/// built-in design's name. A name must be plain (not hidden, not ending in `.ron`).
+fn report_name(d: &Loaded) -> Result<String, String> {
+    let name = d.name.as_str();
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        return Err(format!(
+            "{}: cannot name a report directory {name:?} after this file; copy the design to a plain name such as my-pod.ron",
+            d.pod.file
+        ));
+    }
+    if Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+    {
+        return Err(format!(
+            "{}: its report directory would be named {name}, like a design file; rename the file so it ends in .ron alone",
+            d.pod.file
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Checks every report directory of this run before anything is written, so one refusal
+/// leaves every directory as it was: names unique in the run (and not `comparison` beside a
+/// comparison), and each target replaceable (see [`output::dir::check_replaceable`]).
+fn plan_targets(
+    dir: &Path,
+    designs: &[Loaded],
+    inputs: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<String>), String> {
+    let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    let mut targets = Vec::new();
+    for d in designs {
+        let name = report_name(d)?;
+        if designs.len() > 1 && name == "comparison" {
+            return Err(format!(
+                "{}: its report would be named comparison/, which holds the comparison of the designs; rename the design file",
+                d.pod.file
+            ));
+        }
+        if let Some(first) = seen.insert(name.clone(), &d.pod.file) {
+            return Err(format!(
+                "{first} and {} would both be reported as {}; give the design files different names",
+                d.pod.file,
+                dir.join(&name).display()
+            ));
+        }
+        targets.push(dir.join(name));
+    }
+    if designs.len() > 1 {
+        targets.push(dir.join("comparison"));
+    }
+    // Repair what interrupted runs left first, so the checks see the directory as it will be.
+    let notes = output::dir::recover(dir);
+    for t in &targets {
+        output::dir::check_replaceable(t, inputs).map_err(|e| e.to_string())?;
+    }
+    Ok((targets, notes))
+}
+
 /// Runs `podplan report`.
 pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let designs = match load_all(&a.designs, err) {
         Ok(d) => d,
         Err(c) => return c,
+    };
+    if let Some(dir) = &a.out {
+        if dir
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+        {
+            return usage(
+                err,
+                &format!("--out {}: a directory, not a design file", dir.display()),
+            );
+        }
+        if let Ok(m) = std::fs::metadata(dir)
+            && !m.is_dir()
+        {
+            return usage(
+                err,
+                &format!("--out {}: exists and is not a directory", dir.display()),
+            );
+        }
+    }
+    let inputs = inputs_of(&designs);
+    let targets = match &a.out {
+        Some(dir) => match plan_targets(dir, &designs, &inputs) {
+            Ok((t, notes)) => {
+                for n in notes {
+                    let _ = writeln!(err, "note: {n}");
+                }
+                t
+            }
+            Err(m) => return usage(err, &m),
+        },
+        None => Vec::new(),
     };
     let reports = match build_all(&designs, err) {
         Ok(r) => r,
@@ -157,18 +272,9 @@ pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
         }
         return emit(out, None, &[], text.as_bytes(), err);
     };
-    if dir
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
-    {
-        return usage(
-            err,
-            &format!("--out {}: a directory, not a design file", dir.display()),
-        );
-    }
     let date = super::bom::today();
-    for r in &reports {
-        let code = write_dir(&dir.join(&r.name), report::design_files(r, &date), err);
+    for (r, target) in reports.iter().zip(&targets) {
+        let code = write_dir(target, report::design_files(r, &date), &inputs, err);
         if code != EXIT_OK {
             return code;
         }
@@ -176,24 +282,22 @@ pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
     if reports.len() > 1 {
         let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
         let c = report::compare(&reports, &pods);
-        let code = write_dir(&dir.join("comparison"), report::compare_files(&c), err);
+        let code = write_dir(
+            &dir.join("comparison"),
+            report::compare_files(&c),
+            &inputs,
+            err,
+        );
         if code != EXIT_OK {
             return code;
         }
     }
-    let names: Vec<&str> = reports.iter().map(|r| r.name.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "wrote {} in {}{}",
-        names.join(", "),
-        dir.display(),
-        if reports.len() > 1 {
-            ", and comparison/"
-        } else {
-            ""
-        }
-    );
-    EXIT_OK
+    let names: Vec<String> = targets
+        .iter()
+        .filter_map(|t| t.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let line = format!("wrote {} in {}\n", names.join(", "), dir.display());
+    write_stdout(out, line.as_bytes(), err)
 }
 
 /// Runs `podplan compare`.
@@ -209,7 +313,11 @@ pub fn run_compare(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
     let c = report::compare(&reports, &pods);
     if let Some(dir) = &a.out {
-        let code = write_dir(dir, report::compare_files(&c), err);
+        let inputs = inputs_of(&designs);
+        if let Err(e) = output::dir::check_replaceable(dir, &inputs) {
+            return usage(err, &e.to_string());
+        }
+        let code = write_dir(dir, report::compare_files(&c), &inputs, err);
         if code != EXIT_OK {
             return code;
         }

@@ -8,6 +8,7 @@ mod durability;
 mod layout;
 mod properties;
 mod report;
+mod safety;
 mod validation;
 
 use podplan::load::{self, Document};
