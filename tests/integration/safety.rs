@@ -397,3 +397,46 @@ fn assert_complete(dir: &Path, expected: &Path) {
         }
     }
 }
+
+/// Issue 18 item 9: a closed or full standard output is an error; a reader that goes away is
+/// not.
+#[cfg(unix)]
+#[test]
+fn a_closed_or_full_standard_output_is_an_error() {
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_podplan");
+    let closed = Command::new("sh")
+        .args(["-c", "exec \"$0\" show >&-", bin])
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&closed.stderr).contains("standard output is closed"));
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = Command::new(bin)
+            .arg("show")
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+    }
+    let piped = Command::new("sh")
+        .args([
+            "-c",
+            "\"$0\" show | head -c 1 >/dev/null; exit ${PIPESTATUS:-0}",
+            bin,
+        ])
+        .status()
+        .unwrap();
+    assert!(piped.success());
+    // The writer to a closed pipe itself exits 0 (broken pipe).
+    let mut child = Command::new(bin)
+        .args(["report", POD])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
