@@ -440,3 +440,122 @@ fn a_closed_or_full_standard_output_is_an_error() {
     drop(child.stdout.take());
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// A snapshot of everything under `dir`: relative path → file bytes (`None` for a directory).
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+            if p.is_dir() {
+                out.insert(rel, None);
+                stack.push(p);
+            } else {
+                out.insert(rel, Some(std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+mod fuzz {
+    use super::*;
+    use podplan::output::dir::{MANIFEST, write_report_dir};
+    use proptest::prelude::*;
+
+    /// What may stand at the report's place before a write.
+    #[derive(Debug, Clone)]
+    enum Before {
+        Nothing,
+        AFile,
+        /// A directory: entries (name, is a subdirectory), and the manifest's list if any.
+        Dir(Vec<(String, bool)>, Option<Vec<String>>),
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("summary.md".to_string()),
+            Just("bom.csv".to_string()),
+            Just("design.ron".to_string()),
+            Just("notes.txt".to_string()),
+            "[a-z]{1,6}(\\.[a-z]{1,3})?",
+        ]
+    }
+
+    fn before() -> impl Strategy<Value = Before> {
+        prop_oneof![
+            Just(Before::Nothing),
+            Just(Before::AFile),
+            (
+                proptest::collection::vec((name(), proptest::bool::weighted(0.1)), 0..5),
+                proptest::option::of(proptest::collection::vec(name(), 0..6)),
+            )
+                .prop_map(|(e, m)| Before::Dir(e, m)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever stands at a report's place, a write either replaces a report podplan wrote
+        /// (everything in it listed by its manifest, no .ron, no input) or changes nothing at
+        /// all; nothing beside it is ever touched.
+        #[test]
+        fn a_report_write_replaces_only_its_own_reports(b in before(), input_inside in any::<bool>()) {
+            let tmp = tempfile::tempdir().unwrap();
+            let target = tmp.path().join("pod");
+            std::fs::write(tmp.path().join("beside.txt"), "keep").unwrap();
+            let mut replaceable = true;
+            match &b {
+                Before::Nothing => {}
+                Before::AFile => {
+                    std::fs::write(&target, "a file").unwrap();
+                    replaceable = false;
+                }
+                Before::Dir(entries, manifest) => {
+                    std::fs::create_dir(&target).unwrap();
+                    for (n, sub) in entries {
+                        let p = target.join(n);
+                        if *sub {
+                            let _ = std::fs::create_dir(&p);
+                        } else if !p.exists() {
+                            std::fs::write(&p, format!("mine: {n}")).unwrap();
+                        }
+                    }
+                    let present: Vec<(String, bool)> = names(&target)
+                        .into_iter()
+                        .map(|n| { let sub = target.join(&n).is_dir(); (n, sub) })
+                        .collect();
+                    if let Some(list) = manifest {
+                        let m = serde_json::json!({"written_by": "podplan report", "files": list});
+                        std::fs::write(target.join(MANIFEST), m.to_string()).unwrap();
+                        replaceable = present.iter().all(|(n, sub)| !sub && list.contains(n) && !n.ends_with(".ron"));
+                    } else {
+                        replaceable = present.is_empty();
+                    }
+                }
+            }
+            let inputs = if input_inside && target.is_dir() {
+                let p = target.join("input.ron");
+                std::fs::write(&p, "// an input").unwrap();
+                replaceable = false;
+                vec![p]
+            } else {
+                Vec::new()
+            };
+            let was = snapshot(tmp.path());
+            let files = vec![("summary.md".to_string(), b"new".to_vec())];
+            let r = write_report_dir(&target, &files, &inputs);
+            prop_assert_eq!(r.is_ok(), replaceable, "{:?}", r);
+            if r.is_ok() {
+                prop_assert_eq!(std::fs::read(target.join("summary.md")).unwrap(), b"new".to_vec());
+                prop_assert_eq!(names(&target), vec![MANIFEST.to_string(), "summary.md".to_string()]);
+                prop_assert_eq!(names(tmp.path()), vec!["beside.txt".to_string(), "pod".to_string()]);
+            } else {
+                prop_assert_eq!(snapshot(tmp.path()), was);
+            }
+        }
+    }
+}
