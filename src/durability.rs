@@ -49,14 +49,36 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
 /// [T] SmallNetBuilder "Revisited"), i.e. the mean wait for the next swap day, in hours.
 pub const WEEKLY_SWAP_MEAN_WAIT_H: f64 = 3.5 * 24.0;
 
+/// The longest time to restore redundancy podplan accepts, hours: ten years (87,660 h). No
+/// real repair takes longer: a drive not replaced within ten years has outlived its pod (the
+/// Backblaze fleet retires pods after about five years, pods.md §4), and the closed forms and the
+/// simulation lose all meaning long before (see [`Domain`]). Longer inputs are refused rather
+/// than turned into figures.
+pub const MAX_REPAIR_HOURS: f64 = 87_660.0;
+
+/// The fastest per-drive rebuild rate podplan accepts, MB/s: 100,000 MB/s (100 GB/s), some
+/// hundred times any drive's sequential rate; a faster figure is a typo.
+pub const MAX_REBUILD_MB_S: f64 = 100_000.0;
+
+/// The largest URE specification accepted, bits read per error: 1e30, well beyond any
+/// vendor's (1e14 to 1e17).
+pub const MAX_URE_BITS: f64 = 1e30;
+
 /// Why a durability figure cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DurabilityError {
-    /// An AFR that is not a positive percentage of at most 100.
-    #[error("AFR {0} % is out of range: it must be above 0 and at most 100 % per drive-year")]
+    /// An AFR that is not a positive percentage of at most 100, or (as a probability) one that
+    /// gives no finite failure rate.
+    #[error(
+        "AFR {} % is out of range: it must be above 0 and at most 100 % per drive-year (below 100 as a probability)",
+        short(*.0)
+    )]
     Afr(f64),
-    /// A rebuild that takes no time or a non-finite time.
-    #[error("rebuild time {0} h is out of range: it must be a positive number of hours")]
+    /// A rebuild that takes no time, a non-finite time or longer than [`MAX_REPAIR_HOURS`].
+    #[error(
+        "rebuild time {} h is out of range: it must be above 0 and at most {MAX_REPAIR_HOURS} h (ten years)",
+        short(*.0)
+    )]
     RebuildHours(f64),
     /// Tolerated failures not below the group width.
     #[error("parity {parity} must be less than the group width {width}")]
@@ -105,6 +127,26 @@ impl AfrConvention {
     }
 }
 
+/// A number for an error message: at most a dozen significant digits, never a 300-digit
+/// expansion.
+fn short(x: f64) -> String {
+    if x.is_finite() && x.abs() < 1e9 {
+        format!("{}", (x * 1e3).round() / 1e3)
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Checks that a failure rate per hour computed from an AFR is finite (an AFR of 100 % as a
+/// probability gives `−ln 0`).
+pub fn check_lambda(afr_pct: f64, lambda: f64) -> Result<f64, DurabilityError> {
+    if lambda.is_finite() && lambda > 0.0 {
+        Ok(lambda)
+    } else {
+        Err(DurabilityError::Afr(afr_pct))
+    }
+}
+
 /// Checks an AFR in percent: above 0, at most 100, finite.
 pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
     if afr_pct.is_finite() && afr_pct > 0.0 && afr_pct <= 100.0 {
@@ -114,9 +156,9 @@ pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
     }
 }
 
-/// Checks a rebuild time in hours: positive and finite.
+/// Checks a rebuild time in hours: positive and at most [`MAX_REPAIR_HOURS`].
 pub fn check_hours(hours: f64) -> Result<f64, DurabilityError> {
-    if hours.is_finite() && hours > 0.0 {
+    if hours.is_finite() && hours > 0.0 && hours <= MAX_REPAIR_HOURS {
         Ok(hours)
     } else {
         Err(DurabilityError::RebuildHours(hours))
@@ -878,6 +920,9 @@ impl Rebuild {
         if !(rate.0.is_finite() && rate.0 > 0.0) {
             return Err(DurabilityError::RebuildHours(f64::INFINITY));
         }
+        if !(delay_hours.is_finite() && delay_hours <= MAX_REPAIR_HOURS) {
+            return Err(DurabilityError::RebuildHours(delay_hours));
+        }
         let transfer = member.0 as f64 / (rate.0 * 1e6) / 3600.0;
         let hours = check_hours(delay_hours.max(0.0) + transfer)?;
         Ok(Rebuild {
@@ -1096,7 +1141,7 @@ pub fn vault_figures(
     models: &[Model],
 ) -> Result<(Vec<ModelFigures>, Redundancy), DurabilityError> {
     let r = Redundancy::code(v.data, v.parity)?.check()?;
-    let lambda = convention.lambda_per_hour(check_afr(v.afr_pct)?);
+    let lambda = check_lambda(v.afr_pct, convention.lambda_per_hour(check_afr(v.afr_pct)?))?;
     let h = check_hours(v.rebuild_hours)?;
     Ok((
         models
@@ -1149,7 +1194,7 @@ pub fn report(
         check_afr(a)?;
     }
     if let Some(u) = o.ure_bits
-        && !(u.is_finite() && u >= 1.0)
+        && !(u.is_finite() && (1.0..=MAX_URE_BITS).contains(&u))
     {
         return Err(DurabilityError::Ure(u));
     }
@@ -1160,7 +1205,7 @@ pub fn report(
         let (afr_design, ure_design) = drive_facts(pod, &g.bays);
         let afr = check_afr(o.afr_pct.unwrap_or(afr_design))?;
         let ure = o.ure_bits.unwrap_or(ure_design);
-        let lambda = o.convention.lambda_per_hour(afr);
+        let lambda = check_lambda(afr, o.convention.lambda_per_hour(afr))?;
         let h = check_hours(rb.hours)?;
         let models = o
             .models

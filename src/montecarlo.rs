@@ -45,6 +45,14 @@ use std::collections::{BinaryHeap, VecDeque};
 /// Trials per chunk: the unit of work handed to a thread and of the random streams.
 pub const CHUNK: u64 = 256;
 
+/// The most trials one run may ask for: 10^9 (hours of work on a laptop for a pod; more buys
+/// no figure the closed forms do not already give). The command line refuses more.
+pub const MAX_TRIALS: u64 = 1_000_000_000;
+
+/// The most chunks run between two looks at the estimate (and two progress reports): memory
+/// for the chunk results stays bounded whatever the trial count.
+const MAX_BATCH_CHUNKS: u64 = 1024;
+
 /// The two-sided 95 % normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -1174,10 +1182,14 @@ pub fn estimate(sys: &System, params: &McParams) -> Estimate {
     let total_chunks = |n: u64| n.div_ceil(CHUNK);
     loop {
         let (from, to, cap) = match params.trials {
-            Trials::Fixed(n) => (done, total_chunks(n), n),
+            Trials::Fixed(n) => (
+                done,
+                total_chunks(n).min(done.saturating_add(MAX_BATCH_CHUNKS)),
+                n,
+            ),
             Trials::Until { max, .. } => {
-                let batch = done.max(8);
-                (done, (done + batch).min(total_chunks(max)), max)
+                let batch = done.clamp(8, MAX_BATCH_CHUNKS);
+                (done, done.saturating_add(batch).min(total_chunks(max)), max)
             }
         };
         if from >= to {
@@ -1186,7 +1198,7 @@ pub fn estimate(sys: &System, params: &McParams) -> Estimate {
         let results: Vec<Stats> = (from..to)
             .into_par_iter()
             .map(|c| {
-                let n = CHUNK.min(cap.saturating_sub(c * CHUNK));
+                let n = CHUNK.min(cap.saturating_sub(c.saturating_mul(CHUNK)));
                 run_chunk(sys, &prep, params, c, n)
             })
             .collect();
@@ -1195,7 +1207,7 @@ pub fn estimate(sys: &System, params: &McParams) -> Estimate {
         }
         done = to;
         match params.trials {
-            Trials::Fixed(_) => break,
+            Trials::Fixed(_) => {}
             Trials::Until { relative, max } => {
                 let iv = stats.p.interval();
                 if (stats.hits >= 10 && iv.relative() <= relative) || stats.p.n >= max {

@@ -17,6 +17,7 @@ use crate::layout::{self, DomainKind, Shape};
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
 use crate::render::Section;
 use crate::units::MBps;
+use crate::validate::MAX_VAULT_PODS;
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -67,14 +68,15 @@ pub struct DurabilityArgs {
     /// Design file (default: the built-in Pod 2.0 design).
     pub design: Option<PathBuf>,
     /// Every drive's annualized failure rate, percent per drive-year (default: each drive's
-    /// `afr_pct` in the catalog, Backblaze Drive Stats where published). Above 0, at most 100.
+    /// `afr_pct` in the catalog, Backblaze Drive Stats where published). Above 0, at most 100
+    /// (below 100 with --afr-convention probability).
     #[arg(allow_negative_numbers = true, long, value_name = "PCT")]
     pub afr: Option<f64>,
     /// How an AFR becomes a failure rate.
     #[arg(long, value_enum, default_value_t = ConventionArg::Rate)]
     pub afr_convention: ConventionArg,
-    /// Every drive's unrecoverable-read-error rate: bits read per error, e.g. 1e14 (default:
-    /// the catalog's `ure_bits`).
+    /// Every drive's unrecoverable-read-error rate: bits read per error, e.g. 1e14, from 1e6 to
+    /// 1e30 (default: the catalog's `ure_bits`).
     #[arg(allow_negative_numbers = true, long, value_name = "BITS")]
     pub ure_bits: Option<f64>,
     /// Which models to report.
@@ -88,7 +90,8 @@ pub struct DurabilityArgs {
         default_value_t = 1.0
     )]
     pub mission_years: f64,
-    /// Rebuild rate per drive, MB/s, instead of the bandwidth model's rebuild workload.
+    /// Rebuild rate per drive, MB/s, instead of the bandwidth model's rebuild workload. Above 0,
+    /// at most 100000; the rebuild it gives must take at most 87660 h (ten years).
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -97,6 +100,7 @@ pub struct DurabilityArgs {
     )]
     pub rebuild_mb_s: Option<f64>,
     /// Time to restore redundancy, hours, delay included, instead of delay + member / rate.
+    /// Above 0, at most 87660 (ten years: no real repair takes longer).
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -124,10 +128,12 @@ pub struct DurabilityArgs {
     #[arg(long, value_delimiter = ',')]
     pub survive: Vec<String>,
     /// A k+m code across pods, e.g. 17+3 (a Backblaze Vault: k+m pods, each drive slot one
-    /// code). Default: the design's `raid.vault`, if any.
+    /// code), k and m at least 1, at most 1000 pods in all. Default: the design's `raid.vault`,
+    /// if any.
     #[arg(long, value_name = "K+M")]
     pub vault: Option<String>,
-    /// Time to replace and repopulate a Vault shard, days (Backblaze: 6.5).
+    /// Time to replace and repopulate a Vault shard, days (Backblaze: 6.5). Above 0, at most
+    /// 3652.5 (87660 h, ten years).
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -138,8 +144,8 @@ pub struct DurabilityArgs {
     /// Check the closed forms, and go beyond them, with an event simulation.
     #[arg(long)]
     pub monte_carlo: bool,
-    /// Monte Carlo trials (one mission each); default: until the loss probability is known to
-    /// --precision.
+    /// Monte Carlo trials (one mission each), from 1 to 1e9; default: until the loss
+    /// probability is known to --precision.
     #[arg(long, value_name = "N", requires = "monte_carlo")]
     pub trials: Option<u64>,
     /// Monte Carlo seed (same seed, same trials: same figures, on any number of cores).
@@ -153,7 +159,7 @@ pub struct DurabilityArgs {
         default_value_t = 0.05
     )]
     pub precision: f64,
-    /// Without --trials: give up after this many trials.
+    /// Without --trials: give up after this many trials (from 1 to 1e9).
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     pub max_trials: u64,
     /// Monte Carlo: Weibull shape of drive lifetimes (1 = exponential, above 1 = wear-out).
@@ -191,12 +197,14 @@ pub struct DurabilityArgs {
 fn parse_vault(text: &str) -> Result<(u32, u32), String> {
     let bad = || format!("--vault {text}: expected K+M, e.g. 17+3");
     let (k, m) = text.split_once('+').ok_or_else(bad)?;
-    let k: u32 = k.trim().parse().map_err(|_| bad())?;
-    let m: u32 = m.trim().parse().map_err(|_| bad())?;
+    // Parsed wide and summed wide: no sum of two u32s can wrap past the pod bound.
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let m: u64 = m.trim().parse().map_err(|_| bad())?;
+    let max = u64::from(MAX_VAULT_PODS);
     if k == 0 {
         return Err(format!(
             "--vault {text}: parity {m} must be less than the width {}: a code needs at least one data shard",
-            k + m
+            k.saturating_add(m)
         ));
     }
     if m == 0 {
@@ -204,10 +212,11 @@ fn parse_vault(text: &str) -> Result<(u32, u32), String> {
             "--vault {text}: a code across pods needs at least one parity shard"
         ));
     }
-    if k + m > 1000 {
-        return Err(format!("--vault {text}: more than 1000 pods"));
+    if k.saturating_add(m) > max {
+        return Err(format!("--vault {text}: more than {max} pods"));
     }
-    Ok((k, m))
+    // Both below the bound, so both fit a u32.
+    Ok((k as u32, m as u32))
 }
 
 fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
@@ -260,20 +269,36 @@ pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8> {
     let fail = |err: &mut dyn Write, m: &str| usage(err, m);
     // Flags first, so a bad value is reported before any work.
+    let convention = match a.afr_convention {
+        ConventionArg::Rate => AfrConvention::Rate,
+        ConventionArg::Probability => AfrConvention::Probability,
+    };
     if let Some(x) = a.afr
-        && durability::check_afr(x).is_err()
+        && (durability::check_afr(x).is_err()
+            || durability::check_lambda(x, convention.lambda_per_hour(x)).is_err())
     {
         return Err(fail(
             err,
-            &format!("--afr {x}: must be above 0 and at most 100 (percent per drive-year)"),
+            &format!(
+                "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
+                sci(x),
+                if convention == AfrConvention::Probability {
+                    "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
+                } else {
+                    ""
+                }
+            ),
         ));
     }
     if let Some(u) = a.ure_bits
-        && !(u.is_finite() && u >= 1e6)
+        && !(u.is_finite() && (1e6..=durability::MAX_URE_BITS).contains(&u))
     {
         return Err(fail(
             err,
-            &format!("--ure-bits {u}: must be a number of bits of at least 1e6, e.g. 1e14"),
+            &format!(
+                "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
+                sci(u)
+            ),
         ));
     }
     if !(a.mission_years.is_finite() && a.mission_years > 0.0 && a.mission_years <= 1000.0) {
@@ -285,12 +310,17 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             ),
         ));
     }
+    let max_h = durability::MAX_REPAIR_HOURS;
     if let Some(r) = a.rebuild_mb_s
-        && !(r.is_finite() && r > 0.0)
+        && !(r.is_finite() && r > 0.0 && r <= durability::MAX_REBUILD_MB_S)
     {
         return Err(fail(
             err,
-            &format!("--rebuild-mb-s {r}: a rebuild rate must be above 0 MB/s"),
+            &format!(
+                "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
+                sci(r),
+                durability::MAX_REBUILD_MB_S
+            ),
         ));
     }
     if let Some(h) = a.rebuild_hours
@@ -298,23 +328,33 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
     {
         return Err(fail(
             err,
-            &format!("--rebuild-hours {h}: must be a positive number of hours"),
+            &format!(
+                "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
+                sci(h)
+            ),
         ));
     }
     if let Some(h) = a.replace_hours
-        && !(h.is_finite() && h >= 0.0)
+        && !(h.is_finite() && (0.0..=max_h).contains(&h))
     {
         return Err(fail(
             err,
-            &format!("--replace-hours {h}: must be 0 or more hours"),
+            &format!(
+                "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
+                sci(h)
+            ),
         ));
     }
-    if !(a.vault_rebuild_days.is_finite() && a.vault_rebuild_days > 0.0) {
+    if !(a.vault_rebuild_days.is_finite()
+        && a.vault_rebuild_days > 0.0
+        && a.vault_rebuild_days * 24.0 <= max_h)
+    {
         return Err(fail(
             err,
             &format!(
-                "--vault-rebuild-days {}: must be a positive number of days",
-                a.vault_rebuild_days
+                "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
+                sci(a.vault_rebuild_days),
+                max_h / 24.0
             ),
         ));
     }
@@ -365,8 +405,23 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             &format!("--precision {}: must be above 0 and below 1", a.precision),
         ));
     }
-    if a.trials == Some(0) || a.max_trials == 0 {
-        return Err(fail(err, "--trials and --max-trials must be at least 1"));
+    let max_trials = montecarlo::MAX_TRIALS;
+    if let Some(n) = a.trials
+        && !(1..=max_trials).contains(&n)
+    {
+        return Err(fail(
+            err,
+            &format!("--trials {n}: must be from 1 to {max_trials} (1e9)"),
+        ));
+    }
+    if !(1..=max_trials).contains(&a.max_trials) {
+        return Err(fail(
+            err,
+            &format!(
+                "--max-trials {}: must be from 1 to {max_trials} (1e9)",
+                a.max_trials
+            ),
+        ));
     }
     let mut bw = crate::bandwidth::Params::default();
     for s in &a.set {
@@ -428,7 +483,9 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
     for d in &pod.drives {
         if a.afr.is_none() && lay.groups.iter().any(|g| g.bays.contains(&d.bay)) {
             let afr = d.drive().afr_pct;
-            if durability::check_afr(afr).is_err() {
+            if durability::check_afr(afr).is_err()
+                || durability::check_lambda(afr, convention.lambda_per_hour(afr)).is_err()
+            {
                 return Err(fail(
                     err,
                     &format!(
@@ -472,16 +529,32 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         }
         match durability::topology_rebuilds(&lay, &times, delay) {
             Ok(v) => v,
-            Err(_) => {
-                let t = times
+            Err(e) => {
+                let Some(t) = times
                     .iter()
                     .find(|t| !(t.rate.0.is_finite() && t.rate.0 > 0.0))
-                    .unwrap_or(&times[0]);
+                else {
+                    // Every rate is usable: the delay plus the transfer is too long.
+                    let flag = if a.replace_hours.is_some() {
+                        "--replace-hours"
+                    } else {
+                        "--set"
+                    };
+                    return Err(fail(
+                        err,
+                        &format!(
+                            "{flag}: the delay of {} h plus the rebuild at the topology's rate: {e}",
+                            sci(delay)
+                        ),
+                    ));
+                };
                 return Err(fail(
                     err,
                     &format!(
                         "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
-                        t.group, t.rate.0, t.binding_link
+                        t.group,
+                        sci(t.rate.0),
+                        t.binding_link
                     ),
                 ));
             }
@@ -502,10 +575,7 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         });
     let opts = Options {
         mission_hours: a.mission_years * durability::HOURS_PER_YEAR,
-        convention: match a.afr_convention {
-            ConventionArg::Rate => AfrConvention::Rate,
-            ConventionArg::Probability => AfrConvention::Probability,
-        },
+        convention,
         afr_pct: a.afr,
         ure_bits: a.ure_bits,
         models,

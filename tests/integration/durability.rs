@@ -723,3 +723,172 @@ fn component_rates_reach_the_simulation() {
     assert_eq!(vault.sets.len(), p.drives.len());
     assert_eq!(vault.domains.len(), 20 * p.psus.len());
 }
+
+/// Issue 18 item 6 and issue 10 items 5 and 14: counts and rates that used to hang, abort on a
+/// huge allocation, wrap a u32 or print NaN/inf are refused before any work, with exit 2 and
+/// the flag named. (Before the fix these hung or aborted: the test only has to finish.)
+#[test]
+fn durability_refuses_counts_and_rates_beyond_their_bounds() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["durability", "--vault", "4294967295+1"], "--vault"),
+        (
+            &["durability", "--vault", "2147483648+2147483648"],
+            "--vault",
+        ),
+        (
+            &[
+                "durability",
+                "--afr",
+                "100",
+                "--afr-convention",
+                "probability",
+            ],
+            "--afr",
+        ),
+        (
+            &[
+                "durability",
+                "--monte-carlo",
+                "--trials",
+                "18446744073709551615",
+            ],
+            "--trials",
+        ),
+        (
+            &[
+                "durability",
+                "--monte-carlo",
+                "--max-trials",
+                "18446744073709551615",
+            ],
+            "--max-trials",
+        ),
+        (
+            &[
+                "durability",
+                "--monte-carlo",
+                "--rebuild-hours",
+                "4294967295",
+            ],
+            "--rebuild-hours",
+        ),
+        (
+            &[
+                "durability",
+                "--monte-carlo",
+                "--replace-hours",
+                "18446744073709551615",
+            ],
+            "--replace-hours",
+        ),
+        (
+            &["durability", "--replace-hours", "1e300"],
+            "--replace-hours",
+        ),
+        (&["durability", "--replace-hours", "1e8"], "--replace-hours"),
+        // The delay is within bounds, delay plus rebuild is not.
+        (
+            &["durability", "--replace-hours", "87660"],
+            "--replace-hours",
+        ),
+        (&["durability", "--rebuild-mb-s", "1e300"], "--rebuild-mb-s"),
+        (
+            &["durability", "--rebuild-mb-s", "1e-300"],
+            "--rebuild-mb-s",
+        ),
+        (
+            &["durability", "--vault-rebuild-days", "1e300"],
+            "--vault-rebuild-days",
+        ),
+        (&["durability", "--ure-bits", "1e300"], "--ure-bits"),
+    ];
+    for (args, needle) in cases {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(
+            err.lines().filter(|l| l.contains("error")).count(),
+            1,
+            "{err}"
+        );
+    }
+    // Every bound is stated in --help.
+    let (_, help, _) = run(&["durability", "--help"]);
+    for bound in ["1000 pods", "1e9", "87660", "100000"] {
+        assert!(
+            help.contains(bound),
+            "--help does not state {bound}: {help}"
+        );
+    }
+}
+
+/// No output carries NaN or inf, and no cell a number of more than a dozen digits, at the
+/// largest values each flag accepts.
+#[test]
+fn durability_output_has_no_nan_inf_or_runaway_digits_at_the_bounds() {
+    let runs: &[&[&str]] = &[
+        &[
+            "durability",
+            "--monte-carlo",
+            "--trials",
+            "300",
+            "--rebuild-hours",
+            "87660",
+        ],
+        &[
+            "durability",
+            "--monte-carlo",
+            "--trials",
+            "300",
+            "--replace-hours",
+            "80000",
+        ],
+        &[
+            "durability",
+            "--monte-carlo",
+            "--trials",
+            "1",
+            "--no-importance-sampling",
+        ],
+        &[
+            "durability",
+            "--rebuild-mb-s",
+            "100000",
+            "--ure-bits",
+            "1e30",
+            "--mission-years",
+            "1000",
+        ],
+        &[
+            "durability",
+            "--afr",
+            "99.999",
+            "--afr-convention",
+            "probability",
+        ],
+    ];
+    for args in runs {
+        for format in ["table", "json", "csv"] {
+            let mut a = args.to_vec();
+            a.extend(["--format", format]);
+            let (code, out, err) = run(&a);
+            assert_eq!(code, 0, "{a:?}: {err}");
+            let non_finite = out
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| matches!(w.to_lowercase().as_str(), "nan" | "inf" | "infinity"));
+            assert!(!non_finite && !out.contains('∞'), "{a:?}: {out}");
+
+            let longest = out
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            // JSON carries full f64 precision and byte counts; tables and CSV are for reading.
+            assert!(
+                format == "json" || longest <= 12,
+                "{a:?}: a {longest}-digit number in {out}"
+            );
+        }
+    }
+}
