@@ -687,6 +687,19 @@ pub fn set_figures(
     mission_h: f64,
     model: Model,
 ) -> ModelFigures {
+    if m == 0 {
+        // No redundancy: the first failure of any of the n drives is the loss, whatever the
+        // repair; every model reduces to the exponential P = 1 − e^(−nλt), MTTDL = 1/(nλ).
+        let rate = f64::from(n) * lambda;
+        let mttdl = (rate > 0.0).then(|| 1.0 / rate);
+        return ModelFigures::new(
+            model,
+            -(-rate * mission_h).exp_m1(),
+            rate * HOURS_PER_YEAR,
+            mttdl.filter(|_| matches!(model, Model::MarkovSerial | Model::MarkovParallel)),
+            mission_h,
+        );
+    }
     match model {
         Model::MarkovSerial | Model::MarkovParallel => {
             let repair = if model == Model::MarkovSerial {
@@ -768,8 +781,13 @@ pub fn topology_rebuilds(
 /// (the bandwidth model's defaults), the default delay, catalog AFRs and URE rates, every model,
 /// a one-year mission, and the design's Vault (Backblaze's 6.5-day shard rebuild) if it has one.
 pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, DurabilityError> {
-    let times = crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
-    let rebuilds = topology_rebuilds(layout, &times, default_delay_hours(layout))?;
+    let rebuilds = if layout.shape.tolerance() == 0 {
+        layout.groups.iter().map(|_| Rebuild::none()).collect()
+    } else {
+        let times =
+            crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
+        topology_rebuilds(layout, &times, default_delay_hours(layout))?
+    };
     let o = Options {
         vault: pod.raid.vault.map(|v| VaultSpec {
             data: v.data,
@@ -891,6 +909,9 @@ pub enum RebuildSource {
     UserRate,
     /// A time the user gave (`--rebuild-hours`), delay included.
     UserHours,
+    /// No redundancy (RAID0): the first drive failure loses the group's data, so there is no
+    /// rebuild and its time does not enter any model.
+    NoRedundancy,
 }
 
 /// A group's time to restore redundancy after a drive failure (physics §6.2):
@@ -932,6 +953,16 @@ impl Rebuild {
             transfer_hours: transfer,
             hours,
         })
+    }
+    /// The "rebuild" of a group without redundancy: none exists, a failure is a loss.
+    pub fn none() -> Rebuild {
+        Rebuild {
+            source: RebuildSource::NoRedundancy,
+            rate: None,
+            delay_hours: 0.0,
+            transfer_hours: 0.0,
+            hours: 0.0,
+        }
     }
     /// A rebuild the user timed as a whole.
     pub fn of_hours(hours: f64) -> Result<Rebuild, DurabilityError> {
@@ -1206,7 +1237,12 @@ pub fn report(
         let afr = check_afr(o.afr_pct.unwrap_or(afr_design))?;
         let ure = o.ure_bits.unwrap_or(ure_design);
         let lambda = check_lambda(afr, o.convention.lambda_per_hour(afr))?;
-        let h = check_hours(rb.hours)?;
+        let h = if red.m == 0 {
+            // Nothing to rebuild: the time enters no model.
+            0.0
+        } else {
+            check_hours(rb.hours)?
+        };
         let models = o
             .models
             .iter()

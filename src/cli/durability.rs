@@ -499,7 +499,21 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
     let delay = a
         .replace_hours
         .unwrap_or_else(|| durability::default_delay_hours(&lay));
-    let rebuilds: Vec<Rebuild> = if let Some(h) = a.rebuild_hours {
+    let no_redundancy = lay.shape.tolerance() == 0;
+    if no_redundancy
+        && (a.rebuild_hours.is_some() || a.rebuild_mb_s.is_some() || a.replace_hours.is_some())
+    {
+        return Err(fail(
+            err,
+            &format!(
+                "--rebuild-hours, --rebuild-mb-s and --replace-hours do not apply: {} has no redundancy, so nothing is rebuilt (the first drive failure loses its group's data)",
+                lay.shape.label()
+            ),
+        ));
+    }
+    let rebuilds: Vec<Rebuild> = if no_redundancy {
+        lay.groups.iter().map(|_| Rebuild::none()).collect()
+    } else if let Some(h) = a.rebuild_hours {
         match lay
             .groups
             .iter()
@@ -638,6 +652,15 @@ pub fn sci(x: f64) -> String {
     }
 }
 
+/// A delay or repair time in hours, `-` when the group has nothing to rebuild.
+fn hours_cell(r: &Rebuild, hours: f64) -> String {
+    if r.source == RebuildSource::NoRedundancy {
+        "-".into()
+    } else {
+        format!("{hours:.1}")
+    }
+}
+
 fn nines(f: &ModelFigures) -> String {
     match f.nines {
         Some(n) => format!("{n:.2}"),
@@ -715,6 +738,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             RebuildSource::Topology { binding_link } => binding_link.clone(),
             RebuildSource::UserRate => "--rebuild-mb-s".into(),
             RebuildSource::UserHours => "--rebuild-hours".into(),
+            RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
         };
         s.row(vec![
             g.group.to_string(),
@@ -725,9 +749,15 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             format!("{:.3}", g.member.tb()),
             g.rebuild.rate.map_or("-".into(), |x| format!("{:.1}", x.0)),
             set_by,
-            format!("{:.1}", g.rebuild.delay_hours),
-            format!("{:.1}", g.rebuild.hours),
+            hours_cell(&g.rebuild, g.rebuild.delay_hours),
+            hours_cell(&g.rebuild, g.rebuild.hours),
         ]);
+    }
+    if r.groups.iter().any(|g| g.redundancy.m == 0) {
+        s.notes.push(format!(
+            "No redundancy: {} loses a group's data at the first drive failure, so no rebuild exists and its time enters no model; every model gives P = 1 − e^(−nλt) for the group's n drives.",
+            r.shape
+        ));
     }
     s.notes.push(format!(
         "T_R = delay + member / rebuild rate (physics §6.2). λ from AFR as a {} (physics §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
