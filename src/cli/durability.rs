@@ -19,7 +19,7 @@ use crate::render::Section;
 use crate::units::MBps;
 use crate::validate::MAX_VAULT_PODS;
 use clap::ValueEnum;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// Models for `--model`.
@@ -622,13 +622,32 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             shared_links: a.shared_rebuilds,
             importance_sampling: !a.no_importance_sampling,
         };
-        report.monte_carlo = Some(montecarlo::run_report(
-            &pod,
-            &lay,
-            &report,
-            &components,
-            &params,
-        ));
+        // Progress on stderr, only when it is a terminal and the run has taken over a second.
+        let tty = std::io::stderr().is_terminal();
+        let start = std::time::Instant::now();
+        let shown = std::cell::Cell::new(false);
+        let err_cell = std::cell::RefCell::new(&mut *err);
+        let progress = |p: &montecarlo::Progress| {
+            if !tty || start.elapsed() < std::time::Duration::from_secs(1) {
+                return;
+            }
+            shown.set(true);
+            let precision = p.relative.map_or("no interval yet".to_string(), |r| {
+                format!("±{:.1} %", 100.0 * r)
+            });
+            let mut e = err_cell.borrow_mut();
+            let _ = write!(
+                e,
+                "\r\x1b[Kmonte carlo, {}: {} of at most {} trials, {} with a loss, {precision}",
+                p.scope, p.trials, p.max_trials, p.hits
+            );
+            let _ = e.flush();
+        };
+        let mc = montecarlo::run_report(&pod, &lay, &report, &components, &params, &progress);
+        if shown.get() {
+            let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
+        }
+        report.monte_carlo = Some(mc);
     }
     Ok(report)
 }
@@ -967,8 +986,12 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
         m.right = vec![1, 2];
         for run in &mc.runs {
             let e = &run.estimate;
-            let iv = |i: &montecarlo::Interval| {
-                format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(i.high))
+            let iv = |i: &montecarlo::Interval| match i.high {
+                Some(high) => format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(high)),
+                None if i.method == montecarlo::IntervalMethod::NoLossSeen => {
+                    "0 (no loss seen: no upper bound)".to_string()
+                }
+                None => format!("{} (one trial: no interval)", sci(i.mean)),
             };
             let (cf, inside) = match &run.closed_form {
                 Some(a) => (
@@ -982,10 +1005,11 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
                         },
                         sci(a.analytic)
                     ),
-                    if a.inside {
-                        "yes".to_string()
-                    } else {
-                        format!("no (ratio {:.3})", a.ratio)
+                    match (a.inside, a.ratio) {
+                        (Some(true), _) => "yes".to_string(),
+                        (Some(false), Some(r)) => format!("no (ratio {r:.3})"),
+                        (Some(false), None) => "no".to_string(),
+                        (None, _) => "unknown (no upper bound)".to_string(),
                     },
                 ),
                 None => ("none models this scenario".into(), "-".into()),
@@ -1009,13 +1033,46 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             ]);
             if let Some(vt) = &run.vault_from_tome {
                 m.notes.push(format!(
-                    "Vault from the tome (tomes independent): P = {} [{}, {}].",
-                    sci(vt.mean),
-                    sci(vt.low),
-                    sci(vt.high)
+                    "Vault from the tome (tomes independent): P = {}.",
+                    iv(vt)
                 ));
             }
         }
+        for run in &mc.runs {
+            let e = &run.estimate;
+            if let (Some(target), Some(false)) = (e.target_relative, e.precision_reached) {
+                let got = match e.p_loss.relative() {
+                    Some(r) if e.hits > 0 => format!(
+                        "P(loss) is known to ±{:.1} % from {} trials with a loss",
+                        100.0 * r,
+                        e.hits
+                    ),
+                    _ => "no trial saw a loss".to_string(),
+                };
+                m.notes.push(format!(
+                    "{}: the requested precision (±{} %, at least {} trials with a loss) was NOT reached within {} trials (--max-trials): {got}.",
+                    run.scope,
+                    crate::show::trim_float(100.0 * target),
+                    montecarlo::MIN_HITS,
+                    e.trials
+                ));
+            } else if mc.params.importance_sampling && e.hits > 0 && e.hits < montecarlo::MIN_HITS {
+                m.notes.push(format!(
+                    "{}: only {} trial{} saw a loss; a normal interval from so few weighted trials is not reliable: run more trials.",
+                    run.scope,
+                    e.hits,
+                    if e.hits == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        m.notes.push(
+            if mc.params.importance_sampling {
+                "Intervals: normal (estimate ± 1.96 standard errors of the weighted trials); when no trial saw a loss the weights give no upper bound, and none is claimed."
+            } else {
+                "Intervals: exact binomial (Clopper–Pearson, two-sided 95 %) on the trials with a loss; with none in n trials the upper end is 1 − 0.025^(1/n) ≈ 3.7/n."
+            }
+            .into(),
+        );
         m.notes.push(if mc.params.importance_sampling {
             let per_run: Vec<String> = mc
                 .runs
