@@ -44,10 +44,29 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
     rebuild_hours: 6.5 * 24.0,
 };
 
-/// Drive-swap delay assumed when a layout has no hot spare: half of the one-day-a-week swap
-/// schedule Backblaze ran its early fleet on ("one day a week of drive swaps", pods.md §4.1,
-/// [T] SmallNetBuilder "Revisited"), i.e. the mean wait for the next swap day, in hours.
-pub const WEEKLY_SWAP_MEAN_WAIT_H: f64 = 3.5 * 24.0;
+/// The detection and replacement delay assumed without a hot spare when the design states
+/// none (`raid.replace_delay`), hours: a day to notice the failed drive and swap it, the
+/// next-business-day replacement of common server support contracts. Chosen as neutral: it is
+/// no particular fleet's practice (Backblaze's designs state their own, 84 h, the mean wait for
+/// the weekly drive-swap day of its early fleet, pods.md §4.1).
+pub const NO_SPARE_DELAY_H: f64 = 24.0;
+
+/// Where a rebuild's detection and replacement delay comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DelaySource {
+    /// The user's `--replace-hours`.
+    User,
+    /// The design's `raid.replace_delay`, with its source as `[tag] text`.
+    Design {
+        /// The design's source for the figure.
+        source: String,
+    },
+    /// A hot spare: the rebuild starts at once (0 h).
+    HotSpare,
+    /// No hot spare and no delay in the design: [`NO_SPARE_DELAY_H`].
+    NoSpareDefault,
+}
 
 /// The longest time to restore redundancy podplan accepts, hours: ten years (87,660 h). No
 /// real repair takes longer: a drive not replaced within ten years has outlived its pod (the
@@ -737,13 +756,29 @@ pub fn set_figures(
     }
 }
 
-/// The delay before a rebuild starts when the user gives none: 0 h with a hot spare, otherwise
-/// [`WEEKLY_SWAP_MEAN_WAIT_H`].
-pub fn default_delay_hours(layout: &Layout) -> f64 {
-    if layout.spares.is_empty() {
-        WEEKLY_SWAP_MEAN_WAIT_H
-    } else {
-        0.0
+/// The delay before a rebuild starts when the user gives none: 0 h with a hot spare (the
+/// rebuild starts at once), otherwise the design's `raid.replace_delay`, otherwise
+/// [`NO_SPARE_DELAY_H`].
+pub fn default_delay(pod: &Pod, layout: &Layout) -> (f64, DelaySource) {
+    if !layout.spares.is_empty() {
+        return (0.0, DelaySource::HotSpare);
+    }
+    match &pod.raid.replace_delay {
+        Some(d) => {
+            let text = match &d.source {
+                crate::spec::Source::Published(t)
+                | crate::spec::Source::ThirdParty(t)
+                | crate::spec::Source::Derived(t)
+                | crate::spec::Source::Estimated(t) => t,
+            };
+            (
+                d.hours,
+                DelaySource::Design {
+                    source: format!("[{}] {text}", d.source.tag()),
+                },
+            )
+        }
+        None => (NO_SPARE_DELAY_H, DelaySource::NoSpareDefault),
     }
 }
 
@@ -786,9 +821,10 @@ pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, D
     } else {
         let times =
             crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
-        topology_rebuilds(layout, &times, default_delay_hours(layout))?
+        topology_rebuilds(layout, &times, default_delay(pod, layout).0)?
     };
     let o = Options {
+        delay_source: (layout.shape.tolerance() > 0).then(|| default_delay(pod, layout).1),
         vault: pod.raid.vault.map(|v| VaultSpec {
             data: v.data,
             parity: v.parity,
@@ -996,6 +1032,9 @@ pub struct Options {
     pub models: Vec<Model>,
     /// A code across pods to aggregate into.
     pub vault: Option<VaultSpec>,
+    /// Where the rebuilds' delay came from (`None` when the user timed rebuilds whole or
+    /// nothing is rebuilt).
+    pub delay_source: Option<DelaySource>,
 }
 
 impl Default for Options {
@@ -1007,6 +1046,7 @@ impl Default for Options {
             ure_bits: None,
             models: Model::ALL.to_vec(),
             vault: None,
+            delay_source: None,
         }
     }
 }
@@ -1127,6 +1167,8 @@ pub struct DurabilityReport {
     pub vault: Option<VaultDurability>,
     /// How the models differ, as ratios to the sliding window (physics §6.5).
     pub ratios: Vec<ModelRatio>,
+    /// Where the rebuilds' detection and replacement delay came from.
+    pub delay_source: Option<DelaySource>,
     /// The Monte Carlo check, when asked for (filled by the caller with
     /// [`crate::montecarlo::run_report`]).
     pub monte_carlo: Option<crate::montecarlo::McReport>,
@@ -1368,6 +1410,7 @@ pub fn report(
         pod: pod_d,
         vault,
         ratios: all_ratios,
+        delay_source: o.delay_source.clone(),
         monte_carlo: None,
     })
 }

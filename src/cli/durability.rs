@@ -108,8 +108,10 @@ pub struct DurabilityArgs {
         conflicts_with = "replace_hours"
     )]
     pub rebuild_hours: Option<f64>,
-    /// Detection and replacement delay before a rebuild starts, hours (default: 0 with a hot
-    /// spare; otherwise 84, half of the weekly drive-swap day of Backblaze's early fleet).
+    /// Detection and replacement delay before a rebuild starts, hours, 0 to 87660 (default: 0
+    /// with a hot spare; otherwise the design's `raid.replace_delay`, or 24 without one: a day
+    /// to notice the failure and swap the drive, a next-business-day replacement, no particular
+    /// fleet's practice).
     #[arg(allow_negative_numbers = true, long, value_name = "H")]
     pub replace_hours: Option<f64>,
     /// Bandwidth what-if for the rebuild rate, repeatable: KEY=VALUE as in `podplan bandwidth
@@ -496,9 +498,12 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             }
         }
     }
-    let delay = a
-        .replace_hours
-        .unwrap_or_else(|| durability::default_delay_hours(&lay));
+    let (delay, delay_source) = match a.replace_hours {
+        Some(h) => (h, durability::DelaySource::User),
+        None => durability::default_delay(&pod, &lay),
+    };
+    let delay_source =
+        (lay.shape.tolerance() > 0 && a.rebuild_hours.is_none()).then_some(delay_source);
     let no_redundancy = lay.shape.tolerance() == 0;
     if no_redundancy
         && (a.rebuild_hours.is_some() || a.rebuild_mb_s.is_some() || a.replace_hours.is_some())
@@ -594,6 +599,7 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         ure_bits: a.ure_bits,
         models,
         vault,
+        delay_source,
     };
     let mut report = match durability::report(&pod, &lay, &rebuilds, &opts) {
         Ok(r) => r,
@@ -785,10 +791,23 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             AfrConvention::Probability => "probability: λ = −ln(1 − AFR) / 8760 h",
         }
     ));
-    s.notes.push(
-        "Delay: detection and replacement before the rebuild starts; by default 0 h with a hot spare, otherwise 84 h, the mean wait for the one-day-a-week drive swaps of Backblaze's early fleet (pods.md §4.1); --replace-hours sets it."
-            .into(),
-    );
+    if let (Some(src), Some(g)) = (&r.delay_source, r.groups.first()) {
+        let h = crate::show::trim_float(g.rebuild.delay_hours);
+        s.notes.push(match src {
+            durability::DelaySource::User => format!(
+                "Delay: detection and replacement before the rebuild starts, {h} h from --replace-hours."
+            ),
+            durability::DelaySource::Design { source } => format!(
+                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {source}. --replace-hours sets another."
+            ),
+            durability::DelaySource::HotSpare => {
+                "Delay: 0 h, a hot spare starts the rebuild at once; --replace-hours sets one.".into()
+            }
+            durability::DelaySource::NoSpareDefault => format!(
+                "Delay: detection and replacement before the rebuild starts, {h} h: podplan's default without a hot spare (a day to notice the failure and swap the drive), since the design states none in raid.replace_delay; --replace-hours sets it."
+            ),
+        });
+    }
     out.push(s);
 
     // Whole-group loss, per group and pod.

@@ -1011,3 +1011,61 @@ fn monte_carlo_reports_progress_through_a_callback() {
     assert_eq!(code, 0);
     assert!(err.is_empty(), "{err}");
 }
+
+/// Issue 10 item 11: the replacement delay is a design field. The Backblaze designs state 84 h
+/// with their source; a design that states none gets the neutral default (24 h without a hot
+/// spare, stated in --help) and no text citing Backblaze's fleet.
+#[test]
+fn replacement_delay_comes_from_the_design_or_a_neutral_default() {
+    let delay = |design: &str| {
+        let (code, out, err) = run(&["durability", design, "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (
+            v["groups"][0]["rebuild"]["delay_hours"].as_f64().unwrap(),
+            v["delay_source"].clone(),
+        )
+    };
+    for rev in REVISIONS {
+        let (h, src) = delay(design_path(rev).to_str().unwrap());
+        assert_eq!(h, 84.0, "{rev}");
+        assert!(
+            src["design"]["source"]
+                .as_str()
+                .unwrap()
+                .contains("early fleet"),
+            "{rev}: {src}"
+        );
+    }
+    let (h, src) = delay("tests/fixtures/valid.ron");
+    assert_eq!((h, src), (24.0, serde_json::json!("no-spare-default")));
+    let (code, out, err) = run(&[
+        "durability",
+        "tests/fixtures/valid.ron",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let note = out.lines().find(|l| l.starts_with("Delay:")).unwrap();
+    assert!(!note.contains("Backblaze"), "{note}");
+    assert!(note.contains("24 h"), "{note}");
+    let (_, help, _) = run(&["durability", "--help"]);
+    assert!(help.contains("or 24 without one"), "{help}");
+    // An absurd design delay is a located design error.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(design_path("2.0"))
+        .unwrap()
+        .replace("hours: 84,", "hours: 1e300,")
+        .replace(
+            "catalogs: [\"catalog.ron\"]",
+            &format!(
+                "catalogs: [{:?}]",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/catalog.ron")
+            ),
+        );
+    let path = dir.path().join("absurd.ron");
+    std::fs::write(&path, text).unwrap();
+    let (code, _, err) = run(&["durability", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("raid.replace_delay.hours"), "{err}");
+}
