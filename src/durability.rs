@@ -79,6 +79,32 @@ pub const MAX_REPAIR_HOURS: f64 = 87_660.0;
 /// hundred times any drive's sequential rate; a faster figure is a typo.
 pub const MAX_REBUILD_MB_S: f64 = 100_000.0;
 
+/// The domain of the sliding-window and period models: at most this many drive failures
+/// expected in a set within one repair time, `n·λ·T_R ≤ 0.1`. Both count failures landing in
+/// repair windows of a set that is almost always whole; when a set spends a real share of its
+/// time degraded they stop describing it (at `λ·T_R ≫ 1` the sliding window's up-crossings
+/// vanish and the period model saturates at 1).
+pub const DOMAIN_MAX_FAILURES_PER_REPAIR: f64 = 0.1;
+
+/// The domain of the sliding-window and period models: a repair at most this share of the
+/// mission, `T_R ≤ mission / 10`. The sliding window is a steady-state rate (its start-up
+/// transient is about `T_R / mission` of the figure) and the period model needs whole periods.
+pub const DOMAIN_MAX_REPAIR_SHARE: f64 = 0.1;
+
+/// True when `model` is inside its domain for a set of `n` drives with failure rate `lambda`
+/// per hour, repairs of `rebuild_h` hours and a mission of `mission_h` hours. The Markov chains
+/// are exact for their assumptions at any input; the sliding window and the period model need
+/// [`DOMAIN_MAX_FAILURES_PER_REPAIR`] and [`DOMAIN_MAX_REPAIR_SHARE`].
+pub fn in_domain(model: Model, n: u32, lambda: f64, rebuild_h: f64, mission_h: f64) -> bool {
+    match model {
+        Model::MarkovSerial | Model::MarkovParallel => true,
+        Model::Sliding | Model::Backblaze => {
+            f64::from(n) * lambda * rebuild_h <= DOMAIN_MAX_FAILURES_PER_REPAIR
+                && rebuild_h <= DOMAIN_MAX_REPAIR_SHARE * mission_h
+        }
+    }
+}
+
 /// The largest URE specification accepted, bits read per error: 1e30, well beyond any
 /// vendor's (1e14 to 1e17).
 pub const MAX_URE_BITS: f64 = 1e30;
@@ -213,6 +239,17 @@ impl Model {
             Model::MarkovParallel => "markov-parallel",
             Model::Sliding => "sliding",
             Model::Backblaze => "backblaze",
+        }
+    }
+    /// Where the model's figures can be trusted (see [`in_domain`]).
+    pub fn domain(self) -> &'static str {
+        match self {
+            Model::MarkovSerial | Model::MarkovParallel => {
+                "any λ·T_R and mission (exact for its assumptions)"
+            }
+            Model::Sliding | Model::Backblaze => {
+                "n·λ·T_R ≤ 0.1 (a set rarely degraded) and T_R ≤ mission / 10"
+            }
         }
     }
     /// One line saying what the model assumes and where it comes from.
@@ -652,6 +689,9 @@ pub struct ModelFigures {
     /// `1 − exp(−mission / MTTDL)`, the usual shortcut, for comparison with `p_mission` (Markov
     /// models only).
     pub p_mission_from_mttdl: Option<f64>,
+    /// False when the inputs are outside the model's domain ([`in_domain`]): the figure is
+    /// shown, marked, and not to be trusted.
+    pub in_domain: bool,
 }
 
 impl ModelFigures {
@@ -663,7 +703,11 @@ impl ModelFigures {
             loss_events_per_year: per_year,
             mttdl_years: mttdl_h.map(|h| h / HOURS_PER_YEAR),
             p_mission_from_mttdl: mttdl_h.map(|h| -(-mission_h / h).exp_m1()),
+            in_domain: true,
         }
+    }
+    fn within(self, in_domain: bool) -> ModelFigures {
+        ModelFigures { in_domain, ..self }
     }
     /// The same figures for `count` independent copies (sets → group, groups → pod, tomes →
     /// Vault): probability `1 − (1 − p)^count`, rates and inverse MTTDL add.
@@ -676,6 +720,7 @@ impl ModelFigures {
             self.mttdl_years.map(|y| y * HOURS_PER_YEAR / c),
             mission_h,
         )
+        .within(self.in_domain)
     }
     /// Combines independent components (groups of a pod) into one.
     pub fn combine(parts: &[ModelFigures], mission_h: f64) -> Option<ModelFigures> {
@@ -686,19 +731,28 @@ impl ModelFigures {
             .iter()
             .map(|f| f.mttdl_years.map(|y| 1.0 / (y * HOURS_PER_YEAR)))
             .sum();
-        Some(ModelFigures::new(
-            first.model,
-            p,
-            per_year,
-            inv.map(|i| 1.0 / i),
-            mission_h,
-        ))
+        Some(
+            ModelFigures::new(first.model, p, per_year, inv.map(|i| 1.0 / i), mission_h)
+                .within(parts.iter().all(|f| f.in_domain)),
+        )
     }
 }
 
 /// The figures of `model` for one k+m set with per-drive failure rate `lambda` (per hour) and
 /// time to restore redundancy `rebuild_h` (hours), over `mission_h` hours.
 pub fn set_figures(
+    n: u32,
+    m: u32,
+    lambda: f64,
+    rebuild_h: f64,
+    mission_h: f64,
+    model: Model,
+) -> ModelFigures {
+    let figures = set_figures_unchecked(n, m, lambda, rebuild_h, mission_h, model);
+    figures.within(m == 0 || in_domain(model, n, lambda, rebuild_h, mission_h))
+}
+
+fn set_figures_unchecked(
     n: u32,
     m: u32,
     lambda: f64,
@@ -1181,6 +1235,8 @@ pub struct ModelInfo {
     pub model: Model,
     /// What it assumes and its source.
     pub description: String,
+    /// Where its figures can be trusted.
+    pub domain: String,
 }
 
 fn leading_ratio(model: Model, m: u32) -> f64 {
@@ -1404,6 +1460,7 @@ pub fn report(
             .map(|m| ModelInfo {
                 model: *m,
                 description: m.describe().to_string(),
+                domain: m.domain().to_string(),
             })
             .collect(),
         groups,

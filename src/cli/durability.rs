@@ -693,8 +693,28 @@ fn nines(f: &ModelFigures) -> String {
     }
 }
 
+/// The mark next to a figure whose inputs are outside its model's domain.
+const OUTSIDE: &str = " † outside its domain";
+
+fn mark(f: &ModelFigures) -> &'static str {
+    if f.in_domain { "" } else { OUTSIDE }
+}
+
 fn p_cell(f: &ModelFigures) -> String {
-    format!("{} ({} nines)", sci(f.p_mission), nines(f))
+    format!("{} ({} nines){}", sci(f.p_mission), nines(f), mark(f))
+}
+
+/// Every figure of the report, to tell whether any is outside its model's domain.
+fn all_figures(r: &DurabilityReport) -> impl Iterator<Item = &ModelFigures> {
+    r.groups
+        .iter()
+        .flat_map(|g| g.models.iter())
+        .chain(r.pod.models.iter())
+        .chain(
+            r.vault
+                .iter()
+                .flat_map(|v| v.tome.iter().chain(v.vault.iter())),
+        )
 }
 
 fn years(y: f64) -> String {
@@ -828,8 +848,19 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     row.extend(r.pod.models.iter().map(p_cell));
     g.row(row);
     for m in &r.models {
-        g.notes
-            .push(format!("{}: {}.", m.model.name(), m.description));
+        g.notes.push(format!(
+            "{}: {}; domain: {}.",
+            m.model.name(),
+            m.description,
+            m.domain
+        ));
+    }
+    if all_figures(r).any(|f| !f.in_domain) {
+        g.notes.push(format!(
+            "†: outside its domain: with these inputs (a repair of a real share of the mission, or sets often degraded: n·λ·T_R above {}, T_R above {} of the mission) the model does not describe the pod; read the Markov chains, which are exact for any repair time.",
+            durability::DOMAIN_MAX_FAILURES_PER_REPAIR,
+            durability::DOMAIN_MAX_REPAIR_SHARE
+        ));
     }
     out.push(g);
 
@@ -848,7 +879,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     for (f, per1000) in r.pod.models.iter().zip(&r.pod.events_per_1000_pod_years) {
         p.row(vec![
             f.model.name().into(),
-            sci(f.p_mission),
+            format!("{}{}", sci(f.p_mission), mark(f)),
             nines(f),
             sci(*per1000),
             f.mttdl_years.map_or("-".into(), years),

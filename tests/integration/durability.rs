@@ -1069,3 +1069,49 @@ fn replacement_delay_comes_from_the_design_or_a_neutral_default() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("raid.replace_delay.hours"), "{err}");
 }
+
+/// Issue 10 item 5: each model states its domain; a figure computed outside it is marked next
+/// to it (the sliding window and the period model with a repair of most of the mission), the
+/// exact chains never are, and the shipped designs are inside every domain.
+#[test]
+fn figures_outside_their_models_domain_are_marked() {
+    let (code, out, err) = run(&[
+        "durability",
+        "--replace-hours",
+        "80000",
+        "--afr",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for f in v["pod"]["models"].as_array().unwrap() {
+        let exact = f["model"].as_str().unwrap().starts_with("markov");
+        assert_eq!(f["in_domain"], exact, "{f}");
+    }
+    for m in v["models"].as_array().unwrap() {
+        assert!(m["domain"].as_str().is_some_and(|d| !d.is_empty()), "{m}");
+    }
+    let (code, out, err) = run(&[
+        "durability",
+        "--replace-hours",
+        "80000",
+        "--afr",
+        "3",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("| pod (3 groups)"))
+        .unwrap();
+    assert_eq!(row.matches("† outside its domain").count(), 2, "{row}");
+    assert!(out.contains("domain: n·λ·T_R ≤ 0.1"), "{out}");
+    for rev in REVISIONS {
+        let (code, out, err) = run(&["durability", design_path(rev).to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert!(!out.contains('†'), "{rev}: {out}");
+    }
+}
