@@ -638,9 +638,11 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
                 return;
             }
             shown.set(true);
-            let precision = p.relative.map_or("no interval yet".to_string(), |r| {
-                format!("±{:.1} %", 100.0 * r)
-            });
+            let precision = match p.relative {
+                _ if p.hits == 0 => "no loss yet".to_string(),
+                Some(r) => format!("±{:.1} %", 100.0 * r),
+                None => "no interval yet".to_string(),
+            };
             let mut e = err_cell.borrow_mut();
             let _ = write!(
                 e,

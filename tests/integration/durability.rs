@@ -530,7 +530,12 @@ fn weibull_wear_out_lowers_first_year_loss_of_a_new_group() {
     // Same mean life; new drives with a rising hazard fail less in their first year. (With
     // shape 3 a first-year loss is so rare that the biased trials may see none: the interval
     // then has no upper end, and the estimate itself must still be below.)
-    assert!(wear.p_loss.mean < exp.p_loss.low, "{:?} vs {:?}", wear.p_loss, exp.p_loss);
+    assert!(
+        wear.p_loss.mean < exp.p_loss.low,
+        "{:?} vs {:?}",
+        wear.p_loss,
+        exp.p_loss
+    );
     assert!(
         wear.p_loss.high.is_none_or(|h| h < exp.p_loss.low),
         "{:?} vs {:?}",
