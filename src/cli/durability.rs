@@ -119,7 +119,7 @@ pub struct DurabilityArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Group width, with --parity: lay the drives out in groups of this many instead of the
-    /// design's RAID policy.
+    /// design's RAID policy (at least 1, at most the design's drives).
     #[arg(long, requires = "parity")]
     pub width: Option<u32>,
     /// Failures each group tolerates, with --width (1 = RAID5, 2 = RAID6, more = erasure).
@@ -153,7 +153,8 @@ pub struct DurabilityArgs {
     /// Monte Carlo seed (same seed, same trials: same figures, on any number of cores).
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// Without --trials: run until the 95 % interval is within ± this fraction of the estimate.
+    /// Without --trials: run until the 95 % interval is within ± this fraction of the estimate
+    /// (above 0, below 1), from at least 10 trials with a loss.
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -164,7 +165,8 @@ pub struct DurabilityArgs {
     /// Without --trials: give up after this many trials (from 1 to 1e9).
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     pub max_trials: u64,
-    /// Monte Carlo: Weibull shape of drive lifetimes (1 = exponential, above 1 = wear-out).
+    /// Monte Carlo: Weibull shape of drive lifetimes (1 = exponential, above 1 = wear-out),
+    /// from 0.1 to 20.
     #[arg(
         allow_negative_numbers = true,
         long,
