@@ -202,7 +202,7 @@ fn mc_vault_17_3_to_10_percent(b: Bencher) {
     };
     b.bench(|| {
         let e = estimate(&sys, &params);
-        assert!(e.p_loss.half_width <= 0.1 * e.p_loss.mean);
+        assert!(e.p_loss.relative().is_some_and(|r| r <= 0.1));
         e
     });
 }

@@ -44,19 +44,86 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
     rebuild_hours: 6.5 * 24.0,
 };
 
-/// Drive-swap delay assumed when a layout has no hot spare: half of the one-day-a-week swap
-/// schedule Backblaze ran its early fleet on ("one day a week of drive swaps", pods.md §4.1,
-/// [T] SmallNetBuilder "Revisited"), i.e. the mean wait for the next swap day, in hours.
-pub const WEEKLY_SWAP_MEAN_WAIT_H: f64 = 3.5 * 24.0;
+/// The detection and replacement delay assumed without a hot spare when the design states
+/// none (`raid.replace_delay`), hours: a day to notice the failed drive and swap it, the
+/// next-business-day replacement of common server support contracts. Chosen as neutral: it is
+/// no particular fleet's practice (Backblaze's designs state their own, 84 h, the mean wait for
+/// the weekly drive-swap day of its early fleet, pods.md §4.1).
+pub const NO_SPARE_DELAY_H: f64 = 24.0;
+
+/// Where a rebuild's detection and replacement delay comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DelaySource {
+    /// The user's `--replace-hours`.
+    User,
+    /// The design's `raid.replace_delay`, with its source as `[tag] text`.
+    Design {
+        /// The design's source for the figure.
+        source: String,
+    },
+    /// A hot spare: the rebuild starts at once (0 h).
+    HotSpare,
+    /// No hot spare and no delay in the design: [`NO_SPARE_DELAY_H`].
+    NoSpareDefault,
+}
+
+/// The longest time to restore redundancy podplan accepts, hours: ten years (87,660 h). No
+/// real repair takes longer: a drive not replaced within ten years has outlived its pod (the
+/// Backblaze fleet retires pods after about five years, pods.md §4), and the closed forms and the
+/// simulation lose all meaning long before (see [`Domain`]). Longer inputs are refused rather
+/// than turned into figures.
+pub const MAX_REPAIR_HOURS: f64 = 87_660.0;
+
+/// The fastest per-drive rebuild rate podplan accepts, MB/s: 100,000 MB/s (100 GB/s), some
+/// hundred times any drive's sequential rate; a faster figure is a typo.
+pub const MAX_REBUILD_MB_S: f64 = 100_000.0;
+
+/// The domain of the sliding-window and period models: at most this many drive failures
+/// expected in a set within one repair time, `n·λ·T_R ≤ 0.1`. Both count failures landing in
+/// repair windows of a set that is almost always whole; when a set spends a real share of its
+/// time degraded they stop describing it (at `λ·T_R ≫ 1` the sliding window's up-crossings
+/// vanish and the period model saturates at 1).
+pub const DOMAIN_MAX_FAILURES_PER_REPAIR: f64 = 0.1;
+
+/// The domain of the sliding-window and period models: a repair at most this share of the
+/// mission, `T_R ≤ mission / 10`. The sliding window is a steady-state rate (its start-up
+/// transient is about `T_R / mission` of the figure) and the period model needs whole periods.
+pub const DOMAIN_MAX_REPAIR_SHARE: f64 = 0.1;
+
+/// True when `model` is inside its domain for a set of `n` drives with failure rate `lambda`
+/// per hour, repairs of `rebuild_h` hours and a mission of `mission_h` hours. The Markov chains
+/// are exact for their assumptions at any input; the sliding window and the period model need
+/// [`DOMAIN_MAX_FAILURES_PER_REPAIR`] and [`DOMAIN_MAX_REPAIR_SHARE`].
+pub fn in_domain(model: Model, n: u32, lambda: f64, rebuild_h: f64, mission_h: f64) -> bool {
+    match model {
+        Model::MarkovSerial | Model::MarkovParallel => true,
+        Model::Sliding | Model::Backblaze => {
+            f64::from(n) * lambda * rebuild_h <= DOMAIN_MAX_FAILURES_PER_REPAIR
+                && rebuild_h <= DOMAIN_MAX_REPAIR_SHARE * mission_h
+        }
+    }
+}
+
+/// The largest URE specification accepted, bits read per error: 1e30, well beyond any
+/// vendor's (1e14 to 1e17).
+pub const MAX_URE_BITS: f64 = 1e30;
 
 /// Why a durability figure cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DurabilityError {
-    /// An AFR that is not a positive percentage of at most 100.
-    #[error("AFR {0} % is out of range: it must be above 0 and at most 100 % per drive-year")]
+    /// An AFR that is not a positive percentage of at most 100, or (as a probability) one that
+    /// gives no finite failure rate.
+    #[error(
+        "AFR {} % is out of range: it must be above 0 and at most 100 % per drive-year (below 100 as a probability)",
+        short(*.0)
+    )]
     Afr(f64),
-    /// A rebuild that takes no time or a non-finite time.
-    #[error("rebuild time {0} h is out of range: it must be a positive number of hours")]
+    /// A rebuild that takes no time, a non-finite time or longer than [`MAX_REPAIR_HOURS`].
+    #[error(
+        "rebuild time {} h is out of range: it must be above 0 and at most {MAX_REPAIR_HOURS} h (ten years)",
+        short(*.0)
+    )]
     RebuildHours(f64),
     /// Tolerated failures not below the group width.
     #[error("parity {parity} must be less than the group width {width}")]
@@ -105,6 +172,26 @@ impl AfrConvention {
     }
 }
 
+/// A number for an error message: at most a dozen significant digits, never a 300-digit
+/// expansion.
+fn short(x: f64) -> String {
+    if x.is_finite() && x.abs() < 1e9 {
+        format!("{}", (x * 1e3).round() / 1e3)
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Checks that a failure rate per hour computed from an AFR is finite (an AFR of 100 % as a
+/// probability gives `−ln 0`).
+pub fn check_lambda(afr_pct: f64, lambda: f64) -> Result<f64, DurabilityError> {
+    if lambda.is_finite() && lambda > 0.0 {
+        Ok(lambda)
+    } else {
+        Err(DurabilityError::Afr(afr_pct))
+    }
+}
+
 /// Checks an AFR in percent: above 0, at most 100, finite.
 pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
     if afr_pct.is_finite() && afr_pct > 0.0 && afr_pct <= 100.0 {
@@ -114,9 +201,9 @@ pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
     }
 }
 
-/// Checks a rebuild time in hours: positive and finite.
+/// Checks a rebuild time in hours: positive and at most [`MAX_REPAIR_HOURS`].
 pub fn check_hours(hours: f64) -> Result<f64, DurabilityError> {
-    if hours.is_finite() && hours > 0.0 {
+    if hours.is_finite() && hours > 0.0 && hours <= MAX_REPAIR_HOURS {
         Ok(hours)
     } else {
         Err(DurabilityError::RebuildHours(hours))
@@ -152,6 +239,17 @@ impl Model {
             Model::MarkovParallel => "markov-parallel",
             Model::Sliding => "sliding",
             Model::Backblaze => "backblaze",
+        }
+    }
+    /// Where the model's figures can be trusted (see [`in_domain`]).
+    pub fn domain(self) -> &'static str {
+        match self {
+            Model::MarkovSerial | Model::MarkovParallel => {
+                "any λ·T_R and mission (exact for its assumptions)"
+            }
+            Model::Sliding | Model::Backblaze => {
+                "n·λ·T_R ≤ 0.1 (a set rarely degraded) and T_R ≤ mission / 10"
+            }
         }
     }
     /// One line saying what the model assumes and where it comes from.
@@ -591,6 +689,9 @@ pub struct ModelFigures {
     /// `1 − exp(−mission / MTTDL)`, the usual shortcut, for comparison with `p_mission` (Markov
     /// models only).
     pub p_mission_from_mttdl: Option<f64>,
+    /// False when the inputs are outside the model's domain ([`in_domain`]): the figure is
+    /// shown, marked, and not to be trusted.
+    pub in_domain: bool,
 }
 
 impl ModelFigures {
@@ -602,7 +703,11 @@ impl ModelFigures {
             loss_events_per_year: per_year,
             mttdl_years: mttdl_h.map(|h| h / HOURS_PER_YEAR),
             p_mission_from_mttdl: mttdl_h.map(|h| -(-mission_h / h).exp_m1()),
+            in_domain: true,
         }
+    }
+    fn within(self, in_domain: bool) -> ModelFigures {
+        ModelFigures { in_domain, ..self }
     }
     /// The same figures for `count` independent copies (sets → group, groups → pod, tomes →
     /// Vault): probability `1 − (1 − p)^count`, rates and inverse MTTDL add.
@@ -615,6 +720,7 @@ impl ModelFigures {
             self.mttdl_years.map(|y| y * HOURS_PER_YEAR / c),
             mission_h,
         )
+        .within(self.in_domain)
     }
     /// Combines independent components (groups of a pod) into one.
     pub fn combine(parts: &[ModelFigures], mission_h: f64) -> Option<ModelFigures> {
@@ -625,13 +731,10 @@ impl ModelFigures {
             .iter()
             .map(|f| f.mttdl_years.map(|y| 1.0 / (y * HOURS_PER_YEAR)))
             .sum();
-        Some(ModelFigures::new(
-            first.model,
-            p,
-            per_year,
-            inv.map(|i| 1.0 / i),
-            mission_h,
-        ))
+        Some(
+            ModelFigures::new(first.model, p, per_year, inv.map(|i| 1.0 / i), mission_h)
+                .within(parts.iter().all(|f| f.in_domain)),
+        )
     }
 }
 
@@ -645,6 +748,31 @@ pub fn set_figures(
     mission_h: f64,
     model: Model,
 ) -> ModelFigures {
+    let figures = set_figures_unchecked(n, m, lambda, rebuild_h, mission_h, model);
+    figures.within(m == 0 || in_domain(model, n, lambda, rebuild_h, mission_h))
+}
+
+fn set_figures_unchecked(
+    n: u32,
+    m: u32,
+    lambda: f64,
+    rebuild_h: f64,
+    mission_h: f64,
+    model: Model,
+) -> ModelFigures {
+    if m == 0 {
+        // No redundancy: the first failure of any of the n drives is the loss, whatever the
+        // repair; every model reduces to the exponential P = 1 − e^(−nλt), MTTDL = 1/(nλ).
+        let rate = f64::from(n) * lambda;
+        let mttdl = (rate > 0.0).then(|| 1.0 / rate);
+        return ModelFigures::new(
+            model,
+            -(-rate * mission_h).exp_m1(),
+            rate * HOURS_PER_YEAR,
+            mttdl.filter(|_| matches!(model, Model::MarkovSerial | Model::MarkovParallel)),
+            mission_h,
+        );
+    }
     match model {
         Model::MarkovSerial | Model::MarkovParallel => {
             let repair = if model == Model::MarkovSerial {
@@ -682,13 +810,29 @@ pub fn set_figures(
     }
 }
 
-/// The delay before a rebuild starts when the user gives none: 0 h with a hot spare, otherwise
-/// [`WEEKLY_SWAP_MEAN_WAIT_H`].
-pub fn default_delay_hours(layout: &Layout) -> f64 {
-    if layout.spares.is_empty() {
-        WEEKLY_SWAP_MEAN_WAIT_H
-    } else {
-        0.0
+/// The delay before a rebuild starts when the user gives none: 0 h with a hot spare (the
+/// rebuild starts at once), otherwise the design's `raid.replace_delay`, otherwise
+/// [`NO_SPARE_DELAY_H`].
+pub fn default_delay(pod: &Pod, layout: &Layout) -> (f64, DelaySource) {
+    if !layout.spares.is_empty() {
+        return (0.0, DelaySource::HotSpare);
+    }
+    match &pod.raid.replace_delay {
+        Some(d) => {
+            let text = match &d.source {
+                crate::spec::Source::Published(t)
+                | crate::spec::Source::ThirdParty(t)
+                | crate::spec::Source::Derived(t)
+                | crate::spec::Source::Estimated(t) => t,
+            };
+            (
+                d.hours,
+                DelaySource::Design {
+                    source: format!("[{}] {text}", d.source.tag()),
+                },
+            )
+        }
+        None => (NO_SPARE_DELAY_H, DelaySource::NoSpareDefault),
     }
 }
 
@@ -726,9 +870,15 @@ pub fn topology_rebuilds(
 /// (the bandwidth model's defaults), the default delay, catalog AFRs and URE rates, every model,
 /// a one-year mission, and the design's Vault (Backblaze's 6.5-day shard rebuild) if it has one.
 pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, DurabilityError> {
-    let times = crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
-    let rebuilds = topology_rebuilds(layout, &times, default_delay_hours(layout))?;
+    let rebuilds = if layout.shape.tolerance() == 0 {
+        layout.groups.iter().map(|_| Rebuild::none()).collect()
+    } else {
+        let times =
+            crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
+        topology_rebuilds(layout, &times, default_delay(pod, layout).0)?
+    };
     let o = Options {
+        delay_source: (layout.shape.tolerance() > 0).then(|| default_delay(pod, layout).1),
         vault: pod.raid.vault.map(|v| VaultSpec {
             data: v.data,
             parity: v.parity,
@@ -849,6 +999,9 @@ pub enum RebuildSource {
     UserRate,
     /// A time the user gave (`--rebuild-hours`), delay included.
     UserHours,
+    /// No redundancy (RAID0): the first drive failure loses the group's data, so there is no
+    /// rebuild and its time does not enter any model.
+    NoRedundancy,
 }
 
 /// A group's time to restore redundancy after a drive failure (physics §6.2):
@@ -878,6 +1031,9 @@ impl Rebuild {
         if !(rate.0.is_finite() && rate.0 > 0.0) {
             return Err(DurabilityError::RebuildHours(f64::INFINITY));
         }
+        if !(delay_hours.is_finite() && delay_hours <= MAX_REPAIR_HOURS) {
+            return Err(DurabilityError::RebuildHours(delay_hours));
+        }
         let transfer = member.0 as f64 / (rate.0 * 1e6) / 3600.0;
         let hours = check_hours(delay_hours.max(0.0) + transfer)?;
         Ok(Rebuild {
@@ -887,6 +1043,16 @@ impl Rebuild {
             transfer_hours: transfer,
             hours,
         })
+    }
+    /// The "rebuild" of a group without redundancy: none exists, a failure is a loss.
+    pub fn none() -> Rebuild {
+        Rebuild {
+            source: RebuildSource::NoRedundancy,
+            rate: None,
+            delay_hours: 0.0,
+            transfer_hours: 0.0,
+            hours: 0.0,
+        }
     }
     /// A rebuild the user timed as a whole.
     pub fn of_hours(hours: f64) -> Result<Rebuild, DurabilityError> {
@@ -920,6 +1086,9 @@ pub struct Options {
     pub models: Vec<Model>,
     /// A code across pods to aggregate into.
     pub vault: Option<VaultSpec>,
+    /// Where the rebuilds' delay came from (`None` when the user timed rebuilds whole or
+    /// nothing is rebuilt).
+    pub delay_source: Option<DelaySource>,
 }
 
 impl Default for Options {
@@ -931,6 +1100,7 @@ impl Default for Options {
             ure_bits: None,
             models: Model::ALL.to_vec(),
             vault: None,
+            delay_source: None,
         }
     }
 }
@@ -1051,6 +1221,8 @@ pub struct DurabilityReport {
     pub vault: Option<VaultDurability>,
     /// How the models differ, as ratios to the sliding window (physics §6.5).
     pub ratios: Vec<ModelRatio>,
+    /// Where the rebuilds' detection and replacement delay came from.
+    pub delay_source: Option<DelaySource>,
     /// The Monte Carlo check, when asked for (filled by the caller with
     /// [`crate::montecarlo::run_report`]).
     pub monte_carlo: Option<crate::montecarlo::McReport>,
@@ -1063,6 +1235,8 @@ pub struct ModelInfo {
     pub model: Model,
     /// What it assumes and its source.
     pub description: String,
+    /// Where its figures can be trusted.
+    pub domain: String,
 }
 
 fn leading_ratio(model: Model, m: u32) -> f64 {
@@ -1096,7 +1270,7 @@ pub fn vault_figures(
     models: &[Model],
 ) -> Result<(Vec<ModelFigures>, Redundancy), DurabilityError> {
     let r = Redundancy::code(v.data, v.parity)?.check()?;
-    let lambda = convention.lambda_per_hour(check_afr(v.afr_pct)?);
+    let lambda = check_lambda(v.afr_pct, convention.lambda_per_hour(check_afr(v.afr_pct)?))?;
     let h = check_hours(v.rebuild_hours)?;
     Ok((
         models
@@ -1149,7 +1323,7 @@ pub fn report(
         check_afr(a)?;
     }
     if let Some(u) = o.ure_bits
-        && !(u.is_finite() && u >= 1.0)
+        && !(u.is_finite() && (1.0..=MAX_URE_BITS).contains(&u))
     {
         return Err(DurabilityError::Ure(u));
     }
@@ -1160,8 +1334,13 @@ pub fn report(
         let (afr_design, ure_design) = drive_facts(pod, &g.bays);
         let afr = check_afr(o.afr_pct.unwrap_or(afr_design))?;
         let ure = o.ure_bits.unwrap_or(ure_design);
-        let lambda = o.convention.lambda_per_hour(afr);
-        let h = check_hours(rb.hours)?;
+        let lambda = check_lambda(afr, o.convention.lambda_per_hour(afr))?;
+        let h = if red.m == 0 {
+            // Nothing to rebuild: the time enters no model.
+            0.0
+        } else {
+            check_hours(rb.hours)?
+        };
         let models = o
             .models
             .iter()
@@ -1281,12 +1460,14 @@ pub fn report(
             .map(|m| ModelInfo {
                 model: *m,
                 description: m.describe().to_string(),
+                domain: m.domain().to_string(),
             })
             .collect(),
         groups,
         pod: pod_d,
         vault,
         ratios: all_ratios,
+        delay_source: o.delay_source.clone(),
         monte_carlo: None,
     })
 }

@@ -444,6 +444,8 @@ pub struct RaidPolicy {
     pub filesystem: Filesystem,
     /// Vault coding across pods.
     pub vault: Option<Vault>,
+    /// The design's detection and replacement delay before a rebuild, if it states one.
+    pub replace_delay: Option<crate::spec::ReplaceDelay>,
 }
 
 impl RaidPolicy {

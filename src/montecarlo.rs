@@ -45,6 +45,14 @@ use std::collections::{BinaryHeap, VecDeque};
 /// Trials per chunk: the unit of work handed to a thread and of the random streams.
 pub const CHUNK: u64 = 256;
 
+/// The most trials one run may ask for: 10^9 (hours of work on a laptop for a pod; more buys
+/// no figure the closed forms do not already give). The command line refuses more.
+pub const MAX_TRIALS: u64 = 1_000_000_000;
+
+/// The most chunks run between two looks at the estimate (and two progress reports): memory
+/// for the chunk results stays bounded whatever the trial count.
+const MAX_BATCH_CHUNKS: u64 = 1024;
+
 /// The two-sided 95 % normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -360,50 +368,231 @@ impl McParams {
     }
 }
 
-/// A Monte Carlo mean with its 95 % confidence interval (normal approximation).
+/// How a 95 % interval was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntervalMethod {
+    /// Exact binomial (Clopper–Pearson) on the count of trials with a loss: plain counting,
+    /// where every trial weighs 1. Two-sided 95 %: with no loss in `n` trials it is
+    /// `[0, 1 − 0.025^(1/n)]`, about `3.7/n` (the "rule of three" `3/n` is the one-sided
+    /// bound). Exact for any count, small ones included.
+    ClopperPearson,
+    /// Normal approximation, `mean ± 1.96 × standard error`, on the trials' weighted values:
+    /// the estimates of importance sampling (and plain counts of loss events when a trial saw
+    /// more than one). Trustworthy only with enough trials that saw a loss
+    /// ([`MIN_HITS`]); the report says when there were fewer.
+    Normal,
+    /// Importance sampling saw no loss at all: the estimate is 0, and since a biased trial's
+    /// weight is not bounded in advance, the trials give no upper bound. Nothing is claimed
+    /// beyond the trivial `P ≤ 1`.
+    NoLossSeen,
+}
+
+/// Trials with a loss a normal interval needs before it is trusted (and before a run
+/// `--precision` stops).
+pub const MIN_HITS: u64 = 10;
+
+/// A Monte Carlo mean with its 95 % confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval {
     /// The estimate.
     pub mean: f64,
-    /// Half-width of the 95 % interval: `1.96 × standard error`.
-    pub half_width: f64,
+    /// Half-width of the 95 % interval: `(high − low) / 2` (`1.96 × standard error` for a
+    /// normal interval); `None` without an upper end.
+    pub half_width: Option<f64>,
     /// Lower end (not below 0).
     pub low: f64,
-    /// Upper end.
-    pub high: f64,
+    /// Upper end; `None` when the trials give none ([`IntervalMethod::NoLossSeen`]).
+    pub high: Option<f64>,
+    /// How the interval was obtained.
+    pub method: IntervalMethod,
 }
 
 impl Interval {
-    fn new(mean: f64, half_width: f64) -> Interval {
+    fn normal(mean: f64, half_width: f64) -> Interval {
+        let low = (mean - half_width).max(0.0);
+        let high = mean + half_width;
         Interval {
             mean,
-            half_width,
-            low: (mean - half_width).max(0.0),
-            high: mean + half_width,
+            half_width: Some((high - low) / 2.0),
+            low,
+            high: Some(high),
+            method: IntervalMethod::Normal,
         }
     }
-    /// Half-width relative to the estimate (`inf` when the estimate is 0).
-    pub fn relative(&self) -> f64 {
-        if self.mean > 0.0 {
-            self.half_width / self.mean
-        } else {
-            f64::INFINITY
+    /// The exact two-sided 95 % binomial interval for `hits` successes in `n` trials, scaled
+    /// by `scale` (1 for a probability).
+    pub fn clopper_pearson(hits: u64, n: u64, scale: f64) -> Interval {
+        let (low, high) = clopper_pearson(hits, n);
+        let mean = if n > 0 { hits as f64 / n as f64 } else { 0.0 };
+        Interval {
+            mean: mean * scale,
+            half_width: Some((high - low) / 2.0 * scale),
+            low: low * scale,
+            high: Some(high * scale),
+            method: IntervalMethod::ClopperPearson,
         }
     }
-    /// True when `x` lies inside the interval.
-    pub fn contains(&self, x: f64) -> bool {
-        x >= self.low && x <= self.high
+    fn no_loss_seen() -> Interval {
+        Interval {
+            mean: 0.0,
+            half_width: None,
+            low: 0.0,
+            high: None,
+            method: IntervalMethod::NoLossSeen,
+        }
+    }
+    /// Half-width relative to the estimate (`None` when the estimate is 0 or has no upper
+    /// end).
+    pub fn relative(&self) -> Option<f64> {
+        match self.half_width {
+            Some(h) if self.mean > 0.0 => Some(h / self.mean),
+            _ => None,
+        }
+    }
+    /// True when `x` lies inside the interval; `None` when it has no upper end and `x` is
+    /// above its lower end.
+    pub fn contains(&self, x: f64) -> Option<bool> {
+        if x < self.low {
+            return Some(false);
+        }
+        self.high.map(|h| x <= h)
     }
     /// The interval mapped through an increasing function.
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Interval {
-        let (mean, low, high) = (f(self.mean), f(self.low), f(self.high));
+        let (mean, low, high) = (f(self.mean), f(self.low), self.high.map(&f));
         Interval {
             mean,
-            half_width: (high - low) / 2.0,
+            half_width: high.map(|h| (h - low) / 2.0),
             low,
             high,
+            method: self.method,
         }
     }
+}
+
+/// `ln Γ(x)` for `x > 0` (Lanczos, g = 7, 9 terms, in logarithms so large arguments do not
+/// overflow).
+fn ln_gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = G[0];
+    let t = x + 7.5;
+    for (i, g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// The regularized incomplete beta function `I_x(a, b)` (continued fraction, modified Lentz;
+/// Numerical Recipes §6.4), `a, b > 0`, `0 ≤ x ≤ 1`.
+fn beta_inc(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (-x).ln_1p();
+    // The fraction converges fast for x < (a+1)/(a+b+2); use the symmetry otherwise.
+    if x > (a + 1.0) / (a + b + 2.0) {
+        return 1.0 - beta_inc(b, a, 1.0 - x);
+    }
+    let tiny = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..200_000u32 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    (ln_front.exp() * h / a).clamp(0.0, 1.0)
+}
+
+/// The `q` quantile of the Beta(a, b) distribution, by bisection on [`beta_inc`] (monotone in
+/// `x`), to about 1e-15 relative.
+fn beta_quantile(q: f64, a: f64, b: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if beta_inc(a, b, mid) < q {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-15 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The exact two-sided 95 % Clopper–Pearson interval of a binomial proportion, `hits` in `n`:
+/// `[B(0.025; k, n−k+1), B(0.975; k+1, n−k)]` with `B` the beta quantile, `0` and `1` at the
+/// ends.
+pub fn clopper_pearson(hits: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n) = (hits.min(n) as f64, n as f64);
+    let low = if k == 0.0 {
+        0.0
+    } else {
+        beta_quantile(0.025, k, n - k + 1.0)
+    };
+    let high = if k == n {
+        1.0
+    } else if k == 0.0 {
+        // Closed form of the same quantile: 1 − 0.025^(1/n), computed without cancellation.
+        -(0.025f64.ln() / n).exp_m1()
+    } else {
+        beta_quantile(0.975, k + 1.0, n - k)
+    };
+    (low, high)
 }
 
 /// Running mean and sum of squared deviations (Welford), merged in a fixed order.
@@ -431,12 +620,19 @@ impl Moments {
         self.m2 += o.m2 + d * d * (self.n as f64) * (o.n as f64) / n as f64;
         self.n = n;
     }
+    /// The normal 95 % interval of the mean; no upper end from fewer than two values.
     fn interval(&self) -> Interval {
         if self.n < 2 {
-            return Interval::new(self.mean, f64::INFINITY);
+            return Interval {
+                mean: self.mean,
+                half_width: None,
+                low: 0.0,
+                high: None,
+                method: IntervalMethod::Normal,
+            };
         }
         let var = self.m2 / (self.n - 1) as f64;
-        Interval::new(self.mean, Z95 * (var / self.n as f64).sqrt())
+        Interval::normal(self.mean, Z95 * (var / self.n as f64).sqrt())
     }
 }
 
@@ -445,6 +641,8 @@ struct Stats {
     p: Moments,
     events: Moments,
     hits: u64,
+    /// Loss events counted (unweighted).
+    events_total: u64,
     drive_failures: u64,
     domain_failures: u64,
 }
@@ -454,6 +652,7 @@ impl Stats {
         self.p.merge(&o.p);
         self.events.merge(&o.events);
         self.hits += o.hits;
+        self.events_total = self.events_total.saturating_add(o.events_total);
         self.drive_failures += o.drive_failures;
         self.domain_failures += o.domain_failures;
     }
@@ -483,6 +682,11 @@ pub struct Estimate {
     pub loss_events_per_year: Interval,
     /// Simulated system-years: trials × mission.
     pub simulated_years: f64,
+    /// The relative half-width asked for (`Trials::Until`), `None` for a fixed trial count.
+    pub target_relative: Option<f64>,
+    /// True when a run asked to reach `target_relative` reached it (with at least
+    /// [`MIN_HITS`] trials that saw a loss) before its trial limit; `None` for a fixed count.
+    pub precision_reached: Option<bool>,
     /// Drive failures simulated (biased measure).
     pub drive_failures: u64,
     /// Component (domain) failures simulated (biased measure).
@@ -1160,24 +1364,66 @@ fn run_chunk(sys: &System, prep: &Prep, params: &McParams, chunk: u64, trials: u
         st.p.push(if lost { w } else { 0.0 });
         st.events.push(w * f64::from(events));
         st.hits += u64::from(lost);
+        st.events_total = st.events_total.saturating_add(u64::from(events));
     }
     st.drive_failures = trial.drive_failures;
     st.domain_failures = trial.domain_failures;
     st
 }
 
+/// Where a running simulation stands, reported between batches of trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// What is simulated (`pod`, `tome`, `vault`).
+    pub scope: String,
+    /// Trials done so far.
+    pub trials: u64,
+    /// Most trials the run will do.
+    pub max_trials: u64,
+    /// Trials that saw a loss so far.
+    pub hits: u64,
+    /// The current relative half-width of P(loss), when there is one.
+    pub relative: Option<f64>,
+}
+
+/// The interval of P(loss): exact binomial under plain counting, normal on the weights under
+/// importance sampling (no upper end when no trial saw a loss).
+fn p_interval(stats: &Stats, importance: bool) -> Interval {
+    if !importance {
+        Interval::clopper_pearson(stats.hits, stats.p.n, 1.0)
+    } else if stats.hits == 0 {
+        Interval::no_loss_seen()
+    } else {
+        stats.p.interval()
+    }
+}
+
 /// Runs the simulation of `sys` under `params`.
 pub fn estimate(sys: &System, params: &McParams) -> Estimate {
+    estimate_with_progress(sys, params, &|_| {})
+}
+
+/// Runs the simulation of `sys` under `params`, calling `progress` after every batch of
+/// trials (the library never prints: the caller decides whether to show it).
+pub fn estimate_with_progress(
+    sys: &System,
+    params: &McParams,
+    progress: &dyn Fn(&Progress),
+) -> Estimate {
     let prep = prepare(sys, params);
     let mut stats = Stats::default();
     let mut done = 0u64;
     let total_chunks = |n: u64| n.div_ceil(CHUNK);
     loop {
         let (from, to, cap) = match params.trials {
-            Trials::Fixed(n) => (done, total_chunks(n), n),
+            Trials::Fixed(n) => (
+                done,
+                total_chunks(n).min(done.saturating_add(MAX_BATCH_CHUNKS)),
+                n,
+            ),
             Trials::Until { max, .. } => {
-                let batch = done.max(8);
-                (done, (done + batch).min(total_chunks(max)), max)
+                let batch = done.clamp(8, MAX_BATCH_CHUNKS);
+                (done, done.saturating_add(batch).min(total_chunks(max)), max)
             }
         };
         if from >= to {
@@ -1186,7 +1432,7 @@ pub fn estimate(sys: &System, params: &McParams) -> Estimate {
         let results: Vec<Stats> = (from..to)
             .into_par_iter()
             .map(|c| {
-                let n = CHUNK.min(cap.saturating_sub(c * CHUNK));
+                let n = CHUNK.min(cap.saturating_sub(c.saturating_mul(CHUNK)));
                 run_chunk(sys, &prep, params, c, n)
             })
             .collect();
@@ -1194,25 +1440,49 @@ pub fn estimate(sys: &System, params: &McParams) -> Estimate {
             stats.merge(r);
         }
         done = to;
+        let iv = p_interval(&stats, params.importance_sampling);
+        progress(&Progress {
+            scope: sys.scope.clone(),
+            trials: stats.p.n,
+            max_trials: cap,
+            hits: stats.hits,
+            relative: iv.relative(),
+        });
         match params.trials {
-            Trials::Fixed(_) => break,
+            Trials::Fixed(_) => {}
             Trials::Until { relative, max } => {
-                let iv = stats.p.interval();
-                if (stats.hits >= 10 && iv.relative() <= relative) || stats.p.n >= max {
+                if precise(&stats, &iv, relative) || stats.p.n >= max {
                     break;
                 }
             }
         }
     }
     let years = params.mission_hours / HOURS_PER_YEAR;
-    let events = stats.events.interval();
+    let p_loss = p_interval(&stats, params.importance_sampling);
+    let (target_relative, precision_reached) = match params.trials {
+        Trials::Fixed(_) => (None, None),
+        Trials::Until { relative, .. } => {
+            (Some(relative), Some(precise(&stats, &p_loss, relative)))
+        }
+    };
+    // Loss events: exact when every trial with a loss had one (the count is then binomial),
+    // otherwise normal on the per-trial counts.
+    let events = if params.importance_sampling && stats.hits == 0 {
+        Interval::no_loss_seen()
+    } else if !params.importance_sampling && stats.events_total == stats.hits {
+        Interval::clopper_pearson(stats.hits, stats.p.n, 1.0)
+    } else {
+        stats.events.interval()
+    };
     Estimate {
         trials: stats.p.n,
         hits: stats.hits,
-        p_loss: stats.p.interval(),
+        p_loss,
         loss_events: events,
         loss_events_per_year: events.map(|x| x / years),
         simulated_years: stats.p.n as f64 * years,
+        target_relative,
+        precision_reached,
         drive_failures: stats.drive_failures,
         domain_failures: stats.domain_failures,
         biasing: Biasing {
@@ -1220,6 +1490,12 @@ pub fn estimate(sys: &System, params: &McParams) -> Estimate {
             bias_degraded: prep.bias_deg,
         },
     }
+}
+
+/// True when the P(loss) interval is within `relative` of its estimate, from at least
+/// [`MIN_HITS`] trials with a loss.
+fn precise(stats: &Stats, iv: &Interval, relative: f64) -> bool {
+    stats.hits >= MIN_HITS && iv.relative().is_some_and(|r| r <= relative)
 }
 
 /// How a simulated figure compares with a closed form.
@@ -1236,10 +1512,11 @@ pub struct Agreement {
     pub analytic: f64,
     /// The simulation's interval.
     pub simulated: Interval,
-    /// True when the closed form lies inside the simulation's 95 % interval.
-    pub inside: bool,
-    /// Simulated / analytic.
-    pub ratio: f64,
+    /// True when the closed form lies inside the simulation's 95 % interval; `None` when the
+    /// interval has no upper end and the closed form is above its lower end.
+    pub inside: Option<bool>,
+    /// Simulated / analytic (`None` when the closed form is 0).
+    pub ratio: Option<f64>,
 }
 
 /// Compares an estimate with a closed form's value of the figure that model gives exactly:
@@ -1256,11 +1533,7 @@ pub fn agreement(est: &Estimate, model: Model, analytic: f64) -> Agreement {
         analytic,
         simulated: iv,
         inside: iv.contains(analytic),
-        ratio: if analytic > 0.0 {
-            iv.mean / analytic
-        } else {
-            f64::NAN
-        },
+        ratio: (analytic > 0.0).then(|| iv.mean / analytic),
     }
 }
 
@@ -1365,8 +1638,13 @@ pub fn describe(params: &McParams, components: &[ComponentAfr]) -> String {
     format!("{life}; {repair}; {links}; {comps}")
 }
 
-fn run_of(sys: &System, params: &McParams, analytic: Option<(Model, f64)>) -> McRun {
-    let est = estimate(sys, params);
+fn run_of(
+    sys: &System,
+    params: &McParams,
+    analytic: Option<(Model, f64)>,
+    progress: &dyn Fn(&Progress),
+) -> McRun {
+    let est = estimate_with_progress(sys, params, progress);
     McRun {
         scope: sys.scope.clone(),
         drives: sys.drives.len() as u32,
@@ -1380,13 +1658,14 @@ fn run_of(sys: &System, params: &McParams, analytic: Option<(Model, f64)>) -> Mc
 
 /// Simulates the pod of a durability report (and its Vault, when it has one) under `params`,
 /// with component failures at `components`, and compares each run with the closed form that
-/// models it exactly, when one does.
+/// models it exactly, when one does. `progress` is called between batches of trials.
 pub fn run_report(
     pod: &Pod,
     layout: &Layout,
     report: &crate::durability::DurabilityReport,
     components: &[ComponentAfr],
     params: &McParams,
+    progress: &dyn Fn(&Progress),
 ) -> McReport {
     let rates: ComponentRates = components
         .iter()
@@ -1418,6 +1697,7 @@ pub fn run_report(
         &pod_sys,
         params,
         model.map(|m| (m, closed_form_value(&pod_sets, m, mission))),
+        progress,
     )];
     if let Some(v) = &report.vault {
         let lambda = report.convention.lambda_per_hour(v.inputs.afr_pct);
@@ -1434,7 +1714,7 @@ pub fn run_report(
                     closed_form_value(&[(1, k + m, m, lambda, h)], mo, mission),
                 )
             });
-            let mut run = run_of(&sys, params, analytic);
+            let mut run = run_of(&sys, params, analytic, progress);
             let tomes = f64::from(v.tomes);
             run.vault_from_tome = Some(
                 run.estimate
@@ -1444,7 +1724,7 @@ pub fn run_report(
             runs.push(run);
         } else {
             let sys = System::vault(pod, k, m, lambda, h, &rates);
-            runs.push(run_of(&sys, params, None));
+            runs.push(run_of(&sys, params, None, progress));
         }
     }
     McReport {

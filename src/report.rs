@@ -86,9 +86,12 @@ pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
             group: None,
             bay: None,
         };
-        let r = bandwidth::analyze(pod, &placement.layout, &req, &params)
-            .map_err(|e| ReportError::Bandwidth(format!("{}: {e}", w.name())))?;
-        bw.push(r);
+        match bandwidth::analyze(pod, &placement.layout, &req, &params) {
+            Ok(r) => bw.push(r),
+            // No redundancy: no rebuild exists; the summary says so instead of failing.
+            Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
+            Err(e) => return Err(ReportError::Bandwidth(format!("{}: {e}", w.name()))),
+        }
     }
     let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params);
     let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
@@ -177,6 +180,15 @@ fn key_figures(r: &DesignReport) -> Section {
                 format!("{} ({rate})", s.binding_name),
             ]);
         }
+    }
+    if r.layout.shape.tolerance() == 0 {
+        k.row(vec![
+            "Rebuild".into(),
+            format!(
+                "none: {} has no redundancy, so no rebuild exists and the first drive failure loses its group's data",
+                r.layout.shape_label
+            ),
+        ]);
     }
     if let Some(w) = worst_rebuild(r) {
         k.row(vec![

@@ -718,6 +718,21 @@ pub struct Raid {
     /// Pod-level erasure coding across pods (Backblaze Vault), if the pod is deployed in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vault: Option<Vault>,
+    /// How long a failed drive waits before its rebuild starts (detection and replacement),
+    /// with its source. Without it: 0 h with a hot spare, 24 h without (see
+    /// `crate::durability::NO_SPARE_DELAY_H`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace_delay: Option<ReplaceDelay>,
+}
+
+/// The detection and replacement delay before a rebuild starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceDelay {
+    /// Hours from a drive's failure to the start of its rebuild: 0 to 87,660 (ten years).
+    pub hours: f64,
+    /// Where the figure comes from.
+    pub source: Source,
 }
 
 /// A k+m code across pods: each pod holds one shard of each stripe.

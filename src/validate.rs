@@ -1681,12 +1681,25 @@ fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
             ),
         );
     }
+    if let Some(d) = &r.replace_delay
+        && !(d.hours.is_finite() && (0.0..=crate::durability::MAX_REPAIR_HOURS).contains(&d.hours))
+    {
+        ok = bad(
+            s,
+            "raid.replace_delay.hours",
+            format!(
+                "a replacement delay must be from 0 to {} hours (ten years: no real replacement takes longer)",
+                crate::durability::MAX_REPAIR_HOURS
+            ),
+        );
+    }
     ok.then_some(RaidPolicy {
         level: r.level,
         spares: r.spares,
         groups,
         filesystem: r.filesystem,
         vault: r.vault,
+        replace_delay: r.replace_delay.clone(),
     })
 }
 

@@ -17,8 +17,9 @@ use crate::layout::{self, DomainKind, Shape};
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
 use crate::render::Section;
 use crate::units::MBps;
+use crate::validate::MAX_VAULT_PODS;
 use clap::ValueEnum;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// Models for `--model`.
@@ -67,14 +68,15 @@ pub struct DurabilityArgs {
     /// Design file (default: the built-in Pod 2.0 design).
     pub design: Option<PathBuf>,
     /// Every drive's annualized failure rate, percent per drive-year (default: each drive's
-    /// `afr_pct` in the catalog, Backblaze Drive Stats where published). Above 0, at most 100.
+    /// `afr_pct` in the catalog, Backblaze Drive Stats where published). Above 0, at most 100
+    /// (below 100 with --afr-convention probability).
     #[arg(allow_negative_numbers = true, long, value_name = "PCT")]
     pub afr: Option<f64>,
     /// How an AFR becomes a failure rate.
     #[arg(long, value_enum, default_value_t = ConventionArg::Rate)]
     pub afr_convention: ConventionArg,
-    /// Every drive's unrecoverable-read-error rate: bits read per error, e.g. 1e14 (default:
-    /// the catalog's `ure_bits`).
+    /// Every drive's unrecoverable-read-error rate: bits read per error, e.g. 1e14, from 1e6 to
+    /// 1e30 (default: the catalog's `ure_bits`).
     #[arg(allow_negative_numbers = true, long, value_name = "BITS")]
     pub ure_bits: Option<f64>,
     /// Which models to report.
@@ -88,7 +90,8 @@ pub struct DurabilityArgs {
         default_value_t = 1.0
     )]
     pub mission_years: f64,
-    /// Rebuild rate per drive, MB/s, instead of the bandwidth model's rebuild workload.
+    /// Rebuild rate per drive, MB/s, instead of the bandwidth model's rebuild workload. Above 0,
+    /// at most 100000; the rebuild it gives must take at most 87660 h (ten years).
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -97,6 +100,7 @@ pub struct DurabilityArgs {
     )]
     pub rebuild_mb_s: Option<f64>,
     /// Time to restore redundancy, hours, delay included, instead of delay + member / rate.
+    /// Above 0, at most 87660 (ten years: no real repair takes longer).
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -104,8 +108,10 @@ pub struct DurabilityArgs {
         conflicts_with = "replace_hours"
     )]
     pub rebuild_hours: Option<f64>,
-    /// Detection and replacement delay before a rebuild starts, hours (default: 0 with a hot
-    /// spare; otherwise 84, half of the weekly drive-swap day of Backblaze's early fleet).
+    /// Detection and replacement delay before a rebuild starts, hours, 0 to 87660 (default: 0
+    /// with a hot spare; otherwise the design's `raid.replace_delay`, or 24 without one: a day
+    /// to notice the failure and swap the drive, a next-business-day replacement, no particular
+    /// fleet's practice).
     #[arg(allow_negative_numbers = true, long, value_name = "H")]
     pub replace_hours: Option<f64>,
     /// Bandwidth what-if for the rebuild rate, repeatable: KEY=VALUE as in `podplan bandwidth
@@ -113,7 +119,7 @@ pub struct DurabilityArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Group width, with --parity: lay the drives out in groups of this many instead of the
-    /// design's RAID policy.
+    /// design's RAID policy (at least 1, at most the design's drives).
     #[arg(long, requires = "parity")]
     pub width: Option<u32>,
     /// Failures each group tolerates, with --width (1 = RAID5, 2 = RAID6, more = erasure).
@@ -124,10 +130,12 @@ pub struct DurabilityArgs {
     #[arg(long, value_delimiter = ',')]
     pub survive: Vec<String>,
     /// A k+m code across pods, e.g. 17+3 (a Backblaze Vault: k+m pods, each drive slot one
-    /// code). Default: the design's `raid.vault`, if any.
+    /// code), k and m at least 1, at most 1000 pods in all. Default: the design's `raid.vault`,
+    /// if any.
     #[arg(long, value_name = "K+M")]
     pub vault: Option<String>,
-    /// Time to replace and repopulate a Vault shard, days (Backblaze: 6.5).
+    /// Time to replace and repopulate a Vault shard, days (Backblaze: 6.5). Above 0, at most
+    /// 3652.5 (87660 h, ten years).
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -138,14 +146,15 @@ pub struct DurabilityArgs {
     /// Check the closed forms, and go beyond them, with an event simulation.
     #[arg(long)]
     pub monte_carlo: bool,
-    /// Monte Carlo trials (one mission each); default: until the loss probability is known to
-    /// --precision.
+    /// Monte Carlo trials (one mission each), from 1 to 1e9; default: until the loss
+    /// probability is known to --precision.
     #[arg(long, value_name = "N", requires = "monte_carlo")]
     pub trials: Option<u64>,
     /// Monte Carlo seed (same seed, same trials: same figures, on any number of cores).
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// Without --trials: run until the 95 % interval is within ± this fraction of the estimate.
+    /// Without --trials: run until the 95 % interval is within ± this fraction of the estimate
+    /// (above 0, below 1), from at least 10 trials with a loss.
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -153,10 +162,11 @@ pub struct DurabilityArgs {
         default_value_t = 0.05
     )]
     pub precision: f64,
-    /// Without --trials: give up after this many trials.
+    /// Without --trials: give up after this many trials (from 1 to 1e9).
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     pub max_trials: u64,
-    /// Monte Carlo: Weibull shape of drive lifetimes (1 = exponential, above 1 = wear-out).
+    /// Monte Carlo: Weibull shape of drive lifetimes (1 = exponential, above 1 = wear-out),
+    /// from 0.1 to 20.
     #[arg(
         allow_negative_numbers = true,
         long,
@@ -191,12 +201,14 @@ pub struct DurabilityArgs {
 fn parse_vault(text: &str) -> Result<(u32, u32), String> {
     let bad = || format!("--vault {text}: expected K+M, e.g. 17+3");
     let (k, m) = text.split_once('+').ok_or_else(bad)?;
-    let k: u32 = k.trim().parse().map_err(|_| bad())?;
-    let m: u32 = m.trim().parse().map_err(|_| bad())?;
+    // Parsed wide and summed wide: no sum of two u32s can wrap past the pod bound.
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let m: u64 = m.trim().parse().map_err(|_| bad())?;
+    let max = u64::from(MAX_VAULT_PODS);
     if k == 0 {
         return Err(format!(
             "--vault {text}: parity {m} must be less than the width {}: a code needs at least one data shard",
-            k + m
+            k.saturating_add(m)
         ));
     }
     if m == 0 {
@@ -204,10 +216,11 @@ fn parse_vault(text: &str) -> Result<(u32, u32), String> {
             "--vault {text}: a code across pods needs at least one parity shard"
         ));
     }
-    if k + m > 1000 {
-        return Err(format!("--vault {text}: more than 1000 pods"));
+    if k.saturating_add(m) > max {
+        return Err(format!("--vault {text}: more than {max} pods"));
     }
-    Ok((k, m))
+    // Both below the bound, so both fit a u32.
+    Ok((k as u32, m as u32))
 }
 
 fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
@@ -260,20 +273,36 @@ pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8> {
     let fail = |err: &mut dyn Write, m: &str| usage(err, m);
     // Flags first, so a bad value is reported before any work.
+    let convention = match a.afr_convention {
+        ConventionArg::Rate => AfrConvention::Rate,
+        ConventionArg::Probability => AfrConvention::Probability,
+    };
     if let Some(x) = a.afr
-        && durability::check_afr(x).is_err()
+        && (durability::check_afr(x).is_err()
+            || durability::check_lambda(x, convention.lambda_per_hour(x)).is_err())
     {
         return Err(fail(
             err,
-            &format!("--afr {x}: must be above 0 and at most 100 (percent per drive-year)"),
+            &format!(
+                "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
+                sci(x),
+                if convention == AfrConvention::Probability {
+                    "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
+                } else {
+                    ""
+                }
+            ),
         ));
     }
     if let Some(u) = a.ure_bits
-        && !(u.is_finite() && u >= 1e6)
+        && !(u.is_finite() && (1e6..=durability::MAX_URE_BITS).contains(&u))
     {
         return Err(fail(
             err,
-            &format!("--ure-bits {u}: must be a number of bits of at least 1e6, e.g. 1e14"),
+            &format!(
+                "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
+                sci(u)
+            ),
         ));
     }
     if !(a.mission_years.is_finite() && a.mission_years > 0.0 && a.mission_years <= 1000.0) {
@@ -285,12 +314,17 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             ),
         ));
     }
+    let max_h = durability::MAX_REPAIR_HOURS;
     if let Some(r) = a.rebuild_mb_s
-        && !(r.is_finite() && r > 0.0)
+        && !(r.is_finite() && r > 0.0 && r <= durability::MAX_REBUILD_MB_S)
     {
         return Err(fail(
             err,
-            &format!("--rebuild-mb-s {r}: a rebuild rate must be above 0 MB/s"),
+            &format!(
+                "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
+                sci(r),
+                durability::MAX_REBUILD_MB_S
+            ),
         ));
     }
     if let Some(h) = a.rebuild_hours
@@ -298,23 +332,33 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
     {
         return Err(fail(
             err,
-            &format!("--rebuild-hours {h}: must be a positive number of hours"),
+            &format!(
+                "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
+                sci(h)
+            ),
         ));
     }
     if let Some(h) = a.replace_hours
-        && !(h.is_finite() && h >= 0.0)
+        && !(h.is_finite() && (0.0..=max_h).contains(&h))
     {
         return Err(fail(
             err,
-            &format!("--replace-hours {h}: must be 0 or more hours"),
+            &format!(
+                "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
+                sci(h)
+            ),
         ));
     }
-    if !(a.vault_rebuild_days.is_finite() && a.vault_rebuild_days > 0.0) {
+    if !(a.vault_rebuild_days.is_finite()
+        && a.vault_rebuild_days > 0.0
+        && a.vault_rebuild_days * 24.0 <= max_h)
+    {
         return Err(fail(
             err,
             &format!(
-                "--vault-rebuild-days {}: must be a positive number of days",
-                a.vault_rebuild_days
+                "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
+                sci(a.vault_rebuild_days),
+                max_h / 24.0
             ),
         ));
     }
@@ -365,8 +409,23 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             &format!("--precision {}: must be above 0 and below 1", a.precision),
         ));
     }
-    if a.trials == Some(0) || a.max_trials == 0 {
-        return Err(fail(err, "--trials and --max-trials must be at least 1"));
+    let max_trials = montecarlo::MAX_TRIALS;
+    if let Some(n) = a.trials
+        && !(1..=max_trials).contains(&n)
+    {
+        return Err(fail(
+            err,
+            &format!("--trials {n}: must be from 1 to {max_trials} (1e9)"),
+        ));
+    }
+    if !(1..=max_trials).contains(&a.max_trials) {
+        return Err(fail(
+            err,
+            &format!(
+                "--max-trials {}: must be from 1 to {max_trials} (1e9)",
+                a.max_trials
+            ),
+        ));
     }
     let mut bw = crate::bandwidth::Params::default();
     for s in &a.set {
@@ -428,7 +487,9 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
     for d in &pod.drives {
         if a.afr.is_none() && lay.groups.iter().any(|g| g.bays.contains(&d.bay)) {
             let afr = d.drive().afr_pct;
-            if durability::check_afr(afr).is_err() {
+            if durability::check_afr(afr).is_err()
+                || durability::check_lambda(afr, convention.lambda_per_hour(afr)).is_err()
+            {
                 return Err(fail(
                     err,
                     &format!(
@@ -439,10 +500,27 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             }
         }
     }
-    let delay = a
-        .replace_hours
-        .unwrap_or_else(|| durability::default_delay_hours(&lay));
-    let rebuilds: Vec<Rebuild> = if let Some(h) = a.rebuild_hours {
+    let (delay, delay_source) = match a.replace_hours {
+        Some(h) => (h, durability::DelaySource::User),
+        None => durability::default_delay(&pod, &lay),
+    };
+    let delay_source =
+        (lay.shape.tolerance() > 0 && a.rebuild_hours.is_none()).then_some(delay_source);
+    let no_redundancy = lay.shape.tolerance() == 0;
+    if no_redundancy
+        && (a.rebuild_hours.is_some() || a.rebuild_mb_s.is_some() || a.replace_hours.is_some())
+    {
+        return Err(fail(
+            err,
+            &format!(
+                "--rebuild-hours, --rebuild-mb-s and --replace-hours do not apply: {} has no redundancy, so nothing is rebuilt (the first drive failure loses its group's data)",
+                lay.shape.label()
+            ),
+        ));
+    }
+    let rebuilds: Vec<Rebuild> = if no_redundancy {
+        lay.groups.iter().map(|_| Rebuild::none()).collect()
+    } else if let Some(h) = a.rebuild_hours {
         match lay
             .groups
             .iter()
@@ -472,16 +550,32 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         }
         match durability::topology_rebuilds(&lay, &times, delay) {
             Ok(v) => v,
-            Err(_) => {
-                let t = times
+            Err(e) => {
+                let Some(t) = times
                     .iter()
                     .find(|t| !(t.rate.0.is_finite() && t.rate.0 > 0.0))
-                    .unwrap_or(&times[0]);
+                else {
+                    // Every rate is usable: the delay plus the transfer is too long.
+                    let flag = if a.replace_hours.is_some() {
+                        "--replace-hours"
+                    } else {
+                        "--set"
+                    };
+                    return Err(fail(
+                        err,
+                        &format!(
+                            "{flag}: the delay of {} h plus the rebuild at the topology's rate: {e}",
+                            sci(delay)
+                        ),
+                    ));
+                };
                 return Err(fail(
                     err,
                     &format!(
                         "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
-                        t.group, t.rate.0, t.binding_link
+                        t.group,
+                        sci(t.rate.0),
+                        t.binding_link
                     ),
                 ));
             }
@@ -502,14 +596,12 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         });
     let opts = Options {
         mission_hours: a.mission_years * durability::HOURS_PER_YEAR,
-        convention: match a.afr_convention {
-            ConventionArg::Rate => AfrConvention::Rate,
-            ConventionArg::Probability => AfrConvention::Probability,
-        },
+        convention,
         afr_pct: a.afr,
         ure_bits: a.ure_bits,
         models,
         vault,
+        delay_source,
     };
     let mut report = match durability::report(&pod, &lay, &rebuilds, &opts) {
         Ok(r) => r,
@@ -538,13 +630,34 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             shared_links: a.shared_rebuilds,
             importance_sampling: !a.no_importance_sampling,
         };
-        report.monte_carlo = Some(montecarlo::run_report(
-            &pod,
-            &lay,
-            &report,
-            &components,
-            &params,
-        ));
+        // Progress on stderr, only when it is a terminal and the run has taken over a second.
+        let tty = std::io::stderr().is_terminal();
+        let start = std::time::Instant::now();
+        let shown = std::cell::Cell::new(false);
+        let err_cell = std::cell::RefCell::new(&mut *err);
+        let progress = |p: &montecarlo::Progress| {
+            if !tty || start.elapsed() < std::time::Duration::from_secs(1) {
+                return;
+            }
+            shown.set(true);
+            let precision = match p.relative {
+                _ if p.hits == 0 => "no loss yet".to_string(),
+                Some(r) => format!("±{:.1} %", 100.0 * r),
+                None => "no interval yet".to_string(),
+            };
+            let mut e = err_cell.borrow_mut();
+            let _ = write!(
+                e,
+                "\r\x1b[Kmonte carlo, {}: {} of at most {} trials, {} with a loss, {precision}",
+                p.scope, p.trials, p.max_trials, p.hits
+            );
+            let _ = e.flush();
+        };
+        let mc = montecarlo::run_report(&pod, &lay, &report, &components, &params, &progress);
+        if shown.get() {
+            let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
+        }
+        report.monte_carlo = Some(mc);
     }
     Ok(report)
 }
@@ -568,6 +681,15 @@ pub fn sci(x: f64) -> String {
     }
 }
 
+/// A delay or repair time in hours, `-` when the group has nothing to rebuild.
+fn hours_cell(r: &Rebuild, hours: f64) -> String {
+    if r.source == RebuildSource::NoRedundancy {
+        "-".into()
+    } else {
+        format!("{hours:.1}")
+    }
+}
+
 fn nines(f: &ModelFigures) -> String {
     match f.nines {
         Some(n) => format!("{n:.2}"),
@@ -575,8 +697,28 @@ fn nines(f: &ModelFigures) -> String {
     }
 }
 
+/// The mark next to a figure whose inputs are outside its model's domain.
+const OUTSIDE: &str = " † outside its domain";
+
+fn mark(f: &ModelFigures) -> &'static str {
+    if f.in_domain { "" } else { OUTSIDE }
+}
+
 fn p_cell(f: &ModelFigures) -> String {
-    format!("{} ({} nines)", sci(f.p_mission), nines(f))
+    format!("{} ({} nines){}", sci(f.p_mission), nines(f), mark(f))
+}
+
+/// Every figure of the report, to tell whether any is outside its model's domain.
+fn all_figures(r: &DurabilityReport) -> impl Iterator<Item = &ModelFigures> {
+    r.groups
+        .iter()
+        .flat_map(|g| g.models.iter())
+        .chain(r.pod.models.iter())
+        .chain(
+            r.vault
+                .iter()
+                .flat_map(|v| v.tome.iter().chain(v.vault.iter())),
+        )
 }
 
 fn years(y: f64) -> String {
@@ -645,6 +787,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             RebuildSource::Topology { binding_link } => binding_link.clone(),
             RebuildSource::UserRate => "--rebuild-mb-s".into(),
             RebuildSource::UserHours => "--rebuild-hours".into(),
+            RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
         };
         s.row(vec![
             g.group.to_string(),
@@ -655,9 +798,15 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             format!("{:.3}", g.member.tb()),
             g.rebuild.rate.map_or("-".into(), |x| format!("{:.1}", x.0)),
             set_by,
-            format!("{:.1}", g.rebuild.delay_hours),
-            format!("{:.1}", g.rebuild.hours),
+            hours_cell(&g.rebuild, g.rebuild.delay_hours),
+            hours_cell(&g.rebuild, g.rebuild.hours),
         ]);
+    }
+    if r.groups.iter().any(|g| g.redundancy.m == 0) {
+        s.notes.push(format!(
+            "No redundancy: {} loses a group's data at the first drive failure, so no rebuild exists and its time enters no model; every model gives P = 1 − e^(−nλt) for the group's n drives.",
+            r.shape
+        ));
     }
     s.notes.push(format!(
         "T_R = delay + member / rebuild rate (physics §6.2). λ from AFR as a {} (physics §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
@@ -666,10 +815,23 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             AfrConvention::Probability => "probability: λ = −ln(1 − AFR) / 8760 h",
         }
     ));
-    s.notes.push(
-        "Delay: detection and replacement before the rebuild starts; by default 0 h with a hot spare, otherwise 84 h, the mean wait for the one-day-a-week drive swaps of Backblaze's early fleet (pods.md §4.1); --replace-hours sets it."
-            .into(),
-    );
+    if let (Some(src), Some(g)) = (&r.delay_source, r.groups.first()) {
+        let h = crate::show::trim_float(g.rebuild.delay_hours);
+        s.notes.push(match src {
+            durability::DelaySource::User => format!(
+                "Delay: detection and replacement before the rebuild starts, {h} h from --replace-hours."
+            ),
+            durability::DelaySource::Design { source } => format!(
+                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {source}. --replace-hours sets another."
+            ),
+            durability::DelaySource::HotSpare => {
+                "Delay: 0 h, a hot spare starts the rebuild at once; --replace-hours sets one.".into()
+            }
+            durability::DelaySource::NoSpareDefault => format!(
+                "Delay: detection and replacement before the rebuild starts, {h} h: podplan's default without a hot spare (a day to notice the failure and swap the drive), since the design states none in raid.replace_delay; --replace-hours sets it."
+            ),
+        });
+    }
     out.push(s);
 
     // Whole-group loss, per group and pod.
@@ -690,8 +852,19 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     row.extend(r.pod.models.iter().map(p_cell));
     g.row(row);
     for m in &r.models {
-        g.notes
-            .push(format!("{}: {}.", m.model.name(), m.description));
+        g.notes.push(format!(
+            "{}: {}; domain: {}.",
+            m.model.name(),
+            m.description,
+            m.domain
+        ));
+    }
+    if all_figures(r).any(|f| !f.in_domain) {
+        g.notes.push(format!(
+            "†: outside its domain: with these inputs (a repair of a real share of the mission, or sets often degraded: n·λ·T_R above {}, T_R above {} of the mission) the model does not describe the pod; read the Markov chains, which are exact for any repair time.",
+            durability::DOMAIN_MAX_FAILURES_PER_REPAIR,
+            durability::DOMAIN_MAX_REPAIR_SHARE
+        ));
     }
     out.push(g);
 
@@ -710,7 +883,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     for (f, per1000) in r.pod.models.iter().zip(&r.pod.events_per_1000_pod_years) {
         p.row(vec![
             f.model.name().into(),
-            sci(f.p_mission),
+            format!("{}{}", sci(f.p_mission), mark(f)),
             nines(f),
             sci(*per1000),
             f.mttdl_years.map_or("-".into(), years),
@@ -867,8 +1040,12 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
         m.right = vec![1, 2];
         for run in &mc.runs {
             let e = &run.estimate;
-            let iv = |i: &montecarlo::Interval| {
-                format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(i.high))
+            let iv = |i: &montecarlo::Interval| match i.high {
+                Some(high) => format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(high)),
+                None if i.method == montecarlo::IntervalMethod::NoLossSeen => {
+                    "0 (no loss seen: no upper bound)".to_string()
+                }
+                None => format!("{} (one trial: no interval)", sci(i.mean)),
             };
             let (cf, inside) = match &run.closed_form {
                 Some(a) => (
@@ -882,10 +1059,11 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
                         },
                         sci(a.analytic)
                     ),
-                    if a.inside {
-                        "yes".to_string()
-                    } else {
-                        format!("no (ratio {:.3})", a.ratio)
+                    match (a.inside, a.ratio) {
+                        (Some(true), _) => "yes".to_string(),
+                        (Some(false), Some(r)) => format!("no (ratio {r:.3})"),
+                        (Some(false), None) => "no".to_string(),
+                        (None, _) => "unknown (no upper bound)".to_string(),
                     },
                 ),
                 None => ("none models this scenario".into(), "-".into()),
@@ -909,13 +1087,46 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             ]);
             if let Some(vt) = &run.vault_from_tome {
                 m.notes.push(format!(
-                    "Vault from the tome (tomes independent): P = {} [{}, {}].",
-                    sci(vt.mean),
-                    sci(vt.low),
-                    sci(vt.high)
+                    "Vault from the tome (tomes independent): P = {}.",
+                    iv(vt)
                 ));
             }
         }
+        for run in &mc.runs {
+            let e = &run.estimate;
+            if let (Some(target), Some(false)) = (e.target_relative, e.precision_reached) {
+                let got = match e.p_loss.relative() {
+                    Some(r) if e.hits > 0 => format!(
+                        "P(loss) is known to ±{:.1} % from {} trials with a loss",
+                        100.0 * r,
+                        e.hits
+                    ),
+                    _ => "no trial saw a loss".to_string(),
+                };
+                m.notes.push(format!(
+                    "{}: the requested precision (±{} %, at least {} trials with a loss) was NOT reached within {} trials (--max-trials): {got}.",
+                    run.scope,
+                    crate::show::trim_float(100.0 * target),
+                    montecarlo::MIN_HITS,
+                    e.trials
+                ));
+            } else if mc.params.importance_sampling && e.hits > 0 && e.hits < montecarlo::MIN_HITS {
+                m.notes.push(format!(
+                    "{}: only {} trial{} saw a loss; a normal interval from so few weighted trials is not reliable: run more trials.",
+                    run.scope,
+                    e.hits,
+                    if e.hits == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        m.notes.push(
+            if mc.params.importance_sampling {
+                "Intervals: normal (estimate ± 1.96 standard errors of the weighted trials); when no trial saw a loss the weights give no upper bound, and none is claimed."
+            } else {
+                "Intervals: exact binomial (Clopper–Pearson, two-sided 95 %) on the trials with a loss; with none in n trials the upper end is 1 − 0.025^(1/n) ≈ 3.7/n."
+            }
+            .into(),
+        );
         m.notes.push(if mc.params.importance_sampling {
             let per_run: Vec<String> = mc
                 .runs

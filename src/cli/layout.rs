@@ -340,7 +340,7 @@ fn pod_annual_loss(
     if times.len() != l.groups.len() {
         return None;
     }
-    let delay = durability::default_delay_hours(l);
+    let delay = durability::default_delay(pod, l).0;
     let mut log_survive = 0.0;
     for (g, t) in l.groups.iter().zip(&times) {
         let afrs: Vec<f64> = g

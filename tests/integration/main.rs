@@ -7,6 +7,7 @@ mod designs;
 mod durability;
 mod layout;
 mod properties;
+mod readme;
 mod report;
 mod safety;
 mod validation;

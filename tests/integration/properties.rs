@@ -933,6 +933,7 @@ fn build(p: &Plan) -> Built {
             groups,
             filesystem: p.filesystem,
             vault: p.vault.map(|(data, parity)| Vault { data, parity }),
+            replace_delay: None,
         },
         published,
         notes: p.texts.notes.clone(),

@@ -228,3 +228,37 @@ fn charts_need_no_font_library() {
         );
     }
 }
+
+/// Issue 18 item 7: a design without redundancy (Pod 2.0 with RAID0 rows) reports that no
+/// rebuild exists, and its durability as loss at the first failure, instead of failing on a
+/// `--workload rebuild` the user never gave.
+#[test]
+fn report_of_a_design_without_redundancy_says_no_rebuild_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let (code, _, err) = run(&[
+        "report",
+        "tests/fixtures/raid0.ron",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("--workload"), "{err}");
+    let md = std::fs::read_to_string(out.join("raid0/summary.md")).unwrap();
+    assert!(
+        md.contains("RAID0 15 has no redundancy, so no rebuild exists"),
+        "{md}"
+    );
+    assert!(
+        md.contains("loses a group's data at the first drive failure"),
+        "{md}"
+    );
+    let (code, table, err) = run(&[
+        "durability",
+        "tests/fixtures/raid0.ron",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("no rebuild: no redundancy"), "{table}");
+}
