@@ -385,9 +385,14 @@ fn why_ahead(a: &crate::layout::Candidate, b: &crate::layout::Candidate, who: &s
             b.shape.tolerance()
         ),
         Decision::Width => format!(
-            "{same} and the same parity, in narrower groups ({} against {} drives: faster rebuilds)",
+            "{same} and the same parity, in narrower groups ({} against {} drives{})",
             a.shape.width(),
-            b.shape.width()
+            b.shape.width(),
+            if a.shape.tolerance() > 0 {
+                ": faster rebuilds"
+            } else {
+                ""
+            }
         ),
         Decision::Unused => format!(
             "{same}, parity and width, with fewer drives unused ({} against {})",

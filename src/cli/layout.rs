@@ -239,8 +239,8 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     {
         let _ = writeln!(
             err,
-            "warning: --partition-align {v} leaves nothing of the smallest drive ({}): its groups hold no data",
-            smallest
+            "warning: --partition-align {v} leaves nothing of the smallest drive ({:.2} TB): its groups hold no data",
+            smallest.tb()
         );
     }
     let (placement, auto) = if a.auto {
@@ -251,12 +251,12 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         .tolerance()
         .max(1);
         let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
-        if a.min_parity.is_some_and(|m| m > a.max_parity) {
+        if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
             return usage(
                 err,
                 &format!(
-                    "--min-parity {} is more than --max-parity {}",
-                    min_parity, a.max_parity
+                    "--min-parity {m} is more than --max-parity {}",
+                    a.max_parity
                 ),
             );
         }

@@ -187,6 +187,10 @@ fn bad_flags_are_named_and_exit_2() {
         (&["layout", "--raid", "raid6"], "--width"),
         (&["layout", "--width", "15"], "--raid"),
         (&["layout", "--fs-log", "lots"], "--fs-log"),
+        (
+            &["layout", "--auto", "--min-parity", "5", "--max-parity", "4"],
+            "--min-parity 5 is more than --max-parity 4",
+        ),
     ];
     for (args, needle) in cases {
         let (code, _, err) = run(args);
