@@ -21,7 +21,7 @@
 //! conservative for full-duplex PCIe, DMI and Ethernet when traffic runs both ways.
 
 use crate::layout::{Layout, Shape};
-use crate::links::{self, Factor, Factors, Zone};
+use crate::links::{self, Factor, Factors, MAX_MB_S, MAX_NIC_GBIT, Range, Zone};
 use crate::model::{Attached, ControllerKind, Pod};
 use crate::spec::{Attach, BackplaneKind, Bus, ChipsetLink, Level, PmSupport};
 use crate::units::{Bytes, Encoding, LineRate, MBps};
@@ -229,13 +229,21 @@ impl Default for Params {
     }
 }
 
-/// Keys `Params::set` accepts besides the factor keys and link ids.
-pub const SET_KEYS: &str = "parity=MB/s, drive=MB/s, nics=N, nic-gbit=Gb/s, chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=N, SLOT.gen=N, LINK-ID=MB/s";
+/// Keys `Params::set` accepts besides the factor keys and link ids, with their ranges.
+pub const SET_KEYS: &str = "parity=MB/s and drive=MB/s (above 0 and at most 100000), nics=N (1 to 64), nic-gbit=Gb/s (above 0 and at most 800), chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=1|2|4|8|16, SLOT.gen=1 to 5, LINK-ID=MB/s (above 0 and at most 100000)";
 
-fn positive(key: &str, value: &str) -> Result<f64, String> {
+/// The most NIC ports `--set nics` takes.
+pub const MAX_NICS: u32 = 64;
+/// PCIe link widths `--set SLOT.lanes` takes: the widths cards and slots are built with.
+pub const PCIE_LANES: [u8; 5] = [1, 2, 4, 8, 16];
+/// PCIe generations `--set SLOT.gen` takes: 1.0 to 5.0.
+pub const PCIE_GENS: std::ops::RangeInclusive<u8> = 1..=5;
+
+/// A number within `range` (in `unit`), or an error naming the key and the range.
+fn ranged(key: &str, value: &str, range: Range, unit: &str) -> Result<f64, String> {
     match value.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("{key}={value}: must be a number above 0")),
+        Ok(v) if range.contains(v) => Ok(v),
+        _ => Err(format!("{key}={value}: must be {}", range.describe(unit))),
     }
 }
 
@@ -250,16 +258,32 @@ impl Params {
         };
         let (key, value) = (key.trim(), value.trim());
         if let Some(v) = Factors::keys().find(|k| *k == key).map(|_| value) {
-            let x: f64 = v.parse().map_err(|_| format!("{key}={v}: not a number"))?;
+            let x: f64 = v.parse().map_err(|_| {
+                let (range, unit) = Factors::range(key).unwrap_or((Range::above_zero(1.0), ""));
+                format!("{key}={v}: not a number; must be {}", range.describe(unit))
+            })?;
             self.factors.set(key, x)?;
         } else {
             match key {
-                "parity" => self.parity_mb_s = Some(positive(key, value)?),
-                "drive" => self.drive_mb_s = Some(positive(key, value)?),
-                "nic-gbit" => self.nic_gbit_s = Some(positive(key, value)?),
+                "parity" | "drive" => {
+                    let v = ranged(key, value, Range::above_zero(MAX_MB_S), "MB/s")?;
+                    if key == "parity" {
+                        self.parity_mb_s = Some(v);
+                    } else {
+                        self.drive_mb_s = Some(v);
+                    }
+                }
+                "nic-gbit" => {
+                    self.nic_gbit_s =
+                        Some(ranged(key, value, Range::above_zero(MAX_NIC_GBIT), "Gb/s")?)
+                }
                 "nics" => match value.parse::<u32>() {
-                    Ok(n) if (1..=64).contains(&n) => self.nics = Some(n),
-                    _ => return Err(format!("{key}={value}: must be a whole number 1-64")),
+                    Ok(n) if (1..=MAX_NICS).contains(&n) => self.nics = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "{key}={value}: must be a whole number from 1 to {MAX_NICS}"
+                        ));
+                    }
                 },
                 "chipset" => {
                     self.chipset = Some(match value.to_ascii_lowercase().as_str() {
@@ -272,9 +296,30 @@ impl Params {
                 }
                 _ => {
                     if let Some((slot, field)) = key.rsplit_once('.') {
-                        let n: u8 = value
-                            .parse()
-                            .map_err(|_| format!("{key}={value}: not a whole number"))?;
+                        // Out-of-range text (1000000, -1, 1e300) is no valid count either.
+                        let n: Option<u8> = value.parse().ok();
+                        let lanes = n.filter(|n| PCIE_LANES.contains(n));
+                        let generation = n.filter(|n| PCIE_GENS.contains(n));
+                        match field {
+                            "lanes" if lanes.is_none() => {
+                                return Err(format!(
+                                    "{key}={value}: PCIe lanes are 1, 2, 4, 8 or 16"
+                                ));
+                            }
+                            "gen" if generation.is_none() => {
+                                return Err(format!(
+                                    "{key}={value}: PCIe generation is a whole number from {} to {}",
+                                    PCIE_GENS.start(),
+                                    PCIE_GENS.end()
+                                ));
+                            }
+                            "lanes" | "gen" => {}
+                            _ => {
+                                return Err(format!(
+                                    "{key}: unknown field {field:?} (a slot takes .lanes or .gen)"
+                                ));
+                            }
+                        }
                         let change = match self.buses.iter_mut().find(|b| b.slot == slot) {
                             Some(b) => b,
                             None => {
@@ -287,23 +332,13 @@ impl Params {
                                 &mut self.buses[last]
                             }
                         };
-                        match field {
-                            "lanes" if matches!(n, 1 | 2 | 4 | 8 | 16) => change.lanes = Some(n),
-                            "lanes" => {
-                                return Err(format!(
-                                    "{key}={value}: PCIe lanes are 1, 2, 4, 8 or 16"
-                                ));
-                            }
-                            "gen" if (1..=5).contains(&n) => change.generation = Some(n),
-                            "gen" => return Err(format!("{key}={value}: PCIe generation is 1-5")),
-                            _ => {
-                                return Err(format!(
-                                    "{key}: unknown field {field:?} (a slot takes .lanes or .gen)"
-                                ));
-                            }
+                        if field == "lanes" {
+                            change.lanes = lanes;
+                        } else {
+                            change.generation = generation;
                         }
                     } else if key.contains(':') {
-                        let v = positive(key, value)?;
+                        let v = ranged(key, value, Range::above_zero(MAX_MB_S), "MB/s")?;
                         self.capacities.retain(|(k, _)| k != key);
                         self.capacities.push((key.to_string(), v));
                     } else {

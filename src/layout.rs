@@ -325,13 +325,59 @@ impl Overheads {
     }
 }
 
-/// Usable bytes of one drive after partition alignment: start one alignment unit in, span
-/// whole units.
+/// The unit a partition's length is a whole number of: 1 MiB, the unit fdisk and parted size
+/// partitions in (and a multiple of md's default 512 KiB chunk).
+pub const PARTITION_GRANULE: u64 = MIB;
+
+/// Usable bytes of one drive after partition alignment: the partition starts one alignment
+/// unit in (the first aligned boundary after the partition table) and runs to the end of the
+/// drive in whole [`PARTITION_GRANULE`]s. An alignment of 0 means no partition table (the whole
+/// drive is the member). Never more than the drive, and never more with a larger alignment.
 pub fn aligned(capacity: Bytes, align: Bytes) -> Bytes {
     if align.0 == 0 {
         return capacity;
     }
-    Bytes((capacity.0 / align.0).saturating_sub(1) * align.0)
+    let rest = capacity.0.saturating_sub(align.0);
+    Bytes(rest / PARTITION_GRANULE * PARTITION_GRANULE)
+}
+
+/// The same layout with every group's member size and stranded capacity recomputed for a
+/// partition alignment (the solver places with the default 1 MiB; `--partition-align` changes
+/// the member sizes every later stage uses: parity, usable and the rebuild's member).
+pub fn realign(pod: &Pod, layout: &Layout, align: Bytes) -> Layout {
+    Layout {
+        groups: layout
+            .groups
+            .iter()
+            .map(|g| make_group(pod, g.bays.clone(), align))
+            .collect(),
+        ..layout.clone()
+    }
+}
+
+/// A byte count in the largest unit that holds it exactly (`1 MiB`, `3 TB`), or in TB and
+/// TiB when no unit does with a short number.
+fn size_text(b: Bytes) -> String {
+    if b.0 == 0 {
+        return "0 B".into();
+    }
+    const UNITS: [(u64, &str); 10] = [
+        (1 << 50, "PiB"),
+        (1_000_000_000_000_000, "PB"),
+        (1 << 40, "TiB"),
+        (1_000_000_000_000, "TB"),
+        (GIB, "GiB"),
+        (1_000_000_000, "GB"),
+        (MIB, "MiB"),
+        (1_000_000, "MB"),
+        (1 << 10, "KiB"),
+        (1_000, "kB"),
+    ];
+    match UNITS.iter().find(|(u, _)| b.0.is_multiple_of(*u)) {
+        Some((u, name)) if b.0 / u < 1_000_000 => format!("{} {name}", b.0 / u),
+        _ if b.0 < 1_000_000 => format!("{} B", b.0),
+        _ => b.to_string(),
+    }
 }
 
 fn drive_size(pod: &Pod, bay: u32) -> Bytes {
@@ -347,9 +393,9 @@ fn make_group(pod: &Pod, bays: Vec<u32>, align: Bytes) -> Group {
         .map(|b| aligned(drive_size(pod, *b), align))
         .collect();
     let member = sizes.iter().copied().min().unwrap_or(Bytes(0));
-    let stranded = sizes
-        .iter()
-        .fold(Bytes(0), |a, s| a.saturating_add(Bytes(s.0 - member.0)));
+    let stranded = sizes.iter().fold(Bytes(0), |a, s| {
+        a.saturating_add(Bytes(s.0.saturating_sub(member.0)))
+    });
     Group {
         bays,
         member,
@@ -412,10 +458,14 @@ impl Stages {
         st.push(
             "partition alignment",
             all,
-            format!(
-                "one partition per drive, {} MiB aligned",
-                o.partition_align.0 as f64 / MIB as f64
-            ),
+            if o.partition_align.0 == 0 {
+                "no partition table: each whole drive is a member".to_string()
+            } else {
+                format!(
+                    "one partition per drive, {} aligned",
+                    size_text(o.partition_align)
+                )
+            },
         );
         st
     }
@@ -446,7 +496,8 @@ impl Stages {
         each: &str,
     ) -> Bytes {
         let after_meta = sizes.iter().fold(Bytes(0), |a, g| {
-            let m = (g.0 as f64 * o.fs_metadata) as u64 + o.fs_fixed.0;
+            // f64 → u64 saturates; the sum saturates too: overheads never wrap.
+            let m = ((g.0 as f64 * o.fs_metadata) as u64).saturating_add(o.fs_fixed.0);
             a.saturating_add(Bytes(g.0.saturating_sub(m)))
         });
         let meta = vault_share(after_meta, share.0, share.1.saturating_sub(share.0));
@@ -471,6 +522,7 @@ impl Stages {
 
 /// Runs the capacity pipeline for a layout.
 pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
+    let layout = &realign(pod, layout, o.partition_align);
     let mut st = Stages::start(pod, o);
     let in_groups: Bytes = layout
         .groups
@@ -494,7 +546,7 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         .fold(Bytes(0), |a, g| a.saturating_add(g.stranded));
     st.push(
         "smallest-drive rule",
-        Bytes(in_groups.0 - stranded.0),
+        Bytes(in_groups.0.saturating_sub(stranded.0)),
         format!(
             "each member counts as the group's smallest; {:.3} TB stranded",
             stranded.tb()
@@ -703,7 +755,7 @@ pub fn impossibilities(
         if let Some(d) = worst {
             let size = d.bays.len() as u32;
             let must = size.saturating_sub(free);
-            if must > units * per_unit {
+            if must > units.saturating_mul(per_unit) {
                 out.push(Impossible {
                     kind: *kind,
                     instance: d.id.clone(),
@@ -712,7 +764,7 @@ pub fn impossibilities(
                         kind.name(),
                         d.id,
                         if shape.mirror_sets().is_some() { "mirror sets" } else if units == 1 { "group" } else { "groups" },
-                        units * per_unit,
+                        units.saturating_mul(per_unit),
                         if free > 0 { format!(" after setting {free} aside as spares or unused") } else { String::new() }
                     ),
                 });
@@ -836,10 +888,17 @@ pub fn place(pod: &Pod, shape: Shape, survive: &[DomainKind]) -> Result<Placemen
     survive.sort();
     survive.dedup();
     let impossible = impossibilities(pod, &shape, &survive, &doms);
+    // A kind no placement of this shape can survive is proved so (`impossible`); the placement
+    // still survives every other requested kind it can.
+    let possible: Vec<DomainKind> = survive
+        .iter()
+        .copied()
+        .filter(|k| !impossible.iter().any(|i| i.kind == *k))
+        .collect();
     let from_design = design_layout(pod, &shape, align);
     let layout = match from_design {
-        Some(l) if unmet(&l, &doms, &survive).is_empty() || !impossible.is_empty() => l,
-        _ => solve(pod, &shape, &survive, &doms, align),
+        Some(l) if unmet(&l, &doms, &possible).is_empty() => l,
+        _ => solve(pod, &shape, &possible, &doms, align),
     };
     let unmet = unmet(&layout, &doms, &survive);
     Ok(Placement {
@@ -1107,6 +1166,33 @@ fn solve(
     }
 }
 
+/// The widest group `--auto` considers by default, by the parity (guaranteed tolerance) of the
+/// group. The wider a group, the more drives a rebuild reads and the more drives can fail
+/// while it runs: the chance of losing a group to further failures during one rebuild grows
+/// about as C(w − 1, p)·(λ·T)^p, so each extra parity drive buys room for a wider group. The
+/// bounds follow practice:
+/// * parity 0–1: 9 — ZFS's guidance of 3 to 9 disks per RAID-Z group (zpool(8) of Solaris,
+///   Oracle's "RAID-Z configurations with single-digit groupings of disks"); Backblaze's first
+///   pod of 2008 ran RAID6 groups of 9.
+/// * parity 2: 15 — the RAID6 13+2 (Linux md) of every stand-alone Backblaze Storage Pod,
+///   1.0 to 6.0, three or four per pod.
+/// * parity 3 and more: 20 — the Backblaze Vault's 17+3 Reed-Solomon code over 20 pods, the
+///   widest group Backblaze runs.
+///
+/// An explicit `--max-width` replaces these for every parity.
+///
+/// [`DEFAULT_WIDTH_NOTE`] says the same in the report.
+pub fn default_max_width(parity: u32) -> u32 {
+    match parity {
+        0 | 1 => 9,
+        2 => 15,
+        _ => 20,
+    }
+}
+
+/// The default width bound of [`default_max_width`] in words, for the search's report.
+pub const DEFAULT_WIDTH_NOTE: &str = "Width bound: the widest group by default is 9 at parity 1, 15 at parity 2 and 20 at parity 3 or more (ZFS's 3 to 9 disks per RAID-Z group; the RAID6 13+2 of every stand-alone Backblaze pod; the Backblaze Vault's 17+3): a wider group reads more drives in every rebuild and has more drives to lose while it runs. --max-width N sets one bound for every parity.";
+
 /// Constraints for the automatic search.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AutoConstraints {
@@ -1114,16 +1200,65 @@ pub struct AutoConstraints {
     pub min_parity: u32,
     /// Most tolerated failures per group.
     pub max_parity: u32,
-    /// Widest group.
-    pub max_width: u32,
+    /// Widest group for every parity; `None`: [`default_max_width`] of each parity.
+    pub max_width: Option<u32>,
     /// Hot spares.
     pub spares: u32,
+    /// Partition alignment the candidates' members are sized with (see [`aligned`]).
+    pub partition_align: Bytes,
     /// Domain kinds every single failure of which must be survived.
     pub survive: Vec<DomainKind>,
     /// Highest acceptable annual probability of data loss for the pod, if any.
     pub max_annual_loss: Option<f64>,
     /// The reliability model the annual loss is computed with, named for the report.
     pub loss_model: Option<String>,
+}
+
+impl AutoConstraints {
+    /// The widest group searched at a parity: `max_width`, or the default bound.
+    pub fn width_limit(&self, parity: u32) -> u32 {
+        self.max_width.unwrap_or_else(|| default_max_width(parity))
+    }
+}
+
+/// Most parity drives (tolerated failures) per group the search and `--parity` accept: more
+/// than any code in storage practice (RAID6 has 2, Backblaze's Vault 3, RAID-Z3 3), and it
+/// keeps the search small.
+pub const MAX_PARITY: u32 = 16;
+/// Most copies of a mirror: far beyond the 2 or 3 of practice.
+pub const MAX_COPIES: u32 = 16;
+/// Widest group and most spares: a group cannot be wider than the most bays a design may have.
+pub const MAX_WIDTH: u32 = crate::validate::MAX_BAYS;
+
+/// What put a shape ahead of the next one in the ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// More capacity before the filesystem.
+    Capacity,
+    /// The same capacity, more parity.
+    Parity,
+    /// The same capacity and parity, narrower groups (faster rebuilds).
+    Width,
+    /// The same capacity, parity and width, fewer unused drives.
+    Unused,
+    /// Equal on every criterion; the search order decided.
+    Equal,
+}
+
+/// Why `a` ranks ahead of `b`: the first criterion of the ranking on which they differ.
+pub fn decision(a: &Candidate, b: &Candidate) -> Decision {
+    if a.before_filesystem != b.before_filesystem {
+        Decision::Capacity
+    } else if a.shape.tolerance() != b.shape.tolerance() {
+        Decision::Parity
+    } else if a.shape.width() != b.shape.width() {
+        Decision::Width
+    } else if a.unused != b.unused {
+        Decision::Unused
+    } else {
+        Decision::Equal
+    }
 }
 
 /// Annual probability of data loss of a laid-out pod, when it can be computed (the layout
@@ -1165,6 +1300,8 @@ pub struct AutoResult {
     pub rejected: Vec<Candidate>,
     /// How many shapes were considered.
     pub considered: u32,
+    /// What put the chosen shape ahead of the runner-up (`None` with fewer than two ranked).
+    pub decided_by: Option<Decision>,
     /// For card and PSU failures the chosen layout does not survive: what surviving them costs.
     pub upgrades: Vec<Upgrade>,
 }
@@ -1184,8 +1321,9 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
     let mut ranked: Vec<(Candidate, Placement)> = Vec::new();
     let mut rejected = Vec::new();
     let mut considered = 0;
-    for p in c.min_parity..=c.max_parity {
-        for w in (p + 1).max(2)..=c.max_width.min(n.saturating_sub(c.spares)) {
+    // No parity at or above the drive count fits, so the loops stay within the pod.
+    for p in c.min_parity..=c.max_parity.min(n) {
+        for w in (p + 1).max(2)..=c.width_limit(p).min(n.saturating_sub(c.spares)) {
             let shape = Shape {
                 level: Shape::for_width_parity(w, p),
                 spares: c.spares,
@@ -1200,11 +1338,8 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
             let unused = n - c.spares - groups * w;
             if !imp.is_empty() {
                 // Capacity of the shape regardless of placement, for the explanation.
-                let cap = Bytes(
-                    u64::from(groups)
-                        * u64::from(shape.data())
-                        * aligned(min_size(pod), Bytes(MIB)).0,
-                );
+                let cap = aligned(min_size(pod), c.partition_align)
+                    .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data())));
                 rejected.push(Candidate {
                     label: shape.label(),
                     shape,
@@ -1223,10 +1358,13 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
             let cap = capacity(
                 pod,
                 &pl.layout,
-                &Overheads::for_filesystem(Filesystem::None),
+                &Overheads {
+                    partition_align: c.partition_align,
+                    ..Overheads::for_filesystem(Filesystem::None)
+                },
             )
             .before_filesystem;
-            let annual_loss = loss(&pl.layout);
+            let annual_loss = loss(&realign(pod, &pl.layout, c.partition_align));
             let mut why_not: Vec<String> = pl
                 .unmet
                 .iter()
@@ -1270,6 +1408,10 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
     ranked.sort_by_key(|(c, _)| key(c));
     rejected.sort_by_key(key);
     let chosen = ranked.first().map(|(_, p)| p.clone());
+    let decided_by = match ranked.as_slice() {
+        [(a, _), (b, _), ..] => Some(decision(a, b)),
+        _ => None,
+    };
     let upgrades = match &chosen {
         Some(p) if with_upgrades => upgrades(pod, c, p, loss),
         _ => Vec::new(),
@@ -1280,6 +1422,7 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
         ranked: ranked.into_iter().map(|(c, _)| c).collect(),
         rejected,
         considered,
+        decided_by,
         upgrades,
     }
 }
@@ -1430,7 +1573,7 @@ pub fn report(
     o: &Overheads,
     auto: Option<AutoResult>,
 ) -> LayoutReport {
-    let l = &placement.layout;
+    let l = &realign(pod, &placement.layout, o.partition_align);
     let data = u64::from(l.shape.data());
     let groups = l
         .groups

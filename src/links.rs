@@ -86,73 +86,152 @@ pub struct Factor {
     pub source: &'static str,
 }
 
-/// Static description of each factor: key, unit, what, source.
-const ROWS: [(&str, &str, &str, &str); 11] = [
+/// The largest rate `--set` accepts for a link, the CPU parity limit, a drive or md's rebuild
+/// ceiling, MB/s: 100 GB/s, above any single link or device of a storage server (a PCIe 5.0
+/// x16 link carries about 63 GB/s).
+pub const MAX_MB_S: f64 = 100_000.0;
+/// The fastest Ethernet port `--set nic-gbit` accepts, Gb/s: 800GbE (IEEE 802.3df).
+pub const MAX_NIC_GBIT: f64 = 800.0;
+/// The longest detection and replacement delay `--set delay-h` accepts, hours: one year, the
+/// period AFRs are quoted over; a longer wait is no repair.
+pub const MAX_DELAY_H: f64 = 8760.0;
+
+/// A number for a message: plain when short, in exponent form otherwise (`1e300`, never 301
+/// digits).
+pub fn num_text(v: f64) -> String {
+    if v == 0.0 || (v.is_finite() && (1e-6..1e12).contains(&v.abs())) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// The values a `--set` number may take: above (or from) `min`, at most `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Range {
+    /// Lower end.
+    pub min: f64,
+    /// Whether `min` itself is allowed.
+    pub min_included: bool,
+    /// Upper end, allowed.
+    pub max: f64,
+}
+
+impl Range {
+    /// Above 0, at most `max`.
+    pub const fn above_zero(max: f64) -> Range {
+        Range {
+            min: 0.0,
+            min_included: false,
+            max,
+        }
+    }
+    /// From 0, at most `max`.
+    pub const fn from_zero(max: f64) -> Range {
+        Range {
+            min: 0.0,
+            min_included: true,
+            max,
+        }
+    }
+    /// Whether `v` is a finite number in the range.
+    pub fn contains(&self, v: f64) -> bool {
+        v.is_finite() && v <= self.max && (v > self.min || (self.min_included && v == self.min))
+    }
+    /// The range in words with a unit, e.g. `above 0 and at most 1` or
+    /// `at least 0 and at most 8760 h`.
+    pub fn describe(&self, unit: &str) -> String {
+        let unit = if unit.is_empty() || unit == "fraction" {
+            String::new()
+        } else {
+            format!(" {unit}")
+        };
+        if self.min_included {
+            format!("at least {} and at most {}{unit}", self.min, self.max)
+        } else {
+            format!("above {} and at most {}{unit}", self.min, self.max)
+        }
+    }
+}
+
+/// Static description of each factor: key, unit, what, source, valid range.
+const ROWS: [(&str, &str, &str, &str, Range); 11] = [
     (
         "sata",
         "fraction",
         "one SATA/SAS link (a drive's own port, an expander uplink)",
         "physics §1.1: η_SATA ≈ 0.83-0.93 [D]; SATA 3 ~550 of 600 MB/s in practice [U]",
+        Range::above_zero(1.0),
     ),
     (
         "pm-fis",
         "fraction",
         "port-multiplier uplink, FIS-based switching",
         "physics §1.2: 249 MB/s measured of 300, 5 drives behind an FBS PM [S][5]",
+        Range::above_zero(1.0),
     ),
     (
         "pm-command",
         "× one drive",
         "port-multiplier uplink, command-based switching (one drive at a time)",
         "physics §1.2: CBS ≈ one drive's streaming rate [S][3][4]; 115 MB/s measured FBS off [S][5]",
+        Range::above_zero(1.0),
     ),
     (
         "pci",
         "fraction",
         "conventional PCI bus, shared by every card on it",
         "physics §1.4: 133 MB/s raw, ~100-110 realistic [U][12][13]; 100/133",
+        Range::above_zero(1.0),
     ),
     (
         "pci-x",
         "fraction",
         "PCI-X bus",
         "physics §1.4: ~75-85 % [U][12]",
+        Range::above_zero(1.0),
     ),
     (
         "pcie",
         "fraction",
         "PCIe card host link",
         "physics §1.4: TLP 84-93 % less DLLPs, 0.8 a safe default [D][15][16]",
+        Range::above_zero(1.0),
     ),
     (
         "dmi",
         "fraction",
         "chipset link (DMI) shared by everything behind the PCH",
         "physics §1.4: DMI 1.0 ~0.8 of 1 GB/s, DMI 2.0 ~1.6 of 2 [D][21]",
+        Range::above_zero(1.0),
     ),
     (
         "ethernet",
         "fraction",
         "Ethernet port, TCP goodput at 1500 MTU (0.99 for 9000 MTU)",
         "physics §1.5: 1448 B payload per 1538 B on the wire = 117.7 MB/s per GbE [D][22]",
+        Range::above_zero(1.0),
     ),
     (
         "bond",
         "fraction",
         "bonded Ethernet ports, across many flows",
         "physics §1.5: 2 × GbE bonded ~235 MB/s = 2 × 117.7 [U]",
+        Range::above_zero(1.0),
     ),
     (
         "md-max",
         "MB/s",
         "Linux md speed_limit_max, per device, caps a rebuild",
         "physics §4: default 200,000 KiB/s [S][56]",
+        Range::above_zero(MAX_MB_S),
     ),
     (
         "delay-h",
         "h",
         "detection and replacement delay added to a rebuild",
         "physics §6.2: T_R = T_detect + T_swap + C / B_r; 0 as in the §7 hot-spare example",
+        Range::from_zero(MAX_DELAY_H),
     ),
 ];
 
@@ -180,25 +259,19 @@ impl Factors {
         copy.slot(key).map(|v| *v)
     }
 
-    /// Sets a factor by key. Efficiencies must be in (0, 1]; `md-max` above 0; `delay-h` at
-    /// least 0. `Ok(false)` when the key is not a factor.
+    /// Sets a factor by key, within its range ([`Factors::range`]): efficiencies and
+    /// `pm-command` in (0, 1]; `md-max` in (0, [`MAX_MB_S`]]; `delay-h` in [0, [`MAX_DELAY_H`]].
+    /// `Ok(false)` when the key is not a factor.
     pub fn set(&mut self, key: &str, value: f64) -> Result<bool, String> {
-        let Some((_, unit, _, _)) = ROWS.iter().find(|r| r.0 == key) else {
+        let Some((_, unit, _, _, range)) = ROWS.iter().find(|r| r.0 == key) else {
             return Ok(false);
         };
-        let ok = match *unit {
-            "MB/s" => value.is_finite() && value > 0.0,
-            "h" => value.is_finite() && value >= 0.0,
-            "× one drive" => value.is_finite() && value > 0.0,
-            _ => value.is_finite() && value > 0.0 && value <= 1.0,
-        };
-        if !ok {
-            let rule = match *unit {
-                "MB/s" | "× one drive" => "must be above 0",
-                "h" => "must be at least 0",
-                _ => "is an efficiency: above 0 and at most 1",
-            };
-            return Err(format!("{key}={value}: {rule}"));
+        if !range.contains(value) {
+            return Err(format!(
+                "{key}={}: must be {}",
+                num_text(value),
+                range.describe(unit)
+            ));
         }
         if let Some(v) = self.slot(key) {
             *v = value;
@@ -206,10 +279,15 @@ impl Factors {
         Ok(true)
     }
 
+    /// The valid range of a factor and its unit, or `None` for an unknown key.
+    pub fn range(key: &str) -> Option<(Range, &'static str)> {
+        ROWS.iter().find(|r| r.0 == key).map(|r| (r.4, r.1))
+    }
+
     /// The whole table with the values in force.
     pub fn table(&self) -> Vec<Factor> {
         ROWS.iter()
-            .map(|(key, unit, what, source)| Factor {
+            .map(|(key, unit, what, source, _)| Factor {
                 key,
                 value: self.get(key).unwrap_or(f64::NAN),
                 unit,

@@ -363,6 +363,45 @@ fn pipeline_section(title: String, pipe: &crate::layout::Pipeline) -> Section {
     p
 }
 
+/// Why candidate `a` ranks ahead of `b` (called `who`), in words: the first criterion of the
+/// ranking on which they differ.
+fn why_ahead(a: &crate::layout::Candidate, b: &crate::layout::Candidate, who: &str) -> String {
+    use crate::layout::Decision;
+    let same = format!(
+        "the same {:.2} TB as {who} {}",
+        b.before_filesystem.tb(),
+        b.label
+    );
+    match crate::layout::decision(a, b) {
+        Decision::Capacity => format!(
+            "{:.2} TB more than {who} {} ({:.2} TB)",
+            a.before_filesystem.tb() - b.before_filesystem.tb(),
+            b.label,
+            b.before_filesystem.tb()
+        ),
+        Decision::Parity => format!(
+            "{same}, with more parity ({} against {})",
+            a.shape.tolerance(),
+            b.shape.tolerance()
+        ),
+        Decision::Width => format!(
+            "{same} and the same parity, in narrower groups ({} against {} drives{})",
+            a.shape.width(),
+            b.shape.width(),
+            if a.shape.tolerance() > 0 {
+                ": faster rebuilds"
+            } else {
+                ""
+            }
+        ),
+        Decision::Unused => format!(
+            "{same}, parity and width, with fewer drives unused ({} against {})",
+            a.unused, b.unused
+        ),
+        Decision::Equal => format!("{same}, equal on every criterion: first in the search order"),
+    }
+}
+
 /// The layout report as sections: groups, capacity pipeline, failure domains, and the search.
 pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
     use crate::layout::Origin;
@@ -483,11 +522,16 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
             .into(),
     );
     if !r.survive.is_empty() {
-        let names: Vec<&str> = r.survive.iter().map(|k| k.name()).collect();
-        if r.survivable {
+        let met: Vec<&str> = r
+            .survive
+            .iter()
+            .filter(|k| !r.unmet.contains(k) && !r.impossible.iter().any(|i| i.kind == **k))
+            .map(|k| k.name())
+            .collect();
+        if !met.is_empty() {
             d.notes.push(format!(
                 "Survives any single {} failure (checked against every component).",
-                names.join(", any single ")
+                met.join(", any single ")
             ));
         }
         for i in &r.impossible {
@@ -513,14 +557,36 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
     out.push(d);
 
     if let Some(a) = &r.auto {
+        let c = &a.constraints;
+        let widths = match c.max_width {
+            Some(w) => format!("width ≤ {w}"),
+            None => {
+                // Consecutive parities with the same bound share one entry: (from, to, width).
+                let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+                for p in c.min_parity..=c.max_parity.min(crate::layout::MAX_PARITY) {
+                    let w = c.width_limit(p);
+                    match runs.last_mut() {
+                        Some(r) if r.2 == w => r.1 = p,
+                        _ => runs.push((p, p, w)),
+                    }
+                }
+                let parts: Vec<String> = runs
+                    .iter()
+                    .map(|(a, b, w)| {
+                        if a == b {
+                            format!("≤ {w} at parity {a}")
+                        } else {
+                            format!("≤ {w} at parity {a}-{b}")
+                        }
+                    })
+                    .collect();
+                format!("width {} by default", parts.join(", "))
+            }
+        };
         let mut s = Section::new(
             format!(
-                "Search: {} shapes considered (parity {}-{}, width ≤ {}, {} spares)",
-                a.considered,
-                a.constraints.min_parity,
-                a.constraints.max_parity,
-                a.constraints.max_width,
-                a.constraints.spares
+                "Search: {} shapes considered (parity {}-{}, {widths}, {} spares)",
+                a.considered, c.min_parity, c.max_parity, c.spares
             ),
             &[
                 "Rank",
@@ -571,20 +637,33 @@ pub fn layout_sections(r: &crate::layout::LayoutReport) -> Vec<Section> {
                 "Pod loss / year: the probability that some group loses data within a year ({m} model, drive AFRs from the catalog, rebuild times from the topology plus the replacement delay){limit}."
             ));
         }
-        match a.ranked.first() {
-            Some(best) => s.notes.push(format!(
-                "Chosen: {} — the most capacity ({:.2} TB before the filesystem) of every shape that meets the constraints; ties go to more parity, then narrower groups (faster rebuilds).",
+        match (a.ranked.first(), a.ranked.get(1)) {
+            (Some(best), Some(next)) => s.notes.push(format!(
+                "Chosen: {} with {:.2} TB before the filesystem, {}.",
+                best.label,
+                best.before_filesystem.tb(),
+                why_ahead(best, next, "the runner-up")
+            )),
+            (Some(best), None) => s.notes.push(format!(
+                "Chosen: {} with {:.2} TB before the filesystem, the only shape that meets the constraints.",
                 best.label,
                 best.before_filesystem.tb()
             )),
-            None => s.notes.push("No shape meets the constraints.".into()),
+            (None, _) => s.notes.push("No shape meets the constraints.".into()),
         }
         if let Some(r2) = a.ranked.get(1) {
+            let after = a.ranked.get(2).map_or(String::new(), |r3| {
+                format!(": {}", why_ahead(r2, r3, "the next,"))
+            });
             s.notes.push(format!(
-                "Runner-up: {} at {:.2} TB.",
+                "Runner-up: {} at {:.2} TB{after}.",
                 r2.label,
                 r2.before_filesystem.tb()
             ));
+        }
+        s.notes.push("Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into());
+        if c.max_width.is_none() {
+            s.notes.push(crate::layout::DEFAULT_WIDTH_NOTE.into());
         }
         for u in &a.upgrades {
             let why = u

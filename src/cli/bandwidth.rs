@@ -61,10 +61,13 @@ pub struct BandwidthArgs {
     /// Where on the platters the drives stream.
     #[arg(long, value_enum, default_value_t = ZoneArg::Average)]
     pub zone: ZoneArg,
-    /// What-if, repeatable: KEY=VALUE. A factor (sata, pm-fis, pm-command, pci, pci-x, pcie,
-    /// dmi, ethernet, bond, md-max, delay-h), parity=MB/s (CPU parity limit), drive=MB/s,
-    /// nics=N, nic-gbit=Gb/s, chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=N, SLOT.gen=N, or a link
-    /// id from the table (host:SLOT7=800) for its effective MB/s.
+    /// What-if, repeatable: KEY=VALUE, each checked against its range before any work. A
+    /// factor: sata, pm-fis, pm-command, pci, pci-x, pcie, dmi, ethernet, bond (above 0 and at
+    /// most 1), md-max (MB/s, above 0 and at most 100000), delay-h 0 to 8760 h; parity=MB/s (CPU
+    /// parity limit) and drive=MB/s (above 0 and at most 100000), nics=N (1 to 64),
+    /// nic-gbit=Gb/s (above 0 and at most 800), chipset=dmi1|dmi2|dmi3|none,
+    /// SLOT.lanes=1|2|4|8|16, SLOT.gen=1 to 5, or a link id from the table (host:SLOT7=800) for
+    /// its effective MB/s (above 0 and at most 100000).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Output format.
@@ -77,11 +80,7 @@ pub struct BandwidthArgs {
 
 /// Runs `podplan bandwidth`.
 pub fn run(a: BandwidthArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let _ = write_diags(err, &warnings);
+    // Every --set is checked before the design is read.
     let mut params = Params {
         zone: match a.zone {
             ZoneArg::Outer => Zone::Outer,
@@ -95,6 +94,11 @@ pub fn run(a: BandwidthArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             return usage(err, &format!("--set {e}"));
         }
     }
+    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let _ = write_diags(err, &warnings);
     let shape = crate::layout::Shape {
         level: pod.raid.level,
         spares: pod.raid.spares,

@@ -61,17 +61,19 @@ pub struct LayoutArgs {
     /// RAID level (default: the design's own policy).
     #[arg(long, value_enum)]
     pub raid: Option<RaidArg>,
-    /// Drives per group.
-    #[arg(long)]
+    /// Drives per group: 1 to at most 10000 (and no more than the pod's drives).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(layout::MAX_WIDTH)))]
     pub width: Option<u32>,
-    /// Parity drives per group (erasure only; RAID5/6 imply 1/2).
-    #[arg(long)]
+    /// Parity drives per group, 0 to at most 16: erasure's parity (RAID0/5/6 have 0/1/2; a
+    /// different value is an error).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(layout::MAX_PARITY)))]
     pub parity: Option<u32>,
-    /// Copies (mirror, raid10).
-    #[arg(long)]
+    /// Copies (mirror, raid10), 2 to at most 16.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=i64::from(layout::MAX_COPIES)))]
     pub copies: Option<u32>,
-    /// Hot spares taken from the bays (default: the design's).
-    #[arg(long)]
+    /// Hot spares taken from the bays (default: the design's), at most 10000 (and fewer than
+    /// the pod's drives).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(layout::MAX_WIDTH)))]
     pub spares: Option<u32>,
     /// Search group width and parity for the most capacity under the constraints.
     #[arg(long, conflicts_with_all = ["raid", "width", "parity", "copies"])]
@@ -79,14 +81,19 @@ pub struct LayoutArgs {
     /// Component failures to survive, comma-separated: drive, uplink, backplane, card, psu, pod.
     #[arg(long, value_delimiter = ',')]
     pub survive: Vec<String>,
-    /// With --auto: fewest parity drives per group (default: the design's own parity).
-    #[arg(long, requires = "auto")]
+    /// With --auto: fewest parity drives per group, at most 16 (default: the design's own
+    /// parity).
+    #[arg(long, requires = "auto", value_parser = clap::value_parser!(u32).range(0..=i64::from(layout::MAX_PARITY)))]
     pub min_parity: Option<u32>,
-    /// With --auto: most parity drives per group.
-    #[arg(long, default_value_t = 3, requires = "auto")]
+    /// With --auto: most parity drives per group, at most 16.
+    #[arg(long, default_value_t = 3, requires = "auto", value_parser = clap::value_parser!(u32).range(0..=i64::from(layout::MAX_PARITY)))]
     pub max_parity: u32,
-    /// With --auto: widest group (default: every drive).
-    #[arg(long, requires = "auto")]
+    /// With --auto: widest group, 2 to at most 10000, for every parity. Without it the width is
+    /// bounded by parity, default 9 at parity 1, 15 at parity 2, 20 at parity 3 or more: ZFS's
+    /// 3 to 9 disks per RAID-Z group, the RAID6 13+2 of every stand-alone Backblaze pod and the
+    /// Backblaze Vault's 17+3 (a wider group reads more drives in every rebuild and has more to
+    /// lose while it runs).
+    #[arg(long, requires = "auto", value_parser = clap::value_parser!(u32).range(2..=i64::from(layout::MAX_WIDTH)))]
     pub max_width: Option<u32>,
     /// With --auto: highest acceptable annual probability that the pod loses data, e.g. 1e-6.
     /// Each candidate's loss uses the drives' catalog AFR, rebuild times from the topology
@@ -105,10 +112,12 @@ pub struct LayoutArgs {
     /// Override: filesystem metadata as percent of each group (ext4 default 1.5625).
     #[arg(long)]
     pub fs_metadata_pct: Option<f64>,
-    /// Override: fixed journal/log size per group, e.g. "1 GiB".
+    /// Override: fixed journal/log size per group, e.g. "1 GiB"; at most 1 PB.
     #[arg(long)]
     pub fs_log: Option<String>,
-    /// Override: partition alignment, e.g. "1 MiB".
+    /// Override: partition alignment, e.g. "1 MiB" (the default); at most 1 PB. Each partition
+    /// starts one alignment in and spans whole MiB to the end of its drive; "0 B" means no
+    /// partition table. Sizes every group's members, hence parity and usable.
     #[arg(long)]
     pub partition_align: Option<String>,
     /// Output format.
@@ -159,6 +168,27 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(FsArg::Xfs) => Filesystem::Xfs,
         Some(FsArg::None) => Filesystem::None,
     };
+    if fs == Filesystem::None {
+        let whence = if a.filesystem.is_some() {
+            "--filesystem none"
+        } else {
+            "the design's filesystem is none"
+        };
+        for (flag, given) in [
+            ("--fs-reserved-pct", a.fs_reserved_pct.is_some()),
+            ("--fs-metadata-pct", a.fs_metadata_pct.is_some()),
+            ("--fs-log", a.fs_log.is_some()),
+        ] {
+            if given {
+                return usage(
+                    err,
+                    &format!(
+                        "{flag}: there is no filesystem to apply it to ({whence}); give --filesystem ext4, jfs or xfs"
+                    ),
+                );
+            }
+        }
+    }
     let mut o = Overheads::for_filesystem(fs);
     if let Some(p) = a.fs_reserved_pct {
         if !(0.0..100.0).contains(&p) {
@@ -188,13 +218,32 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     ] {
         if let Some(v) = value {
             match crate::units::parse_bytes(v) {
+                Ok(b) if b.0 > MAX_OVERHEAD_BYTES => {
+                    return usage(
+                        err,
+                        &format!(
+                            "{flag} {v}: at most 1 PB (10^15 B), the largest drive a design may hold"
+                        ),
+                    );
+                }
                 Ok(b) => *slot = b,
                 Err(e) => return usage(err, &format!("{flag}: {e}")),
             }
         }
     }
+    if let (Some(v), Some(smallest)) = (
+        &a.partition_align,
+        pod.drives.iter().map(|d| d.drive().capacity).min(),
+    ) && o.partition_align.0 > 0
+        && layout::aligned(smallest, o.partition_align).0 == 0
+    {
+        let _ = writeln!(
+            err,
+            "warning: --partition-align {v} leaves nothing of the smallest drive ({:.2} TB): its groups hold no data",
+            smallest.tb()
+        );
+    }
     let (placement, auto) = if a.auto {
-        let max_width = a.max_width.unwrap_or(n);
         let own = Shape {
             level: pod.raid.level,
             spares,
@@ -202,17 +251,14 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         .tolerance()
         .max(1);
         let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
-        if a.min_parity.is_some_and(|m| m > a.max_parity) {
+        if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
             return usage(
                 err,
                 &format!(
-                    "--min-parity {} is more than --max-parity {}",
-                    min_parity, a.max_parity
+                    "--min-parity {m} is more than --max-parity {}",
+                    a.max_parity
                 ),
             );
-        }
-        if max_width < 2 {
-            return usage(err, "--max-width must be at least 2");
         }
         if let Some(m) = a.max_annual_loss
             && !(m.is_finite() && m > 0.0 && m < 1.0)
@@ -231,8 +277,9 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let c = layout::AutoConstraints {
             min_parity,
             max_parity: a.max_parity,
-            max_width,
+            max_width: a.max_width,
             spares,
+            partition_align: o.partition_align,
             survive: survive.clone(),
             max_annual_loss: a.max_annual_loss,
             loss_model: Some(model.name().to_string()),
@@ -265,6 +312,9 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 pod.raid.level
             }
             Some(r) => {
+                if let Some(msg) = ignored_counts(r, &a) {
+                    return usage(err, &msg);
+                }
                 let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
                 let built = match r {
                     RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
@@ -326,6 +376,49 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     } else {
         code
     }
+}
+
+/// The largest `--fs-log` or `--partition-align`: validation's largest drive (1 PB), beyond
+/// which either would only ever leave nothing.
+const MAX_OVERHEAD_BYTES: u64 = crate::validate::MAX_DRIVE_BYTES;
+
+/// A `--parity`, `--copies` or `--width` the chosen `--raid` would not use, as an error message:
+/// RAID0/5/6 fix their parity, only mirrors have copies, and a mirror's width is its copies.
+fn ignored_counts(r: RaidArg, a: &LayoutArgs) -> Option<String> {
+    let fixed = match r {
+        RaidArg::Raid0 => Some(("RAID0", 0)),
+        RaidArg::Raid5 => Some(("RAID5", 1)),
+        RaidArg::Raid6 => Some(("RAID6", 2)),
+        _ => None,
+    };
+    match (a.parity, fixed, r) {
+        (Some(p), Some((name, own)), _) if p != own => {
+            return Some(format!(
+                "--parity {p}: {name} has parity {own} (for another parity use --raid erasure --width W --parity P)"
+            ));
+        }
+        (Some(p), None, RaidArg::Mirror | RaidArg::Raid10) => {
+            return Some(format!(
+                "--parity {p}: a mirror's redundancy is its copies (--copies C tolerates C − 1 failures)"
+            ));
+        }
+        _ => {}
+    }
+    if let Some(c) = a.copies
+        && !matches!(r, RaidArg::Mirror | RaidArg::Raid10)
+    {
+        return Some(format!(
+            "--copies {c}: copies apply to --raid mirror and raid10 only"
+        ));
+    }
+    if let (RaidArg::Mirror, Some(w), Some(c)) = (r, a.width, a.copies)
+        && w != c
+    {
+        return Some(format!(
+            "--width {w} and --copies {c} disagree: a mirror is as wide as its copies"
+        ));
+    }
+    None
 }
 
 /// The pod's annual probability of losing data with a layout: every group's loss under `model`

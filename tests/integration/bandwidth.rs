@@ -782,3 +782,64 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_set_key_has_a_stated_range_checked_before_any_work() {
+    // Issue 10 item 8: SLOT1.lanes=1000000 was "not a whole number", and delay-h=1e300 was
+    // accepted and shown as 1e16 h. Every key states its range and refuses a value beyond it,
+    // before the design is even read.
+    let keys = [
+        "sata",
+        "pm-fis",
+        "pm-command",
+        "pci",
+        "pci-x",
+        "pcie",
+        "dmi",
+        "ethernet",
+        "bond",
+        "md-max",
+        "delay-h",
+        "parity",
+        "drive",
+        "nic-gbit",
+        "nics",
+        "SLOT7.gen",
+        "host:SLOT7",
+    ];
+    for key in keys {
+        for value in ["1e300", "1000000", "-1"] {
+            let set = format!("{key}={value}");
+            let (code, out, err) = cli(&["bandwidth", "no-such-design.ron", "--set", &set]);
+            assert_eq!(code, 2, "{set}: {err}");
+            assert!(out.is_empty(), "{set}");
+            assert!(err.contains(&format!("--set {key}")), "{set}: {err}");
+            assert!(
+                err.contains("at most") || err.contains(" to "),
+                "{set}: no range stated: {err}"
+            );
+            assert!(
+                !err.contains("no-such-design"),
+                "{set}: checked after reading the design: {err}"
+            );
+        }
+    }
+    let (code, _, err) = cli(&["bandwidth", "--set", "SLOT1.lanes=1000000"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("PCIe lanes are 1, 2, 4, 8 or 16"), "{err}");
+    assert!(!err.contains("whole number"), "{err}");
+    let (code, _, err) = cli(&["bandwidth", "--set", "delay-h=1e300"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("at most 8760"), "{err}");
+    // The ranges are in --help, and a value at the edge of its range is accepted.
+    let (_, help, _) = cli(&["bandwidth", "--help"]);
+    assert!(help.contains("delay-h 0 to 8760 h"), "{help}");
+    let (code, _, err) = cli(&[
+        "bandwidth",
+        "--workload",
+        "rebuild",
+        "--set",
+        "delay-h=8760",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -110,8 +110,9 @@ fn pod_2_auto_survives_a_backplane_and_proves_the_card_impossible_for_raid6_15()
     let c = layout::AutoConstraints {
         min_parity: 1,
         max_parity: 3,
-        max_width: 45,
+        max_width: Some(45),
         spares: 0,
+        partition_align: Bytes(layout::MIB),
         survive: vec![DomainKind::Backplane, DomainKind::Card],
         max_annual_loss: None,
         loss_model: None,
@@ -186,6 +187,10 @@ fn bad_flags_are_named_and_exit_2() {
         (&["layout", "--raid", "raid6"], "--width"),
         (&["layout", "--width", "15"], "--raid"),
         (&["layout", "--fs-log", "lots"], "--fs-log"),
+        (
+            &["layout", "--auto", "--min-parity", "5", "--max-parity", "4"],
+            "--min-parity 5 is more than --max-parity 4",
+        ),
     ];
     for (args, needle) in cases {
         let (code, _, err) = run(args);
@@ -355,4 +360,332 @@ fn auto_max_annual_loss_holds_every_ranked_candidate_to_the_limit() {
     let (code, _, err) = run(&["layout", "--auto", "--max-annual-loss", "2"]);
     assert_eq!(code, 2);
     assert!(err.contains("--max-annual-loss"));
+}
+
+/// The `--auto` search's text for a pod with the CLI's defaults (parity from the design's own
+/// to 3), without the annual-loss figures.
+fn auto_text(p: &Pod, max_width: Option<u32>) -> (layout::AutoResult, String) {
+    let c = layout::AutoConstraints {
+        min_parity: own_shape(p).tolerance(),
+        max_parity: 3,
+        max_width,
+        spares: 0,
+        partition_align: Bytes(layout::MIB),
+        survive: vec![],
+        max_annual_loss: None,
+        loss_model: None,
+    };
+    // Without the upgrade search (what surviving a card or PSU would cost), which is not tested here.
+    let r = layout::auto_with(p, &c, &|_| None, false);
+    let chosen = r.chosen.clone().unwrap();
+    let o = Overheads::for_filesystem(p.raid.filesystem);
+    let report = layout::report(p, &chosen, p.raid.filesystem, &o, Some(r.clone()));
+    let text = podplan::render::sections_table(&podplan::render::layout_sections(&report));
+    (r, text)
+}
+
+#[test]
+fn auto_bounds_the_width_by_default_and_says_why_the_winner_won() {
+    // Issue 10 item 6: with every drive allowed in one group, --auto chose RAID6 45 (43+2) on
+    // Pod 2.0 and 58+2 on Pod 6.0. By default the width is bounded by parity (documented at
+    // `layout::default_max_width`), and the report says what decided the choice.
+    let mut texts = Vec::new();
+    for rev in ["2.0", "6.0"] {
+        let p = pod(rev);
+        let (r, text) = auto_text(&p, None);
+        let shape = r.chosen.as_ref().unwrap().layout.shape;
+        assert!(
+            shape.width() <= layout::default_max_width(shape.tolerance()),
+            "pod {rev}: {}",
+            shape.label()
+        );
+        for c in r.ranked.iter().chain(&r.rejected) {
+            assert!(
+                c.shape.width() <= layout::default_max_width(c.shape.tolerance()),
+                "pod {rev}: {}",
+                c.label
+            );
+        }
+        assert_eq!(r.decided_by, Some(layout::Decision::Capacity), "pod {rev}");
+        // The report says why: capacity against the runner-up, and the bound.
+        assert!(
+            text.contains("more than the runner-up"),
+            "pod {rev}: {text}"
+        );
+        assert!(
+            text.contains("widest group by default"),
+            "pod {rev}: {text}"
+        );
+        texts.push(text);
+    }
+    // Pod 2.0: RAID6 15 (3 × 13 data drives) beats EC 12+3 (3 × 12); the runner-up ties the
+    // next shape on capacity, and the tie-break is stated.
+    assert!(
+        texts[0].contains("Chosen: RAID6 15 (13+2) with 117.00 TB before the filesystem, 9.00 TB more than the runner-up EC 12+3 (108.00 TB)."),
+        "{}", texts[0]
+    );
+    assert!(
+        texts[0].contains("Runner-up: EC 12+3 at 108.00 TB: the same 108.00 TB as the next, RAID6 11 (9+2), with more parity (3 against 2)."),
+        "{}", texts[0]
+    );
+    // Pod 6.0: RAID6 15 (4 × 13 data drives) beats EC 17+3 (3 × 17) by one 4 TB drive.
+    assert!(
+        texts[1].contains("Chosen: RAID6 15 (13+2) with 208.00 TB before the filesystem, 4.00 TB more than the runner-up EC 17+3 (204.00 TB)."),
+        "{}", texts[1]
+    );
+    // An explicit --max-width replaces the bound: the old answer comes back.
+    let (r, _) = auto_text(&pod("2.0"), Some(45));
+    assert_eq!(r.chosen.unwrap().layout.shape.label(), "RAID6 45 (43+2)");
+    // The CLI: the bound is in --help, and the default search keeps to it.
+    let (_, help, _) = run(&["layout", "--help"]);
+    assert!(
+        help.contains("default 9 at parity 1, 15 at parity 2, 20 at parity 3 or more"),
+        "{help}"
+    );
+    let (code, out, err) = run(&["layout", "--auto"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("width ≤ 15 at parity 2, ≤ 20 at parity 3 by default"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Chosen: RAID6 15 (13+2) with 117.00 TB"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_impossible_kind_names_its_component_and_bound_and_the_rest_is_still_survived() {
+    // Issue 10 item 7: --survive backplane,card on Pod 2.0 said no placement survives every
+    // backplane failure, though --survive backplane alone finds one. The card is what cannot be
+    // survived: a card holds 15 drives and 3 groups × 2 parity absorb at most 6.
+    let p = pod("2.0");
+    let pl = place(
+        &p,
+        own_shape(&p),
+        &[DomainKind::Backplane, DomainKind::Card],
+    )
+    .unwrap();
+    assert_eq!(pl.unmet, vec![DomainKind::Card]);
+    assert!(survives_brute_force(&p, &pl.layout, DomainKind::Backplane));
+    let (code, out, err) = run(&["layout", "--survive", "backplane,card"]);
+    assert_eq!(
+        code, 1,
+        "a requested survival that cannot be met exits 1: {err}"
+    );
+    assert!(
+        out.contains("Cannot survive a card failure with RAID6 15 (13+2): card SLOT5 holds 15 drives; 3 groups × 2 tolerated losses absorb at most 6 of them."),
+        "{out}"
+    );
+    assert!(!out.contains("No placement found"), "{out}");
+    assert!(
+        out.contains("Survives any single backplane failure"),
+        "{out}"
+    );
+}
+
+#[test]
+fn options_that_would_be_ignored_are_errors() {
+    // Issue 10 item 8: a parity the level fixes, copies on a level without mirrors, and a
+    // filesystem override with no filesystem were silently ignored.
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["layout", "--raid", "raid5", "--width", "5", "--parity", "3"],
+            &["--parity 3", "RAID5 has parity 1"],
+        ),
+        (
+            &[
+                "layout", "--raid", "raid6", "--width", "15", "--parity", "3",
+            ],
+            &["--parity 3", "RAID6 has parity 2"],
+        ),
+        (
+            &["layout", "--raid", "raid0", "--width", "5", "--parity", "1"],
+            &["--parity 1", "RAID0 has parity 0"],
+        ),
+        (
+            &[
+                "layout", "--raid", "raid6", "--width", "15", "--copies", "3",
+            ],
+            &["--copies", "mirror and raid10"],
+        ),
+        (
+            &[
+                "layout", "--raid", "mirror", "--width", "2", "--copies", "3",
+            ],
+            &["--width 2", "--copies 3"],
+        ),
+        (
+            &["layout", "--fs-log", "1 PB", "--filesystem", "none"],
+            &["--fs-log", "no filesystem"],
+        ),
+        (
+            &["layout", "--fs-metadata-pct", "1", "--filesystem", "none"],
+            &["--fs-metadata-pct", "no filesystem"],
+        ),
+        (
+            &["layout", "--fs-reserved-pct", "1", "--filesystem", "none"],
+            &["--fs-reserved-pct", "no filesystem"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        for n in *needles {
+            assert!(err.contains(n), "{args:?}: {err}");
+        }
+    }
+    // The parity a level implies may be stated.
+    let (code, _, err) = run(&[
+        "layout", "--raid", "raid6", "--width", "15", "--parity", "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn every_count_has_a_stated_bound_checked_before_any_work() {
+    // Issue 18 item 6: --auto --max-parity 4294967295 was accepted and ran for 20 s.
+    let (_, help, _) = run(&["layout", "--help"]);
+    const BIG: &str = "4294967295";
+    let cases: &[(&str, &[&str])] = &[
+        ("--width", &["layout", "--raid", "raid6", "--width", BIG]),
+        (
+            "--parity",
+            &[
+                "layout", "--raid", "erasure", "--width", "5", "--parity", BIG,
+            ],
+        ),
+        ("--copies", &["layout", "--raid", "mirror", "--copies", BIG]),
+        ("--spares", &["layout", "--spares", BIG]),
+        ("--min-parity", &["layout", "--auto", "--min-parity", BIG]),
+        ("--max-parity", &["layout", "--auto", "--max-parity", BIG]),
+        ("--max-width", &["layout", "--auto", "--max-width", BIG]),
+    ];
+    for (flag, args) in cases {
+        let t = std::time::Instant::now();
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(t.elapsed().as_secs() < 5, "{args:?} ran {:?}", t.elapsed());
+        let entry = help
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} <")))
+            .take_while(|l| !l.trim().is_empty())
+            .collect::<String>();
+        assert!(
+            entry.contains("at most"),
+            "{flag}: no bound in --help: {entry}"
+        );
+    }
+    for (flag, v) in [
+        ("--partition-align", "2 PB"),
+        ("--fs-log", "18446744073709551615 B"),
+    ] {
+        let (code, _, err) = run(&["layout", flag, v]);
+        assert_eq!(code, 2, "{flag}: {err}");
+        assert!(
+            err.contains(flag) && err.contains("at most"),
+            "{flag}: {err}"
+        );
+    }
+}
+
+#[test]
+fn partition_alignment_flows_into_groups_parity_and_usable() {
+    // Issue 18 item 8: --partition-align changed only its own stage. By hand for Pod 2.0 (45 ×
+    // 3 TB, RAID6 15 × 3) with a 1 GiB alignment: each partition starts 1 GiB in and spans whole
+    // MiB to the end of the drive, so a member is ⌊(3·10^12 − 2^30) / 2^20⌋ MiB.
+    let member: u64 = (3_000_000_000_000 - (1 << 30)) / (1 << 20) * (1 << 20);
+    let (code, out, err) = run(&[
+        "layout",
+        "--partition-align",
+        "1 GiB",
+        "--filesystem",
+        "none",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for g in v["groups"].as_array().unwrap() {
+        assert_eq!(g["member"].as_u64().unwrap(), member);
+    }
+    assert_eq!(
+        v["pipeline"]["before_filesystem"].as_u64().unwrap(),
+        3 * 13 * member
+    );
+    assert_eq!(v["pipeline"]["usable"].as_u64().unwrap(), 3 * 13 * member);
+    // An alignment as large as the drive leaves nothing, in every later stage.
+    let (code, out, err) = run(&["layout", "--partition-align", "3 TB", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["pipeline"]["before_filesystem"].as_u64().unwrap(), 0);
+    assert_eq!(v["pipeline"]["usable"].as_u64().unwrap(), 0);
+    assert!(
+        err.contains("--partition-align"),
+        "a warning says the drives are used up: {err}"
+    );
+}
+
+/// Overheads anywhere in their range, including `u64::MAX`-sized byte values.
+fn overheads() -> impl Strategy<Value = Overheads> {
+    let bytes = prop_oneof![
+        Just(0u64),
+        Just(u64::MAX),
+        Just(u64::MAX - 1),
+        1u64..=u64::MAX,
+        1u64..(1u64 << 32)
+    ];
+    (bytes.clone(), bytes, 0.0f64..1.0, 0.0f64..1.0).prop_map(|(a, f, m, r)| Overheads {
+        partition_align: Bytes(a),
+        fs_metadata: m,
+        fs_fixed: Bytes(f),
+        fs_reserved: r,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn the_pipeline_never_wraps_whatever_the_overheads((p, shape) in pods().prop_flat_map(|p| {
+        let n = p.drives.len() as u32;
+        (Just(p), shapes(n))
+    }), o in overheads(), code in (1u32..=20, 1u32..=5)) {
+        // Issue 10 item 14: u64::MAX-sized overheads overflowed the filesystem stage. Built with
+        // overflow checks on (Cargo.toml's test profile), a wrap would panic here.
+        let Ok(pl) = place(&p, shape, &[]) else { return Ok(()) };
+        let raw = p.raw_capacity();
+        for cap in [capacity(&p, &pl.layout, &o), layout::vault_capacity(&p, podplan::spec::Vault { data: code.0, parity: code.1 }, &o)] {
+            prop_assert!(cap.usable <= raw);
+            for w in cap.stages.windows(2) {
+                prop_assert!(w[1].bytes <= w[0].bytes, "{} → {}", w[0].name, w[1].name);
+            }
+        }
+        let r = layout::report(&p, &pl, Filesystem::Ext4, &o, None);
+        prop_assert!(r.pipeline.usable <= raw);
+    }
+
+    #[test]
+    fn usable_is_non_increasing_in_partition_alignment((p, shape) in pods().prop_flat_map(|p| {
+        let n = p.drives.len() as u32;
+        (Just(p), shapes(n))
+    }), a in 0u64..(4 * TB), b in 0u64..(4 * TB)) {
+        let Ok(pl) = place(&p, shape, &[]) else { return Ok(()) };
+        let (small, large) = (a.min(b), a.max(b));
+        let at = |align: u64| {
+            let o = Overheads { partition_align: Bytes(align), ..Overheads::for_filesystem(Filesystem::Ext4) };
+            capacity(&p, &pl.layout, &o)
+        };
+        let (s, l) = (at(small), at(large));
+        prop_assert!(l.usable <= s.usable, "align {small} → {} B usable, {large} → {} B", s.usable.0, l.usable.0);
+        prop_assert!(l.before_filesystem <= s.before_filesystem);
+        // And the groups the report shows carry the same member sizes the pipeline used.
+        let o = Overheads { partition_align: Bytes(large), ..Overheads::for_filesystem(Filesystem::Ext4) };
+        let r = layout::report(&p, &pl, Filesystem::Ext4, &o, None);
+        let data = u64::from(shape.data());
+        let sum = r.groups.iter().fold(Bytes(0), |acc, g| acc.saturating_add(g.member.saturating_mul(data)));
+        prop_assert_eq!(sum, r.pipeline.before_filesystem);
+    }
 }
