@@ -8,6 +8,17 @@ use crate::power::{Draw, PsuBudget};
 use crate::show::{ShowReport, TreeNode, trim_float};
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 
+/// How cells are written: for people or for machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// For reading (terminal, Markdown): `$7,384.00`, combined cells where columns would be
+    /// too many for a terminal.
+    Read,
+    /// For machines (CSV): one quantity per column, plain numbers (`7384.00`), the unit in the
+    /// header (or, in a two-column Figure/Value table, in the figure's name).
+    Data,
+}
+
 /// Width tables are laid out to, in characters.
 pub const TABLE_WIDTH: u16 = 120;
 

@@ -15,7 +15,7 @@ use crate::durability::{
 };
 use crate::layout::{self, DomainKind, Shape};
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
-use crate::render::Section;
+use crate::render::{Section, Style};
 use crate::units::MBps;
 use clap::ValueEnum;
 use std::io::Write;
@@ -245,7 +245,7 @@ fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
 pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match build(&a, err) {
         Ok(report) => {
-            let text = match render_report(a.format, &report, || sections(&report)) {
+            let text = match render_report(a.format, &report, |st| sections(&report, st)) {
                 Ok(t) => t,
                 Err(e) => return usage(err, &e),
             };
@@ -579,6 +579,30 @@ fn p_cell(f: &ModelFigures) -> String {
     format!("{} ({} nines)", sci(f.p_mission), nines(f))
 }
 
+/// A probability with its nines: one cell to read, two (P, nines) for data. Nines beyond
+/// 300 (a probability that rounds to 0) have no number: an empty cell.
+fn p_cells(f: &ModelFigures, style: Style) -> Vec<String> {
+    match style {
+        Style::Read => vec![p_cell(f)],
+        Style::Data => vec![
+            sci(f.p_mission),
+            f.nines.map_or(String::new(), |n| format!("{n:.2}")),
+        ],
+    }
+}
+
+/// Column names of a probability with its nines: `name` to read, `name: P (probability)` and
+/// `name: nines (count)` for data.
+fn p_heads(name: &str, style: Style) -> Vec<String> {
+    match style {
+        Style::Read => vec![name.to_string()],
+        Style::Data => vec![
+            format!("{name}: P (probability)"),
+            format!("{name}: nines (count)"),
+        ],
+    }
+}
+
 fn years(y: f64) -> String {
     if y >= 1e4 { sci(y) } else { format!("{y:.1}") }
 }
@@ -604,7 +628,7 @@ fn why(model: Model) -> &'static str {
 
 /// The durability report as sections: inputs, whole-group loss per group and per pod, partial
 /// loss, the Vault, how the models differ, and the Monte Carlo check.
-pub fn sections(r: &DurabilityReport) -> Vec<Section> {
+pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
     let mut out = Vec::new();
     let mission = if r.mission_years == 1.0 {
         "a year".to_string()
@@ -620,10 +644,19 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             groups(r.groups.len() as u32),
             r.shape
         ),
-        &[
-            "Group",
-            "Bays",
-            "Drives (tolerates)",
+        &if style == Style::Read {
+            vec!["Group", "Bays", "Drives (tolerates)"]
+        } else {
+            vec![
+                "Group",
+                "Bays",
+                "Sets (count)",
+                "Drives per set (count)",
+                "Tolerates per set (count)",
+            ]
+        }
+        .into_iter()
+        .chain([
             "AFR %",
             "λ per hour",
             "Member TB",
@@ -631,25 +664,30 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             "Set by",
             "Delay h",
             "T_R h",
-        ],
+        ])
+        .collect::<Vec<_>>(),
     );
-    s.right = vec![0, 3, 4, 5, 6, 8, 9];
+    s.right = match style {
+        Style::Read => vec![0, 3, 4, 5, 6, 8, 9],
+        Style::Data => vec![0, 2, 3, 4, 5, 6, 7, 8, 10, 11],
+    };
     for g in &r.groups {
         let red = g.redundancy;
-        let drives = if red.units > 1 {
-            format!("{} sets × {} ({})", red.units, red.n, red.m)
-        } else {
-            format!("{} ({})", red.n, red.m)
+        let drives = match style {
+            Style::Read if red.units > 1 => {
+                vec![format!("{} sets × {} ({})", red.units, red.n, red.m)]
+            }
+            Style::Read => vec![format!("{} ({})", red.n, red.m)],
+            Style::Data => vec![red.units.to_string(), red.n.to_string(), red.m.to_string()],
         };
         let set_by = match &g.rebuild.source {
             RebuildSource::Topology { binding_link } => binding_link.clone(),
             RebuildSource::UserRate => "--rebuild-mb-s".into(),
             RebuildSource::UserHours => "--rebuild-hours".into(),
         };
-        s.row(vec![
-            g.group.to_string(),
-            g.bays.clone(),
-            drives,
+        let mut row = vec![g.group.to_string(), g.bays.clone()];
+        row.extend(drives);
+        row.extend([
             crate::show::trim_float(g.afr_pct),
             sci(g.lambda_per_hour),
             format!("{:.3}", g.member.tb()),
@@ -658,6 +696,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             format!("{:.1}", g.rebuild.delay_hours),
             format!("{:.1}", g.rebuild.hours),
         ]);
+        s.row(row);
     }
     s.notes.push(format!(
         "T_R = delay + member / rebuild rate (physics §6.2). λ from AFR as a {} (physics §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
@@ -674,7 +713,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
 
     // Whole-group loss, per group and pod.
     let mut header: Vec<String> = vec!["Group".into()];
-    header.extend(r.models.iter().map(|m| m.model.name().to_string()));
+    header.extend(r.models.iter().flat_map(|m| p_heads(m.model.name(), style)));
     let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut g = Section::new(
         format!("Whole-group data loss within {mission}: probability (nines)"),
@@ -683,11 +722,11 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     g.right = (1..header.len()).collect();
     for grp in &r.groups {
         let mut row = vec![grp.group.to_string()];
-        row.extend(grp.models.iter().map(p_cell));
+        row.extend(grp.models.iter().flat_map(|f| p_cells(f, style)));
         g.row(row);
     }
     let mut row = vec![format!("pod ({})", groups(r.pod.groups))];
-    row.extend(r.pod.models.iter().map(p_cell));
+    row.extend(r.pod.models.iter().flat_map(|f| p_cells(f, style)));
     g.row(row);
     for m in &r.models {
         g.notes
@@ -727,38 +766,50 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     if r.groups.iter().any(|g| g.ure.is_some()) {
         let mut u = Section::new(
             "Partial loss: an unrecoverable read error during a critical rebuild (sector loss, reported apart)",
-            &[
-                "Group",
-                "URE spec (bits)",
-                "Bits read per critical rebuild",
-                "P(URE) per critical rebuild",
-                "Critical rebuilds per year",
-                "Partial-loss events per year",
-                "P within mission",
-            ],
+            &match style {
+                Style::Read => vec![
+                    "Group",
+                    "URE spec (bits)",
+                    "Bits read per critical rebuild",
+                    "P(URE) per critical rebuild",
+                    "Critical rebuilds per year",
+                    "Partial-loss events per year",
+                    "P within mission",
+                ],
+                Style::Data => vec![
+                    "Group",
+                    "URE spec (bits)",
+                    "Bits read per critical rebuild (bits)",
+                    "P(URE) per critical rebuild (probability)",
+                    "Critical rebuilds per year, serial repair (count)",
+                    "Critical rebuilds per year, parallel repair (count)",
+                    "Partial-loss events per year, serial repair (count)",
+                    "Partial-loss events per year, parallel repair (count)",
+                    "P within mission, serial repair (probability)",
+                ],
+            },
         );
-        u.right = vec![0, 1, 2, 3, 4, 5, 6];
+        u.right = (0..u.header.len()).collect();
         for grp in &r.groups {
             if let Some(x) = &grp.ure {
-                let both = |s: f64, p: f64| {
-                    if sci(s) == sci(p) {
-                        sci(s)
-                    } else {
-                        format!("{} serial / {} parallel", sci(s), sci(p))
-                    }
+                let both = |s: f64, p: f64| match style {
+                    Style::Read if sci(s) == sci(p) => vec![sci(s)],
+                    Style::Read => vec![format!("{} serial / {} parallel", sci(s), sci(p))],
+                    Style::Data => vec![sci(s), sci(p)],
                 };
-                u.row(vec![
+                let mut row = vec![
                     grp.group.to_string(),
                     sci(x.ure_bits),
                     sci(x.bits_read),
                     format!("{:.3}", x.p_ure_per_critical_rebuild),
-                    both(
-                        x.critical_rebuilds_per_year_serial,
-                        x.critical_rebuilds_per_year_parallel,
-                    ),
-                    both(x.events_per_year_serial, x.events_per_year_parallel),
-                    sci(x.p_mission_serial),
-                ]);
+                ];
+                row.extend(both(
+                    x.critical_rebuilds_per_year_serial,
+                    x.critical_rebuilds_per_year_parallel,
+                ));
+                row.extend(both(x.events_per_year_serial, x.events_per_year_parallel));
+                row.push(sci(x.p_mission_serial));
+                u.row(row);
             }
         }
         u.notes.push(format!(
@@ -771,6 +822,15 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
 
     // Vault.
     if let Some(v) = &r.vault {
+        let p_head = |name: &str| match style {
+            Style::Read => p_heads(&format!("{name}: P (nines)"), style),
+            Style::Data => p_heads(name, style),
+        };
+        let mut vault_head = vec!["Model".to_string()];
+        vault_head.extend(p_head("One tome (a file)"));
+        vault_head.extend(p_head("Any tome of the Vault"));
+        vault_head.push("Loss events per 1,000 pod-years".into());
+        vault_head.extend(p_head("Backblaze's inputs (17+3, 0.405 %, 6.5 d)"));
         let mut vs = Section::new(
             format!(
                 "Vault {}+{}: {} pods, {} tomes (one drive slot across the pods, one code each); AFR {} %, shard rebuild {} days",
@@ -781,15 +841,9 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
                 crate::show::trim_float(v.inputs.afr_pct),
                 crate::show::trim_float(v.inputs.rebuild_hours / 24.0)
             ),
-            &[
-                "Model",
-                "One tome (a file): P (nines)",
-                "Any tome of the Vault: P (nines)",
-                "Loss events per 1,000 pod-years",
-                "Backblaze's inputs (17+3, 0.405 %, 6.5 d): P (nines)",
-            ],
+            &vault_head.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        vs.right = vec![1, 2, 3, 4];
+        vs.right = (1..vs.header.len()).collect();
         for (((t, all), per), bb) in v
             .tome
             .iter()
@@ -797,13 +851,12 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             .zip(&v.events_per_1000_pod_years)
             .zip(&v.backblaze_2018)
         {
-            vs.row(vec![
-                t.model.name().into(),
-                p_cell(t),
-                p_cell(all),
-                sci(*per),
-                p_cell(bb),
-            ]);
+            let mut row = vec![t.model.name().to_string()];
+            row.extend(p_cells(t, style));
+            row.extend(p_cells(all, style));
+            row.push(sci(*per));
+            row.extend(p_cells(bb, style));
+            vs.row(row);
         }
         if let Some(bb) = v
             .backblaze_2018

@@ -312,7 +312,7 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     };
     let report = layout::report(&pod, &placement, fs, &o, auto);
-    let text = match render_report(a.format, &report, || {
+    let text = match render_report(a.format, &report, |_| {
         crate::render::layout_sections(&report)
     }) {
         Ok(t) => t,

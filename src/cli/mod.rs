@@ -409,12 +409,13 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
 fn render_report<T: serde::Serialize>(
     format: Format,
     value: &T,
-    sections: impl FnOnce() -> Vec<crate::render::Section>,
+    sections: impl FnOnce(crate::render::Style) -> Vec<crate::render::Section>,
 ) -> Result<String, String> {
+    use crate::render::Style;
     match format {
-        Format::Table => Ok(crate::render::sections_table(&sections())),
-        Format::Markdown => Ok(crate::render::sections_markdown(&sections())),
-        Format::Csv => Ok(crate::render::sections_csv(&sections())),
+        Format::Table => Ok(crate::render::sections_table(&sections(Style::Read))),
+        Format::Markdown => Ok(crate::render::sections_markdown(&sections(Style::Read))),
+        Format::Csv => Ok(crate::render::sections_csv(&sections(Style::Data))),
         Format::Json => crate::render::json(value).map_err(|e| e.to_string()),
     }
 }

@@ -214,7 +214,7 @@ pub fn run_compare(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             return code;
         }
     }
-    let text = match render_report(a.format, &c, || report::compare_sections(&c)) {
+    let text = match render_report(a.format, &c, |st| report::compare_sections(&c, st)) {
         Ok(t) => t,
         Err(e) => return usage(err, &e),
     };

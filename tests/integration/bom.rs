@@ -844,3 +844,50 @@ fn cost_snapshot() {
     let one = golden(&["cost", &path_str("1.0")], "1.0");
     insta::assert_snapshot!("cost-table-1.0", one);
 }
+
+/// A displayed figure as a number: `+$2,700.00` → 2700.00, `$0.0547` → 0.0547.
+fn shown_number(cell: &str) -> f64 {
+    cell.replace(['$', ',', '+'], "").trim().parse().unwrap()
+}
+
+#[test]
+fn what_if_change_is_the_difference_of_the_figures_beside_it() {
+    let p2 = path_str("2.0");
+    let p3 = path_str("3.0");
+    let cases: [&[&str]; 3] = [
+        &["--drive", "hgst-hds5c4040ale630", "--parts", &p3],
+        &["--price", "zippy-psm-5760=250.01"],
+        &["--pods", "3", "--price", "zippy-psm-5760=199.99"],
+    ];
+    for extra in cases {
+        let mut args = vec!["cost", &p2, "--format", "markdown"];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        let section = out
+            .split("### ")
+            .find(|s| s.starts_with("What-if against"))
+            .unwrap_or_else(|| panic!("{args:?}: no what-if table\n{out}"));
+        let rows: Vec<Vec<&str>> = section
+            .lines()
+            .filter(|l| {
+                l.starts_with("| ") && !l.starts_with("| Figure") && !l.starts_with("| ---")
+            })
+            .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+            .collect();
+        assert!(rows.len() >= 4, "{section}");
+        for r in rows {
+            let (before, after, change) = (r[1], r[2], r[3]);
+            // Money keeps its currency sign in every cell of the row.
+            assert_eq!(before.contains('$'), change.contains('$'), "{r:?}");
+            let decimals = before.rsplit('.').next().unwrap().len();
+            let scale = 10f64.powi(decimals as i32);
+            let units = |c: &str| (shown_number(c) * scale).round() as i64;
+            assert_eq!(
+                units(change),
+                units(after) - units(before),
+                "{args:?}: {r:?}: the change is not the difference of the figures shown"
+            );
+        }
+    }
+}

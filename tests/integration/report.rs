@@ -253,3 +253,279 @@ fn charts_need_no_font_library() {
         );
     }
 }
+
+/// Whether a CSV header names a unit, so that every cell of its column is a number: a unit in
+/// brackets at the end (`Unit (USD)`, `Share of total (%)`), or a unit as its last word
+/// (`Raw TB`, `Idle, W`).
+fn names_a_unit(h: &str) -> bool {
+    const UNITS: [&str; 17] = [
+        "USD",
+        "EUR",
+        "%",
+        "TB",
+        "TiB",
+        "GB",
+        "MB/s",
+        "Gb/s",
+        "W",
+        "h",
+        "A",
+        "bits",
+        "years",
+        "probability",
+        "count",
+        "fraction",
+        "per hour",
+    ];
+    let h = h.trim();
+    let last = match h.strip_suffix(')').and_then(|x| x.rsplit_once('(')) {
+        Some((_, inside)) => inside.rsplit([',', ';']).next().unwrap_or(inside).trim(),
+        None => h.rsplit([' ', ',']).next().unwrap_or(h).trim(),
+    };
+    UNITS.contains(&last)
+}
+
+/// A number as a display string dresses it: currency signs, thousands separators, a unit or a
+/// second quantity after it (`$7,384.00`, `913.21 (12.4 %)`, `600.0 over 45 drives`, `9 → 10`).
+fn dressed_number(cell: &str) -> bool {
+    let c = cell.trim();
+    let starts_num = |s: &str| {
+        let s = s.trim_start_matches(['-', '+']);
+        s.starts_with(|ch: char| ch.is_ascii_digit())
+    };
+    if c.starts_with('$') || c.starts_with("-$") || c.starts_with("+$") {
+        return true;
+    }
+    if !starts_num(c) {
+        return false;
+    }
+    let end = c
+        .find(|ch: char| !(ch.is_ascii_digit() || ".,-+eE".contains(ch)))
+        .unwrap_or(c.len());
+    let (num, rest) = c.split_at(end);
+    // Thousands separators: `7,384.00`, not a list of bays such as `1,4,7`.
+    let int = num.split(['.', 'e', 'E']).next().unwrap_or(num);
+    let grouped = int.contains(',') && int.split(',').skip(1).all(|g| g.len() == 3);
+    let rest = rest.trim_start();
+    grouped
+        || rest.starts_with('(')
+        || rest.starts_with('%')
+        || rest.starts_with("over ")
+        || rest.starts_with('→')
+        || rest.starts_with('/')
+        || rest.starts_with(|ch: char| ch.is_ascii_digit())
+}
+
+/// Headers of free-text columns (a design's own notes and sources), where prose may quote a
+/// figure as people write it.
+fn free_text(h: &str) -> bool {
+    [
+        "Explanation",
+        "Source",
+        "Price source",
+        "Why",
+        "How",
+        "Applies to",
+        "Used for",
+    ]
+    .iter()
+    .any(|p| h.starts_with(p))
+}
+
+/// Every cell of a numeric CSV column parses as a number, and no cell dresses a number up.
+fn plain_csv_problems(what: &str, text: &str, problems: &mut Vec<String>) {
+    for block in text.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(block.as_bytes());
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            assert_eq!(rec.len(), header.len(), "{what}: ragged row {rec:?}");
+            // Key/value tables put the unit in the row's first column.
+            let row_unit = rec.get(1).is_some_and(names_a_unit);
+            for (i, cell) in rec.iter().enumerate() {
+                let h = &header[i];
+                let numeric = names_a_unit(h) || (h == "Value" && row_unit);
+                if numeric
+                    && !cell.is_empty()
+                    && cell != "-"
+                    && !cell.parse::<f64>().is_ok_and(f64::is_finite)
+                {
+                    problems.push(format!(
+                        "{what}: column {h:?} holds {cell:?}, not a number (row {:?})",
+                        rec.get(1)
+                    ));
+                }
+                if !free_text(h) && dressed_number(cell) {
+                    problems.push(format!(
+                        "{what}: column {h:?} holds the display string {cell:?} (row {:?})",
+                        rec.get(1)
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_csv_cell_of_a_numeric_column_is_a_plain_number() {
+    let designs = design_args();
+    let backblaze: Vec<&str> = designs
+        .iter()
+        .map(String::as_str)
+        .filter(|d| d.contains("backblaze-pod"))
+        .collect();
+    let mut problems = Vec::new();
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for d in &backblaze {
+        runs.push(vec!["bom", d]);
+        runs.push(vec![
+            "bom",
+            d,
+            "--pods",
+            "3",
+            "--price",
+            "zippy-psm-5760=250.00",
+        ]);
+        runs.push(vec!["cost", d]);
+        runs.push(vec!["layout", d]);
+        for w in [
+            "scrub",
+            "ingest",
+            "read",
+            "rebuild",
+            "rebuild-all",
+            "single",
+        ] {
+            runs.push(vec!["bandwidth", d, "--workload", w]);
+        }
+        runs.push(vec!["durability", d]);
+    }
+    runs.push(vec!["durability", backblaze[1], "--vault", "17+3"]);
+    runs.push(vec![
+        "layout",
+        backblaze[1],
+        "--auto",
+        "--survive",
+        "backplane",
+    ]);
+    let mut all = vec!["cost"];
+    all.extend(&backblaze);
+    runs.push(all.clone());
+    all[0] = "compare";
+    runs.push(all);
+    runs.push(vec![
+        "cost",
+        "designs/backblaze-pod-2.0.ron",
+        "--drive",
+        "hgst-hds5c4040ale630",
+        "--parts",
+        "designs/backblaze-pod-3.0.ron",
+    ]);
+    for mut args in runs {
+        args.extend(["--format", "csv"]);
+        let (code, out, err) = run(&args);
+        // A price the design does not use is refused: that run has no CSV to check.
+        if code == 2 && err.contains("--price") {
+            continue;
+        }
+        assert!(code <= 1, "{args:?}: {err}");
+        plain_csv_problems(&args.join(" "), &out, &mut problems);
+    }
+    // The CSV files of `report --out`.
+    let tmp = tempfile::tempdir().unwrap();
+    let out_s = tmp.path().join("r").to_str().unwrap().to_string();
+    let mut args = vec!["report", backblaze[0], backblaze[6]];
+    args.extend(["--out", &out_s]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let dir = tmp.path().join("r");
+    for f in files_under(&dir) {
+        if f.extension().is_some_and(|e| e == "csv") {
+            let text = std::fs::read_to_string(dir.join(&f)).unwrap();
+            plain_csv_problems(&f.display().to_string(), &text, &mut problems);
+        }
+    }
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Two copies of the test fixture under other names (same revision), and one with a label.
+fn two_other_designs(dir: &Path, label: Option<&str>) -> (String, String) {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/valid.ron")).unwrap();
+    let a = dir.join("a.ron");
+    let b = dir.join("b.ron");
+    std::fs::write(&a, &text).unwrap();
+    let other = text.replace("\"Test Pod 10\"", "\"Other Test Pod\"");
+    let other = match label {
+        Some(l) => other.replace(
+            "revision: \"t1\",",
+            &format!("revision: \"t1\",\n    label: \"{l}\","),
+        ),
+        None => other,
+    };
+    assert_ne!(other, text);
+    std::fs::write(&b, other).unwrap();
+    (
+        a.to_str().unwrap().to_string(),
+        b.to_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn compare_names_designs_by_label_or_name_and_shows_the_annual_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = two_other_designs(tmp.path(), None);
+    for format in ["table", "markdown", "csv"] {
+        let (code, out, err) = run(&["compare", &a, &b, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        // Never a made-up "Pod <revision>": the two designs are told apart by name.
+        assert!(!out.contains("Pod t1"), "{format}:\n{out}");
+        assert!(
+            out.contains("Test Pod 10") && out.contains("Other Test Pod"),
+            "{out}"
+        );
+        if format != "csv" {
+            assert!(out.contains("Test Pod 10 → Other Test Pod"), "{out}");
+        }
+        // The pod's annual probability of data loss, the same figure the JSON carries.
+        assert!(out.contains("Data loss / year"), "{format}:\n{out}");
+    }
+    let (_, json, _) = run(&["compare", &a, &b, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let p = v["columns"][0]["annual_loss"].as_f64().unwrap();
+    let (_, csv_text, _) = run(&["compare", &a, &b, "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(csv_text.split("\n\n").next().unwrap().as_bytes());
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h.starts_with("Data loss / year"))
+        .unwrap();
+    let first = r.records().next().unwrap().unwrap();
+    assert_eq!(&first[1], "Test Pod 10");
+    let shown: f64 = first[col].parse().unwrap();
+    assert!((shown - p).abs() <= p * 0.01, "{shown} vs {p}");
+
+    // A label, when the design gives one, names it in tables and charts.
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = two_other_designs(tmp.path(), Some("OTP"));
+    let (code, out, err) = run(&["compare", &a, &b]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("OTP") && !out.contains("Other Test Pod"),
+        "{out}"
+    );
+    let dir = tmp.path().join("cmp");
+    let (code, _, err) = run(&["compare", &a, &b, "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let svg = std::fs::read_to_string(dir.join("cost-per-gb.svg")).unwrap();
+    assert!(svg.contains("OTP") && svg.contains("Test Pod 10"), "{svg}");
+    assert!(!svg.contains("Pod t1"));
+}
