@@ -306,10 +306,21 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             s
         }
     };
-    lines.notes.push(format!(
-        "P published by the designer, T third party, D derived by arithmetic, E estimated (nobody published it), O --price override. Design file: {}.",
-        r.file
-    ));
+    // The legend names only the price bases this BOM uses.
+    let legend: Vec<&str> = [
+        (Basis::Published, "P published by the designer"),
+        (Basis::ThirdParty, "T third party"),
+        (Basis::Derived, "D derived by arithmetic"),
+        (Basis::Estimated, "E estimated (nobody published it)"),
+        (Basis::Override, "O --price override"),
+    ]
+    .iter()
+    .filter(|(b, _)| r.lines.iter().any(|l| l.basis == *b))
+    .map(|(_, text)| *text)
+    .collect();
+    lines
+        .notes
+        .push(format!("{}. Design file: {}.", legend.join(", "), r.file));
     out.push(lines);
 
     let t = &r.totals;
@@ -394,10 +405,12 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             share_cell(x.share_pct, style),
         ]);
     }
-    b.notes.push(
-        "Derived prices are arithmetic on sourced figures (often a published total less the estimated lines), so they carry the estimates' uncertainty."
-            .into(),
-    );
+    if r.lines.iter().any(|l| l.basis == Basis::Derived) {
+        b.notes.push(
+            "Derived prices are arithmetic on sourced figures (often a published total less the estimated lines), so they carry the estimates' uncertainty."
+                .into(),
+        );
+    }
     out.push(b);
 
     if style == Style::Read {
@@ -675,8 +688,13 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
             opt_ratio(p.per_gb, 4, cur, style),
         ]);
     }
+    let quoted = if r.reconciliation.per_gb.is_some() {
+        " The published $/GB is on raw decimal GB, as the per GB of the raw row."
+    } else {
+        ""
+    };
     c.notes.push(format!(
-        "Layout: the design's own RAID policy, {}. Backblaze quotes $/GB on raw decimal GB.",
+        "Layout: the design's own RAID policy, {}.{quoted}",
         m.layout
     ));
     out.push(c);
@@ -784,11 +802,60 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
         row[s.header.len() - 1] = "the design gives no published total or $/GB".into();
         s.row(row);
     }
-    s.notes.push(
-        "matches = the computed figure rounds to the published one at the published precision (7384.00 to the cent, 0.0517 to four decimals); in brackets, the computed $/GB so rounded."
-            .into(),
-    );
+    s.notes.extend(precision_note(rec, cur));
     s
+}
+
+/// The units line of a cost table: what TB, TiB and GB mean, and, when the design has a
+/// published $/GB, that it is on raw decimal GB.
+pub fn capacity_units_sentence(r: &Report) -> String {
+    let mut s = "One pod. TB = 10^12 B, TiB = 2^40 B, GB = 10^9 B".to_string();
+    if r.reconciliation.per_gb.is_some() {
+        s.push_str("; the published $/GB is on raw decimal GB");
+    }
+    s.push('.');
+    s
+}
+
+/// How many decimals a figure is written with, in words: `0.0517` → "four decimals".
+fn decimals_words(text: &str) -> String {
+    let n = text.trim().split_once('.').map_or(0, |(_, f)| f.len());
+    match n {
+        0 => "the whole unit".into(),
+        1 => "one decimal".into(),
+        2 => "two decimals".into(),
+        3 => "three decimals".into(),
+        4 => "four decimals".into(),
+        n => format!("{n} decimals"),
+    }
+}
+
+/// The footnote that says what "matches" means, citing the design's own published figures;
+/// none when the design published nothing.
+fn precision_note(rec: &crate::bom::Reconciliation, cur: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(c) = &rec.total {
+        parts.push(format!("{} to the cent", money(c.published, cur)));
+    }
+    if let Some(c) = &rec.per_gb {
+        parts.push(format!(
+            "{} to {}",
+            published_ratio(&c.published_text, cur),
+            decimals_words(&c.published_text)
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let brackets = if rec.per_gb.is_some() {
+        "; in brackets, the computed $/GB so rounded"
+    } else {
+        ""
+    };
+    Some(format!(
+        "matches = the computed figure rounds to the published one at the published precision ({}){brackets}.",
+        parts.join(", ")
+    ))
 }
 
 fn short_name(r: &Report) -> String {

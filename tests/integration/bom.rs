@@ -891,3 +891,64 @@ fn what_if_change_is_the_difference_of_the_figures_beside_it() {
         }
     }
 }
+
+#[test]
+fn provenance_text_appears_only_where_it_applies() {
+    // The test fixture is no Backblaze pod, publishes no figure and derives no price.
+    let fixture = "tests/fixtures/valid.ron";
+    let mut outputs = Vec::new();
+    for cmd in ["bom", "cost"] {
+        for format in ["table", "markdown", "csv"] {
+            let (code, out, err) = run(&[cmd, fixture, "--format", format]);
+            assert_eq!(code, 0, "{err}");
+            outputs.push((format!("{cmd} {format}"), out));
+        }
+    }
+    let (code, summary, err) = run(&["report", fixture]);
+    assert_eq!(code, 0, "{err}");
+    outputs.push(("report".into(), summary));
+    let tmp = tempfile::tempdir().unwrap();
+    let xlsx = tmp.path().join("bom.xlsx");
+    let (code, _, err) = run(&[
+        "bom",
+        fixture,
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut wb = read_xlsx(&xlsx);
+    let mut cells = String::new();
+    for name in calamine::Reader::sheet_names(&wb) {
+        let range = calamine::Reader::worksheet_range(&mut wb, &name).unwrap();
+        for row in range.rows() {
+            for c in row {
+                cells.push_str(&cell_text(c));
+                cells.push('\n');
+            }
+        }
+    }
+    outputs.push(("xlsx".into(), cells));
+    for (what, text) in &outputs {
+        for foreign in [
+            "Backblaze quotes",
+            "7384.00",
+            "7,384.00",
+            "0.0517",
+            "Derived prices",
+            "D derived by arithmetic",
+            "as Backblaze",
+        ] {
+            assert!(!text.contains(foreign), "{what} says {foreign:?}:\n{text}");
+        }
+    }
+    // Where it applies, the footnote cites the design's own published figures.
+    let (_, pod4, _) = run(&["cost", &path_str("4.0")]);
+    assert!(
+        pod4.contains("$9,305.00 to the cent, $0.0517 to four decimals"),
+        "{pod4}"
+    );
+    let (_, pod1, _) = run(&["cost", &path_str("1.0")]);
+    assert!(pod1.contains("$0.11 to two decimals"), "{pod1}");
+}
