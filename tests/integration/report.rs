@@ -529,3 +529,122 @@ fn compare_names_designs_by_label_or_name_and_shows_the_annual_loss() {
     assert!(svg.contains("OTP") && svg.contains("Test Pod 10"), "{svg}");
     assert!(!svg.contains("Pod t1"));
 }
+
+/// Whether two consecutive lines of a table cell split a number: the cell holds them with
+/// nothing between (a cut inside a word, not a wrap at a space or a line break of its own) and
+/// the cut falls between digits (`…,29,3` / `3,36`, `$2,35` / `0.00`). A list of bays cut after
+/// one of its commas is not a split number.
+fn splits_a_number(cell: &str, a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() || b.is_empty() || !cell.contains(&format!("{a}{b}")) {
+        return false;
+    }
+    let last = a.chars().last().unwrap();
+    let first = b.chars().next().unwrap();
+    let digitish = |c: char| c.is_ascii_digit() || c == '.' || c == ',';
+    if !(digitish(last) && digitish(first)) {
+        return false;
+    }
+    // A cut next to a comma splits a number only when three digits follow (thousands).
+    let after = b.trim_start_matches(',');
+    let thousands = after.len() >= 3
+        && after[..3].chars().all(|c| c.is_ascii_digit())
+        && !after[3..].starts_with(|c: char| c.is_ascii_digit());
+    !((last == ',' || first == ',') && !thousands)
+}
+
+/// The lines of each column of a one-row terminal table.
+fn cell_lines(table: &str) -> Vec<Vec<String>> {
+    let body: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with('╞'))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .collect();
+    let mut cols: Vec<Vec<String>> = Vec::new();
+    for l in body {
+        let inner = l.trim_start_matches('│').trim_end_matches('│');
+        for (i, c) in inner.split('┆').enumerate() {
+            if cols.len() <= i {
+                cols.push(Vec::new());
+            }
+            cols[i].push(c.trim().to_string());
+        }
+    }
+    cols
+}
+
+#[test]
+fn table_cells_never_split_a_number_across_lines() {
+    use podplan::render::{Style, sections_table};
+    let mut reports = Vec::new();
+    let mut pods = Vec::new();
+    for rev in ["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"] {
+        let pod = crate::pod(rev);
+        reports.push(podplan::report::build(&pod, rev).unwrap());
+        pods.push(pod);
+    }
+    let pod_refs: Vec<&podplan::model::Pod> = pods.iter().collect();
+    let mut all: Vec<Vec<podplan::render::Section>> = Vec::new();
+    for r in &reports {
+        all.push(podplan::render::show_sections(&r.show));
+        all.push(podplan::render::layout_sections(&r.layout));
+        all.push(podplan::bom_render::bom_sections(&r.bom, Style::Read));
+        all.push(podplan::bom_render::cost_sections(&r.bom, Style::Read));
+        for b in &r.bandwidth {
+            all.push(podplan::cli::bandwidth::sections(b, Style::Read));
+        }
+        if let Some(d) = &r.durability {
+            all.push(podplan::cli::durability::sections(d, Style::Read));
+        }
+    }
+    // Placements spread across backplanes give long lists of bays.
+    for pod in &pods {
+        let shape = podplan::layout::Shape {
+            level: pod.raid.level,
+            spares: pod.raid.spares,
+        };
+        let survive = [podplan::layout::DomainKind::Backplane];
+        let Ok(p) = podplan::layout::place(pod, shape, &survive) else {
+            continue;
+        };
+        let o = podplan::layout::Overheads::for_filesystem(pod.raid.filesystem);
+        let l = podplan::layout::report(pod, &p, pod.raid.filesystem, &o, None);
+        all.push(podplan::render::layout_sections(&l));
+        if let Ok(d) = podplan::durability::design_defaults(pod, &p.layout) {
+            all.push(podplan::cli::durability::sections(&d, Style::Read));
+        }
+    }
+    let boms: Vec<_> = reports.iter().map(|r| r.bom.clone()).collect();
+    all.push(podplan::bom_render::comparison_sections(&boms, Style::Read));
+    let c = podplan::report::compare(&reports, &pod_refs);
+    all.push(podplan::report::compare_sections(&c, Style::Read));
+    let mut split = Vec::new();
+    for sections in &all {
+        for s in sections {
+            // One row at a time, so that every line of the table body belongs to that row.
+            for row in &s.rows {
+                let one = podplan::render::Section {
+                    rows: vec![row.clone()],
+                    notes: Vec::new(),
+                    ..s.clone()
+                };
+                let text = sections_table(&[one]);
+                for (cell, lines) in row.iter().zip(cell_lines(&text)) {
+                    for pair in lines.windows(2) {
+                        if splits_a_number(cell, &pair[0], &pair[1]) {
+                            split.push(format!("{}: {:?} | {:?}", s.title, pair[0], pair[1]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    split.sort();
+    split.dedup();
+    assert!(
+        split.is_empty(),
+        "numbers split across lines:\n{}",
+        split.join("\n")
+    );
+}
