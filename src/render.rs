@@ -134,7 +134,19 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
     let nics = s
         .nics
         .iter()
-        .map(|n| format!("{} Gb/s {} ({})", trim_float(n.gbit_s), n.name, n.location))
+        .map(|n| {
+            let ports = if n.ports == 1 {
+                String::new()
+            } else {
+                format!("{} × ", n.ports)
+            };
+            format!(
+                "{ports}{} Gb/s {} ({})",
+                trim_float(n.gbit_s),
+                n.name,
+                n.location
+            )
+        })
         .collect();
     t.row(vec!["Network".into(), or_none(nics)]);
     t.row(vec!["PSUs".into(), counts(&s.psus)]);

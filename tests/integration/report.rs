@@ -648,3 +648,61 @@ fn table_cells_never_split_a_number_across_lines() {
         split.join("\n")
     );
 }
+
+/// The test fixture with an ordering code on its SATA card and a dual-port NIC card in its PCI
+/// slot.
+fn fixture_with_nic_card(dir: &Path) -> String {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/valid.ron")).unwrap();
+    let text = text.replace(
+        "            name: \"Test 4-port SATA card, FIS-based switching\",\n",
+        "            name: \"Test 4-port SATA card, FIS-based switching\",\n            part_number: \"TC-9123-X\",\n",
+    );
+    let nic_part = r#"        Part(
+            id: "test-dual-nic",
+            name: "Test dual-port GbE card",
+            price: Price(amount: "50.00", date: "2011-07", source: Estimated("test fixture")),
+            spec: NicCard(NicCardSpec(ports: 2, gbit_s: 1.0, host_bus: Pci(width_bits: 32, mhz: 33), watts: 5.0)),
+        ),
+        Part(
+            id: "test-screw","#;
+    let text = text.replacen(
+        "        Part(\n            id: \"test-screw\",",
+        nic_part,
+        1,
+    );
+    let (head, tail) = text.rsplit_once("    slots: [\n").unwrap();
+    let text = format!(
+        "{head}    slots: [\n        SlotUse(slot: \"PCI1\", card: CardUse(part: \"test-dual-nic\")),\n{tail}"
+    );
+    let path = dir.join("nic.ron");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn show_names_cards_and_lists_a_nic_card_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let design = fixture_with_nic_card(tmp.path());
+    let (code, out, err) = run(&["show", &design]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    // The tree names the card, as the rest of the report does, not by its ordering code.
+    let card_line = out.lines().find(|l| l.contains("PCIE1")).unwrap();
+    assert!(card_line.contains("Test 4-port SATA card"), "{card_line}");
+    assert!(!card_line.contains("TC-9123-X"), "{card_line}");
+    // The two ports of one card are one entry under Network.
+    assert_eq!(
+        out.matches("Test dual-port GbE card (PCI1)").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("2 × 1 Gb/s Test dual-port GbE card (PCI1)"),
+        "{out}"
+    );
+    let (_, json, _) = run(&["show", &design, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let nics = v["summary"]["nics"].as_array().unwrap();
+    let cards: Vec<_> = nics.iter().filter(|n| n["location"] == "PCI1").collect();
+    assert_eq!(cards.len(), 1, "{nics:?}");
+    assert_eq!(cards[0]["ports"], 2);
+}
