@@ -39,7 +39,7 @@ Exit codes:
 /// PSUs) and podplan checks it, lays out its RAID groups, prices its bill of materials,
 /// finds the bottleneck link of every workload and reports it all. Without a DESIGN argument,
 /// commands use the built-in Backblaze Storage Pod 2.0 design; with no command at all, podplan
-/// prints that design's report.
+/// prints that design's report, and `podplan DESIGN.ron` prints the report of that design.
 /// Capacities are shown in decimal TB (10^12 B, as drives are sold) and binary TiB (2^40 B).
 #[derive(Debug, Parser)]
 #[command(name = "podplan", version, after_help = EXIT_CODES, propagate_version = true)]
@@ -311,6 +311,10 @@ pub(crate) fn emit(
 
 /// Runs podplan with `args` (including the program name); returns the exit code.
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let args = match design_alone(args) {
+        Ok(a) => a,
+        Err(msg) => return usage(err, &msg),
+    };
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -403,6 +407,43 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             emit(out, output.as_ref(), &inputs, text.as_bytes(), err)
         }
     }
+}
+
+/// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`.
+/// A lone argument that looks like a design file but is none gets an error that says what to
+/// run; anything else is left to the argument parser.
+fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
+    use clap::CommandFactory;
+    let [_, arg] = args.as_slice() else {
+        return Ok(args);
+    };
+    let text = arg.to_string_lossy();
+    let is_command = Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == text || c.get_all_aliases().any(|a| a == text))
+        || text == "help";
+    if text.starts_with('-') || is_command {
+        return Ok(args);
+    }
+    let path = std::path::Path::new(arg);
+    if path.is_file() {
+        args.insert(1, OsString::from("report"));
+        return Ok(args);
+    }
+    let looks_like_a_file = path.extension().is_some_and(|e| e == "ron")
+        || text.contains(std::path::MAIN_SEPARATOR)
+        || text.contains('/');
+    let what = if path.exists() {
+        "not a design file"
+    } else {
+        "no such design file"
+    };
+    if looks_like_a_file || path.exists() {
+        return Err(format!(
+            "{text}: {what}; `podplan report DESIGN.ron` prints a design's report, `podplan --help` lists the commands"
+        ));
+    }
+    Ok(args)
 }
 
 /// Renders sections or JSON in the requested format.

@@ -706,3 +706,23 @@ fn show_names_cards_and_lists_a_nic_card_once() {
     assert_eq!(cards.len(), 1, "{nics:?}");
     assert_eq!(cards[0]["ports"], 2);
 }
+
+#[test]
+fn a_design_path_alone_prints_its_report_or_says_what_to_run() {
+    let (code, out, err) = run(&["tests/fixtures/valid.ron"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, report, _) = run(&["report", "tests/fixtures/valid.ron"]);
+    assert_eq!(out, report);
+    assert!(out.starts_with("# Test Pod 10"), "{out}");
+    for missing in ["no-such-design.ron", "designs/nope.ron", "designs"] {
+        let (code, out, err) = run(&[missing]);
+        assert_eq!(code, 2, "{missing}: {out}");
+        assert!(!err.contains("unrecognized subcommand"), "{err}");
+        assert!(err.contains("podplan report"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // A mistyped command still gets the parser's suggestion.
+    let (code, _, err) = run(&["repot"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("report"), "{err}");
+}
