@@ -67,7 +67,8 @@ pub struct BandwidthArgs {
     /// id from the table (host:SLOT7=800) for its effective MB/s.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
+    /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.

@@ -180,7 +180,8 @@ pub struct DurabilityArgs {
     /// Monte Carlo: plain counting, without failure biasing.
     #[arg(long)]
     pub no_importance_sampling: bool,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
+    /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.

@@ -111,7 +111,8 @@ pub struct LayoutArgs {
     /// Override: partition alignment, e.g. "1 MiB".
     #[arg(long)]
     pub partition_align: Option<String>,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
+    /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.

@@ -8,7 +8,7 @@ use crate::diag::Diagnostic;
 use crate::load::{self, Document, Loaded};
 use crate::output;
 use crate::validate::{validate, validate_catalog};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -164,7 +164,8 @@ pub enum Command {
     Show {
         /// Design file (default: the built-in Pod 2.0 design).
         design: Option<PathBuf>,
-        /// Output format.
+        /// Output format (default: the one --output's extension names, .json .txt, else table;
+        /// it must agree with the extension).
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
         /// Write to this file (atomically) instead of standard output.
@@ -315,7 +316,10 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         Ok(a) => a,
         Err(msg) => return usage(err, &msg),
     };
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (mut cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -328,6 +332,16 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             return code;
         }
     };
+    // --format given on the command line, not left to its default.
+    let explicit = matches.subcommand().is_some_and(|(_, m)| {
+        m.ids().any(|id| id == "format")
+            && m.value_source("format") == Some(clap::parser::ValueSource::CommandLine)
+    });
+    if let Some(c) = cli.command.as_mut()
+        && let Err(msg) = format_from_output(c, explicit)
+    {
+        return usage(err, &msg);
+    }
     let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
         designs: Vec::new(),
         out: None,
@@ -409,11 +423,81 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     }
 }
 
+/// The format an `--output` file's extension names: `.csv`, `.json`, `.md`/`.markdown`,
+/// `.xlsx`, `.txt` (a terminal table). Other extensions name none.
+fn format_of_extension(path: &std::path::Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "csv" => "csv",
+        "json" => "json",
+        "md" | "markdown" => "markdown",
+        "xlsx" => "xlsx",
+        "txt" | "text" => "table",
+        _ => return None,
+    })
+}
+
+/// Without --format, the format is the one `--output`'s extension names; with both, they must
+/// agree: `bom --format xlsx --output x.csv` would write a workbook named `.csv`.
+fn fit_format<F: ValueEnum + Copy + PartialEq>(
+    format: &mut F,
+    explicit: bool,
+    output: Option<&PathBuf>,
+) -> Result<(), String> {
+    let Some(path) = output else {
+        return Ok(());
+    };
+    let Some(name) = format_of_extension(path) else {
+        return Ok(());
+    };
+    let named = F::from_str(name, true).ok();
+    let current = format
+        .to_possible_value()
+        .map_or(String::new(), |v| v.get_name().to_string());
+    match named {
+        Some(f) if !explicit => {
+            *format = f;
+            Ok(())
+        }
+        Some(f) if f == *format => Ok(()),
+        _ if explicit => Err(format!(
+            "--format {current} does not match --output {}, a .{} file ({name}): drop --format, or name the file for {current}",
+            path.display(),
+            path.extension()
+                .map_or(String::new(), |e| e.to_string_lossy().into_owned()),
+        )),
+        _ => {
+            let formats: Vec<String> = F::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            Err(format!(
+                "--output {}: this command does not write {name}; --format takes {}",
+                path.display(),
+                formats.join(", ")
+            ))
+        }
+    }
+}
+
+/// Applies [`fit_format`] to the command's `--format` and `--output`.
+fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
+    match c {
+        Command::Bandwidth(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Bom(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Cost(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Compare(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Durability(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Layout(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Show { format, output, .. } => fit_format(format, explicit, output.as_ref()),
+        Command::Check { .. } | Command::Report(_) => Ok(()),
+    }
+}
+
 /// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`.
 /// A lone argument that looks like a design file but is none gets an error that says what to
 /// run; anything else is left to the argument parser.
 fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
-    use clap::CommandFactory;
     let [_, arg] = args.as_slice() else {
         return Ok(args);
     };

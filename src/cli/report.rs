@@ -29,7 +29,8 @@ pub struct CompareArgs {
     /// Design files, in the order to compare (catalog files are skipped).
     #[arg(required = true)]
     pub designs: Vec<PathBuf>,
-    /// Output format of the table.
+    /// Output format of the table (default: the one --output's extension names, .csv .json .md
+    /// .txt, else table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the table to this file (atomically) instead of standard output.

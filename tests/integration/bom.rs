@@ -952,3 +952,66 @@ fn provenance_text_appears_only_where_it_applies() {
     let (_, pod1, _) = run(&["cost", &path_str("1.0")]);
     assert!(pod1.contains("$0.11 to two decimals"), "{pod1}");
 }
+
+#[test]
+fn output_extension_gives_the_format_and_a_mismatch_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p2 = path_str("2.0");
+    let at = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+    // The case: an XLSX workbook named .csv.
+    let x_csv = at("x.csv");
+    let (code, _, err) = run(&["bom", &p2, "--format", "xlsx", "--output", &x_csv]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--format xlsx") && err.contains("x.csv"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!Path::new(&x_csv).exists());
+    // Without --format, the extension decides.
+    let x_xlsx = at("x.xlsx");
+    let (code, _, err) = run(&["bom", &p2, "--output", &x_xlsx]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&x_xlsx).unwrap().starts_with(b"PK"));
+    let (code, _, err) = run(&["bom", &p2, "--output", &x_csv]);
+    assert_eq!(code, 0, "{err}");
+    let (_, csv_text, _) = run(&["bom", &p2, "--format", "csv"]);
+    assert_eq!(std::fs::read_to_string(&x_csv).unwrap(), csv_text);
+    let x_json = at("x.json");
+    for cmd in ["bom", "cost", "layout", "bandwidth", "durability", "show"] {
+        let (code, _, err) = run(&[cmd, &p2, "--output", &x_json]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        let text = std::fs::read_to_string(&x_json).unwrap();
+        assert!(
+            serde_json::from_str::<Value>(&text).is_ok(),
+            "{cmd}: {text}"
+        );
+    }
+    let x_md = at("x.md");
+    let (code, _, err) = run(&["cost", &p2, "-o", &x_md]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&x_md).unwrap().starts_with("### "));
+    // Agreeing flags are fine; an extension naming no format leaves the default (a table).
+    let (code, _, err) = run(&["layout", &p2, "--format", "csv", "--output", &x_csv]);
+    assert_eq!(code, 0, "{err}");
+    let x_out = at("x.out");
+    let (code, _, err) = run(&["cost", &p2, "--output", &x_out]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&x_out).unwrap().contains('┌'));
+    // A command that cannot write what the extension names says so.
+    let s_csv = at("s.csv");
+    let (code, _, err) = run(&["show", &p2, "--output", &s_csv]);
+    assert_eq!(code, 2);
+    assert!(err.contains("table, json"), "{err}");
+    assert!(!Path::new(&s_csv).exists());
+    let (code, _, err) = run(&[
+        "compare",
+        &p2,
+        &path_str("3.0"),
+        "--format",
+        "json",
+        "-o",
+        &x_md,
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
