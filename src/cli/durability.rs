@@ -908,15 +908,31 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
                 "Monte Carlo: {} (seed {}, 95 % intervals)",
                 mc.scenario, mc.params.seed
             ),
-            &[
-                "Scope",
-                "Trials",
-                "Trials with a loss",
-                "P(loss) within mission",
-                "Loss events per year",
-                "Closed form",
-                "Inside the interval",
-            ],
+            &match style {
+                Style::Read => vec![
+                    "Scope",
+                    "Trials",
+                    "Trials with a loss",
+                    "P(loss) within mission",
+                    "Loss events per year",
+                    "Closed form",
+                    "Inside the interval",
+                ],
+                Style::Data => vec![
+                    "Scope",
+                    "Trials (count)",
+                    "Trials with a loss (count)",
+                    "P(loss) within mission (probability)",
+                    "P(loss) 95 % low (probability)",
+                    "P(loss) 95 % high (probability)",
+                    "Loss events per year (count)",
+                    "Loss events per year 95 % low (count)",
+                    "Loss events per year 95 % high (count)",
+                    "Closed form",
+                    "Closed form value",
+                    "Inside the interval",
+                ],
+            },
         );
         m.right = vec![1, 2];
         for run in &mc.runs {
@@ -946,21 +962,39 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
             };
             let plural =
                 |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-            m.row(vec![
-                format!(
-                    "{} ({}, {}, {})",
-                    run.scope,
-                    plural(run.drives, "drive", "drives"),
-                    plural(run.sets, "set", "sets"),
-                    plural(run.domains, "component", "components")
-                ),
-                e.trials.to_string(),
-                e.hits.to_string(),
-                iv(&e.p_loss),
-                iv(&e.loss_events_per_year),
-                cf,
-                inside,
-            ]);
+            let scope = format!(
+                "{} ({}, {}, {})",
+                run.scope,
+                plural(run.drives, "drive", "drives"),
+                plural(run.sets, "set", "sets"),
+                plural(run.domains, "component", "components")
+            );
+            match style {
+                Style::Read => m.row(vec![
+                    scope,
+                    e.trials.to_string(),
+                    e.hits.to_string(),
+                    iv(&e.p_loss),
+                    iv(&e.loss_events_per_year),
+                    cf,
+                    inside,
+                ]),
+                Style::Data => {
+                    let three = |i: &montecarlo::Interval| [sci(i.mean), sci(i.low), sci(i.high)];
+                    let mut row = vec![scope, e.trials.to_string(), e.hits.to_string()];
+                    row.extend(three(&e.p_loss));
+                    row.extend(three(&e.loss_events_per_year));
+                    match &run.closed_form {
+                        Some(a) => row.extend([
+                            format!("{}: {}", a.model.name(), a.figure),
+                            sci(a.analytic),
+                            if a.inside { "yes" } else { "no" }.to_string(),
+                        ]),
+                        None => row.extend([String::new(), String::new(), "-".into()]),
+                    }
+                    m.row(row)
+                }
+            };
             if let Some(vt) = &run.vault_from_tome {
                 m.notes.push(format!(
                     "Vault from the tome (tomes independent): P = {} [{}, {}].",

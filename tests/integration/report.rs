@@ -403,6 +403,7 @@ fn every_csv_cell_of_a_numeric_column_is_a_plain_number() {
         runs.push(vec!["durability", d]);
     }
     runs.push(vec!["durability", backblaze[1], "--vault", "17+3"]);
+    runs.push(vec!["durability", backblaze[1], "--monte-carlo"]);
     runs.push(vec![
         "layout",
         backblaze[1],
