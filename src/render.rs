@@ -334,6 +334,7 @@ fn is_number(w: &str) -> bool {
 /// thousands separators (`7,384.00`): some group after a comma is not three digits.
 fn is_list(w: &str) -> bool {
     w.contains(',')
+        && w.split(',').all(|g| g.starts_with(|c: char| c.is_ascii_digit()))
         && w.split(',').skip(1).any(|g| {
             let digits = g.chars().take_while(char::is_ascii_digit).count();
             digits != 3 || g.chars().nth(3).is_some_and(|c| c != '.')
@@ -776,6 +777,8 @@ mod tests {
         assert!(is_list("30-31,34"));
         assert!(!is_list("7,384.00"));
         assert!(!is_list("1,234,567"));
+        assert!(!is_list("10,") && !is_list("a,b"));
+        assert_eq!(table_cell("10 used of 10, 0 free"), "10 used of 10, 0 free");
         assert_eq!(table_cell("1,4,7"), "1, 4, 7");
         assert_eq!(table_cell("$7,384.00 (12.4 %)"), "$7,384.00 (12.4 %)");
         assert!(is_number("$2,350.00") && is_number("-0.0013") && is_number("1.59e-7"));
