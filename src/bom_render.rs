@@ -689,7 +689,7 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         ]);
     }
     let quoted = if r.reconciliation.per_gb.is_some() {
-        " The published $/GB is on raw decimal GB, as the per GB of the raw row."
+        " The published $/GB is per raw decimal GB: compare it with the raw row."
     } else {
         ""
     };
