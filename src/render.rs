@@ -334,7 +334,8 @@ fn is_number(w: &str) -> bool {
 /// thousands separators (`7,384.00`): some group after a comma is not three digits.
 fn is_list(w: &str) -> bool {
     w.contains(',')
-        && w.split(',').all(|g| g.starts_with(|c: char| c.is_ascii_digit()))
+        && w.split(',')
+            .all(|g| g.starts_with(|c: char| c.is_ascii_digit()))
         && w.split(',').skip(1).any(|g| {
             let digits = g.chars().take_while(char::is_ascii_digit).count();
             digits != 3 || g.chars().nth(3).is_some_and(|c| c != '.')

@@ -716,12 +716,15 @@ fn opt_ratio(v: Option<f64>, cur: &str) -> String {
     v.map_or("-".into(), |x| crate::bom_render::ratio(x, 4, cur))
 }
 
+/// A design's cell of one figure, in a style.
+type CellFn<'a> = Box<dyn Fn(&Column, Style) -> String + 'a>;
+
 /// One figure of the side-by-side table: its name to read, its name with the unit for data,
 /// and its cell for each design in either style.
 struct Figure<'a> {
     read: &'a str,
     data: String,
-    cell: Box<dyn Fn(&Column, Style) -> String + 'a>,
+    cell: CellFn<'a>,
 }
 
 /// The comparison as sections: the side-by-side table, then one BOM diff per pair. To read,
@@ -738,9 +741,7 @@ pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
         Style::Data => plain(m),
     };
     let fixed = |v: f64, d: usize| format!("{v:.d$}");
-    let fig = |read: &'static str, data: String, cell: Box<dyn Fn(&Column, Style) -> String>| {
-        Figure { read, data, cell }
-    };
+    let fig = |read: &'static str, data: String, cell: CellFn<'static>| Figure { read, data, cell };
     let mut figures: Vec<Figure> = vec![
         fig(
             "Raw TB",
