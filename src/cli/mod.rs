@@ -137,10 +137,12 @@ pub enum Command {
     ///
     /// One column per design (raw, before-filesystem and usable TB, TB per 4U, total, data
     /// drives and everything else, $/GB raw (with the published figure) and usable, what binds
-    /// scrub, ingest and rebuild, the slowest rebuild, power at spin-up, idle and load, PSU
-    /// headroom), then a BOM diff between consecutive designs: parts added, removed, changed in
-    /// quantity or price. --out DIR also writes the tables and charts ($/GB, TB per 4U and
-    /// rebuild time by design, and the cost split) as SVG and PNG.
+    /// scrub, ingest and rebuild, the slowest rebuild, the pod's annual probability of data
+    /// loss, power at spin-up, idle and load, PSU headroom; in CSV, one row per design), then a
+    /// BOM diff between consecutive designs: parts added, removed, changed in quantity or price.
+    /// Designs are named by their `label`, else their name. --out DIR also writes the tables
+    /// and charts ($/GB, TB per 4U and rebuild time by design, and the cost split) as SVG and
+    /// PNG.
     #[command(after_help = EXIT_CODES)]
     Compare(report::CompareArgs),
     /// Write a report a buyer can forward: per design a directory with summary.md (topology,
