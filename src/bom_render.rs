@@ -9,16 +9,7 @@ use crate::bom::{Basis, Check, PerCapacity, Report, category_name};
 use crate::render::Section;
 use crate::units::Cents;
 
-/// How cells are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// For reading (terminal, Markdown): `$7,384.00`, combined cells where columns would be
-    /// too many for a terminal.
-    Read,
-    /// For machines (CSV): one field per column, plain numbers (`7384.00`), the currency in the
-    /// header.
-    Data,
-}
+pub use crate::render::Style;
 
 /// Plain decimal text of cents: `-1234.56`.
 pub fn plain(c: Cents) -> String {
@@ -315,10 +306,21 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             s
         }
     };
-    lines.notes.push(format!(
-        "P published by the designer, T third party, D derived by arithmetic, E estimated (nobody published it), O --price override. Design file: {}.",
-        r.file
-    ));
+    // The legend names only the price bases this BOM uses.
+    let legend: Vec<&str> = [
+        (Basis::Published, "P published by the designer"),
+        (Basis::ThirdParty, "T third party"),
+        (Basis::Derived, "D derived by arithmetic"),
+        (Basis::Estimated, "E estimated (nobody published it)"),
+        (Basis::Override, "O --price override"),
+    ]
+    .iter()
+    .filter(|(b, _)| r.lines.iter().any(|l| l.basis == *b))
+    .map(|(_, text)| *text)
+    .collect();
+    lines
+        .notes
+        .push(format!("{}. Design file: {}.", legend.join(", "), r.file));
     out.push(lines);
 
     let t = &r.totals;
@@ -403,10 +405,12 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             share_cell(x.share_pct, style),
         ]);
     }
-    b.notes.push(
-        "Derived prices are arithmetic on sourced figures (often a published total less the estimated lines), so they carry the estimates' uncertainty."
-            .into(),
-    );
+    if r.lines.iter().any(|l| l.basis == Basis::Derived) {
+        b.notes.push(
+            "Derived prices are arithmetic on sourced figures (often a published total less the estimated lines), so they carry the estimates' uncertainty."
+                .into(),
+        );
+    }
     out.push(b);
 
     if style == Style::Read {
@@ -447,7 +451,7 @@ fn status(matches: bool) -> &'static str {
 
 /// The cells of one reconciliation row, before styling.
 struct CheckCells<'a> {
-    figure: &'a str,
+    figure: String,
     computed: String,
     published: String,
     difference: String,
@@ -461,7 +465,7 @@ struct CheckCells<'a> {
 fn check_row(c: CheckCells, style: Style) -> Vec<String> {
     match style {
         Style::Read => vec![
-            c.figure.into(),
+            c.figure,
             c.computed,
             format!("{} [{}]", c.published, c.tag),
             c.difference,
@@ -469,7 +473,7 @@ fn check_row(c: CheckCells, style: Style) -> Vec<String> {
             c.explanation.into(),
         ],
         Style::Data => vec![
-            c.figure.into(),
+            c.figure,
             c.computed,
             c.published,
             c.difference,
@@ -491,7 +495,10 @@ fn total_row(c: &Check<Cents>, cur: &str, style: Style) -> Vec<String> {
     };
     check_row(
         CheckCells {
-            figure: "total, one pod",
+            figure: match style {
+                Style::Read => "total, one pod".into(),
+                Style::Data => format!("total, one pod ({cur})"),
+            },
             computed,
             published,
             difference,
@@ -530,7 +537,10 @@ fn per_gb_row(c: &Check<f64>, cur: &str, style: Style) -> Vec<String> {
     };
     check_row(
         CheckCells {
-            figure: "per raw GB",
+            figure: match style {
+                Style::Read => "per raw GB".into(),
+                Style::Data => format!("per raw GB ({cur})"),
+            },
             computed,
             published,
             difference,
@@ -562,48 +572,86 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         &["Figure", "Value"],
     );
     s.right = vec![1];
+    // For data the figure's name carries its unit, as a column header would.
+    let unit = |name: String, u: &str| match style {
+        Style::Read => name,
+        Style::Data => format!("{name} ({u})"),
+    };
     s.row(vec![
-        "total, one pod".into(),
+        unit("total, one pod".into(), cur),
         cell_money(t.pod_total, cur, style),
     ]);
     if r.pods > 1 {
         s.row(vec![
-            format!("total for {} pods", r.pods),
+            unit(format!("total for {} pods", r.pods), cur),
             cell_money(t.order_total, cur, style),
         ]);
     }
     let per_pod = |c: Cents| Cents(c.0 / i64::from(r.pods.max(1)));
     s.row(vec![
-        "data drives, one pod".into(),
+        unit("data drives, one pod".into(), cur),
         cell_money(per_pod(t.data_drives), cur, style),
     ]);
     s.row(vec![
-        "everything else, one pod".into(),
+        unit("everything else, one pod".into(), cur),
         cell_money(per_pod(t.everything_else), cur, style),
     ]);
+    match style {
+        Style::Read => s.row(vec![
+            "estimated prices, one pod".into(),
+            format!(
+                "{} ({})",
+                money(per_pod(t.estimated), cur),
+                share(t.estimated_share_pct)
+            ),
+        ]),
+        Style::Data => {
+            s.row(vec![
+                unit("estimated prices, one pod".into(), cur),
+                plain(per_pod(t.estimated)),
+            ]);
+            s.row(vec![
+                unit("estimated prices, share of the total".into(), "%"),
+                share_cell(t.estimated_share_pct, style),
+            ])
+        }
+    };
+    match style {
+        Style::Read => s.row(vec![
+            format!("per chassis bay ({} bays, {} drives)", m.bays, m.drives),
+            ratio(m.per_bay, 2, cur),
+        ]),
+        Style::Data => {
+            s.row(vec!["chassis bays (count)".into(), m.bays.to_string()]);
+            s.row(vec!["data drives (count)".into(), m.drives.to_string()]);
+            s.row(vec![
+                unit("per chassis bay".into(), cur),
+                opt_ratio(Some(m.per_bay), 2, cur, style),
+            ])
+        }
+    };
     s.row(vec![
-        "estimated prices, one pod".into(),
-        format!(
-            "{} ({})",
-            cell_money(per_pod(t.estimated), cur, style),
-            share(t.estimated_share_pct)
-        ),
-    ]);
-    s.row(vec![
-        format!("per chassis bay ({} bays, {} drives)", m.bays, m.drives),
-        opt_ratio(Some(m.per_bay), 2, cur, style),
-    ]);
-    s.row(vec![
-        "everything else per chassis bay".into(),
+        unit("everything else per chassis bay".into(), cur),
         opt_ratio(Some(m.everything_else_per_bay), 2, cur, style),
     ]);
     s.notes.push(estimated_sentence(r));
     s.notes.extend(what_if_sentences(r));
     out.push(s);
 
+    let per = |what: &str| match style {
+        Style::Read => what.to_string(),
+        Style::Data => format!("{what} ({cur})"),
+    };
     let mut c = Section::new(
         "Cost per capacity (TB = 10^12 B, TiB = 2^40 B, GB = 10^9 B; one pod)",
-        &["Capacity", "TB", "TiB", "per TB", "per TiB", "per GB"],
+        &[
+            "Capacity",
+            "TB",
+            "TiB",
+            &per("per TB"),
+            &per("per TiB"),
+            &per("per GB"),
+        ],
     );
     c.right = vec![1, 2, 3, 4, 5];
     let rows: [(&str, &PerCapacity); 3] = [
@@ -640,8 +688,13 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
             opt_ratio(p.per_gb, 4, cur, style),
         ]);
     }
+    let quoted = if r.reconciliation.per_gb.is_some() {
+        " The published $/GB is per raw decimal GB: compare it with the raw row."
+    } else {
+        ""
+    };
     c.notes.push(format!(
-        "Layout: the design's own RAID policy, {}. Backblaze quotes $/GB on raw decimal GB.",
+        "Layout: the design's own RAID policy, {}.{quoted}",
         m.layout
     ));
     out.push(c);
@@ -655,7 +708,7 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         );
         w.right = vec![1, 2, 3];
         w.row(vec![
-            "total".into(),
+            unit("total".into(), cur),
             cell_money(b.pod_total, cur, style),
             cell_money(t.pod_total, cur, style),
             match style {
@@ -665,19 +718,26 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         ]);
         let cap = |name: &str, a: &PerCapacity, z: &PerCapacity| {
             vec![
-                format!("{name} TB"),
+                match style {
+                    Style::Read => format!("{name} TB"),
+                    Style::Data => format!("{name} (TB)"),
+                },
                 tb(a.bytes),
                 tb(z.bytes),
-                format!("{:+.2}", z.bytes.tb() - a.bytes.tb()),
+                match style {
+                    Style::Read => format!("{:+.2}", shown_change(a.bytes.tb(), z.bytes.tb(), 2)),
+                    Style::Data => format!("{:.2}", shown_change(a.bytes.tb(), z.bytes.tb(), 2)),
+                },
             ]
         };
         let per = |name: &str, a: Option<f64>, z: Option<f64>, d: usize| {
-            let change = match (a, z) {
-                (Some(a), Some(z)) => format!("{:+.*}", d, z - a),
+            let change = match (a, z, style) {
+                (Some(a), Some(z), Style::Read) => signed_ratio(shown_change(a, z, d), d, cur),
+                (Some(a), Some(z), Style::Data) => format!("{:.*}", d, shown_change(a, z, d)),
                 _ => "-".into(),
             };
             vec![
-                name.to_string(),
+                unit(name.into(), cur),
                 opt_ratio(a, d, cur, style),
                 opt_ratio(z, d, cur, style),
                 change,
@@ -696,6 +756,25 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         out.push(w);
     }
     out
+}
+
+/// The change between two figures as shown: each rounded to `decimals` first (in whole units
+/// of the last decimal, e.g. cents), then subtracted, so that the change always equals the
+/// difference of the two figures beside it.
+fn shown_change(before: f64, after: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    let units = |v: f64| (v * scale).round();
+    (units(after) - units(before)) / scale
+}
+
+/// A ratio in currency with an explicit sign: `+$0.0010`, `-$0.0010`, `$0.0000`.
+fn signed_ratio(v: f64, decimals: usize, currency: &str) -> String {
+    let s = ratio(v, decimals, currency);
+    if s.starts_with('-') || !s.chars().any(|ch| ('1'..='9').contains(&ch)) {
+        s
+    } else {
+        format!("+{s}")
+    }
 }
 
 fn reconciliation_section(r: &Report, style: Style) -> Section {
@@ -723,11 +802,60 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
         row[s.header.len() - 1] = "the design gives no published total or $/GB".into();
         s.row(row);
     }
-    s.notes.push(
-        "matches = the computed figure rounds to the published one at the published precision (7384.00 to the cent, 0.0517 to four decimals); in brackets, the computed $/GB so rounded."
-            .into(),
-    );
+    s.notes.extend(precision_note(rec, cur));
     s
+}
+
+/// The units line of a cost table: what TB, TiB and GB mean, and, when the design has a
+/// published $/GB, that it is on raw decimal GB.
+pub fn capacity_units_sentence(r: &Report) -> String {
+    let mut s = "One pod. TB = 10^12 B, TiB = 2^40 B, GB = 10^9 B".to_string();
+    if r.reconciliation.per_gb.is_some() {
+        s.push_str("; the published $/GB is on raw decimal GB");
+    }
+    s.push('.');
+    s
+}
+
+/// How many decimals a figure is written with, in words: `0.0517` → "four decimals".
+fn decimals_words(text: &str) -> String {
+    let n = text.trim().split_once('.').map_or(0, |(_, f)| f.len());
+    match n {
+        0 => "the whole unit".into(),
+        1 => "one decimal".into(),
+        2 => "two decimals".into(),
+        3 => "three decimals".into(),
+        4 => "four decimals".into(),
+        n => format!("{n} decimals"),
+    }
+}
+
+/// The footnote that says what "matches" means, citing the design's own published figures;
+/// none when the design published nothing.
+fn precision_note(rec: &crate::bom::Reconciliation, cur: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(c) = &rec.total {
+        parts.push(format!("{} to the cent", money(c.published, cur)));
+    }
+    if let Some(c) = &rec.per_gb {
+        parts.push(format!(
+            "{} to {}",
+            published_ratio(&c.published_text, cur),
+            decimals_words(&c.published_text)
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let brackets = if rec.per_gb.is_some() {
+        "; in brackets, the computed $/GB so rounded"
+    } else {
+        ""
+    };
+    Some(format!(
+        "matches = the computed figure rounds to the published one at the published precision ({}){brackets}.",
+        parts.join(", ")
+    ))
 }
 
 fn short_name(r: &Report) -> String {
@@ -746,17 +874,22 @@ fn short_name(r: &Report) -> String {
 /// `cost` over several designs: one row per design with $/GB against the published figure,
 /// then every reconciliation.
 pub fn comparison_sections(reports: &[Report], style: Style) -> Vec<Section> {
+    let cur = reports.first().map_or("USD", |r| r.currency.as_str());
+    let head = |name: &str, unit: &str| match style {
+        Style::Read => name.to_string(),
+        Style::Data => format!("{name} ({unit})"),
+    };
     let mut s = Section::new(
         "Cost per design, one pod each ($/GB on raw decimal GB)",
         &[
             "Design",
-            "Total",
-            "Published total",
+            &head("Total", cur),
+            &head("Published total", cur),
             "Raw TB",
-            "per raw GB",
-            "Published per GB",
-            "per usable TB",
-            "Estimated",
+            &head("per raw GB", cur),
+            &head("Published per GB", cur),
+            &head("per usable TB", cur),
+            &head("Estimated", "%"),
         ],
     );
     s.right = vec![1, 2, 3, 4, 5, 6, 7];
@@ -793,7 +926,7 @@ pub fn comparison_sections(reports: &[Report], style: Style) -> Vec<Section> {
             opt_ratio(r.metrics.raw.per_gb, 4, cur, style),
             pub_gb,
             opt_ratio(r.metrics.usable.per_tb, 2, cur, style),
-            share(r.totals.estimated_share_pct),
+            share_cell(r.totals.estimated_share_pct, style),
         ]);
     }
     s.notes.push(

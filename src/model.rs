@@ -171,6 +171,8 @@ pub struct Pod {
     pub name: String,
     /// Revision label.
     pub revision: Option<String>,
+    /// Short label for comparison tables and charts (the design's `label`, else its name).
+    pub label: String,
     /// Description.
     pub description: String,
     /// The file the design came from.

@@ -11,7 +11,7 @@ use crate::bom::{self, Options};
 use crate::charts::{self, Bar, BarChart, StackedChart};
 use crate::layout::{self, LayoutReport, Overheads, Shape};
 use crate::model::{Kind, Pod};
-use crate::render::{self, Section};
+use crate::render::{self, Section, Style};
 use crate::show::{self, ShowReport};
 use serde::Serialize;
 
@@ -53,6 +53,9 @@ pub enum ReportError {
 pub struct DesignReport {
     /// Directory name of the report (the design file's stem).
     pub name: String,
+    /// Short label naming the design in comparisons and charts: the design's `label`, else
+    /// its name.
+    pub label: String,
     /// Topology, capacity summary and power budget.
     pub show: ShowReport,
     /// The design's own RAID layout, capacity pipeline and failure domains.
@@ -97,6 +100,7 @@ pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
     let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
     Ok(DesignReport {
         name: name.to_string(),
+        label: pod.label.clone(),
         show: show::report(pod),
         layout,
         bom,
@@ -237,11 +241,7 @@ pub enum Chart {
 /// Every chart of a design report, by file stem.
 pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
     let mut out = Vec::new();
-    let short = r
-        .show
-        .revision
-        .as_ref()
-        .map_or(r.show.design.clone(), |v| format!("Pod {v}"));
+    let short = &r.label;
     // Cost by category, drives highlighted.
     let bars: Vec<Bar> = r
         .bom
@@ -476,7 +476,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     if let Some(d) = &r.durability {
         md.push_str("\n## Durability\n\n");
         md.push_str(&render::sections_markdown(
-            &crate::cli::durability::sections(d),
+            &crate::cli::durability::sections(d, crate::render::Style::Read),
         ));
     }
     if !chart_names.is_empty() {
@@ -518,7 +518,7 @@ pub fn design_files(
         .map_err(|e| ReportError::Xlsx(e.to_string()))?;
     files.push(("bom.xlsx".into(), xlsx));
     for b in &r.bandwidth {
-        let secs = crate::cli::bandwidth::sections(b);
+        let secs = crate::cli::bandwidth::sections(b, crate::render::Style::Data);
         files.push((
             format!("bandwidth-{}.csv", b.workload.name()),
             render::sections_csv(&secs).into_bytes(),
@@ -535,8 +535,10 @@ pub fn design_files(
 /// One design's column of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
-    /// Short name (`Pod 2.0`).
+    /// Short label (the design's `label`, else its name): `Pod 2.0`.
     pub name: String,
+    /// Currency of the money figures.
+    pub currency: String,
     /// Raw capacity, TB.
     pub raw_tb: f64,
     /// Capacity before the filesystem, TB.
@@ -609,10 +611,7 @@ pub struct Comparison {
 }
 
 fn short_name(r: &DesignReport) -> String {
-    r.show
-        .revision
-        .as_ref()
-        .map_or(r.show.design.clone(), |v| format!("Pod {v}"))
+    r.label.clone()
 }
 
 /// Builds the comparison from design reports.
@@ -631,6 +630,7 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
             .fold(f64::INFINITY, f64::min);
         columns.push(Column {
             name: short_name(r),
+            currency: r.bom.currency.clone(),
             raw_tb: r.show.summary.raw.tb,
             before_fs_tb: r.layout.pipeline.before_filesystem.tb(),
             usable_tb: r.layout.pipeline.usable.tb(),
@@ -724,104 +724,257 @@ fn bom_diff(a: &DesignReport, b: &DesignReport) -> BomDiff {
     d
 }
 
-fn opt_ratio(v: Option<f64>) -> String {
-    v.map_or("-".into(), |x| format!("${x:.4}"))
+fn opt_ratio(v: Option<f64>, cur: &str) -> String {
+    v.map_or("-".into(), |x| crate::bom_render::ratio(x, 4, cur))
 }
 
-/// The comparison as sections: the side-by-side table, then one BOM diff per pair.
-pub fn compare_sections(c: &Comparison) -> Vec<Section> {
-    let mut header: Vec<&str> = vec!["Figure"];
-    let names: Vec<String> = c.columns.iter().map(|x| x.name.clone()).collect();
-    header.extend(names.iter().map(String::as_str));
-    let mut t = Section::new("Side by side", &header);
-    t.right = (1..header.len()).collect();
-    let row = |label: &str, f: &dyn Fn(&Column) -> String| -> Vec<String> {
-        std::iter::once(label.to_string())
-            .chain(c.columns.iter().map(f))
-            .collect()
+/// A design's cell of one figure, in a style.
+type CellFn<'a> = Box<dyn Fn(&Column, Style) -> String + 'a>;
+
+/// One figure of the side-by-side table: its name to read, its name with the unit for data,
+/// and its cell for each design in either style.
+struct Figure<'a> {
+    read: &'a str,
+    data: String,
+    cell: CellFn<'a>,
+}
+
+/// The comparison as sections: the side-by-side table, then one BOM diff per pair. To read,
+/// one column per design; for data (CSV), one row per design and one column per figure, with
+/// its unit in the header and plain numbers.
+pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
+    use crate::bom_render::{money as read_money, plain};
+    let cur = c
+        .columns
+        .first()
+        .map_or("USD".to_string(), |x| x.currency.clone());
+    let money = move |m: crate::units::Cents, x: &Column, st: Style| match st {
+        Style::Read => read_money(m, &x.currency),
+        Style::Data => plain(m),
     };
-    t.row(row("Raw TB", &|x| format!("{:.1}", x.raw_tb)));
-    t.row(row("TB before filesystem", &|x| {
-        format!("{:.1}", x.before_fs_tb)
-    }));
-    t.row(row("Usable TB", &|x| format!("{:.1}", x.usable_tb)));
-    t.row(row("Raw TB per 4U", &|x| format!("{:.1}", x.tb_per_4u)));
-    t.row(row("Total cost", &|x| x.total.to_string()));
-    t.row(row("Data drives", &|x| x.drives.to_string()));
-    t.row(row("Everything else", &|x| x.non_drive.to_string()));
-    t.row(row("$/GB raw", &|x| opt_ratio(x.per_gb_raw)));
-    t.row(row("$/GB raw, published", &|x| {
-        x.published_per_gb.clone().unwrap_or_else(|| "-".into())
-    }));
-    t.row(row("$/GB usable", &|x| opt_ratio(x.per_gb_usable)));
-    for w in ["scrub", "ingest", "rebuild"] {
-        t.row(row(&format!("Bottleneck, {w}"), &|x| {
-            x.bottleneck
-                .iter()
-                .find(|(n, _)| n == w)
-                .map_or("-".into(), |(_, b)| b.clone())
-        }));
+    let fixed = |v: f64, d: usize| format!("{v:.d$}");
+    let fig = |read: &'static str, data: String, cell: CellFn<'static>| Figure { read, data, cell };
+    let mut figures: Vec<Figure> = vec![
+        fig(
+            "Raw TB",
+            "Raw TB".into(),
+            Box::new(move |x, _| fixed(x.raw_tb, 1)),
+        ),
+        fig(
+            "TB before filesystem",
+            "TB before filesystem".into(),
+            Box::new(move |x, _| fixed(x.before_fs_tb, 1)),
+        ),
+        fig(
+            "Usable TB",
+            "Usable TB".into(),
+            Box::new(move |x, _| fixed(x.usable_tb, 1)),
+        ),
+        fig(
+            "Raw TB per 4U",
+            "Raw TB per 4U (TB)".into(),
+            Box::new(move |x, _| fixed(x.tb_per_4u, 1)),
+        ),
+        fig(
+            "Total cost",
+            format!("Total cost ({cur})"),
+            Box::new(move |x, st| money(x.total, x, st)),
+        ),
+        fig(
+            "Data drives",
+            format!("Data drives ({cur})"),
+            Box::new(move |x, st| money(x.drives, x, st)),
+        ),
+        fig(
+            "Everything else",
+            format!("Everything else ({cur})"),
+            Box::new(move |x, st| money(x.non_drive, x, st)),
+        ),
+        fig(
+            "$/GB raw",
+            format!("Cost per raw GB ({cur})"),
+            Box::new(|x, st| match st {
+                Style::Read => opt_ratio(x.per_gb_raw, &x.currency),
+                Style::Data => x.per_gb_raw.map_or(String::new(), |v| format!("{v:.6}")),
+            }),
+        ),
+        fig(
+            "$/GB raw, published",
+            format!("Cost per raw GB, published ({cur})"),
+            Box::new(|x, st| {
+                x.published_per_gb.clone().unwrap_or_else(|| match st {
+                    Style::Read => "-".into(),
+                    Style::Data => String::new(),
+                })
+            }),
+        ),
+        fig(
+            "$/GB usable",
+            format!("Cost per usable GB ({cur})"),
+            Box::new(|x, st| match st {
+                Style::Read => opt_ratio(x.per_gb_usable, &x.currency),
+                Style::Data => x.per_gb_usable.map_or(String::new(), |v| format!("{v:.6}")),
+            }),
+        ),
+    ];
+    for (read, w) in [
+        ("Bottleneck, scrub", "scrub"),
+        ("Bottleneck, ingest", "ingest"),
+        ("Bottleneck, rebuild", "rebuild"),
+    ] {
+        figures.push(fig(
+            read,
+            read.into(),
+            Box::new(move |x, _| {
+                x.bottleneck
+                    .iter()
+                    .find(|(n, _)| n == w)
+                    .map_or("-".into(), |(_, b)| b.clone())
+            }),
+        ));
     }
-    t.row(row("Slowest rebuild, h", &|x| {
-        x.rebuild_hours.map_or("-".into(), |h| format!("{h:.1}"))
-    }));
-    t.row(row("Spin-up all at once, W", &|x| {
-        format!("{:.0}", x.power_w[0])
-    }));
-    t.row(row("Spin-up staggered, W", &|x| {
-        format!("{:.0}", x.power_w[1])
-    }));
-    t.row(row("Idle, W", &|x| format!("{:.0}", x.power_w[2])));
-    t.row(row("Under load, W", &|x| format!("{:.0}", x.power_w[3])));
-    t.row(row("PSUs rated, W", &|x| format!("{:.0}", x.psu_rated_w)));
-    t.row(row("Least PSU headroom under load", &|x| {
-        format!("{:.0} %", x.psu_headroom_pct)
-    }));
-    let mut out = vec![t];
+    let or_blank = |st: Style| match st {
+        Style::Read => "-".to_string(),
+        Style::Data => String::new(),
+    };
+    figures.push(fig(
+        "Slowest rebuild, h",
+        "Slowest rebuild (h)".into(),
+        Box::new(move |x, st| x.rebuild_hours.map_or(or_blank(st), |h| format!("{h:.1}"))),
+    ));
+    figures.push(fig(
+        "Data loss / year (sliding)",
+        "Data loss / year, pod, sliding window (probability)".into(),
+        Box::new(move |x, st| x.annual_loss.map_or(or_blank(st), |p| format!("{p:.2e}"))),
+    ));
+    for (i, read, data) in [
+        (0, "Spin-up all at once, W", "Spin-up all at once (W)"),
+        (1, "Spin-up staggered, W", "Spin-up staggered (W)"),
+        (2, "Idle, W", "Idle (W)"),
+        (3, "Under load, W", "Under load (W)"),
+    ] {
+        figures.push(fig(
+            read,
+            data.into(),
+            Box::new(move |x, _| fixed(x.power_w[i], 0)),
+        ));
+    }
+    figures.push(fig(
+        "PSUs rated, W",
+        "PSUs rated (W)".into(),
+        Box::new(move |x, _| fixed(x.psu_rated_w, 0)),
+    ));
+    figures.push(fig(
+        "Least PSU headroom under load",
+        "Least PSU headroom under load (%)".into(),
+        Box::new(move |x, st| match st {
+            Style::Read => format!("{:.0} %", x.psu_headroom_pct),
+            Style::Data => fixed(x.psu_headroom_pct, 1),
+        }),
+    ));
+
+    let mut out = Vec::new();
+    match style {
+        Style::Read => {
+            let mut header: Vec<&str> = vec!["Figure"];
+            header.extend(c.columns.iter().map(|x| x.name.as_str()));
+            let mut t = Section::new("Side by side", &header);
+            t.right = (1..header.len()).collect();
+            for f in &figures {
+                let mut row = vec![f.read.to_string()];
+                row.extend(c.columns.iter().map(|x| (f.cell)(x, style)));
+                t.row(row);
+            }
+            out.push(t);
+        }
+        Style::Data => {
+            let mut header: Vec<&str> = vec!["Design"];
+            header.extend(figures.iter().map(|f| f.data.as_str()));
+            let mut t = Section::new("Side by side", &header);
+            for x in &c.columns {
+                let mut row = vec![x.name.clone()];
+                row.extend(figures.iter().map(|f| (f.cell)(x, style)));
+                t.row(row);
+            }
+            out.push(t);
+        }
+    }
     for d in &c.diffs {
-        let mut s = Section::new(
-            format!("Bill of materials: {} → {}", d.from, d.to),
-            &["Change", "Part", "Qty", "Unit price"],
-        );
-        let money = |u: Option<crate::units::Cents>| u.map_or("-".to_string(), |c| c.to_string());
-        for p in &d.added {
-            s.row(vec![
-                "added".into(),
-                p.name.clone(),
-                p.qty.1.to_string(),
-                money(p.unit.1),
-            ]);
-        }
-        for p in &d.removed {
-            s.row(vec![
-                "removed".into(),
-                p.name.clone(),
-                p.qty.0.to_string(),
-                money(p.unit.0),
-            ]);
-        }
-        for p in &d.changed {
-            s.row(vec![
-                "changed".into(),
-                p.name.clone(),
-                if p.qty.0 == p.qty.1 {
-                    p.qty.1.to_string()
-                } else {
-                    format!("{} → {}", p.qty.0, p.qty.1)
-                },
-                if p.unit.0 == p.unit.1 {
-                    money(p.unit.1)
-                } else {
-                    format!("{} → {}", money(p.unit.0), money(p.unit.1))
-                },
-            ]);
-        }
-        if s.rows.is_empty() {
-            s.notes.push("No change.".into());
-        }
-        out.push(s);
+        out.push(diff_section(d, &cur, style));
     }
     out
+}
+
+/// One BOM difference as a section: one cell per quantity and price to read (`9 → 10`), or
+/// before and after in columns of their own for data.
+fn diff_section(d: &BomDiff, cur: &str, style: Style) -> Section {
+    use crate::bom_render::{money, plain};
+    let title = format!("Bill of materials: {} → {}", d.from, d.to);
+    let price = |u: Option<crate::units::Cents>| match (u, style) {
+        (None, Style::Read) => "-".to_string(),
+        (None, Style::Data) => String::new(),
+        (Some(c), Style::Read) => money(c, cur),
+        (Some(c), Style::Data) => plain(c),
+    };
+    let changes = d
+        .added
+        .iter()
+        .map(|p| ("added", p))
+        .chain(d.removed.iter().map(|p| ("removed", p)))
+        .chain(d.changed.iter().map(|p| ("changed", p)));
+    let mut s = match style {
+        Style::Read => Section::new(title, &["Change", "Part", "Qty", "Unit price"]),
+        Style::Data => {
+            let before = format!("Unit price before ({cur})");
+            let after = format!("Unit price after ({cur})");
+            Section::new(
+                title,
+                &[
+                    "Change",
+                    "Part id",
+                    "Part",
+                    "Qty before (count)",
+                    "Qty after (count)",
+                    &before,
+                    &after,
+                ],
+            )
+        }
+    };
+    for (what, p) in changes {
+        match style {
+            Style::Read => {
+                let qty = match what {
+                    "added" => p.qty.1.to_string(),
+                    "removed" => p.qty.0.to_string(),
+                    _ if p.qty.0 == p.qty.1 => p.qty.1.to_string(),
+                    _ => format!("{} → {}", p.qty.0, p.qty.1),
+                };
+                let unit = match what {
+                    "added" => price(p.unit.1),
+                    "removed" => price(p.unit.0),
+                    _ if p.unit.0 == p.unit.1 => price(p.unit.1),
+                    _ => format!("{} → {}", price(p.unit.0), price(p.unit.1)),
+                };
+                s.row(vec![what.into(), p.name.clone(), qty, unit]);
+            }
+            Style::Data => {
+                s.row(vec![
+                    what.into(),
+                    p.part.clone(),
+                    p.name.clone(),
+                    p.qty.0.to_string(),
+                    p.qty.1.to_string(),
+                    price(p.unit.0),
+                    price(p.unit.1),
+                ]);
+            }
+        }
+    }
+    if s.rows.is_empty() {
+        s.notes.push("No change.".into());
+    }
+    s
 }
 
 /// The comparison's charts: $/GB, TB per 4U and rebuild time by design.
@@ -909,10 +1062,15 @@ pub fn compare_charts(c: &Comparison) -> Vec<(String, Chart)> {
 
 /// Every file of the comparison directory.
 pub fn compare_files(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    let secs = compare_sections(c);
+    let secs = compare_sections(c, Style::Read);
     let charts = compare_charts(c);
-    let mut md = String::from(
-        "# Comparison\n\nGenerated by podplan. TB = 10^12 bytes; $/GB on raw decimal GB, as Backblaze quotes it.\n\n",
+    let quoted = if c.columns.iter().any(|x| x.published_per_gb.is_some()) {
+        ", as the published figures quote it"
+    } else {
+        ""
+    };
+    let mut md = format!(
+        "# Comparison\n\nGenerated by podplan. TB = 10^12 bytes; $/GB on raw decimal GB{quoted}.\n\n"
     );
     md.push_str(&render::sections_markdown(&secs));
     md.push_str("\n## Charts\n\n");
@@ -923,7 +1081,7 @@ pub fn compare_files(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, ReportErr
         ("compare.md".to_string(), md.into_bytes()),
         (
             "compare.csv".to_string(),
-            render::sections_csv(&secs).into_bytes(),
+            render::sections_csv(&compare_sections(c, Style::Data)).into_bytes(),
         ),
         (
             "compare.json".to_string(),

@@ -68,11 +68,13 @@ pub struct PartCount {
     pub detail: String,
 }
 
-/// A network port.
+/// A network controller: an onboard port, or a card with its ports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NicPort {
     /// Where it is (`onboard` or a slot id).
     pub location: String,
+    /// Number of ports of this speed.
+    pub ports: u32,
     /// Controller or card name.
     pub name: String,
     /// Speed, Gb/s.
@@ -353,7 +355,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                 slot.id,
                 slot.bus.label(),
                 attach_label(slot.attach),
-                short(part),
+                part.name,
                 match &part.kind {
                     Kind::HostCard(h) => h.chipset.as_str(),
                     _ => "",
@@ -589,6 +591,7 @@ pub fn report(pod: &Pod) -> ShowReport {
         for n in &b.nics {
             nics.push(NicPort {
                 location: "onboard".into(),
+                ports: 1,
                 name: n.controller.clone(),
                 gbit_s: n.gbit_s,
             });
@@ -596,13 +599,12 @@ pub fn report(pod: &Pod) -> ShowReport {
     }
     for n in &pod.nic_cards {
         if let Kind::NicCard(c) = &n.part.kind {
-            for _ in 0..c.ports {
-                nics.push(NicPort {
-                    location: n.slot.id.clone(),
-                    name: n.part.name.clone(),
-                    gbit_s: c.gbit_s,
-                });
-            }
+            nics.push(NicPort {
+                location: n.slot.id.clone(),
+                ports: c.ports,
+                name: n.part.name.clone(),
+                gbit_s: c.gbit_s,
+            });
         }
     }
     let cards = pod.controllers.iter().filter_map(|c| match &c.kind {

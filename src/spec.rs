@@ -494,6 +494,10 @@ pub struct Design {
     /// Revision label, if the design is one of a series.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
+    /// Short label naming the design in comparison tables and charts, e.g. `"Pod 2.0"`
+    /// (default: the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// One paragraph: what this design is and where its facts come from.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,

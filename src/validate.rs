@@ -1370,6 +1370,13 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         (true, Some(chassis), Some(board), Some(cpu), Some(raid)) => Some(Pod {
             name: d.name.clone(),
             revision: d.revision.clone(),
+            label: d
+                .label
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .unwrap_or(&d.name)
+                .to_string(),
             description: d.description.clone(),
             file: loaded.path.clone(),
             chassis,

@@ -427,11 +427,7 @@ fn cost_sheet(
     let m = &r.metrics;
     let cur = &r.currency;
     ws.write_string_with_format(0, 0, format!("Cost of {}", title(r)), &f.title)?;
-    ws.write_string(
-        1,
-        0,
-        "One pod. TB = 10^12 B, TiB = 2^40 B, GB = 10^9 B; Backblaze quotes $/GB on raw decimal GB.",
-    )?;
+    ws.write_string(1, 0, crate::bom_render::capacity_units_sentence(r))?;
     let mut row = 3u32;
     ws.write_string_with_format(row, 0, "Total, one pod", &f.bold)?;
     let total = row_col_to_cell_absolute(row, 1);

@@ -9,7 +9,7 @@
 use super::{Format, emit, load_design, render_report, usage, write_diags};
 use crate::bandwidth::{self, BandwidthReport, Params, Request, Workload};
 use crate::links::Zone;
-use crate::render::Section;
+use crate::render::{Section, Style};
 use crate::show::trim_float;
 use crate::units::Encoding;
 use clap::ValueEnum;
@@ -70,7 +70,8 @@ pub struct BandwidthArgs {
     /// its effective MB/s (above 0 and at most 100000).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
+    /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.
@@ -141,7 +142,7 @@ pub fn run(a: BandwidthArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(r) => r,
         Err(e) => return usage(err, &e.to_string()),
     };
-    let text = match render_report(a.format, &report, || sections(&report)) {
+    let text = match render_report(a.format, &report, |st| sections(&report, st)) {
         Ok(t) => t,
         Err(e) => return usage(err, &e),
     };
@@ -174,8 +175,26 @@ fn hours(h: f64) -> String {
 }
 
 /// The bandwidth report as sections: summary, links, drives, flows, rebuild times, factors.
-pub fn sections(r: &BandwidthReport) -> Vec<Section> {
+pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     let mut out = Vec::new();
+    let data = style == Style::Data;
+    // A column name for reading or, with its unit, for data.
+    let head = |read: &'static str, for_data: &'static str| if data { for_data } else { read };
+    // A rate: "unlimited" to read, an empty cell for data.
+    let mb = |v: f64| {
+        if data && !v.is_finite() {
+            String::new()
+        } else {
+            mb(v)
+        }
+    };
+    let hours = |h: f64| {
+        if data && !h.is_finite() {
+            String::new()
+        } else {
+            hours(h)
+        }
+    };
     let s = &r.summary;
     let title = match &r.revision {
         Some(rev) => format!("{} (revision {rev})", r.design),
@@ -191,27 +210,69 @@ pub fn sections(r: &BandwidthReport) -> Vec<Section> {
         &["Figure", "Value"],
     );
     sum.row(vec!["Workload".into(), r.workload.describe().into()]);
-    sum.row(vec![
-        "Drive traffic (all drives, MB/s)".into(),
-        format!("{} over {} drives", mb(s.aggregate_mb_s.0), s.active_drives),
-    ]);
+    if data {
+        sum.row(vec![
+            "Drive traffic (all drives, MB/s)".into(),
+            mb(s.aggregate_mb_s.0),
+        ]);
+        sum.row(vec![
+            "Drives moving data (count)".into(),
+            s.active_drives.to_string(),
+        ]);
+    } else {
+        sum.row(vec![
+            "Drive traffic (all drives, MB/s)".into(),
+            format!("{} over {} drives", mb(s.aggregate_mb_s.0), s.active_drives),
+        ]);
+    }
     if let Some(c) = s.client_mb_s {
         sum.row(vec!["Client traffic (MB/s)".into(), mb(c.0)]);
     }
-    sum.row(vec![
-        "Per drive (MB/s)".into(),
-        if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
-            mb(s.per_drive_min_mb_s.0)
-        } else {
-            format!(
-                "{} to {}",
-                mb(s.per_drive_min_mb_s.0),
-                mb(s.per_drive_max_mb_s.0)
-            )
-        },
-    ]);
+    if data {
+        sum.row(vec![
+            "Per drive, slowest (MB/s)".into(),
+            mb(s.per_drive_min_mb_s.0),
+        ]);
+        sum.row(vec![
+            "Per drive, fastest (MB/s)".into(),
+            mb(s.per_drive_max_mb_s.0),
+        ]);
+    } else {
+        sum.row(vec![
+            "Per drive (MB/s)".into(),
+            if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
+                mb(s.per_drive_min_mb_s.0)
+            } else {
+                format!(
+                    "{} to {}",
+                    mb(s.per_drive_min_mb_s.0),
+                    mb(s.per_drive_max_mb_s.0)
+                )
+            },
+        ]);
+    }
     sum.row(vec!["Binding".into(), s.binding_name.clone()]);
     match &s.next {
+        Some(n) if data => {
+            sum.row(vec!["Next".into(), n.name.clone()]);
+            if let Some(u) = n.utilization_pct {
+                sum.row(vec!["Next, now used (%)".into(), format!("{u:.1}")]);
+            }
+            sum.row(vec![
+                "Binding limit lifted: drive traffic (MB/s)".into(),
+                mb(n.aggregate_mb_s.0),
+            ]);
+            if let Some(c) = n.client_mb_s {
+                sum.row(vec![
+                    "Binding limit lifted: client traffic (MB/s)".into(),
+                    mb(c.0),
+                ]);
+            }
+            sum.row(vec![
+                "Binding limit lifted: slowest drive (MB/s)".into(),
+                mb(n.per_drive_min_mb_s.0),
+            ])
+        }
         Some(n) => sum.row(vec![
             "Next".into(),
             format!(
@@ -248,28 +309,60 @@ pub fn sections(r: &BandwidthReport) -> Vec<Section> {
 
     let mut l = Section::new(
         "Links (MB/s = 10^6 B/s of payload; raw Gb/s per direction)",
-        &[
-            "Link",
-            "Raw Gb/s",
-            "Eff.",
-            "Capacity",
-            "Drives",
-            "Demand",
-            "Allocated",
-            "Util %",
-            "Full",
-        ],
+        &if data {
+            vec![
+                "Link",
+                "Name",
+                "Raw Gb/s",
+                "Encoding",
+                "Efficiency (fraction)",
+                "Capacity (MB/s)",
+                "Drives (count)",
+                "Demand (MB/s)",
+                "Allocated (MB/s)",
+                "Util %",
+                "Full",
+            ]
+        } else {
+            vec![
+                "Link",
+                "Raw Gb/s",
+                "Eff.",
+                "Capacity",
+                "Drives",
+                "Demand",
+                "Allocated",
+                "Util %",
+                "Full",
+            ]
+        },
     );
-    l.right = vec![1, 2, 3, 4, 5, 6, 7];
+    l.right = if data {
+        vec![2, 4, 5, 6, 7, 8, 9]
+    } else {
+        vec![1, 2, 3, 4, 5, 6, 7]
+    };
     for x in &r.links {
-        l.row(vec![
-            format!("{}\n{}", x.id, x.name),
-            x.raw_gbit_s
-                .map(|g| format!("{}{}", trim_float(g), encoding(x.encoding)))
-                .unwrap_or_else(|| "-".into()),
-            x.efficiency
-                .map(|e| format!("{e:.3}"))
-                .unwrap_or_else(|| "set".into()),
+        let mut row = if data {
+            vec![
+                x.id.clone(),
+                x.name.clone(),
+                x.raw_gbit_s.map(trim_float).unwrap_or_default(),
+                encoding(x.encoding).trim().to_string(),
+                x.efficiency.map(|e| format!("{e:.3}")).unwrap_or_default(),
+            ]
+        } else {
+            vec![
+                format!("{}\n{}", x.id, x.name),
+                x.raw_gbit_s
+                    .map(|g| format!("{}{}", trim_float(g), encoding(x.encoding)))
+                    .unwrap_or_else(|| "-".into()),
+                x.efficiency
+                    .map(|e| format!("{e:.3}"))
+                    .unwrap_or_else(|| "set".into()),
+            ]
+        };
+        row.extend([
             mb(x.capacity_mb_s.0),
             x.drives_behind.to_string(),
             mb(x.demand_mb_s.0),
@@ -281,6 +374,7 @@ pub fn sections(r: &BandwidthReport) -> Vec<Section> {
                 _ => String::new(),
             },
         ]);
+        l.row(row);
     }
     l.notes.push("Demand: what the flows through a link would put on it at their own limits (drive media, drive port, md). Each drive's own SATA port is a private limit, in the drives table.".into());
     out.push(l);
@@ -318,7 +412,13 @@ pub fn sections(r: &BandwidthReport) -> Vec<Section> {
         };
         let mut f = Section::new(
             format!("Flows (rate in {unit})"),
-            &["Flow", "Demand", "Rate", "Drive traffic", "Limited by"],
+            &[
+                "Flow",
+                head("Demand", "Demand (MB/s)"),
+                head("Rate", "Rate (MB/s)"),
+                head("Drive traffic", "Drive traffic (MB/s)"),
+                "Limited by",
+            ],
         );
         f.right = vec![1, 2, 3];
         for x in &r.flows {
@@ -359,7 +459,7 @@ pub fn sections(r: &BandwidthReport) -> Vec<Section> {
                 if x.time.hours.is_finite() {
                     format!("{:.2}", x.time.hours / 24.0)
                 } else {
-                    "never".into()
+                    hours(x.time.hours)
                 },
                 x.time.binding_link.clone(),
             ]);

@@ -60,7 +60,8 @@ pub struct WhatIfArgs {
 pub struct BomArgs {
     /// Design file (default: the built-in Pod 2.0 design).
     pub design: Option<PathBuf>,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .xlsx .txt,
+    /// else table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = BomFormat::Table)]
     pub format: BomFormat,
     /// Write to this file (atomically) instead of standard output; required for xlsx.
@@ -77,7 +78,8 @@ pub struct CostArgs {
     /// Design files (default: the built-in Pod 2.0 design). With several, one row per design;
     /// catalog files among them are skipped, so `designs/*.ron` works.
     pub designs: Vec<PathBuf>,
-    /// Output format (json: an array with one report per design).
+    /// Output format (json: an array with one report per design; default: the one --output's
+    /// extension names, .csv .json .md .txt, else table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.

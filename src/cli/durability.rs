@@ -15,7 +15,7 @@ use crate::durability::{
 };
 use crate::layout::{self, DomainKind, Shape};
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
-use crate::render::Section;
+use crate::render::{Section, Style};
 use crate::units::MBps;
 use crate::validate::MAX_VAULT_PODS;
 use clap::ValueEnum;
@@ -190,7 +190,8 @@ pub struct DurabilityArgs {
     /// Monte Carlo: plain counting, without failure biasing.
     #[arg(long)]
     pub no_importance_sampling: bool,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
+    /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.
@@ -258,7 +259,7 @@ fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
 pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match build(&a, err) {
         Ok(report) => {
-            let text = match render_report(a.format, &report, || sections(&report)) {
+            let text = match render_report(a.format, &report, |st| sections(&report, st)) {
                 Ok(t) => t,
                 Err(e) => return usage(err, &e),
             };
@@ -721,6 +722,30 @@ fn all_figures(r: &DurabilityReport) -> impl Iterator<Item = &ModelFigures> {
         )
 }
 
+/// A probability with its nines: one cell to read, two (P, nines) for data. Nines beyond
+/// 300 (a probability that rounds to 0) have no number: an empty cell.
+fn p_cells(f: &ModelFigures, style: Style) -> Vec<String> {
+    match style {
+        Style::Read => vec![p_cell(f)],
+        Style::Data => vec![
+            sci(f.p_mission),
+            f.nines.map_or(String::new(), |n| format!("{n:.2}")),
+        ],
+    }
+}
+
+/// Column names of a probability with its nines: `name` to read, `name: P (probability)` and
+/// `name: nines (count)` for data.
+fn p_heads(name: &str, style: Style) -> Vec<String> {
+    match style {
+        Style::Read => vec![name.to_string()],
+        Style::Data => vec![
+            format!("{name}: P (probability)"),
+            format!("{name}: nines (count)"),
+        ],
+    }
+}
+
 fn years(y: f64) -> String {
     if y >= 1e4 { sci(y) } else { format!("{y:.1}") }
 }
@@ -746,7 +771,7 @@ fn why(model: Model) -> &'static str {
 
 /// The durability report as sections: inputs, whole-group loss per group and per pod, partial
 /// loss, the Vault, how the models differ, and the Monte Carlo check.
-pub fn sections(r: &DurabilityReport) -> Vec<Section> {
+pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
     let mut out = Vec::new();
     let mission = if r.mission_years == 1.0 {
         "a year".to_string()
@@ -762,10 +787,19 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             groups(r.groups.len() as u32),
             r.shape
         ),
-        &[
-            "Group",
-            "Bays",
-            "Drives (tolerates)",
+        &if style == Style::Read {
+            vec!["Group", "Bays", "Drives (tolerates)"]
+        } else {
+            vec![
+                "Group",
+                "Bays",
+                "Sets (count)",
+                "Drives per set (count)",
+                "Tolerates per set (count)",
+            ]
+        }
+        .into_iter()
+        .chain([
             "AFR %",
             "λ per hour",
             "Member TB",
@@ -773,15 +807,21 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             "Set by",
             "Delay h",
             "T_R h",
-        ],
+        ])
+        .collect::<Vec<_>>(),
     );
-    s.right = vec![0, 3, 4, 5, 6, 8, 9];
+    s.right = match style {
+        Style::Read => vec![0, 3, 4, 5, 6, 8, 9],
+        Style::Data => vec![0, 2, 3, 4, 5, 6, 7, 8, 10, 11],
+    };
     for g in &r.groups {
         let red = g.redundancy;
-        let drives = if red.units > 1 {
-            format!("{} sets × {} ({})", red.units, red.n, red.m)
-        } else {
-            format!("{} ({})", red.n, red.m)
+        let drives = match style {
+            Style::Read if red.units > 1 => {
+                vec![format!("{} sets × {} ({})", red.units, red.n, red.m)]
+            }
+            Style::Read => vec![format!("{} ({})", red.n, red.m)],
+            Style::Data => vec![red.units.to_string(), red.n.to_string(), red.m.to_string()],
         };
         let set_by = match &g.rebuild.source {
             RebuildSource::Topology { binding_link } => binding_link.clone(),
@@ -789,10 +829,9 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             RebuildSource::UserHours => "--rebuild-hours".into(),
             RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
         };
-        s.row(vec![
-            g.group.to_string(),
-            g.bays.clone(),
-            drives,
+        let mut row = vec![g.group.to_string(), g.bays.clone()];
+        row.extend(drives);
+        row.extend([
             crate::show::trim_float(g.afr_pct),
             sci(g.lambda_per_hour),
             format!("{:.3}", g.member.tb()),
@@ -801,6 +840,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             hours_cell(&g.rebuild, g.rebuild.delay_hours),
             hours_cell(&g.rebuild, g.rebuild.hours),
         ]);
+        s.row(row);
     }
     if r.groups.iter().any(|g| g.redundancy.m == 0) {
         s.notes.push(format!(
@@ -836,7 +876,7 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
 
     // Whole-group loss, per group and pod.
     let mut header: Vec<String> = vec!["Group".into()];
-    header.extend(r.models.iter().map(|m| m.model.name().to_string()));
+    header.extend(r.models.iter().flat_map(|m| p_heads(m.model.name(), style)));
     let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut g = Section::new(
         format!("Whole-group data loss within {mission}: probability (nines)"),
@@ -845,11 +885,11 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     g.right = (1..header.len()).collect();
     for grp in &r.groups {
         let mut row = vec![grp.group.to_string()];
-        row.extend(grp.models.iter().map(p_cell));
+        row.extend(grp.models.iter().flat_map(|f| p_cells(f, style)));
         g.row(row);
     }
     let mut row = vec![format!("pod ({})", groups(r.pod.groups))];
-    row.extend(r.pod.models.iter().map(p_cell));
+    row.extend(r.pod.models.iter().flat_map(|f| p_cells(f, style)));
     g.row(row);
     for m in &r.models {
         g.notes.push(format!(
@@ -900,38 +940,50 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
     if r.groups.iter().any(|g| g.ure.is_some()) {
         let mut u = Section::new(
             "Partial loss: an unrecoverable read error during a critical rebuild (sector loss, reported apart)",
-            &[
-                "Group",
-                "URE spec (bits)",
-                "Bits read per critical rebuild",
-                "P(URE) per critical rebuild",
-                "Critical rebuilds per year",
-                "Partial-loss events per year",
-                "P within mission",
-            ],
+            &match style {
+                Style::Read => vec![
+                    "Group",
+                    "URE spec (bits)",
+                    "Bits read per critical rebuild",
+                    "P(URE) per critical rebuild",
+                    "Critical rebuilds per year",
+                    "Partial-loss events per year",
+                    "P within mission",
+                ],
+                Style::Data => vec![
+                    "Group",
+                    "URE spec (bits)",
+                    "Bits read per critical rebuild (bits)",
+                    "P(URE) per critical rebuild (probability)",
+                    "Critical rebuilds per year, serial repair (count)",
+                    "Critical rebuilds per year, parallel repair (count)",
+                    "Partial-loss events per year, serial repair (count)",
+                    "Partial-loss events per year, parallel repair (count)",
+                    "P within mission, serial repair (probability)",
+                ],
+            },
         );
-        u.right = vec![0, 1, 2, 3, 4, 5, 6];
+        u.right = (0..u.header.len()).collect();
         for grp in &r.groups {
             if let Some(x) = &grp.ure {
-                let both = |s: f64, p: f64| {
-                    if sci(s) == sci(p) {
-                        sci(s)
-                    } else {
-                        format!("{} serial / {} parallel", sci(s), sci(p))
-                    }
+                let both = |s: f64, p: f64| match style {
+                    Style::Read if sci(s) == sci(p) => vec![sci(s)],
+                    Style::Read => vec![format!("{} serial / {} parallel", sci(s), sci(p))],
+                    Style::Data => vec![sci(s), sci(p)],
                 };
-                u.row(vec![
+                let mut row = vec![
                     grp.group.to_string(),
                     sci(x.ure_bits),
                     sci(x.bits_read),
                     format!("{:.3}", x.p_ure_per_critical_rebuild),
-                    both(
-                        x.critical_rebuilds_per_year_serial,
-                        x.critical_rebuilds_per_year_parallel,
-                    ),
-                    both(x.events_per_year_serial, x.events_per_year_parallel),
-                    sci(x.p_mission_serial),
-                ]);
+                ];
+                row.extend(both(
+                    x.critical_rebuilds_per_year_serial,
+                    x.critical_rebuilds_per_year_parallel,
+                ));
+                row.extend(both(x.events_per_year_serial, x.events_per_year_parallel));
+                row.push(sci(x.p_mission_serial));
+                u.row(row);
             }
         }
         u.notes.push(format!(
@@ -944,6 +996,15 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
 
     // Vault.
     if let Some(v) = &r.vault {
+        let p_head = |name: &str| match style {
+            Style::Read => p_heads(&format!("{name}: P (nines)"), style),
+            Style::Data => p_heads(name, style),
+        };
+        let mut vault_head = vec!["Model".to_string()];
+        vault_head.extend(p_head("One tome (a file)"));
+        vault_head.extend(p_head("Any tome of the Vault"));
+        vault_head.push("Loss events per 1,000 pod-years".into());
+        vault_head.extend(p_head("Backblaze's inputs (17+3, 0.405 %, 6.5 d)"));
         let mut vs = Section::new(
             format!(
                 "Vault {}+{}: {} pods, {} tomes (one drive slot across the pods, one code each); AFR {} %, shard rebuild {} days",
@@ -954,15 +1015,9 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
                 crate::show::trim_float(v.inputs.afr_pct),
                 crate::show::trim_float(v.inputs.rebuild_hours / 24.0)
             ),
-            &[
-                "Model",
-                "One tome (a file): P (nines)",
-                "Any tome of the Vault: P (nines)",
-                "Loss events per 1,000 pod-years",
-                "Backblaze's inputs (17+3, 0.405 %, 6.5 d): P (nines)",
-            ],
+            &vault_head.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        vs.right = vec![1, 2, 3, 4];
+        vs.right = (1..vs.header.len()).collect();
         for (((t, all), per), bb) in v
             .tome
             .iter()
@@ -970,13 +1025,12 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             .zip(&v.events_per_1000_pod_years)
             .zip(&v.backblaze_2018)
         {
-            vs.row(vec![
-                t.model.name().into(),
-                p_cell(t),
-                p_cell(all),
-                sci(*per),
-                p_cell(bb),
-            ]);
+            let mut row = vec![t.model.name().to_string()];
+            row.extend(p_cells(t, style));
+            row.extend(p_cells(all, style));
+            row.push(sci(*per));
+            row.extend(p_cells(bb, style));
+            vs.row(row);
         }
         if let Some(bb) = v
             .backblaze_2018
@@ -1027,15 +1081,31 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
                 "Monte Carlo: {} (seed {}, 95 % intervals)",
                 mc.scenario, mc.params.seed
             ),
-            &[
-                "Scope",
-                "Trials",
-                "Trials with a loss",
-                "P(loss) within mission",
-                "Loss events per year",
-                "Closed form",
-                "Inside the interval",
-            ],
+            &match style {
+                Style::Read => vec![
+                    "Scope",
+                    "Trials",
+                    "Trials with a loss",
+                    "P(loss) within mission",
+                    "Loss events per year",
+                    "Closed form",
+                    "Inside the interval",
+                ],
+                Style::Data => vec![
+                    "Scope",
+                    "Trials (count)",
+                    "Trials with a loss (count)",
+                    "P(loss) within mission (probability)",
+                    "P(loss) 95 % low (probability)",
+                    "P(loss) 95 % high (probability)",
+                    "Loss events per year (count)",
+                    "Loss events per year 95 % low (count)",
+                    "Loss events per year 95 % high (count)",
+                    "Closed form",
+                    "Closed form value",
+                    "Inside the interval",
+                ],
+            },
         );
         m.right = vec![1, 2];
         for run in &mc.runs {
@@ -1070,21 +1140,47 @@ pub fn sections(r: &DurabilityReport) -> Vec<Section> {
             };
             let plural =
                 |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-            m.row(vec![
-                format!(
-                    "{} ({}, {}, {})",
-                    run.scope,
-                    plural(run.drives, "drive", "drives"),
-                    plural(run.sets, "set", "sets"),
-                    plural(run.domains, "component", "components")
-                ),
-                e.trials.to_string(),
-                e.hits.to_string(),
-                iv(&e.p_loss),
-                iv(&e.loss_events_per_year),
-                cf,
-                inside,
-            ]);
+            let scope = format!(
+                "{} ({}, {}, {})",
+                run.scope,
+                plural(run.drives, "drive", "drives"),
+                plural(run.sets, "set", "sets"),
+                plural(run.domains, "component", "components")
+            );
+            match style {
+                Style::Read => m.row(vec![
+                    scope,
+                    e.trials.to_string(),
+                    e.hits.to_string(),
+                    iv(&e.p_loss),
+                    iv(&e.loss_events_per_year),
+                    cf,
+                    inside,
+                ]),
+                Style::Data => {
+                    // A missing upper bound (no loss seen under biasing) is an empty cell.
+                    let three = |i: &montecarlo::Interval| {
+                        [sci(i.mean), sci(i.low), i.high.map(sci).unwrap_or_default()]
+                    };
+                    let mut row = vec![scope, e.trials.to_string(), e.hits.to_string()];
+                    row.extend(three(&e.p_loss));
+                    row.extend(three(&e.loss_events_per_year));
+                    match &run.closed_form {
+                        Some(a) => row.extend([
+                            format!("{}: {}", a.model.name(), a.figure),
+                            sci(a.analytic),
+                            match a.inside {
+                                Some(true) => "yes",
+                                Some(false) => "no",
+                                None => "unknown",
+                            }
+                            .to_string(),
+                        ]),
+                        None => row.extend([String::new(), String::new(), "-".into()]),
+                    }
+                    m.row(row)
+                }
+            };
             if let Some(vt) = &run.vault_from_tome {
                 m.notes.push(format!(
                     "Vault from the tome (tomes independent): P = {}.",

@@ -120,7 +120,8 @@ pub struct LayoutArgs {
     /// partition table. Sizes every group's members, hence parity and usable.
     #[arg(long)]
     pub partition_align: Option<String>,
-    /// Output format.
+    /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
+    /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file (atomically) instead of standard output.
@@ -362,7 +363,7 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     };
     let report = layout::report(&pod, &placement, fs, &o, auto);
-    let text = match render_report(a.format, &report, || {
+    let text = match render_report(a.format, &report, |_| {
         crate::render::layout_sections(&report)
     }) {
         Ok(t) => t,

@@ -8,7 +8,7 @@ use crate::diag::Diagnostic;
 use crate::load::{self, Document, Loaded};
 use crate::output;
 use crate::validate::{validate, validate_catalog};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -39,7 +39,7 @@ Exit codes:
 /// PSUs) and podplan checks it, lays out its RAID groups, prices its bill of materials,
 /// finds the bottleneck link of every workload and reports it all. Without a DESIGN argument,
 /// commands use the built-in Backblaze Storage Pod 2.0 design; with no command at all, podplan
-/// prints that design's report.
+/// prints that design's report, and `podplan DESIGN.ron` prints the report of that design.
 /// Capacities are shown in decimal TB (10^12 B, as drives are sold) and binary TiB (2^40 B).
 #[derive(Debug, Parser)]
 #[command(name = "podplan", version, after_help = EXIT_CODES, propagate_version = true)]
@@ -137,10 +137,12 @@ pub enum Command {
     ///
     /// One column per design (raw, before-filesystem and usable TB, TB per 4U, total, data
     /// drives and everything else, $/GB raw (with the published figure) and usable, what binds
-    /// scrub, ingest and rebuild, the slowest rebuild, power at spin-up, idle and load, PSU
-    /// headroom), then a BOM diff between consecutive designs: parts added, removed, changed in
-    /// quantity or price. --out DIR also writes the tables and charts ($/GB, TB per 4U and
-    /// rebuild time by design, and the cost split) as SVG and PNG.
+    /// scrub, ingest and rebuild, the slowest rebuild, the pod's annual probability of data
+    /// loss, power at spin-up, idle and load, PSU headroom; in CSV, one row per design), then a
+    /// BOM diff between consecutive designs: parts added, removed, changed in quantity or price.
+    /// Designs are named by their `label`, else their name. --out DIR also writes the tables
+    /// and charts ($/GB, TB per 4U and rebuild time by design, and the cost split) as SVG and
+    /// PNG.
     #[command(after_help = EXIT_CODES)]
     Compare(report::CompareArgs),
     /// Write a report a buyer can forward: per design a directory with summary.md (topology,
@@ -164,7 +166,8 @@ pub enum Command {
     Show {
         /// Design file (default: the built-in Pod 2.0 design).
         design: Option<PathBuf>,
-        /// Output format.
+        /// Output format (default: the one --output's extension names, .json .txt, else table;
+        /// it must agree with the extension).
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
         /// Write to this file (atomically) instead of standard output.
@@ -315,7 +318,14 @@ pub(crate) fn write_stdout(out: &mut dyn Write, bytes: &[u8], err: &mut dyn Writ
 
 /// Runs podplan with `args` (including the program name); returns the exit code.
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args = match design_alone(args) {
+        Ok(a) => a,
+        Err(msg) => return usage(err, &msg),
+    };
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (mut cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -328,6 +338,16 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             return code;
         }
     };
+    // --format given on the command line, not left to its default.
+    let explicit = matches.subcommand().is_some_and(|(_, m)| {
+        m.ids().any(|id| id == "format")
+            && m.value_source("format") == Some(clap::parser::ValueSource::CommandLine)
+    });
+    if let Some(c) = cli.command.as_mut()
+        && let Err(msg) = format_from_output(c, explicit)
+    {
+        return usage(err, &msg);
+    }
     let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
         designs: Vec::new(),
         out: None,
@@ -409,16 +429,124 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     }
 }
 
+/// The format an `--output` file's extension names: `.csv`, `.json`, `.md`/`.markdown`,
+/// `.xlsx`, `.txt` (a terminal table). Other extensions name none.
+fn format_of_extension(path: &std::path::Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "csv" => "csv",
+        "json" => "json",
+        "md" | "markdown" => "markdown",
+        "xlsx" => "xlsx",
+        "txt" | "text" => "table",
+        _ => return None,
+    })
+}
+
+/// Without --format, the format is the one `--output`'s extension names; with both, they must
+/// agree: `bom --format xlsx --output x.csv` would write a workbook named `.csv`.
+fn fit_format<F: ValueEnum + Copy + PartialEq>(
+    format: &mut F,
+    explicit: bool,
+    output: Option<&PathBuf>,
+) -> Result<(), String> {
+    let Some(path) = output else {
+        return Ok(());
+    };
+    let Some(name) = format_of_extension(path) else {
+        return Ok(());
+    };
+    let named = F::from_str(name, true).ok();
+    let current = format
+        .to_possible_value()
+        .map_or(String::new(), |v| v.get_name().to_string());
+    match named {
+        Some(f) if !explicit => {
+            *format = f;
+            Ok(())
+        }
+        Some(f) if f == *format => Ok(()),
+        _ if explicit => Err(format!(
+            "--format {current} does not match --output {}, a .{} file ({name}): drop --format, or name the file for {current}",
+            path.display(),
+            path.extension()
+                .map_or(String::new(), |e| e.to_string_lossy().into_owned()),
+        )),
+        _ => {
+            let formats: Vec<String> = F::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            Err(format!(
+                "--output {}: this command does not write {name}; --format takes {}",
+                path.display(),
+                formats.join(", ")
+            ))
+        }
+    }
+}
+
+/// Applies [`fit_format`] to the command's `--format` and `--output`.
+fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
+    match c {
+        Command::Bandwidth(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Bom(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Cost(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Compare(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Durability(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Layout(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Show { format, output, .. } => fit_format(format, explicit, output.as_ref()),
+        Command::Check { .. } | Command::Report(_) => Ok(()),
+    }
+}
+
+/// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`.
+/// A lone argument that looks like a design file but is none gets an error that says what to
+/// run; anything else is left to the argument parser.
+fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
+    let [_, arg] = args.as_slice() else {
+        return Ok(args);
+    };
+    let text = arg.to_string_lossy();
+    let is_command = Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == text || c.get_all_aliases().any(|a| a == text))
+        || text == "help";
+    if text.starts_with('-') || is_command {
+        return Ok(args);
+    }
+    let path = std::path::Path::new(arg);
+    if path.is_file() {
+        args.insert(1, OsString::from("report"));
+        return Ok(args);
+    }
+    let looks_like_a_file = path.extension().is_some_and(|e| e == "ron")
+        || text.contains(std::path::MAIN_SEPARATOR)
+        || text.contains('/');
+    let what = if path.exists() {
+        "not a design file"
+    } else {
+        "no such design file"
+    };
+    if looks_like_a_file || path.exists() {
+        return Err(format!(
+            "{text}: {what}; `podplan report DESIGN.ron` prints a design's report, `podplan --help` lists the commands"
+        ));
+    }
+    Ok(args)
+}
+
 /// Renders sections or JSON in the requested format.
 fn render_report<T: serde::Serialize>(
     format: Format,
     value: &T,
-    sections: impl FnOnce() -> Vec<crate::render::Section>,
+    sections: impl FnOnce(crate::render::Style) -> Vec<crate::render::Section>,
 ) -> Result<String, String> {
+    use crate::render::Style;
     match format {
-        Format::Table => Ok(crate::render::sections_table(&sections())),
-        Format::Markdown => Ok(crate::render::sections_markdown(&sections())),
-        Format::Csv => Ok(crate::render::sections_csv(&sections())),
+        Format::Table => Ok(crate::render::sections_table(&sections(Style::Read))),
+        Format::Markdown => Ok(crate::render::sections_markdown(&sections(Style::Read))),
+        Format::Csv => Ok(crate::render::sections_csv(&sections(Style::Data))),
         Format::Json => crate::render::json(value).map_err(|e| e.to_string()),
     }
 }

@@ -30,7 +30,8 @@ pub struct CompareArgs {
     /// Design files, in the order to compare (catalog files are skipped).
     #[arg(required = true)]
     pub designs: Vec<PathBuf>,
-    /// Output format of the table.
+    /// Output format of the table (default: the one --output's extension names, .csv .json .md
+    /// .txt, else table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the table to this file (atomically) instead of standard output.
@@ -322,7 +323,7 @@ pub fn run_compare(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             return code;
         }
     }
-    let text = match render_report(a.format, &c, || report::compare_sections(&c)) {
+    let text = match render_report(a.format, &c, |st| report::compare_sections(&c, st)) {
         Ok(t) => t,
         Err(e) => return usage(err, &e),
     };

@@ -844,3 +844,174 @@ fn cost_snapshot() {
     let one = golden(&["cost", &path_str("1.0")], "1.0");
     insta::assert_snapshot!("cost-table-1.0", one);
 }
+
+/// A displayed figure as a number: `+$2,700.00` → 2700.00, `$0.0547` → 0.0547.
+fn shown_number(cell: &str) -> f64 {
+    cell.replace(['$', ',', '+'], "").trim().parse().unwrap()
+}
+
+#[test]
+fn what_if_change_is_the_difference_of_the_figures_beside_it() {
+    let p2 = path_str("2.0");
+    let p3 = path_str("3.0");
+    let cases: [&[&str]; 3] = [
+        &["--drive", "hgst-hds5c4040ale630", "--parts", &p3],
+        &["--price", "zippy-psm-5760=250.01"],
+        &["--pods", "3", "--price", "zippy-psm-5760=199.99"],
+    ];
+    for extra in cases {
+        let mut args = vec!["cost", &p2, "--format", "markdown"];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        let section = out
+            .split("### ")
+            .find(|s| s.starts_with("What-if against"))
+            .unwrap_or_else(|| panic!("{args:?}: no what-if table\n{out}"));
+        let rows: Vec<Vec<&str>> = section
+            .lines()
+            .filter(|l| {
+                l.starts_with("| ") && !l.starts_with("| Figure") && !l.starts_with("| ---")
+            })
+            .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+            .collect();
+        assert!(rows.len() >= 4, "{section}");
+        for r in rows {
+            let (before, after, change) = (r[1], r[2], r[3]);
+            // Money keeps its currency sign in every cell of the row.
+            assert_eq!(before.contains('$'), change.contains('$'), "{r:?}");
+            let decimals = before.rsplit('.').next().unwrap().len();
+            let scale = 10f64.powi(decimals as i32);
+            let units = |c: &str| (shown_number(c) * scale).round() as i64;
+            assert_eq!(
+                units(change),
+                units(after) - units(before),
+                "{args:?}: {r:?}: the change is not the difference of the figures shown"
+            );
+        }
+    }
+}
+
+#[test]
+fn provenance_text_appears_only_where_it_applies() {
+    // The test fixture is no Backblaze pod, publishes no figure and derives no price.
+    let fixture = "tests/fixtures/valid.ron";
+    let mut outputs = Vec::new();
+    for cmd in ["bom", "cost"] {
+        for format in ["table", "markdown", "csv"] {
+            let (code, out, err) = run(&[cmd, fixture, "--format", format]);
+            assert_eq!(code, 0, "{err}");
+            outputs.push((format!("{cmd} {format}"), out));
+        }
+    }
+    let (code, summary, err) = run(&["report", fixture]);
+    assert_eq!(code, 0, "{err}");
+    outputs.push(("report".into(), summary));
+    let tmp = tempfile::tempdir().unwrap();
+    let xlsx = tmp.path().join("bom.xlsx");
+    let (code, _, err) = run(&[
+        "bom",
+        fixture,
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut wb = read_xlsx(&xlsx);
+    let mut cells = String::new();
+    for name in calamine::Reader::sheet_names(&wb) {
+        let range = calamine::Reader::worksheet_range(&mut wb, &name).unwrap();
+        for row in range.rows() {
+            for c in row {
+                cells.push_str(&cell_text(c));
+                cells.push('\n');
+            }
+        }
+    }
+    outputs.push(("xlsx".into(), cells));
+    for (what, text) in &outputs {
+        for foreign in [
+            "Backblaze quotes",
+            "7384.00",
+            "7,384.00",
+            "0.0517",
+            "Derived prices",
+            "D derived by arithmetic",
+            "as Backblaze",
+        ] {
+            assert!(!text.contains(foreign), "{what} says {foreign:?}:\n{text}");
+        }
+    }
+    // Where it applies, the footnote cites the design's own published figures.
+    let (_, pod4, _) = run(&["cost", &path_str("4.0")]);
+    assert!(
+        pod4.contains("$9,305.00 to the cent, $0.0517 to four decimals"),
+        "{pod4}"
+    );
+    let (_, pod1, _) = run(&["cost", &path_str("1.0")]);
+    assert!(pod1.contains("$0.11 to two decimals"), "{pod1}");
+}
+
+#[test]
+fn output_extension_gives_the_format_and_a_mismatch_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p2 = path_str("2.0");
+    let at = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+    // The case: an XLSX workbook named .csv.
+    let x_csv = at("x.csv");
+    let (code, _, err) = run(&["bom", &p2, "--format", "xlsx", "--output", &x_csv]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--format xlsx") && err.contains("x.csv"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!Path::new(&x_csv).exists());
+    // Without --format, the extension decides.
+    let x_xlsx = at("x.xlsx");
+    let (code, _, err) = run(&["bom", &p2, "--output", &x_xlsx]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&x_xlsx).unwrap().starts_with(b"PK"));
+    let (code, _, err) = run(&["bom", &p2, "--output", &x_csv]);
+    assert_eq!(code, 0, "{err}");
+    let (_, csv_text, _) = run(&["bom", &p2, "--format", "csv"]);
+    assert_eq!(std::fs::read_to_string(&x_csv).unwrap(), csv_text);
+    let x_json = at("x.json");
+    for cmd in ["bom", "cost", "layout", "bandwidth", "durability", "show"] {
+        let (code, _, err) = run(&[cmd, &p2, "--output", &x_json]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        let text = std::fs::read_to_string(&x_json).unwrap();
+        assert!(
+            serde_json::from_str::<Value>(&text).is_ok(),
+            "{cmd}: {text}"
+        );
+    }
+    let x_md = at("x.md");
+    let (code, _, err) = run(&["cost", &p2, "-o", &x_md]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&x_md).unwrap().starts_with("### "));
+    // Agreeing flags are fine; an extension naming no format leaves the default (a table).
+    let (code, _, err) = run(&["layout", &p2, "--format", "csv", "--output", &x_csv]);
+    assert_eq!(code, 0, "{err}");
+    let x_out = at("x.out");
+    let (code, _, err) = run(&["cost", &p2, "--output", &x_out]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&x_out).unwrap().contains('┌'));
+    // A command that cannot write what the extension names says so.
+    let s_csv = at("s.csv");
+    let (code, _, err) = run(&["show", &p2, "--output", &s_csv]);
+    assert_eq!(code, 2);
+    assert!(err.contains("table, json"), "{err}");
+    assert!(!Path::new(&s_csv).exists());
+    let (code, _, err) = run(&[
+        "compare",
+        &p2,
+        &path_str("3.0"),
+        "--format",
+        "json",
+        "-o",
+        &x_md,
+    ]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -901,6 +901,7 @@ fn build(p: &Plan) -> Built {
     let design = Design {
         name: p.texts.name.clone(),
         revision: p.texts.revision.clone(),
+        label: None,
         description: p.texts.description.clone(),
         catalogs: Vec::new(),
         parts,

@@ -262,3 +262,477 @@ fn report_of_a_design_without_redundancy_says_no_rebuild_exists() {
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("no rebuild: no redundancy"), "{table}");
 }
+
+/// Whether a CSV header names a unit, so that every cell of its column is a number: a unit in
+/// brackets at the end (`Unit (USD)`, `Share of total (%)`), or a unit as its last word
+/// (`Raw TB`, `Idle, W`).
+fn names_a_unit(h: &str) -> bool {
+    const UNITS: [&str; 17] = [
+        "USD",
+        "EUR",
+        "%",
+        "TB",
+        "TiB",
+        "GB",
+        "MB/s",
+        "Gb/s",
+        "W",
+        "h",
+        "A",
+        "bits",
+        "years",
+        "probability",
+        "count",
+        "fraction",
+        "per hour",
+    ];
+    let h = h.trim();
+    let last = match h.strip_suffix(')').and_then(|x| x.rsplit_once('(')) {
+        Some((_, inside)) => inside.rsplit([',', ';']).next().unwrap_or(inside).trim(),
+        None => h.rsplit([' ', ',']).next().unwrap_or(h).trim(),
+    };
+    UNITS.contains(&last)
+}
+
+/// A number as a display string dresses it: currency signs, thousands separators, a unit or a
+/// second quantity after it (`$7,384.00`, `913.21 (12.4 %)`, `600.0 over 45 drives`, `9 → 10`).
+fn dressed_number(cell: &str) -> bool {
+    let c = cell.trim();
+    let starts_num = |s: &str| {
+        let s = s.trim_start_matches(['-', '+']);
+        s.starts_with(|ch: char| ch.is_ascii_digit())
+    };
+    if c.starts_with('$') || c.starts_with("-$") || c.starts_with("+$") {
+        return true;
+    }
+    if !starts_num(c) {
+        return false;
+    }
+    let end = c
+        .find(|ch: char| !(ch.is_ascii_digit() || ".,-+eE".contains(ch)))
+        .unwrap_or(c.len());
+    let (num, rest) = c.split_at(end);
+    // Thousands separators: `7,384.00`, not a list of bays such as `1,4,7`.
+    let int = num.split(['.', 'e', 'E']).next().unwrap_or(num);
+    let grouped = int.contains(',') && int.split(',').skip(1).all(|g| g.len() == 3);
+    let rest = rest.trim_start();
+    grouped
+        || rest.starts_with('(')
+        || rest.starts_with('%')
+        || rest.starts_with("over ")
+        || rest.starts_with('→')
+        || rest.starts_with('/')
+        || rest.starts_with(|ch: char| ch.is_ascii_digit())
+}
+
+/// Headers of free-text columns (a design's own notes and sources), where prose may quote a
+/// figure as people write it.
+fn free_text(h: &str) -> bool {
+    [
+        "Explanation",
+        "Source",
+        "Price source",
+        "Why",
+        "How",
+        "Applies to",
+        "Used for",
+    ]
+    .iter()
+    .any(|p| h.starts_with(p))
+}
+
+/// Every cell of a numeric CSV column parses as a number, and no cell dresses a number up.
+fn plain_csv_problems(what: &str, text: &str, problems: &mut Vec<String>) {
+    for block in text.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(block.as_bytes());
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            assert_eq!(rec.len(), header.len(), "{what}: ragged row {rec:?}");
+            // Key/value tables put the unit in the row's first column.
+            let row_unit = rec.get(1).is_some_and(names_a_unit);
+            for (i, cell) in rec.iter().enumerate() {
+                let h = &header[i];
+                let numeric = names_a_unit(h) || (h == "Value" && row_unit);
+                if numeric
+                    && !cell.is_empty()
+                    && cell != "-"
+                    && !cell.parse::<f64>().is_ok_and(f64::is_finite)
+                {
+                    problems.push(format!(
+                        "{what}: column {h:?} holds {cell:?}, not a number (row {:?})",
+                        rec.get(1)
+                    ));
+                }
+                if !free_text(h) && dressed_number(cell) {
+                    problems.push(format!(
+                        "{what}: column {h:?} holds the display string {cell:?} (row {:?})",
+                        rec.get(1)
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_csv_cell_of_a_numeric_column_is_a_plain_number() {
+    let designs = design_args();
+    let backblaze: Vec<&str> = designs
+        .iter()
+        .map(String::as_str)
+        .filter(|d| d.contains("backblaze-pod"))
+        .collect();
+    let mut problems = Vec::new();
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for d in &backblaze {
+        runs.push(vec!["bom", d]);
+        runs.push(vec![
+            "bom",
+            d,
+            "--pods",
+            "3",
+            "--price",
+            "zippy-psm-5760=250.00",
+        ]);
+        runs.push(vec!["cost", d]);
+        runs.push(vec!["layout", d]);
+        for w in [
+            "scrub",
+            "ingest",
+            "read",
+            "rebuild",
+            "rebuild-all",
+            "single",
+        ] {
+            runs.push(vec!["bandwidth", d, "--workload", w]);
+        }
+        runs.push(vec!["durability", d]);
+    }
+    runs.push(vec!["durability", backblaze[1], "--vault", "17+3"]);
+    runs.push(vec!["durability", backblaze[1], "--monte-carlo"]);
+    runs.push(vec![
+        "layout",
+        backblaze[1],
+        "--auto",
+        "--survive",
+        "backplane",
+    ]);
+    let mut all = vec!["cost"];
+    all.extend(&backblaze);
+    runs.push(all.clone());
+    all[0] = "compare";
+    runs.push(all);
+    runs.push(vec![
+        "cost",
+        "designs/backblaze-pod-2.0.ron",
+        "--drive",
+        "hgst-hds5c4040ale630",
+        "--parts",
+        "designs/backblaze-pod-3.0.ron",
+    ]);
+    for mut args in runs {
+        args.extend(["--format", "csv"]);
+        let (code, out, err) = run(&args);
+        // A price the design does not use is refused: that run has no CSV to check.
+        if code == 2 && err.contains("--price") {
+            continue;
+        }
+        assert!(code <= 1, "{args:?}: {err}");
+        plain_csv_problems(&args.join(" "), &out, &mut problems);
+    }
+    // The CSV files of `report --out`.
+    let tmp = tempfile::tempdir().unwrap();
+    let out_s = tmp.path().join("r").to_str().unwrap().to_string();
+    let mut args = vec!["report", backblaze[0], backblaze[6]];
+    args.extend(["--out", &out_s]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let dir = tmp.path().join("r");
+    for f in files_under(&dir) {
+        if f.extension().is_some_and(|e| e == "csv") {
+            let text = std::fs::read_to_string(dir.join(&f)).unwrap();
+            plain_csv_problems(&f.display().to_string(), &text, &mut problems);
+        }
+    }
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Two copies of the test fixture under other names (same revision), and one with a label.
+fn two_other_designs(dir: &Path, label: Option<&str>) -> (String, String) {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/valid.ron")).unwrap();
+    let a = dir.join("a.ron");
+    let b = dir.join("b.ron");
+    std::fs::write(&a, &text).unwrap();
+    let other = text.replace("\"Test Pod 10\"", "\"Other Test Pod\"");
+    let other = match label {
+        Some(l) => other.replace(
+            "revision: \"t1\",",
+            &format!("revision: \"t1\",\n    label: \"{l}\","),
+        ),
+        None => other,
+    };
+    assert_ne!(other, text);
+    std::fs::write(&b, other).unwrap();
+    (
+        a.to_str().unwrap().to_string(),
+        b.to_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn compare_names_designs_by_label_or_name_and_shows_the_annual_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = two_other_designs(tmp.path(), None);
+    for format in ["table", "markdown", "csv"] {
+        let (code, out, err) = run(&["compare", &a, &b, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        // Never a made-up "Pod <revision>": the two designs are told apart by name.
+        assert!(!out.contains("Pod t1"), "{format}:\n{out}");
+        assert!(
+            out.contains("Test Pod 10") && out.contains("Other Test Pod"),
+            "{out}"
+        );
+        if format != "csv" {
+            assert!(out.contains("Test Pod 10 → Other Test Pod"), "{out}");
+        }
+        // The pod's annual probability of data loss, the same figure the JSON carries.
+        assert!(out.contains("Data loss / year"), "{format}:\n{out}");
+    }
+    let (_, json, _) = run(&["compare", &a, &b, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let p = v["columns"][0]["annual_loss"].as_f64().unwrap();
+    let (_, csv_text, _) = run(&["compare", &a, &b, "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(csv_text.split("\n\n").next().unwrap().as_bytes());
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h.starts_with("Data loss / year"))
+        .unwrap();
+    let first = r.records().next().unwrap().unwrap();
+    assert_eq!(&first[1], "Test Pod 10");
+    let shown: f64 = first[col].parse().unwrap();
+    assert!((shown - p).abs() <= p * 0.01, "{shown} vs {p}");
+
+    // A label, when the design gives one, names it in tables and charts.
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = two_other_designs(tmp.path(), Some("OTP"));
+    let (code, out, err) = run(&["compare", &a, &b]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("OTP") && !out.contains("Other Test Pod"),
+        "{out}"
+    );
+    let dir = tmp.path().join("cmp");
+    let (code, _, err) = run(&["compare", &a, &b, "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let svg = std::fs::read_to_string(dir.join("cost-per-gb.svg")).unwrap();
+    assert!(svg.contains("OTP") && svg.contains("Test Pod 10"), "{svg}");
+    assert!(!svg.contains("Pod t1"));
+}
+
+/// Whether two consecutive lines of a table cell split a number: the cell holds them with
+/// nothing between (a cut inside a word, not a wrap at a space or a line break of its own) and
+/// the cut falls between digits (`…,29,3` / `3,36`, `$2,35` / `0.00`). A list of bays cut after
+/// one of its commas is not a split number.
+fn splits_a_number(cell: &str, a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() || b.is_empty() || !cell.contains(&format!("{a}{b}")) {
+        return false;
+    }
+    let last = a.chars().last().unwrap();
+    let first = b.chars().next().unwrap();
+    let digitish = |c: char| c.is_ascii_digit() || c == '.' || c == ',';
+    if !(digitish(last) && digitish(first)) {
+        return false;
+    }
+    // A cut next to a comma splits a number only when three digits follow (thousands).
+    let after = b.trim_start_matches(',');
+    let thousands = after.len() >= 3
+        && after[..3].chars().all(|c| c.is_ascii_digit())
+        && !after[3..].starts_with(|c: char| c.is_ascii_digit());
+    !((last == ',' || first == ',') && !thousands)
+}
+
+/// The lines of each column of a one-row terminal table.
+fn cell_lines(table: &str) -> Vec<Vec<String>> {
+    let body: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with('╞'))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .collect();
+    let mut cols: Vec<Vec<String>> = Vec::new();
+    for l in body {
+        let inner = l.trim_start_matches('│').trim_end_matches('│');
+        for (i, c) in inner.split('┆').enumerate() {
+            if cols.len() <= i {
+                cols.push(Vec::new());
+            }
+            cols[i].push(c.trim().to_string());
+        }
+    }
+    cols
+}
+
+#[test]
+fn table_cells_never_split_a_number_across_lines() {
+    use podplan::render::{Style, sections_table};
+    let mut reports = Vec::new();
+    let mut pods = Vec::new();
+    for rev in ["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"] {
+        let pod = crate::pod(rev);
+        reports.push(podplan::report::build(&pod, rev).unwrap());
+        pods.push(pod);
+    }
+    let pod_refs: Vec<&podplan::model::Pod> = pods.iter().collect();
+    let mut all: Vec<Vec<podplan::render::Section>> = Vec::new();
+    for r in &reports {
+        all.push(podplan::render::show_sections(&r.show));
+        all.push(podplan::render::layout_sections(&r.layout));
+        all.push(podplan::bom_render::bom_sections(&r.bom, Style::Read));
+        all.push(podplan::bom_render::cost_sections(&r.bom, Style::Read));
+        for b in &r.bandwidth {
+            all.push(podplan::cli::bandwidth::sections(b, Style::Read));
+        }
+        if let Some(d) = &r.durability {
+            all.push(podplan::cli::durability::sections(d, Style::Read));
+        }
+    }
+    // Placements spread across backplanes give long lists of bays.
+    for pod in &pods {
+        let shape = podplan::layout::Shape {
+            level: pod.raid.level,
+            spares: pod.raid.spares,
+        };
+        let survive = [podplan::layout::DomainKind::Backplane];
+        let Ok(p) = podplan::layout::place(pod, shape, &survive) else {
+            continue;
+        };
+        let o = podplan::layout::Overheads::for_filesystem(pod.raid.filesystem);
+        let l = podplan::layout::report(pod, &p, pod.raid.filesystem, &o, None);
+        all.push(podplan::render::layout_sections(&l));
+        if let Ok(d) = podplan::durability::design_defaults(pod, &p.layout) {
+            all.push(podplan::cli::durability::sections(&d, Style::Read));
+        }
+    }
+    let boms: Vec<_> = reports.iter().map(|r| r.bom.clone()).collect();
+    all.push(podplan::bom_render::comparison_sections(&boms, Style::Read));
+    let c = podplan::report::compare(&reports, &pod_refs);
+    all.push(podplan::report::compare_sections(&c, Style::Read));
+    let mut split = Vec::new();
+    for sections in &all {
+        for s in sections {
+            // One row at a time, so that every line of the table body belongs to that row.
+            for row in &s.rows {
+                let one = podplan::render::Section {
+                    rows: vec![row.clone()],
+                    notes: Vec::new(),
+                    ..s.clone()
+                };
+                let text = sections_table(&[one]);
+                for (cell, lines) in row.iter().zip(cell_lines(&text)) {
+                    for pair in lines.windows(2) {
+                        if splits_a_number(cell, &pair[0], &pair[1]) {
+                            split.push(format!("{}: {:?} | {:?}", s.title, pair[0], pair[1]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    split.sort();
+    split.dedup();
+    assert!(
+        split.is_empty(),
+        "numbers split across lines:\n{}",
+        split.join("\n")
+    );
+}
+
+/// The test fixture with an ordering code on its SATA card and a dual-port NIC card in its PCI
+/// slot.
+fn fixture_with_nic_card(dir: &Path) -> String {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/valid.ron")).unwrap();
+    let text = text.replace(
+        "            name: \"Test 4-port SATA card, FIS-based switching\",\n",
+        "            name: \"Test 4-port SATA card, FIS-based switching\",\n            part_number: \"TC-9123-X\",\n",
+    );
+    let nic_part = r#"        Part(
+            id: "test-dual-nic",
+            name: "Test dual-port GbE card",
+            price: Price(amount: "50.00", date: "2011-07", source: Estimated("test fixture")),
+            spec: NicCard(NicCardSpec(ports: 2, gbit_s: 1.0, host_bus: Pci(width_bits: 32, mhz: 33), watts: 5.0)),
+        ),
+        Part(
+            id: "test-screw","#;
+    let text = text.replacen(
+        "        Part(\n            id: \"test-screw\",",
+        nic_part,
+        1,
+    );
+    let (head, tail) = text.rsplit_once("    slots: [\n").unwrap();
+    let text = format!(
+        "{head}    slots: [\n        SlotUse(slot: \"PCI1\", card: CardUse(part: \"test-dual-nic\")),\n{tail}"
+    );
+    let path = dir.join("nic.ron");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn show_names_cards_and_lists_a_nic_card_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let design = fixture_with_nic_card(tmp.path());
+    let (code, out, err) = run(&["show", &design]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    // The tree names the card, as the rest of the report does, not by its ordering code.
+    let card_line = out.lines().find(|l| l.contains("PCIE1")).unwrap();
+    assert!(card_line.contains("Test 4-port SATA card"), "{card_line}");
+    assert!(!card_line.contains("TC-9123-X"), "{card_line}");
+    // The two ports of one card are one entry under Network.
+    assert_eq!(
+        out.matches("Test dual-port GbE card (PCI1)").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("2 × 1 Gb/s Test dual-port GbE card (PCI1)"),
+        "{out}"
+    );
+    let (_, json, _) = run(&["show", &design, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let nics = v["summary"]["nics"].as_array().unwrap();
+    let cards: Vec<_> = nics.iter().filter(|n| n["location"] == "PCI1").collect();
+    assert_eq!(cards.len(), 1, "{nics:?}");
+    assert_eq!(cards[0]["ports"], 2);
+}
+
+#[test]
+fn a_design_path_alone_prints_its_report_or_says_what_to_run() {
+    let (code, out, err) = run(&["tests/fixtures/valid.ron"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, report, _) = run(&["report", "tests/fixtures/valid.ron"]);
+    assert_eq!(out, report);
+    assert!(out.starts_with("# Test Pod 10"), "{out}");
+    for missing in ["no-such-design.ron", "designs/nope.ron", "designs"] {
+        let (code, out, err) = run(&[missing]);
+        assert_eq!(code, 2, "{missing}: {out}");
+        assert!(!err.contains("unrecognized subcommand"), "{err}");
+        assert!(err.contains("podplan report"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // A mistyped command still gets the parser's suggestion.
+    let (code, _, err) = run(&["repot"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("report"), "{err}");
+}
