@@ -564,6 +564,20 @@ pub fn parse_bays(text: &str) -> Result<Vec<u32>, String> {
     Ok(out.into_iter().collect())
 }
 
+/// `"bay 7"` or `"bays 1-5,9"`: a bay list with its noun in the right number.
+fn bay_list(bays: &[u32]) -> String {
+    if bays.len() == 1 {
+        format!("bay {}", bays[0])
+    } else {
+        format!("bays {}", format_bays(bays))
+    }
+}
+
+/// `one` for a single item, `many` otherwise.
+fn agree<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 /// Formats sorted bays back into ranges: `[1,2,3,5]` → `"1-3,5"`.
 pub fn format_bays(bays: &[u32]) -> String {
     let mut sorted = bays.to_vec();
@@ -592,6 +606,13 @@ struct Walk<'a> {
     parts: BTreeMap<String, PartRef>,
     bad_parts: BTreeSet<String>,
     chassis_bays: u32,
+    /// Bays a wiring element (port, backplane) names but that are not wired because of an
+    /// error already reported: a drive there is a consequence, not a new problem.
+    lost_wired: BTreeSet<u32>,
+    /// A dropped wiring element's bay list could not be read, so which bays it meant is unknown.
+    lost_wiring_unknown: bool,
+    /// Ids of backplanes and fan groups dropped because of an error already reported.
+    lost_ids: BTreeSet<String>,
     /// bay → (controller, port, backplane, place where wired)
     wired: BTreeMap<u32, (usize, u32, Option<usize>, String)>,
     ids: BTreeMap<String, String>,
@@ -629,21 +650,51 @@ impl Walk<'_> {
         }
     }
 
-    fn claim_id(&mut self, s: &mut Sink, place: &str, id: &str) {
+    /// Claims a design element's id; false (with an error) when it is reserved, empty or taken.
+    fn claim_id(&mut self, s: &mut Sink, place: &str, id: &str) -> bool {
         if id == "board" || id.starts_with("bays:") {
             s.error(
                 Code::DuplicateId,
                 place,
                 format!("id {id:?} is reserved for PSU feeds"),
             );
+            false
         } else if id.is_empty() {
             s.error(Code::InvalidId, place, "empty id");
-        } else if let Some(first) = self.ids.insert(id.to_string(), place.to_string()) {
+            false
+        } else if let Some(first) = self.ids.get(id) {
             s.error(
                 Code::DuplicateId,
                 place,
                 format!("id {id:?} is already used at {first}"),
             );
+            false
+        } else {
+            self.ids.insert(id.to_string(), place.to_string());
+            true
+        }
+    }
+
+    /// Records the bays of a wiring element dropped because of an error already reported.
+    fn lose_wiring(&mut self, text: &str) {
+        match parse_bays(text) {
+            Ok(v) => self.lost_wired.extend(v),
+            Err(_) => self.lost_wiring_unknown = true,
+        }
+    }
+
+    /// Records everything on the ports of a controller that was dropped (unknown card part,
+    /// unknown slot, board without onboard SATA): its backplanes and bays are consequences.
+    fn lose_ports(&mut self, uses: &[PortUse]) {
+        for u in uses {
+            match u {
+                PortUse::Direct { bays } => self.lose_wiring(bays),
+                PortUse::Backplane { id, bays, .. } => {
+                    self.lost_ids.insert(id.clone());
+                    self.lose_wiring(bays);
+                }
+                PortUse::Empty | PortUse::Boot(_) => {}
+            }
         }
     }
 
@@ -664,8 +715,9 @@ impl Walk<'_> {
                         Code::BayOutOfRange,
                         place,
                         format!(
-                            "bays {} are beyond the chassis, which has {} bays",
-                            format_bays(&out),
+                            "{} {} beyond the chassis, which has {} bays",
+                            bay_list(&out),
+                            agree(out.len(), "is", "are"),
                             self.chassis_bays
                         ),
                     );
@@ -685,18 +737,29 @@ impl Walk<'_> {
         port: Option<u32>,
         backplane: Option<usize>,
     ) {
+        // Bays already wired elsewhere, grouped by where: one error per earlier place.
+        let mut conflicts: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (i, bay) in bays.iter().enumerate() {
-            let p = port.unwrap_or(0) + if backplane.is_some() { 0 } else { i as u32 };
+            let p =
+                port.unwrap_or(0)
+                    .saturating_add(if backplane.is_some() { 0 } else { i as u32 });
             if let Some(first) = self.wired.get(bay) {
-                s.error(
-                    Code::BayConflict,
-                    place,
-                    format!("bay {bay} is already wired at {}", first.3),
-                );
+                conflicts.entry(first.3.clone()).or_default().push(*bay);
             } else {
                 self.wired
                     .insert(*bay, (controller, p, backplane, place.to_string()));
             }
+        }
+        for (first, list) in conflicts {
+            s.error(
+                Code::BayConflict,
+                place,
+                format!(
+                    "{} {} already wired at {first}",
+                    bay_list(&list),
+                    agree(list.len(), "is", "are")
+                ),
+            );
         }
     }
 
@@ -740,16 +803,24 @@ impl Walk<'_> {
                 }
                 PortUse::Direct { bays } => {
                     let bays_v = self.bays(s, &format!("{pl}.bays"), bays);
-                    let n = bays_v.as_ref().map_or(1, |v| v.len() as u32);
-                    if let Some(v) = &bays_v
-                        && used.saturating_add(n) <= nports
-                    {
-                        self.wire(s, &pl, v, controller, Some(used), None);
+                    let n = bays_v
+                        .as_ref()
+                        .map_or(1, |v| u32::try_from(v.len()).unwrap_or(u32::MAX));
+                    match &bays_v {
+                        Some(v) if used.saturating_add(n) <= nports => {
+                            self.wire(s, &pl, v, controller, Some(used), None);
+                        }
+                        // Port overflow, reported below.
+                        Some(v) => self.lost_wired.extend(v.iter().copied()),
+                        None => self.lose_wiring(bays),
                     }
                     (n, bays_v.map(Attached::Direct))
                 }
                 PortUse::Backplane { id, part, bays } => {
-                    self.claim_id(s, &format!("{pl}.id"), id);
+                    // A second element with a taken id is most often the same backplane
+                    // listed twice: the duplicate-id error says so, and its bays are not
+                    // wired a second time (which would repeat the mistake once per bay).
+                    let fresh = self.claim_id(s, &format!("{pl}.id"), id);
                     let bp = self.get(s, &format!("{pl}.part"), part, "Backplane");
                     let spec = match bp.as_ref().map(|p| &p.kind) {
                         Some(Kind::Backplane(b)) => Some(b.clone()),
@@ -798,10 +869,13 @@ impl Walk<'_> {
                         );
                     }
                     let what = match (bp, bays_v) {
-                        (Some(p), Some(v)) => {
+                        (Some(p), Some(v)) if fresh => {
                             let idx = self.backplanes.len();
                             if used.saturating_add(lanes) <= nports {
                                 self.wire(s, &pl, &v, controller, Some(used), Some(idx));
+                            } else {
+                                // Port overflow, reported below.
+                                self.lost_wired.extend(v.iter().copied());
                             }
                             self.backplanes.push(Backplane {
                                 id: id.clone(),
@@ -812,7 +886,16 @@ impl Walk<'_> {
                             });
                             Some(Attached::Backplane(idx))
                         }
-                        _ => None,
+                        (_, bays_v) => {
+                            if fresh {
+                                self.lost_ids.insert(id.clone());
+                            }
+                            match bays_v {
+                                Some(v) => self.lost_wired.extend(v),
+                                None => self.lose_wiring(bays),
+                            }
+                            None
+                        }
                     };
                     (lanes, what)
                 }
@@ -989,6 +1072,9 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         parts,
         bad_parts,
         chassis_bays: 0,
+        lost_wired: BTreeSet::new(),
+        lost_wiring_unknown: false,
+        lost_ids: BTreeSet::new(),
         wired: BTreeMap::new(),
         ids: BTreeMap::new(),
         controllers: Vec::new(),
@@ -1070,12 +1156,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             Some(p) if matches!(p.kind, Kind::NicCard(_)) => Some(p.clone()),
             Some(_) => w.get(&mut s, &cp, &su.card.part, "HostCard"),
         }) else {
+            w.lose_ports(&su.card.ports);
             continue;
         };
         let card_bus = match &card.kind {
             Kind::HostCard(c) => c.host_bus,
             Kind::NicCard(n) => n.host_bus,
-            _ => continue,
+            _ => {
+                w.lose_ports(&su.card.ports);
+                continue;
+            }
         };
         let eff_bus = match &slot {
             Some(sl) => match fit_bus(card_bus, sl.bus) {
@@ -1099,6 +1189,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
                         format!("{pl}.card.ports"),
                         "a network card has no SATA ports to attach to",
                     );
+                    w.lose_ports(&su.card.ports);
                 }
                 if let Some(sl) = slot {
                     nic_cards.push(NicCardUse {
@@ -1108,7 +1199,10 @@ pub fn validate(loaded: &Loaded) -> Outcome {
                 }
             }
             Kind::HostCard(c) => {
-                let Some(sl) = slot else { continue };
+                let Some(sl) = slot else {
+                    w.lose_ports(&su.card.ports);
+                    continue;
+                };
                 w.controllers.push(Controller {
                     id: sl.id.clone(),
                     kind: ControllerKind::Card {
@@ -1133,12 +1227,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     // 4. Onboard SATA and PATA.
     if !d.board.onboard.is_empty() {
         match board_spec.as_ref().and_then(|b| b.onboard_sata.clone()) {
-            None if board_spec.is_some() => s.error(
-                Code::PortOverflow,
-                "board.onboard",
-                format!("board {:?} has no onboard SATA controller", d.board.part),
-            ),
-            None => {}
+            None => {
+                if board_spec.is_some() {
+                    s.error(
+                        Code::PortOverflow,
+                        "board.onboard",
+                        format!("board {:?} has no onboard SATA controller", d.board.part),
+                    );
+                }
+                w.lose_ports(&d.board.onboard);
+            }
             Some(o) => {
                 w.controllers.push(Controller {
                     id: "onboard".into(),
@@ -1190,6 +1288,11 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     }
     // 5. Data drives.
     let mut filled: BTreeMap<u32, (PartRef, String)> = BTreeMap::new();
+    // Bays some fill names (within the chassis), whether or not its drive survived validation;
+    // and whether a fill's bay list could not be read at all. A bay named here is never
+    // reported as holding no drive: if its drive was dropped, the reason is already an error.
+    let mut declared: BTreeMap<u32, String> = BTreeMap::new();
+    let mut fills_unknown = false;
     for (i, fill) in d.drives.iter().enumerate() {
         let pl = format!("drives[{i}]");
         let part = w.get(&mut s, &format!("{pl}.part"), &fill.part, "Drive");
@@ -1206,32 +1309,51 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             );
         }
         let Some(bays) = w.bays(&mut s, &format!("{pl}.bays"), &fill.bays) else {
+            match parse_bays(&fill.bays) {
+                Ok(v) => {
+                    for b in v.into_iter().filter(|b| *b <= w.chassis_bays) {
+                        declared.entry(b).or_insert_with(|| pl.clone());
+                    }
+                }
+                Err(_) => fills_unknown = true,
+            }
             continue;
         };
         let mut unwired = Vec::new();
+        let mut conflicts: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for bay in bays {
-            if let Some((_, first)) = filled.get(&bay) {
-                s.error(
-                    Code::BayConflict,
-                    format!("{pl}.bays"),
-                    format!("bay {bay} is already filled by {first}"),
-                );
+            if let Some(first) = declared.get(&bay) {
+                conflicts.entry(first.clone()).or_default().push(bay);
                 continue;
             }
-            if !w.wired.contains_key(&bay) {
+            declared.insert(bay, pl.clone());
+            if !w.wired.contains_key(&bay) && !w.lost_wired.contains(&bay) {
                 unwired.push(bay);
             }
             if let Some(p) = &part {
                 filled.insert(bay, (p.clone(), pl.clone()));
             }
         }
-        if !unwired.is_empty() {
+        for (first, list) in conflicts {
+            s.error(
+                Code::BayConflict,
+                format!("{pl}.bays"),
+                format!(
+                    "{} {} already filled by {first}",
+                    bay_list(&list),
+                    agree(list.len(), "is", "are")
+                ),
+            );
+        }
+        if !unwired.is_empty() && !w.lost_wiring_unknown {
             s.error(
                 Code::DriveNotConnected,
                 format!("{pl}.bays"),
                 format!(
-                    "bays {} hold drives but no backplane or port reaches them",
-                    format_bays(&unwired)
+                    "{} {} drives but no backplane or port reaches {}",
+                    bay_list(&unwired),
+                    agree(unwired.len(), "holds", "hold"),
+                    agree(unwired.len(), "it", "them")
                 ),
             );
         }
@@ -1240,17 +1362,21 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         .wired
         .keys()
         .copied()
-        .filter(|b| !filled.contains_key(b))
+        .filter(|b| !declared.contains_key(b))
         .collect();
-    if !empty.is_empty() {
+    if d.drives.is_empty() || (filled.is_empty() && !out_has_errors(s.out)) {
+        s.error(Code::EmptyDesign, "drives", "the design has no data drives");
+    } else if !empty.is_empty() && !fills_unknown {
         s.warning(
             Code::BayWithoutDrive,
             "drives",
-            format!("bays {} are wired but hold no drive", format_bays(&empty)),
+            format!(
+                "{} {} wired but {} no drive",
+                bay_list(&empty),
+                agree(empty.len(), "is", "are"),
+                agree(empty.len(), "holds", "hold")
+            ),
         );
-    }
-    if d.drives.is_empty() || (filled.is_empty() && !out_has_errors(s.out)) {
-        s.error(Code::EmptyDesign, "drives", "the design has no data drives");
     }
     let mut drives: Vec<BayDrive> = filled
         .iter()
@@ -1265,20 +1391,29 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         })
         .collect();
     drives.sort_by_key(|x| x.bay);
+    // Drives named in the design but dropped because of an error already reported: counts
+    // that depend on the number of drives (RAID widths, spares, raw capacity) are not checked.
+    let lost = Lost {
+        any: fills_unknown || drives.len() < declared.len(),
+        bays: declared.into_keys().collect(),
+        unknown: fills_unknown,
+    };
     // 6. Fans and extras.
     let mut fans = Vec::new();
     for (i, g) in d.fans.iter().enumerate() {
         let pl = format!("fans[{i}]");
-        w.claim_id(&mut s, &format!("{pl}.id"), &g.id);
+        let fresh = w.claim_id(&mut s, &format!("{pl}.id"), &g.id);
         let ok = check_qty(&mut s, &format!("{pl}.qty"), g.qty);
-        if let Some(p) = w.get(&mut s, &format!("{pl}.part"), &g.part, "Fan")
-            && ok
-        {
-            fans.push(FanGroup {
+        match w.get(&mut s, &format!("{pl}.part"), &g.part, "Fan") {
+            Some(p) if ok => fans.push(FanGroup {
                 id: g.id.clone(),
                 part: p,
                 qty: g.qty,
-            });
+            }),
+            _ if fresh => {
+                w.lost_ids.insert(g.id.clone());
+            }
+            _ => {}
         }
     }
     let mut extras = Vec::new();
@@ -1297,9 +1432,9 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         }
     }
     // 7. PSUs and feeds.
-    let psus = psus(&mut w, &mut s, &drives, &fans);
+    let psus = psus(&mut w, &mut s, &drives, &fans, &lost);
     // 8. RAID.
-    let raid = raid(&mut w, &mut s, &drives);
+    let raid = raid(&mut w, &mut s, &drives, &lost);
     // 9. Published figures.
     let mut published = Published::default();
     let pb = &d.published;
@@ -1353,6 +1488,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         .fold(Bytes(0), |a, x| a.saturating_add(x.drive().capacity));
     if let Some(f) = &published.raw
         && !drives.is_empty()
+        && !lost.any
         && f.value != raw
     {
         s.warning(
@@ -1396,11 +1532,34 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     }
 }
 
+/// The bays the design's drive fills name, for telling a consequence from a new problem.
+struct Lost {
+    /// Every bay some fill names within the chassis, whether or not its drive survived.
+    bays: BTreeSet<u32>,
+    /// A fill's bay list could not be read: any bay may have been meant.
+    unknown: bool,
+    /// Some named drive was dropped because of an error already reported.
+    any: bool,
+}
+
+impl Lost {
+    /// True when the design names a drive for this bay (or might, if a list was unreadable).
+    fn named(&self, bay: u32) -> bool {
+        self.unknown || self.bays.contains(&bay)
+    }
+}
+
 fn out_has_errors(out: &[Diagnostic]) -> bool {
     out.iter().any(Diagnostic::is_error)
 }
 
-fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> Vec<Psu> {
+fn psus(
+    w: &mut Walk,
+    s: &mut Sink,
+    drives: &[BayDrive],
+    fans: &[FanGroup],
+    lost: &Lost,
+) -> Vec<Psu> {
     let d = w.design;
     if d.psus.is_empty() {
         s.error(Code::NoPsu, "psus", "the design has no power supply");
@@ -1417,6 +1576,15 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
     }
     for dr in drives.iter().filter(|x| x.backplane.is_none()) {
         all.insert(Load::Bay(dr.bay));
+    }
+    // Lookups by bay and by id, so that long feed lists stay linear.
+    let by_bay: BTreeMap<u32, &BayDrive> = drives.iter().map(|x| (x.bay, x)).collect();
+    let mut by_id: BTreeMap<String, Load> = BTreeMap::new();
+    for (k, f) in fans.iter().enumerate().rev() {
+        by_id.insert(f.id.clone(), Load::Fans(k));
+    }
+    for (k, b) in w.backplanes.iter().enumerate().rev() {
+        by_id.insert(b.id.clone(), Load::Backplane(k));
     }
     let mut owner: BTreeMap<Load, String> = BTreeMap::new();
     let mut rest_psu: Option<usize> = None;
@@ -1448,26 +1616,48 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
                         match parse_bays(r) {
                             Err(m) => s.error(Code::InvalidBays, &fp, format!("{id:?}: {m}")),
                             Ok(bays) => {
+                                let mut behind: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+                                let mut no_drive = Vec::new();
                                 for b in bays {
-                                    match drives.iter().find(|x| x.bay == b) {
-                                        Some(x) if x.backplane.is_none() => found.push(Load::Bay(b)),
-                                        Some(x) => s.error(
-                                            Code::UnknownFeed,
-                                            &fp,
-                                            format!(
-                                                "bay {b} is behind backplane {:?}; feed the backplane instead",
-                                                x.backplane.and_then(|k| w.backplanes.get(k)).map_or("", |bp| bp.id.as_str())
-                                            ),
-                                        ),
-                                        None => s.error(Code::UnknownFeed, &fp, format!("bay {b} holds no drive")),
+                                    match by_bay.get(&b) {
+                                        Some(x) => match x.backplane {
+                                            None => found.push(Load::Bay(b)),
+                                            Some(k) => behind.entry(k).or_default().push(b),
+                                        },
+                                        // A drive named there but dropped: already an error.
+                                        None if lost.named(b) => {}
+                                        None => no_drive.push(b),
                                     }
+                                }
+                                for (k, list) in behind {
+                                    s.error(
+                                        Code::UnknownFeed,
+                                        &fp,
+                                        format!(
+                                            "{} {} behind backplane {:?}; feed the backplane instead",
+                                            bay_list(&list),
+                                            agree(list.len(), "is", "are"),
+                                            w.backplanes.get(k).map_or("", |bp| bp.id.as_str())
+                                        ),
+                                    );
+                                }
+                                if !no_drive.is_empty() {
+                                    s.error(
+                                        Code::UnknownFeed,
+                                        &fp,
+                                        format!(
+                                            "{} {} no drive",
+                                            bay_list(&no_drive),
+                                            agree(no_drive.len(), "holds", "hold")
+                                        ),
+                                    );
                                 }
                             }
                         }
-                    } else if let Some(k) = w.backplanes.iter().position(|b| &b.id == id) {
-                        found.push(Load::Backplane(k));
-                    } else if let Some(k) = fans.iter().position(|f| &f.id == id) {
-                        found.push(Load::Fans(k));
+                    } else if let Some(l) = by_id.get(id.as_str()) {
+                        found.push(l.clone());
+                    } else if w.lost_ids.contains(id) {
+                        // A backplane or fan group dropped because of an error already reported.
                     } else {
                         s.error(
                             Code::UnknownFeed,
@@ -1475,17 +1665,21 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
                             format!("{id:?} is not a backplane id, fan-group id, \"board\" or \"bays:<range>\""),
                         );
                     }
+                    let mut fed_by: BTreeSet<String> = BTreeSet::new();
                     for l in found {
                         if let Some(first) = owner.get(&l) {
-                            s.error(
-                                Code::FeedConflict,
-                                &fp,
-                                format!("{id:?} is already fed by {first}"),
-                            );
+                            fed_by.insert(first.clone());
                         } else {
                             owner.insert(l.clone(), pu.id.clone());
                             loads.push(l);
                         }
+                    }
+                    for first in fed_by {
+                        s.error(
+                            Code::FeedConflict,
+                            &fp,
+                            format!("{id:?} is already fed by {first}"),
+                        );
                     }
                 }
             }
@@ -1526,9 +1720,15 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
         .collect()
 }
 
-fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
+fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], lost: &Lost) -> Option<RaidPolicy> {
     let r = &w.design.raid;
-    let n = drives.len() as u32;
+    // With drives dropped for errors already reported, counts are not checked: n is 0 then.
+    let n = if lost.any {
+        0
+    } else {
+        u32::try_from(drives.len()).unwrap_or(u32::MAX)
+    };
+    let present: BTreeSet<u32> = drives.iter().map(|x| x.bay).collect();
     let mut ok = true;
     let bad = |s: &mut Sink, place: &str, msg: String| {
         s.error(Code::InvalidRaid, place, msg);
@@ -1630,19 +1830,40 @@ fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
             );
             ok = false;
         }
+        let mut twice: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+        let mut no_drive = Vec::new();
         for b in &bays {
             if let Some(first) = member.insert(*b, i) {
-                s.error(
-                    Code::RaidGroup,
-                    &pl,
-                    format!("bay {b} is already in raid.groups[{first}]"),
-                );
-                ok = false;
+                twice.entry(first).or_default().push(*b);
             }
-            if !drives.iter().any(|x| x.bay == *b) && !drives.is_empty() {
-                s.error(Code::RaidGroup, &pl, format!("bay {b} holds no drive"));
-                ok = false;
+            // A bay whose drive was dropped for an error already reported is not a new problem.
+            if !present.contains(b) && !drives.is_empty() && !lost.named(*b) {
+                no_drive.push(*b);
             }
+        }
+        for (first, list) in twice {
+            s.error(
+                Code::RaidGroup,
+                &pl,
+                format!(
+                    "{} {} already in raid.groups[{first}]",
+                    bay_list(&list),
+                    agree(list.len(), "is", "are")
+                ),
+            );
+            ok = false;
+        }
+        if !no_drive.is_empty() {
+            s.error(
+                Code::RaidGroup,
+                &pl,
+                format!(
+                    "{} {} no drive",
+                    bay_list(&no_drive),
+                    agree(no_drive.len(), "holds", "hold")
+                ),
+            );
+            ok = false;
         }
         groups.push(bays);
     }
