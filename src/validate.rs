@@ -14,7 +14,9 @@ use crate::model::{
     Published, RaidPolicy,
 };
 use crate::spec::{self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse};
-use crate::units::{Amps, Bytes, MBps, QuantityError, TB, Watts, parse_bytes, parse_cents};
+use crate::units::{
+    Amps, Bytes, MBps, QuantityError, TB, Watts, fmt_bounded, parse_bytes, parse_cents,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -88,7 +90,12 @@ fn check_num(s: &mut Sink, place: &str, value: f64, min: f64, max: f64, what: &s
         s.error(
             Code::InvalidValue,
             place,
-            format!("{what} is {value}; expected a number from {min} to {max}"),
+            format!(
+                "{what} is {}; expected a number from {} to {}",
+                fmt_bounded(value),
+                fmt_bounded(min),
+                fmt_bounded(max)
+            ),
         );
         false
     }
@@ -191,7 +198,9 @@ fn capacity(s: &mut Sink, place: &str, text: &str, max: u64) -> Option<Bytes> {
             s.error(
                 Code::AbsurdCapacity,
                 place,
-                format!("capacity {text:?} is too large to represent in bytes"),
+                format!(
+                    "capacity {text:?} is beyond any real device (and too large to count in bytes; limit {max} bytes)"
+                ),
             );
             None
         }
@@ -286,7 +295,11 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
                 s.error(
                     Code::InvalidValue,
                     f("inner_mb_s"),
-                    format!("inner_mb_s {} exceeds outer_mb_s {}: zoned recording is fastest at the outer edge", d.inner_mb_s, d.outer_mb_s),
+                    format!(
+                        "inner_mb_s {} exceeds outer_mb_s {}: zoned recording is fastest at the outer edge",
+                        fmt_bounded(d.inner_mb_s),
+                        fmt_bounded(d.outer_mb_s)
+                    ),
                 );
             }
             check_count(s, &f("rpm"), d.rpm, 0, 30_000, "rpm");

@@ -827,3 +827,57 @@ fn one_mistake_in_a_real_design_is_reported_once() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `valid.ron` with one text replacement, checked in memory.
+fn check_mutated(from: &str, to: &str) -> Vec<Diagnostic> {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    assert!(text.contains(from), "valid.ron has {from:?}");
+    let text = text.replacen(from, to, 1);
+    match load::load_str("mutated.ron", &text, &fixtures()) {
+        Err(d) => d,
+        Ok(Document::Catalog(..)) => panic!("a design"),
+        Ok(Document::Design(l)) => podplan::validate::validate(&l).diagnostics,
+    }
+}
+
+/// The longest run of ASCII digits in a text.
+fn longest_digit_run(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn absurd_numbers_are_reported_with_bounded_digits() {
+    for (from, to) in [
+        ("outer_mb_s: 140.0", "outer_mb_s: 1e308"),
+        ("outer_mb_s: 140.0", "outer_mb_s: -1e308"),
+        ("outer_mb_s: 140.0", "outer_mb_s: inf"),
+        ("ure_bits: 1e14", "ure_bits: 1e300"),
+    ] {
+        let diags = check_mutated(from, to);
+        let d = diags
+            .iter()
+            .find(|d| d.code == Code::InvalidValue)
+            .unwrap_or_else(|| panic!("{to}: {}", show(&diags)));
+        let text = d.to_string();
+        assert!(longest_digit_run(&text) <= 12, "{to}: {text}");
+        assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+    }
+}
+
+#[test]
+fn capacity_in_scientific_notation_is_read_and_absurd_ones_are_absurd() {
+    let diags = check_mutated(r#"capacity: "3 TB""#, r#"capacity: "1e30 B""#);
+    let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec![Code::AbsurdCapacity], "{}", show(&diags));
+    assert!(
+        diags[0].message.contains("beyond any real device"),
+        "{}",
+        diags[0]
+    );
+    // An exponent within range is an ordinary capacity.
+    let diags = check_mutated(r#"capacity: "3 TB""#, r#"capacity: "3e12 B""#);
+    assert!(diags.is_empty(), "{}", show(&diags));
+}
