@@ -106,6 +106,8 @@ codes! {
     UnfedLoad = "unfed-load",
     /// A design without a power supply.
     NoPsu = "no-psu",
+    /// A PSU that feeds nothing (not counted in the rated power).
+    PsuFeedsNothing = "psu-feeds-nothing",
     /// Steady running load above what a PSU delivers on a rail.
     PsuOverload = "psu-overload",
     /// Simultaneous spin-up draws more than a PSU delivers; staggered spin-up is needed.

@@ -1602,8 +1602,13 @@ fn psus(
     let mut owner: BTreeMap<Load, String> = BTreeMap::new();
     let mut rest_psu: Option<usize> = None;
     let mut out = Vec::new();
+    // PSUs whose feeds were all read without an error: only they can be said to feed nothing.
+    let mut clean_feeds = Vec::new();
     for (i, pu) in d.psus.iter().enumerate() {
         let pl = format!("psus[{i}]");
+        let errors_before = s.out.iter().filter(|x| x.is_error()).count();
+        // A feed skipped because what it names was dropped for an earlier error.
+        let mut skipped = false;
         w.claim_id(s, &format!("{pl}.id"), &pu.id);
         let part = w.get(s, &format!("{pl}.part"), &pu.part, "Psu");
         let mut loads = Vec::new();
@@ -1638,7 +1643,7 @@ fn psus(
                                             Some(k) => behind.entry(k).or_default().push(b),
                                         },
                                         // A drive named there but dropped: already an error.
-                                        None if lost.named(b) => {}
+                                        None if lost.named(b) => skipped = true,
                                         None => no_drive.push(b),
                                     }
                                 }
@@ -1671,6 +1676,7 @@ fn psus(
                         found.push(l.clone());
                     } else if w.lost_ids.contains(id) {
                         // A backplane or fan group dropped because of an error already reported.
+                        skipped = true;
                     } else {
                         s.error(
                             Code::UnknownFeed,
@@ -1697,6 +1703,8 @@ fn psus(
                 }
             }
         }
+        clean_feeds
+            .push(!skipped && s.out.iter().filter(|x| x.is_error()).count() == errors_before);
         out.push((part, pu.id.clone(), loads));
     }
     let unfed: Vec<Load> = all
@@ -1724,6 +1732,17 @@ fn psus(
                 names.join(", ")
             ),
         );
+    }
+    for (i, (_, id, loads)) in out.iter().enumerate() {
+        if loads.is_empty() && clean_feeds[i] {
+            s.warning(
+                Code::PsuFeedsNothing,
+                format!("psus[{i}].feeds"),
+                format!(
+                    "{id} feeds nothing, so it is left out of the rated power; give it loads with Only([...]) or remove it"
+                ),
+            );
+        }
     }
     out.into_iter()
         .filter_map(|(part, id, mut loads)| {

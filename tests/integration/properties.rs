@@ -1026,3 +1026,41 @@ pub(crate) fn pods() -> impl Strategy<Value = podplan::model::Pod> {
         validate::validate(&loaded).pod.unwrap()
     })
 }
+
+/// Sets a drive part's +12 V spin-up current (0 A is an SSD or a 2.5-inch drive).
+fn with_spinup(part: &mut podplan::model::PartRef, amps: f64) {
+    if let podplan::model::Kind::Drive(d) = &mut std::sync::Arc::make_mut(part).kind {
+        d.spinup_12v = podplan::units::Amps(amps);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Staggered spin-up starts fewer drives at once than simultaneous spin-up, so it can
+    /// never draw more, on any rail or in watts, whatever the drives (an SSD draws 0 A to
+    /// spin up but its running current as soon as it is on).
+    #[test]
+    fn staggered_spinup_never_exceeds_simultaneous(
+        pod in pods(),
+        spinups in prop::collection::vec(select(vec![0.0f64, 0.01, 0.3, 1.46, 2.8]), 1..8),
+    ) {
+        let mut pod = pod;
+        for (i, d) in pod.drives.iter_mut().enumerate() {
+            with_spinup(&mut d.part, spinups[i % spinups.len()]);
+        }
+        for (i, b) in pod.boot_drives.iter_mut().enumerate() {
+            with_spinup(&mut b.part, spinups[(i + 1) % spinups.len()]);
+        }
+        let budget = power::budget(&pod);
+        for p in &budget.psus {
+            let (st, si) = (p.spinup_staggered, p.spinup_simultaneous);
+            prop_assert!(st.a12 <= si.a12, "{}: +12 V {} > {}", p.id, st.a12, si.a12);
+            prop_assert!(st.a5 <= si.a5, "{}: +5 V {} > {}", p.id, st.a5, si.a5);
+            prop_assert!(st.watts() <= si.watts(), "{}: {} W > {} W", p.id, st.watts(), si.watts());
+            // And spinning up never draws less than idling.
+            prop_assert!(p.idle.watts() <= st.watts(), "{}: idle above staggered", p.id);
+        }
+        prop_assert!(budget.spinup_staggered_w <= budget.spinup_simultaneous_w);
+    }
+}

@@ -31,6 +31,7 @@ fn code_named(name: &str) -> Option<Code> {
 const WARNINGS: &[&str] = &[
     "bay-without-drive",
     "unfed-load",
+    "psu-feeds-nothing",
     "psu-spinup",
     "raid-unused-drives",
     "published-raw-mismatch",
@@ -110,6 +111,7 @@ const EXPECTED: &[Expect] = &[
     e("feed-conflict", "psus[1].feeds"),
     e("unfed-load", "psus"),
     e("no-psu", "psus"),
+    e("psu-feeds-nothing", "psus[1].feeds"),
     e("psu-overload", "psus[0]"),
     e("psu-spinup", "psus[0]"),
     e("invalid-raid", "raid.level"),
@@ -880,4 +882,32 @@ fn capacity_in_scientific_notation_is_read_and_absurd_ones_are_absurd() {
     // An exponent within range is an ordinary capacity.
     let diags = check_mutated(r#"capacity: "3 TB""#, r#"capacity: "3e12 B""#);
     assert!(diags.is_empty(), "{}", show(&diags));
+}
+
+#[test]
+fn a_psu_that_feeds_nothing_is_said_so_and_not_counted_in_the_rating() {
+    let path = invalid_dir().join("psu-feeds-nothing.ron");
+    let (code, out, err) = run(&["show", path.to_str().unwrap()]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert!(err.contains("warning[psu-feeds-nothing]"), "{err}");
+    assert!(
+        out.contains("psu2") && out.contains("feeds nothing"),
+        "{out}"
+    );
+    for line in out.lines() {
+        assert!(
+            !line.trim_end().ends_with("feeds"),
+            "empty feed list: {line:?}"
+        );
+    }
+    let Ok(Document::Design(l)) = load::load_file(&path) else {
+        panic!("a design")
+    };
+    let pod = podplan::validate::validate(&l).pod.unwrap();
+    let budget = podplan::power::budget(&pod);
+    let psu1 = budget.psus.iter().find(|p| p.id == "psu1").unwrap();
+    assert_eq!(
+        budget.rated_w, psu1.rated_w,
+        "only the PSU that feeds something"
+    );
 }
