@@ -911,3 +911,70 @@ fn a_psu_that_feeds_nothing_is_said_so_and_not_counted_in_the_rating() {
         "only the PSU that feeds something"
     );
 }
+
+#[test]
+fn parts_files_sharing_a_part_are_one_part_and_differing_ones_an_error_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let same = dir.path().join("same.ron");
+    std::fs::write(&same, &valid).unwrap();
+    let other = dir.path().join("other.ron");
+    let price = r#"name: "Test 3 TB drive",
+            price: Price(amount: "120.00""#;
+    assert!(valid.contains(price), "the drive's price line");
+    std::fs::write(
+        &other,
+        valid.replacen(price, &price.replace("120.00", "99.00"), 1),
+    )
+    .unwrap();
+    let design = fixtures().join("valid.ron");
+    let args = |parts: &Path| {
+        vec![
+            "cost".to_string(),
+            design.display().to_string(),
+            "--drive".into(),
+            "test-drive-3tb".into(),
+            "--parts".into(),
+            parts.display().to_string(),
+        ]
+    };
+    // The same definitions in the design and in --parts: one part.
+    let a = args(&same);
+    let (code, _, err) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, EXIT_OK, "{err}");
+    // A different definition under the same id: an error naming both files, not a verdict
+    // on the drive.
+    let a = args(&other);
+    let (code, _, err) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, EXIT_ERROR, "{err}");
+    assert!(!err.contains("does not work with this drive"), "{err}");
+    assert!(err.contains("test-drive-3tb"), "{err}");
+    assert!(err.contains(&other.display().to_string()), "{err}");
+    assert!(err.contains(&design.display().to_string()), "{err}");
+}
+
+#[test]
+fn check_help_describes_both_forms_of_a_diagnostic() {
+    let (code, help, _) = run(&["check", "--help"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(
+        help.contains("file: error[code] at place: message"),
+        "{help}"
+    );
+    assert!(
+        help.contains("file:line:col: error[syntax]: message"),
+        "{help}"
+    );
+    // And those are the forms check prints.
+    let (_, out, _) = run(&[
+        "check",
+        invalid_dir().join("unknown-part.ron").to_str().unwrap(),
+    ]);
+    assert!(out.contains(": error[unknown-part] at chassis: "), "{out}");
+    let (_, out, _) = run(&["check", invalid_dir().join("syntax.ron").to_str().unwrap()]);
+    let (l, c) = SYNTAX_LINE_COL;
+    assert!(
+        out.contains(&format!("syntax.ron:{l}:{c}: error[syntax]: ")),
+        "{out}"
+    );
+}
