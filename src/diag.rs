@@ -126,6 +126,8 @@ codes! {
     MixedCurrency = "mixed-currency",
     /// The bill of materials does not add up to the design's published total cost.
     BomDrift = "bom-drift",
+    /// The bill of materials does not fit 64-bit cents: prices or quantities too large to add.
+    BomOverflow = "bom-overflow",
 }
 
 impl fmt::Display for Code {

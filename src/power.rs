@@ -211,6 +211,18 @@ fn board_load(pod: &Pod) -> Step {
 /// Computes the power budget of a validated pod.
 pub fn budget(pod: &Pod) -> PowerBudget {
     let mut psus = Vec::new();
+    // Drives by bay and by backplane, so that large pods stay linear.
+    let by_bay: std::collections::BTreeMap<u32, &crate::model::BayDrive> =
+        pod.drives.iter().map(|d| (d.bay, d)).collect();
+    let mut by_backplane: Vec<Vec<&crate::model::BayDrive>> =
+        vec![Vec::new(); pod.backplanes.len()];
+    for d in &pod.drives {
+        if let Some(k) = d.backplane
+            && let Some(list) = by_backplane.get_mut(k)
+        {
+            list.push(d);
+        }
+    }
     for psu in &pod.psus {
         let Some(spec) = psu.spec() else { continue };
         let mut fixed = Step::default();
@@ -241,7 +253,7 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                         }),
                     );
                     let mut step = Step::default();
-                    for d in pod.drives.iter().filter(|d| d.backplane == Some(*k)) {
+                    for d in by_backplane.get(*k).into_iter().flatten() {
                         step = add(step, drive_step(d.drive()));
                         drives += 1;
                     }
@@ -249,7 +261,7 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                     feeds.push(bp.id.clone());
                 }
                 Load::Bay(b) => {
-                    if let Some(d) = pod.drives.iter().find(|d| d.bay == *b) {
+                    if let Some(d) = by_bay.get(b) {
                         steps.push(drive_step(d.drive()));
                         drives += 1;
                     }

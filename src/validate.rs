@@ -225,7 +225,9 @@ fn jedec_binary(text: &str) -> String {
 
 /// Converts one spec part to a model part, reporting every problem.
 fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
-    let before = s.out.iter().filter(|d| d.is_error()).count();
+    // Diagnostics are only appended: whether this part added an error is a look at its own
+    // (counting every error so far would make validation quadratic in the number of parts).
+    let mark = s.out.len();
     if !valid_id(&p.id) {
         s.error(
             Code::InvalidId,
@@ -490,8 +492,7 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
             Some(Kind::Other(o.clone()))
         }
     };
-    let after = s.out.iter().filter(|d| d.is_error()).count();
-    if after > before {
+    if s.out[mark..].iter().any(Diagnostic::is_error) {
         return None;
     }
     Some(Part {
@@ -1058,11 +1059,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     };
     // Currency: one per design. The most common currency (first seen on a tie) is the
     // design's; every part priced otherwise is reported where it is defined.
+    // (count, first seen) per currency, looked up by name so many parts stay linear.
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut tally: Vec<(String, usize)> = Vec::new();
     for (_, _, cur) in &currencies {
-        match tally.iter_mut().find(|(c, _)| c == cur) {
-            Some(t) => t.1 += 1,
-            None => tally.push((cur.clone(), 1)),
+        match seen.get(cur.as_str()) {
+            Some(&k) => tally[k].1 += 1,
+            None => {
+                seen.insert(cur.as_str(), tally.len());
+                tally.push((cur.clone(), 1));
+            }
         }
     }
     if let Some(main) = tally
@@ -1137,12 +1143,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     // 3. Slots and cards.
     let mut nic_cards = Vec::new();
     let mut used_slots: BTreeMap<&str, usize> = BTreeMap::new();
+    // The board's slots by id (the first of a duplicated id, as reported on the part).
+    let mut board_slots: BTreeMap<&str, &spec::SlotSpec> = BTreeMap::new();
+    if let Some(b) = &board_spec {
+        for x in b.slots.iter().rev() {
+            board_slots.insert(x.id.as_str(), x);
+        }
+    }
     for (i, su) in d.slots.iter().enumerate() {
         let pl = format!("slots[{i}]");
-        let slot = board_spec
-            .as_ref()
-            .and_then(|b| b.slots.iter().find(|x| x.id == su.slot))
-            .cloned();
+        let slot = board_slots.get(su.slot.as_str()).map(|x| (*x).clone());
         if let Some(b) = &board_spec {
             if slot.is_none() {
                 let names: Vec<&str> = b.slots.iter().map(|x| x.id.as_str()).collect();
@@ -1606,7 +1616,7 @@ fn psus(
     let mut clean_feeds = Vec::new();
     for (i, pu) in d.psus.iter().enumerate() {
         let pl = format!("psus[{i}]");
-        let errors_before = s.out.iter().filter(|x| x.is_error()).count();
+        let mark = s.out.len();
         // A feed skipped because what it names was dropped for an earlier error.
         let mut skipped = false;
         w.claim_id(s, &format!("{pl}.id"), &pu.id);
@@ -1703,8 +1713,7 @@ fn psus(
                 }
             }
         }
-        clean_feeds
-            .push(!skipped && s.out.iter().filter(|x| x.is_error()).count() == errors_before);
+        clean_feeds.push(!skipped && !s.out[mark..].iter().any(Diagnostic::is_error));
         out.push((part, pu.id.clone(), loads));
     }
     let unfed: Vec<Load> = all

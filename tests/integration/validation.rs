@@ -121,6 +121,7 @@ const EXPECTED: &[Expect] = &[
     e("published-raw-mismatch", "published.raw_tb"),
     e("mixed-currency", "parts[9].price.currency"),
     e("bom-drift", "published.total_cost"),
+    e("bom-overflow", "parts[0].price.amount"),
 ];
 
 fn expect_for(code: &str) -> Option<&'static Expect> {
@@ -977,4 +978,67 @@ fn check_help_describes_both_forms_of_a_diagnostic() {
         out.contains(&format!("syntax.ron:{l}:{c}: error[syntax]: ")),
         "{out}"
     );
+}
+
+/// `valid.ron` with `extra` inserted at the start of its `parts` list.
+fn valid_with_parts(extra: &str) -> String {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let at = text.find("parts: [\n").unwrap() + "parts: [\n".len();
+    format!("{}{extra}{}", &text[..at], &text[at..])
+}
+
+/// Validation stays near-linear in the size of the file: many parts that each carry an error
+/// (checking each against every error found before it was quadratic: this test took 70 s
+/// unoptimised then, under 5 s now), and a RAID group list of 100,000 members.
+#[test]
+fn validation_of_huge_lists_stays_near_linear() {
+    const N: usize = 50_000;
+    let part = |i: usize| {
+        format!(
+            "Part(id: \"x{i}\", name: \"x\", price: Price(amount: \"1.001\", date: \"2011\", source: Estimated(\"\")), spec: Fan(FanSpec(size_mm: 1, rpm: 1, watts: 1.0))),\n"
+        )
+    };
+    let text = valid_with_parts(&(0..N).map(part).collect::<String>());
+    let Ok(Document::Design(l)) = load::load_str("many.ron", &text, &fixtures()) else {
+        panic!("a design")
+    };
+    let diags = podplan::validate::validate(&l).diagnostics;
+    assert_eq!(diags.len(), N, "one invalid-price per part");
+    assert!(diags.iter().all(|d| d.code == Code::InvalidPrice));
+
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let groups = "groups: [";
+    let members: String = (0..100_000)
+        .map(|i| format!("\"{}\",", i % 10 + 1))
+        .collect();
+    let text = text.replacen(groups, &format!("{groups}{members}"), 1);
+    let Ok(Document::Design(l)) = load::load_str("groups.ron", &text, &fixtures()) else {
+        panic!("a design")
+    };
+    let diags = podplan::validate::validate(&l).diagnostics;
+    assert!(
+        diags.iter().all(|d| d.code == Code::RaidGroup),
+        "{}",
+        diags[0]
+    );
+}
+
+/// A price near the most 64-bit cents hold: each line fits, the sum does not. That is an
+/// error everywhere, never a wrapped total: `check` reports it with its code and place (as
+/// `report` cannot run), and `bom` and `report` stop with exit 2.
+#[test]
+fn a_bom_that_overflows_is_an_error_in_check_bom_and_report() {
+    let path = invalid_dir().join("bom-overflow.ron");
+    let p = path.to_str().unwrap();
+    let (code, out, _) = run(&["check", p]);
+    assert_eq!(code, EXIT_ERROR, "{out}");
+    assert!(
+        out.contains("error[bom-overflow] at parts[0].price.amount"),
+        "{out}"
+    );
+    for args in [vec!["bom", p], vec!["cost", p], vec!["report", p]] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, EXIT_ERROR, "{args:?}: {out}{err}");
+        assert!(err.contains("overflows"), "{args:?}: {err}");
+    }
 }
