@@ -66,6 +66,9 @@ codes! {
     InvalidDate = "invalid-date",
     /// A physical value out of range (negative watts, NaN rate, zero ports).
     InvalidValue = "invalid-value",
+    /// A text field longer than its limit (100 characters for ids, 200 for names, 2,000 for
+    /// descriptions, notes and sources).
+    TextTooLong = "text-too-long",
     /// A quantity of zero.
     ZeroQuantity = "zero-quantity",
     /// A quantity beyond any real pod (over 10,000 of one part).

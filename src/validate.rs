@@ -29,6 +29,87 @@ pub const MAX_VAULT_PODS: u32 = 1_000;
 /// Largest bay number accepted anywhere (a chassis with more bays is not a pod).
 pub const MAX_BAYS: u32 = 10_000;
 
+/// Longest id, part reference, code, date, amount or quantity text, in characters.
+pub const MAX_SHORT_TEXT: usize = 100;
+/// Longest name, part number, supplier, chip or similar label, in characters.
+pub const MAX_NAME_TEXT: usize = 200;
+/// Longest description, note or source (URL or reasoning), in characters. The longest in the
+/// shipped designs is about 520.
+pub const MAX_LONG_TEXT: usize = 2_000;
+/// Longest bay list or catalog path, in characters ("1,2,…,10000" is about 49,000).
+pub const MAX_LIST_TEXT: usize = 100_000;
+
+/// The length limit of a string field, by the name of the field it is in.
+fn text_limit(field: &str) -> usize {
+    match field {
+        "description" | "notes" | "note" | "source" => MAX_LONG_TEXT,
+        "bays" | "groups" | "feeds" | "catalogs" => MAX_LIST_TEXT,
+        "id" | "part" | "chassis" | "cpu" | "slot" | "currency" | "date" | "amount"
+        | "capacity" | "module_size" | "value" | "field" | "pata" | "onboard" | "ports" => {
+            MAX_SHORT_TEXT
+        }
+        _ => MAX_NAME_TEXT,
+    }
+}
+
+/// Reports every string in `value` longer than its field's limit, without echoing it.
+/// Enum variant names (`Drive`, `Backplane`, `Published`) are not part of the place.
+fn check_texts(s: &mut Sink, place: &str, field: &str, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(t) => {
+            let limit = text_limit(field);
+            // Bytes bound characters from above: count characters only when it can matter.
+            if t.len() > limit {
+                let n = t.chars().count();
+                if n > limit {
+                    s.error(
+                        Code::TextTooLong,
+                        place,
+                        format!("{field} is {n} characters long; the limit is {limit}"),
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_texts(s, &format!("{place}[{i}]"), field, v);
+            }
+        }
+        Value::Object(map) => {
+            let variant = map.len() == 1
+                && map
+                    .keys()
+                    .next()
+                    .is_some_and(|k| k.starts_with(|c: char| c.is_ascii_uppercase()));
+            for (k, v) in map {
+                if variant {
+                    check_texts(s, place, field, v);
+                } else {
+                    let p = if place.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{place}.{k}")
+                    };
+                    check_texts(s, &p, k, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the length of every text in a file; true when all are within their limits.
+fn texts_fit<T: serde::Serialize>(out: &mut Vec<Diagnostic>, file: &str, value: &T) -> bool {
+    let Ok(v) = serde_json::to_value(value) else {
+        return true;
+    };
+    let mark = out.len();
+    let mut s = Sink { file, out };
+    check_texts(&mut s, "", "", &v);
+    out.len() == mark
+}
+
 /// The result of validating one design.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -519,6 +600,10 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
 /// Validates a catalog file on its own: ids, prices and physical ranges of every part.
 pub fn validate_catalog(path: &str, catalog: &spec::Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Over-long text is reported alone: every later message could echo it.
+    if !texts_fit(&mut out, path, catalog) {
+        return out;
+    }
     let mut s = Sink {
         file: path,
         out: &mut out,
@@ -1015,6 +1100,17 @@ fn figure_bytes_tb(s: &mut Sink, place: &str, c: &spec::Cited) -> Option<Figure<
 pub fn validate(loaded: &Loaded) -> Outcome {
     let mut out = Vec::new();
     let d = &loaded.design;
+    // Over-long text is reported alone: every later message could echo it.
+    let mut fit = texts_fit(&mut out, &loaded.path, d);
+    for (path, c) in &loaded.catalogs {
+        fit &= texts_fit(&mut out, path, c);
+    }
+    if !fit {
+        return Outcome {
+            pod: None,
+            diagnostics: out,
+        };
+    }
     // 1. Parts from every catalog, then the design's own.
     let mut parts: BTreeMap<String, PartRef> = BTreeMap::new();
     let mut bad_parts = BTreeSet::new();

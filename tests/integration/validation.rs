@@ -84,6 +84,7 @@ const EXPECTED: &[Expect] = &[
     e("negative-price", "parts[9].price.amount"),
     e("invalid-date", "parts[10].price.date"),
     e("invalid-value", "parts[9].spec.watts"),
+    e("text-too-long", "parts[0].name"),
     e("zero-quantity", "fans[0].qty"),
     e("absurd-quantity", "extras[0].qty"),
     e("invalid-bays", "raid.groups[1]"),
@@ -1040,5 +1041,37 @@ fn a_bom_that_overflows_is_an_error_in_check_bom_and_report() {
         let (code, out, err) = run(&args);
         assert_eq!(code, EXIT_ERROR, "{args:?}: {out}{err}");
         assert!(err.contains("overflows"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_huge_free_text_field_is_one_located_error_that_does_not_echo_it() {
+    let huge = "X".repeat(600_000);
+    for (from, to, place) in [
+        (
+            r#"name: "Test 3 TB drive","#,
+            format!(r#"name: "Test 3 TB drive", part_number: "{huge}","#),
+            "parts[6].part_number",
+        ),
+        (
+            r#"id: "test-drive-3tb","#,
+            format!(r#"id: "{huge}","#),
+            "parts[6].id",
+        ),
+        (
+            r#"source: Estimated("test fixture")"#,
+            format!(r#"source: Published("{huge}")"#),
+            "parts[0].price.source",
+        ),
+    ] {
+        let diags = check_mutated(from, &to);
+        assert_eq!(diags.len(), 1, "{place}: {}", diags.len());
+        let d = &diags[0];
+        assert_eq!(
+            (d.code, d.place.as_str()),
+            (Code::TextTooLong, place),
+            "{d}"
+        );
+        assert!(d.to_string().len() < 200, "the text is not echoed");
     }
 }
