@@ -837,9 +837,12 @@ fn build(p: &Plan) -> Built {
         part: "psu".into(),
         feeds: Feeds::Rest,
     }];
-    if let Some(k) = &p.second_psu {
-        // The second PSU takes the first k backplanes (possibly none); the first feeds the rest.
-        let take = k.index(bp_ids.len() + 1);
+    if let Some(k) = &p.second_psu
+        && !bp_ids.is_empty()
+    {
+        // The second PSU takes the first k ≥ 1 backplanes (one that feeds nothing is warned
+        // about: psu-feeds-nothing); the first feeds the rest.
+        let take = 1 + k.index(bp_ids.len());
         psus.push(PsuUse {
             id: "psu2".into(),
             part: "psu".into(),
