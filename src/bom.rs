@@ -441,40 +441,59 @@ struct Acc {
     uses: Vec<String>,
 }
 
-fn push(acc: &mut Vec<Acc>, part: &PartRef, data_drive: bool, qty: u64, used_for: String) {
-    match acc
-        .iter_mut()
-        .find(|a| a.part.id == part.id && a.data_drive == data_drive)
-    {
-        Some(a) => {
-            a.qty = a.qty.saturating_add(qty);
-            if !a.uses.contains(&used_for) {
-                a.uses.push(used_for);
+/// Accumulated parts in order of appearance, looked up by (id, data drive?) and use, so that
+/// designs with many lines stay linear.
+#[derive(Default)]
+struct Tally {
+    acc: Vec<Acc>,
+    index: std::collections::HashMap<(String, bool), usize>,
+    uses: std::collections::HashSet<(usize, String)>,
+}
+
+impl Tally {
+    fn push(&mut self, part: &PartRef, data_drive: bool, qty: u64, used_for: String) {
+        let key = (part.id.clone(), data_drive);
+        match self.index.get(&key) {
+            Some(&k) => {
+                let a = &mut self.acc[k];
+                a.qty = a.qty.saturating_add(qty);
+                if self.uses.insert((k, used_for.clone())) {
+                    a.uses.push(used_for);
+                }
+            }
+            None => {
+                let k = self.acc.len();
+                self.index.insert(key, k);
+                self.uses.insert((k, used_for.clone()));
+                self.acc.push(Acc {
+                    part: part.clone(),
+                    data_drive,
+                    qty,
+                    uses: vec![used_for],
+                });
             }
         }
-        None => acc.push(Acc {
-            part: part.clone(),
-            data_drive,
-            qty,
-            uses: vec![used_for],
-        }),
     }
 }
 
 /// Parts per pod, in order of appearance: (part, data drive?, quantity, what for).
 fn quantities(pod: &Pod) -> Vec<Acc> {
-    let mut acc = Vec::new();
+    let mut t = Tally::default();
     // Data drives: one per filled bay, grouped by model.
     let mut by_model: Vec<(PartRef, Vec<u32>)> = Vec::new();
+    let mut model_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for d in &pod.drives {
-        match by_model.iter_mut().find(|(p, _)| p.id == d.part.id) {
-            Some((_, bays)) => bays.push(d.bay),
-            None => by_model.push((d.part.clone(), vec![d.bay])),
+        match model_index.get(d.part.id.as_str()) {
+            Some(&k) => by_model[k].1.push(d.bay),
+            None => {
+                model_index.insert(d.part.id.as_str(), by_model.len());
+                by_model.push((d.part.clone(), vec![d.bay]));
+            }
         }
     }
     for (part, bays) in &by_model {
         let label = format!("data drives, bays {}", crate::validate::format_bays(bays));
-        push(&mut acc, part, true, bays.len() as u64, label);
+        t.push(part, true, bays.len() as u64, label);
     }
     for b in &pod.boot_drives {
         let at = match b.port {
@@ -484,14 +503,13 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
             },
             BootPort::Pata => "boot drive on PATA".to_string(),
         };
-        push(&mut acc, &b.part, false, 1, at);
+        t.push(&b.part, false, 1, at);
     }
-    push(&mut acc, &pod.chassis, false, 1, "enclosure".into());
-    push(&mut acc, &pod.board, false, 1, "motherboard".into());
-    push(&mut acc, &pod.cpu, false, 1, "processor".into());
+    t.push(&pod.chassis, false, 1, "enclosure".into());
+    t.push(&pod.board, false, 1, "motherboard".into());
+    t.push(&pod.cpu, false, 1, "processor".into());
     for (i, (part, qty)) in pod.memory.iter().enumerate() {
-        push(
-            &mut acc,
+        t.push(
             part,
             false,
             u64::from(*qty),
@@ -521,8 +539,7 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         note(&p.part, "power supplies", p.id.clone());
     }
     for (part, what, ids) in named {
-        push(
-            &mut acc,
+        t.push(
             &part,
             false,
             ids.len() as u64,
@@ -530,8 +547,7 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         );
     }
     for f in &pod.fans {
-        push(
-            &mut acc,
+        t.push(
             &f.part,
             false,
             u64::from(f.qty),
@@ -539,15 +555,10 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         );
     }
     for (i, (part, qty)) in pod.extras.iter().enumerate() {
-        push(
-            &mut acc,
-            part,
-            false,
-            u64::from(*qty),
-            format!("extras[{i}]"),
-        );
+        t.push(part, false, u64::from(*qty), format!("extras[{i}]"));
     }
     // Category order; within a category, order of appearance (the sort is stable).
+    let mut acc = t.acc;
     acc.sort_by_key(|a| {
         CATEGORIES
             .iter()

@@ -1075,3 +1075,19 @@ fn a_huge_free_text_field_is_one_located_error_that_does_not_echo_it() {
         assert!(d.to_string().len() < 200, "the text is not echoed");
     }
 }
+
+/// `check` runs the engines too: 100,000 extras lines of one part (each a use of it on the
+/// bill of materials, which was looked up in a list: quadratic, 12 s optimised) check clean.
+#[test]
+fn check_of_a_hundred_thousand_lines_stays_near_linear() {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let lines: String = (0..100_000)
+        .map(|_| "Line(part: \"test-screw\", qty: 1),")
+        .collect();
+    let text = text.replacen("extras: [", &format!("extras: [{lines}"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lines.ron");
+    std::fs::write(&path, text).unwrap();
+    let diags = cli::check_file(Some(&path));
+    assert!(diags.is_empty(), "{}", show(&diags));
+}
