@@ -441,6 +441,22 @@ struct Acc {
     uses: Vec<String>,
 }
 
+/// Most uses named in one line's "used for" text; more are counted, so that a part on many
+/// lines keeps a readable cell (and one within a spreadsheet's 32,767-character limit).
+pub const MAX_USES_LISTED: usize = 20;
+
+/// Joins the first [`MAX_USES_LISTED`] items and says how many more there are.
+fn listed(items: &[String], sep: &str) -> String {
+    if items.len() <= MAX_USES_LISTED {
+        return items.join(sep);
+    }
+    format!(
+        "{}{sep}and {} more",
+        items[..MAX_USES_LISTED].join(sep),
+        items.len() - MAX_USES_LISTED
+    )
+}
+
 /// Accumulated parts in order of appearance, looked up by (id, data drive?) and use, so that
 /// designs with many lines stay linear.
 #[derive(Default)]
@@ -543,7 +559,7 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
             &part,
             false,
             ids.len() as u64,
-            format!("{what} {}", ids.join(", ")),
+            format!("{what} {}", listed(&ids, ", ")),
         );
     }
     for f in &pod.fans {
@@ -634,7 +650,7 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
             part_number: p.part_number.clone(),
             supplier: p.supplier.clone(),
             category: p.kind.category(),
-            used_for: a.uses.join("; "),
+            used_for: listed(&a.uses, "; "),
             data_drive: a.data_drive,
             qty_per_pod: a.qty,
             qty,

@@ -1091,3 +1091,29 @@ fn check_of_a_hundred_thousand_lines_stays_near_linear() {
     let diags = cli::check_file(Some(&path));
     assert!(diags.is_empty(), "{}", show(&diags));
 }
+
+/// What `check` passes, `report` writes: a part on 3,000 lines once made a "used for" cell
+/// longer than a spreadsheet cell holds, and `report --out` failed on the XLSX.
+#[test]
+fn a_part_on_thousands_of_lines_checks_and_reports() {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let lines: String = (0..3_000)
+        .map(|_| "Line(part: \"test-screw\", qty: 1),")
+        .collect();
+    let text = text.replacen("extras: [", &format!("extras: [{lines}"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lines.ron");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, _) = run(&["check", p]);
+    assert_eq!(code, EXIT_OK, "{out}");
+    let out_dir = dir.path().join("out");
+    let (code, _, err) = run(&["report", p, "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    let (_, csv, _) = run(&["bom", p, "--format", "csv"]);
+    assert!(
+        csv.contains("extras[19]; and 2981 more"),
+        "{}",
+        &csv[..csv.len().min(2000)]
+    );
+}
