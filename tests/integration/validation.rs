@@ -1117,3 +1117,68 @@ fn a_part_on_thousands_of_lines_checks_and_reports() {
         &csv[..csv.len().min(2000)]
     );
 }
+
+/// More single mistakes in Pod 2.0 whose consequences (unwired bays, unknown feeds, RAID
+/// groups without drives, a raw capacity that no longer adds up) used to be reported too:
+/// (text, replacement, the one code reported).
+const MORE_CASCADES: &[(&str, &str, &str)] = &[
+    (
+        r#"part: "supermicro-x8sil-f","#,
+        r#"part: "supermicro-x8sil-g","#,
+        "unknown-part",
+    ),
+    (
+        r#"(id: "fans-front", part: "mechatronics-g1238m12b1-fsr""#,
+        r#"(id: "fans-front", part: "mechatronics-g1238m12b1-fsx""#,
+        "unknown-part",
+    ),
+    (r#"bays: "6-10""#, r#"bays: "6-1O""#, "invalid-bays"),
+    (
+        r#"Backplane(id: "bp1", part: "cfi-b53pm""#,
+        r#"Backplane(id: "bp1", part: "cfi-b53px""#,
+        "unknown-part",
+    ),
+    (r#"(slot: "SLOT6""#, r#"(slot: "SLOT9""#, "unknown-slot"),
+    (
+        r#"part: "hitachi-hds5c3030ala630")]"#,
+        r#"part: "hitachi-hds5c3030ala63")]"#,
+        "unknown-part",
+    ),
+    (
+        r#"capacity: "3 TB""#,
+        r#"capacity: "3 TBB""#,
+        "invalid-capacity",
+    ),
+    (
+        r#"groups: ["1-15", "16-30", "31-45"]"#,
+        r#"groups: ["1-15", "16-30", "16-30"]"#,
+        "raid-group",
+    ),
+];
+
+#[test]
+fn more_single_mistakes_in_a_real_design_are_reported_once() {
+    let dir = fixtures().join("cascade");
+    let text = std::fs::read_to_string(dir.join("card-part-typo.ron")).unwrap();
+    // The fixture's own mistake undone: Pod 2.0 as shipped.
+    let pod = text.replace(r#"part: "syba-sy-pex40009""#, r#"part: "syba-sy-pex40008""#);
+    let Ok(Document::Design(l)) = load::load_str("pod.ron", &pod, &dir) else {
+        panic!("a design")
+    };
+    let clean = podplan::validate::validate(&l).diagnostics;
+    assert!(clean.is_empty(), "{}", show(&clean));
+    let mut problems = Vec::new();
+    for (from, to, code) in MORE_CASCADES {
+        assert!(pod.contains(from), "{from}");
+        let Ok(Document::Design(l)) = load::load_str("pod.ron", &pod.replacen(from, to, 1), &dir)
+        else {
+            panic!("{to}: a design")
+        };
+        let diags = podplan::validate::validate(&l).diagnostics;
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+        if codes != [*code] {
+            problems.push(format!("{to}:\n{}", show(&diags)));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
