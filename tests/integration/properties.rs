@@ -1067,3 +1067,45 @@ proptest! {
         prop_assert!(budget.spinup_staggered_w <= budget.spinup_simultaneous_w);
     }
 }
+
+/// `check` passes exactly what `report` can write: a design that checks without an error is
+/// reported (with every file written), whatever the mutation.
+fn check_clean_means_report_works(text: &str) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("design.ron");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, _) = crate::run(&["check", p]);
+    if code == 0 {
+        let to = dir.path().join("out");
+        let (rcode, _, err) = crate::run(&["report", p, "--out", to.to_str().unwrap()]);
+        prop_assert_eq!(
+            rcode,
+            0,
+            "check passed:\n{}\nreport failed:\n{}\n{}",
+            out,
+            err,
+            text
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn a_mutated_design_that_checks_clean_reports(edits in prop::collection::vec(edit(), 1..4)) {
+        let mut text = VALID.to_string();
+        for e in &edits {
+            text = apply(&text, e);
+        }
+        check_clean_means_report_works(&text)?;
+    }
+
+    #[test]
+    fn a_generated_design_that_checks_clean_reports(p in plan()) {
+        let text = load::to_ron(&build(&p).design).unwrap();
+        check_clean_means_report_works(&text)?;
+    }
+}
