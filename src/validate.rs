@@ -268,8 +268,9 @@ fn capacity(s: &mut Sink, place: &str, text: &str, max: u64) -> Option<Bytes> {
                 Code::AbsurdCapacity,
                 place,
                 format!(
-                    "capacity {text:?} is {:.3e} bytes, beyond any real device (limit {max} bytes)",
-                    b.0 as f64
+                    "capacity {text:?} is {:.3e} bytes, beyond any real device (limit {})",
+                    b.0 as f64,
+                    Bytes(max)
                 ),
             );
             None
@@ -280,7 +281,8 @@ fn capacity(s: &mut Sink, place: &str, text: &str, max: u64) -> Option<Bytes> {
                 Code::AbsurdCapacity,
                 place,
                 format!(
-                    "capacity {text:?} is beyond any real device (and too large to count in bytes; limit {max} bytes)"
+                    "capacity {text:?} is beyond any real device (and too large to count in bytes; limit {})",
+                    Bytes(max)
                 ),
             );
             None
