@@ -441,40 +441,75 @@ struct Acc {
     uses: Vec<String>,
 }
 
-fn push(acc: &mut Vec<Acc>, part: &PartRef, data_drive: bool, qty: u64, used_for: String) {
-    match acc
-        .iter_mut()
-        .find(|a| a.part.id == part.id && a.data_drive == data_drive)
-    {
-        Some(a) => {
-            a.qty = a.qty.saturating_add(qty);
-            if !a.uses.contains(&used_for) {
-                a.uses.push(used_for);
+/// Most uses named in one line's "used for" text; more are counted, so that a part on many
+/// lines keeps a readable cell (and one within a spreadsheet's 32,767-character limit).
+pub const MAX_USES_LISTED: usize = 20;
+
+/// Joins the first [`MAX_USES_LISTED`] items and says how many more there are.
+fn listed(items: &[String], sep: &str) -> String {
+    if items.len() <= MAX_USES_LISTED {
+        return items.join(sep);
+    }
+    format!(
+        "{}{sep}and {} more",
+        items[..MAX_USES_LISTED].join(sep),
+        items.len() - MAX_USES_LISTED
+    )
+}
+
+/// Accumulated parts in order of appearance, looked up by (id, data drive?) and use, so that
+/// designs with many lines stay linear.
+#[derive(Default)]
+struct Tally {
+    acc: Vec<Acc>,
+    index: std::collections::HashMap<(String, bool), usize>,
+    uses: std::collections::HashSet<(usize, String)>,
+}
+
+impl Tally {
+    fn push(&mut self, part: &PartRef, data_drive: bool, qty: u64, used_for: String) {
+        let key = (part.id.clone(), data_drive);
+        match self.index.get(&key) {
+            Some(&k) => {
+                let a = &mut self.acc[k];
+                a.qty = a.qty.saturating_add(qty);
+                if self.uses.insert((k, used_for.clone())) {
+                    a.uses.push(used_for);
+                }
+            }
+            None => {
+                let k = self.acc.len();
+                self.index.insert(key, k);
+                self.uses.insert((k, used_for.clone()));
+                self.acc.push(Acc {
+                    part: part.clone(),
+                    data_drive,
+                    qty,
+                    uses: vec![used_for],
+                });
             }
         }
-        None => acc.push(Acc {
-            part: part.clone(),
-            data_drive,
-            qty,
-            uses: vec![used_for],
-        }),
     }
 }
 
 /// Parts per pod, in order of appearance: (part, data drive?, quantity, what for).
 fn quantities(pod: &Pod) -> Vec<Acc> {
-    let mut acc = Vec::new();
+    let mut t = Tally::default();
     // Data drives: one per filled bay, grouped by model.
     let mut by_model: Vec<(PartRef, Vec<u32>)> = Vec::new();
+    let mut model_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for d in &pod.drives {
-        match by_model.iter_mut().find(|(p, _)| p.id == d.part.id) {
-            Some((_, bays)) => bays.push(d.bay),
-            None => by_model.push((d.part.clone(), vec![d.bay])),
+        match model_index.get(d.part.id.as_str()) {
+            Some(&k) => by_model[k].1.push(d.bay),
+            None => {
+                model_index.insert(d.part.id.as_str(), by_model.len());
+                by_model.push((d.part.clone(), vec![d.bay]));
+            }
         }
     }
     for (part, bays) in &by_model {
         let label = format!("data drives, bays {}", crate::validate::format_bays(bays));
-        push(&mut acc, part, true, bays.len() as u64, label);
+        t.push(part, true, bays.len() as u64, label);
     }
     for b in &pod.boot_drives {
         let at = match b.port {
@@ -484,14 +519,13 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
             },
             BootPort::Pata => "boot drive on PATA".to_string(),
         };
-        push(&mut acc, &b.part, false, 1, at);
+        t.push(&b.part, false, 1, at);
     }
-    push(&mut acc, &pod.chassis, false, 1, "enclosure".into());
-    push(&mut acc, &pod.board, false, 1, "motherboard".into());
-    push(&mut acc, &pod.cpu, false, 1, "processor".into());
+    t.push(&pod.chassis, false, 1, "enclosure".into());
+    t.push(&pod.board, false, 1, "motherboard".into());
+    t.push(&pod.cpu, false, 1, "processor".into());
     for (i, (part, qty)) in pod.memory.iter().enumerate() {
-        push(
-            &mut acc,
+        t.push(
             part,
             false,
             u64::from(*qty),
@@ -521,17 +555,15 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         note(&p.part, "power supplies", p.id.clone());
     }
     for (part, what, ids) in named {
-        push(
-            &mut acc,
+        t.push(
             &part,
             false,
             ids.len() as u64,
-            format!("{what} {}", ids.join(", ")),
+            format!("{what} {}", listed(&ids, ", ")),
         );
     }
     for f in &pod.fans {
-        push(
-            &mut acc,
+        t.push(
             &f.part,
             false,
             u64::from(f.qty),
@@ -539,15 +571,10 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         );
     }
     for (i, (part, qty)) in pod.extras.iter().enumerate() {
-        push(
-            &mut acc,
-            part,
-            false,
-            u64::from(*qty),
-            format!("extras[{i}]"),
-        );
+        t.push(part, false, u64::from(*qty), format!("extras[{i}]"));
     }
     // Category order; within a category, order of appearance (the sort is stable).
+    let mut acc = t.acc;
     acc.sort_by_key(|a| {
         CATEGORIES
             .iter()
@@ -623,7 +650,7 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
             part_number: p.part_number.clone(),
             supplier: p.supplier.clone(),
             category: p.kind.category(),
-            used_for: a.uses.join("; "),
+            used_for: listed(&a.uses, "; "),
             data_drive: a.data_drive,
             qty_per_pod: a.qty,
             qty,

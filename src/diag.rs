@@ -66,6 +66,9 @@ codes! {
     InvalidDate = "invalid-date",
     /// A physical value out of range (negative watts, NaN rate, zero ports).
     InvalidValue = "invalid-value",
+    /// A text field longer than its limit (100 characters for ids, 200 for names, 2,000 for
+    /// descriptions, notes and sources).
+    TextTooLong = "text-too-long",
     /// A quantity of zero.
     ZeroQuantity = "zero-quantity",
     /// A quantity beyond any real pod (over 10,000 of one part).
@@ -106,6 +109,8 @@ codes! {
     UnfedLoad = "unfed-load",
     /// A design without a power supply.
     NoPsu = "no-psu",
+    /// A PSU that feeds nothing (not counted in the rated power).
+    PsuFeedsNothing = "psu-feeds-nothing",
     /// Steady running load above what a PSU delivers on a rail.
     PsuOverload = "psu-overload",
     /// Simultaneous spin-up draws more than a PSU delivers; staggered spin-up is needed.
@@ -124,6 +129,8 @@ codes! {
     MixedCurrency = "mixed-currency",
     /// The bill of materials does not add up to the design's published total cost.
     BomDrift = "bom-drift",
+    /// The bill of materials does not fit 64-bit cents: prices or quantities too large to add.
+    BomOverflow = "bom-overflow",
 }
 
 impl fmt::Display for Code {

@@ -6,7 +6,9 @@
 //! * A drive draws `spinup_12v` on +12 V while its spindle starts, and `run_5v` on +5 V at all
 //!   times. Running, its +12 V draw is the rest of its rated power:
 //!   `(idle_w − 5 V × run_5v) / 12 V` idle, and the same with `active_w` under load
-//!   (physics.md §10: spin-up draws up to 4× the steady 12 V current).
+//!   (physics.md §10: spin-up draws up to 4× the steady 12 V current). A drive that is
+//!   starting draws at least its idle current: an SSD (or a 2.5-inch drive on +5 V), whose
+//!   `spinup_12v` is 0 A, is counted running from the moment it is on ([`starting_12v`]).
 //! * Backplane chips are fed from +5 V ([`BACKPLANE_RAIL_V`]); every other non-drive load
 //!   (board, CPU at its TDP, memory, cards, fans, other powered parts) is counted on +12 V
 //!   ([`SYSTEM_RAIL_V`]), as modern ATX boards draw most power through the 12 V connectors.
@@ -14,7 +16,9 @@
 //! * *Simultaneous* spin-up: every drive a PSU feeds starts at once.
 //! * *Staggered* spin-up: one backplane at a time (direct-wired drives one at a time); the
 //!   peak is the moment the hungriest step starts while every drive before it already runs
-//!   idle.
+//!   idle. Since a starting drive draws at least its idle current, this peak never exceeds
+//!   simultaneous spin-up.
+//! * A PSU that feeds nothing is not part of the budget's rated total (and `lint` warns).
 //! * A PSU's limits are its +12 V and +5 V rail currents and its total rated watts.
 
 use crate::diag::{Code, Diagnostic};
@@ -104,7 +108,7 @@ pub struct PowerBudget {
     pub idle_w: f64,
     /// Whole pod under load, watts DC.
     pub active_w: f64,
-    /// Sum of the PSUs' rated watts.
+    /// Sum of the rated watts of the PSUs that feed something.
     pub rated_w: f64,
 }
 
@@ -116,12 +120,18 @@ struct Step {
     active: Draw,
 }
 
+/// +12 V current of a drive while it starts: its spin-up current, but never less than what it
+/// draws idle (a drive that needs no spin-up current, like an SSD, runs as soon as it is on).
+pub fn starting_12v(spinup_12v: f64, idle_12v: f64) -> f64 {
+    spinup_12v.max(idle_12v)
+}
+
 fn drive_step(d: &crate::model::Drive) -> Step {
     let a5 = d.run_5v.0;
     let run12 = |w: f64| ((w - 5.0 * a5) / 12.0).max(0.0);
     Step {
         spinup: Draw {
-            a12: d.spinup_12v.0,
+            a12: starting_12v(d.spinup_12v.0, run12(d.idle.0)),
             a5,
         },
         idle: Draw {
@@ -201,6 +211,18 @@ fn board_load(pod: &Pod) -> Step {
 /// Computes the power budget of a validated pod.
 pub fn budget(pod: &Pod) -> PowerBudget {
     let mut psus = Vec::new();
+    // Drives by bay and by backplane, so that large pods stay linear.
+    let by_bay: std::collections::BTreeMap<u32, &crate::model::BayDrive> =
+        pod.drives.iter().map(|d| (d.bay, d)).collect();
+    let mut by_backplane: Vec<Vec<&crate::model::BayDrive>> =
+        vec![Vec::new(); pod.backplanes.len()];
+    for d in &pod.drives {
+        if let Some(k) = d.backplane
+            && let Some(list) = by_backplane.get_mut(k)
+        {
+            list.push(d);
+        }
+    }
     for psu in &pod.psus {
         let Some(spec) = psu.spec() else { continue };
         let mut fixed = Step::default();
@@ -231,7 +253,7 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                         }),
                     );
                     let mut step = Step::default();
-                    for d in pod.drives.iter().filter(|d| d.backplane == Some(*k)) {
+                    for d in by_backplane.get(*k).into_iter().flatten() {
                         step = add(step, drive_step(d.drive()));
                         drives += 1;
                     }
@@ -239,7 +261,7 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                     feeds.push(bp.id.clone());
                 }
                 Load::Bay(b) => {
-                    if let Some(d) = pod.drives.iter().find(|d| d.bay == *b) {
+                    if let Some(d) = by_bay.get(b) {
                         steps.push(drive_step(d.drive()));
                         drives += 1;
                     }
@@ -248,13 +270,21 @@ pub fn budget(pod: &Pod) -> PowerBudget {
             }
         }
         let total = steps.iter().fold(fixed, |a, s| add(a, *s));
-        // Staggered: the worst step starting while every other step already idles.
-        let staggered = steps
+        // Spin-up is written as idle plus each step's extra starting draw, which is never
+        // negative (a starting drive draws at least its idle current). Summed that way, in
+        // floating point too, no single step's start can exceed all of them starting at once.
+        let extra = |s: &Step| s.spinup.sub(s.idle);
+        let simultaneous = steps
             .iter()
-            .map(|s| total.idle.sub(s.idle).add(s.spinup))
-            .fold(total.idle, |worst, d| {
-                if d.watts() > worst.watts() { d } else { worst }
-            });
+            .fold(total.idle.add(extra(&fixed)), |a, s| a.add(extra(s)));
+        // Staggered: the worst step starting while every other step already idles.
+        let staggered =
+            steps
+                .iter()
+                .map(|s| total.idle.add(extra(s)))
+                .fold(total.idle, |worst, d| {
+                    if d.watts() > worst.watts() { d } else { worst }
+                });
         psus.push(PsuBudget {
             id: psu.id.clone(),
             part: psu.part.name.clone(),
@@ -263,7 +293,7 @@ pub fn budget(pod: &Pod) -> PowerBudget {
             rated_5v_a: spec.rail_5v_a,
             drives,
             feeds,
-            spinup_simultaneous: total.spinup,
+            spinup_simultaneous: simultaneous,
             spinup_staggered: staggered,
             idle: total.idle,
             active: total.active,
@@ -275,7 +305,7 @@ pub fn budget(pod: &Pod) -> PowerBudget {
         spinup_staggered_w: sum(&|p| p.spinup_staggered.watts()),
         idle_w: sum(&|p| p.idle.watts()),
         active_w: sum(&|p| p.active.watts()),
-        rated_w: sum(&|p| p.rated_w),
+        rated_w: sum(&|p| if p.feeds.is_empty() { 0.0 } else { p.rated_w }),
         psus,
     }
 }

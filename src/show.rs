@@ -497,14 +497,18 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
         if !bays.is_empty() {
             feeds.push(format!("bays {}", format_bays(&bays)));
         }
+        let feeds = if feeds.is_empty() {
+            "feeds nothing".to_string()
+        } else {
+            format!("feeds {}", feeds.join(", "))
+        };
         root.children.push(TreeNode::new(
             "psu",
             format!(
-                "{} {} ({} W) · feeds {}",
+                "{} {} ({} W) · {feeds}",
                 psu.id,
                 psu.part.name,
                 trim_float(b.rated_w),
-                feeds.join(", ")
             ),
         ));
     }

@@ -93,6 +93,57 @@ fn parse_decimal(text: &str) -> Result<(bool, u128, u32), &'static str> {
     Ok((neg, value, scale))
 }
 
+/// Largest decimal exponent accepted in `"1e30 B"`-style numbers; any larger one overflows
+/// every unit here, so it is reported as too large without computing 10^exp.
+const MAX_EXPONENT: i64 = 100;
+
+/// A number with an optional exponent (`"1e30"`, `"2.5E-3"`) as digits and a net power of ten:
+/// value = digits × 10^power. Signs of the mantissa are returned apart.
+fn parse_scientific(text: &str) -> Result<(bool, u128, i64), &'static str> {
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let (neg, digits, scale) = parse_decimal(mantissa)?;
+    let exp: i64 = match exp {
+        None => 0,
+        Some(e) => {
+            let body = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit()) {
+                return Err("not a decimal number");
+            }
+            // Long exponents are absurd either way; keep the arithmetic bounded.
+            let mag: i64 = body
+                .parse::<i64>()
+                .unwrap_or(i64::MAX)
+                .min(MAX_EXPONENT + 1);
+            if e.starts_with('-') { -mag } else { mag }
+        }
+    };
+    if digits != 0 && exp > MAX_EXPONENT {
+        return Err(TOO_MANY_DIGITS);
+    }
+    Ok((neg, digits, exp - i64::from(scale)))
+}
+
+/// Formats a float for a message with at most a dozen digits: plain for ordinary magnitudes
+/// (`140`, `0.5`), scientific otherwise (`1.000e308`), and words for what is not a number.
+pub fn fmt_bounded(v: f64) -> String {
+    if v.is_nan() {
+        return "not a number".into();
+    }
+    if v.is_infinite() {
+        return "not a finite number".into();
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e6).contains(&a) {
+        return format!("{v:.3e}");
+    }
+    let t = format!("{v:.4}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" { "0".into() } else { t.to_string() }
+}
+
 /// Parses a capacity such as `"1.5 TB"`, `"160 GB"`, `"4 TiB"` or `"512 B"` into exact bytes.
 ///
 /// Decimal units (kB, MB, GB, TB, PB) are powers of 1000; binary units (KiB … PiB) powers of
@@ -100,9 +151,32 @@ fn parse_decimal(text: &str) -> Result<(bool, u128, u32), &'static str> {
 pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
     let bad = |why| QuantityError::Malformed(text.to_string(), why);
     let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-        .ok_or_else(|| bad("missing unit (write e.g. \"3 TB\")"))?;
+    // The number runs up to the first character that is not part of it; an `e` belongs to it
+    // when a digit or a sign and digit follow (`1e30 B`, `2.5E-3 TB`).
+    let b = t.as_bytes();
+    let mut split = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let exp_here = (c == b'e' || c == b'E')
+            && i > 0
+            && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')
+            && match b.get(i + 1) {
+                Some(d) if d.is_ascii_digit() => true,
+                Some(b'+' | b'-') => b.get(i + 2).is_some_and(u8::is_ascii_digit),
+                _ => false,
+            };
+        if exp_here {
+            i += 2;
+            continue;
+        }
+        if !(c.is_ascii_digit() || c == b'.' || c == b'-') {
+            split = Some(i);
+            break;
+        }
+        i += 1;
+    }
+    let split = split.ok_or_else(|| bad("missing unit (write e.g. \"3 TB\")"))?;
     let (num, unit) = t.split_at(split);
     let multiplier: u128 = match unit.trim() {
         "B" => 1,
@@ -122,7 +196,7 @@ pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
             ));
         }
     };
-    let (neg, digits, scale) = parse_decimal(num).map_err(|why| match why {
+    let (neg, digits, power) = parse_scientific(num).map_err(|why| match why {
         TOO_MANY_DIGITS => QuantityError::Overflow(text.to_string()),
         other => bad(other),
     })?;
@@ -130,8 +204,21 @@ pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
         return Err(QuantityError::Negative(text.to_string()));
     }
     let overflow = || QuantityError::Overflow(text.to_string());
-    let scaled = digits.checked_mul(multiplier).ok_or_else(overflow)?;
-    let divisor = 10u128.checked_pow(scale).ok_or_else(overflow)?;
+    let mut scaled = digits.checked_mul(multiplier).ok_or_else(overflow)?;
+    if power > 0 && scaled != 0 {
+        let up = u32::try_from(power).map_err(|_| overflow())?;
+        scaled = 10u128
+            .checked_pow(up)
+            .and_then(|f| scaled.checked_mul(f))
+            .ok_or_else(overflow)?;
+    }
+    let scale = u32::try_from(power.min(0).unsigned_abs()).map_err(|_| overflow())?;
+    // More decimals than any unit has bytes: a fraction of a byte unless the digits are 0.
+    let divisor = match 10u128.checked_pow(scale) {
+        Some(d) => d,
+        None if scaled == 0 => 1,
+        None => return Err(bad("not a whole number of bytes")),
+    };
     if scaled % divisor != 0 {
         return Err(bad("not a whole number of bytes"));
     }
@@ -278,6 +365,52 @@ mod tests {
             parse_bytes("-1 TB"),
             Err(QuantityError::Negative(_))
         ));
+    }
+
+    #[test]
+    fn capacity_reads_exponents_and_reports_huge_ones_as_overflow() {
+        assert_eq!(parse_bytes("3e12 B"), Ok(Bytes(3 * TB)));
+        assert_eq!(parse_bytes("1.5E3 GB"), Ok(Bytes(1_500 * 1_000_000_000)));
+        assert_eq!(parse_bytes("2e+0 TB"), Ok(Bytes(2 * TB)));
+        assert_eq!(parse_bytes("1500e-3 TB"), Ok(Bytes(1_500_000_000_000)));
+        for huge in ["1e30 B", "1e20 TB", "1e999999999999999999999 B"] {
+            assert!(
+                matches!(parse_bytes(huge), Err(QuantityError::Overflow(_))),
+                "{huge}: {:?}",
+                parse_bytes(huge)
+            );
+        }
+        assert!(matches!(
+            parse_bytes("1e-999 B"),
+            Err(QuantityError::Malformed(..))
+        ));
+        assert_eq!(parse_bytes("0e999 B"), Ok(Bytes(0)));
+        assert!(parse_bytes("1e B").is_err());
+        assert!(parse_bytes("1eB").is_err());
+    }
+
+    #[test]
+    fn bounded_format_never_prints_more_than_a_dozen_digits() {
+        assert_eq!(fmt_bounded(140.0), "140");
+        assert_eq!(fmt_bounded(0.5), "0.5");
+        assert_eq!(fmt_bounded(1e308), "1.000e308");
+        assert_eq!(fmt_bounded(1e10), "1.000e10");
+        assert_eq!(fmt_bounded(f64::NAN), "not a number");
+        for v in [
+            1e308,
+            -1e308,
+            f64::MIN_POSITIVE,
+            0.1 + 0.2,
+            123_456.789_123,
+            999_999.999_99,
+            1e-3,
+            f64::INFINITY,
+        ] {
+            let t = fmt_bounded(v);
+            let digits = t.chars().filter(char::is_ascii_digit).count();
+            assert!(digits <= 12, "{v}: {t}");
+            assert!(!t.contains("inf") && !t.contains("NaN"), "{t}");
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@ use crate::model::{
     Published, RaidPolicy,
 };
 use crate::spec::{self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse};
-use crate::units::{Amps, Bytes, MBps, QuantityError, TB, Watts, parse_bytes, parse_cents};
+use crate::units::{
+    Amps, Bytes, MBps, QuantityError, TB, Watts, fmt_bounded, parse_bytes, parse_cents,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -26,6 +28,87 @@ pub const MAX_QTY: u32 = 10_000;
 pub const MAX_VAULT_PODS: u32 = 1_000;
 /// Largest bay number accepted anywhere (a chassis with more bays is not a pod).
 pub const MAX_BAYS: u32 = 10_000;
+
+/// Longest id, part reference, code, date, amount or quantity text, in characters.
+pub const MAX_SHORT_TEXT: usize = 100;
+/// Longest name, part number, supplier, chip or similar label, in characters.
+pub const MAX_NAME_TEXT: usize = 200;
+/// Longest description, note or source (URL or reasoning), in characters. The longest in the
+/// shipped designs is about 520.
+pub const MAX_LONG_TEXT: usize = 2_000;
+/// Longest bay list or catalog path, in characters ("1,2,…,10000" is about 49,000).
+pub const MAX_LIST_TEXT: usize = 100_000;
+
+/// The length limit of a string field, by the name of the field it is in.
+fn text_limit(field: &str) -> usize {
+    match field {
+        "description" | "notes" | "note" | "source" => MAX_LONG_TEXT,
+        "bays" | "groups" | "feeds" | "catalogs" => MAX_LIST_TEXT,
+        "id" | "part" | "chassis" | "cpu" | "slot" | "currency" | "date" | "amount"
+        | "capacity" | "module_size" | "value" | "field" | "pata" | "onboard" | "ports" => {
+            MAX_SHORT_TEXT
+        }
+        _ => MAX_NAME_TEXT,
+    }
+}
+
+/// Reports every string in `value` longer than its field's limit, without echoing it.
+/// Enum variant names (`Drive`, `Backplane`, `Published`) are not part of the place.
+fn check_texts(s: &mut Sink, place: &str, field: &str, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(t) => {
+            let limit = text_limit(field);
+            // Bytes bound characters from above: count characters only when it can matter.
+            if t.len() > limit {
+                let n = t.chars().count();
+                if n > limit {
+                    s.error(
+                        Code::TextTooLong,
+                        place,
+                        format!("{field} is {n} characters long; the limit is {limit}"),
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_texts(s, &format!("{place}[{i}]"), field, v);
+            }
+        }
+        Value::Object(map) => {
+            let variant = map.len() == 1
+                && map
+                    .keys()
+                    .next()
+                    .is_some_and(|k| k.starts_with(|c: char| c.is_ascii_uppercase()));
+            for (k, v) in map {
+                if variant {
+                    check_texts(s, place, field, v);
+                } else {
+                    let p = if place.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{place}.{k}")
+                    };
+                    check_texts(s, &p, k, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the length of every text in a file; true when all are within their limits.
+fn texts_fit<T: serde::Serialize>(out: &mut Vec<Diagnostic>, file: &str, value: &T) -> bool {
+    let Ok(v) = serde_json::to_value(value) else {
+        return true;
+    };
+    let mark = out.len();
+    let mut s = Sink { file, out };
+    check_texts(&mut s, "", "", &v);
+    out.len() == mark
+}
 
 /// The result of validating one design.
 #[derive(Debug, Clone)]
@@ -88,7 +171,12 @@ fn check_num(s: &mut Sink, place: &str, value: f64, min: f64, max: f64, what: &s
         s.error(
             Code::InvalidValue,
             place,
-            format!("{what} is {value}; expected a number from {min} to {max}"),
+            format!(
+                "{what} is {}; expected a number from {} to {}",
+                fmt_bounded(value),
+                fmt_bounded(min),
+                fmt_bounded(max)
+            ),
         );
         false
     }
@@ -180,8 +268,9 @@ fn capacity(s: &mut Sink, place: &str, text: &str, max: u64) -> Option<Bytes> {
                 Code::AbsurdCapacity,
                 place,
                 format!(
-                    "capacity {text:?} is {:.3e} bytes, beyond any real device (limit {max} bytes)",
-                    b.0 as f64
+                    "capacity {text:?} is {:.3e} bytes, beyond any real device (limit {})",
+                    b.0 as f64,
+                    Bytes(max)
                 ),
             );
             None
@@ -191,7 +280,10 @@ fn capacity(s: &mut Sink, place: &str, text: &str, max: u64) -> Option<Bytes> {
             s.error(
                 Code::AbsurdCapacity,
                 place,
-                format!("capacity {text:?} is too large to represent in bytes"),
+                format!(
+                    "capacity {text:?} is beyond any real device (and too large to count in bytes; limit {})",
+                    Bytes(max)
+                ),
             );
             None
         }
@@ -216,7 +308,9 @@ fn jedec_binary(text: &str) -> String {
 
 /// Converts one spec part to a model part, reporting every problem.
 fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
-    let before = s.out.iter().filter(|d| d.is_error()).count();
+    // Diagnostics are only appended: whether this part added an error is a look at its own
+    // (counting every error so far would make validation quadratic in the number of parts).
+    let mark = s.out.len();
     if !valid_id(&p.id) {
         s.error(
             Code::InvalidId,
@@ -286,7 +380,11 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
                 s.error(
                     Code::InvalidValue,
                     f("inner_mb_s"),
-                    format!("inner_mb_s {} exceeds outer_mb_s {}: zoned recording is fastest at the outer edge", d.inner_mb_s, d.outer_mb_s),
+                    format!(
+                        "inner_mb_s {} exceeds outer_mb_s {}: zoned recording is fastest at the outer edge",
+                        fmt_bounded(d.inner_mb_s),
+                        fmt_bounded(d.outer_mb_s)
+                    ),
                 );
             }
             check_count(s, &f("rpm"), d.rpm, 0, 30_000, "rpm");
@@ -477,8 +575,7 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
             Some(Kind::Other(o.clone()))
         }
     };
-    let after = s.out.iter().filter(|d| d.is_error()).count();
-    if after > before {
+    if s.out[mark..].iter().any(Diagnostic::is_error) {
         return None;
     }
     Some(Part {
@@ -505,6 +602,10 @@ fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Part> {
 /// Validates a catalog file on its own: ids, prices and physical ranges of every part.
 pub fn validate_catalog(path: &str, catalog: &spec::Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Over-long text is reported alone: every later message could echo it.
+    if !texts_fit(&mut out, path, catalog) {
+        return out;
+    }
     let mut s = Sink {
         file: path,
         out: &mut out,
@@ -564,6 +665,20 @@ pub fn parse_bays(text: &str) -> Result<Vec<u32>, String> {
     Ok(out.into_iter().collect())
 }
 
+/// `"bay 7"` or `"bays 1-5,9"`: a bay list with its noun in the right number.
+fn bay_list(bays: &[u32]) -> String {
+    if bays.len() == 1 {
+        format!("bay {}", bays[0])
+    } else {
+        format!("bays {}", format_bays(bays))
+    }
+}
+
+/// `one` for a single item, `many` otherwise.
+fn agree<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 /// Formats sorted bays back into ranges: `[1,2,3,5]` → `"1-3,5"`.
 pub fn format_bays(bays: &[u32]) -> String {
     let mut sorted = bays.to_vec();
@@ -592,6 +707,13 @@ struct Walk<'a> {
     parts: BTreeMap<String, PartRef>,
     bad_parts: BTreeSet<String>,
     chassis_bays: u32,
+    /// Bays a wiring element (port, backplane) names but that are not wired because of an
+    /// error already reported: a drive there is a consequence, not a new problem.
+    lost_wired: BTreeSet<u32>,
+    /// A dropped wiring element's bay list could not be read, so which bays it meant is unknown.
+    lost_wiring_unknown: bool,
+    /// Ids of backplanes and fan groups dropped because of an error already reported.
+    lost_ids: BTreeSet<String>,
     /// bay → (controller, port, backplane, place where wired)
     wired: BTreeMap<u32, (usize, u32, Option<usize>, String)>,
     ids: BTreeMap<String, String>,
@@ -629,21 +751,51 @@ impl Walk<'_> {
         }
     }
 
-    fn claim_id(&mut self, s: &mut Sink, place: &str, id: &str) {
+    /// Claims a design element's id; false (with an error) when it is reserved, empty or taken.
+    fn claim_id(&mut self, s: &mut Sink, place: &str, id: &str) -> bool {
         if id == "board" || id.starts_with("bays:") {
             s.error(
                 Code::DuplicateId,
                 place,
                 format!("id {id:?} is reserved for PSU feeds"),
             );
+            false
         } else if id.is_empty() {
             s.error(Code::InvalidId, place, "empty id");
-        } else if let Some(first) = self.ids.insert(id.to_string(), place.to_string()) {
+            false
+        } else if let Some(first) = self.ids.get(id) {
             s.error(
                 Code::DuplicateId,
                 place,
                 format!("id {id:?} is already used at {first}"),
             );
+            false
+        } else {
+            self.ids.insert(id.to_string(), place.to_string());
+            true
+        }
+    }
+
+    /// Records the bays of a wiring element dropped because of an error already reported.
+    fn lose_wiring(&mut self, text: &str) {
+        match parse_bays(text) {
+            Ok(v) => self.lost_wired.extend(v),
+            Err(_) => self.lost_wiring_unknown = true,
+        }
+    }
+
+    /// Records everything on the ports of a controller that was dropped (unknown card part,
+    /// unknown slot, board without onboard SATA): its backplanes and bays are consequences.
+    fn lose_ports(&mut self, uses: &[PortUse]) {
+        for u in uses {
+            match u {
+                PortUse::Direct { bays } => self.lose_wiring(bays),
+                PortUse::Backplane { id, bays, .. } => {
+                    self.lost_ids.insert(id.clone());
+                    self.lose_wiring(bays);
+                }
+                PortUse::Empty | PortUse::Boot(_) => {}
+            }
         }
     }
 
@@ -664,8 +816,9 @@ impl Walk<'_> {
                         Code::BayOutOfRange,
                         place,
                         format!(
-                            "bays {} are beyond the chassis, which has {} bays",
-                            format_bays(&out),
+                            "{} {} beyond the chassis, which has {} bays",
+                            bay_list(&out),
+                            agree(out.len(), "is", "are"),
                             self.chassis_bays
                         ),
                     );
@@ -685,18 +838,29 @@ impl Walk<'_> {
         port: Option<u32>,
         backplane: Option<usize>,
     ) {
+        // Bays already wired elsewhere, grouped by where: one error per earlier place.
+        let mut conflicts: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (i, bay) in bays.iter().enumerate() {
-            let p = port.unwrap_or(0) + if backplane.is_some() { 0 } else { i as u32 };
+            let p =
+                port.unwrap_or(0)
+                    .saturating_add(if backplane.is_some() { 0 } else { i as u32 });
             if let Some(first) = self.wired.get(bay) {
-                s.error(
-                    Code::BayConflict,
-                    place,
-                    format!("bay {bay} is already wired at {}", first.3),
-                );
+                conflicts.entry(first.3.clone()).or_default().push(*bay);
             } else {
                 self.wired
                     .insert(*bay, (controller, p, backplane, place.to_string()));
             }
+        }
+        for (first, list) in conflicts {
+            s.error(
+                Code::BayConflict,
+                place,
+                format!(
+                    "{} {} already wired at {first}",
+                    bay_list(&list),
+                    agree(list.len(), "is", "are")
+                ),
+            );
         }
     }
 
@@ -740,16 +904,24 @@ impl Walk<'_> {
                 }
                 PortUse::Direct { bays } => {
                     let bays_v = self.bays(s, &format!("{pl}.bays"), bays);
-                    let n = bays_v.as_ref().map_or(1, |v| v.len() as u32);
-                    if let Some(v) = &bays_v
-                        && used.saturating_add(n) <= nports
-                    {
-                        self.wire(s, &pl, v, controller, Some(used), None);
+                    let n = bays_v
+                        .as_ref()
+                        .map_or(1, |v| u32::try_from(v.len()).unwrap_or(u32::MAX));
+                    match &bays_v {
+                        Some(v) if used.saturating_add(n) <= nports => {
+                            self.wire(s, &pl, v, controller, Some(used), None);
+                        }
+                        // Port overflow, reported below.
+                        Some(v) => self.lost_wired.extend(v.iter().copied()),
+                        None => self.lose_wiring(bays),
                     }
                     (n, bays_v.map(Attached::Direct))
                 }
                 PortUse::Backplane { id, part, bays } => {
-                    self.claim_id(s, &format!("{pl}.id"), id);
+                    // A second element with a taken id is most often the same backplane
+                    // listed twice: the duplicate-id error says so, and its bays are not
+                    // wired a second time (which would repeat the mistake once per bay).
+                    let fresh = self.claim_id(s, &format!("{pl}.id"), id);
                     let bp = self.get(s, &format!("{pl}.part"), part, "Backplane");
                     let spec = match bp.as_ref().map(|p| &p.kind) {
                         Some(Kind::Backplane(b)) => Some(b.clone()),
@@ -798,10 +970,13 @@ impl Walk<'_> {
                         );
                     }
                     let what = match (bp, bays_v) {
-                        (Some(p), Some(v)) => {
+                        (Some(p), Some(v)) if fresh => {
                             let idx = self.backplanes.len();
                             if used.saturating_add(lanes) <= nports {
                                 self.wire(s, &pl, &v, controller, Some(used), Some(idx));
+                            } else {
+                                // Port overflow, reported below.
+                                self.lost_wired.extend(v.iter().copied());
                             }
                             self.backplanes.push(Backplane {
                                 id: id.clone(),
@@ -812,7 +987,16 @@ impl Walk<'_> {
                             });
                             Some(Attached::Backplane(idx))
                         }
-                        _ => None,
+                        (_, bays_v) => {
+                            if fresh {
+                                self.lost_ids.insert(id.clone());
+                            }
+                            match bays_v {
+                                Some(v) => self.lost_wired.extend(v),
+                                None => self.lose_wiring(bays),
+                            }
+                            None
+                        }
                     };
                     (lanes, what)
                 }
@@ -918,6 +1102,17 @@ fn figure_bytes_tb(s: &mut Sink, place: &str, c: &spec::Cited) -> Option<Figure<
 pub fn validate(loaded: &Loaded) -> Outcome {
     let mut out = Vec::new();
     let d = &loaded.design;
+    // Over-long text is reported alone: every later message could echo it.
+    let mut fit = texts_fit(&mut out, &loaded.path, d);
+    for (path, c) in &loaded.catalogs {
+        fit &= texts_fit(&mut out, path, c);
+    }
+    if !fit {
+        return Outcome {
+            pod: None,
+            diagnostics: out,
+        };
+    }
     // 1. Parts from every catalog, then the design's own.
     let mut parts: BTreeMap<String, PartRef> = BTreeMap::new();
     let mut bad_parts = BTreeSet::new();
@@ -962,11 +1157,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     };
     // Currency: one per design. The most common currency (first seen on a tie) is the
     // design's; every part priced otherwise is reported where it is defined.
+    // (count, first seen) per currency, looked up by name so many parts stay linear.
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut tally: Vec<(String, usize)> = Vec::new();
     for (_, _, cur) in &currencies {
-        match tally.iter_mut().find(|(c, _)| c == cur) {
-            Some(t) => t.1 += 1,
-            None => tally.push((cur.clone(), 1)),
+        match seen.get(cur.as_str()) {
+            Some(&k) => tally[k].1 += 1,
+            None => {
+                seen.insert(cur.as_str(), tally.len());
+                tally.push((cur.clone(), 1));
+            }
         }
     }
     if let Some(main) = tally
@@ -989,6 +1189,9 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         parts,
         bad_parts,
         chassis_bays: 0,
+        lost_wired: BTreeSet::new(),
+        lost_wiring_unknown: false,
+        lost_ids: BTreeSet::new(),
         wired: BTreeMap::new(),
         ids: BTreeMap::new(),
         controllers: Vec::new(),
@@ -1038,12 +1241,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     // 3. Slots and cards.
     let mut nic_cards = Vec::new();
     let mut used_slots: BTreeMap<&str, usize> = BTreeMap::new();
+    // The board's slots by id (the first of a duplicated id, as reported on the part).
+    let mut board_slots: BTreeMap<&str, &spec::SlotSpec> = BTreeMap::new();
+    if let Some(b) = &board_spec {
+        for x in b.slots.iter().rev() {
+            board_slots.insert(x.id.as_str(), x);
+        }
+    }
     for (i, su) in d.slots.iter().enumerate() {
         let pl = format!("slots[{i}]");
-        let slot = board_spec
-            .as_ref()
-            .and_then(|b| b.slots.iter().find(|x| x.id == su.slot))
-            .cloned();
+        let slot = board_slots.get(su.slot.as_str()).map(|x| (*x).clone());
         if let Some(b) = &board_spec {
             if slot.is_none() {
                 let names: Vec<&str> = b.slots.iter().map(|x| x.id.as_str()).collect();
@@ -1070,12 +1277,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             Some(p) if matches!(p.kind, Kind::NicCard(_)) => Some(p.clone()),
             Some(_) => w.get(&mut s, &cp, &su.card.part, "HostCard"),
         }) else {
+            w.lose_ports(&su.card.ports);
             continue;
         };
         let card_bus = match &card.kind {
             Kind::HostCard(c) => c.host_bus,
             Kind::NicCard(n) => n.host_bus,
-            _ => continue,
+            _ => {
+                w.lose_ports(&su.card.ports);
+                continue;
+            }
         };
         let eff_bus = match &slot {
             Some(sl) => match fit_bus(card_bus, sl.bus) {
@@ -1099,6 +1310,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
                         format!("{pl}.card.ports"),
                         "a network card has no SATA ports to attach to",
                     );
+                    w.lose_ports(&su.card.ports);
                 }
                 if let Some(sl) = slot {
                     nic_cards.push(NicCardUse {
@@ -1108,7 +1320,10 @@ pub fn validate(loaded: &Loaded) -> Outcome {
                 }
             }
             Kind::HostCard(c) => {
-                let Some(sl) = slot else { continue };
+                let Some(sl) = slot else {
+                    w.lose_ports(&su.card.ports);
+                    continue;
+                };
                 w.controllers.push(Controller {
                     id: sl.id.clone(),
                     kind: ControllerKind::Card {
@@ -1133,12 +1348,16 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     // 4. Onboard SATA and PATA.
     if !d.board.onboard.is_empty() {
         match board_spec.as_ref().and_then(|b| b.onboard_sata.clone()) {
-            None if board_spec.is_some() => s.error(
-                Code::PortOverflow,
-                "board.onboard",
-                format!("board {:?} has no onboard SATA controller", d.board.part),
-            ),
-            None => {}
+            None => {
+                if board_spec.is_some() {
+                    s.error(
+                        Code::PortOverflow,
+                        "board.onboard",
+                        format!("board {:?} has no onboard SATA controller", d.board.part),
+                    );
+                }
+                w.lose_ports(&d.board.onboard);
+            }
             Some(o) => {
                 w.controllers.push(Controller {
                     id: "onboard".into(),
@@ -1190,6 +1409,11 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     }
     // 5. Data drives.
     let mut filled: BTreeMap<u32, (PartRef, String)> = BTreeMap::new();
+    // Bays some fill names (within the chassis), whether or not its drive survived validation;
+    // and whether a fill's bay list could not be read at all. A bay named here is never
+    // reported as holding no drive: if its drive was dropped, the reason is already an error.
+    let mut declared: BTreeMap<u32, String> = BTreeMap::new();
+    let mut fills_unknown = false;
     for (i, fill) in d.drives.iter().enumerate() {
         let pl = format!("drives[{i}]");
         let part = w.get(&mut s, &format!("{pl}.part"), &fill.part, "Drive");
@@ -1206,32 +1430,51 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             );
         }
         let Some(bays) = w.bays(&mut s, &format!("{pl}.bays"), &fill.bays) else {
+            match parse_bays(&fill.bays) {
+                Ok(v) => {
+                    for b in v.into_iter().filter(|b| *b <= w.chassis_bays) {
+                        declared.entry(b).or_insert_with(|| pl.clone());
+                    }
+                }
+                Err(_) => fills_unknown = true,
+            }
             continue;
         };
         let mut unwired = Vec::new();
+        let mut conflicts: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for bay in bays {
-            if let Some((_, first)) = filled.get(&bay) {
-                s.error(
-                    Code::BayConflict,
-                    format!("{pl}.bays"),
-                    format!("bay {bay} is already filled by {first}"),
-                );
+            if let Some(first) = declared.get(&bay) {
+                conflicts.entry(first.clone()).or_default().push(bay);
                 continue;
             }
-            if !w.wired.contains_key(&bay) {
+            declared.insert(bay, pl.clone());
+            if !w.wired.contains_key(&bay) && !w.lost_wired.contains(&bay) {
                 unwired.push(bay);
             }
             if let Some(p) = &part {
                 filled.insert(bay, (p.clone(), pl.clone()));
             }
         }
-        if !unwired.is_empty() {
+        for (first, list) in conflicts {
+            s.error(
+                Code::BayConflict,
+                format!("{pl}.bays"),
+                format!(
+                    "{} {} already filled by {first}",
+                    bay_list(&list),
+                    agree(list.len(), "is", "are")
+                ),
+            );
+        }
+        if !unwired.is_empty() && !w.lost_wiring_unknown {
             s.error(
                 Code::DriveNotConnected,
                 format!("{pl}.bays"),
                 format!(
-                    "bays {} hold drives but no backplane or port reaches them",
-                    format_bays(&unwired)
+                    "{} {} drives but no backplane or port reaches {}",
+                    bay_list(&unwired),
+                    agree(unwired.len(), "holds", "hold"),
+                    agree(unwired.len(), "it", "them")
                 ),
             );
         }
@@ -1240,17 +1483,21 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         .wired
         .keys()
         .copied()
-        .filter(|b| !filled.contains_key(b))
+        .filter(|b| !declared.contains_key(b))
         .collect();
-    if !empty.is_empty() {
+    if d.drives.is_empty() || (filled.is_empty() && !out_has_errors(s.out)) {
+        s.error(Code::EmptyDesign, "drives", "the design has no data drives");
+    } else if !empty.is_empty() && !fills_unknown {
         s.warning(
             Code::BayWithoutDrive,
             "drives",
-            format!("bays {} are wired but hold no drive", format_bays(&empty)),
+            format!(
+                "{} {} wired but {} no drive",
+                bay_list(&empty),
+                agree(empty.len(), "is", "are"),
+                agree(empty.len(), "holds", "hold")
+            ),
         );
-    }
-    if d.drives.is_empty() || (filled.is_empty() && !out_has_errors(s.out)) {
-        s.error(Code::EmptyDesign, "drives", "the design has no data drives");
     }
     let mut drives: Vec<BayDrive> = filled
         .iter()
@@ -1265,20 +1512,29 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         })
         .collect();
     drives.sort_by_key(|x| x.bay);
+    // Drives named in the design but dropped because of an error already reported: counts
+    // that depend on the number of drives (RAID widths, spares, raw capacity) are not checked.
+    let lost = Lost {
+        any: fills_unknown || drives.len() < declared.len(),
+        bays: declared.into_keys().collect(),
+        unknown: fills_unknown,
+    };
     // 6. Fans and extras.
     let mut fans = Vec::new();
     for (i, g) in d.fans.iter().enumerate() {
         let pl = format!("fans[{i}]");
-        w.claim_id(&mut s, &format!("{pl}.id"), &g.id);
+        let fresh = w.claim_id(&mut s, &format!("{pl}.id"), &g.id);
         let ok = check_qty(&mut s, &format!("{pl}.qty"), g.qty);
-        if let Some(p) = w.get(&mut s, &format!("{pl}.part"), &g.part, "Fan")
-            && ok
-        {
-            fans.push(FanGroup {
+        match w.get(&mut s, &format!("{pl}.part"), &g.part, "Fan") {
+            Some(p) if ok => fans.push(FanGroup {
                 id: g.id.clone(),
                 part: p,
                 qty: g.qty,
-            });
+            }),
+            _ if fresh => {
+                w.lost_ids.insert(g.id.clone());
+            }
+            _ => {}
         }
     }
     let mut extras = Vec::new();
@@ -1297,9 +1553,9 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         }
     }
     // 7. PSUs and feeds.
-    let psus = psus(&mut w, &mut s, &drives, &fans);
+    let psus = psus(&mut w, &mut s, &drives, &fans, &lost);
     // 8. RAID.
-    let raid = raid(&mut w, &mut s, &drives);
+    let raid = raid(&mut w, &mut s, &drives, &lost);
     // 9. Published figures.
     let mut published = Published::default();
     let pb = &d.published;
@@ -1353,6 +1609,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         .fold(Bytes(0), |a, x| a.saturating_add(x.drive().capacity));
     if let Some(f) = &published.raw
         && !drives.is_empty()
+        && !lost.any
         && f.value != raw
     {
         s.warning(
@@ -1403,11 +1660,34 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     }
 }
 
+/// The bays the design's drive fills name, for telling a consequence from a new problem.
+struct Lost {
+    /// Every bay some fill names within the chassis, whether or not its drive survived.
+    bays: BTreeSet<u32>,
+    /// A fill's bay list could not be read: any bay may have been meant.
+    unknown: bool,
+    /// Some named drive was dropped because of an error already reported.
+    any: bool,
+}
+
+impl Lost {
+    /// True when the design names a drive for this bay (or might, if a list was unreadable).
+    fn named(&self, bay: u32) -> bool {
+        self.unknown || self.bays.contains(&bay)
+    }
+}
+
 fn out_has_errors(out: &[Diagnostic]) -> bool {
     out.iter().any(Diagnostic::is_error)
 }
 
-fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> Vec<Psu> {
+fn psus(
+    w: &mut Walk,
+    s: &mut Sink,
+    drives: &[BayDrive],
+    fans: &[FanGroup],
+    lost: &Lost,
+) -> Vec<Psu> {
     let d = w.design;
     if d.psus.is_empty() {
         s.error(Code::NoPsu, "psus", "the design has no power supply");
@@ -1425,11 +1705,25 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
     for dr in drives.iter().filter(|x| x.backplane.is_none()) {
         all.insert(Load::Bay(dr.bay));
     }
+    // Lookups by bay and by id, so that long feed lists stay linear.
+    let by_bay: BTreeMap<u32, &BayDrive> = drives.iter().map(|x| (x.bay, x)).collect();
+    let mut by_id: BTreeMap<String, Load> = BTreeMap::new();
+    for (k, f) in fans.iter().enumerate().rev() {
+        by_id.insert(f.id.clone(), Load::Fans(k));
+    }
+    for (k, b) in w.backplanes.iter().enumerate().rev() {
+        by_id.insert(b.id.clone(), Load::Backplane(k));
+    }
     let mut owner: BTreeMap<Load, String> = BTreeMap::new();
     let mut rest_psu: Option<usize> = None;
     let mut out = Vec::new();
+    // PSUs whose feeds were all read without an error: only they can be said to feed nothing.
+    let mut clean_feeds = Vec::new();
     for (i, pu) in d.psus.iter().enumerate() {
         let pl = format!("psus[{i}]");
+        let mark = s.out.len();
+        // A feed skipped because what it names was dropped for an earlier error.
+        let mut skipped = false;
         w.claim_id(s, &format!("{pl}.id"), &pu.id);
         let part = w.get(s, &format!("{pl}.part"), &pu.part, "Psu");
         let mut loads = Vec::new();
@@ -1455,26 +1749,49 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
                         match parse_bays(r) {
                             Err(m) => s.error(Code::InvalidBays, &fp, format!("{id:?}: {m}")),
                             Ok(bays) => {
+                                let mut behind: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+                                let mut no_drive = Vec::new();
                                 for b in bays {
-                                    match drives.iter().find(|x| x.bay == b) {
-                                        Some(x) if x.backplane.is_none() => found.push(Load::Bay(b)),
-                                        Some(x) => s.error(
-                                            Code::UnknownFeed,
-                                            &fp,
-                                            format!(
-                                                "bay {b} is behind backplane {:?}; feed the backplane instead",
-                                                x.backplane.and_then(|k| w.backplanes.get(k)).map_or("", |bp| bp.id.as_str())
-                                            ),
-                                        ),
-                                        None => s.error(Code::UnknownFeed, &fp, format!("bay {b} holds no drive")),
+                                    match by_bay.get(&b) {
+                                        Some(x) => match x.backplane {
+                                            None => found.push(Load::Bay(b)),
+                                            Some(k) => behind.entry(k).or_default().push(b),
+                                        },
+                                        // A drive named there but dropped: already an error.
+                                        None if lost.named(b) => skipped = true,
+                                        None => no_drive.push(b),
                                     }
+                                }
+                                for (k, list) in behind {
+                                    s.error(
+                                        Code::UnknownFeed,
+                                        &fp,
+                                        format!(
+                                            "{} {} behind backplane {:?}; feed the backplane instead",
+                                            bay_list(&list),
+                                            agree(list.len(), "is", "are"),
+                                            w.backplanes.get(k).map_or("", |bp| bp.id.as_str())
+                                        ),
+                                    );
+                                }
+                                if !no_drive.is_empty() {
+                                    s.error(
+                                        Code::UnknownFeed,
+                                        &fp,
+                                        format!(
+                                            "{} {} no drive",
+                                            bay_list(&no_drive),
+                                            agree(no_drive.len(), "holds", "hold")
+                                        ),
+                                    );
                                 }
                             }
                         }
-                    } else if let Some(k) = w.backplanes.iter().position(|b| &b.id == id) {
-                        found.push(Load::Backplane(k));
-                    } else if let Some(k) = fans.iter().position(|f| &f.id == id) {
-                        found.push(Load::Fans(k));
+                    } else if let Some(l) = by_id.get(id.as_str()) {
+                        found.push(l.clone());
+                    } else if w.lost_ids.contains(id) {
+                        // A backplane or fan group dropped because of an error already reported.
+                        skipped = true;
                     } else {
                         s.error(
                             Code::UnknownFeed,
@@ -1482,21 +1799,26 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
                             format!("{id:?} is not a backplane id, fan-group id, \"board\" or \"bays:<range>\""),
                         );
                     }
+                    let mut fed_by: BTreeSet<String> = BTreeSet::new();
                     for l in found {
                         if let Some(first) = owner.get(&l) {
-                            s.error(
-                                Code::FeedConflict,
-                                &fp,
-                                format!("{id:?} is already fed by {first}"),
-                            );
+                            fed_by.insert(first.clone());
                         } else {
                             owner.insert(l.clone(), pu.id.clone());
                             loads.push(l);
                         }
                     }
+                    for first in fed_by {
+                        s.error(
+                            Code::FeedConflict,
+                            &fp,
+                            format!("{id:?} is already fed by {first}"),
+                        );
+                    }
                 }
             }
         }
+        clean_feeds.push(!skipped && !s.out[mark..].iter().any(Diagnostic::is_error));
         out.push((part, pu.id.clone(), loads));
     }
     let unfed: Vec<Load> = all
@@ -1525,6 +1847,17 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
             ),
         );
     }
+    for (i, (_, id, loads)) in out.iter().enumerate() {
+        if loads.is_empty() && clean_feeds[i] {
+            s.warning(
+                Code::PsuFeedsNothing,
+                format!("psus[{i}].feeds"),
+                format!(
+                    "{id} feeds nothing, so it is left out of the rated power; give it loads with Only([...]) or remove it"
+                ),
+            );
+        }
+    }
     out.into_iter()
         .filter_map(|(part, id, mut loads)| {
             loads.sort();
@@ -1533,9 +1866,15 @@ fn psus(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], fans: &[FanGroup]) -> V
         .collect()
 }
 
-fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
+fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive], lost: &Lost) -> Option<RaidPolicy> {
     let r = &w.design.raid;
-    let n = drives.len() as u32;
+    // With drives dropped for errors already reported, counts are not checked: n is 0 then.
+    let n = if lost.any {
+        0
+    } else {
+        u32::try_from(drives.len()).unwrap_or(u32::MAX)
+    };
+    let present: BTreeSet<u32> = drives.iter().map(|x| x.bay).collect();
     let mut ok = true;
     let bad = |s: &mut Sink, place: &str, msg: String| {
         s.error(Code::InvalidRaid, place, msg);
@@ -1637,19 +1976,40 @@ fn raid(w: &mut Walk, s: &mut Sink, drives: &[BayDrive]) -> Option<RaidPolicy> {
             );
             ok = false;
         }
+        let mut twice: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+        let mut no_drive = Vec::new();
         for b in &bays {
             if let Some(first) = member.insert(*b, i) {
-                s.error(
-                    Code::RaidGroup,
-                    &pl,
-                    format!("bay {b} is already in raid.groups[{first}]"),
-                );
-                ok = false;
+                twice.entry(first).or_default().push(*b);
             }
-            if !drives.iter().any(|x| x.bay == *b) && !drives.is_empty() {
-                s.error(Code::RaidGroup, &pl, format!("bay {b} holds no drive"));
-                ok = false;
+            // A bay whose drive was dropped for an error already reported is not a new problem.
+            if !present.contains(b) && !drives.is_empty() && !lost.named(*b) {
+                no_drive.push(*b);
             }
+        }
+        for (first, list) in twice {
+            s.error(
+                Code::RaidGroup,
+                &pl,
+                format!(
+                    "{} {} already in raid.groups[{first}]",
+                    bay_list(&list),
+                    agree(list.len(), "is", "are")
+                ),
+            );
+            ok = false;
+        }
+        if !no_drive.is_empty() {
+            s.error(
+                Code::RaidGroup,
+                &pl,
+                format!(
+                    "{} {} no drive",
+                    bay_list(&no_drive),
+                    agree(no_drive.len(), "holds", "hold")
+                ),
+            );
+            ok = false;
         }
         groups.push(bays);
     }

@@ -167,30 +167,46 @@ fn extra_parts(files: &[PathBuf]) -> Result<Vec<(String, crate::spec::Catalog)>,
     Ok(out)
 }
 
-/// Adds extra catalogs to a loaded design, leaving out parts it already has word for word
-/// (the same catalog loaded twice), so only genuinely new or conflicting parts arrive.
-fn with_parts(loaded: &Loaded, extra: &[(String, crate::spec::Catalog)]) -> Loaded {
+/// Adds extra catalogs to a loaded design. A part it already has word for word (the same
+/// catalog loaded twice, two designs sharing a part) is one part and is left out; a part whose
+/// id is taken by a different definition is an error naming both files.
+fn with_parts(loaded: &Loaded, extra: &[(String, crate::spec::Catalog)]) -> Result<Loaded, String> {
     let mut out = loaded.clone();
+    // id → (file, index, definition) of every part known so far.
+    let mut known: std::collections::BTreeMap<String, (String, usize, crate::spec::Part)> =
+        std::collections::BTreeMap::new();
+    let lists = std::iter::once((loaded.path.as_str(), &loaded.design.parts))
+        .chain(loaded.catalogs.iter().map(|(p, c)| (p.as_str(), &c.parts)));
+    for (path, list) in lists {
+        for (i, p) in list.iter().enumerate() {
+            known
+                .entry(p.id.clone())
+                .or_insert_with(|| (path.to_string(), i, p.clone()));
+        }
+    }
     for (path, cat) in extra {
-        let known = |id: &str, p: &crate::spec::Part, l: &Loaded| {
-            l.design
-                .parts
-                .iter()
-                .chain(l.catalogs.iter().flat_map(|(_, c)| c.parts.iter()))
-                .any(|q| q.id == id && q == p)
-        };
-        let parts: Vec<crate::spec::Part> = cat
-            .parts
-            .iter()
-            .filter(|p| !known(&p.id, p, &out))
-            .cloned()
-            .collect();
+        let mut parts = Vec::new();
+        for (i, p) in cat.parts.iter().enumerate() {
+            match known.get(&p.id) {
+                Some((_, _, q)) if q == p => {}
+                Some((file, j, _)) => {
+                    return Err(format!(
+                        "--parts {path}: part {:?} at parts[{i}] differs from the part with the same id in {file} at parts[{j}]; make them identical or give one another id",
+                        p.id
+                    ));
+                }
+                None => {
+                    known.insert(p.id.clone(), (path.clone(), i, p.clone()));
+                    parts.push(p.clone());
+                }
+            }
+        }
         if !parts.is_empty() {
             out.catalogs
                 .push((path.clone(), crate::spec::Catalog { parts }));
         }
     }
-    out
+    Ok(out)
 }
 
 /// One design ready to price: the design as written, and the drive-swapped variant if asked.
@@ -222,7 +238,11 @@ fn load_priced(
     let Ok(Document::Design(loaded)) = doc else {
         return Err(usage(err, "the design could not be reloaded"));
     };
-    let swapped = match bom::swap_drive(&with_parts(&loaded, extra), id) {
+    let merged = match with_parts(&loaded, extra) {
+        Ok(l) => l,
+        Err(e) => return Err(usage(err, &e)),
+    };
+    let swapped = match bom::swap_drive(&merged, id) {
         Ok(l) => l,
         Err(e) => return Err(usage(err, &format!("--drive {id}: {e}"))),
     };

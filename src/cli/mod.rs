@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 pub mod bandwidth;
 pub mod bom;
+mod check;
 pub mod durability;
 pub mod layout;
 pub mod report;
@@ -81,8 +82,10 @@ pub enum Command {
     Bom(bom::BomArgs),
     /// Check design and catalog files; print every problem with its code and place.
     ///
-    /// Each file is parsed (syntax errors are shown as path:line:col with the offending line)
-    /// and validated; all problems are reported at once. Warnings (e.g. a PSU that cannot
+    /// Each file is parsed and validated; all problems are reported at once. A problem in the
+    /// design reads `file: error[code] at place: message`, the place a path into the design
+    /// such as `slots[0].card.ports[2].bays`; a syntax error reads
+    /// `file:line:col: error[syntax]: message`, then the offending line with a caret. Warnings (e.g. a PSU that cannot
     /// spin up every drive at once) do not fail the check; errors do. A catalog file given on
     /// its own is checked too.
     #[command(after_help = EXIT_CODES)]
@@ -192,7 +195,8 @@ pub enum Format {
 /// Formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
-    /// One line per problem: `file:line:col: error[code]: message`.
+    /// One line per problem: `file: error[code] at place: message` (syntax errors:
+    /// `file:line:col: error[syntax]: message`).
     Text,
     /// A JSON array of diagnostics.
     Json,
@@ -278,6 +282,16 @@ pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
             if let Some(pod) = &o.pod {
                 d.extend(crate::power::lint(pod, &crate::power::budget(pod)));
                 d.extend(crate::bom::lint(pod));
+                // Everything `report` runs: a design that checks clean also reports.
+                let engines = check::engine_diagnostics(&l, pod);
+                if engines
+                    .iter()
+                    .any(|x| x.code == crate::diag::Code::BomOverflow)
+                {
+                    // The published total cannot be compared with a total that has no value.
+                    d.retain(|x| x.code != crate::diag::Code::BomDrift);
+                }
+                d.extend(engines);
             }
             d
         }

@@ -837,9 +837,12 @@ fn build(p: &Plan) -> Built {
         part: "psu".into(),
         feeds: Feeds::Rest,
     }];
-    if let Some(k) = &p.second_psu {
-        // The second PSU takes the first k backplanes (possibly none); the first feeds the rest.
-        let take = k.index(bp_ids.len() + 1);
+    if let Some(k) = &p.second_psu
+        && !bp_ids.is_empty()
+    {
+        // The second PSU takes the first k ≥ 1 backplanes (one that feeds nothing is warned
+        // about: psu-feeds-nothing); the first feeds the rest.
+        let take = 1 + k.index(bp_ids.len());
         psus.push(PsuUse {
             id: "psu2".into(),
             part: "psu".into(),
@@ -1027,4 +1030,84 @@ pub(crate) fn pods() -> impl Strategy<Value = podplan::model::Pod> {
         };
         validate::validate(&loaded).pod.unwrap()
     })
+}
+
+/// Sets a drive part's +12 V spin-up current (0 A is an SSD or a 2.5-inch drive).
+fn with_spinup(part: &mut podplan::model::PartRef, amps: f64) {
+    if let podplan::model::Kind::Drive(d) = &mut std::sync::Arc::make_mut(part).kind {
+        d.spinup_12v = podplan::units::Amps(amps);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Staggered spin-up starts fewer drives at once than simultaneous spin-up, so it can
+    /// never draw more, on any rail or in watts, whatever the drives (an SSD draws 0 A to
+    /// spin up but its running current as soon as it is on).
+    #[test]
+    fn staggered_spinup_never_exceeds_simultaneous(
+        pod in pods(),
+        spinups in prop::collection::vec(select(vec![0.0f64, 0.01, 0.3, 1.46, 2.8]), 1..8),
+    ) {
+        let mut pod = pod;
+        for (i, d) in pod.drives.iter_mut().enumerate() {
+            with_spinup(&mut d.part, spinups[i % spinups.len()]);
+        }
+        for (i, b) in pod.boot_drives.iter_mut().enumerate() {
+            with_spinup(&mut b.part, spinups[(i + 1) % spinups.len()]);
+        }
+        let budget = power::budget(&pod);
+        for p in &budget.psus {
+            let (st, si) = (p.spinup_staggered, p.spinup_simultaneous);
+            prop_assert!(st.a12 <= si.a12, "{}: +12 V {} > {}", p.id, st.a12, si.a12);
+            prop_assert!(st.a5 <= si.a5, "{}: +5 V {} > {}", p.id, st.a5, si.a5);
+            prop_assert!(st.watts() <= si.watts(), "{}: {} W > {} W", p.id, st.watts(), si.watts());
+            // And spinning up never draws less than idling.
+            prop_assert!(p.idle.watts() <= st.watts(), "{}: idle above staggered", p.id);
+        }
+        prop_assert!(budget.spinup_staggered_w <= budget.spinup_simultaneous_w);
+    }
+}
+
+/// `check` passes exactly what `report` can write: a design that checks without an error is
+/// reported (with every file written), whatever the mutation.
+fn check_clean_means_report_works(text: &str) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("design.ron");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, _) = crate::run(&["check", p]);
+    if code == 0 {
+        let to = dir.path().join("out");
+        let (rcode, _, err) = crate::run(&["report", p, "--out", to.to_str().unwrap()]);
+        prop_assert_eq!(
+            rcode,
+            0,
+            "check passed:\n{}\nreport failed:\n{}\n{}",
+            out,
+            err,
+            text
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn a_mutated_design_that_checks_clean_reports(edits in prop::collection::vec(edit(), 1..4)) {
+        let mut text = VALID.to_string();
+        for e in &edits {
+            text = apply(&text, e);
+        }
+        check_clean_means_report_works(&text)?;
+    }
+
+    #[test]
+    fn a_generated_design_that_checks_clean_reports(p in plan()) {
+        let text = load::to_ron(&build(&p).design).unwrap();
+        check_clean_means_report_works(&text)?;
+    }
 }
