@@ -1,5 +1,5 @@
 //! Benchmarks of the durability engine: each analytic model for one group (15-wide RAID6 of
-//! 3 TB drives at 3 % AFR, physics.md §7; a 17+3 tome), the whole report of Pod 6.0, Monte
+//! 3 TB drives at 3 % AFR, docs/model.md §7; a 17+3 tome), the whole report of Pod 6.0, Monte
 //! Carlo throughput in simulated group-years per second on one core, and the wall time to
 //! estimate Backblaze's 17+3 Vault figure to ±10 % at 95 % confidence on every core.
 //! Run with `cargo bench --bench durability`.

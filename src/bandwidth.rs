@@ -15,7 +15,7 @@
 //! it puts on that link per MB/s of its rate. A scrub flow is one drive (weight 1 on its path);
 //! a rebuild flow is a whole rebuild, its rate the per-drive rebuild rate `B_r`, crossing each
 //! link with the number of member streams behind it (survivors read plus the replacement
-//! written, physics §4); an ingest or read flow is one group's client traffic in user MB/s,
+//! written, model §4); an ingest or read flow is one group's client traffic in user MB/s,
 //! crossing every NIC and the group's drive paths with the layout's write amplification. A
 //! link's load is the sum of both directions: exact for half-duplex SATA and the PCI bus,
 //! conservative for full-duplex PCIe, DMI and Ethernet when traffic runs both ways.
@@ -1173,7 +1173,7 @@ fn has_parity(level: Level) -> bool {
     )
 }
 
-/// The members a rebuild reads: Linux md RAID5/6 read every survivor (whole stripes, physics
+/// The members a rebuild reads: Linux md RAID5/6 read every survivor (whole stripes, model
 /// §4); a k+m code needs k; a mirror copies from one survivor; RAID10 from the failed drive's
 /// mirror partner.
 fn rebuild_sources(shape: &Shape, members: &[u32], failed: u32) -> Vec<u32> {

@@ -1,15 +1,15 @@
 //! Durability: the probability that a redundancy group, a pod and a Backblaze Vault lose data,
-//! under each of the reliability models of `shared/reference/physics.md` §6, side by side.
+//! under each of the reliability models of `docs/model.md` §6, side by side.
 //!
 //! This module owns the analytic models and their aggregation, and nothing else: it is a set of
 //! pure functions from numbers (drives per group, tolerated failures, failure rate, rebuild
 //! time) to probabilities. It does not decide rebuild rates (the caller passes a [`Rebuild`] per
 //! group, from the bandwidth engine or from the user), it does not simulate (that is
 //! [`crate::montecarlo`]) and it never prints. Every formula names its source: a section of
-//! `physics.md` and its numbered reference (`[47]` Backblaze's durability post, `[48]` Greenan,
+//! `docs/model.md` and its numbered reference (`[47]` Backblaze's durability post, `[48]` Greenan,
 //! Plank & Wylie, `[55]` the URE sources).
 //!
-//! The models (physics §6.5 explains why they differ by more than a nine):
+//! The models (model §6.5 explains why they differ by more than a nine):
 //!
 //! * [`Model::MarkovSerial`], [`Model::MarkovParallel`]: the exact continuous-time Markov chain
 //!   of a k+m group (§6.3), exponential lifetimes and exponential repairs, one repair at a time
@@ -31,10 +31,10 @@ use crate::spec::Level;
 use crate::units::{Bytes, MBps};
 use serde::Serialize;
 
-/// Hours in a year: the unit AFRs are quoted per (physics §6.1: `λ = AFR / 8760 h`).
+/// Hours in a year: the unit AFRs are quoted per (model §6.1: `λ = AFR / 8760 h`).
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 
-/// Backblaze's published Vault durability inputs, 2018 (physics §8, [47]): 17 data + 3 parity
+/// Backblaze's published Vault durability inputs, 2018 (model §8, [47]): 17 data + 3 parity
 /// shards, 0.405 % annual shard failure rate, 6.5 days to replace and repopulate a shard, as in
 /// `durability.py 17 3 0.00405 6.5`. These are inputs Backblaze stated, not results.
 pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
@@ -149,12 +149,12 @@ pub enum DurabilityError {
     },
 }
 
-/// How an annualized failure rate becomes a failure rate per hour (physics §6.1).
+/// How an annualized failure rate becomes a failure rate per hour (model §6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum AfrConvention {
     /// AFR is a rate, failures per drive-year (Backblaze's definition [46][47]):
-    /// `λ = AFR / 8760 h`. The default, and the convention of physics §7's table.
+    /// `λ = AFR / 8760 h`. The default, and the convention of model §7's table.
     #[default]
     Rate,
     /// AFR is the probability `p` of failing within a year: `λ = −ln(1 − p) / 8760 h`.
@@ -214,13 +214,13 @@ pub fn check_hours(hours: f64) -> Result<f64, DurabilityError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Model {
-    /// Exact CTMC, exponential repairs one at a time (the textbook chain, physics §6.3).
+    /// Exact CTMC, exponential repairs one at a time (the textbook chain, model §6.3).
     MarkovSerial,
-    /// Exact CTMC, exponential repairs all in parallel (physics §6.3).
+    /// Exact CTMC, exponential repairs all in parallel (model §6.3).
     MarkovParallel,
-    /// Fixed-length repairs in parallel: the sliding-window model (physics §6.5).
+    /// Fixed-length repairs in parallel: the sliding-window model (model §6.5).
     Sliding,
-    /// Backblaze's period model (physics §6.4, [47]).
+    /// Backblaze's period model (model §6.4, [47]).
     Backblaze,
 }
 
@@ -256,16 +256,16 @@ impl Model {
     pub fn describe(self) -> &'static str {
         match self {
             Model::MarkovSerial => {
-                "exact CTMC, exponential lifetimes, exponential repairs one at a time (physics §6.3, [48])"
+                "exact CTMC, exponential lifetimes, exponential repairs one at a time (model §6.3, [48])"
             }
             Model::MarkovParallel => {
-                "exact CTMC, exponential lifetimes, exponential repairs in parallel (physics §6.3)"
+                "exact CTMC, exponential lifetimes, exponential repairs in parallel (model §6.3)"
             }
             Model::Sliding => {
-                "fixed-length repairs in parallel, loss when a failure lands while m others are inside their repair windows (physics §6.5)"
+                "fixed-length repairs in parallel, loss when a failure lands while m others are inside their repair windows (model §6.5)"
             }
             Model::Backblaze => {
-                "Backblaze's period model: the year cut into repair periods, binomial loss per period (physics §6.4, [47])"
+                "Backblaze's period model: the year cut into repair periods, binomial loss per period (model §6.4, [47])"
             }
         }
     }
@@ -327,7 +327,7 @@ impl Redundancy {
 
 /// The probability that at least one of `count` independent events of probability `p` occurs:
 /// `1 − (1 − p)^count`, computed as `−expm1(count · log1p(−p))` so tiny `p` keep their digits
-/// (physics §6.4).
+/// (model §6.4).
 pub fn any_of(p: f64, count: f64) -> f64 {
     if p >= 1.0 {
         return 1.0;
@@ -363,10 +363,10 @@ pub fn binomial(n: u32, k: u32) -> f64 {
 }
 
 // ------------------------------------------------------------------------------------------
-// The exact chain (physics §6.3)
+// The exact chain (model §6.3)
 // ------------------------------------------------------------------------------------------
 
-/// How repairs proceed in the Markov chain (physics §6.3).
+/// How repairs proceed in the Markov chain (model §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Repair {
@@ -387,7 +387,7 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// The birth-death chain of one k+m set (physics §6.3): states `i = 0…m` failed drives,
+    /// The birth-death chain of one k+m set (model §6.3): states `i = 0…m` failed drives,
     /// `i → i+1` at `(n−i)λ`, `i → i−1` at `μ` (serial) or `iμ` (parallel), `m → loss` at
     /// `(n−m)λ`.
     pub fn group(n: u32, m: u32, lambda: f64, mu: f64, repair: Repair) -> Chain {
@@ -412,7 +412,7 @@ impl Chain {
     }
 
     /// Mean time to absorption from state 0 (MTTDL, hours): the solution of the linear system
-    /// `Σ_j q_ij (T_j − T_i) = −1` (physics §6.3).
+    /// `Σ_j q_ij (T_j − T_i) = −1` (model §6.3).
     ///
     /// Solved by Gaussian elimination in the subtraction-free order of Grassmann, Taksar and
     /// Heyman (GTH): states are eliminated from the last, and every new diagonal is recomputed
@@ -521,7 +521,7 @@ impl Chain {
     }
 
     /// Stationary probability of each transient state when loss is ignored (the chain reflected
-    /// at its last state): used for the rate of entries into the critical state (physics §6.6).
+    /// at its last state): used for the rate of entries into the critical state (model §6.6).
     fn reflected_stationary(&self) -> Vec<f64> {
         // Birth-death balance: π_{i+1} q_{i+1,i} = π_i q_{i,i+1}.
         let s = self.absorb.len();
@@ -563,7 +563,7 @@ fn matmul(a: &[f64], b: &[f64], d: usize) -> Vec<f64> {
     c
 }
 
-/// Leading-order MTTDL of the serial chain, hours (physics §6.3, valid when `λ ≪ μ`):
+/// Leading-order MTTDL of the serial chain, hours (model §6.3, valid when `λ ≪ μ`):
 /// `μ^m / (n(n−1)…(n−m) · λ^(m+1))`. The parallel chain's is `m!` times larger.
 pub fn mttdl_serial_closed_form(n: u32, m: u32, lambda: f64, mu: f64) -> f64 {
     let falling: f64 = (0..=m).map(|i| f64::from(n - i)).product();
@@ -571,17 +571,17 @@ pub fn mttdl_serial_closed_form(n: u32, m: u32, lambda: f64, mu: f64) -> f64 {
 }
 
 // ------------------------------------------------------------------------------------------
-// The sliding window (physics §6.5)
+// The sliding window (model §6.5)
 // ------------------------------------------------------------------------------------------
 
 /// Loss rate per hour of one k+m set with fixed-length repairs of `r` hours running in
-/// parallel: the sliding-window model (physics §6.5).
+/// parallel: the sliding-window model (model §6.5).
 ///
 /// Each drive alternates between up (exponential, rate λ) and down for exactly `r`; the drives
 /// are independent, so in steady state a drive is down with probability `p = λr / (1 + λr)`
 /// and the number down is binomial. A loss is a failure arriving while exactly `m` others are
 /// down: `rate = (n−m) λ · C(n, m) p^m (1−p)^(n−m)`. That is exact for this process (an
-/// up-crossing rate); its leading order is physics §6.5's `n!/(n−m−1)! · λ^(m+1) r^m / m!`
+/// up-crossing rate); its leading order is model §6.5's `n!/(n−m−1)! · λ^(m+1) r^m / m!`
 /// ([`sliding_rate_leading_order`]).
 pub fn sliding_rate(n: u32, m: u32, lambda: f64, r: f64) -> f64 {
     let p = lambda * r / (1.0 + lambda * r);
@@ -589,7 +589,7 @@ pub fn sliding_rate(n: u32, m: u32, lambda: f64, r: f64) -> f64 {
     f64::from(n - m) * lambda * ln.exp()
 }
 
-/// Leading order of [`sliding_rate`] (physics §6.5): `n!/(n−m−1)! · λ^(m+1) r^m / m!`, per hour.
+/// Leading order of [`sliding_rate`] (model §6.5): `n!/(n−m−1)! · λ^(m+1) r^m / m!`, per hour.
 pub fn sliding_rate_leading_order(n: u32, m: u32, lambda: f64, r: f64) -> f64 {
     let falling: f64 = (0..=m).map(|i| f64::from(n - i)).product();
     let m_fact: f64 = (1..=m).map(f64::from).product();
@@ -641,10 +641,10 @@ pub fn sliding_events_from_new(n: u32, m: u32, lambda: f64, r: f64, hours: f64) 
 }
 
 // ------------------------------------------------------------------------------------------
-// Backblaze's period model (physics §6.4, [47])
+// Backblaze's period model (model §6.4, [47])
 // ------------------------------------------------------------------------------------------
 
-/// Probability that one repair period of `days` loses data under Backblaze's model (physics
+/// Probability that one repair period of `days` loses data under Backblaze's model (model
 /// §6.4, [47]): with `A` the annual shard failure rate (failures per shard-year), a shard fails
 /// in the period with `P = 1 − e^(−A·days/365)`, and the period loses data when more than `m`
 /// of the `n` shards fail: `L = Σ_{j=m+1}^{n} C(n,j) P^j (1−P)^(n−j)`. Each term is summed in
@@ -662,7 +662,7 @@ pub fn period_loss(n: u32, m: u32, annual_rate: f64, days: f64) -> f64 {
         .min(1.0)
 }
 
-/// Backblaze's loss probability over `years` (physics §6.4, [47]): `1 − (1 − L)^(365·years/days)`,
+/// Backblaze's loss probability over `years` (model §6.4, [47]): `1 − (1 − L)^(365·years/days)`,
 /// computed as `−expm1(N · log1p(−L))` so an `L` of 10^-13 does not vanish in `1 − L`.
 pub fn period_loss_within(n: u32, m: u32, annual_rate: f64, days: f64, years: f64) -> f64 {
     any_of(period_loss(n, m, annual_rate, days), 365.0 * years / days)
@@ -898,7 +898,7 @@ pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, D
 /// use podplan::layout::Shape;
 /// use podplan::spec::Level;
 /// let raid6 = Shape { level: Level::Raid6 { width: 15 }, spares: 0 };
-/// // physics.md §7: 3 % AFR, 27.8 h rebuild → 7.4e-7 a year (serial CTMC).
+/// // docs/model.md §7: 3 % AFR, 27.8 h rebuild → 7.4e-7 a year (serial CTMC).
 /// let p = group_annual_loss(&raid6, 3.0, 27.78, Model::MarkovSerial).unwrap();
 /// assert!((p / 7.4e-7 - 1.0).abs() < 0.01);
 /// ```
@@ -916,11 +916,11 @@ pub fn group_annual_loss(
 }
 
 // ------------------------------------------------------------------------------------------
-// Unrecoverable read errors (physics §6.6)
+// Unrecoverable read errors (model §6.6)
 // ------------------------------------------------------------------------------------------
 
 /// Partial (sector) loss from an unrecoverable read error while a set rebuilds with no
-/// redundancy left (physics §6.6): in the critical state (`m` drives down) every one of the
+/// redundancy left (model §6.6): in the critical state (`m` drives down) every one of the
 /// `n − m` survivors must be read whole, and one URE loses the stripe it sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct UreExposure {
@@ -929,10 +929,10 @@ pub struct UreExposure {
     /// Bits read in one critical rebuild: `(n − m) × member bytes × 8`.
     pub bits_read: f64,
     /// Probability of at least one URE in one critical rebuild: `1 − (1 − 1/BER)^bits`
-    /// (physics §6.6, [55]).
+    /// (model §6.6, [55]).
     pub p_ure_per_critical_rebuild: f64,
     /// Critical rebuilds per year, serial repair: the rate of entries into state `m` of the
-    /// chain, `π_{m−1} (n−m+1) λ` (leading order `n!/(n−m)! · λ^m · R^(m−1)`, physics §6.6).
+    /// chain, `π_{m−1} (n−m+1) λ` (leading order `n!/(n−m)! · λ^m · R^(m−1)`, model §6.6).
     pub critical_rebuilds_per_year_serial: f64,
     /// The same with parallel repair (smaller by `(m−1)!`).
     pub critical_rebuilds_per_year_parallel: f64,
@@ -983,7 +983,7 @@ pub fn ure_exposure(
 }
 
 // ------------------------------------------------------------------------------------------
-// Rebuild time (physics §4, §6.2)
+// Rebuild time (model §4, §6.2)
 // ------------------------------------------------------------------------------------------
 
 /// Where a group's rebuild rate or time comes from.
@@ -1004,7 +1004,7 @@ pub enum RebuildSource {
     NoRedundancy,
 }
 
-/// A group's time to restore redundancy after a drive failure (physics §6.2):
+/// A group's time to restore redundancy after a drive failure (model §6.2):
 /// `T_R = T_detect + T_replace + C / B_r`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rebuild {
@@ -1196,7 +1196,7 @@ pub struct ModelRatio {
     pub model: Model,
     /// Its loss rate divided by the sliding window's.
     pub ratio: f64,
-    /// The leading-order ratio of physics §6.5: `m!` serial, `1` parallel, `1/(m+1)` period.
+    /// The leading-order ratio of model §6.5: `m!` serial, `1` parallel, `1/(m+1)` period.
     pub leading_order: f64,
 }
 
@@ -1219,7 +1219,7 @@ pub struct DurabilityReport {
     pub pod: PodDurability,
     /// The Vault, when a code across pods is asked for or the design has one.
     pub vault: Option<VaultDurability>,
-    /// How the models differ, as ratios to the sliding window (physics §6.5).
+    /// How the models differ, as ratios to the sliding window (model §6.5).
     pub ratios: Vec<ModelRatio>,
     /// Where the rebuilds' detection and replacement delay came from.
     pub delay_source: Option<DelaySource>,
@@ -1484,7 +1484,7 @@ mod tests {
 
     #[test]
     fn raid5_chain_matches_greenan_exact_form() {
-        // physics §6.3: RAID5 exact MTTDL ((2n−1)λ + μ) / (n(n−1)λ²) [48].
+        // model §6.3: RAID5 exact MTTDL ((2n−1)λ + μ) / (n(n−1)λ²) [48].
         let (n, l, mu) = (15u32, lam(3.0), 1.0 / 27.78);
         let exact = ((2.0 * f64::from(n) - 1.0) * l + mu) / (f64::from(n * (n - 1)) * l * l);
         let chain = Chain::group(n, 1, l, mu, Repair::Serial).mean_time_to_absorption();

@@ -4,7 +4,7 @@
 //! This module owns numbers, not topology: it turns a link generation, a bus, a chipset link or
 //! an Ethernet speed into a [`LineRate`] (raw Gb/s and encoding), and holds every efficiency
 //! factor as a named, sourced, overridable field of [`Factors`]. Sources are sections of
-//! `shared/reference/physics.md` and its numbered source list (`[n]`); `[S]` stated by the
+//! `docs/model.md` and its numbered source list (`[n]`); `[S]` stated by the
 //! source, `[D]` derived there, `[U]` uncertain. It must not know about pods or workloads; the
 //! engine that uses it is [`crate::bandwidth`].
 //!
@@ -15,7 +15,7 @@
 //! ```
 //!
 //! except a command-based port-multiplier uplink, which serves one drive at a time:
-//! `min(payload × pm_fis, pm_command × the fastest drive behind it)` (physics §1.2).
+//! `min(payload × pm_fis, pm_command × the fastest drive behind it)` (model §1.2).
 
 use crate::model::Drive;
 use crate::spec::{Bus, ChipsetLink, LinkGen};
@@ -82,7 +82,7 @@ pub struct Factor {
     pub unit: &'static str,
     /// What it applies to.
     pub what: &'static str,
-    /// Where the default comes from (physics.md section and source number).
+    /// Where the default comes from (docs/model.md section and source number).
     pub source: &'static str,
 }
 
@@ -160,77 +160,77 @@ const ROWS: [(&str, &str, &str, &str, Range); 11] = [
         "sata",
         "fraction",
         "one SATA/SAS link (a drive's own port, an expander uplink)",
-        "physics §1.1: η_SATA ≈ 0.83-0.93 [D]; SATA 3 ~550 of 600 MB/s in practice [U]",
+        "model §1.1: η_SATA ≈ 0.83-0.93 [D]; SATA 3 ~550 of 600 MB/s in practice [U]",
         Range::above_zero(1.0),
     ),
     (
         "pm-fis",
         "fraction",
         "port-multiplier uplink, FIS-based switching",
-        "physics §1.2: 249 MB/s measured of 300, 5 drives behind an FBS PM [S][5]",
+        "model §1.2: 249 MB/s measured of 300, 5 drives behind an FBS PM [S][5]",
         Range::above_zero(1.0),
     ),
     (
         "pm-command",
         "× one drive",
         "port-multiplier uplink, command-based switching (one drive at a time)",
-        "physics §1.2: CBS ≈ one drive's streaming rate [S][3][4]; 115 MB/s measured FBS off [S][5]",
+        "model §1.2: CBS ≈ one drive's streaming rate [S][3][4]; 115 MB/s measured FBS off [S][5]",
         Range::above_zero(1.0),
     ),
     (
         "pci",
         "fraction",
         "conventional PCI bus, shared by every card on it",
-        "physics §1.4: 133 MB/s raw, ~100-110 realistic [U][12][13]; 100/133",
+        "model §1.4: 133 MB/s raw, ~100-110 realistic [U][12][13]; 100/133",
         Range::above_zero(1.0),
     ),
     (
         "pci-x",
         "fraction",
         "PCI-X bus",
-        "physics §1.4: ~75-85 % [U][12]",
+        "model §1.4: ~75-85 % [U][12]",
         Range::above_zero(1.0),
     ),
     (
         "pcie",
         "fraction",
         "PCIe card host link",
-        "physics §1.4: TLP 84-93 % less DLLPs, 0.8 a safe default [D][15][16]",
+        "model §1.4: TLP 84-93 % less DLLPs, 0.8 a safe default [D][15][16]",
         Range::above_zero(1.0),
     ),
     (
         "dmi",
         "fraction",
         "chipset link (DMI) shared by everything behind the PCH",
-        "physics §1.4: DMI 1.0 ~0.8 of 1 GB/s, DMI 2.0 ~1.6 of 2 [D][21]",
+        "model §1.4: DMI 1.0 ~0.8 of 1 GB/s, DMI 2.0 ~1.6 of 2 [D][21]",
         Range::above_zero(1.0),
     ),
     (
         "ethernet",
         "fraction",
         "Ethernet port, TCP goodput at 1500 MTU (0.99 for 9000 MTU)",
-        "physics §1.5: 1448 B payload per 1538 B on the wire = 117.7 MB/s per GbE [D][22]",
+        "model §1.5: 1448 B payload per 1538 B on the wire = 117.7 MB/s per GbE [D][22]",
         Range::above_zero(1.0),
     ),
     (
         "bond",
         "fraction",
         "bonded Ethernet ports, across many flows",
-        "physics §1.5: 2 × GbE bonded ~235 MB/s = 2 × 117.7 [U]",
+        "model §1.5: 2 × GbE bonded ~235 MB/s = 2 × 117.7 [U]",
         Range::above_zero(1.0),
     ),
     (
         "md-max",
         "MB/s",
         "Linux md speed_limit_max, per device, caps a rebuild",
-        "physics §4: default 200,000 KiB/s [S][56]",
+        "model §4: default 200,000 KiB/s [S][56]",
         Range::above_zero(MAX_MB_S),
     ),
     (
         "delay-h",
         "h",
         "detection and replacement delay added to a rebuild",
-        "physics §6.2: T_R = T_detect + T_swap + C / B_r; 0 as in the §7 hot-spare example",
+        "model §6.2: T_R = T_detect + T_swap + C / B_r; 0 as in the §7 hot-spare example",
         Range::from_zero(MAX_DELAY_H),
     ),
 ];
@@ -312,7 +312,7 @@ impl Factors {
     }
 }
 
-/// Raw line rate of one serial storage link of a generation (physics §1.1; SAS by the same
+/// Raw line rate of one serial storage link of a generation (model §1.1; SAS by the same
 /// 8b/10b rule; PATA as ATA/100's 100 MB/s parallel transfer).
 pub fn serial_line(generation: LinkGen) -> LineRate {
     let (gbit_s, encoding) = match generation {
@@ -346,7 +346,7 @@ fn true_mhz(mhz: u16) -> f64 {
     }
 }
 
-/// Raw rate of a host bus, per direction (physics §1.4): PCI width × clock (133 MB/s at
+/// Raw rate of a host bus, per direction (model §1.4): PCI width × clock (133 MB/s at
 /// 32-bit/33 MHz), PCI-X 64 bit × clock (1066 MB/s at 133 MHz), PCIe 2.5 / 5 GT/s with 8b/10b
 /// and 8 / 16 / 32 GT/s with 128b/130b, per lane.
 pub fn bus_line(bus: Bus) -> LineRate {
@@ -375,7 +375,7 @@ pub fn bus_line(bus: Bus) -> LineRate {
     }
 }
 
-/// Raw rate of the chipset link, per direction (physics §1.4, source 21): DMI 1.0 is x4 at
+/// Raw rate of the chipset link, per direction (model §1.4, source 21): DMI 1.0 is x4 at
 /// 2.5 GT/s 8b/10b (1 GB/s), DMI 2.0 x4 at 5 GT/s (2 GB/s), DMI 3.0 x4 at 8 GT/s 128b/130b
 /// (3.94 GB/s). `None` for a board without one.
 pub fn chipset_line(link: ChipsetLink) -> Option<LineRate> {
@@ -429,13 +429,13 @@ impl Zone {
 }
 
 /// A drive's sustained sequential rate in a zone, from its catalog `outer_mb_s` and
-/// `inner_mb_s` (physics §1.6).
+/// `inner_mb_s` (model §1.6).
 ///
 /// The full-pass average is capacity / pass time. With zoned recording the rate is
 /// proportional to the radius and capacity is uniform in area, so a pass from `r_i` to `r_o`
 /// takes a time proportional to `r_o − r_i` and averages `outer × (1 + inner/outer) / 2`, the
 /// mean of the two catalog rates. At the zone model's inner/outer = 0.47 this is 0.735 ×
-/// outer, physics §1.6's "≈ 0.75 × OD" (whose closed form, the capacity-weighted mean of the
+/// outer, model §1.6's "≈ 0.75 × OD" (whose closed form, the capacity-weighted mean of the
 /// instantaneous rate, gives 0.767 and slightly overstates a pass).
 pub fn zone_rate(drive: &Drive, zone: Zone) -> MBps {
     match zone {

@@ -1,5 +1,5 @@
 //! Monte Carlo: an event simulation of drive failures and rebuilds that checks the closed
-//! forms of [`crate::durability`] and covers what they cannot (physics.md §9).
+//! forms of [`crate::durability`] and covers what they cannot (docs/model.md §9).
 //!
 //! This module owns the simulation and its statistics, and nothing else: a [`System`] is a set
 //! of drives (each with a failure rate, a rebuild and a link it rebuilds through), redundancy
@@ -18,11 +18,11 @@
 //!   behind the same controller share its rebuild bandwidth equally (processor sharing): `k`
 //!   concurrent rebuilds each progress at `B_r / k`. A documented simplification of the
 //!   bandwidth engine's max-min sharing, which it equals when one link binds all of them.
-//! * **Weibull lifetimes** (age-dependent failure, physics §6.7, [50][51]): shape `β`, scale
+//! * **Weibull lifetimes** (age-dependent failure, model §6.7, [50][51]): shape `β`, scale
 //!   chosen so the mean life is `1/λ` (the same MTTF as the exponential). Drives start new; a
 //!   replaced drive is new again; a drive that comes back after a domain outage keeps its age.
 //!
-//! Rare events use **failure biasing** (importance sampling, physics §9): every failure hazard
+//! Rare events use **failure biasing** (importance sampling, model §9): every failure hazard
 //! is multiplied by a factor that depends on the state (`bias_up` while a set is whole,
 //! `bias_degraded` while it is degraded), and each trial carries the likelihood ratio of its
 //! path, `Π 1/b at each failure × exp(Σ (b − 1) ∫ h dt)`, so the weighted estimate stays

@@ -6,7 +6,7 @@
 //! * A drive draws `spinup_12v` on +12 V while its spindle starts, and `run_5v` on +5 V at all
 //!   times. Running, its +12 V draw is the rest of its rated power:
 //!   `(idle_w − 5 V × run_5v) / 12 V` idle, and the same with `active_w` under load
-//!   (physics.md §10: spin-up draws up to 4× the steady 12 V current). A drive that is
+//!   (docs/model.md §10: spin-up draws up to 4× the steady 12 V current). A drive that is
 //!   starting draws at least its idle current: an SSD (or a 2.5-inch drive on +5 V), whose
 //!   `spinup_12v` is 0 A, is counted running from the moment it is on ([`starting_12v`]).
 //! * Backplane chips are fed from +5 V ([`BACKPLANE_RAIL_V`]); every other non-drive load

@@ -849,7 +849,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
         ));
     }
     s.notes.push(format!(
-        "T_R = delay + member / rebuild rate (physics §6.2). λ from AFR as a {} (physics §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
+        "T_R = delay + member / rebuild rate (model §6.2). λ from AFR as a {} (model §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
         match r.convention {
             AfrConvention::Rate => "rate: λ = AFR / 8760 h",
             AfrConvention::Probability => "probability: λ = −ln(1 − AFR) / 8760 h",
@@ -987,7 +987,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
             }
         }
         u.notes.push(format!(
-            "Pod: {} partial-loss events per 1,000 pod-years, P = {} within the mission (serial repair). A critical rebuild is one with every parity drive already down: it must read all n − m survivors whole, and one URE loses the stripe it sits in (physics §6.6). Scrubbing lowers this; the URE specification is the vendor's, not measured.",
+            "Pod: {} partial-loss events per 1,000 pod-years, P = {} within the mission (serial repair). A critical rebuild is one with every parity drive already down: it must read all n − m survivors whole, and one URE loses the stripe it sits in (model §6.6). Scrubbing lowers this; the URE specification is the vendor's, not measured.",
             sci(r.pod.ure_events_per_1000_pod_years),
             sci(r.pod.ure_p_mission)
         ));
@@ -1038,7 +1038,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
             .find(|f| f.model == Model::Backblaze)
         {
             vs.notes.push(format!(
-                "Backblaze published \"11 nines\" for one file (one tome) from 17+3, 0.405 % and 6.5 days under its period model [physics §8, [47]]; the same inputs give {} = {} nines here, {} whole nines.",
+                "Backblaze published \"11 nines\" for one file (one tome) from 17+3, 0.405 % and 6.5 days under its period model [model §8, [47]]; the same inputs give {} = {} nines here, {} whole nines.",
                 sci(bb.p_mission),
                 nines(bb),
                 bb.nines.map_or("all".into(), |n| format!("{}", n.floor()))
@@ -1054,7 +1054,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
     // How the models differ.
     if !r.ratios.is_empty() {
         let mut d = Section::new(
-            "How the models differ: loss rate relative to the sliding window (physics §6.5)",
+            "How the models differ: loss rate relative to the sliding window (model §6.5)",
             &["Subject", "Model", "Ratio", "Leading order", "Why"],
         );
         d.right = vec![2, 3];

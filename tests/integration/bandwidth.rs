@@ -69,7 +69,7 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 
 #[test]
 fn pod_1_pci_card_drives_are_the_narrowest_at_full_load() {
-    // physics §5: 15 drives on the SiI3124 on 32-bit PCI: ~100 MB/s / 15 = 6.7 MB/s each
+    // model §5: 15 drives on the SiI3124 on 32-bit PCI: ~100 MB/s / 15 = 6.7 MB/s each
     // (8.9 at the raw 133 MB/s); the 30 behind the SiI3132 PCIe x1 cards get 20 MB/s each.
     let p = pod("1.0");
     let r = run(&p, Workload::Scrub, &Params::default());
@@ -127,7 +127,7 @@ fn pod_4_is_drive_bound_where_4_5_is_card_bound() {
             "4.5 {w:?}: {:?}",
             r45.summary.binding
         );
-        // 45Drives / physics §5: a PCIe 2.0 x2 card (~800 MB/s) for 15 drives: 53 MB/s each.
+        // 45Drives / model §5: a PCIe 2.0 x2 card (~800 MB/s) for 15 drives: 53 MB/s each.
         assert!(close(r45.summary.per_drive_min_mb_s.0, 800.0 / 15.0, 1e-6));
         assert!(r40.summary.per_drive_min_mb_s.0 > 2.0 * r45.summary.per_drive_min_mb_s.0);
     }
@@ -144,11 +144,11 @@ fn pod_2_rebuild_time_is_derived_from_its_topology() {
         assert!(close(t.rate.0, 200.0 / 15.0, 1e-9), "{t:?}");
         let expect = l.groups[t.group as usize - 1].member.0 as f64 / (t.rate.0 * 1e6) / 3600.0;
         assert!(close(t.hours, expect, 1e-9));
-        assert!(close(t.hours, 62.5, 0.01), "physics §5: ~62.7 h; {t:?}");
+        assert!(close(t.hours, 62.5, 0.01), "model §5: ~62.7 h; {t:?}");
         assert!(t.binding_link.starts_with("host:SLOT"), "{t:?}");
     }
     // The rate follows the topology: widen group 1's card to x4 and the three port-multiplier
-    // uplinks (249 MB/s FBS / 5 drives) bind instead: physics §5's 16.7 h.
+    // uplinks (249 MB/s FBS / 5 drives) bind instead: model §5's 16.7 h.
     let wide = bandwidth::rebuild_times(&p, &l, &set(&["SLOT7.lanes=4"]));
     assert!(close(wide[0].rate.0, 249.0 / 5.0, 1e-9), "{:?}", wide[0]);
     assert!(

@@ -1,4 +1,4 @@
-//! Durability: the closed forms reproduce physics.md §7 and Backblaze's Vault figure, agree
+//! Durability: the closed forms reproduce docs/model.md §7 and Backblaze's Vault figure, agree
 //! with the exact chain to leading order and with the Monte Carlo within its interval, behave
 //! as reliability must (faster rebuilds, more parity), and `podplan durability` of every
 //! design is held to a golden snapshot.
@@ -56,7 +56,7 @@ fn close(x: f64, want: f64, rel: f64) -> bool {
     (x / want - 1.0).abs() <= rel
 }
 
-/// physics.md §7: 15-wide RAID6 of 3 TB drives, AFR 3 % (rate), no delay. Each row: rebuild
+/// docs/model.md §7: 15-wide RAID6 of 3 TB drives, AFR 3 % (rate), no delay. Each row: rebuild
 /// MB/s, T_R h, MTTDL years (serial CTMC), P serial, P sliding/parallel, P period, URE 1e14,
 /// URE 1e15, pod of 3 groups (serial). The table gives two significant digits.
 const TABLE_7: &[[f64; 9]] = &[
@@ -177,7 +177,7 @@ fn backblaze_vault_figure_is_reproduced_and_the_other_models_explained() {
     assert_eq!(period.nines.unwrap().floor(), 11.0, "{:?}", period);
     assert!(period.p_mission > 1e-12 && period.p_mission < 1e-11);
     // The period model under-states by (m+1) = 4 against the sliding window; the serial
-    // chain over-states by m! = 6; the parallel chain matches (physics §6.5).
+    // chain over-states by m! = 6; the parallel chain matches (model §6.5).
     let sliding = get(Model::Sliding).loss_events_per_year;
     assert!(close(sliding / period.loss_events_per_year, 4.0, 0.01));
     assert!(close(
@@ -630,7 +630,7 @@ fn durability_reports_rebuild_times_from_the_topology() {
         g["rebuild"]["source"]["topology"]["binding_link"].is_string(),
         "{g}"
     );
-    // Pod 2.0's rows rebuild at the card's PCIe x1 share (physics §5: ≈ 13.3 MB/s, 62.7 h).
+    // Pod 2.0's rows rebuild at the card's PCIe x1 share (model §5: ≈ 13.3 MB/s, 62.7 h).
     let rate = g["rebuild"]["rate"].as_f64().unwrap();
     assert!((10.0..17.0).contains(&rate), "{rate}");
     // A faster rebuild given by the user lowers the loss.

@@ -370,7 +370,7 @@ fn readme_durability_figures_are_what_durability_prints() {
         serial_nines,
         num(&tome("markov-serial")["nines"]),
     );
-    // physics §7's row at 30 MB/s: "T_R 27.8 h, MTTDL 1.35e6 years, P 7.4e-7 (serial), 3.7e-7
+    // model §7's row at 30 MB/s: "T_R 27.8 h, MTTDL 1.35e6 years, P 7.4e-7 (serial), 3.7e-7
     // (sliding and parallel), 1.2e-7 (period), URE 5.7e-4", 3 % AFR, no delay, Pod 2.0's 3 TB.
     let row = between(&text, "reproduced by the tests: at 30 MB/s, ", "\n\n");
     let v = json(&[
