@@ -31,8 +31,9 @@ use crate::spec::Level;
 use crate::units::{Bytes, MBps};
 use serde::Serialize;
 
-/// Hours in a year: the unit AFRs are quoted per (model §6.1: `λ = AFR / 8760 h`).
-pub const HOURS_PER_YEAR: f64 = 8760.0;
+/// Hours in a year: the unit AFRs are quoted per (model §6.1: `λ = AFR / 8760 h`); defined
+/// once, in [`crate::units::HOURS_PER_YEAR`].
+pub const HOURS_PER_YEAR: f64 = crate::units::HOURS_PER_YEAR;
 
 /// Backblaze's published Vault durability inputs, 2018 (model §8, [47]): 17 data + 3 parity
 /// shards, 0.405 % annual shard failure rate, 6.5 days to replace and repopulate a shard, as in

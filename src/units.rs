@@ -39,6 +39,68 @@ impl Bytes {
     pub fn saturating_mul(self, n: u64) -> Bytes {
         Bytes(self.0.saturating_mul(n))
     }
+    /// No bytes.
+    pub const ZERO: Bytes = Bytes(0);
+    /// The exact count of bytes.
+    pub fn bytes(self) -> u64 {
+        self.0
+    }
+    /// True when there are no bytes.
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+    /// The value in binary gibibytes (2^30 B).
+    pub fn gib(self) -> f64 {
+        self.0 as f64 / (1u64 << 30) as f64
+    }
+    /// The bytes times a factor, rounded toward zero; the float-to-integer conversion
+    /// saturates (a negative or NaN product is 0, a huge one `u64::MAX`).
+    pub fn scale(self, factor: f64) -> Bytes {
+        Bytes((self.0 as f64 * factor) as u64)
+    }
+    /// `num / den` of the bytes, rounded down, computed exactly in 128 bits; a zero
+    /// denominator counts as 1. Never more than the bytes when `num <= den`.
+    pub fn fraction(self, num: u32, den: u32) -> Bytes {
+        Bytes((u128::from(self.0) * u128::from(num) / u128::from(den.max(1))) as u64)
+    }
+    /// The bytes rounded down to a whole number of `granule`s (a zero granule leaves them).
+    pub fn round_down(self, granule: u64) -> Bytes {
+        match granule {
+            0 => self,
+            g => Bytes(self.0 / g * g),
+        }
+    }
+    /// This value as a percentage of `whole`, 0 when `whole` is zero.
+    pub fn percent_of(self, whole: Bytes) -> f64 {
+        if whole.0 == 0 {
+            0.0
+        } else {
+            100.0 * self.0 as f64 / whole.0 as f64
+        }
+    }
+}
+
+/// Sum of byte counts; saturates at `u64::MAX` instead of wrapping.
+impl std::ops::Add for Bytes {
+    type Output = Bytes;
+    fn add(self, o: Bytes) -> Bytes {
+        self.saturating_add(o)
+    }
+}
+
+/// Difference of byte counts; saturates at 0 instead of wrapping.
+impl std::ops::Sub for Bytes {
+    type Output = Bytes;
+    fn sub(self, o: Bytes) -> Bytes {
+        Bytes(self.0.saturating_sub(o.0))
+    }
+}
+
+/// Sum of byte counts; saturates at `u64::MAX` instead of wrapping.
+impl std::iter::Sum for Bytes {
+    fn sum<I: Iterator<Item = Bytes>>(iter: I) -> Bytes {
+        iter.fold(Bytes::ZERO, Bytes::saturating_add)
+    }
 }
 
 impl fmt::Display for Bytes {
@@ -250,6 +312,37 @@ impl Cents {
     pub fn as_units_f64(self) -> f64 {
         self.0 as f64 / 100.0
     }
+    /// No money.
+    pub const ZERO: Cents = Cents(0);
+    /// The exact amount in cents.
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+    /// True below zero.
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+    /// Difference, saturating at the `i64` range instead of wrapping.
+    pub fn saturating_sub(self, other: Cents) -> Cents {
+        Cents(self.0.saturating_sub(other.0))
+    }
+    /// An equal share of the amount among `n` (a count of at least 1; 0 counts as 1),
+    /// rounded toward zero.
+    pub fn share(self, n: u32) -> Cents {
+        Cents(self.0 / i64::from(n.max(1)))
+    }
+    /// Sum of amounts, or `None` on overflow.
+    pub fn checked_sum(mut iter: impl Iterator<Item = Cents>) -> Option<Cents> {
+        iter.try_fold(Cents::ZERO, Cents::checked_add)
+    }
+    /// This amount as a percentage of `whole`, 0 when `whole` is zero.
+    pub fn percent_of(self, whole: Cents) -> f64 {
+        if whole.0 == 0 {
+            0.0
+        } else {
+            100.0 * self.0 as f64 / whole.0 as f64
+        }
+    }
 }
 
 impl fmt::Display for Cents {
@@ -291,20 +384,166 @@ pub fn parse_cents(text: &str) -> Result<Cents, QuantityError> {
     Ok(Cents(if neg { -cents } else { cents }))
 }
 
+/// Arithmetic shared by the floating-point quantities: sums and differences of the same unit,
+/// scaling by a plain factor, the ratio of two values of the unit, and sums of iterators. Each
+/// operation is the one `f64` operation on the values, in the same order, so a computation
+/// moved into a newtype gives the same bits.
+macro_rules! float_quantity {
+    ($t:ident, $get:ident, $unit:literal) => {
+        impl $t {
+            /// Zero.
+            pub const ZERO: $t = $t(0.0);
+            #[doc = concat!("The value in ", $unit, ".")]
+            pub fn $get(self) -> f64 {
+                self.0
+            }
+            /// The value when it is a finite number (neither NaN nor infinite), else `None`:
+            /// the check for a value that came from a user.
+            pub fn finite(v: f64) -> Option<$t> {
+                v.is_finite().then_some($t(v))
+            }
+            /// True when the value is a finite number.
+            pub fn is_finite(self) -> bool {
+                self.0.is_finite()
+            }
+            /// The larger of two values (`f64::max`: a NaN loses).
+            pub fn max(self, other: $t) -> $t {
+                $t(self.0.max(other.0))
+            }
+            /// The smaller of two values (`f64::min`: a NaN loses).
+            pub fn min(self, other: $t) -> $t {
+                $t(self.0.min(other.0))
+            }
+        }
+        impl std::ops::Add for $t {
+            type Output = $t;
+            fn add(self, o: $t) -> $t {
+                $t(self.0 + o.0)
+            }
+        }
+        impl std::ops::AddAssign for $t {
+            fn add_assign(&mut self, o: $t) {
+                self.0 += o.0;
+            }
+        }
+        impl std::ops::Sub for $t {
+            type Output = $t;
+            fn sub(self, o: $t) -> $t {
+                $t(self.0 - o.0)
+            }
+        }
+        impl std::ops::Mul<f64> for $t {
+            type Output = $t;
+            fn mul(self, k: f64) -> $t {
+                $t(self.0 * k)
+            }
+        }
+        impl std::ops::Mul<$t> for f64 {
+            type Output = $t;
+            fn mul(self, v: $t) -> $t {
+                $t(self * v.0)
+            }
+        }
+        impl std::ops::Div<f64> for $t {
+            type Output = $t;
+            fn div(self, k: f64) -> $t {
+                $t(self.0 / k)
+            }
+        }
+        /// The ratio of two values of the same unit, a plain number.
+        impl std::ops::Div for $t {
+            type Output = f64;
+            fn div(self, o: $t) -> f64 {
+                self.0 / o.0
+            }
+        }
+        impl std::iter::Sum for $t {
+            fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
+                $t(iter.map(|v| v.0).sum::<f64>())
+            }
+        }
+    };
+}
+
 /// Electrical power in watts.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct Watts(pub f64);
+float_quantity!(Watts, watts, "watts");
 
 /// Electrical current in amperes.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct Amps(pub f64);
+float_quantity!(Amps, amps, "amperes");
+
+/// Electrical potential in volts (a supply rail).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Volts(pub f64);
+float_quantity!(Volts, volts, "volts");
+
+/// Power drawn at a current on a rail: `P = I × V`.
+impl std::ops::Mul<Amps> for Volts {
+    type Output = Watts;
+    fn mul(self, a: Amps) -> Watts {
+        Watts(self.0 * a.0)
+    }
+}
+
+/// Current drawn by a power on a rail: `I = P / V`.
+impl std::ops::Div<Volts> for Watts {
+    type Output = Amps;
+    fn div(self, v: Volts) -> Amps {
+        Amps(self.0 / v.0)
+    }
+}
 
 /// A sustained data rate in decimal megabytes per second (10^6 B/s) of payload.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct MBps(pub f64);
+float_quantity!(MBps, mb_s, "decimal megabytes per second");
+
+/// Hours in a year (365 days): the unit AFRs are quoted per (model §6.1: `λ = AFR / 8760 h`).
+pub const HOURS_PER_YEAR: f64 = 8760.0;
+/// Hours in a day.
+pub const HOURS_PER_DAY: f64 = 24.0;
+/// Seconds in an hour.
+pub const SECONDS_PER_HOUR: f64 = 3600.0;
+
+/// A span of time in hours: repair, rebuild, detection delay and mission times.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Hours(pub f64);
+float_quantity!(Hours, hours, "hours");
+
+impl Hours {
+    /// A span of `days` days of 24 h.
+    pub fn from_days(days: f64) -> Hours {
+        Hours(days * HOURS_PER_DAY)
+    }
+    /// A span of `years` years of [`HOURS_PER_YEAR`].
+    pub fn from_years(years: f64) -> Hours {
+        Hours(years * HOURS_PER_YEAR)
+    }
+    /// The value in days of 24 h.
+    pub fn days(self) -> f64 {
+        self.0 / HOURS_PER_DAY
+    }
+    /// The value in years of [`HOURS_PER_YEAR`].
+    pub fn years(self) -> f64 {
+        self.0 / HOURS_PER_YEAR
+    }
+}
+
+/// The time to move a number of bytes at a sustained rate: bytes / (MB/s × 10^6) / 3600.
+impl std::ops::Div<MBps> for Bytes {
+    type Output = Hours;
+    fn div(self, rate: MBps) -> Hours {
+        Hours(self.0 as f64 / (rate.0 * 1e6) / SECONDS_PER_HOUR)
+    }
+}
 
 /// Line encoding of a serial link: how many payload bits each line bit carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -434,6 +673,64 @@ mod tests {
     #[test]
     fn capacity_displays_both_units() {
         assert_eq!(Bytes(135 * TB).to_string(), "135.00 TB (122.78 TiB)");
+    }
+
+    #[test]
+    fn byte_arithmetic_saturates_instead_of_wrapping() {
+        let max = Bytes(u64::MAX);
+        assert_eq!(max + Bytes(1), max);
+        assert_eq!(Bytes(1) - Bytes(2), Bytes::ZERO);
+        assert_eq!([max, max, Bytes(7)].into_iter().sum::<Bytes>(), max);
+        assert_eq!([Bytes(3), Bytes(4)].into_iter().sum::<Bytes>(), Bytes(7));
+        // 17/20 of the largest count does not overflow on the way (u64::MAX × 17 would).
+        assert!(max.fraction(17, 20) < max && max.fraction(17, 20) > Bytes(u64::MAX / 20 * 16));
+        assert_eq!(Bytes(20 * TB).fraction(17, 20), Bytes(17 * TB));
+        assert_eq!(Bytes(7).fraction(1, 0), Bytes(7));
+        assert_eq!(Bytes(3 * TB).scale(-1.0), Bytes::ZERO);
+        assert_eq!(Bytes(3 * TB).scale(f64::NAN), Bytes::ZERO);
+        assert_eq!(Bytes(3 * TB).scale(1e300), max);
+        assert_eq!(Bytes(5 << 20).round_down(1 << 20), Bytes(5 << 20));
+        assert_eq!(Bytes((5 << 20) + 1).round_down(1 << 20), Bytes(5 << 20));
+        assert_eq!(Bytes(1).percent_of(Bytes::ZERO), 0.0);
+        assert_eq!(Bytes(1).percent_of(Bytes(4)), 25.0);
+    }
+
+    #[test]
+    fn money_arithmetic_saturates_or_reports_overflow() {
+        let max = Cents(i64::MAX);
+        assert_eq!(Cents(i64::MIN).saturating_sub(Cents(1)), Cents(i64::MIN));
+        assert_eq!(max.saturating_sub(Cents(-1)), max);
+        assert_eq!(Cents::checked_sum([max, Cents(1)].into_iter()), None);
+        assert_eq!(
+            Cents::checked_sum([Cents(1), Cents(2)].into_iter()),
+            Some(Cents(3))
+        );
+        assert_eq!(Cents(700).share(0), Cents(700));
+        assert_eq!(Cents(700).share(3), Cents(233));
+        assert_eq!(Cents(1).percent_of(Cents::ZERO), 0.0);
+    }
+
+    #[test]
+    fn quantities_convert_through_their_units() {
+        // 1 TB at 100 MB/s: 10^4 s = 2.78 h.
+        let t = Bytes(TB) / MBps(100.0);
+        assert_eq!(t, Hours(1e12 / (100.0 * 1e6) / 3600.0));
+        assert!((t.hours() - 10_000.0 / 3600.0).abs() < 1e-12);
+        assert_eq!(Hours::from_days(6.5), Hours(156.0));
+        assert_eq!(Hours(156.0).days(), 6.5);
+        assert_eq!(Hours::from_years(2.0).years(), 2.0);
+        assert_eq!(Volts(12.0) * Amps(2.0), Watts(24.0));
+        assert_eq!(Watts(60.0) / Volts(12.0), Amps(5.0));
+        assert_eq!(Watts(3.0) / Watts(4.0), 0.75);
+        assert_eq!(
+            [Watts(1.5), Watts(2.5)].into_iter().sum::<Watts>(),
+            Watts(4.0)
+        );
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(Hours::finite(bad), None);
+            assert_eq!(Watts::finite(bad), None);
+        }
+        assert_eq!(Hours::finite(24.0), Some(Hours(24.0)));
     }
 
     #[test]
