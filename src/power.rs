@@ -24,26 +24,34 @@
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Kind, Load, Pod};
 use crate::spec::OtherSpec;
+use crate::units::{Amps, Volts, Watts};
 use serde::Serialize;
 
-/// Rail voltage on which backplane logic is counted, volts.
-pub const BACKPLANE_RAIL_V: f64 = 5.0;
-/// Rail voltage on which the system (board, CPU, cards, fans) is counted, volts.
-pub const SYSTEM_RAIL_V: f64 = 12.0;
+/// The +12 V rail.
+pub const RAIL_12V: Volts = Volts(12.0);
+/// The +5 V rail.
+pub const RAIL_5V: Volts = Volts(5.0);
+/// Rail on which backplane logic is counted.
+pub const BACKPLANE_RAIL_V: Volts = RAIL_5V;
+/// Rail on which the system (board, CPU, cards, fans) is counted.
+pub const SYSTEM_RAIL_V: Volts = RAIL_12V;
+/// Slack in a comparison against a rating, so that a load summed in floating point to exactly
+/// the rating fits.
+const RATING_SLACK: f64 = 1e-9;
 
 /// Current on each rail and the total power, for one state of one PSU.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Draw {
-    /// +12 V current, amperes.
-    pub a12: f64,
-    /// +5 V current, amperes.
-    pub a5: f64,
+    /// +12 V current.
+    pub a12: Amps,
+    /// +5 V current.
+    pub a5: Amps,
 }
 
 impl Draw {
-    /// Total DC power, watts.
-    pub fn watts(self) -> f64 {
-        12.0 * self.a12 + 5.0 * self.a5
+    /// Total DC power: current times voltage on each rail.
+    pub fn power(self) -> Watts {
+        RAIL_12V * self.a12 + RAIL_5V * self.a5
     }
     fn add(self, o: Draw) -> Draw {
         Draw {
@@ -66,12 +74,12 @@ pub struct PsuBudget {
     pub id: String,
     /// PSU part name.
     pub part: String,
-    /// Rated watts.
-    pub rated_w: f64,
-    /// Rated +12 V current, amperes.
-    pub rated_12v_a: f64,
-    /// Rated +5 V current, amperes.
-    pub rated_5v_a: f64,
+    /// Rated power.
+    pub rated_w: Watts,
+    /// Rated +12 V current.
+    pub rated_12v_a: Amps,
+    /// Rated +5 V current.
+    pub rated_5v_a: Amps,
     /// Data drives this PSU powers.
     pub drives: u32,
     /// What it feeds, as design ids.
@@ -89,9 +97,9 @@ pub struct PsuBudget {
 impl PsuBudget {
     /// True when the draw fits every rating of this PSU.
     pub fn fits(&self, d: Draw) -> bool {
-        d.a12 <= self.rated_12v_a + 1e-9
-            && d.a5 <= self.rated_5v_a + 1e-9
-            && d.watts() <= self.rated_w + 1e-9
+        d.a12 <= self.rated_12v_a + Amps(RATING_SLACK)
+            && d.a5 <= self.rated_5v_a + Amps(RATING_SLACK)
+            && d.power() <= self.rated_w + Watts(RATING_SLACK)
     }
 }
 
@@ -100,16 +108,16 @@ impl PsuBudget {
 pub struct PowerBudget {
     /// Per PSU.
     pub psus: Vec<PsuBudget>,
-    /// Whole pod, simultaneous spin-up, watts DC.
-    pub spinup_simultaneous_w: f64,
-    /// Whole pod, staggered spin-up (each PSU's worst moment summed), watts DC.
-    pub spinup_staggered_w: f64,
-    /// Whole pod idle, watts DC.
-    pub idle_w: f64,
-    /// Whole pod under load, watts DC.
-    pub active_w: f64,
-    /// Sum of the rated watts of the PSUs that feed something.
-    pub rated_w: f64,
+    /// Whole pod, simultaneous spin-up, DC.
+    pub spinup_simultaneous_w: Watts,
+    /// Whole pod, staggered spin-up (each PSU's worst moment summed), DC.
+    pub spinup_staggered_w: Watts,
+    /// Whole pod idle, DC.
+    pub idle_w: Watts,
+    /// Whole pod under load, DC.
+    pub active_w: Watts,
+    /// Sum of the rated power of the PSUs that feed something.
+    pub rated_w: Watts,
 }
 
 /// Draw of one spin-up step (a backplane's drives, or one direct drive) in each state.
@@ -122,24 +130,24 @@ struct Step {
 
 /// +12 V current of a drive while it starts: its spin-up current, but never less than what it
 /// draws idle (a drive that needs no spin-up current, like an SSD, runs as soon as it is on).
-pub fn starting_12v(spinup_12v: f64, idle_12v: f64) -> f64 {
+pub fn starting_12v(spinup_12v: Amps, idle_12v: Amps) -> Amps {
     spinup_12v.max(idle_12v)
 }
 
 fn drive_step(d: &crate::model::Drive) -> Step {
-    let a5 = d.run_5v.0;
-    let run12 = |w: f64| ((w - 5.0 * a5) / 12.0).max(0.0);
+    let a5 = d.run_5v;
+    let run12 = |w: Watts| ((w - RAIL_5V * a5) / RAIL_12V).max(Amps::ZERO);
     Step {
         spinup: Draw {
-            a12: starting_12v(d.spinup_12v.0, run12(d.idle.0)),
+            a12: starting_12v(d.spinup_12v, run12(d.idle)),
             a5,
         },
         idle: Draw {
-            a12: run12(d.idle.0),
+            a12: run12(d.idle),
             a5,
         },
         active: Draw {
-            a12: run12(d.active.0),
+            a12: run12(d.active),
             a5,
         },
     }
@@ -161,42 +169,42 @@ fn add(a: Step, b: Step) -> Step {
     }
 }
 
-fn system_watts(w: f64) -> Draw {
+fn system_watts(w: Watts) -> Draw {
     Draw {
         a12: w / SYSTEM_RAIL_V,
-        a5: 0.0,
+        a5: Amps::ZERO,
     }
 }
 
 /// The board load: board, CPU, memory, cards in slots, boot drives (spinning up with the board).
 fn board_load(pod: &Pod) -> Step {
     let mut w = match &pod.board.kind {
-        Kind::Motherboard(m) => m.watts,
-        _ => 0.0,
+        Kind::Motherboard(m) => Watts(m.watts),
+        _ => Watts::ZERO,
     };
     if let Kind::Cpu(c) = &pod.cpu.kind {
-        w += c.tdp_w;
+        w += Watts(c.tdp_w);
     }
     for (p, q) in &pod.memory {
         if let Kind::Memory(m) = &p.kind {
-            w += m.watts_per_module.0 * f64::from(m.modules) * f64::from(*q);
+            w += m.watts_per_module * f64::from(m.modules) * f64::from(*q);
         }
     }
     for c in &pod.controllers {
         if let crate::model::ControllerKind::Card { part, .. } = &c.kind
             && let Kind::HostCard(h) = &part.kind
         {
-            w += h.watts;
+            w += Watts(h.watts);
         }
     }
     for n in &pod.nic_cards {
         if let Kind::NicCard(c) = &n.part.kind {
-            w += c.watts;
+            w += Watts(c.watts);
         }
     }
     for (p, q) in &pod.extras {
         if let Kind::Other(OtherSpec { watts, .. }) = &p.kind {
-            w += watts * f64::from(*q);
+            w += Watts(*watts) * f64::from(*q);
         }
     }
     let mut step = constant(system_watts(w));
@@ -238,17 +246,20 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                 Load::Fans(k) => {
                     let g = &pod.fans[*k];
                     if let Kind::Fan(f) = &g.part.kind {
-                        fixed = add(fixed, constant(system_watts(f.watts * f64::from(g.qty))));
+                        fixed = add(
+                            fixed,
+                            constant(system_watts(Watts(f.watts) * f64::from(g.qty))),
+                        );
                     }
                     feeds.push(g.id.clone());
                 }
                 Load::Backplane(k) => {
                     let bp = &pod.backplanes[*k];
-                    let chip = bp.spec().map_or(0.0, |s| s.watts);
+                    let chip = bp.spec().map_or(Watts::ZERO, |s| Watts(s.watts));
                     fixed = add(
                         fixed,
                         constant(Draw {
-                            a12: 0.0,
+                            a12: Amps::ZERO,
                             a5: chip / BACKPLANE_RAIL_V,
                         }),
                     );
@@ -283,14 +294,14 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                 .iter()
                 .map(|s| total.idle.add(extra(s)))
                 .fold(total.idle, |worst, d| {
-                    if d.watts() > worst.watts() { d } else { worst }
+                    if d.power() > worst.power() { d } else { worst }
                 });
         psus.push(PsuBudget {
             id: psu.id.clone(),
             part: psu.part.name.clone(),
-            rated_w: spec.watts,
-            rated_12v_a: spec.rail_12v_a,
-            rated_5v_a: spec.rail_5v_a,
+            rated_w: Watts(spec.watts),
+            rated_12v_a: Amps(spec.rail_12v_a),
+            rated_5v_a: Amps(spec.rail_5v_a),
             drives,
             feeds,
             spinup_simultaneous: simultaneous,
@@ -299,13 +310,19 @@ pub fn budget(pod: &Pod) -> PowerBudget {
             active: total.active,
         });
     }
-    let sum = |f: &dyn Fn(&PsuBudget) -> f64| psus.iter().map(f).sum::<f64>();
+    let sum = |f: &dyn Fn(&PsuBudget) -> Watts| psus.iter().map(f).sum::<Watts>();
     PowerBudget {
-        spinup_simultaneous_w: sum(&|p| p.spinup_simultaneous.watts()),
-        spinup_staggered_w: sum(&|p| p.spinup_staggered.watts()),
-        idle_w: sum(&|p| p.idle.watts()),
-        active_w: sum(&|p| p.active.watts()),
-        rated_w: sum(&|p| if p.feeds.is_empty() { 0.0 } else { p.rated_w }),
+        spinup_simultaneous_w: sum(&|p| p.spinup_simultaneous.power()),
+        spinup_staggered_w: sum(&|p| p.spinup_staggered.power()),
+        idle_w: sum(&|p| p.idle.power()),
+        active_w: sum(&|p| p.active.power()),
+        rated_w: sum(&|p| {
+            if p.feeds.is_empty() {
+                Watts::ZERO
+            } else {
+                p.rated_w
+            }
+        }),
         psus,
     }
 }
@@ -315,20 +332,22 @@ fn over(p: &PsuBudget, d: Draw) -> String {
     if d.a12 > p.rated_12v_a {
         parts.push(format!(
             "{:.1} A on +12 V (rated {:.1} A)",
-            d.a12, p.rated_12v_a
+            d.a12.amps(),
+            p.rated_12v_a.amps()
         ));
     }
     if d.a5 > p.rated_5v_a {
         parts.push(format!(
             "{:.1} A on +5 V (rated {:.1} A)",
-            d.a5, p.rated_5v_a
+            d.a5.amps(),
+            p.rated_5v_a.amps()
         ));
     }
-    if d.watts() > p.rated_w {
+    if d.power() > p.rated_w {
         parts.push(format!(
             "{:.0} W in all (rated {:.0} W)",
-            d.watts(),
-            p.rated_w
+            d.power().watts(),
+            p.rated_w.watts()
         ));
     }
     parts.join(", ")
@@ -355,8 +374,8 @@ pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
             let stagger = if p.fits(p.spinup_staggered) {
                 format!(
                     "staggered spin-up, one backplane (or direct-wired drive) at a time, peaks at {:.1} A on +12 V and {:.0} W and fits",
-                    p.spinup_staggered.a12,
-                    p.spinup_staggered.watts()
+                    p.spinup_staggered.a12.amps(),
+                    p.spinup_staggered.power().watts()
                 )
             } else {
                 format!(

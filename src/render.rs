@@ -68,9 +68,13 @@ fn counts(list: &[crate::show::PartCount]) -> String {
 fn draw_cells(p: &PsuBudget, d: Draw) -> [String; 4] {
     let mark = if p.fits(d) { "yes" } else { "NO" };
     [
-        format!("{:.1} / {}", d.a12, trim_float(p.rated_12v_a)),
-        format!("{:.1} / {}", d.a5, trim_float(p.rated_5v_a)),
-        format!("{:.0} / {}", d.watts(), trim_float(p.rated_w)),
+        format!("{:.1} / {}", d.a12.amps(), trim_float(p.rated_12v_a.amps())),
+        format!("{:.1} / {}", d.a5.amps(), trim_float(p.rated_5v_a.amps())),
+        format!(
+            "{:.0} / {}",
+            d.power().watts(),
+            trim_float(p.rated_w.watts())
+        ),
         mark.to_string(),
     ]
 }
@@ -197,11 +201,11 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
         String::new(),
         format!(
             "{:.0} / {:.0} / {:.0} / {:.0} of {}",
-            pw.spinup_simultaneous_w,
-            pw.spinup_staggered_w,
-            pw.idle_w,
-            pw.active_w,
-            trim_float(pw.rated_w)
+            pw.spinup_simultaneous_w.watts(),
+            pw.spinup_staggered_w.watts(),
+            pw.idle_w.watts(),
+            pw.active_w.watts(),
+            trim_float(pw.rated_w.watts())
         ),
         String::new(),
     ]);

@@ -224,7 +224,7 @@ fn key_figures(r: &DesignReport) -> Section {
         "Power (DC)".into(),
         format!(
             "{:.0} W spin-up all at once, {:.0} W staggered, {:.0} W idle, {:.0} W under load; PSUs rated {:.0} W",
-            p.spinup_simultaneous_w, p.spinup_staggered_w, p.idle_w, p.active_w, p.rated_w
+            p.spinup_simultaneous_w.watts(), p.spinup_staggered_w.watts(), p.idle_w.watts(), p.active_w.watts(), p.rated_w.watts()
         ),
     ]);
     k
@@ -626,7 +626,7 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
         let headroom = p
             .psus
             .iter()
-            .map(|x| 100.0 * (1.0 - x.active.watts() / x.rated_w))
+            .map(|x| 100.0 * (1.0 - x.active.power() / x.rated_w))
             .fold(f64::INFINITY, f64::min);
         columns.push(Column {
             name: short_name(r),
@@ -661,12 +661,12 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
                     .map(|f| f.p_mission)
             }),
             power_w: [
-                p.spinup_simultaneous_w,
-                p.spinup_staggered_w,
-                p.idle_w,
-                p.active_w,
+                p.spinup_simultaneous_w.watts(),
+                p.spinup_staggered_w.watts(),
+                p.idle_w.watts(),
+                p.active_w.watts(),
             ],
-            psu_rated_w: p.rated_w,
+            psu_rated_w: p.rated_w.watts(),
             psu_headroom_pct: if headroom.is_finite() { headroom } else { 0.0 },
         });
     }

@@ -508,7 +508,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
                 "{} {} ({} W) · {feeds}",
                 psu.id,
                 psu.part.name,
-                trim_float(b.rated_w),
+                trim_float(b.rated_w.watts()),
             ),
         ));
     }

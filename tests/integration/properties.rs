@@ -1060,11 +1060,11 @@ proptest! {
         let budget = power::budget(&pod);
         for p in &budget.psus {
             let (st, si) = (p.spinup_staggered, p.spinup_simultaneous);
-            prop_assert!(st.a12 <= si.a12, "{}: +12 V {} > {}", p.id, st.a12, si.a12);
-            prop_assert!(st.a5 <= si.a5, "{}: +5 V {} > {}", p.id, st.a5, si.a5);
-            prop_assert!(st.watts() <= si.watts(), "{}: {} W > {} W", p.id, st.watts(), si.watts());
+            prop_assert!(st.a12 <= si.a12, "{}: +12 V {} > {}", p.id, st.a12.amps(), si.a12.amps());
+            prop_assert!(st.a5 <= si.a5, "{}: +5 V {} > {}", p.id, st.a5.amps(), si.a5.amps());
+            prop_assert!(st.power() <= si.power(), "{}: {} W > {} W", p.id, st.power().watts(), si.power().watts());
             // And spinning up never draws less than idling.
-            prop_assert!(p.idle.watts() <= st.watts(), "{}: idle above staggered", p.id);
+            prop_assert!(p.idle.power() <= st.power(), "{}: idle above staggered", p.id);
         }
         prop_assert!(budget.spinup_staggered_w <= budget.spinup_simultaneous_w);
     }
