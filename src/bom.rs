@@ -232,8 +232,9 @@ pub struct PerCapacity {
 
 impl PerCapacity {
     fn of(total: Cents, bytes: Bytes) -> PerCapacity {
-        let per =
-            |unit: u64| (bytes.0 > 0).then(|| total.as_units_f64() * unit as f64 / bytes.0 as f64);
+        let per = |unit: u64| {
+            (!bytes.is_zero()).then(|| total.as_units_f64() * unit as f64 / bytes.bytes() as f64)
+        };
         PerCapacity {
             bytes,
             per_tb: per(TB),
@@ -595,7 +596,7 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
     }
     let acc = quantities(pod);
     for (part, unit) in &opts.prices {
-        if unit.0 < 0 {
+        if unit.is_negative() {
             return Err(BomError::NegativePrice(part.clone()));
         }
         if !acc.iter().any(|a| a.part.id == *part) {
@@ -666,25 +667,17 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
 }
 
 fn pct(part: Cents, total: Cents) -> f64 {
-    if total.0 == 0 {
-        0.0
-    } else {
-        100.0 * part.0 as f64 / total.0 as f64
-    }
+    part.percent_of(total)
 }
 
-fn sum<'a>(mut lines: impl Iterator<Item = &'a Line>) -> Result<Cents, BomError> {
-    lines.try_fold(Cents(0), |a, l| {
-        a.checked_add(l.extended)
-            .ok_or_else(|| overflow("the total"))
-    })
+fn sum<'a>(lines: impl Iterator<Item = &'a Line>) -> Result<Cents, BomError> {
+    Cents::checked_sum(lines.map(|l| l.extended)).ok_or_else(|| overflow("the total"))
 }
 
 /// Totals of a set of lines for an order of `pods` pods.
 pub fn totals(lines: &[Line], pods: u32) -> Result<Totals, BomError> {
     let order_total = sum(lines.iter())?;
-    let pods = i64::from(pods.max(1));
-    let pod_total = Cents(order_total.0 / pods);
+    let pod_total = order_total.share(pods);
     let by_category = CATEGORIES
         .iter()
         .map(|c| {
@@ -715,7 +708,7 @@ pub fn totals(lines: &[Line], pods: u32) -> Result<Totals, BomError> {
         order_total,
         by_category,
         data_drives,
-        everything_else: Cents(order_total.0 - data_drives.0),
+        everything_else: order_total.saturating_sub(data_drives),
         by_basis,
         estimated,
         estimated_share_pct: pct(estimated, order_total),
@@ -770,7 +763,7 @@ pub fn metrics(pod: &Pod, pod_total: Cents, data_drives: Cents) -> Result<Metric
             .map(|v| PerCapacity::of(pod_total, layout::vault_capacity(pod, v, &o).usable)),
         vault: pod.raid.vault,
         per_bay: per_bay(pod_total),
-        everything_else_per_bay: per_bay(Cents(pod_total.0 - data_drives.0)),
+        everything_else_per_bay: per_bay(pod_total.saturating_sub(data_drives)),
     })
 }
 
@@ -800,11 +793,10 @@ fn div_round(n: u128, d: u128) -> u128 {
 fn check_total(f: &Figure<Cents>, computed: Cents) -> Check<Cents> {
     let places = decimals(&f.text).map_or(2, |(_, d)| d.min(2));
     let unit = 10i64.pow(2 - places);
-    let rounded = Cents(if computed.0 >= 0 {
-        div_round(computed.0 as u128, unit as u128) as i64 * unit
-    } else {
-        computed.0
-    });
+    let rounded = match u128::try_from(computed.cents()) {
+        Ok(c) => Cents((div_round(c, unit as u128) as i64).saturating_mul(unit)),
+        Err(_) => computed,
+    };
     Check {
         published: f.value,
         published_text: f.text.clone(),
@@ -812,7 +804,7 @@ fn check_total(f: &Figure<Cents>, computed: Cents) -> Check<Cents> {
         source: source_text(&f.source).to_string(),
         computed,
         computed_at_published_precision: rounded.to_string(),
-        difference: Cents(computed.0 - f.value.0),
+        difference: computed.saturating_sub(f.value),
         matches: rounded == f.value,
         explanation: f.note.clone(),
     }
@@ -826,8 +818,8 @@ fn check_per_gb(f: &Figure<f64>, total: Cents, raw: Bytes) -> Check<f64> {
         .filter(|(_, d)| *d <= 12)
         .and_then(|(published, d)| {
             let scale = 10u128.checked_pow(d + 7)?;
-            let n = u128::try_from(total.0).ok()?.checked_mul(scale)?;
-            let rounded = div_round(n, u128::from(raw.0));
+            let n = u128::try_from(total.cents()).ok()?.checked_mul(scale)?;
+            let rounded = div_round(n, u128::from(raw.bytes()));
             Some((rounded == published, rounded, d))
         });
     let (matches, text) = match exact {
@@ -909,7 +901,7 @@ pub fn report(design: &Pod, variant: Option<&Pod>, opts: &Options) -> Result<Rep
     let pod = variant.unwrap_or(design);
     let lines = lines(pod, opts)?;
     let totals = totals(&lines, opts.pods)?;
-    let per_pod_drives = Cents(totals.data_drives.0 / i64::from(opts.pods.max(1)));
+    let per_pod_drives = totals.data_drives.share(opts.pods);
     let metrics = metrics(pod, totals.pod_total, per_pod_drives)?;
     let changed = variant.is_some() || !opts.prices.is_empty();
     let (reconciliation, baseline) = if changed {
@@ -1066,7 +1058,7 @@ pub fn lint(pod: &Pod) -> Vec<Diagnostic> {
             if c.matches {
                 return Vec::new();
             }
-            let sign = if c.difference.0 > 0 { "+" } else { "" };
+            let sign = if c.difference > Cents::ZERO { "+" } else { "" };
             format!(
                 "the bill of materials adds up to {} but the published total is {} ({sign}{}); fix the line prices or quantities, or explain the difference in the figure's note (see `podplan cost`)",
                 c.computed, c.published, c.difference

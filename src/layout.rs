@@ -334,11 +334,10 @@ pub const PARTITION_GRANULE: u64 = MIB;
 /// drive in whole [`PARTITION_GRANULE`]s. An alignment of 0 means no partition table (the whole
 /// drive is the member). Never more than the drive, and never more with a larger alignment.
 pub fn aligned(capacity: Bytes, align: Bytes) -> Bytes {
-    if align.0 == 0 {
+    if align.is_zero() {
         return capacity;
     }
-    let rest = capacity.0.saturating_sub(align.0);
-    Bytes(rest / PARTITION_GRANULE * PARTITION_GRANULE)
+    (capacity - align).round_down(PARTITION_GRANULE)
 }
 
 /// The same layout with every group's member size and stranded capacity recomputed for a
@@ -358,7 +357,8 @@ pub fn realign(pod: &Pod, layout: &Layout, align: Bytes) -> Layout {
 /// A byte count in the largest unit that holds it exactly (`1 MiB`, `3 TB`), or in TB and
 /// TiB when no unit does with a short number.
 fn size_text(b: Bytes) -> String {
-    if b.0 == 0 {
+    let n = b.bytes();
+    if n == 0 {
         return "0 B".into();
     }
     const UNITS: [(u64, &str); 10] = [
@@ -373,9 +373,9 @@ fn size_text(b: Bytes) -> String {
         (1 << 10, "KiB"),
         (1_000, "kB"),
     ];
-    match UNITS.iter().find(|(u, _)| b.0.is_multiple_of(*u)) {
-        Some((u, name)) if b.0 / u < 1_000_000 => format!("{} {name}", b.0 / u),
-        _ if b.0 < 1_000_000 => format!("{} B", b.0),
+    match UNITS.iter().find(|(u, _)| n.is_multiple_of(*u)) {
+        Some((u, name)) if n / u < 1_000_000 => format!("{} {name}", n / u),
+        _ if n < 1_000_000 => format!("{n} B"),
         _ => b.to_string(),
     }
 }
@@ -393,9 +393,7 @@ fn make_group(pod: &Pod, bays: Vec<u32>, align: Bytes) -> Group {
         .map(|b| aligned(drive_size(pod, *b), align))
         .collect();
     let member = sizes.iter().copied().min().unwrap_or(Bytes(0));
-    let stranded = sizes.iter().fold(Bytes(0), |a, s| {
-        a.saturating_add(Bytes(s.0.saturating_sub(member.0)))
-    });
+    let stranded = sizes.iter().map(|s| *s - member).sum();
     Group {
         bays,
         member,
@@ -452,13 +450,15 @@ impl Stages {
             raw,
             format!("{} drives as sold (decimal TB)", pod.drives.len()),
         );
-        let all = pod.drives.iter().fold(Bytes(0), |a, d| {
-            a.saturating_add(aligned(d.drive().capacity, o.partition_align))
-        });
+        let all = pod
+            .drives
+            .iter()
+            .map(|d| aligned(d.drive().capacity, o.partition_align))
+            .sum();
         st.push(
             "partition alignment",
             all,
-            if o.partition_align.0 == 0 {
+            if o.partition_align.is_zero() {
                 "no partition table: each whole drive is a member".to_string()
             } else {
                 format!(
@@ -471,11 +471,7 @@ impl Stages {
     }
 
     fn push(&mut self, name: &str, bytes: Bytes, note: String) {
-        let pct = if self.raw.0 == 0 {
-            0.0
-        } else {
-            100.0 * bytes.0 as f64 / self.raw.0 as f64
-        };
+        let pct = bytes.percent_of(self.raw);
         self.stages.push(Stage {
             name: name.into(),
             bytes,
@@ -495,11 +491,11 @@ impl Stages {
         o: &Overheads,
         each: &str,
     ) -> Bytes {
-        let after_meta = sizes.iter().fold(Bytes(0), |a, g| {
-            // f64 → u64 saturates; the sum saturates too: overheads never wrap.
-            let m = ((g.0 as f64 * o.fs_metadata) as u64).saturating_add(o.fs_fixed.0);
-            a.saturating_add(Bytes(g.0.saturating_sub(m)))
-        });
+        // Scaling saturates, and so do byte sums and differences: overheads never wrap.
+        let after_meta = sizes
+            .iter()
+            .map(|g| *g - (g.scale(o.fs_metadata) + o.fs_fixed))
+            .sum();
         let meta = vault_share(after_meta, share.0, share.1.saturating_sub(share.0));
         self.push(
             "filesystem metadata",
@@ -507,10 +503,10 @@ impl Stages {
             format!(
                 "{:.4} % metadata + {:.2} GiB log {each}",
                 100.0 * o.fs_metadata,
-                o.fs_fixed.0 as f64 / GIB as f64
+                o.fs_fixed.gib()
             ),
         );
-        let usable = Bytes((meta.0 as f64 * (1.0 - o.fs_reserved)) as u64);
+        let usable = meta.scale(1.0 - o.fs_reserved);
         self.push(
             "reserved blocks",
             usable,
@@ -528,9 +524,8 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         .groups
         .iter()
         .flat_map(|g| g.bays.iter())
-        .fold(Bytes(0), |a, b| {
-            a.saturating_add(aligned(drive_size(pod, *b), o.partition_align))
-        });
+        .map(|b| aligned(drive_size(pod, *b), o.partition_align))
+        .sum();
     st.push(
         "spares and unused",
         in_groups,
@@ -540,13 +535,10 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
             layout.unused.len()
         ),
     );
-    let stranded = layout
-        .groups
-        .iter()
-        .fold(Bytes(0), |a, g| a.saturating_add(g.stranded));
+    let stranded = layout.groups.iter().map(|g| g.stranded).sum::<Bytes>();
     st.push(
         "smallest-drive rule",
-        Bytes(in_groups.0.saturating_sub(stranded.0)),
+        in_groups - stranded,
         format!(
             "each member counts as the group's smallest; {:.3} TB stranded",
             stranded.tb()
@@ -558,7 +550,7 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         .iter()
         .map(|g| g.member.saturating_mul(data))
         .collect();
-    let before_fs = per_group.iter().fold(Bytes(0), |a, b| a.saturating_add(*b));
+    let before_fs = per_group.iter().copied().sum();
     st.push(
         "parity",
         before_fs,
@@ -589,7 +581,7 @@ pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pi
         .iter()
         .map(|d| aligned(d.drive().capacity, o.partition_align))
         .collect();
-    let all = per_drive.iter().fold(Bytes(0), |a, b| a.saturating_add(*b));
+    let all = per_drive.iter().copied().sum();
     let pods = vault.data.saturating_add(vault.parity);
     let share = vault_share(all, vault.data, vault.parity);
     st.push(
@@ -1491,7 +1483,7 @@ pub fn spread(pod: &Pod, group: &[u32]) -> (String, Option<u32>) {
 
 /// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
 pub fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
-    Bytes((u128::from(before_fs.0) * u128::from(k) / u128::from(k.saturating_add(m).max(1))) as u64)
+    before_fs.fraction(k, k.saturating_add(m))
 }
 
 /// One row of the groups table.
