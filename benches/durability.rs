@@ -15,13 +15,14 @@ use podplan::load::{self, Document};
 use podplan::model::Pod;
 use podplan::montecarlo::{McParams, System, Trials, estimate};
 use podplan::spec::Level;
-use podplan::units::MBps;
+use podplan::units::{Hours, MBps};
 
 fn main() {
     divan::main();
 }
 
 const YEAR: f64 = durability::HOURS_PER_YEAR;
+const ONE_YEAR: Hours = Hours(YEAR);
 
 fn lambda(afr: f64) -> f64 {
     AfrConvention::Rate.lambda_per_hour(afr)
@@ -49,7 +50,15 @@ fn pod(rev: &str) -> (Pod, Layout) {
 
 #[divan::bench(args = [Model::MarkovSerial, Model::MarkovParallel, Model::Sliding, Model::Backblaze])]
 fn raid6_group(model: Model) -> f64 {
-    set_figures(15, 2, black_box(lambda(3.0)), black_box(27.78), YEAR, model).p_mission
+    set_figures(
+        15,
+        2,
+        black_box(lambda(3.0)),
+        black_box(Hours(27.78)),
+        ONE_YEAR,
+        model,
+    )
+    .p_mission
 }
 
 #[divan::bench(args = [Model::MarkovSerial, Model::MarkovParallel, Model::Sliding, Model::Backblaze])]
@@ -58,8 +67,8 @@ fn vault_tome(model: Model) -> f64 {
         20,
         3,
         black_box(lambda(0.405)),
-        black_box(156.0),
-        YEAR,
+        black_box(Hours(156.0)),
+        ONE_YEAR,
         model,
     )
     .p_mission
@@ -71,10 +80,10 @@ fn ure_exposure() -> f64 {
         15,
         2,
         black_box(lambda(3.0)),
-        27.78,
+        Hours(27.78),
         podplan::units::Bytes(3_000_000_000_000),
         1e14,
-        YEAR,
+        ONE_YEAR,
     )
     .unwrap()
     .events_per_year_serial
@@ -86,7 +95,13 @@ fn group_annual_loss_for_layout_auto() -> f64 {
         level: Level::Raid6 { width: 15 },
         spares: 0,
     };
-    group_annual_loss(&shape, black_box(3.0), black_box(27.78), Model::Sliding).unwrap()
+    group_annual_loss(
+        &shape,
+        black_box(3.0),
+        black_box(Hours(27.78)),
+        Model::Sliding,
+    )
+    .unwrap()
 }
 
 #[divan::bench]
@@ -106,7 +121,7 @@ fn report_pod_6(b: Bencher) {
             Rebuild::at_rate(
                 g.member,
                 MBps(53.3),
-                84.0,
+                Hours(84.0),
                 durability::RebuildSource::UserRate,
             )
             .unwrap()
@@ -116,7 +131,7 @@ fn report_pod_6(b: Bencher) {
         vault: Some(durability::VaultSpec {
             data: 17,
             parity: 3,
-            rebuild_hours: 156.0,
+            rebuild_hours: Hours(156.0),
         }),
         ..Options::default()
     };
@@ -136,7 +151,7 @@ fn one_core<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn mc_plain_raid6_group_years_one_core(b: Bencher) {
     let trials = 200_000;
-    let sys = System::set(15, 2, lambda(3.0), 0.0, 27.78);
+    let sys = System::set(15, 2, lambda(3.0), Hours::ZERO, Hours(27.78));
     let params = McParams {
         trials: Trials::Fixed(trials),
         importance_sampling: false,
@@ -151,10 +166,10 @@ fn mc_plain_raid6_group_years_one_core(b: Bencher) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn mc_plain_raid6_group_years_one_core_long_missions(b: Bencher) {
     let trials = 20_000;
-    let sys = System::set(15, 2, lambda(3.0), 0.0, 27.78);
+    let sys = System::set(15, 2, lambda(3.0), Hours::ZERO, Hours(27.78));
     let params = McParams {
         trials: Trials::Fixed(trials),
-        mission_hours: 100.0 * YEAR,
+        mission_hours: Hours::from_years(100.0),
         importance_sampling: false,
         ..McParams::default()
     };
@@ -168,7 +183,7 @@ fn mc_plain_raid6_group_years_one_core_long_missions(b: Bencher) {
 fn mc_plain_pod_2_correlated_pod_years_one_core(b: Bencher) {
     let trials = 50_000;
     let (p, lay) = pod("2.0");
-    let groups = vec![(lambda(0.6), 84.0, 62.7); lay.groups.len()];
+    let groups = vec![(lambda(0.6), Hours(84.0), Hours(62.7)); lay.groups.len()];
     let rates = vec![(DomainKind::Backplane, 0.02 / YEAR)];
     let sys = System::pod(&p, &lay, &groups, &rates);
     let params = McParams {
@@ -190,7 +205,7 @@ fn mc_vault_17_3_to_10_percent(b: Bencher) {
         20,
         3,
         lambda(BACKBLAZE_2018.afr_pct),
-        0.0,
+        Hours::ZERO,
         BACKBLAZE_2018.rebuild_hours,
     );
     let params = McParams {
@@ -213,7 +228,14 @@ fn mc_vault_17_3_to_10_percent(b: Bencher) {
 fn mc_vault_of_pod_6_with_backplane_failures_to_10_percent(b: Bencher) {
     let (p, _) = pod("6.0");
     let rates = vec![(DomainKind::Backplane, 0.02 / YEAR)];
-    let sys = System::vault(&p, 17, 3, lambda(BACKBLAZE_2018.afr_pct), 156.0, &rates);
+    let sys = System::vault(
+        &p,
+        17,
+        3,
+        lambda(BACKBLAZE_2018.afr_pct),
+        Hours(156.0),
+        &rates,
+    );
     let params = McParams {
         trials: Trials::Until {
             relative: 0.1,

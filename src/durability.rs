@@ -28,7 +28,7 @@
 use crate::layout::{Layout, Shape};
 use crate::model::Pod;
 use crate::spec::Level;
-use crate::units::{Bytes, MBps};
+use crate::units::{Bytes, Hours, MBps};
 use serde::Serialize;
 
 /// Hours in a year: the unit AFRs are quoted per (model §6.1: `λ = AFR / 8760 h`); defined
@@ -42,7 +42,7 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
     data: 17,
     parity: 3,
     afr_pct: 0.405,
-    rebuild_hours: 6.5 * 24.0,
+    rebuild_hours: Hours(6.5 * 24.0),
 };
 
 /// The detection and replacement delay assumed without a hot spare when the design states
@@ -50,7 +50,7 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
 /// next-business-day replacement of common server support contracts. Chosen as neutral: it is
 /// no particular fleet's practice (Backblaze's designs state their own, 84 h, the mean wait for
 /// the weekly drive-swap day of its early fleet, pods.md §4.1).
-pub const NO_SPARE_DELAY_H: f64 = 24.0;
+pub const NO_SPARE_DELAY: Hours = Hours(24.0);
 
 /// Where a rebuild's detection and replacement delay comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,7 +65,7 @@ pub enum DelaySource {
     },
     /// A hot spare: the rebuild starts at once (0 h).
     HotSpare,
-    /// No hot spare and no delay in the design: [`NO_SPARE_DELAY_H`].
+    /// No hot spare and no delay in the design: [`NO_SPARE_DELAY`].
     NoSpareDefault,
 }
 
@@ -93,15 +93,15 @@ pub const DOMAIN_MAX_FAILURES_PER_REPAIR: f64 = 0.1;
 pub const DOMAIN_MAX_REPAIR_SHARE: f64 = 0.1;
 
 /// True when `model` is inside its domain for a set of `n` drives with failure rate `lambda`
-/// per hour, repairs of `rebuild_h` hours and a mission of `mission_h` hours. The Markov chains
+/// per hour, repairs of `rebuild` and a mission of `mission`. The Markov chains
 /// are exact for their assumptions at any input; the sliding window and the period model need
 /// [`DOMAIN_MAX_FAILURES_PER_REPAIR`] and [`DOMAIN_MAX_REPAIR_SHARE`].
-pub fn in_domain(model: Model, n: u32, lambda: f64, rebuild_h: f64, mission_h: f64) -> bool {
+pub fn in_domain(model: Model, n: u32, lambda: f64, rebuild: Hours, mission: Hours) -> bool {
     match model {
         Model::MarkovSerial | Model::MarkovParallel => true,
         Model::Sliding | Model::Backblaze => {
-            f64::from(n) * lambda * rebuild_h <= DOMAIN_MAX_FAILURES_PER_REPAIR
-                && rebuild_h <= DOMAIN_MAX_REPAIR_SHARE * mission_h
+            f64::from(n) * lambda * rebuild.hours() <= DOMAIN_MAX_FAILURES_PER_REPAIR
+                && rebuild <= DOMAIN_MAX_REPAIR_SHARE * mission
         }
     }
 }
@@ -202,12 +202,13 @@ pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
     }
 }
 
-/// Checks a rebuild time in hours: positive and at most [`MAX_REPAIR_HOURS`].
-pub fn check_hours(hours: f64) -> Result<f64, DurabilityError> {
-    if hours.is_finite() && hours > 0.0 && hours <= MAX_REPAIR_HOURS {
+/// Checks a rebuild time: finite, positive and at most [`MAX_REPAIR_HOURS`].
+pub fn check_hours(hours: Hours) -> Result<Hours, DurabilityError> {
+    let h = hours.hours();
+    if h.is_finite() && h > 0.0 && h <= MAX_REPAIR_HOURS {
         Ok(hours)
     } else {
-        Err(DurabilityError::RebuildHours(hours))
+        Err(DurabilityError::RebuildHours(h))
     }
 }
 
@@ -696,14 +697,14 @@ pub struct ModelFigures {
 }
 
 impl ModelFigures {
-    fn new(model: Model, p: f64, per_year: f64, mttdl_h: Option<f64>, mission_h: f64) -> Self {
+    fn new(model: Model, p: f64, per_year: f64, mttdl: Option<Hours>, mission: Hours) -> Self {
         ModelFigures {
             model,
             p_mission: p,
             nines: nines(p),
             loss_events_per_year: per_year,
-            mttdl_years: mttdl_h.map(|h| h / HOURS_PER_YEAR),
-            p_mission_from_mttdl: mttdl_h.map(|h| -(-mission_h / h).exp_m1()),
+            mttdl_years: mttdl.map(Hours::years),
+            p_mission_from_mttdl: mttdl.map(|h| -(-mission.hours() / h.hours()).exp_m1()),
             in_domain: true,
         }
     }
@@ -712,19 +713,19 @@ impl ModelFigures {
     }
     /// The same figures for `count` independent copies (sets → group, groups → pod, tomes →
     /// Vault): probability `1 − (1 − p)^count`, rates and inverse MTTDL add.
-    pub fn times(&self, count: u32, mission_h: f64) -> ModelFigures {
+    pub fn times(&self, count: u32, mission: Hours) -> ModelFigures {
         let c = f64::from(count);
         ModelFigures::new(
             self.model,
             any_of(self.p_mission, c),
             self.loss_events_per_year * c,
-            self.mttdl_years.map(|y| y * HOURS_PER_YEAR / c),
-            mission_h,
+            self.mttdl_years.map(|y| Hours::from_years(y) / c),
+            mission,
         )
         .within(self.in_domain)
     }
     /// Combines independent components (groups of a pod) into one.
-    pub fn combine(parts: &[ModelFigures], mission_h: f64) -> Option<ModelFigures> {
+    pub fn combine(parts: &[ModelFigures], mission: Hours) -> Option<ModelFigures> {
         let first = parts.first()?;
         let p = any_of_each(parts.iter().map(|f| f.p_mission));
         let per_year = parts.iter().map(|f| f.loss_events_per_year).sum();
@@ -733,45 +734,53 @@ impl ModelFigures {
             .map(|f| f.mttdl_years.map(|y| 1.0 / (y * HOURS_PER_YEAR)))
             .sum();
         Some(
-            ModelFigures::new(first.model, p, per_year, inv.map(|i| 1.0 / i), mission_h)
-                .within(parts.iter().all(|f| f.in_domain)),
+            ModelFigures::new(
+                first.model,
+                p,
+                per_year,
+                inv.map(|i| Hours(1.0 / i)),
+                mission,
+            )
+            .within(parts.iter().all(|f| f.in_domain)),
         )
     }
 }
 
 /// The figures of `model` for one k+m set with per-drive failure rate `lambda` (per hour) and
-/// time to restore redundancy `rebuild_h` (hours), over `mission_h` hours.
+/// time to restore redundancy `rebuild`, over `mission`.
 pub fn set_figures(
     n: u32,
     m: u32,
     lambda: f64,
-    rebuild_h: f64,
-    mission_h: f64,
+    rebuild: Hours,
+    mission: Hours,
     model: Model,
 ) -> ModelFigures {
-    let figures = set_figures_unchecked(n, m, lambda, rebuild_h, mission_h, model);
-    figures.within(m == 0 || in_domain(model, n, lambda, rebuild_h, mission_h))
+    let figures = set_figures_unchecked(n, m, lambda, rebuild, mission, model);
+    figures.within(m == 0 || in_domain(model, n, lambda, rebuild, mission))
 }
 
 fn set_figures_unchecked(
     n: u32,
     m: u32,
     lambda: f64,
-    rebuild_h: f64,
-    mission_h: f64,
+    rebuild: Hours,
+    mission: Hours,
     model: Model,
 ) -> ModelFigures {
+    // The closed forms below are written on plain hours.
+    let (rebuild_hours, mission_hours) = (rebuild.hours(), mission.hours());
     if m == 0 {
         // No redundancy: the first failure of any of the n drives is the loss, whatever the
         // repair; every model reduces to the exponential P = 1 − e^(−nλt), MTTDL = 1/(nλ).
         let rate = f64::from(n) * lambda;
-        let mttdl = (rate > 0.0).then(|| 1.0 / rate);
+        let mttdl = (rate > 0.0).then(|| Hours(1.0 / rate));
         return ModelFigures::new(
             model,
-            -(-rate * mission_h).exp_m1(),
+            -(-rate * mission_hours).exp_m1(),
             rate * HOURS_PER_YEAR,
             mttdl.filter(|_| matches!(model, Model::MarkovSerial | Model::MarkovParallel)),
-            mission_h,
+            mission,
         );
     }
     match model {
@@ -781,31 +790,37 @@ fn set_figures_unchecked(
             } else {
                 Repair::Parallel
             };
-            let chain = Chain::group(n, m, lambda, 1.0 / rebuild_h, repair);
+            let chain = Chain::group(n, m, lambda, 1.0 / rebuild_hours, repair);
             let mttdl = chain.mean_time_to_absorption();
-            let p = chain.absorption_within(mission_h);
-            ModelFigures::new(model, p, HOURS_PER_YEAR / mttdl, Some(mttdl), mission_h)
-        }
-        Model::Sliding => {
-            let rate = sliding_rate(n, m, lambda, rebuild_h);
+            let p = chain.absorption_within(mission_hours);
             ModelFigures::new(
                 model,
-                -(-rate * mission_h).exp_m1(),
+                p,
+                HOURS_PER_YEAR / mttdl,
+                Some(Hours(mttdl)),
+                mission,
+            )
+        }
+        Model::Sliding => {
+            let rate = sliding_rate(n, m, lambda, rebuild_hours);
+            ModelFigures::new(
+                model,
+                -(-rate * mission_hours).exp_m1(),
                 rate * HOURS_PER_YEAR,
                 None,
-                mission_h,
+                mission,
             )
         }
         Model::Backblaze => {
             let annual = lambda * HOURS_PER_YEAR;
-            let days = rebuild_h / 24.0;
+            let days = rebuild.days();
             let l = period_loss(n, m, annual, days);
             ModelFigures::new(
                 model,
-                any_of(l, mission_h / rebuild_h),
-                l * HOURS_PER_YEAR / rebuild_h,
+                any_of(l, mission / rebuild),
+                l * HOURS_PER_YEAR / rebuild_hours,
                 None,
-                mission_h,
+                mission,
             )
         }
     }
@@ -813,10 +828,10 @@ fn set_figures_unchecked(
 
 /// The delay before a rebuild starts when the user gives none: 0 h with a hot spare (the
 /// rebuild starts at once), otherwise the design's `raid.replace_delay`, otherwise
-/// [`NO_SPARE_DELAY_H`].
-pub fn default_delay(pod: &Pod, layout: &Layout) -> (f64, DelaySource) {
+/// [`NO_SPARE_DELAY`].
+pub fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
     if !layout.spares.is_empty() {
-        return (0.0, DelaySource::HotSpare);
+        return (Hours::ZERO, DelaySource::HotSpare);
     }
     match &pod.raid.replace_delay {
         Some(d) => {
@@ -827,22 +842,22 @@ pub fn default_delay(pod: &Pod, layout: &Layout) -> (f64, DelaySource) {
                 | crate::spec::Source::Estimated(t) => t,
             };
             (
-                d.hours,
+                Hours(d.hours),
                 DelaySource::Design {
                     source: format!("[{}] {text}", d.source.tag()),
                 },
             )
         }
-        None => (NO_SPARE_DELAY_H, DelaySource::NoSpareDefault),
+        None => (NO_SPARE_DELAY, DelaySource::NoSpareDefault),
     }
 }
 
 /// Every group's rebuild from the bandwidth model's rebuild times (one per group, in order),
-/// after `delay_hours`: the rate, and so the time, follow the topology.
+/// after `delay`: the rate, and so the time, follow the topology.
 pub fn topology_rebuilds(
     layout: &Layout,
     times: &[crate::bandwidth::RebuildTime],
-    delay_hours: f64,
+    delay: Hours,
 ) -> Result<Vec<Rebuild>, DurabilityError> {
     if times.len() != layout.groups.len() {
         return Err(DurabilityError::RebuildCount {
@@ -858,7 +873,7 @@ pub fn topology_rebuilds(
             Rebuild::at_rate(
                 g.member,
                 t.rate,
-                delay_hours,
+                delay,
                 RebuildSource::Topology {
                     binding_link: t.binding_link.clone(),
                 },
@@ -898,21 +913,22 @@ pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, D
 /// use podplan::durability::{group_annual_loss, Model};
 /// use podplan::layout::Shape;
 /// use podplan::spec::Level;
+/// use podplan::units::Hours;
 /// let raid6 = Shape { level: Level::Raid6 { width: 15 }, spares: 0 };
 /// // docs/model.md §7: 3 % AFR, 27.8 h rebuild → 7.4e-7 a year (serial CTMC).
-/// let p = group_annual_loss(&raid6, 3.0, 27.78, Model::MarkovSerial).unwrap();
+/// let p = group_annual_loss(&raid6, 3.0, Hours(27.78), Model::MarkovSerial).unwrap();
 /// assert!((p / 7.4e-7 - 1.0).abs() < 0.01);
 /// ```
 pub fn group_annual_loss(
     shape: &Shape,
     afr_pct: f64,
-    rebuild_hours: f64,
+    rebuild: Hours,
     model: Model,
 ) -> Result<f64, DurabilityError> {
     let r = Redundancy::of(shape).check()?;
     let lambda = AfrConvention::Rate.lambda_per_hour(check_afr(afr_pct)?);
-    let h = check_hours(rebuild_hours)?;
-    let unit = set_figures(r.n, r.m, lambda, h, HOURS_PER_YEAR, model);
+    let h = check_hours(rebuild)?;
+    let unit = set_figures(r.n, r.m, lambda, h, Hours::from_years(1.0), model);
     Ok(any_of(unit.p_mission, f64::from(r.units)))
 }
 
@@ -952,24 +968,24 @@ pub fn ure_exposure(
     n: u32,
     m: u32,
     lambda: f64,
-    rebuild_h: f64,
+    rebuild: Hours,
     member: Bytes,
     ure_bits: f64,
-    mission_h: f64,
+    mission: Hours,
 ) -> Option<UreExposure> {
     if m == 0 {
         return None;
     }
-    let bits = f64::from(n - m) * member.0 as f64 * 8.0;
+    let bits = f64::from(n - m) * member.bytes() as f64 * 8.0;
     let p_ure = -(bits * (-1.0 / ure_bits).ln_1p()).exp_m1();
     let entries = |repair| {
-        let chain = Chain::group(n, m, lambda, 1.0 / rebuild_h, repair);
+        let chain = Chain::group(n, m, lambda, 1.0 / rebuild.hours(), repair);
         let pi = chain.reflected_stationary();
         let i = m as usize - 1;
         pi[i] * f64::from(n - m + 1) * lambda * HOURS_PER_YEAR
     };
     let (es, ep) = (entries(Repair::Serial), entries(Repair::Parallel));
-    let years = mission_h / HOURS_PER_YEAR;
+    let years = mission.years();
     Some(UreExposure {
         ure_bits,
         bits_read: bits,
@@ -1013,34 +1029,34 @@ pub struct Rebuild {
     pub source: RebuildSource,
     /// Rebuild rate per drive, MB/s (10^6 B/s); `None` when the user gave the time.
     pub rate: Option<MBps>,
-    /// Detection plus replacement delay before the rebuild starts, hours.
-    pub delay_hours: f64,
-    /// Time to rewrite one member at the rebuild rate, hours.
-    pub transfer_hours: f64,
-    /// Time to restore redundancy, `delay + transfer`, hours.
-    pub hours: f64,
+    /// Detection plus replacement delay before the rebuild starts.
+    pub delay_hours: Hours,
+    /// Time to rewrite one member at the rebuild rate.
+    pub transfer_hours: Hours,
+    /// Time to restore redundancy, `delay + transfer`.
+    pub hours: Hours,
 }
 
 impl Rebuild {
-    /// A rebuild of `member` bytes at `rate` after `delay_hours`.
+    /// A rebuild of `member` bytes at `rate` after `delay`.
     pub fn at_rate(
         member: Bytes,
         rate: MBps,
-        delay_hours: f64,
+        delay: Hours,
         source: RebuildSource,
     ) -> Result<Rebuild, DurabilityError> {
-        if !(rate.0.is_finite() && rate.0 > 0.0) {
+        if !(rate.is_finite() && rate > MBps::ZERO) {
             return Err(DurabilityError::RebuildHours(f64::INFINITY));
         }
-        if !(delay_hours.is_finite() && delay_hours <= MAX_REPAIR_HOURS) {
-            return Err(DurabilityError::RebuildHours(delay_hours));
+        if !(delay.is_finite() && delay.hours() <= MAX_REPAIR_HOURS) {
+            return Err(DurabilityError::RebuildHours(delay.hours()));
         }
-        let transfer = member.0 as f64 / (rate.0 * 1e6) / 3600.0;
-        let hours = check_hours(delay_hours.max(0.0) + transfer)?;
+        let transfer = member / rate;
+        let hours = check_hours(delay.max(Hours::ZERO) + transfer)?;
         Ok(Rebuild {
             source,
             rate: Some(rate),
-            delay_hours: delay_hours.max(0.0),
+            delay_hours: delay.max(Hours::ZERO),
             transfer_hours: transfer,
             hours,
         })
@@ -1050,18 +1066,18 @@ impl Rebuild {
         Rebuild {
             source: RebuildSource::NoRedundancy,
             rate: None,
-            delay_hours: 0.0,
-            transfer_hours: 0.0,
-            hours: 0.0,
+            delay_hours: Hours::ZERO,
+            transfer_hours: Hours::ZERO,
+            hours: Hours::ZERO,
         }
     }
     /// A rebuild the user timed as a whole.
-    pub fn of_hours(hours: f64) -> Result<Rebuild, DurabilityError> {
+    pub fn of_hours(hours: Hours) -> Result<Rebuild, DurabilityError> {
         let h = check_hours(hours)?;
         Ok(Rebuild {
             source: RebuildSource::UserHours,
             rate: None,
-            delay_hours: 0.0,
+            delay_hours: Hours::ZERO,
             transfer_hours: h,
             hours: h,
         })
@@ -1075,8 +1091,8 @@ impl Rebuild {
 /// Options of a durability report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Options {
-    /// Mission time, hours (the probabilities are "within the mission").
-    pub mission_hours: f64,
+    /// Mission time (the probabilities are "within the mission").
+    pub mission_hours: Hours,
     /// How AFR becomes λ.
     pub convention: AfrConvention,
     /// Overrides every drive's AFR, percent per drive-year.
@@ -1095,7 +1111,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            mission_hours: HOURS_PER_YEAR,
+            mission_hours: Hours::from_years(1.0),
             convention: AfrConvention::Rate,
             afr_pct: None,
             ure_bits: None,
@@ -1113,8 +1129,8 @@ pub struct VaultSpec {
     pub data: u32,
     /// Parity shards (Backblaze: 3).
     pub parity: u32,
-    /// Time to replace and repopulate a shard's drive, hours (Backblaze: 6.5 days [47]).
-    pub rebuild_hours: f64,
+    /// Time to replace and repopulate a shard's drive (Backblaze: 6.5 days [47]).
+    pub rebuild_hours: Hours,
 }
 
 /// The inputs of a tome: a k+m code of one drive in each of `k+m` pods.
@@ -1126,8 +1142,8 @@ pub struct VaultInputs {
     pub parity: u32,
     /// Annual shard (drive) failure rate, percent.
     pub afr_pct: f64,
-    /// Time to replace and repopulate a shard, hours.
-    pub rebuild_hours: f64,
+    /// Time to replace and repopulate a shard.
+    pub rebuild_hours: Hours,
 }
 
 /// Whole-group and partial loss of one redundancy group.
@@ -1267,7 +1283,7 @@ fn ratios(subject: &str, figs: &[ModelFigures], m: u32) -> Vec<ModelRatio> {
 pub fn vault_figures(
     v: &VaultInputs,
     convention: AfrConvention,
-    mission_h: f64,
+    mission: Hours,
     models: &[Model],
 ) -> Result<(Vec<ModelFigures>, Redundancy), DurabilityError> {
     let r = Redundancy::code(v.data, v.parity)?.check()?;
@@ -1276,7 +1292,7 @@ pub fn vault_figures(
     Ok((
         models
             .iter()
-            .map(|m| set_figures(r.n, r.m, lambda, h, mission_h, *m))
+            .map(|m| set_figures(r.n, r.m, lambda, h, mission, *m))
             .collect(),
         r,
     ))
@@ -1311,8 +1327,8 @@ pub fn report(
     rebuilds: &[Rebuild],
     o: &Options,
 ) -> Result<DurabilityReport, DurabilityError> {
-    if !(o.mission_hours.is_finite() && o.mission_hours > 0.0) {
-        return Err(DurabilityError::Mission(o.mission_hours / HOURS_PER_YEAR));
+    if !(o.mission_hours.is_finite() && o.mission_hours > Hours::ZERO) {
+        return Err(DurabilityError::Mission(o.mission_hours.years()));
     }
     if rebuilds.len() != layout.groups.len() {
         return Err(DurabilityError::RebuildCount {
@@ -1338,7 +1354,7 @@ pub fn report(
         let lambda = check_lambda(afr, o.convention.lambda_per_hour(afr))?;
         let h = if red.m == 0 {
             // Nothing to rebuild: the time enters no model.
-            0.0
+            Hours::ZERO
         } else {
             check_hours(rb.hours)?
         };
@@ -1394,7 +1410,7 @@ pub fn report(
             .collect(),
         models: pod_models,
         ure_events_per_1000_pod_years: 1000.0 * ure_rate,
-        ure_p_mission: -(-ure_rate * mission / HOURS_PER_YEAR).exp_m1(),
+        ure_p_mission: -(-ure_rate * mission.hours() / HOURS_PER_YEAR).exp_m1(),
     };
     let mut all_ratios = Vec::new();
     if let Some(g) = groups.first() {
@@ -1453,7 +1469,7 @@ pub fn report(
     Ok(DurabilityReport {
         design: pod.name.clone(),
         shape: layout.shape.label(),
-        mission_years: mission / HOURS_PER_YEAR,
+        mission_years: mission.years(),
         convention: o.convention,
         models: o
             .models

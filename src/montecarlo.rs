@@ -35,6 +35,7 @@
 use crate::durability::{HOURS_PER_YEAR, Model, Repair};
 use crate::layout::{DomainKind, Layout};
 use crate::model::Pod;
+use crate::units::Hours;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -61,10 +62,10 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 pub struct SimDrive {
     /// Failure rate, per hour (the mean life is `1 / lambda_per_hour` whatever the shape).
     pub lambda_per_hour: f64,
-    /// Detection and replacement delay before its rebuild starts, hours.
-    pub delay_hours: f64,
-    /// Rebuild time at the full rebuild rate (member bytes / rate), hours.
-    pub work_hours: f64,
+    /// Detection and replacement delay before its rebuild starts.
+    pub delay_hours: Hours,
+    /// Rebuild time at the full rebuild rate (member bytes / rate).
+    pub work_hours: Hours,
     /// The redundancy set it belongs to (index into `System::sets`).
     pub set: usize,
     /// The link its rebuild goes through (rebuilds on one link share it with `shared_links`).
@@ -123,14 +124,14 @@ fn rate_of(rates: &ComponentRates, kind: DomainKind) -> f64 {
 
 impl System {
     /// One k+m set of `n` identical drives, no domains: the case the closed forms cover.
-    pub fn set(n: u32, m: u32, lambda: f64, delay_h: f64, work_h: f64) -> System {
+    pub fn set(n: u32, m: u32, lambda: f64, delay: Hours, work: Hours) -> System {
         System {
             scope: "group".into(),
             drives: (0..n as usize)
                 .map(|_| SimDrive {
                     lambda_per_hour: lambda,
-                    delay_hours: delay_h,
-                    work_hours: work_h,
+                    delay_hours: delay,
+                    work_hours: work,
                     set: 0,
                     link: 0,
                 })
@@ -146,12 +147,12 @@ impl System {
     }
 
     /// A laid-out pod: every group of `layout` (RAID10 split into its mirror sets), drives with
-    /// each group's `lambda` and rebuild `(delay, work)` hours, links = controllers, and the
+    /// each group's `lambda` and rebuild `(delay, work)` times, links = controllers, and the
     /// failure domains of the topology at `rates`.
     pub fn pod(
         pod: &Pod,
         layout: &Layout,
-        groups: &[(f64, f64, f64)],
+        groups: &[(f64, Hours, Hours)],
         rates: &ComponentRates,
     ) -> System {
         let mut drives = Vec::new();
@@ -159,7 +160,11 @@ impl System {
         let mut index_of = std::collections::BTreeMap::new();
         let copies = layout.shape.mirror_sets();
         for (gi, g) in layout.groups.iter().enumerate() {
-            let (lambda, delay, work) = groups.get(gi).copied().unwrap_or((0.0, 0.0, 0.0));
+            let (lambda, delay, work) =
+                groups
+                    .get(gi)
+                    .copied()
+                    .unwrap_or((0.0, Hours::ZERO, Hours::ZERO));
             let chunks: Vec<&[u32]> = match copies {
                 Some(c) => g.bays.chunks(c.max(1) as usize).collect(),
                 None => vec![&g.bays[..]],
@@ -227,13 +232,13 @@ impl System {
 
     /// A Vault of `data + parity` copies of `pod`: tome `t` is the `t`-th drive (by bay) of every
     /// pod, a k+m code; each pod keeps its own failure domains; a shard's rebuild takes
-    /// `rebuild_h` hours and goes through its pod's controller.
+    /// `rebuild` and goes through its pod's controller.
     pub fn vault(
         pod: &Pod,
         data: u32,
         parity: u32,
         lambda: f64,
-        rebuild_h: f64,
+        rebuild: Hours,
         rates: &ComponentRates,
     ) -> System {
         let pods = (data + parity) as usize;
@@ -243,8 +248,8 @@ impl System {
             for (slot, d) in pod.drives.iter().enumerate() {
                 drives.push(SimDrive {
                     lambda_per_hour: lambda,
-                    delay_hours: 0.0,
-                    work_hours: rebuild_h,
+                    delay_hours: Hours::ZERO,
+                    work_hours: rebuild,
                     set: slot,
                     link: p * pod.controllers.len().max(1) + d.controller,
                 });
@@ -320,8 +325,8 @@ pub struct McParams {
     pub seed: u64,
     /// How many trials.
     pub trials: Trials,
-    /// Length of one trial (one mission), hours.
-    pub mission_hours: f64,
+    /// Length of one trial (one mission).
+    pub mission_hours: Hours,
     /// Weibull shape of drive lifetimes (1 = exponential; above 1 wear-out).
     pub weibull_shape: f64,
     /// Fixed or exponential repairs.
@@ -342,7 +347,7 @@ impl Default for McParams {
                 relative: 0.05,
                 max: 10_000_000,
             },
-            mission_hours: HOURS_PER_YEAR,
+            mission_hours: Hours::from_years(1.0),
             weibull_shape: 1.0,
             repair_time: RepairTime::Fixed,
             discipline: Repair::Parallel,
@@ -838,7 +843,7 @@ fn prepare(sys: &System, p: &McParams) -> Prep {
         }
         domain_sets.push(s);
     }
-    let t = p.mission_hours;
+    let t = p.mission_hours.hours();
     let natural: f64 = sys
         .drives
         .iter()
@@ -870,7 +875,8 @@ fn prepare(sys: &System, p: &McParams) -> Prep {
                 .members
                 .iter()
                 .map(|i| sys.drives[*i].delay_hours + sys.drives[*i].work_hours)
-                .sum::<f64>()
+                .sum::<Hours>()
+                .hours()
                 / n;
             let dom: f64 = set_domains[si]
                 .iter()
@@ -1145,12 +1151,12 @@ impl<'a> Trial<'a> {
                 let work = unit_exp(rng) * (sd.delay_hours + sd.work_hours);
                 self.begin_work(i, work);
             }
-            RepairTime::Fixed if sd.delay_hours > 0.0 => {
+            RepairTime::Fixed if sd.delay_hours > Hours::ZERO => {
                 let d = &mut self.drives[i];
                 d.phase = Phase::Delay;
                 d.ver = d.ver.wrapping_add(1);
                 let ev = Ev {
-                    t: self.t + sd.delay_hours,
+                    t: self.t + sd.delay_hours.hours(),
                     kind: EvKind::DelayDone,
                     id: i as u32,
                     ver: d.ver,
@@ -1161,11 +1167,11 @@ impl<'a> Trial<'a> {
         }
     }
 
-    /// Starts the transfer of drive `i`'s rebuild: `work` hours at the full rate.
-    fn begin_work(&mut self, i: usize, work: f64) {
+    /// Starts the transfer of drive `i`'s rebuild: `work` at the full rate.
+    fn begin_work(&mut self, i: usize, work: Hours) {
         let d = &mut self.drives[i];
         d.phase = Phase::Work;
-        d.rem = work;
+        d.rem = work.hours();
         d.last = self.t;
         d.speed = 1.0;
         let link = self.sys.drives[i].link % self.prep.link_count;
@@ -1288,7 +1294,7 @@ impl<'a> Trial<'a> {
         for k in 0..sys.domains.len() {
             self.schedule_domain(k);
         }
-        let end = self.params.mission_hours;
+        let end = self.params.mission_hours.hours();
         while let Some(ev) = self.heap.pop() {
             if ev.t > end {
                 break;
@@ -1457,7 +1463,7 @@ pub fn estimate_with_progress(
             }
         }
     }
-    let years = params.mission_hours / HOURS_PER_YEAR;
+    let years = params.mission_hours.years();
     let p_loss = p_interval(&stats, params.importance_sampling);
     let (target_relative, precision_reached) = match params.trials {
         Trials::Fixed(_) => (None, None),
@@ -1538,21 +1544,31 @@ pub fn agreement(est: &Estimate, model: Model, analytic: f64) -> Agreement {
 }
 
 /// The closed-form value [`agreement`] compares for `model`, for sets of `(units, n, m, λ per
-/// hour, repair hours)`, independent, over `mission_h` hours from a new pod.
-pub fn closed_form_value(sets: &[(u32, u32, u32, f64, f64)], model: Model, mission_h: f64) -> f64 {
+/// hour, repair time)`, independent, over `mission` from a new pod.
+pub fn closed_form_value(
+    sets: &[(u32, u32, u32, f64, Hours)],
+    model: Model,
+    mission: Hours,
+) -> f64 {
     match model {
         Model::Sliding => {
             sets.iter()
                 .map(|&(units, n, m, l, r)| {
                     f64::from(units)
-                        * crate::durability::sliding_events_from_new(n, m, l, r, mission_h)
+                        * crate::durability::sliding_events_from_new(
+                            n,
+                            m,
+                            l,
+                            r.hours(),
+                            mission.hours(),
+                        )
                 })
                 .sum::<f64>()
-                / (mission_h / HOURS_PER_YEAR)
+                / mission.years()
         }
         _ => crate::durability::any_of_each(sets.iter().map(|&(units, n, m, l, r)| {
             crate::durability::any_of(
-                crate::durability::set_figures(n, m, l, r, mission_h, model).p_mission,
+                crate::durability::set_figures(n, m, l, r, mission, model).p_mission,
                 f64::from(units),
             )
         })),
@@ -1671,7 +1687,7 @@ pub fn run_report(
         .iter()
         .map(|c| (c.kind, c.afr_pct / 100.0 / HOURS_PER_YEAR))
         .collect();
-    let per_group: Vec<(f64, f64, f64)> = report
+    let per_group: Vec<(f64, Hours, Hours)> = report
         .groups
         .iter()
         .map(|g| {
@@ -1685,7 +1701,7 @@ pub fn run_report(
     let mission = params.mission_hours;
     let pod_sys = System::pod(pod, layout, &per_group, &rates);
     let model = params.closed_form(&pod_sys);
-    let pod_sets: Vec<(u32, u32, u32, f64, f64)> = report
+    let pod_sets: Vec<(u32, u32, u32, f64, Hours)> = report
         .groups
         .iter()
         .map(|g| {
@@ -1706,7 +1722,7 @@ pub fn run_report(
         if rates.is_empty() {
             let sys = System {
                 scope: "tome".into(),
-                ..System::set(k + m, m, lambda, 0.0, h)
+                ..System::set(k + m, m, lambda, Hours::ZERO, h)
             };
             let analytic = params.closed_form(&sys).map(|mo| {
                 (

@@ -724,7 +724,7 @@ pub struct Raid {
     pub vault: Option<Vault>,
     /// How long a failed drive waits before its rebuild starts (detection and replacement),
     /// with its source. Without it: 0 h with a hot spare, 24 h without (see
-    /// `crate::durability::NO_SPARE_DELAY_H`).
+    /// `crate::durability::NO_SPARE_DELAY`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replace_delay: Option<ReplaceDelay>,
 }

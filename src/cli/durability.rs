@@ -329,7 +329,7 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         ));
     }
     if let Some(h) = a.rebuild_hours
-        && durability::check_hours(h).is_err()
+        && durability::check_hours(crate::units::Hours(h)).is_err()
     {
         return Err(fail(
             err,
@@ -502,7 +502,7 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         }
     }
     let (delay, delay_source) = match a.replace_hours {
-        Some(h) => (h, durability::DelaySource::User),
+        Some(h) => (crate::units::Hours(h), durability::DelaySource::User),
         None => durability::default_delay(&pod, &lay),
     };
     let delay_source =
@@ -525,7 +525,7 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         match lay
             .groups
             .iter()
-            .map(|_| Rebuild::of_hours(h))
+            .map(|_| Rebuild::of_hours(crate::units::Hours(h)))
             .collect::<Result<_, _>>()
         {
             Ok(r) => r,
@@ -566,7 +566,7 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
                         err,
                         &format!(
                             "{flag}: the delay of {} h plus the rebuild at the topology's rate: {e}",
-                            sci(delay)
+                            sci(delay.hours())
                         ),
                     ));
                 };
@@ -593,10 +593,10 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
         .map(|(data, parity)| VaultSpec {
             data,
             parity,
-            rebuild_hours: a.vault_rebuild_days * 24.0,
+            rebuild_hours: crate::units::Hours::from_days(a.vault_rebuild_days),
         });
     let opts = Options {
-        mission_hours: a.mission_years * durability::HOURS_PER_YEAR,
+        mission_hours: crate::units::Hours::from_years(a.mission_years),
         convention,
         afr_pct: a.afr,
         ure_bits: a.ure_bits,
@@ -837,8 +837,8 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
             format!("{:.3}", g.member.tb()),
             g.rebuild.rate.map_or("-".into(), |x| format!("{:.1}", x.0)),
             set_by,
-            hours_cell(&g.rebuild, g.rebuild.delay_hours),
-            hours_cell(&g.rebuild, g.rebuild.hours),
+            hours_cell(&g.rebuild, g.rebuild.delay_hours.hours()),
+            hours_cell(&g.rebuild, g.rebuild.hours.hours()),
         ]);
         s.row(row);
     }
@@ -856,7 +856,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
         }
     ));
     if let (Some(src), Some(g)) = (&r.delay_source, r.groups.first()) {
-        let h = crate::show::trim_float(g.rebuild.delay_hours);
+        let h = crate::show::trim_float(g.rebuild.delay_hours.hours());
         s.notes.push(match src {
             durability::DelaySource::User => format!(
                 "Delay: detection and replacement before the rebuild starts, {h} h from --replace-hours."
@@ -1013,7 +1013,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
                 v.pods,
                 v.tomes,
                 crate::show::trim_float(v.inputs.afr_pct),
-                crate::show::trim_float(v.inputs.rebuild_hours / 24.0)
+                crate::show::trim_float(v.inputs.rebuild_hours.days())
             ),
             &vault_head.iter().map(String::as_str).collect::<Vec<_>>(),
         );

@@ -444,7 +444,13 @@ fn pod_annual_loss(
             .map(|d| d.drive().afr_pct)
             .collect();
         let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
-        let p = durability::group_annual_loss(&l.shape, afr, t.hours + delay, model).ok()?;
+        let p = durability::group_annual_loss(
+            &l.shape,
+            afr,
+            crate::units::Hours(t.hours) + delay,
+            model,
+        )
+        .ok()?;
         log_survive += (-p).ln_1p();
     }
     Some(-log_survive.exp_m1())

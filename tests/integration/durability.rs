@@ -15,12 +15,13 @@ use podplan::montecarlo::{
     estimate,
 };
 use podplan::spec::Level;
-use podplan::units::Bytes;
+use podplan::units::{Bytes, Hours};
 use podplan::validate::validate;
 use std::path::{Path, PathBuf};
 
 const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
 const YEAR: f64 = durability::HOURS_PER_YEAR;
+const ONE_YEAR: Hours = Hours(YEAR);
 
 fn design_path(rev: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("designs/backblaze-pod-{rev}.ron"))
@@ -92,7 +93,7 @@ fn physics_section_7_table_is_reproduced() {
         ] = *row;
         let r = 3e12 / (rate * 1e6) / 3600.0;
         assert!(close(r, t_r, 0.005), "T_R {r} vs {t_r}");
-        let f = |m| set_figures(15, 2, l, r, YEAR, m);
+        let f = |m| set_figures(15, 2, l, Hours(r), ONE_YEAR, m);
         let serial = f(Model::MarkovSerial);
         // Two significant digits: within half a unit of the second digit (≤ 4 %).
         assert!(
@@ -119,7 +120,7 @@ fn physics_section_7_table_is_reproduced() {
             close(f(Model::Backblaze).p_mission, p_period, 0.04),
             "{rate}: period"
         );
-        let u = |bits| ure_exposure(15, 2, l, r, member, bits, YEAR).unwrap();
+        let u = |bits| ure_exposure(15, 2, l, Hours(r), member, bits, ONE_YEAR).unwrap();
         assert!(
             close(u(1e14).events_per_year_serial, ure14, 0.04),
             "{rate}: URE 1e14"
@@ -129,7 +130,7 @@ fn physics_section_7_table_is_reproduced() {
             "{rate}: URE 1e15"
         );
         assert!(
-            close(serial.times(3, YEAR).p_mission, pod3, 0.04),
+            close(serial.times(3, ONE_YEAR).p_mission, pod3, 0.04),
             "{rate}: pod"
         );
     }
@@ -148,14 +149,14 @@ fn physics_section_7_table_is_reproduced() {
     // URE partial-loss rate 0.44 (1e14) and 0.13 (1e15) a year.
     for (rate, want) in [(30.0, 1.6e3), (100.0, 5.4e3)] {
         let r = 3e12 / (rate * 1e6) / 3600.0;
-        let y = set_figures(15, 1, lp, r, YEAR, Model::MarkovSerial)
+        let y = set_figures(15, 1, lp, Hours(r), ONE_YEAR, Model::MarkovSerial)
             .mttdl_years
             .unwrap();
         assert!(close(y, want, 0.04), "RAID5 {rate}: {y}");
     }
     let r = 27.78;
-    let u14 = ure_exposure(15, 1, lp, r, member, 1e14, YEAR).unwrap();
-    let u15 = ure_exposure(15, 1, lp, r, member, 1e15, YEAR).unwrap();
+    let u14 = ure_exposure(15, 1, lp, Hours(r), member, 1e14, ONE_YEAR).unwrap();
+    let u15 = ure_exposure(15, 1, lp, Hours(r), member, 1e15, ONE_YEAR).unwrap();
     assert!(
         close(u14.events_per_year_serial, 0.44, 0.02),
         "{}",
@@ -170,7 +171,8 @@ fn physics_section_7_table_is_reproduced() {
 
 #[test]
 fn backblaze_vault_figure_is_reproduced_and_the_other_models_explained() {
-    let (f, _) = vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, YEAR, &Model::ALL).unwrap();
+    let (f, _) =
+        vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, ONE_YEAR, &Model::ALL).unwrap();
     let get = |m| f.iter().find(|x| x.model == m).unwrap();
     let period = get(Model::Backblaze);
     // "11 nines": 99.999999999 % durability for a file.
@@ -239,14 +241,14 @@ fn closed_forms_agree_with_the_exact_chain_to_leading_order() {
 fn raid6_loss_falls_as_the_square_of_rebuild_time() {
     let l = lambda(3.0);
     for model in Model::ALL {
-        let p = |r| set_figures(15, 2, l, r, YEAR, model).loss_events_per_year;
+        let p = |r| set_figures(15, 2, l, Hours(r), ONE_YEAR, model).loss_events_per_year;
         for r in [100.0, 30.0, 10.0] {
             let ratio = p(r) / p(r / 2.0);
             assert!(close(ratio, 4.0, 0.03), "{model:?} at {r} h: {ratio}");
         }
         let mut prev = f64::INFINITY;
         for r in [500.0, 200.0, 100.0, 50.0, 20.0, 5.0, 1.0] {
-            let x = set_figures(15, 2, l, r, YEAR, model).p_mission;
+            let x = set_figures(15, 2, l, Hours(r), ONE_YEAR, model).p_mission;
             assert!(x < prev, "{model:?}: loss falls as the rebuild gets faster");
             prev = x;
         }
@@ -265,7 +267,7 @@ fn more_parity_always_beats_less() {
                                 level: Shape::for_width_parity(w, p),
                                 spares: 0,
                             };
-                            group_annual_loss(&shape, afr, r, model).unwrap()
+                            group_annual_loss(&shape, afr, Hours(r), model).unwrap()
                         };
                         assert!(
                             loss(p + 1) < loss(p),
@@ -282,7 +284,7 @@ fn more_parity_always_beats_less() {
                                 level: Level::Erasure { data: k, parity: p },
                                 spares: 0,
                             };
-                            group_annual_loss(&shape, afr, r, model).unwrap()
+                            group_annual_loss(&shape, afr, Hours(r), model).unwrap()
                         };
                         assert!(loss(p + 1) < loss(p), "{model:?} {k}+{p}");
                     }
@@ -298,10 +300,10 @@ fn group_annual_loss_checks_its_inputs_and_handles_raid10() {
         level: Level::Raid6 { width: 15 },
         spares: 0,
     };
-    assert!(group_annual_loss(&raid6, 0.0, 10.0, Model::Sliding).is_err());
-    assert!(group_annual_loss(&raid6, 101.0, 10.0, Model::Sliding).is_err());
-    assert!(group_annual_loss(&raid6, 3.0, 0.0, Model::Sliding).is_err());
-    assert!(group_annual_loss(&raid6, f64::NAN, 10.0, Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, 0.0, Hours(10.0), Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, 101.0, Hours(10.0), Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, 3.0, Hours(0.0), Model::Sliding).is_err());
+    assert!(group_annual_loss(&raid6, f64::NAN, Hours(10.0), Model::Sliding).is_err());
     // RAID10 of 3 mirror pairs = 3 independent mirrors.
     let raid10 = Shape {
         level: Level::Raid10 {
@@ -314,17 +316,17 @@ fn group_annual_loss_checks_its_inputs_and_handles_raid10() {
         level: Level::Mirror { copies: 2 },
         spares: 0,
     };
-    let p10 = group_annual_loss(&raid10, 3.0, 20.0, Model::MarkovSerial).unwrap();
-    let p1 = group_annual_loss(&mirror, 3.0, 20.0, Model::MarkovSerial).unwrap();
+    let p10 = group_annual_loss(&raid10, 3.0, Hours(20.0), Model::MarkovSerial).unwrap();
+    let p1 = group_annual_loss(&mirror, 3.0, Hours(20.0), Model::MarkovSerial).unwrap();
     assert!(close(p10, 1.0 - (1.0 - p1).powi(3), 1e-9));
 }
 
 fn mc(n: u32, m: u32, afr: f64, r: f64, params: McParams) {
     let l = lambda(afr);
-    let sys = System::set(n, m, l, 0.0, r);
+    let sys = System::set(n, m, l, Hours::ZERO, Hours(r));
     let model = params.closed_form(&sys).unwrap();
     let est = estimate(&sys, &params);
-    let want = closed_form_value(&[(1, n, m, l, r)], model, params.mission_hours);
+    let want = closed_form_value(&[(1, n, m, l, Hours(r))], model, params.mission_hours);
     let a = agreement(&est, model, want);
     assert_eq!(
         a.inside,
@@ -396,8 +398,8 @@ fn monte_carlo_agrees_with_the_closed_forms_on_raid5_and_raid6() {
 fn monte_carlo_intervals_cover_the_closed_form_95_percent_of_the_time() {
     let (n, m, r) = (8, 1, 48.0);
     let l = lambda(10.0);
-    let sys = System::set(n, m, l, 0.0, r);
-    let want = closed_form_value(&[(1, n, m, l, r)], Model::Sliding, YEAR);
+    let sys = System::set(n, m, l, Hours::ZERO, Hours(r));
+    let want = closed_form_value(&[(1, n, m, l, Hours(r))], Model::Sliding, ONE_YEAR);
     let seeds = 60;
     let inside = (0..seeds)
         .filter(|seed| {
@@ -417,7 +419,7 @@ fn monte_carlo_intervals_cover_the_closed_form_95_percent_of_the_time() {
 #[test]
 fn monte_carlo_estimates_the_vault_to_ten_percent() {
     let l = lambda(BACKBLAZE_2018.afr_pct);
-    let sys = System::set(20, 3, l, 0.0, BACKBLAZE_2018.rebuild_hours);
+    let sys = System::set(20, 3, l, Hours::ZERO, BACKBLAZE_2018.rebuild_hours);
     let params = McParams {
         trials: Trials::Until {
             relative: 0.1,
@@ -426,7 +428,7 @@ fn monte_carlo_estimates_the_vault_to_ten_percent() {
         ..McParams::default()
     };
     let est = estimate(&sys, &params);
-    let want = closed_form_value(&[(1, 20, 3, l, 156.0)], Model::Sliding, YEAR);
+    let want = closed_form_value(&[(1, 20, 3, l, Hours(156.0))], Model::Sliding, ONE_YEAR);
     let a = agreement(&est, Model::Sliding, want);
     assert_eq!(a.inside, Some(true), "{a:?}");
     assert!(est.p_loss.relative().unwrap() <= 0.1);
@@ -444,7 +446,7 @@ fn monte_carlo_estimates_the_vault_to_ten_percent() {
 
 #[test]
 fn monte_carlo_is_reproducible_on_any_number_of_threads() {
-    let sys = System::set(15, 2, lambda(3.0), 10.0, 40.0);
+    let sys = System::set(15, 2, lambda(3.0), Hours(10.0), Hours(40.0));
     let params = McParams {
         seed: 42,
         trials: Trials::Fixed(3_000),
@@ -477,7 +479,7 @@ fn rebuilds_sharing_a_link_behave_like_serial_repair() {
     // total rate as one at a time: the serial chain is their exact closed form.
     let (n, m, afr, r) = (15, 2, 30.0, 27.78);
     let l = lambda(afr);
-    let sys = System::set(n, m, l, 0.0, r);
+    let sys = System::set(n, m, l, Hours::ZERO, Hours(r));
     let params = McParams {
         seed: 3,
         trials: Trials::Fixed(16_384),
@@ -486,14 +488,14 @@ fn rebuilds_sharing_a_link_behave_like_serial_repair() {
         ..McParams::default()
     };
     let est = estimate(&sys, &params);
-    let want = closed_form_value(&[(1, n, m, l, r)], Model::MarkovSerial, YEAR);
+    let want = closed_form_value(&[(1, n, m, l, Hours(r))], Model::MarkovSerial, ONE_YEAR);
     assert_eq!(
         est.p_loss.contains(want),
         Some(true),
         "{:?} vs {want}",
         est.p_loss
     );
-    let parallel = closed_form_value(&[(1, n, m, l, r)], Model::MarkovParallel, YEAR);
+    let parallel = closed_form_value(&[(1, n, m, l, Hours(r))], Model::MarkovParallel, ONE_YEAR);
     assert_eq!(est.p_loss.contains(parallel), Some(false));
     // Fixed-length rebuilds that share a link are longer: loss rises above the sliding window.
     let fixed = estimate(
@@ -503,7 +505,7 @@ fn rebuilds_sharing_a_link_behave_like_serial_repair() {
             ..params.clone()
         },
     );
-    let sliding = closed_form_value(&[(1, n, m, l, r)], Model::Sliding, YEAR);
+    let sliding = closed_form_value(&[(1, n, m, l, Hours(r))], Model::Sliding, ONE_YEAR);
     assert!(
         fixed.loss_events_per_year.low > sliding,
         "{:?}",
@@ -513,7 +515,7 @@ fn rebuilds_sharing_a_link_behave_like_serial_repair() {
 
 #[test]
 fn weibull_wear_out_lowers_first_year_loss_of_a_new_group() {
-    let sys = System::set(15, 2, lambda(10.0), 0.0, 60.0);
+    let sys = System::set(15, 2, lambda(10.0), Hours::ZERO, Hours(60.0));
     let base = McParams {
         seed: 5,
         trials: Trials::Fixed(16_384),
@@ -556,7 +558,7 @@ fn a_placement_that_survives_a_backplane_failure_loses_less_when_backplanes_fail
     let spread = layout::place(&p, shape, &[DomainKind::Backplane]).unwrap();
     assert!(!design.survive.contains(&DomainKind::Backplane));
     assert!(spread.survivable());
-    let groups = vec![(lambda(3.0), 0.0, 62.7); design.layout.groups.len()];
+    let groups = vec![(lambda(3.0), Hours::ZERO, Hours(62.7)); design.layout.groups.len()];
     let rates = vec![(DomainKind::Backplane, 5.0 / 100.0 / YEAR)];
     let params = McParams {
         seed: 11,
@@ -726,7 +728,7 @@ fn component_rates_reach_the_simulation() {
         spares: p.raid.spares,
     };
     let lay = layout::place(&p, shape, &[]).unwrap().layout;
-    let groups = vec![(lambda(2.6), 0.0, 20.0); lay.groups.len()];
+    let groups = vec![(lambda(2.6), Hours::ZERO, Hours(20.0)); lay.groups.len()];
     let comps = [ComponentAfr {
         kind: DomainKind::Psu,
         afr_pct: 4.0,
@@ -738,7 +740,7 @@ fn component_rates_reach_the_simulation() {
     let sys = System::pod(&p, &lay, &groups, &rates);
     assert_eq!(sys.domains.len(), p.psus.len());
     assert!(sys.domains.iter().all(|d| d.kind == DomainKind::Psu));
-    let vault = System::vault(&p, 17, 3, lambda(2.6), 156.0, &rates);
+    let vault = System::vault(&p, 17, 3, lambda(2.6), Hours(156.0), &rates);
     assert_eq!(vault.drives.len(), 20 * p.drives.len());
     assert_eq!(vault.sets.len(), p.drives.len());
     assert_eq!(vault.domains.len(), 20 * p.psus.len());
@@ -1003,7 +1005,7 @@ fn monte_carlo_says_when_the_requested_precision_was_not_reached() {
 /// terminal, so a captured stderr stays empty.
 #[test]
 fn monte_carlo_reports_progress_through_a_callback() {
-    let sys = System::set(15, 2, lambda(3.0), 0.0, 27.8);
+    let sys = System::set(15, 2, lambda(3.0), Hours::ZERO, Hours(27.8));
     let params = McParams {
         trials: Trials::Fixed(600_000),
         ..McParams::default()
