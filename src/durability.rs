@@ -1525,6 +1525,30 @@ mod tests {
     }
 
     #[test]
+    fn times_from_users_are_checked_before_any_figure() {
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0, MAX_REPAIR_HOURS * 2.0] {
+            assert!(check_hours(Hours(bad)).is_err(), "{bad}");
+            assert!(Rebuild::of_hours(Hours(bad)).is_err(), "{bad}");
+        }
+        for bad in [f64::NAN, f64::INFINITY] {
+            let r = Rebuild::at_rate(Bytes(3_000_000_000_000), MBps(100.0), Hours(bad), {
+                RebuildSource::UserRate
+            });
+            assert!(r.is_err(), "{bad}");
+        }
+        // model §6.2: T_R = delay + member / rate; 3 TB at 100 MB/s is 30,000 s.
+        let r = Rebuild::at_rate(
+            Bytes(3_000_000_000_000),
+            MBps(100.0),
+            Hours(24.0),
+            RebuildSource::UserRate,
+        )
+        .unwrap();
+        assert!((r.transfer_hours.hours() - 30_000.0 / 3600.0).abs() < 1e-12);
+        assert_eq!(r.hours, r.delay_hours + r.transfer_hours);
+    }
+
+    #[test]
     fn any_of_is_exact_for_tiny_p() {
         assert!((any_of(1e-15, 3.0) / 3e-15 - 1.0).abs() < 1e-12);
         assert!((any_of_each([1e-16, 2e-16]) / 3e-16 - 1.0).abs() < 1e-12);

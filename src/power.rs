@@ -397,3 +397,25 @@ pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draw_power_is_current_times_rail_voltage() {
+        let d = Draw {
+            a12: Amps(2.0),
+            a5: Amps(1.0),
+        };
+        assert_eq!(d.power(), Watts(2.0 * 12.0 + 1.0 * 5.0));
+        // Current drawn on the system rail by a load quoted in watts: I = P / V.
+        assert_eq!(system_watts(Watts(60.0)).a12, Amps(5.0));
+    }
+
+    #[test]
+    fn a_drive_without_spin_up_current_starts_at_its_idle_current() {
+        assert_eq!(starting_12v(Amps::ZERO, Amps(0.4)), Amps(0.4));
+        assert_eq!(starting_12v(Amps(2.0), Amps(0.4)), Amps(2.0));
+    }
+}
