@@ -1,0 +1,82 @@
+//! Bandwidth: the link graph of a pod, the traffic of each workload, max-min fair allocation
+//! by progressive filling, and the rebuild time of each group.
+//!
+//! This engine owns the flow model and nothing else. It is a set of pure functions over a
+//! validated [`Pod`] and a [`Layout`]: [`graph`] derives every shared link from the topology
+//! (port-multiplier and expander uplinks, card host links, the shared PCI bus, the chipset link,
+//! the CPU parity limit, NIC host links and NIC ports); [`analyze`] turns a workload into flows,
+//! runs [`allocate`] and assembles one [`BandwidthReport`]; [`rebuild_times`] is the entry point
+//! the durability engine calls. Every rate, encoding and efficiency comes from
+//! [`crate::links`]; this file holds only the traffic model. It never prints.
+//!
+//! The model, in one paragraph. A drive is a source: its sustained rate in the chosen zone and
+//! its own SATA port cap the flows through it; both belong to that drive alone, so they are a
+//! flow's *demand*, not shared links. A flow crosses each shared link with a weight: the MB/s
+//! it puts on that link per MB/s of its rate. A scrub flow is one drive (weight 1 on its path);
+//! a rebuild flow is a whole rebuild, its rate the per-drive rebuild rate `B_r`, crossing each
+//! link with the number of member streams behind it (survivors read plus the replacement
+//! written, model §4); an ingest or read flow is one group's client traffic in user MB/s,
+//! crossing every NIC and the group's drive paths with the layout's write amplification. A
+//! link's load is the sum of both directions: exact for half-duplex SATA and the PCI bus,
+//! conservative for full-duplex PCIe, DMI and Ethernet when traffic runs both ways.
+
+use crate::layout::{Layout, Shape};
+use crate::links::{self, Factor, Factors, MAX_MB_S, MAX_NIC_GBIT, Range, Zone};
+use crate::model::{Attached, ControllerKind, Pod};
+use crate::spec::{Attach, BackplaneKind, Bus, ChipsetLink, Level, PmSupport};
+use crate::units::{Bytes, Encoding, LineRate, MBps};
+use serde::Serialize;
+
+mod allocation;
+mod graph;
+mod params;
+mod report;
+mod workloads;
+
+pub use allocation::{Allocation, EPS, Flow, Limit, allocate};
+use graph::add;
+pub use graph::{DriveNode, Graph, Link, LinkKind, graph};
+pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS};
+pub use report::{
+    BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, Summary,
+    analyze, rebuild_times,
+};
+use workloads::{Own, Planned, demand_without, drive_index, group_of, own_id, plans, rebuild_flow};
+pub use workloads::{Request, Workload};
+
+/// Why the bandwidth model cannot run a request; every message names the flag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BandwidthError {
+    /// A `--set` assignment that does not fit the pod.
+    #[error("--set {0}")]
+    Set(String),
+    /// A group number out of range.
+    #[error("--group {group}: the layout has {groups} group{}", if *.groups == 1 { "" } else { "s" })]
+    Group {
+        /// Requested (1-based).
+        group: u32,
+        /// Groups in the layout.
+        groups: usize,
+    },
+    /// A bay that is not usable for the request.
+    #[error("--bay {bay}: {why}")]
+    Bay {
+        /// Requested bay.
+        bay: u32,
+        /// Why not.
+        why: String,
+    },
+    /// A rebuild of a layout without redundancy.
+    #[error(
+        "--workload {workload}: {level} has no redundancy, so a failed drive cannot be rebuilt"
+    )]
+    NoRedundancy {
+        /// The workload.
+        workload: &'static str,
+        /// The layout's level.
+        level: String,
+    },
+    /// The layout has no group.
+    #[error("--workload {0}: the layout has no group")]
+    NoGroups(&'static str),
+}

@@ -1,0 +1,638 @@
+//! The report: links, drives, flows, the binding limit, headroom and rebuild times.
+
+use super::*;
+
+/// One link in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkRow {
+    /// Stable id (`--set ID=MB/s`).
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Its kind.
+    pub kind: LinkKind,
+    /// Raw line rate per direction, Gb/s (`None` for the CPU parity limit).
+    pub raw_gbit_s: Option<f64>,
+    /// Line encoding.
+    pub encoding: Option<Encoding>,
+    /// Protocol efficiency (`None` when the capacity was set directly).
+    pub efficiency: Option<f64>,
+    /// The factor key the efficiency comes from.
+    pub factor: Option<String>,
+    /// Effective capacity, MB/s.
+    pub capacity_mb_s: MBps,
+    /// Data drives whose traffic can cross it.
+    pub drives_behind: u32,
+    /// Offered load: what the flows through it would put on it at their own demand, MB/s.
+    pub demand_mb_s: MBps,
+    /// Load allocated, MB/s.
+    pub allocated_mb_s: MBps,
+    /// Allocated / capacity, percent.
+    pub utilization_pct: f64,
+    /// Full.
+    pub saturated: bool,
+    /// One of the links that bind the workload's slowest flows.
+    pub binding: bool,
+}
+
+/// A group of data drives with the same figures, in bay ranges.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriveRow {
+    /// Bays, as ranges.
+    pub bays: String,
+    /// How many drives.
+    pub count: u32,
+    /// Drive model.
+    pub model: String,
+    /// Group (1-based) when all are in one.
+    pub group: Option<u32>,
+    /// Sustained media rate in the zone, MB/s.
+    pub media_mb_s: MBps,
+    /// Negotiated port link, raw Gb/s.
+    pub port_gbit_s: f64,
+    /// Port link effective capacity, MB/s.
+    pub port_mb_s: MBps,
+    /// Traffic at each drive's port in this workload, MB/s.
+    pub traffic_mb_s: MBps,
+}
+
+/// One flow in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowRow {
+    /// What it is.
+    pub label: String,
+    /// Group (1-based).
+    pub group: Option<u32>,
+    /// Drives it moves data on, as ranges.
+    pub bays: String,
+    /// Its own ceiling in its rate unit (per-drive MB/s for scrub and rebuild, user MB/s for
+    /// ingest and read).
+    pub demand_mb_s: MBps,
+    /// Allocated rate in the same unit.
+    pub rate_mb_s: MBps,
+    /// Total traffic it puts on its drives' ports, MB/s.
+    pub drive_traffic_mb_s: MBps,
+    /// Client MB/s through the NICs (ingest, read).
+    pub client_mb_s: Option<MBps>,
+    /// What stops it: a link id, or its own limit (`drive-media`, `drive-port`, `md-max`).
+    pub limited_by: String,
+    /// The same in words.
+    pub limited_by_name: String,
+}
+
+/// The rebuild time of one group: what the durability engine consumes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RebuildTime {
+    /// Group, 1-based as in `podplan layout`.
+    pub group: u32,
+    /// Per-drive rebuild rate `B_r`: every survivor read and the replacement written at it.
+    pub rate: MBps,
+    /// Time to restore redundancy: delay + member size / rate, hours.
+    pub hours: f64,
+    /// What sets the rate: a link's name, or the drives' own limit.
+    pub binding_link: String,
+}
+
+/// What would bind if the binding links were unlimited.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headroom {
+    /// The next binding links' ids (or own limits).
+    pub ids: Vec<String>,
+    /// In words.
+    pub name: String,
+    /// Its utilization now, percent (`None` for a drive's own limit).
+    pub utilization_pct: Option<f64>,
+    /// Aggregate drive traffic with the binding links unlimited, MB/s.
+    pub aggregate_mb_s: MBps,
+    /// Client MB/s with the binding links unlimited (ingest, read).
+    pub client_mb_s: Option<MBps>,
+    /// Slowest drive's traffic with the binding links unlimited, MB/s.
+    pub per_drive_min_mb_s: MBps,
+}
+
+/// The figures that answer "how fast, and what limits it".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Total traffic at the drives' ports (all streams, both directions), MB/s.
+    pub aggregate_mb_s: MBps,
+    /// Client MB/s through the NICs (ingest, read).
+    pub client_mb_s: Option<MBps>,
+    /// Drives that move data.
+    pub active_drives: u32,
+    /// Slowest active drive's traffic, MB/s.
+    pub per_drive_min_mb_s: MBps,
+    /// Fastest active drive's traffic, MB/s.
+    pub per_drive_max_mb_s: MBps,
+    /// Ids of what binds the slowest flows (links, or `drive-media` / `drive-port` / `md-max`).
+    pub binding: Vec<String>,
+    /// The same in words.
+    pub binding_name: String,
+    /// Saturated links' ids.
+    pub saturated: Vec<String>,
+    /// What binds next.
+    pub next: Option<Headroom>,
+}
+
+/// Everything `podplan bandwidth` reports: one serializable result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BandwidthReport {
+    /// Design name.
+    pub design: String,
+    /// Revision label.
+    pub revision: Option<String>,
+    /// The workload.
+    pub workload: Workload,
+    /// The zone the drives stream in.
+    pub zone: Zone,
+    /// The layout's shape, e.g. `RAID6 15 (13+2)`.
+    pub shape: String,
+    /// Every shared link with its load.
+    pub links: Vec<LinkRow>,
+    /// Data drives, grouped by equal figures.
+    pub drives: Vec<DriveRow>,
+    /// The flows.
+    pub flows: Vec<FlowRow>,
+    /// Aggregate, per-drive, binding link, headroom.
+    pub summary: Summary,
+    /// Rebuild times (rebuild, rebuild-all).
+    pub rebuilds: Vec<RebuildDetail>,
+    /// The factor table in force.
+    pub factors: Vec<Factor>,
+    /// CPU parity limit, MB/s, when set.
+    pub parity_mb_s: Option<f64>,
+    /// `--set` assignments applied.
+    pub settings: Vec<String>,
+    /// Modelling notes for this run.
+    pub notes: Vec<String>,
+}
+
+/// A rebuild time with the detail the report shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RebuildDetail {
+    /// The durability engine's view.
+    #[serde(flatten)]
+    pub time: RebuildTime,
+    /// The failed bay.
+    pub failed_bay: u32,
+    /// The bay written (a hot spare, or the failed bay after replacement).
+    pub replacement_bay: u32,
+    /// Bytes rebuilt: the group's member size.
+    pub member: Bytes,
+    /// Detection and replacement delay included, hours.
+    pub delay_h: f64,
+}
+
+pub(super) fn own_name(own: &Own, g: &Graph, zone: Zone, params: &Params) -> String {
+    match own {
+        Own::Media(bay) => {
+            let r = drive_index(g, *bay).map_or(0.0, |i| g.drives[i].media.0);
+            let how = if params.drive_mb_s.is_some() {
+                "set with --set drive".to_string()
+            } else {
+                format!("{} zone", zone.name())
+            };
+            format!("drive media, bay {bay} ({r:.1} MB/s, {how})")
+        }
+        Own::Port(bay) => {
+            let (line, r) = drive_index(g, *bay).map_or((0.0, 0.0), |i| {
+                (g.drives[i].port_line.gbit_s, g.drives[i].port.0)
+            });
+            format!(
+                "drive port, bay {bay} ({} Gb/s link, {r:.1} MB/s)",
+                crate::show::trim_float(line)
+            )
+        }
+        Own::MdMax => format!(
+            "Linux md speed_limit_max ({:.1} MB/s per device)",
+            params.factors.md_max_mb_s
+        ),
+    }
+}
+
+/// The private limit that sets a demand (the first cap equal to it).
+pub(super) fn own_at(p: &Planned, demand: f64) -> &Own {
+    p.caps
+        .iter()
+        .find(|(_, c)| (c - demand).abs() <= 1e-9 * demand.abs().max(1.0))
+        .map_or(&p.own, |(o, _)| o)
+}
+
+pub(super) fn limit_id(limit: Limit, p: &Planned, g: &Graph) -> String {
+    match limit {
+        Limit::Demand => own_id(&p.own).to_string(),
+        Limit::Link(l) => g.links[l].id.clone(),
+        Limit::Unbounded => "none".into(),
+    }
+}
+
+pub(super) fn limit_name(limit: Limit, p: &Planned, g: &Graph, params: &Params) -> String {
+    match limit {
+        Limit::Demand => own_name(&p.own, g, params.zone, params),
+        Limit::Link(l) => link_label(&g.links[l]),
+        Limit::Unbounded => "nothing: no shared link or own limit".into(),
+    }
+}
+
+/// `host:SLOT7 (SiI3132, PCIe 1.0 x1)`: a link's id and what it is.
+pub(super) fn link_label(link: &Link) -> String {
+    format!("{} ({})", link.id, link.name)
+}
+
+/// Per-drive traffic (drive index → MB/s) of an allocation.
+pub(super) fn drive_traffic(g: &Graph, planned: &[Planned], rates: &[f64]) -> Vec<f64> {
+    let mut t = vec![0.0; g.drives.len()];
+    for (p, r) in planned.iter().zip(rates) {
+        for &(i, w) in &p.per_drive {
+            t[i] += w * r;
+        }
+    }
+    t
+}
+
+/// Indices of the slowest flows (within tolerance).
+pub(super) fn slowest(rates: &[f64]) -> Vec<usize> {
+    let min = rates.iter().copied().fold(f64::INFINITY, f64::min);
+    rates
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r <= min + 1e-6 * min.abs().max(1.0))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// What binds the given flows: every saturated link on which one of them has the highest rate
+/// (its bottleneck links, ties included), and the own limits of those at their demand, as
+/// (id, name, link index if a link), links in graph order first.
+pub(super) fn limits_of(
+    idx: &[usize],
+    alloc: &Allocation,
+    flows: &[Flow],
+    planned: &[Planned],
+    g: &Graph,
+    params: &Params,
+) -> Vec<(String, String, Option<usize>)> {
+    let tol = |r: f64| 1e-6 * r.abs().max(1.0);
+    let mut top = vec![0.0f64; g.links.len()];
+    for (f, r) in flows.iter().zip(&alloc.rates) {
+        for &(l, w) in &f.crossings {
+            if w > 0.0 {
+                top[l] = top[l].max(*r);
+            }
+        }
+    }
+    let mut links: Vec<usize> = Vec::new();
+    let mut own: Vec<(String, String, Option<usize>)> = Vec::new();
+    for &i in idx {
+        let r = alloc.rates[i];
+        for &(l, w) in &flows[i].crossings {
+            if w > 0.0 && alloc.saturated[l] && r + tol(r) >= top[l] && !links.contains(&l) {
+                links.push(l);
+            }
+        }
+        let (id, name) = match alloc.limits[i] {
+            Limit::Demand => {
+                let o = own_at(&planned[i], flows[i].demand);
+                (own_id(o).to_string(), own_name(o, g, params.zone, params))
+            }
+            Limit::Unbounded => (
+                "none".to_string(),
+                limit_name(Limit::Unbounded, &planned[i], g, params),
+            ),
+            Limit::Link(_) => continue,
+        };
+        match own.iter_mut().find(|(x, _, _)| *x == id) {
+            Some(entry) => entry.2 = Some(entry.2.map_or(2, |n| n + 1)),
+            None => own.push((id, name, None)),
+        }
+    }
+    links.sort_unstable();
+    // Own limits carry a count of flows alike while collecting; turn it into words.
+    let own = own.into_iter().map(|(id, name, n)| match n {
+        Some(n) => (id, format!("{name}, and {} more flows alike", n - 1), None),
+        None => (id, name, None),
+    });
+    links
+        .into_iter()
+        .map(|l| (g.links[l].id.clone(), link_label(&g.links[l]), Some(l)))
+        .chain(own)
+        .collect()
+}
+
+pub(super) fn join_names(lims: &[(String, String, Option<usize>)], g: &Graph) -> String {
+    match lims {
+        [] => "nothing".into(),
+        [(_, name, _)] => name.clone(),
+        many => {
+            // Several links of one kind tie: name the kind and the ids.
+            let ids: Vec<&str> = many.iter().map(|(id, _, _)| id.as_str()).collect();
+            let kinds: Vec<Option<LinkKind>> = many
+                .iter()
+                .map(|(_, _, l)| l.map(|l| g.links[l].kind))
+                .collect();
+            if kinds.iter().all(|k| k.is_some() && *k == kinds[0]) {
+                let kind = kinds[0].map_or("", |k| k.name());
+                format!("{} {kind}s, tied: {}", many.len(), ids.join(", "))
+            } else if kinds.iter().all(Option::is_none) {
+                let mut own: Vec<&str> = ids.clone();
+                own.dedup();
+                own.join(", ")
+            } else {
+                ids.join(", ")
+            }
+        }
+    }
+}
+
+/// Runs one workload on a pod: the link graph, the flows, the max-min fair allocation, the
+/// binding link and the next one, and (for rebuilds) the rebuild time of each group.
+pub fn analyze(
+    pod: &Pod,
+    layout: &Layout,
+    req: &Request,
+    params: &Params,
+) -> Result<BandwidthReport, BandwidthError> {
+    let g = graph(pod, params)?;
+    let planned = plans(&g, layout, req, params)?;
+    let caps: Vec<f64> = g.links.iter().map(|l| l.capacity.0).collect();
+    let flows: Vec<Flow> = planned.iter().map(|p| p.flow.clone()).collect();
+    let alloc = allocate(&caps, &flows);
+
+    // Links.
+    let low = slowest(&alloc.rates);
+    let binding = limits_of(&low, &alloc, &flows, &planned, &g, params);
+    let mut demand = vec![0.0; g.links.len()];
+    for f in &flows {
+        for &(l, w) in &f.crossings {
+            demand[l] += w * f.demand;
+        }
+    }
+    let links: Vec<LinkRow> = g
+        .links
+        .iter()
+        .enumerate()
+        .map(|(l, link)| LinkRow {
+            id: link.id.clone(),
+            name: link.name.clone(),
+            kind: link.kind,
+            raw_gbit_s: link.line.map(|x| x.gbit_s),
+            encoding: link.line.map(|x| x.encoding),
+            efficiency: link.efficiency,
+            factor: link.factor.map(str::to_string),
+            capacity_mb_s: link.capacity,
+            drives_behind: link.behind.len() as u32,
+            demand_mb_s: MBps(demand[l]),
+            allocated_mb_s: MBps(alloc.load[l]),
+            utilization_pct: if link.capacity.0 > 0.0 {
+                100.0 * alloc.load[l] / link.capacity.0
+            } else {
+                0.0
+            },
+            saturated: alloc.saturated[l] && alloc.load[l] > 0.0,
+            binding: binding.iter().any(|(_, _, x)| *x == Some(l)),
+        })
+        .collect();
+
+    // Drives.
+    let traffic = drive_traffic(&g, &planned, &alloc.rates);
+    let active: Vec<usize> = (0..g.drives.len())
+        .filter(|&i| {
+            planned
+                .iter()
+                .any(|p| p.per_drive.iter().any(|(x, _)| *x == i))
+        })
+        .collect();
+    let drives = drive_rows(&g, layout, &traffic);
+
+    // Flows.
+    let flow_rows: Vec<FlowRow> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, p)| FlowRow {
+            label: p.label.clone(),
+            group: p.group,
+            bays: crate::validate::format_bays(&p.bays),
+            demand_mb_s: MBps(p.flow.demand),
+            rate_mb_s: MBps(alloc.rates[i]),
+            drive_traffic_mb_s: MBps(
+                p.per_drive.iter().map(|(_, w)| w).sum::<f64>() * alloc.rates[i],
+            ),
+            client_mb_s: (p.client > 0.0).then(|| MBps(p.client * alloc.rates[i])),
+            limited_by: limit_id(alloc.limits[i], p, &g),
+            limited_by_name: limit_name(alloc.limits[i], p, &g, params),
+        })
+        .collect();
+
+    let client = |rates: &[f64]| -> Option<MBps> {
+        planned
+            .iter()
+            .any(|p| p.client > 0.0)
+            .then(|| MBps(planned.iter().zip(rates).map(|(p, r)| p.client * r).sum()))
+    };
+    let per_drive = |t: &[f64]| -> (f64, f64) {
+        active.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &i| {
+            (lo.min(t[i]), hi.max(t[i]))
+        })
+    };
+    let (lo, hi) = per_drive(&traffic);
+
+    // Headroom: lift the binding limits and see what binds next.
+    let next = {
+        let mut caps2 = caps.clone();
+        let mut flows2 = flows.clone();
+        for (_, _, l) in &binding {
+            if let Some(l) = l {
+                caps2[*l] = f64::INFINITY;
+            }
+        }
+        for &i in &low {
+            if alloc.limits[i] == Limit::Demand {
+                flows2[i].demand = demand_without(&planned[i], own_id(&planned[i].own));
+            }
+        }
+        let a2 = allocate(&caps2, &flows2);
+        if a2.rates.iter().any(|r| !r.is_finite()) {
+            None
+        } else {
+            let low2 = slowest(&a2.rates);
+            let lims2 = limits_of(&low2, &a2, &flows2, &planned, &g, params);
+            let t2 = drive_traffic(&g, &planned, &a2.rates);
+            let util = {
+                let u: Vec<f64> = lims2
+                    .iter()
+                    .filter_map(|(_, _, l)| l.map(|l| links[l].utilization_pct))
+                    .collect();
+                (!u.is_empty()).then(|| u.iter().copied().fold(0.0, f64::max))
+            };
+            Some(Headroom {
+                ids: lims2.iter().map(|(id, _, _)| id.clone()).collect(),
+                name: join_names(&lims2, &g),
+                utilization_pct: util,
+                aggregate_mb_s: MBps(t2.iter().sum()),
+                client_mb_s: client(&a2.rates),
+                per_drive_min_mb_s: MBps(per_drive(&t2).0),
+            })
+        }
+    };
+
+    let summary = Summary {
+        aggregate_mb_s: MBps(traffic.iter().sum()),
+        client_mb_s: client(&alloc.rates),
+        active_drives: active.len() as u32,
+        per_drive_min_mb_s: MBps(if lo.is_finite() { lo } else { 0.0 }),
+        per_drive_max_mb_s: MBps(hi),
+        binding: binding.iter().map(|(id, _, _)| id.clone()).collect(),
+        binding_name: join_names(&binding, &g),
+        saturated: links
+            .iter()
+            .filter(|l| l.saturated)
+            .map(|l| l.id.clone())
+            .collect(),
+        next,
+    };
+
+    // Rebuilds.
+    let rebuilds: Vec<RebuildDetail> = planned
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let (failed, replacement) = p.rebuild?;
+            let gi = p.group? as usize - 1;
+            Some(rebuild_detail(
+                layout,
+                params,
+                gi,
+                failed,
+                replacement,
+                alloc.rates[i],
+                limit_name(alloc.limits[i], p, &g, params),
+            ))
+        })
+        .collect();
+
+    let mut notes = Vec::new();
+    if g.client.is_empty() && matches!(req.workload, Workload::Ingest | Workload::Read) {
+        notes.push("The design has no NIC: client traffic is not limited by the network.".into());
+    }
+    if params.parity_mb_s.is_none() {
+        notes.push("CPU/memory parity limit not modelled (nothing published for the pods; --set parity=MB/s adds it).".into());
+    }
+    notes.push("A link's load is both directions summed: exact for half-duplex SATA and PCI, conservative for full-duplex PCIe, DMI and Ethernet.".into());
+    Ok(BandwidthReport {
+        design: pod.name.clone(),
+        revision: pod.revision.clone(),
+        workload: req.workload,
+        zone: params.zone,
+        shape: layout.shape.label(),
+        links,
+        drives,
+        flows: flow_rows,
+        summary,
+        rebuilds,
+        factors: params.factors.table(),
+        parity_mb_s: params.parity_mb_s,
+        settings: params.applied.clone(),
+        notes,
+    })
+}
+
+pub(super) fn rebuild_detail(
+    layout: &Layout,
+    params: &Params,
+    gi: usize,
+    failed: u32,
+    replacement: u32,
+    rate: f64,
+    binding_link: String,
+) -> RebuildDetail {
+    let member = layout.groups[gi].member;
+    let delay = params.factors.delay_h;
+    let hours = if rate > 0.0 {
+        delay + member.0 as f64 / (rate * 1e6) / 3600.0
+    } else {
+        f64::INFINITY
+    };
+    RebuildDetail {
+        time: RebuildTime {
+            group: gi as u32 + 1,
+            rate: MBps(rate),
+            hours,
+            binding_link,
+        },
+        failed_bay: failed,
+        replacement_bay: replacement,
+        member,
+        delay_h: delay,
+    }
+}
+
+pub(super) fn drive_rows(g: &Graph, layout: &Layout, traffic: &[f64]) -> Vec<DriveRow> {
+    let mut rows: Vec<(DriveRow, Vec<u32>)> = Vec::new();
+    for (i, d) in g.drives.iter().enumerate() {
+        let group = group_of(layout, d.bay).map(|x| x as u32 + 1);
+        let t = (traffic[i] * 100.0).round() / 100.0;
+        let same = |r: &DriveRow| {
+            r.model == d.model
+                && r.group == group
+                && r.media_mb_s == d.media
+                && r.port_mb_s == d.port
+                && r.traffic_mb_s.0 == t
+        };
+        match rows.iter_mut().find(|(r, _)| same(r)) {
+            Some((r, bays)) => {
+                r.count += 1;
+                bays.push(d.bay);
+            }
+            None => rows.push((
+                DriveRow {
+                    bays: String::new(),
+                    count: 1,
+                    model: d.model.clone(),
+                    group,
+                    media_mb_s: d.media,
+                    port_gbit_s: d.port_line.gbit_s,
+                    port_mb_s: d.port,
+                    traffic_mb_s: MBps(t),
+                },
+                vec![d.bay],
+            )),
+        }
+    }
+    rows.into_iter()
+        .map(|(mut r, bays)| {
+            r.bays = crate::validate::format_bays(&bays);
+            r
+        })
+        .collect()
+}
+
+/// The rebuild time of one drive of each group, each group rebuilding alone (one failure in
+/// the pod at a time), as the durability engine needs it.
+///
+/// For each group of `layout`, its first member fails and is rebuilt onto the first hot spare
+/// (or in place after replacement when there is none); the rate is the max-min fair rate of
+/// that one rebuild flow over the pod's links under `params` (zone, factors, overrides), and
+/// `hours = params.factors.delay_h + member size / rate`. `binding_link` names what sets the
+/// rate. Layouts without redundancy (RAID0) have nothing to rebuild: the result is empty, as
+/// it is when the parameters do not fit the pod (an unknown slot or link id in `params`).
+pub fn rebuild_times(pod: &Pod, layout: &Layout, params: &Params) -> Vec<RebuildTime> {
+    if layout.shape.tolerance() == 0 {
+        return Vec::new();
+    }
+    let Ok(g) = graph(pod, params) else {
+        return Vec::new();
+    };
+    let caps: Vec<f64> = g.links.iter().map(|l| l.capacity.0).collect();
+    layout
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(gi, grp)| {
+            let failed = grp.bays[0];
+            let replacement = layout.spares.first().copied().unwrap_or(failed);
+            let p = rebuild_flow(&g, layout, params, gi, failed, replacement);
+            let a = allocate(&caps, std::slice::from_ref(&p.flow));
+            let name = limit_name(a.limits[0], &p, &g, params);
+            rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
+        })
+        .collect()
+}
