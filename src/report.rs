@@ -96,7 +96,8 @@ pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
             Err(e) => return Err(ReportError::Bandwidth(format!("{}: {e}", w.name()))),
         }
     }
-    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params);
+    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params)
+        .map_err(|e| ReportError::Bandwidth(format!("rebuild times: {e}")))?;
     let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
     Ok(DesignReport {
         name: name.to_string(),

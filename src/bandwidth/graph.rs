@@ -106,10 +106,10 @@ pub(super) fn changed_bus(bus: Bus, slot: &str, params: &Params) -> Result<Bus, 
             generation: c.generation.unwrap_or(generation),
             lanes: c.lanes.unwrap_or(lanes),
         }),
-        other => Err(BandwidthError::Set(format!(
-            "{slot}.lanes/.gen: the card in {slot} is on a {} bus, which has no lanes or generation",
-            other.label()
-        ))),
+        other => Err(BandwidthError::NotPcie {
+            slot: slot.to_string(),
+            bus: other,
+        }),
     }
 }
 
@@ -166,14 +166,71 @@ pub(super) struct NicPort {
     card: Option<(String, Bus)>,
 }
 
-/// Derives the link graph of a pod under `params`.
+/// Derives the link graph of a pod under `params`: one step per kind of link, in the order
+/// their ids are numbered (uplinks, card host links and the PCI bus, the chipset link, the
+/// parity limit, NIC host links and ports), then the drives' paths and the client traffic.
 pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
-    let f = &params.factors;
-    let board = pod.board_spec();
-    let chipset = params
-        .chipset
-        .or(board.map(|b| b.chipset_link))
-        .unwrap_or(ChipsetLink::None);
+    check_slots(pod, params)?;
+    let mut b = Builder { links: Vec::new() };
+    // 1. Backplane uplinks, in controller and port order.
+    let bp_link = uplinks(&mut b, pod, params);
+    // 2. Card host links; every card on conventional PCI shares one bus.
+    let buses = Buses::of(pod, params)?;
+    let mut pci = PciBus {
+        bus: buses.pci_bus(),
+        members: buses.pci_members,
+        link: None,
+    };
+    let host_link = card_host_links(&mut b, pod, params, &buses.cards, &mut pci);
+    // 3. The chipset link, if anything sits behind it.
+    let nic_ports = nic_ports(pod, params)?;
+    let chipset_link = chipset_link(&mut b, pod, params, &nic_ports);
+    // 4. The CPU parity limit, when set.
+    let parity = params.parity_mb_s.map(|mbps| {
+        b.links.push(Link {
+            id: "cpu:parity".into(),
+            name: "CPU/memory parity (--set parity)".into(),
+            kind: LinkKind::Parity,
+            line: None,
+            efficiency: None,
+            factor: None,
+            capacity: MBps(mbps),
+            behind: Vec::new(),
+        });
+        b.links.len() - 1
+    });
+    // 5. NIC host links and NIC ports.
+    let nic_host = nic_host_links(&mut b, pod, params, &buses.nics, &nic_ports, &mut pci);
+    let nic_links = nic_port_links(&mut b, params, &nic_ports);
+    // 6. What-if capacities by link id.
+    let mut links = b.links;
+    set_capacities(&mut links, params)?;
+    // 7. Drives and their paths.
+    let paths = Paths {
+        backplane: &bp_link,
+        host: &host_link,
+        chipset: chipset_link,
+    };
+    let drives = drive_nodes(pod, params, &mut links, &paths);
+    // 8. Client traffic.
+    let client = client_crossings(&nic_ports, &nic_links, &nic_host, chipset_link);
+    let all: Vec<u32> = pod.drives.iter().map(|d| d.bay).collect();
+    for (l, _) in &client {
+        links[*l].behind = all.clone();
+    }
+    if let Some(l) = parity {
+        links[l].behind = all;
+    }
+    Ok(Graph {
+        links,
+        drives,
+        client,
+        parity,
+    })
+}
+
+/// Every slot a `--set SLOT.lanes/.gen` names must hold a card.
+fn check_slots(pod: &Pod, params: &Params) -> Result<(), BandwidthError> {
     for change in &params.buses {
         let known = pod.controllers.iter().any(|c| c.id == change.slot)
             || pod.nic_cards.iter().any(|n| n.slot.id == change.slot);
@@ -186,26 +243,26 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                 .chain(pod.nic_cards.iter().map(|n| n.slot.id.as_str()))
                 .collect();
             slots.sort_unstable();
-            return Err(BandwidthError::Set(format!(
-                "{}: no card sits in slot {:?} (cards are in {})",
-                change.slot,
-                change.slot,
-                if slots.is_empty() {
-                    "no slot".to_string()
-                } else {
-                    slots.join(", ")
-                }
-            )));
+            return Err(BandwidthError::UnknownSlot {
+                slot: change.slot.clone(),
+                cards_in: slots.into_iter().map(str::to_string).collect(),
+            });
         }
     }
-    let media = |d: &crate::model::Drive| {
-        params
-            .drive_mb_s
-            .map_or_else(|| links::zone_rate(d, params.zone), MBps)
-    };
-    let mut b = Builder { links: Vec::new() };
+    Ok(())
+}
 
-    // 1. Backplane uplinks, in controller and port order.
+/// A drive's sustained media rate under `params`: `--set drive`, else its zone rate.
+fn media(d: &crate::model::Drive, params: &Params) -> MBps {
+    params
+        .drive_mb_s
+        .map_or_else(|| links::zone_rate(d, params.zone), MBps)
+}
+
+/// Step 1: the uplink of every port-multiplier and expander backplane (a passive backplane
+/// has none: its bays are ports of the card), by backplane index.
+fn uplinks(b: &mut Builder, pod: &Pod, params: &Params) -> Vec<Option<usize>> {
+    let f = &params.factors;
     let mut bp_link: Vec<Option<usize>> = vec![None; pod.backplanes.len()];
     for c in &pod.controllers {
         for a in &c.attachments {
@@ -227,7 +284,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                             .drives
                             .iter()
                             .filter(|d| d.backplane == Some(k))
-                            .map(|d| media(d.drive()).0)
+                            .map(|d| media(d.drive(), params).0)
                             .fold(0.0, f64::max);
                         let cap = (payload * f.pm_fis).min(f.pm_command * fastest);
                         let eff = if payload > 0.0 { cap / payload } else { 0.0 };
@@ -267,57 +324,91 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
         }
     }
 
-    // 2. Card host links; every card on conventional PCI shares one bus.
-    let mut pci_members: Vec<(String, Bus)> = Vec::new();
-    let mut card_buses: Vec<Option<Bus>> = Vec::new();
-    for c in &pod.controllers {
-        let bus = match (&c.kind, c.host_bus) {
-            (ControllerKind::Card { .. }, Some(bus)) => Some(changed_bus(bus, &c.id, params)?),
-            _ => None,
-        };
-        if let Some(bus @ Bus::Pci { .. }) = bus {
-            pci_members.push((c.id.clone(), bus));
+    bp_link
+}
+
+/// The buses of the cards after what-if changes: storage cards by controller (`None` for
+/// onboard controllers), network cards in order, and the cards on conventional PCI.
+struct Buses {
+    cards: Vec<Option<Bus>>,
+    nics: Vec<Bus>,
+    pci_members: Vec<(String, Bus)>,
+}
+
+impl Buses {
+    fn of(pod: &Pod, params: &Params) -> Result<Buses, BandwidthError> {
+        let mut pci_members: Vec<(String, Bus)> = Vec::new();
+        let mut cards: Vec<Option<Bus>> = Vec::new();
+        for c in &pod.controllers {
+            let bus = match (&c.kind, c.host_bus) {
+                (ControllerKind::Card { .. }, Some(bus)) => Some(changed_bus(bus, &c.id, params)?),
+                _ => None,
+            };
+            if let Some(bus @ Bus::Pci { .. }) = bus {
+                pci_members.push((c.id.clone(), bus));
+            }
+            cards.push(bus);
         }
-        card_buses.push(bus);
-    }
-    let mut nic_card_buses: Vec<Bus> = Vec::new();
-    for n in &pod.nic_cards {
-        let card_bus = match &n.part.kind {
-            crate::model::Kind::NicCard(s) => s.host_bus,
-            _ => n.slot.bus,
-        };
-        let bus = changed_bus(fit(card_bus, n.slot.bus), &n.slot.id, params)?;
-        if let Bus::Pci { .. } = bus {
-            pci_members.push((n.slot.id.clone(), bus));
+        let mut nics: Vec<Bus> = Vec::new();
+        for n in &pod.nic_cards {
+            let card_bus = match &n.part.kind {
+                crate::model::Kind::NicCard(s) => s.host_bus,
+                _ => n.slot.bus,
+            };
+            // A validated pod's cards fit their slots; an unfit one keeps its own bus.
+            let fitted = card_bus.fit_in(n.slot.bus).unwrap_or(card_bus);
+            let bus = changed_bus(fitted, &n.slot.id, params)?;
+            if let Bus::Pci { .. } = bus {
+                pci_members.push((n.slot.id.clone(), bus));
+            }
+            nics.push(bus);
         }
-        nic_card_buses.push(bus);
+        Ok(Buses {
+            cards,
+            nics,
+            pci_members,
+        })
     }
-    let pci_bus = pci_members
-        .iter()
-        .map(|(_, b)| *b)
-        .reduce(|a, b| match (a, b) {
-            (
-                Bus::Pci {
-                    width_bits: w1,
-                    mhz: m1,
+
+    /// The shared PCI bus: as wide and as fast as its narrowest, slowest member.
+    fn pci_bus(&self) -> Option<Bus> {
+        self.pci_members
+            .iter()
+            .map(|(_, b)| *b)
+            .reduce(|a, b| match (a, b) {
+                (
+                    Bus::Pci {
+                        width_bits: w1,
+                        mhz: m1,
+                    },
+                    Bus::Pci {
+                        width_bits: w2,
+                        mhz: m2,
+                    },
+                ) => Bus::Pci {
+                    width_bits: w1.min(w2),
+                    mhz: m1.min(m2),
                 },
-                Bus::Pci {
-                    width_bits: w2,
-                    mhz: m2,
-                },
-            ) => Bus::Pci {
-                width_bits: w1.min(w2),
-                mhz: m1.min(m2),
-            },
-            (a, _) => a,
-        });
-    let mut pci_link: Option<usize> = None;
-    let mut make_pci = |b: &mut Builder| -> Option<usize> {
-        if pci_link.is_none() {
-            let bus = pci_bus?;
+                (a, _) => a,
+            })
+    }
+}
+
+/// The conventional PCI bus every card on it shares, made a link when first crossed.
+struct PciBus {
+    bus: Option<Bus>,
+    members: Vec<(String, Bus)>,
+    link: Option<usize>,
+}
+
+impl PciBus {
+    fn link(&mut self, b: &mut Builder, params: &Params) -> Option<usize> {
+        if self.link.is_none() {
+            let bus = self.bus?;
+            let f = &params.factors;
             let line = links::bus_line(bus);
-            let slots: Vec<&str> = pci_members.iter().map(|(s, _)| s.as_str()).collect();
-            pci_link = Some(b.push(
+            let slots: Vec<&str> = self.members.iter().map(|(s, _)| s.as_str()).collect();
+            self.link = Some(b.push(
                 "pci:bus".into(),
                 format!("{} bus: {}", bus.label(), slots.join(", ")),
                 LinkKind::PciBus,
@@ -326,13 +417,24 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                 line.payload().0 * f.pci,
             ));
         }
-        pci_link
-    };
+        self.link
+    }
+}
+
+/// Step 2: each storage card's host link (the shared PCI bus for a PCI card), by controller.
+fn card_host_links(
+    b: &mut Builder,
+    pod: &Pod,
+    params: &Params,
+    card_buses: &[Option<Bus>],
+    pci: &mut PciBus,
+) -> Vec<Option<usize>> {
+    let f = &params.factors;
     let mut host_link: Vec<Option<usize>> = Vec::new();
-    for (c, bus) in pod.controllers.iter().zip(&card_buses) {
+    for (c, bus) in pod.controllers.iter().zip(card_buses) {
         host_link.push(match bus {
             None => None,
-            Some(Bus::Pci { .. }) => make_pci(&mut b),
+            Some(Bus::Pci { .. }) => pci.link(b, params),
             Some(bus) => {
                 let line = links::bus_line(*bus);
                 let eff = f.for_bus(*bus);
@@ -354,15 +456,28 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             }
         });
     }
+    host_link
+}
 
-    // 3. The chipset link, if anything sits behind it.
-    let nic_ports = nic_ports(pod, params)?;
+/// Step 3: the CPU-chipset link, when a busy controller or a NIC port sits behind it.
+fn chipset_link(
+    b: &mut Builder,
+    pod: &Pod,
+    params: &Params,
+    nic_ports: &[NicPort],
+) -> Option<usize> {
+    let f = &params.factors;
+    let board = pod.board_spec();
+    let chipset = params
+        .chipset
+        .or(board.map(|b| b.chipset_link))
+        .unwrap_or(ChipsetLink::None);
     let behind_chipset = pod
         .controllers
         .iter()
         .any(|c| c.attach == Attach::Chipset && !c.attachments.is_empty())
         || nic_ports.iter().any(|n| n.attach == Attach::Chipset);
-    let chipset_link = match links::chipset_line(chipset) {
+    match links::chipset_line(chipset) {
         Some(line) if behind_chipset => Some(b.push(
             "chipset:dmi".into(),
             format!(
@@ -376,26 +491,21 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             line.payload().0 * f.dmi,
         )),
         _ => None,
-    };
+    }
+}
 
-    // 4. The CPU parity limit, when set.
-    let parity = params.parity_mb_s.map(|mbps| {
-        b.links.push(Link {
-            id: "cpu:parity".into(),
-            name: "CPU/memory parity (--set parity)".into(),
-            kind: LinkKind::Parity,
-            line: None,
-            efficiency: None,
-            factor: None,
-            capacity: MBps(mbps),
-            behind: Vec::new(),
-        });
-        b.links.len() - 1
-    });
-
-    // 5. NIC host links and NIC ports.
+/// Step 5a: the host link of each network card that carries client traffic, by slot.
+fn nic_host_links(
+    b: &mut Builder,
+    pod: &Pod,
+    params: &Params,
+    nic_card_buses: &[Bus],
+    nic_ports: &[NicPort],
+    pci: &mut PciBus,
+) -> Vec<(String, usize)> {
+    let f = &params.factors;
     let mut nic_host: Vec<(String, usize)> = Vec::new();
-    for (n, bus) in pod.nic_cards.iter().zip(&nic_card_buses) {
+    for (n, bus) in pod.nic_cards.iter().zip(nic_card_buses) {
         if !nic_ports
             .iter()
             .any(|p| p.card.as_ref().is_some_and(|(s, _)| *s == n.slot.id))
@@ -403,7 +513,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             continue;
         }
         let link = match bus {
-            Bus::Pci { .. } => make_pci(&mut b),
+            Bus::Pci { .. } => pci.link(b, params),
             bus => {
                 let line = links::bus_line(*bus);
                 let eff = f.for_bus(*bus);
@@ -421,6 +531,12 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             nic_host.push((n.slot.id.clone(), l));
         }
     }
+    nic_host
+}
+
+/// Step 5b: one link per NIC port carrying client traffic; bonded when there are several.
+fn nic_port_links(b: &mut Builder, params: &Params, nic_ports: &[NicPort]) -> Vec<usize> {
+    let f = &params.factors;
     let bonded = nic_ports.len() > 1;
     let mut nic_links = Vec::new();
     for (i, p) in nic_ports.iter().enumerate() {
@@ -444,9 +560,11 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             line.payload().0 * eff.0,
         ));
     }
+    nic_links
+}
 
-    // 6. What-if capacities by link id.
-    let mut links = b.links;
+/// Step 6: `--set LINK-ID=MB/s` replaces a link's computed capacity.
+fn set_capacities(links: &mut [Link], params: &Params) -> Result<(), BandwidthError> {
     for (id, mbps) in &params.capacities {
         match links.iter_mut().find(|l| l.id == *id) {
             Some(l) => {
@@ -455,16 +573,26 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
                 l.factor = None;
             }
             None => {
-                let ids: Vec<&str> = links.iter().map(|l| l.id.as_str()).collect();
-                return Err(BandwidthError::Set(format!(
-                    "{id}: no such link (links: {})",
-                    ids.join(", ")
-                )));
+                return Err(BandwidthError::UnknownLink {
+                    id: id.clone(),
+                    links: links.iter().map(|l| l.id.clone()).collect(),
+                });
             }
         }
     }
+    Ok(())
+}
 
-    // 7. Drives and their paths.
+/// The shared links a drive's path can cross, by backplane and by controller.
+struct Paths<'a> {
+    backplane: &'a [Option<usize>],
+    host: &'a [Option<usize>],
+    chipset: Option<usize>,
+}
+
+/// Step 7: every data drive with its own limits and its path, which each link records.
+fn drive_nodes(pod: &Pod, params: &Params, links: &mut [Link], paths: &Paths) -> Vec<DriveNode> {
+    let f = &params.factors;
     let mut drives = Vec::new();
     for d in &pod.drives {
         let c = &pod.controllers[d.controller];
@@ -481,13 +609,13 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
         };
         let port_line = links::serial_line(port_gen);
         let mut path = Vec::new();
-        if let Some(l) = d.backplane.and_then(|k| bp_link[k]) {
+        if let Some(l) = d.backplane.and_then(|k| paths.backplane[k]) {
             path.push(l);
         }
-        if let Some(l) = host_link[d.controller] {
+        if let Some(l) = paths.host[d.controller] {
             path.push(l);
         }
-        if let (Some(l), Attach::Chipset) = (chipset_link, c.attach) {
+        if let (Some(l), Attach::Chipset) = (paths.chipset, c.attach) {
             path.push(l);
         }
         for &l in &path {
@@ -497,19 +625,27 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             bay: d.bay,
             model: d.part.name.clone(),
             capacity: drive.capacity,
-            media: media(drive),
+            media: media(drive, params),
             port_line,
             port: MBps(port_line.payload().0 * f.sata),
             path,
         });
     }
+    drives
+}
 
-    // 8. Client traffic: a bond hashes many flows evenly over its ports, so each port carries
-    // an equal share (a mixed-speed set is held to its slowest port × count, as 802.3ad,
-    // which bonds only equal-speed ports, would be). The shares do not depend on capacities,
-    // so upgrading a port never moves traffic onto another link.
+/// Step 8: client traffic. A bond hashes many flows evenly over its ports, so each port
+/// carries an equal share (a mixed-speed set is held to its slowest port × count, as 802.3ad,
+/// which bonds only equal-speed ports, would be). The shares do not depend on capacities, so
+/// upgrading a port never moves traffic onto another link.
+fn client_crossings(
+    nic_ports: &[NicPort],
+    nic_links: &[usize],
+    nic_host: &[(String, usize)],
+    chipset_link: Option<usize>,
+) -> Vec<(usize, f64)> {
     let mut client: Vec<(usize, f64)> = Vec::new();
-    for (p, &l) in nic_ports.iter().zip(&nic_links) {
+    for (p, &l) in nic_ports.iter().zip(nic_links) {
         let share = 1.0 / nic_links.len() as f64;
         add(&mut client, l, share);
         if let Some((slot, _)) = &p.card
@@ -521,19 +657,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
             add(&mut client, c, share);
         }
     }
-    let all: Vec<u32> = pod.drives.iter().map(|d| d.bay).collect();
-    for (l, _) in &client {
-        links[*l].behind = all.clone();
-    }
-    if let Some(l) = parity {
-        links[l].behind = all;
-    }
-    Ok(Graph {
-        links,
-        drives,
-        client,
-        parity,
-    })
+    client
 }
 
 /// Adds `w` to the weight of link `l` in a crossing list.
@@ -541,38 +665,6 @@ pub(super) fn add(list: &mut Vec<(usize, f64)>, l: usize, w: f64) {
     match list.iter_mut().find(|(x, _)| *x == l) {
         Some((_, v)) => *v += w,
         None => list.push((l, w)),
-    }
-}
-
-/// The bus a card runs at in a slot (as validation fits it).
-pub(super) fn fit(card: Bus, slot: Bus) -> Bus {
-    match (card, slot) {
-        (
-            Bus::Pcie {
-                generation: cg,
-                lanes,
-            },
-            Bus::Pcie { generation: sg, .. },
-        ) => Bus::Pcie {
-            generation: cg.min(sg),
-            lanes,
-        },
-        (
-            Bus::Pci {
-                width_bits: cw,
-                mhz: cm,
-            },
-            Bus::Pci {
-                width_bits: sw,
-                mhz: sm,
-            },
-        ) => Bus::Pci {
-            width_bits: cw.min(sw),
-            mhz: cm.min(sm),
-        },
-        (Bus::PciX { .. }, p @ Bus::Pci { .. }) | (p @ Bus::Pci { .. }, Bus::PciX { .. }) => p,
-        (Bus::PciX { mhz: a }, Bus::PciX { mhz: b }) => Bus::PciX { mhz: a.min(b) },
-        (c, _) => c,
     }
 }
 
@@ -606,9 +698,7 @@ pub(super) fn nic_ports(pod: &Pod, params: &Params) -> Result<Vec<NicPort>, Band
         let want = want as usize;
         if ports.is_empty() {
             let Some(g) = params.nic_gbit_s else {
-                return Err(BandwidthError::Set(
-                    "nics: the design has no NIC to copy; give its speed too (nic-gbit=1)".into(),
-                ));
+                return Err(BandwidthError::NoNicToCopy);
             };
             ports.push(NicPort {
                 name: "added NIC".into(),

@@ -36,7 +36,7 @@ mod workloads;
 pub use allocation::{Allocation, EPS, Flow, Limit, allocate};
 use graph::add;
 pub use graph::{DriveNode, Graph, Link, LinkKind, graph};
-pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS};
+pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS, SetError};
 pub use report::{
     BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, Summary,
     analyze, rebuild_times,
@@ -47,9 +47,33 @@ pub use workloads::{Request, Workload};
 /// Why the bandwidth model cannot run a request; every message names the flag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BandwidthError {
-    /// A `--set` assignment that does not fit the pod.
-    #[error("--set {0}")]
-    Set(String),
+    /// `--set SLOT.lanes/.gen` names a slot no card sits in.
+    #[error("--set {slot}: no card sits in slot {slot:?} (cards are in {})", list_or(.cards_in, "no slot"))]
+    UnknownSlot {
+        /// The slot named.
+        slot: String,
+        /// The slots that hold a card, sorted.
+        cards_in: Vec<String>,
+    },
+    /// `--set SLOT.lanes/.gen` on a card whose bus is not PCIe.
+    #[error("--set {slot}.lanes/.gen: the card in {slot} is on a {} bus, which has no lanes or generation", .bus.label())]
+    NotPcie {
+        /// The slot named.
+        slot: String,
+        /// The card's bus there.
+        bus: Bus,
+    },
+    /// `--set LINK-ID=MB/s` names no link of the graph.
+    #[error("--set {id}: no such link (links: {})", .links.join(", "))]
+    UnknownLink {
+        /// The id named.
+        id: String,
+        /// The graph's link ids, in order.
+        links: Vec<String>,
+    },
+    /// `--set nics` on a design without a NIC, and no `nic-gbit` to make one.
+    #[error("--set nics: the design has no NIC to copy; give its speed too (nic-gbit=1)")]
+    NoNicToCopy,
     /// A group number out of range.
     #[error("--group {group}: the layout has {groups} group{}", if *.groups == 1 { "" } else { "s" })]
     Group {
@@ -58,13 +82,21 @@ pub enum BandwidthError {
         /// Groups in the layout.
         groups: usize,
     },
-    /// A bay that is not usable for the request.
-    #[error("--bay {bay}: {why}")]
-    Bay {
+    /// `--bay` names a bay without a data drive.
+    #[error("--bay {0}: no data drive in that bay")]
+    NoDriveInBay(u32),
+    /// `--bay` names a bay in no group.
+    #[error("--bay {0}: not a member of any group")]
+    BayInNoGroup(u32),
+    /// `--bay` names a bay outside the `--group` asked for.
+    #[error("--bay {bay}: not a member of group {group} ({})", crate::validate::format_bays(.members))]
+    BayNotInGroup {
         /// Requested bay.
         bay: u32,
-        /// Why not.
-        why: String,
+        /// The group (1-based).
+        group: u32,
+        /// The group's members.
+        members: Vec<u32>,
     },
     /// A rebuild of a layout without redundancy.
     #[error(
@@ -79,4 +111,13 @@ pub enum BandwidthError {
     /// The layout has no group.
     #[error("--workload {0}: the layout has no group")]
     NoGroups(&'static str),
+}
+
+/// `items` joined with commas, or `none` when there are none.
+fn list_or(items: &[String], none: &str) -> String {
+    if items.is_empty() {
+        none.to_string()
+    } else {
+        items.join(", ")
+    }
 }

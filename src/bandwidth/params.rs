@@ -1,6 +1,7 @@
 //! Parameters: the factor table, the zone and the `--set` what-if overrides with their ranges.
 
 use super::*;
+use crate::links::FactorError;
 
 /// A what-if change to a card's host bus, by slot id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,11 +70,92 @@ pub const PCIE_LANES: [u8; 5] = [1, 2, 4, 8, 16];
 /// PCIe generations `--set SLOT.gen` takes: 1.0 to 5.0.
 pub const PCIE_GENS: std::ops::RangeInclusive<u8> = 1..=5;
 
+/// Why a `--set` assignment cannot be applied; each message starts with the assignment.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SetError {
+    /// No `=` in the text.
+    #[error("{0}: expected KEY=VALUE")]
+    NotAssignment(String),
+    /// A factor given something that is not a number.
+    #[error("{key}={value}: not a number; must be {}", .range.describe(.unit))]
+    FactorNotNumber {
+        /// The factor key.
+        key: String,
+        /// The text given.
+        value: String,
+        /// Its valid range.
+        range: Range,
+        /// Its unit.
+        unit: &'static str,
+    },
+    /// A factor out of its range.
+    #[error(transparent)]
+    Factor(#[from] FactorError),
+    /// A rate out of its range, or not a number.
+    #[error("{key}={value}: must be {}", .range.describe(.unit))]
+    OutOfRange {
+        /// The key.
+        key: String,
+        /// The text given.
+        value: String,
+        /// The valid range.
+        range: Range,
+        /// Its unit.
+        unit: &'static str,
+    },
+    /// `nics` not a whole number from 1 to [`MAX_NICS`].
+    #[error("nics={0}: must be a whole number from 1 to {MAX_NICS}")]
+    Nics(String),
+    /// `chipset` not one of the DMI generations.
+    #[error("chipset={0}: use dmi1, dmi2, dmi3 or none")]
+    Chipset(String),
+    /// `SLOT.lanes` not a PCIe width.
+    #[error("{key}={value}: PCIe lanes are 1, 2, 4, 8 or 16")]
+    Lanes {
+        /// The key (`SLOT.lanes`).
+        key: String,
+        /// The text given.
+        value: String,
+    },
+    /// `SLOT.gen` not a PCIe generation.
+    #[error("{key}={value}: PCIe generation is a whole number from {} to {}", PCIE_GENS.start(), PCIE_GENS.end())]
+    Generation {
+        /// The key (`SLOT.gen`).
+        key: String,
+        /// The text given.
+        value: String,
+    },
+    /// `SLOT.FIELD` with a field other than `lanes` or `gen`.
+    #[error("{key}: unknown field {field:?} (a slot takes .lanes or .gen)")]
+    SlotField {
+        /// The key.
+        key: String,
+        /// The field after the last dot.
+        field: String,
+    },
+    /// Neither a factor, a known key, a slot field nor a link id.
+    #[error("{key}: unknown key (use a factor: {}; or {SET_KEYS})", Factors::keys().collect::<Vec<_>>().join(", "))]
+    UnknownKey {
+        /// The key.
+        key: String,
+    },
+}
+
 /// A number within `range` (in `unit`), or an error naming the key and the range.
-pub(super) fn ranged(key: &str, value: &str, range: Range, unit: &str) -> Result<f64, String> {
+pub(super) fn ranged(
+    key: &str,
+    value: &str,
+    range: Range,
+    unit: &'static str,
+) -> Result<f64, SetError> {
     match value.trim().parse::<f64>() {
         Ok(v) if range.contains(v) => Ok(v),
-        _ => Err(format!("{key}={value}: must be {}", range.describe(unit))),
+        _ => Err(SetError::OutOfRange {
+            key: key.to_string(),
+            value: value.to_string(),
+            range,
+            unit,
+        }),
     }
 }
 
@@ -82,15 +164,20 @@ impl Params {
     /// CPU parity limit `parity`, the drive rate `drive`, `nics`, `nic-gbit`, `chipset`, a
     /// card's `SLOT.lanes` / `SLOT.gen`, or a link id (`host:SLOT7=800`) for its effective
     /// MB/s. Slots and link ids are checked against the pod when the graph is built.
-    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+    pub fn set(&mut self, assignment: &str) -> Result<(), SetError> {
         let Some((key, value)) = assignment.split_once('=') else {
-            return Err(format!("{assignment}: expected KEY=VALUE"));
+            return Err(SetError::NotAssignment(assignment.to_string()));
         };
         let (key, value) = (key.trim(), value.trim());
-        if let Some(v) = Factors::keys().find(|k| *k == key).map(|_| value) {
-            let x: f64 = v.parse().map_err(|_| {
+        if Factors::keys().any(|k| k == key) {
+            let x: f64 = value.parse().map_err(|_| {
                 let (range, unit) = Factors::range(key).unwrap_or((Range::above_zero(1.0), ""));
-                format!("{key}={v}: not a number; must be {}", range.describe(unit))
+                SetError::FactorNotNumber {
+                    key: key.to_string(),
+                    value: value.to_string(),
+                    range,
+                    unit,
+                }
             })?;
             self.factors.set(key, x)?;
         } else {
@@ -109,11 +196,7 @@ impl Params {
                 }
                 "nics" => match value.parse::<u32>() {
                     Ok(n) if (1..=MAX_NICS).contains(&n) => self.nics = Some(n),
-                    _ => {
-                        return Err(format!(
-                            "{key}={value}: must be a whole number from 1 to {MAX_NICS}"
-                        ));
-                    }
+                    _ => return Err(SetError::Nics(value.to_string())),
                 },
                 "chipset" => {
                     self.chipset = Some(match value.to_ascii_lowercase().as_str() {
@@ -121,67 +204,63 @@ impl Params {
                         "dmi2" => ChipsetLink::Dmi2,
                         "dmi3" => ChipsetLink::Dmi3,
                         "none" => ChipsetLink::None,
-                        _ => return Err(format!("{key}={value}: use dmi1, dmi2, dmi3 or none")),
+                        _ => return Err(SetError::Chipset(value.to_string())),
                     })
                 }
-                _ => {
-                    if let Some((slot, field)) = key.rsplit_once('.') {
-                        // Out-of-range text (1000000, -1, 1e300) is no valid count either.
-                        let n: Option<u8> = value.parse().ok();
-                        let lanes = n.filter(|n| PCIE_LANES.contains(n));
-                        let generation = n.filter(|n| PCIE_GENS.contains(n));
-                        match field {
-                            "lanes" if lanes.is_none() => {
-                                return Err(format!(
-                                    "{key}={value}: PCIe lanes are 1, 2, 4, 8 or 16"
-                                ));
-                            }
-                            "gen" if generation.is_none() => {
-                                return Err(format!(
-                                    "{key}={value}: PCIe generation is a whole number from {} to {}",
-                                    PCIE_GENS.start(),
-                                    PCIE_GENS.end()
-                                ));
-                            }
-                            "lanes" | "gen" => {}
-                            _ => {
-                                return Err(format!(
-                                    "{key}: unknown field {field:?} (a slot takes .lanes or .gen)"
-                                ));
-                            }
-                        }
-                        let change = match self.buses.iter_mut().find(|b| b.slot == slot) {
-                            Some(b) => b,
-                            None => {
-                                self.buses.push(BusChange {
-                                    slot: slot.to_string(),
-                                    generation: None,
-                                    lanes: None,
-                                });
-                                let last = self.buses.len() - 1;
-                                &mut self.buses[last]
-                            }
-                        };
-                        if field == "lanes" {
-                            change.lanes = lanes;
-                        } else {
-                            change.generation = generation;
-                        }
-                    } else if key.contains(':') {
-                        let v = ranged(key, value, Range::above_zero(MAX_MB_S), "MB/s")?;
-                        self.capacities.retain(|(k, _)| k != key);
-                        self.capacities.push((key.to_string(), v));
-                    } else {
-                        let keys: Vec<&str> = Factors::keys().collect();
-                        return Err(format!(
-                            "{key}: unknown key (use a factor: {}; or {SET_KEYS})",
-                            keys.join(", ")
-                        ));
-                    }
-                }
+                _ => self.set_slot_or_link(key, value)?,
             }
         }
         self.applied.push(format!("{key}={value}"));
+        Ok(())
+    }
+
+    /// `SLOT.lanes`, `SLOT.gen` or `LINK-ID=MB/s`.
+    fn set_slot_or_link(&mut self, key: &str, value: &str) -> Result<(), SetError> {
+        if let Some((slot, field)) = key.rsplit_once('.') {
+            // Out-of-range text (1000000, -1, 1e300) is no valid count either.
+            let n: Option<u8> = value.parse().ok();
+            let lanes = n.filter(|n| PCIE_LANES.contains(n));
+            let generation = n.filter(|n| PCIE_GENS.contains(n));
+            let (key, value) = (key.to_string(), value.to_string());
+            match field {
+                "lanes" if lanes.is_none() => return Err(SetError::Lanes { key, value }),
+                "gen" if generation.is_none() => {
+                    return Err(SetError::Generation { key, value });
+                }
+                "lanes" | "gen" => {}
+                _ => {
+                    return Err(SetError::SlotField {
+                        key,
+                        field: field.to_string(),
+                    });
+                }
+            }
+            let change = match self.buses.iter_mut().position(|b| b.slot == slot) {
+                Some(i) => &mut self.buses[i],
+                None => {
+                    self.buses.push(BusChange {
+                        slot: slot.to_string(),
+                        generation: None,
+                        lanes: None,
+                    });
+                    let last = self.buses.len() - 1;
+                    &mut self.buses[last]
+                }
+            };
+            if field == "lanes" {
+                change.lanes = lanes;
+            } else {
+                change.generation = generation;
+            }
+        } else if key.contains(':') {
+            let v = ranged(key, value, Range::above_zero(MAX_MB_S), "MB/s")?;
+            self.capacities.retain(|(k, _)| k != key);
+            self.capacities.push((key.to_string(), v));
+        } else {
+            return Err(SetError::UnknownKey {
+                key: key.to_string(),
+            });
+        }
         Ok(())
     }
 }

@@ -612,17 +612,23 @@ pub(super) fn drive_rows(g: &Graph, layout: &Layout, traffic: &[f64]) -> Vec<Dri
 /// (or in place after replacement when there is none); the rate is the max-min fair rate of
 /// that one rebuild flow over the pod's links under `params` (zone, factors, overrides), and
 /// `hours = params.factors.delay_h + member size / rate`. `binding_link` names what sets the
-/// rate. Layouts without redundancy (RAID0) have nothing to rebuild: the result is empty, as
-/// it is when the parameters do not fit the pod (an unknown slot or link id in `params`).
-pub fn rebuild_times(pod: &Pod, layout: &Layout, params: &Params) -> Vec<RebuildTime> {
+/// rate. Layouts without redundancy (RAID0) have nothing to rebuild: the result is empty.
+///
+/// # Errors
+///
+/// The parameters do not fit the pod: an unknown slot or link id in `params`, lanes or a
+/// generation for a card that is not on PCIe, extra NICs without one to copy.
+pub fn rebuild_times(
+    pod: &Pod,
+    layout: &Layout,
+    params: &Params,
+) -> Result<Vec<RebuildTime>, BandwidthError> {
     if layout.shape.tolerance() == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let Ok(g) = graph(pod, params) else {
-        return Vec::new();
-    };
+    let g = graph(pod, params)?;
     let caps: Vec<f64> = g.links.iter().map(|l| l.capacity.0).collect();
-    layout
+    let times = layout
         .groups
         .iter()
         .enumerate()
@@ -634,5 +640,6 @@ pub fn rebuild_times(pod: &Pod, layout: &Layout, params: &Params) -> Vec<Rebuild
             let name = limit_name(a.limits[0], &p, &g, params);
             rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
         })
-        .collect()
+        .collect();
+    Ok(times)
 }

@@ -281,10 +281,7 @@ pub(super) fn plans(
                 None if req.group.is_some() => layout.groups[pick_group(layout, req)?].bays[0],
                 None => g.drives.first().map_or(0, |d| d.bay),
             };
-            let i = drive_index(g, bay).ok_or_else(|| BandwidthError::Bay {
-                bay,
-                why: "no data drive in that bay".into(),
-            })?;
+            let i = drive_index(g, bay).ok_or(BandwidthError::NoDriveInBay(bay))?;
             let (flow, own, caps) = plan_flow(g, &[(i, 1.0, 1.0)], &[], None);
             out.push(Planned {
                 label: format!("bay {bay} reads alone"),
@@ -354,22 +351,18 @@ pub(super) fn plans(
             }
             if req.workload == Workload::Rebuild {
                 let gi = match (req.group, req.bay) {
-                    (None, Some(b)) => group_of(layout, b).ok_or_else(|| BandwidthError::Bay {
-                        bay: b,
-                        why: "not a member of any group".into(),
-                    })?,
+                    (None, Some(b)) => {
+                        group_of(layout, b).ok_or(BandwidthError::BayInNoGroup(b))?
+                    }
                     _ => pick_group(layout, req)?,
                 };
                 let members = &layout.groups[gi].bays;
                 let failed = req.bay.unwrap_or(members[0]);
                 if !members.contains(&failed) {
-                    return Err(BandwidthError::Bay {
+                    return Err(BandwidthError::BayNotInGroup {
                         bay: failed,
-                        why: format!(
-                            "not a member of group {} ({})",
-                            gi + 1,
-                            crate::validate::format_bays(members)
-                        ),
+                        group: gi as u32 + 1,
+                        members: members.clone(),
                     });
                 }
                 let replacement = layout.spares.first().copied().unwrap_or(failed);

@@ -131,53 +131,17 @@ struct Walk<'a> {
     boot_drives: Vec<BootDrive>,
     design: &'a spec::Design,
 }
-/// Effective bus of a card in a slot, or the rule it breaks.
-fn fit_bus(card: Bus, slot: Bus) -> Result<Bus, (Code, String)> {
-    match (card, slot) {
-        (
-            Bus::Pcie {
-                generation: cg,
-                lanes: cl,
-            },
-            Bus::Pcie {
-                generation: sg,
-                lanes: sl,
-            },
-        ) => {
-            if cl > sl {
-                Err((
-                    Code::SlotTooFewLanes,
-                    format!("the card needs x{cl} but the slot has x{sl} electrical lanes"),
-                ))
-            } else {
-                Ok(Bus::Pcie {
-                    generation: cg.min(sg),
-                    lanes: cl,
-                })
-            }
-        }
-        (
-            Bus::Pci {
-                width_bits: cw,
-                mhz: cm,
-            },
-            Bus::Pci {
-                width_bits: sw,
-                mhz: sm,
-            },
-        ) => Ok(Bus::Pci {
-            width_bits: cw.min(sw),
-            mhz: cm.min(sm),
-        }),
-        (Bus::Pci { width_bits, mhz }, Bus::PciX { .. }) => Ok(Bus::Pci { width_bits, mhz }),
-        (Bus::PciX { .. }, Bus::Pci { width_bits, mhz }) => Ok(Bus::Pci { width_bits, mhz }),
-        (Bus::PciX { mhz: cm }, Bus::PciX { mhz: sm }) => Ok(Bus::PciX { mhz: cm.min(sm) }),
-        (c, sl) => Err((
-            Code::SlotBusMismatch,
-            format!("a {} card does not fit a {} slot", c.family(), sl.family()),
-        )),
-    }
+/// Effective bus of a card in a slot, or the code of the rule it breaks and why.
+fn fit_bus(card: Bus, slot: Bus) -> Result<Bus, (Code, spec::BusFitError)> {
+    card.fit_in(slot).map_err(|e| {
+        let code = match e {
+            spec::BusFitError::TooFewLanes { .. } => Code::SlotTooFewLanes,
+            spec::BusFitError::Family { .. } => Code::SlotBusMismatch,
+        };
+        (code, e)
+    })
 }
+
 /// Validates a loaded design and builds the pod model.
 pub fn validate(loaded: &Loaded) -> Outcome {
     let mut out = Vec::new();
