@@ -17,259 +17,20 @@ pub(super) fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Pa
             ),
         );
     }
-    let pp = format!("{place}.price");
-    let unit = match parse_cents(&p.price.amount) {
-        Ok(c) if c.0 < 0 => {
-            s.error(
-                Code::NegativePrice,
-                format!("{pp}.amount"),
-                format!("price {:?} is negative", p.price.amount),
-            );
-            None
-        }
-        Ok(c) => Some(c),
-        Err(e) => {
-            s.error(Code::InvalidPrice, format!("{pp}.amount"), e.to_string());
-            None
-        }
-    };
-    let cur = &p.price.currency;
-    if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_uppercase()) {
-        s.error(
-            Code::InvalidPrice,
-            format!("{pp}.currency"),
-            format!("currency {cur:?} is not an ISO 4217 code like \"USD\""),
-        );
-    }
-    if !valid_date(&p.price.date) {
-        s.error(
-            Code::InvalidDate,
-            format!("{pp}.date"),
-            format!(
-                "price date {:?} is not YYYY, YYYY-MM or YYYY-MM-DD",
-                p.price.date
-            ),
-        );
-    }
+    let unit = prices::check_price(s, place, &p.price);
     let sp = format!("{place}.spec");
-    let f = |field: &str| format!("{sp}.{field}");
     let kind = match &p.spec {
-        PartSpec::Drive(d) => {
-            let cap = capacity(s, &f("capacity"), &d.capacity, MAX_DRIVE_BYTES);
-            check_num(
-                s,
-                &f("outer_mb_s"),
-                d.outer_mb_s,
-                0.001,
-                100_000.0,
-                "outer_mb_s",
-            );
-            check_num(
-                s,
-                &f("inner_mb_s"),
-                d.inner_mb_s,
-                0.001,
-                100_000.0,
-                "inner_mb_s",
-            );
-            if d.inner_mb_s > d.outer_mb_s && d.outer_mb_s.is_finite() {
-                s.error(
-                    Code::InvalidValue,
-                    f("inner_mb_s"),
-                    format!(
-                        "inner_mb_s {} exceeds outer_mb_s {}: zoned recording is fastest at the outer edge",
-                        fmt_bounded(d.inner_mb_s),
-                        fmt_bounded(d.outer_mb_s)
-                    ),
-                );
-            }
-            check_count(s, &f("rpm"), d.rpm, 0, 30_000, "rpm");
-            check_num(s, &f("idle_w"), d.idle_w, 0.0, 100.0, "idle_w");
-            check_num(s, &f("active_w"), d.active_w, 0.0, 100.0, "active_w");
-            check_num(
-                s,
-                &f("spinup_12v_a"),
-                d.spinup_12v_a,
-                0.0,
-                10.0,
-                "spinup_12v_a",
-            );
-            check_num(s, &f("run_5v_a"), d.run_5v_a, 0.0, 10.0, "run_5v_a");
-            check_num(s, &f("afr_pct"), d.afr_pct, 0.0, 100.0, "afr_pct");
-            check_num(s, &f("ure_bits"), d.ure_bits, 1e10, 1e20, "ure_bits");
-            cap.map(|capacity| {
-                Kind::Drive(Drive {
-                    capacity,
-                    interface: d.interface,
-                    rpm: d.rpm,
-                    outer: MBps(d.outer_mb_s),
-                    inner: MBps(d.inner_mb_s),
-                    idle: Watts(d.idle_w),
-                    active: Watts(d.active_w),
-                    spinup_12v: Amps(d.spinup_12v_a),
-                    run_5v: Amps(d.run_5v_a),
-                    afr_pct: d.afr_pct,
-                    ure_bits: d.ure_bits,
-                })
-            })
-        }
-        PartSpec::Backplane(b) => {
-            check_count(s, &f("drive_ports"), b.drive_ports, 1, 1_000, "drive_ports");
-            check_count(
-                s,
-                &f("uplink_lanes"),
-                b.uplink_lanes,
-                1,
-                1_000,
-                "uplink_lanes",
-            );
-            check_num(s, &f("watts"), b.watts, 0.0, 1_000.0, "watts");
-            if b.uplink == LinkGen::Pata {
-                s.error(
-                    Code::InvalidValue,
-                    f("uplink"),
-                    "a backplane uplink cannot be PATA",
-                );
-            }
-            match b.kind {
-                BackplaneKind::Passive if b.uplink_lanes != b.drive_ports => s.error(
-                    Code::InvalidValue,
-                    f("uplink_lanes"),
-                    format!("a passive backplane has one host port per bay: uplink_lanes must equal drive_ports ({})", b.drive_ports),
-                ),
-                BackplaneKind::PortMultiplier(PmSupport::None) => s.error(
-                    Code::InvalidValue,
-                    f("kind"),
-                    "a port multiplier switches by Command or Fis, not None",
-                ),
-                BackplaneKind::PortMultiplier(_) if b.uplink_lanes != 1 => s.error(
-                    Code::InvalidValue,
-                    f("uplink_lanes"),
-                    "a SATA port multiplier has exactly one uplink lane",
-                ),
-                _ => {}
-            }
-            Some(Kind::Backplane(b.clone()))
-        }
-        PartSpec::HostCard(c) => {
-            check_count(s, &f("ports"), c.ports, 1, 1_024, "ports");
-            check_bus(s, &f("host_bus"), &c.host_bus);
-            check_num(s, &f("watts"), c.watts, 0.0, 1_000.0, "watts");
-            if c.link == LinkGen::Pata {
-                s.error(
-                    Code::InvalidValue,
-                    f("link"),
-                    "a host card modelled here has SATA or SAS ports, not PATA",
-                );
-            }
-            Some(Kind::HostCard(c.clone()))
-        }
-        PartSpec::NicCard(n) => {
-            check_count(s, &f("ports"), n.ports, 1, 64, "ports");
-            check_num(s, &f("gbit_s"), n.gbit_s, 0.001, 10_000.0, "gbit_s");
-            check_bus(s, &f("host_bus"), &n.host_bus);
-            check_num(s, &f("watts"), n.watts, 0.0, 1_000.0, "watts");
-            Some(Kind::NicCard(n.clone()))
-        }
-        PartSpec::Motherboard(m) => {
-            let mut ids = BTreeSet::new();
-            for (i, slot) in m.slots.iter().enumerate() {
-                let sp = f(&format!("slots[{i}]"));
-                if !ids.insert(slot.id.as_str()) {
-                    s.error(
-                        Code::DuplicateId,
-                        format!("{sp}.id"),
-                        format!("slot id {:?} appears twice", slot.id),
-                    );
-                }
-                check_bus(s, &format!("{sp}.bus"), &slot.bus);
-            }
-            if let Some(o) = &m.onboard_sata {
-                check_count(
-                    s,
-                    &f("onboard_sata.ports"),
-                    o.ports,
-                    1,
-                    64,
-                    "onboard SATA ports",
-                );
-                if o.link == LinkGen::Pata {
-                    s.error(
-                        Code::InvalidValue,
-                        f("onboard_sata.link"),
-                        "onboard SATA ports cannot be PATA; use pata_devices",
-                    );
-                }
-            }
-            check_count(s, &f("pata_devices"), m.pata_devices, 0, 8, "pata_devices");
-            for (i, n) in m.nics.iter().enumerate() {
-                check_num(
-                    s,
-                    &f(&format!("nics[{i}].gbit_s")),
-                    n.gbit_s,
-                    0.001,
-                    10_000.0,
-                    "gbit_s",
-                );
-            }
-            check_count(s, &f("memory_slots"), m.memory_slots, 0, 64, "memory_slots");
-            check_num(s, &f("watts"), m.watts, 0.0, 2_000.0, "watts");
-            Some(Kind::Motherboard(m.clone()))
-        }
-        PartSpec::Cpu(c) => {
-            check_count(s, &f("cores"), c.cores, 1, 1_024, "cores");
-            check_num(s, &f("ghz"), c.ghz, 0.01, 20.0, "ghz");
-            check_num(s, &f("tdp_w"), c.tdp_w, 0.0, 1_000.0, "tdp_w");
-            Some(Kind::Cpu(c.clone()))
-        }
-        PartSpec::Memory(m) => {
-            check_count(s, &f("modules"), m.modules, 1, 64, "modules");
-            check_num(
-                s,
-                &f("watts_per_module"),
-                m.watts_per_module,
-                0.0,
-                100.0,
-                "watts_per_module",
-            );
-            capacity(s, &f("module_size"), &jedec_binary(&m.module_size), 16 * TB).map(
-                |module_size| {
-                    Kind::Memory(Memory {
-                        modules: m.modules,
-                        module_size,
-                        kind: m.kind.clone(),
-                        watts_per_module: Watts(m.watts_per_module),
-                    })
-                },
-            )
-        }
-        PartSpec::Psu(ps) => {
-            check_num(s, &f("watts"), ps.watts, 1.0, 100_000.0, "watts");
-            check_num(
-                s,
-                &f("rail_12v_a"),
-                ps.rail_12v_a,
-                0.0,
-                10_000.0,
-                "rail_12v_a",
-            );
-            check_num(s, &f("rail_5v_a"), ps.rail_5v_a, 0.0, 10_000.0, "rail_5v_a");
-            Some(Kind::Psu(ps.clone()))
-        }
-        PartSpec::Chassis(c) => {
-            check_count(s, &f("bays"), c.bays, 1, MAX_BAYS, "bays");
-            check_count(s, &f("rack_units"), c.rack_units, 1, 60, "rack_units");
-            check_num(s, &f("depth_in"), c.depth_in, 1.0, 120.0, "depth_in");
-            Some(Kind::Chassis(c.clone()))
-        }
-        PartSpec::Fan(fan) => {
-            check_num(s, &f("watts"), fan.watts, 0.0, 500.0, "watts");
-            Some(Kind::Fan(fan.clone()))
-        }
-        PartSpec::Other(o) => {
-            check_num(s, &f("watts"), o.watts, 0.0, 10_000.0, "watts");
-            Some(Kind::Other(o.clone()))
-        }
+        PartSpec::Drive(d) => drive(s, &sp, d),
+        PartSpec::Backplane(b) => backplane(s, &sp, b),
+        PartSpec::HostCard(c) => host_card(s, &sp, c),
+        PartSpec::NicCard(n) => nic_card(s, &sp, n),
+        PartSpec::Motherboard(m) => motherboard(s, &sp, m),
+        PartSpec::Cpu(c) => cpu(s, &sp, c),
+        PartSpec::Memory(m) => memory(s, &sp, m),
+        PartSpec::Psu(ps) => psu(s, &sp, ps),
+        PartSpec::Chassis(c) => chassis(s, &sp, c),
+        PartSpec::Fan(x) => fan(s, &sp, x),
+        PartSpec::Other(o) => other(s, &sp, o),
     };
     if s.out[mark..].iter().any(Diagnostic::is_error) {
         return None;
@@ -293,6 +54,253 @@ pub(super) fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Pa
             .collect(),
         defined_in: s.file.to_string(),
     })
+}
+
+/// A drive: capacity, zone rates (outer not below inner), power, AFR and URE rate in range.
+fn drive(s: &mut Sink, sp: &str, d: &spec::DriveSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    let cap = capacity(s, &f("capacity"), &d.capacity, MAX_DRIVE_BYTES);
+    check_num(
+        s,
+        &f("outer_mb_s"),
+        d.outer_mb_s,
+        0.001,
+        100_000.0,
+        "outer_mb_s",
+    );
+    check_num(
+        s,
+        &f("inner_mb_s"),
+        d.inner_mb_s,
+        0.001,
+        100_000.0,
+        "inner_mb_s",
+    );
+    if d.inner_mb_s > d.outer_mb_s && d.outer_mb_s.is_finite() {
+        s.error(
+            Code::InvalidValue,
+            f("inner_mb_s"),
+            format!(
+                "inner_mb_s {} exceeds outer_mb_s {}: zoned recording is fastest at the outer edge",
+                fmt_bounded(d.inner_mb_s),
+                fmt_bounded(d.outer_mb_s)
+            ),
+        );
+    }
+    check_count(s, &f("rpm"), d.rpm, 0, 30_000, "rpm");
+    check_num(s, &f("idle_w"), d.idle_w, 0.0, 100.0, "idle_w");
+    check_num(s, &f("active_w"), d.active_w, 0.0, 100.0, "active_w");
+    check_num(
+        s,
+        &f("spinup_12v_a"),
+        d.spinup_12v_a,
+        0.0,
+        10.0,
+        "spinup_12v_a",
+    );
+    check_num(s, &f("run_5v_a"), d.run_5v_a, 0.0, 10.0, "run_5v_a");
+    check_num(s, &f("afr_pct"), d.afr_pct, 0.0, 100.0, "afr_pct");
+    check_num(s, &f("ure_bits"), d.ure_bits, 1e10, 1e20, "ure_bits");
+    cap.map(|capacity| {
+        Kind::Drive(Drive {
+            capacity,
+            interface: d.interface,
+            rpm: d.rpm,
+            outer: MBps(d.outer_mb_s),
+            inner: MBps(d.inner_mb_s),
+            idle: Watts(d.idle_w),
+            active: Watts(d.active_w),
+            spinup_12v: Amps(d.spinup_12v_a),
+            run_5v: Amps(d.run_5v_a),
+            afr_pct: d.afr_pct,
+            ure_bits: d.ure_bits,
+        })
+    })
+}
+
+/// A backplane: ports and uplink lanes consistent with its kind.
+fn backplane(s: &mut Sink, sp: &str, b: &spec::BackplaneSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_count(s, &f("drive_ports"), b.drive_ports, 1, 1_000, "drive_ports");
+    check_count(
+        s,
+        &f("uplink_lanes"),
+        b.uplink_lanes,
+        1,
+        1_000,
+        "uplink_lanes",
+    );
+    check_num(s, &f("watts"), b.watts, 0.0, 1_000.0, "watts");
+    if b.uplink == LinkGen::Pata {
+        s.error(
+            Code::InvalidValue,
+            f("uplink"),
+            "a backplane uplink cannot be PATA",
+        );
+    }
+    match b.kind {
+            BackplaneKind::Passive if b.uplink_lanes != b.drive_ports => s.error(
+                Code::InvalidValue,
+                f("uplink_lanes"),
+                format!("a passive backplane has one host port per bay: uplink_lanes must equal drive_ports ({})", b.drive_ports),
+            ),
+            BackplaneKind::PortMultiplier(PmSupport::None) => s.error(
+                Code::InvalidValue,
+                f("kind"),
+                "a port multiplier switches by Command or Fis, not None",
+            ),
+            BackplaneKind::PortMultiplier(_) if b.uplink_lanes != 1 => s.error(
+                Code::InvalidValue,
+                f("uplink_lanes"),
+                "a SATA port multiplier has exactly one uplink lane",
+            ),
+            _ => {}
+        }
+    Some(Kind::Backplane(b.clone()))
+}
+
+/// A host card: ports, bus and power in range, SATA or SAS ports.
+fn host_card(s: &mut Sink, sp: &str, c: &spec::HostCardSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_count(s, &f("ports"), c.ports, 1, 1_024, "ports");
+    check_bus(s, &f("host_bus"), &c.host_bus);
+    check_num(s, &f("watts"), c.watts, 0.0, 1_000.0, "watts");
+    if c.link == LinkGen::Pata {
+        s.error(
+            Code::InvalidValue,
+            f("link"),
+            "a host card modelled here has SATA or SAS ports, not PATA",
+        );
+    }
+    Some(Kind::HostCard(c.clone()))
+}
+
+/// A network card: ports, speed, bus and power in range.
+fn nic_card(s: &mut Sink, sp: &str, n: &spec::NicCardSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_count(s, &f("ports"), n.ports, 1, 64, "ports");
+    check_num(s, &f("gbit_s"), n.gbit_s, 0.001, 10_000.0, "gbit_s");
+    check_bus(s, &f("host_bus"), &n.host_bus);
+    check_num(s, &f("watts"), n.watts, 0.0, 1_000.0, "watts");
+    Some(Kind::NicCard(n.clone()))
+}
+
+/// A motherboard: distinct slot ids on real buses, onboard SATA, PATA, NICs, memory slots.
+fn motherboard(s: &mut Sink, sp: &str, m: &spec::MotherboardSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    let mut ids = BTreeSet::new();
+    for (i, slot) in m.slots.iter().enumerate() {
+        let sp = f(&format!("slots[{i}]"));
+        if !ids.insert(slot.id.as_str()) {
+            s.error(
+                Code::DuplicateId,
+                format!("{sp}.id"),
+                format!("slot id {:?} appears twice", slot.id),
+            );
+        }
+        check_bus(s, &format!("{sp}.bus"), &slot.bus);
+    }
+    if let Some(o) = &m.onboard_sata {
+        check_count(
+            s,
+            &f("onboard_sata.ports"),
+            o.ports,
+            1,
+            64,
+            "onboard SATA ports",
+        );
+        if o.link == LinkGen::Pata {
+            s.error(
+                Code::InvalidValue,
+                f("onboard_sata.link"),
+                "onboard SATA ports cannot be PATA; use pata_devices",
+            );
+        }
+    }
+    check_count(s, &f("pata_devices"), m.pata_devices, 0, 8, "pata_devices");
+    for (i, n) in m.nics.iter().enumerate() {
+        check_num(
+            s,
+            &f(&format!("nics[{i}].gbit_s")),
+            n.gbit_s,
+            0.001,
+            10_000.0,
+            "gbit_s",
+        );
+    }
+    check_count(s, &f("memory_slots"), m.memory_slots, 0, 64, "memory_slots");
+    check_num(s, &f("watts"), m.watts, 0.0, 2_000.0, "watts");
+    Some(Kind::Motherboard(m.clone()))
+}
+
+/// A CPU: cores, clock and TDP in range.
+fn cpu(s: &mut Sink, sp: &str, c: &spec::CpuSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_count(s, &f("cores"), c.cores, 1, 1_024, "cores");
+    check_num(s, &f("ghz"), c.ghz, 0.01, 20.0, "ghz");
+    check_num(s, &f("tdp_w"), c.tdp_w, 0.0, 1_000.0, "tdp_w");
+    Some(Kind::Cpu(c.clone()))
+}
+
+/// Memory: modules, power and a JEDEC module size.
+fn memory(s: &mut Sink, sp: &str, m: &spec::MemorySpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_count(s, &f("modules"), m.modules, 1, 64, "modules");
+    check_num(
+        s,
+        &f("watts_per_module"),
+        m.watts_per_module,
+        0.0,
+        100.0,
+        "watts_per_module",
+    );
+    capacity(s, &f("module_size"), &jedec_binary(&m.module_size), 16 * TB).map(|module_size| {
+        Kind::Memory(Memory {
+            modules: m.modules,
+            module_size,
+            kind: m.kind.clone(),
+            watts_per_module: Watts(m.watts_per_module),
+        })
+    })
+}
+
+/// A PSU: rating and rails in range.
+fn psu(s: &mut Sink, sp: &str, ps: &spec::PsuSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_num(s, &f("watts"), ps.watts, 1.0, 100_000.0, "watts");
+    check_num(
+        s,
+        &f("rail_12v_a"),
+        ps.rail_12v_a,
+        0.0,
+        10_000.0,
+        "rail_12v_a",
+    );
+    check_num(s, &f("rail_5v_a"), ps.rail_5v_a, 0.0, 10_000.0, "rail_5v_a");
+    Some(Kind::Psu(ps.clone()))
+}
+
+/// A chassis: bays, rack units and depth in range.
+fn chassis(s: &mut Sink, sp: &str, c: &spec::ChassisSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_count(s, &f("bays"), c.bays, 1, MAX_BAYS, "bays");
+    check_count(s, &f("rack_units"), c.rack_units, 1, 60, "rack_units");
+    check_num(s, &f("depth_in"), c.depth_in, 1.0, 120.0, "depth_in");
+    Some(Kind::Chassis(c.clone()))
+}
+
+/// A fan: power in range.
+fn fan(s: &mut Sink, sp: &str, fan: &spec::FanSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_num(s, &f("watts"), fan.watts, 0.0, 500.0, "watts");
+    Some(Kind::Fan(fan.clone()))
+}
+
+/// Any other part: power in range.
+fn other(s: &mut Sink, sp: &str, o: &spec::OtherSpec) -> Option<Kind> {
+    let f = |field: &str| format!("{sp}.{field}");
+    check_num(s, &f("watts"), o.watts, 0.0, 10_000.0, "watts");
+    Some(Kind::Other(o.clone()))
 }
 
 /// The parts every later step resolves ids against, and what step 1 learned about prices.

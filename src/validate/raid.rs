@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Step 8: the RAID policy against the drives that survived validation.
 pub(super) fn raid(
     w: &mut Walk,
     s: &mut Sink,
@@ -15,12 +16,29 @@ pub(super) fn raid(
     } else {
         u32::try_from(drives.len()).unwrap_or(u32::MAX)
     };
-    let present: BTreeSet<u32> = drives.iter().map(|x| x.bay).collect();
+    let (width, mut ok) = level_fits(s, r, n);
+    let groups = groups(w, s, drives, lost, (width, n), &mut ok);
+    ok &= vault_and_delay_fit(s, r);
+    ok.then_some(RaidPolicy {
+        level: r.level,
+        spares: r.spares,
+        groups,
+        filesystem: r.filesystem,
+        vault: r.vault,
+        replace_delay: r.replace_delay.clone(),
+    })
+}
+
+/// Reports an invalid RAID setting; false, for `ok`.
+fn bad(s: &mut Sink, place: &str, msg: String) -> bool {
+    s.error(Code::InvalidRaid, place, msg);
+    false
+}
+
+/// The level's own rules, its width against the `n` drives (0: not checked) and the spares;
+/// the group width and whether all of it holds.
+fn level_fits(s: &mut Sink, r: &spec::Raid, n: u32) -> (u32, bool) {
     let mut ok = true;
-    let bad = |s: &mut Sink, place: &str, msg: String| {
-        s.error(Code::InvalidRaid, place, msg);
-        false
-    };
     match r.level {
         Level::Stripe { width: 0 } => ok = bad(s, "raid.level", "a stripe needs width ≥ 1".into()),
         Level::Mirror { copies } if copies < 2 => {
@@ -98,15 +116,30 @@ pub(super) fn raid(
             ),
         );
     }
+    (width, ok)
+}
+
+/// Each group's bays: as wide as the level, each bay in one group and holding a drive; and
+/// the groups and spares against the drives.
+fn groups(
+    w: &mut Walk,
+    s: &mut Sink,
+    drives: &[BayDrive],
+    lost: &Lost,
+    (width, n): (u32, u32),
+    ok: &mut bool,
+) -> Vec<Vec<u32>> {
+    let r = &w.design.raid;
+    let present: BTreeSet<u32> = drives.iter().map(|x| x.bay).collect();
     let mut groups = Vec::new();
     let mut member: BTreeMap<u32, usize> = BTreeMap::new();
     for (i, g) in r.groups.iter().enumerate() {
         let pl = format!("raid.groups[{i}]");
         let Some(bays) = w.bays(s, &pl, g) else {
-            ok = false;
+            *ok = false;
             continue;
         };
-        if ok && bays.len() as u32 != width {
+        if *ok && bays.len() as u32 != width {
             s.error(
                 Code::RaidGroup,
                 &pl,
@@ -115,7 +148,7 @@ pub(super) fn raid(
                     bays.len()
                 ),
             );
-            ok = false;
+            *ok = false;
         }
         let mut twice: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
         let mut no_drive = Vec::new();
@@ -138,7 +171,7 @@ pub(super) fn raid(
                     agree(list.len(), "is", "are")
                 ),
             );
-            ok = false;
+            *ok = false;
         }
         if !no_drive.is_empty() {
             s.error(
@@ -150,11 +183,11 @@ pub(super) fn raid(
                     agree(no_drive.len(), "holds", "hold")
                 ),
             );
-            ok = false;
+            *ok = false;
         }
         groups.push(bays);
     }
-    if ok && !groups.is_empty() && n > 0 {
+    if *ok && !groups.is_empty() && n > 0 {
         let in_groups = member.len() as u32;
         if in_groups.saturating_add(r.spares) > n {
             s.error(
@@ -165,7 +198,7 @@ pub(super) fn raid(
                     r.spares
                 ),
             );
-            ok = false;
+            *ok = false;
         } else if in_groups + r.spares < n {
             s.warning(
                 Code::RaidUnusedDrives,
@@ -177,6 +210,12 @@ pub(super) fn raid(
             );
         }
     }
+    groups
+}
+
+/// The vault code's pods and the replacement delay in range.
+fn vault_and_delay_fit(s: &mut Sink, r: &spec::Raid) -> bool {
+    let mut ok = true;
     if let Some(v) = r.vault
         && (v.data == 0 || v.parity == 0 || v.data.saturating_add(v.parity) > MAX_VAULT_PODS)
     {
@@ -201,12 +240,5 @@ pub(super) fn raid(
             ),
         );
     }
-    ok.then_some(RaidPolicy {
-        level: r.level,
-        spares: r.spares,
-        groups,
-        filesystem: r.filesystem,
-        vault: r.vault,
-        replace_delay: r.replace_delay.clone(),
-    })
+    ok
 }
