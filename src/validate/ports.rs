@@ -151,10 +151,7 @@ impl Walk<'_> {
         uses: &[PortUse],
         controller: usize,
     ) -> Vec<Attachment> {
-        let (nports, pm) = (
-            self.controllers[controller].ports,
-            self.controllers[controller].pm_support,
-        );
+        let nports = self.controllers[controller].ports;
         let mut used: u32 = 0;
         let mut out = Vec::new();
         for (j, u) in uses.iter().enumerate() {
@@ -197,87 +194,7 @@ impl Walk<'_> {
                     (n, bays_v.map(Attached::Direct))
                 }
                 PortUse::Backplane { id, part, bays } => {
-                    // A second element with a taken id is most often the same backplane
-                    // listed twice: the duplicate-id error says so, and its bays are not
-                    // wired a second time (which would repeat the mistake once per bay).
-                    let fresh = self.claim_id(s, &format!("{pl}.id"), id);
-                    let bp = self.get(s, &format!("{pl}.part"), part, "Backplane");
-                    let spec = match bp.as_ref().map(|p| &p.kind) {
-                        Some(Kind::Backplane(b)) => Some(b.clone()),
-                        _ => None,
-                    };
-                    let lanes = spec.as_ref().map_or(1, |b| b.uplink_lanes);
-                    if let Some(b) = &spec
-                        && let BackplaneKind::PortMultiplier(_) = b.kind
-                        && pm == PmSupport::None
-                    {
-                        s.error(
-                            Code::PmUnsupported,
-                            &pl,
-                            format!(
-                                "{} is a port-multiplier backplane but {} has no port-multiplier support on its ports",
-                                part,
-                                self.controllers[controller].place
-                            ),
-                        );
-                    }
-                    let bays_v = self.bays(s, &format!("{pl}.bays"), bays);
-                    if let (Some(v), Some(b)) = (&bays_v, &spec)
-                        && v.len() as u32 > b.drive_ports
-                    {
-                        s.error(
-                            Code::BackplaneBays,
-                            format!("{pl}.bays"),
-                            format!(
-                                "{} bays listed but backplane {part:?} has {} drive ports",
-                                v.len(),
-                                b.drive_ports
-                            ),
-                        );
-                    } else if let (Some(v), Some(b)) = (&bays_v, &spec)
-                        && (v.len() as u32) < b.drive_ports
-                    {
-                        s.warning(
-                            Code::BackplaneBays,
-                            format!("{pl}.bays"),
-                            format!(
-                                "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
-                                b.drive_ports,
-                                v.len(),
-                                b.drive_ports - v.len() as u32
-                            ),
-                        );
-                    }
-                    let what = match (bp, bays_v) {
-                        (Some(p), Some(v)) if fresh => {
-                            let idx = self.backplanes.len();
-                            if used.saturating_add(lanes) <= nports {
-                                self.wire(s, &pl, &v, controller, Some(used), Some(idx));
-                            } else {
-                                // Port overflow, reported below.
-                                self.lost_wired.extend(v.iter().copied());
-                            }
-                            self.backplanes.push(Backplane {
-                                id: id.clone(),
-                                part: p,
-                                bays: v,
-                                controller,
-                                first_port: used,
-                            });
-                            Some(Attached::Backplane(idx))
-                        }
-                        (_, bays_v) => {
-                            if fresh {
-                                self.lost_ids.insert(id.clone());
-                            }
-                            match bays_v {
-                                Some(v) => self.lost_wired.extend(v),
-                                None => self.lose_wiring(bays),
-                            }
-                            None
-                        }
-                    };
-                    (lanes, what)
+                    self.backplane_port(s, &pl, (id, part, bays), controller, used)
                 }
             };
             if used.saturating_add(lanes) > nports {
@@ -307,5 +224,102 @@ impl Walk<'_> {
             used = used.saturating_add(lanes);
         }
         out
+    }
+
+    /// A backplane on a port: its id claimed, its part resolved, its bays against its drive
+    /// ports and wired when the ports hold it. Returns the ports it takes and what it attaches.
+    fn backplane_port(
+        &mut self,
+        s: &mut Sink,
+        pl: &str,
+        (id, part, bays): (&String, &String, &String),
+        controller: usize,
+        used: u32,
+    ) -> (u32, Option<Attached>) {
+        let (nports, pm) = (
+            self.controllers[controller].ports,
+            self.controllers[controller].pm_support,
+        );
+        // A second element with a taken id is most often the same backplane
+        // listed twice: the duplicate-id error says so, and its bays are not
+        // wired a second time (which would repeat the mistake once per bay).
+        let fresh = self.claim_id(s, &format!("{pl}.id"), id);
+        let bp = self.get(s, &format!("{pl}.part"), part, "Backplane");
+        let spec = match bp.as_ref().map(|p| &p.kind) {
+            Some(Kind::Backplane(b)) => Some(b.clone()),
+            _ => None,
+        };
+        let lanes = spec.as_ref().map_or(1, |b| b.uplink_lanes);
+        if let Some(b) = &spec
+            && let BackplaneKind::PortMultiplier(_) = b.kind
+            && pm == PmSupport::None
+        {
+            s.error(
+                Code::PmUnsupported,
+                pl,
+                format!(
+                    "{} is a port-multiplier backplane but {} has no port-multiplier support on its ports",
+                    part,
+                    self.controllers[controller].place
+                ),
+            );
+        }
+        let bays_v = self.bays(s, &format!("{pl}.bays"), bays);
+        if let (Some(v), Some(b)) = (&bays_v, &spec)
+            && v.len() as u32 > b.drive_ports
+        {
+            s.error(
+                Code::BackplaneBays,
+                format!("{pl}.bays"),
+                format!(
+                    "{} bays listed but backplane {part:?} has {} drive ports",
+                    v.len(),
+                    b.drive_ports
+                ),
+            );
+        } else if let (Some(v), Some(b)) = (&bays_v, &spec)
+            && (v.len() as u32) < b.drive_ports
+        {
+            s.warning(
+                Code::BackplaneBays,
+                format!("{pl}.bays"),
+                format!(
+                    "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
+                    b.drive_ports,
+                    v.len(),
+                    b.drive_ports - v.len() as u32
+                ),
+            );
+        }
+        let what = match (bp, bays_v) {
+            (Some(p), Some(v)) if fresh => {
+                let idx = self.backplanes.len();
+                if used.saturating_add(lanes) <= nports {
+                    self.wire(s, pl, &v, controller, Some(used), Some(idx));
+                } else {
+                    // Port overflow, reported below.
+                    self.lost_wired.extend(v.iter().copied());
+                }
+                self.backplanes.push(Backplane {
+                    id: id.clone(),
+                    part: p,
+                    bays: v,
+                    controller,
+                    first_port: used,
+                });
+                Some(Attached::Backplane(idx))
+            }
+            (_, bays_v) => {
+                if fresh {
+                    self.lost_ids.insert(id.clone());
+                }
+                match bays_v {
+                    Some(v) => self.lost_wired.extend(v),
+                    None => self.lose_wiring(bays),
+                }
+                None
+            }
+        };
+        (lanes, what)
     }
 }
