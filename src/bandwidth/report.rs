@@ -343,6 +343,88 @@ pub(super) fn join_names(lims: &[(String, String, Option<usize>)], g: &Graph) ->
     }
 }
 
+/// What one allocation ran on: the graph, the planned flows and the active drives.
+struct Run<'a> {
+    g: &'a Graph,
+    planned: &'a [Planned],
+    flows: &'a [Flow],
+    caps: &'a [f64],
+    /// Drives that move data in this workload.
+    active: Vec<usize>,
+    params: &'a Params,
+}
+
+impl Run<'_> {
+    /// Client MB/s through the NICs at these rates (ingest, read).
+    fn client(&self, rates: &[f64]) -> Option<MBps> {
+        self.planned.iter().any(|p| p.client > 0.0).then(|| {
+            MBps(
+                self.planned
+                    .iter()
+                    .zip(rates)
+                    .map(|(p, r)| p.client * r)
+                    .sum(),
+            )
+        })
+    }
+
+    /// The slowest and fastest active drive's traffic.
+    fn per_drive(&self, t: &[f64]) -> (f64, f64) {
+        self.active
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &i| {
+                (lo.min(t[i]), hi.max(t[i]))
+            })
+    }
+
+    /// Headroom: lift the binding limits of the slowest flows `low` and see what binds next.
+    fn headroom(
+        &self,
+        alloc: &Allocation,
+        low: &[usize],
+        binding: &[(String, String, Option<usize>)],
+        links: &[LinkRow],
+    ) -> Option<Headroom> {
+        let (caps, flows, planned, g, params) =
+            (self.caps, self.flows, self.planned, self.g, self.params);
+        let mut caps2 = caps.to_vec();
+        let mut flows2 = flows.to_vec();
+        for (_, _, l) in binding {
+            if let Some(l) = l {
+                caps2[*l] = f64::INFINITY;
+            }
+        }
+        for &i in low {
+            if alloc.limits[i] == Limit::Demand {
+                flows2[i].demand = demand_without(&planned[i], own_id(&planned[i].own));
+            }
+        }
+        let a2 = allocate(&caps2, &flows2);
+        if a2.rates.iter().any(|r| !r.is_finite()) {
+            None
+        } else {
+            let low2 = slowest(&a2.rates);
+            let lims2 = limits_of(&low2, &a2, &flows2, planned, g, params);
+            let t2 = drive_traffic(g, planned, &a2.rates);
+            let util = {
+                let u: Vec<f64> = lims2
+                    .iter()
+                    .filter_map(|(_, _, l)| l.map(|l| links[l].utilization_pct))
+                    .collect();
+                (!u.is_empty()).then(|| u.iter().copied().fold(0.0, f64::max))
+            };
+            Some(Headroom {
+                ids: lims2.iter().map(|(id, _, _)| id.clone()).collect(),
+                name: join_names(&lims2, g),
+                utilization_pct: util,
+                aggregate_mb_s: MBps(t2.iter().sum()),
+                client_mb_s: self.client(&a2.rates),
+                per_drive_min_mb_s: MBps(self.per_drive(&t2).0),
+            })
+        }
+    }
+}
+
 /// Runs one workload on a pod: the link graph, the flows, the max-min fair allocation, the
 /// binding link and the next one, and (for rebuilds) the rebuild time of each group.
 pub fn analyze(
@@ -356,18 +438,72 @@ pub fn analyze(
     let caps: Vec<f64> = g.links.iter().map(|l| l.capacity.0).collect();
     let flows: Vec<Flow> = planned.iter().map(|p| p.flow.clone()).collect();
     let alloc = allocate(&caps, &flows);
-
-    // Links.
+    let run = Run {
+        g: &g,
+        planned: &planned,
+        flows: &flows,
+        caps: &caps,
+        active: (0..g.drives.len())
+            .filter(|&i| {
+                planned
+                    .iter()
+                    .any(|p| p.per_drive.iter().any(|(x, _)| *x == i))
+            })
+            .collect(),
+        params,
+    };
     let low = slowest(&alloc.rates);
     let binding = limits_of(&low, &alloc, &flows, &planned, &g, params);
+    let links = link_rows(&g, &flows, &alloc, &binding);
+    let traffic = drive_traffic(&g, &planned, &alloc.rates);
+    let (lo, hi) = run.per_drive(&traffic);
+    let summary = Summary {
+        aggregate_mb_s: MBps(traffic.iter().sum()),
+        client_mb_s: run.client(&alloc.rates),
+        active_drives: run.active.len() as u32,
+        per_drive_min_mb_s: MBps(if lo.is_finite() { lo } else { 0.0 }),
+        per_drive_max_mb_s: MBps(hi),
+        binding: binding.iter().map(|(id, _, _)| id.clone()).collect(),
+        binding_name: join_names(&binding, &g),
+        saturated: links
+            .iter()
+            .filter(|l| l.saturated)
+            .map(|l| l.id.clone())
+            .collect(),
+        next: run.headroom(&alloc, &low, &binding, &links),
+    };
+    Ok(BandwidthReport {
+        design: pod.name.clone(),
+        revision: pod.revision.clone(),
+        workload: req.workload,
+        zone: params.zone,
+        shape: layout.shape.label(),
+        links,
+        drives: drive_rows(&g, layout, &traffic),
+        flows: flow_rows(&g, &planned, &alloc, params),
+        summary,
+        rebuilds: rebuilds(&g, layout, &planned, &alloc, params),
+        factors: params.factors.table(),
+        parity_mb_s: params.parity_mb_s,
+        settings: params.applied.clone(),
+        notes: notes(&g, req, params),
+    })
+}
+
+/// Every shared link with its offered and allocated load.
+fn link_rows(
+    g: &Graph,
+    flows: &[Flow],
+    alloc: &Allocation,
+    binding: &[(String, String, Option<usize>)],
+) -> Vec<LinkRow> {
     let mut demand = vec![0.0; g.links.len()];
-    for f in &flows {
+    for f in flows {
         for &(l, w) in &f.crossings {
             demand[l] += w * f.demand;
         }
     }
-    let links: Vec<LinkRow> = g
-        .links
+    g.links
         .iter()
         .enumerate()
         .map(|(l, link)| LinkRow {
@@ -390,21 +526,12 @@ pub fn analyze(
             saturated: alloc.saturated[l] && alloc.load[l] > 0.0,
             binding: binding.iter().any(|(_, _, x)| *x == Some(l)),
         })
-        .collect();
+        .collect()
+}
 
-    // Drives.
-    let traffic = drive_traffic(&g, &planned, &alloc.rates);
-    let active: Vec<usize> = (0..g.drives.len())
-        .filter(|&i| {
-            planned
-                .iter()
-                .any(|p| p.per_drive.iter().any(|(x, _)| *x == i))
-        })
-        .collect();
-    let drives = drive_rows(&g, layout, &traffic);
-
-    // Flows.
-    let flow_rows: Vec<FlowRow> = planned
+/// Every flow with its rate and what stops it.
+fn flow_rows(g: &Graph, planned: &[Planned], alloc: &Allocation, params: &Params) -> Vec<FlowRow> {
+    planned
         .iter()
         .enumerate()
         .map(|(i, p)| FlowRow {
@@ -417,81 +544,21 @@ pub fn analyze(
                 p.per_drive.iter().map(|(_, w)| w).sum::<f64>() * alloc.rates[i],
             ),
             client_mb_s: (p.client > 0.0).then(|| MBps(p.client * alloc.rates[i])),
-            limited_by: limit_id(alloc.limits[i], p, &g),
-            limited_by_name: limit_name(alloc.limits[i], p, &g, params),
+            limited_by: limit_id(alloc.limits[i], p, g),
+            limited_by_name: limit_name(alloc.limits[i], p, g, params),
         })
-        .collect();
+        .collect()
+}
 
-    let client = |rates: &[f64]| -> Option<MBps> {
-        planned
-            .iter()
-            .any(|p| p.client > 0.0)
-            .then(|| MBps(planned.iter().zip(rates).map(|(p, r)| p.client * r).sum()))
-    };
-    let per_drive = |t: &[f64]| -> (f64, f64) {
-        active.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &i| {
-            (lo.min(t[i]), hi.max(t[i]))
-        })
-    };
-    let (lo, hi) = per_drive(&traffic);
-
-    // Headroom: lift the binding limits and see what binds next.
-    let next = {
-        let mut caps2 = caps.clone();
-        let mut flows2 = flows.clone();
-        for (_, _, l) in &binding {
-            if let Some(l) = l {
-                caps2[*l] = f64::INFINITY;
-            }
-        }
-        for &i in &low {
-            if alloc.limits[i] == Limit::Demand {
-                flows2[i].demand = demand_without(&planned[i], own_id(&planned[i].own));
-            }
-        }
-        let a2 = allocate(&caps2, &flows2);
-        if a2.rates.iter().any(|r| !r.is_finite()) {
-            None
-        } else {
-            let low2 = slowest(&a2.rates);
-            let lims2 = limits_of(&low2, &a2, &flows2, &planned, &g, params);
-            let t2 = drive_traffic(&g, &planned, &a2.rates);
-            let util = {
-                let u: Vec<f64> = lims2
-                    .iter()
-                    .filter_map(|(_, _, l)| l.map(|l| links[l].utilization_pct))
-                    .collect();
-                (!u.is_empty()).then(|| u.iter().copied().fold(0.0, f64::max))
-            };
-            Some(Headroom {
-                ids: lims2.iter().map(|(id, _, _)| id.clone()).collect(),
-                name: join_names(&lims2, &g),
-                utilization_pct: util,
-                aggregate_mb_s: MBps(t2.iter().sum()),
-                client_mb_s: client(&a2.rates),
-                per_drive_min_mb_s: MBps(per_drive(&t2).0),
-            })
-        }
-    };
-
-    let summary = Summary {
-        aggregate_mb_s: MBps(traffic.iter().sum()),
-        client_mb_s: client(&alloc.rates),
-        active_drives: active.len() as u32,
-        per_drive_min_mb_s: MBps(if lo.is_finite() { lo } else { 0.0 }),
-        per_drive_max_mb_s: MBps(hi),
-        binding: binding.iter().map(|(id, _, _)| id.clone()).collect(),
-        binding_name: join_names(&binding, &g),
-        saturated: links
-            .iter()
-            .filter(|l| l.saturated)
-            .map(|l| l.id.clone())
-            .collect(),
-        next,
-    };
-
-    // Rebuilds.
-    let rebuilds: Vec<RebuildDetail> = planned
+/// The rebuild time of each rebuild flow (rebuild, rebuild-all).
+fn rebuilds(
+    g: &Graph,
+    layout: &Layout,
+    planned: &[Planned],
+    alloc: &Allocation,
+    params: &Params,
+) -> Vec<RebuildDetail> {
+    planned
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
@@ -504,11 +571,14 @@ pub fn analyze(
                 failed,
                 replacement,
                 alloc.rates[i],
-                limit_name(alloc.limits[i], p, &g, params),
+                limit_name(alloc.limits[i], p, g, params),
             ))
         })
-        .collect();
+        .collect()
+}
 
+/// Modelling notes for this run.
+fn notes(g: &Graph, req: &Request, params: &Params) -> Vec<String> {
     let mut notes = Vec::new();
     if g.client.is_empty() && matches!(req.workload, Workload::Ingest | Workload::Read) {
         notes.push("The design has no NIC: client traffic is not limited by the network.".into());
@@ -517,22 +587,7 @@ pub fn analyze(
         notes.push("CPU/memory parity limit not modelled (nothing published for the pods; --set parity=MB/s adds it).".into());
     }
     notes.push("A link's load is both directions summed: exact for half-duplex SATA and PCI, conservative for full-duplex PCIe, DMI and Ethernet.".into());
-    Ok(BandwidthReport {
-        design: pod.name.clone(),
-        revision: pod.revision.clone(),
-        workload: req.workload,
-        zone: params.zone,
-        shape: layout.shape.label(),
-        links,
-        drives,
-        flows: flow_rows,
-        summary,
-        rebuilds,
-        factors: params.factors.table(),
-        parity_mb_s: params.parity_mb_s,
-        settings: params.applied.clone(),
-        notes,
-    })
+    notes
 }
 
 pub(super) fn rebuild_detail(

@@ -296,84 +296,107 @@ pub(super) fn plans(
             });
         }
         Workload::Ingest | Workload::Read => {
-            if layout.groups.is_empty() {
-                return Err(BandwidthError::NoGroups(req.workload.name()));
-            }
-            let ingest = req.workload == Workload::Ingest;
-            // Per user MB/s: a full-stripe write puts n/k on the group, 1/k on each member; a
-            // read moves 1/n over each member's link, while a rotating-parity member also
-            // passes over its parity chunks (1/k of media time).
-            let port_w = if ingest { 1.0 / k } else { 1.0 / n };
-            let media_w = if ingest || has_parity(shape.level) {
-                1.0 / k
-            } else {
-                1.0 / n
-            };
-            for (gi, grp) in layout.groups.iter().enumerate() {
-                let streams: Vec<(usize, f64, f64)> = grp
-                    .bays
-                    .iter()
-                    .filter_map(|b| drive_index(g, *b))
-                    .map(|i| (i, port_w, media_w))
-                    .collect();
-                let mut extra = g.client.clone();
-                if let (Some(p), true) = (parity_link, ingest) {
-                    extra.push((p, 1.0));
-                }
-                let (flow, own, caps) = plan_flow(g, &streams, &extra, None);
-                out.push(Planned {
-                    label: format!(
-                        "group {}: clients {} {}",
-                        gi + 1,
-                        if ingest { "write to" } else { "read from" },
-                        crate::validate::format_bays(&grp.bays)
-                    ),
-                    group: Some(gi as u32 + 1),
-                    bays: grp.bays.clone(),
-                    per_drive: streams.iter().map(|s| (s.0, port_w)).collect(),
-                    flow,
-                    own,
-                    caps,
-                    client: 1.0,
-                    rebuild: None,
-                });
-            }
+            out = client_plans(g, layout, req, (n, k), parity_link)?;
         }
-        Workload::Rebuild | Workload::RebuildAll => {
-            if shape.tolerance() == 0 {
-                return Err(BandwidthError::NoRedundancy {
-                    workload: req.workload.name(),
-                    level: shape.label(),
-                });
-            }
-            if layout.groups.is_empty() {
-                return Err(BandwidthError::NoGroups(req.workload.name()));
-            }
-            if req.workload == Workload::Rebuild {
-                let gi = match (req.group, req.bay) {
-                    (None, Some(b)) => {
-                        group_of(layout, b).ok_or(BandwidthError::BayInNoGroup(b))?
-                    }
-                    _ => pick_group(layout, req)?,
-                };
-                let members = &layout.groups[gi].bays;
-                let failed = req.bay.unwrap_or(members[0]);
-                if !members.contains(&failed) {
-                    return Err(BandwidthError::BayNotInGroup {
-                        bay: failed,
-                        group: gi as u32 + 1,
-                        members: members.clone(),
-                    });
-                }
-                let replacement = layout.spares.first().copied().unwrap_or(failed);
-                out.push(rebuild_flow(g, layout, params, gi, failed, replacement));
-            } else {
-                for (gi, grp) in layout.groups.iter().enumerate() {
-                    let failed = grp.bays[0];
-                    let replacement = layout.spares.get(gi).copied().unwrap_or(failed);
-                    out.push(rebuild_flow(g, layout, params, gi, failed, replacement));
-                }
-            }
+        Workload::Rebuild | Workload::RebuildAll => out = rebuild_plans(g, layout, req, params)?,
+    }
+    Ok(out)
+}
+
+/// Ingest and read: one flow per group, in user MB/s, crossing the NICs and the group's drives.
+fn client_plans(
+    g: &Graph,
+    layout: &Layout,
+    req: &Request,
+    (n, k): (f64, f64),
+    parity_link: Option<usize>,
+) -> Result<Vec<Planned>, BandwidthError> {
+    let shape = &layout.shape;
+    let mut out = Vec::new();
+    if layout.groups.is_empty() {
+        return Err(BandwidthError::NoGroups(req.workload.name()));
+    }
+    let ingest = req.workload == Workload::Ingest;
+    // Per user MB/s: a full-stripe write puts n/k on the group, 1/k on each member; a
+    // read moves 1/n over each member's link, while a rotating-parity member also
+    // passes over its parity chunks (1/k of media time).
+    let port_w = if ingest { 1.0 / k } else { 1.0 / n };
+    let media_w = if ingest || has_parity(shape.level) {
+        1.0 / k
+    } else {
+        1.0 / n
+    };
+    for (gi, grp) in layout.groups.iter().enumerate() {
+        let streams: Vec<(usize, f64, f64)> = grp
+            .bays
+            .iter()
+            .filter_map(|b| drive_index(g, *b))
+            .map(|i| (i, port_w, media_w))
+            .collect();
+        let mut extra = g.client.clone();
+        if let (Some(p), true) = (parity_link, ingest) {
+            extra.push((p, 1.0));
+        }
+        let (flow, own, caps) = plan_flow(g, &streams, &extra, None);
+        out.push(Planned {
+            label: format!(
+                "group {}: clients {} {}",
+                gi + 1,
+                if ingest { "write to" } else { "read from" },
+                crate::validate::format_bays(&grp.bays)
+            ),
+            group: Some(gi as u32 + 1),
+            bays: grp.bays.clone(),
+            per_drive: streams.iter().map(|s| (s.0, port_w)).collect(),
+            flow,
+            own,
+            caps,
+            client: 1.0,
+            rebuild: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Rebuild (one group, the failed bay asked for) and rebuild-all (every group's first member).
+fn rebuild_plans(
+    g: &Graph,
+    layout: &Layout,
+    req: &Request,
+    params: &Params,
+) -> Result<Vec<Planned>, BandwidthError> {
+    let shape = &layout.shape;
+    let mut out = Vec::new();
+    if shape.tolerance() == 0 {
+        return Err(BandwidthError::NoRedundancy {
+            workload: req.workload.name(),
+            level: shape.label(),
+        });
+    }
+    if layout.groups.is_empty() {
+        return Err(BandwidthError::NoGroups(req.workload.name()));
+    }
+    if req.workload == Workload::Rebuild {
+        let gi = match (req.group, req.bay) {
+            (None, Some(b)) => group_of(layout, b).ok_or(BandwidthError::BayInNoGroup(b))?,
+            _ => pick_group(layout, req)?,
+        };
+        let members = &layout.groups[gi].bays;
+        let failed = req.bay.unwrap_or(members[0]);
+        if !members.contains(&failed) {
+            return Err(BandwidthError::BayNotInGroup {
+                bay: failed,
+                group: gi as u32 + 1,
+                members: members.clone(),
+            });
+        }
+        let replacement = layout.spares.first().copied().unwrap_or(failed);
+        out.push(rebuild_flow(g, layout, params, gi, failed, replacement));
+    } else {
+        for (gi, grp) in layout.groups.iter().enumerate() {
+            let failed = grp.bays[0];
+            let replacement = layout.spares.get(gi).copied().unwrap_or(failed);
+            out.push(rebuild_flow(g, layout, params, gi, failed, replacement));
         }
     }
     Ok(out)
