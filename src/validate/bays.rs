@@ -2,24 +2,47 @@
 
 use super::*;
 
+/// Why a bay list does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaysError {
+    /// Nothing in the list.
+    #[error("empty bay list")]
+    Empty,
+    /// A piece that is not a whole number.
+    #[error("{0:?} is not a bay number")]
+    NotANumber(String),
+    /// Bay 0.
+    #[error("bays are numbered from 1")]
+    Zero,
+    /// A bay beyond [`MAX_BAYS`].
+    #[error("bay {0} is beyond {MAX_BAYS}")]
+    TooLarge(u32),
+    /// A range whose end is below its start.
+    #[error("range {0:?} runs backwards")]
+    Backwards(String),
+    /// A bay listed twice.
+    #[error("bay {0} is listed twice")]
+    Twice(u32),
+}
+
 /// Parses a bay list such as `"1-5"`, `"7"` or `"1-30,41-45"` into sorted, distinct bays.
-pub fn parse_bays(text: &str) -> Result<Vec<u32>, String> {
+pub fn parse_bays(text: &str) -> Result<Vec<u32>, BaysError> {
     let mut out = BTreeSet::new();
     if text.trim().is_empty() {
-        return Err("empty bay list".into());
+        return Err(BaysError::Empty);
     }
     for piece in text.split(',') {
         let piece = piece.trim();
-        let num = |t: &str| -> Result<u32, String> {
+        let num = |t: &str| -> Result<u32, BaysError> {
             let v: u32 = t
                 .trim()
                 .parse()
-                .map_err(|_| format!("{t:?} is not a bay number"))?;
+                .map_err(|_| BaysError::NotANumber(t.to_string()))?;
             if v == 0 {
-                return Err("bays are numbered from 1".into());
+                return Err(BaysError::Zero);
             }
             if v > MAX_BAYS {
-                return Err(format!("bay {v} is beyond {MAX_BAYS}"));
+                return Err(BaysError::TooLarge(v));
             }
             Ok(v)
         };
@@ -31,11 +54,11 @@ pub fn parse_bays(text: &str) -> Result<Vec<u32>, String> {
             }
         };
         if a > b {
-            return Err(format!("range {piece:?} runs backwards"));
+            return Err(BaysError::Backwards(piece.to_string()));
         }
         for bay in a..=b {
             if !out.insert(bay) {
-                return Err(format!("bay {bay} is listed twice"));
+                return Err(BaysError::Twice(bay));
             }
         }
     }

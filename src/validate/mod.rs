@@ -51,8 +51,8 @@ mod raid;
 mod text;
 mod values;
 
+pub use bays::{BaysError, format_bays, parse_bays};
 use bays::{agree, bay_list};
-pub use bays::{format_bays, parse_bays};
 use parts::check_part;
 use psus::psus;
 use raid::raid;
@@ -272,11 +272,12 @@ mod tests {
     fn bays_parse_and_format_round_trip() {
         assert_eq!(parse_bays("1-3,5"), Ok(vec![1, 2, 3, 5]));
         assert_eq!(format_bays(&[5, 1, 2, 3]), "1-3,5");
-        assert!(parse_bays("0-4").is_err());
-        assert!(parse_bays("5-1").is_err());
-        assert!(parse_bays("1-3,2").is_err());
-        assert!(parse_bays("x").is_err());
-        assert!(parse_bays("").is_err());
+        assert_eq!(parse_bays("0-4"), Err(BaysError::Zero));
+        assert_eq!(parse_bays("5-1"), Err(BaysError::Backwards("5-1".into())));
+        assert_eq!(parse_bays("1-3,2"), Err(BaysError::Twice(2)));
+        assert_eq!(parse_bays("x"), Err(BaysError::NotANumber("x".into())));
+        assert_eq!(parse_bays(""), Err(BaysError::Empty));
+        assert_eq!(parse_bays("10001"), Err(BaysError::TooLarge(10_001)));
     }
 
     #[test]
