@@ -38,8 +38,9 @@ pub struct LinkRow {
 /// A group of data drives with the same figures, in bay ranges.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriveRow {
-    /// Bays, as ranges.
-    pub bays: String,
+    /// Bays, sorted (serialized as ranges, `"1-15"`).
+    #[serde(serialize_with = "bay_ranges")]
+    pub bays: Vec<u32>,
     /// How many drives.
     pub count: u32,
     /// Drive model.
@@ -63,8 +64,9 @@ pub struct FlowRow {
     pub label: String,
     /// Group (1-based).
     pub group: Option<u32>,
-    /// Drives it moves data on, as ranges.
-    pub bays: String,
+    /// Drives it moves data on (serialized as ranges, `"1-15"`).
+    #[serde(serialize_with = "bay_ranges")]
+    pub bays: Vec<u32>,
     /// Its own ceiling in its rate unit (per-drive MB/s for scrub and rebuild, user MB/s for
     /// ingest and read).
     pub demand_mb_s: MBps,
@@ -537,7 +539,7 @@ fn flow_rows(g: &Graph, planned: &[Planned], alloc: &Allocation, params: &Params
         .map(|(i, p)| FlowRow {
             label: p.label.clone(),
             group: p.group,
-            bays: crate::validate::format_bays(&p.bays),
+            bays: p.bays.clone(),
             demand_mb_s: MBps(p.flow.demand),
             rate_mb_s: MBps(alloc.rates[i]),
             drive_traffic_mb_s: MBps(
@@ -639,7 +641,7 @@ pub(super) fn drive_rows(g: &Graph, layout: &Layout, traffic: &[f64]) -> Vec<Dri
             }
             None => rows.push((
                 DriveRow {
-                    bays: String::new(),
+                    bays: Vec::new(),
                     count: 1,
                     model: d.model.clone(),
                     group,
@@ -654,7 +656,7 @@ pub(super) fn drive_rows(g: &Graph, layout: &Layout, traffic: &[f64]) -> Vec<Dri
     }
     rows.into_iter()
         .map(|(mut r, bays)| {
-            r.bays = crate::validate::format_bays(&bays);
+            r.bays = bays;
             r
         })
         .collect()
@@ -697,4 +699,9 @@ pub fn rebuild_times(
         })
         .collect();
     Ok(times)
+}
+
+/// Serializes bays as ranges (`"1-15,31"`), as the JSON output has always shown them.
+fn bay_ranges<S: serde::Serializer>(bays: &[u32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::validate::format_bays(bays))
 }

@@ -394,7 +394,7 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     d.right = vec![2, 3, 4, 5, 6];
     for x in &r.drives {
         d.row(vec![
-            x.bays.clone(),
+            crate::validate::format_bays(&x.bays),
             x.model.clone(),
             x.group.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
             mb(x.media_mb_s.0),
