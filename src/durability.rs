@@ -862,7 +862,7 @@ pub fn topology_rebuilds(
                 t.rate,
                 delay_hours,
                 RebuildSource::Topology {
-                    binding_link: t.binding_link.clone(),
+                    binding_link: t.binding_link.to_string(),
                 },
             )
         })

@@ -453,11 +453,11 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         };
         bw.row(vec![
             b.workload.name().into(),
-            s.binding_name.clone(),
+            s.binding_name.to_string(),
             format!("{:.1}", s.aggregate_mb_s.0),
             s.client_mb_s.map_or("-".into(), |c| format!("{:.1}", c.0)),
             per,
-            s.next.as_ref().map_or("-".into(), |n| n.name.clone()),
+            s.next.as_ref().map_or("-".into(), |n| n.name.to_string()),
         ]);
     }
     let mut rt = Section::new(
@@ -470,7 +470,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
             t.group.to_string(),
             format!("{:.1}", t.rate.0),
             format!("{:.1}", t.hours),
-            t.binding_link.clone(),
+            t.binding_link.to_string(),
         ]);
     }
     md.push_str(&render::sections_markdown(&[bw, rt]));
@@ -650,7 +650,8 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
             bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
                 .iter()
                 .filter_map(|w| {
-                    workload(r, *w).map(|b| (w.name().to_string(), b.summary.binding_name.clone()))
+                    workload(r, *w)
+                        .map(|b| (w.name().to_string(), b.summary.binding_name.to_string()))
                 })
                 .collect(),
             rebuild_hours: worst_rebuild(r).map(|w| w.hours),

@@ -29,6 +29,7 @@ use serde::Serialize;
 
 mod allocation;
 mod graph;
+mod limits;
 mod params;
 mod report;
 mod workloads;
@@ -36,6 +37,7 @@ mod workloads;
 pub use allocation::{Allocation, EPS, Flow, Limit, allocate};
 use graph::add;
 pub use graph::{DriveNode, Graph, Link, LinkKind, graph};
+pub use limits::{Binding, Bound, Limiter};
 pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS, SetError};
 pub use report::{
     BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, Summary,

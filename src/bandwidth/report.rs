@@ -78,8 +78,8 @@ pub struct FlowRow {
     pub client_mb_s: Option<MBps>,
     /// What stops it: a link id, or its own limit (`drive-media`, `drive-port`, `md-max`).
     pub limited_by: String,
-    /// The same in words.
-    pub limited_by_name: String,
+    /// The same, with what describes it.
+    pub limited_by_name: Limiter,
 }
 
 /// The rebuild time of one group: what the durability engine consumes.
@@ -91,8 +91,8 @@ pub struct RebuildTime {
     pub rate: MBps,
     /// Time to restore redundancy: delay + member size / rate, hours.
     pub hours: f64,
-    /// What sets the rate: a link's name, or the drives' own limit.
-    pub binding_link: String,
+    /// What sets the rate: a link, or the drives' own limit.
+    pub binding_link: Limiter,
 }
 
 /// What would bind if the binding links were unlimited.
@@ -100,8 +100,8 @@ pub struct RebuildTime {
 pub struct Headroom {
     /// The next binding links' ids (or own limits).
     pub ids: Vec<String>,
-    /// In words.
-    pub name: String,
+    /// What binds next.
+    pub name: Binding,
     /// Its utilization now, percent (`None` for a drive's own limit).
     pub utilization_pct: Option<f64>,
     /// Aggregate drive traffic with the binding links unlimited, MB/s.
@@ -127,8 +127,8 @@ pub struct Summary {
     pub per_drive_max_mb_s: MBps,
     /// Ids of what binds the slowest flows (links, or `drive-media` / `drive-port` / `md-max`).
     pub binding: Vec<String>,
-    /// The same in words.
-    pub binding_name: String,
+    /// The same, with what describes each.
+    pub binding_name: Binding,
     /// Saturated links' ids.
     pub saturated: Vec<String>,
     /// What binds next.
@@ -184,33 +184,6 @@ pub struct RebuildDetail {
     pub delay_h: f64,
 }
 
-pub(super) fn own_name(own: &Own, g: &Graph, zone: Zone, params: &Params) -> String {
-    match own {
-        Own::Media(bay) => {
-            let r = drive_index(g, *bay).map_or(0.0, |i| g.drives[i].media.0);
-            let how = if params.drive_mb_s.is_some() {
-                "set with --set drive".to_string()
-            } else {
-                format!("{} zone", zone.name())
-            };
-            format!("drive media, bay {bay} ({r:.1} MB/s, {how})")
-        }
-        Own::Port(bay) => {
-            let (line, r) = drive_index(g, *bay).map_or((0.0, 0.0), |i| {
-                (g.drives[i].port_line.gbit_s, g.drives[i].port.0)
-            });
-            format!(
-                "drive port, bay {bay} ({} Gb/s link, {r:.1} MB/s)",
-                crate::show::trim_float(line)
-            )
-        }
-        Own::MdMax => format!(
-            "Linux md speed_limit_max ({:.1} MB/s per device)",
-            params.factors.md_max_mb_s
-        ),
-    }
-}
-
 /// The private limit that sets a demand (the first cap equal to it).
 pub(super) fn own_at(p: &Planned, demand: f64) -> &Own {
     p.caps
@@ -225,19 +198,6 @@ pub(super) fn limit_id(limit: Limit, p: &Planned, g: &Graph) -> String {
         Limit::Link(l) => g.links[l].id.clone(),
         Limit::Unbounded => "none".into(),
     }
-}
-
-pub(super) fn limit_name(limit: Limit, p: &Planned, g: &Graph, params: &Params) -> String {
-    match limit {
-        Limit::Demand => own_name(&p.own, g, params.zone, params),
-        Limit::Link(l) => link_label(&g.links[l]),
-        Limit::Unbounded => "nothing: no shared link or own limit".into(),
-    }
-}
-
-/// `host:SLOT7 (SiI3132, PCIe 1.0 x1)`: a link's id and what it is.
-pub(super) fn link_label(link: &Link) -> String {
-    format!("{} ({})", link.id, link.name)
 }
 
 /// Per-drive traffic (drive index → MB/s) of an allocation.
@@ -263,8 +223,8 @@ pub(super) fn slowest(rates: &[f64]) -> Vec<usize> {
 }
 
 /// What binds the given flows: every saturated link on which one of them has the highest rate
-/// (its bottleneck links, ties included), and the own limits of those at their demand, as
-/// (id, name, link index if a link), links in graph order first.
+/// (its bottleneck links, ties included), and the own limits of those at their demand (one
+/// entry per kind, counting the flows alike), links in graph order first.
 pub(super) fn limits_of(
     idx: &[usize],
     alloc: &Allocation,
@@ -272,7 +232,7 @@ pub(super) fn limits_of(
     planned: &[Planned],
     g: &Graph,
     params: &Params,
-) -> Vec<(String, String, Option<usize>)> {
+) -> Binding {
     let tol = |r: f64| 1e-6 * r.abs().max(1.0);
     let mut top = vec![0.0f64; g.links.len()];
     for (f, r) in flows.iter().zip(&alloc.rates) {
@@ -283,7 +243,7 @@ pub(super) fn limits_of(
         }
     }
     let mut links: Vec<usize> = Vec::new();
-    let mut own: Vec<(String, String, Option<usize>)> = Vec::new();
+    let mut own: Vec<Bound> = Vec::new();
     for &i in idx {
         let r = alloc.rates[i];
         for &(l, w) in &flows[i].crossings {
@@ -291,58 +251,32 @@ pub(super) fn limits_of(
                 links.push(l);
             }
         }
-        let (id, name) = match alloc.limits[i] {
-            Limit::Demand => {
-                let o = own_at(&planned[i], flows[i].demand);
-                (own_id(o).to_string(), own_name(o, g, params.zone, params))
-            }
-            Limit::Unbounded => (
-                "none".to_string(),
-                limit_name(Limit::Unbounded, &planned[i], g, params),
-            ),
+        let limiter = match alloc.limits[i] {
+            Limit::Demand => Limiter::own(own_at(&planned[i], flows[i].demand), g, params),
+            Limit::Unbounded => Limiter::Unbounded,
             Limit::Link(_) => continue,
         };
-        match own.iter_mut().find(|(x, _, _)| *x == id) {
-            Some(entry) => entry.2 = Some(entry.2.map_or(2, |n| n + 1)),
-            None => own.push((id, name, None)),
+        match own.iter_mut().find(|b| b.limiter.id() == limiter.id()) {
+            Some(b) => b.alike += 1,
+            None => own.push(Bound {
+                limiter,
+                alike: 0,
+                link: None,
+            }),
         }
     }
     links.sort_unstable();
-    // Own limits carry a count of flows alike while collecting; turn it into words.
-    let own = own.into_iter().map(|(id, name, n)| match n {
-        Some(n) => (id, format!("{name}, and {} more flows alike", n - 1), None),
-        None => (id, name, None),
-    });
-    links
-        .into_iter()
-        .map(|l| (g.links[l].id.clone(), link_label(&g.links[l]), Some(l)))
-        .chain(own)
-        .collect()
-}
-
-pub(super) fn join_names(lims: &[(String, String, Option<usize>)], g: &Graph) -> String {
-    match lims {
-        [] => "nothing".into(),
-        [(_, name, _)] => name.clone(),
-        many => {
-            // Several links of one kind tie: name the kind and the ids.
-            let ids: Vec<&str> = many.iter().map(|(id, _, _)| id.as_str()).collect();
-            let kinds: Vec<Option<LinkKind>> = many
-                .iter()
-                .map(|(_, _, l)| l.map(|l| g.links[l].kind))
-                .collect();
-            if kinds.iter().all(|k| k.is_some() && *k == kinds[0]) {
-                let kind = kinds[0].map_or("", |k| k.name());
-                format!("{} {kind}s, tied: {}", many.len(), ids.join(", "))
-            } else if kinds.iter().all(Option::is_none) {
-                let mut own: Vec<&str> = ids.clone();
-                own.dedup();
-                own.join(", ")
-            } else {
-                ids.join(", ")
-            }
-        }
-    }
+    Binding(
+        links
+            .into_iter()
+            .map(|l| Bound {
+                limiter: Limiter::link(g, l),
+                alike: 0,
+                link: Some(l),
+            })
+            .chain(own)
+            .collect(),
+    )
 }
 
 /// What one allocation ran on: the graph, the planned flows and the active drives.
@@ -384,17 +318,15 @@ impl Run<'_> {
         &self,
         alloc: &Allocation,
         low: &[usize],
-        binding: &[(String, String, Option<usize>)],
+        binding: &Binding,
         links: &[LinkRow],
     ) -> Option<Headroom> {
         let (caps, flows, planned, g, params) =
             (self.caps, self.flows, self.planned, self.g, self.params);
         let mut caps2 = caps.to_vec();
         let mut flows2 = flows.to_vec();
-        for (_, _, l) in binding {
-            if let Some(l) = l {
-                caps2[*l] = f64::INFINITY;
-            }
+        for l in binding.0.iter().filter_map(|b| b.link) {
+            caps2[l] = f64::INFINITY;
         }
         for &i in low {
             if alloc.limits[i] == Limit::Demand {
@@ -410,14 +342,15 @@ impl Run<'_> {
             let t2 = drive_traffic(g, planned, &a2.rates);
             let util = {
                 let u: Vec<f64> = lims2
+                    .0
                     .iter()
-                    .filter_map(|(_, _, l)| l.map(|l| links[l].utilization_pct))
+                    .filter_map(|b| b.link.map(|l| links[l].utilization_pct))
                     .collect();
                 (!u.is_empty()).then(|| u.iter().copied().fold(0.0, f64::max))
             };
             Some(Headroom {
-                ids: lims2.iter().map(|(id, _, _)| id.clone()).collect(),
-                name: join_names(&lims2, g),
+                ids: lims2.ids(),
+                name: lims2,
                 utilization_pct: util,
                 aggregate_mb_s: MBps(t2.iter().sum()),
                 client_mb_s: self.client(&a2.rates),
@@ -465,8 +398,8 @@ pub fn analyze(
         active_drives: run.active.len() as u32,
         per_drive_min_mb_s: MBps(if lo.is_finite() { lo } else { 0.0 }),
         per_drive_max_mb_s: MBps(hi),
-        binding: binding.iter().map(|(id, _, _)| id.clone()).collect(),
-        binding_name: join_names(&binding, &g),
+        binding: binding.ids(),
+        binding_name: binding.clone(),
         saturated: links
             .iter()
             .filter(|l| l.saturated)
@@ -493,12 +426,7 @@ pub fn analyze(
 }
 
 /// Every shared link with its offered and allocated load.
-fn link_rows(
-    g: &Graph,
-    flows: &[Flow],
-    alloc: &Allocation,
-    binding: &[(String, String, Option<usize>)],
-) -> Vec<LinkRow> {
+fn link_rows(g: &Graph, flows: &[Flow], alloc: &Allocation, binding: &Binding) -> Vec<LinkRow> {
     let mut demand = vec![0.0; g.links.len()];
     for f in flows {
         for &(l, w) in &f.crossings {
@@ -526,7 +454,7 @@ fn link_rows(
                 0.0
             },
             saturated: alloc.saturated[l] && alloc.load[l] > 0.0,
-            binding: binding.iter().any(|(_, _, x)| *x == Some(l)),
+            binding: binding.0.iter().any(|b| b.link == Some(l)),
         })
         .collect()
 }
@@ -547,7 +475,7 @@ fn flow_rows(g: &Graph, planned: &[Planned], alloc: &Allocation, params: &Params
             ),
             client_mb_s: (p.client > 0.0).then(|| MBps(p.client * alloc.rates[i])),
             limited_by: limit_id(alloc.limits[i], p, g),
-            limited_by_name: limit_name(alloc.limits[i], p, g, params),
+            limited_by_name: Limiter::of(alloc.limits[i], p, g, params),
         })
         .collect()
 }
@@ -573,7 +501,7 @@ fn rebuilds(
                 failed,
                 replacement,
                 alloc.rates[i],
-                limit_name(alloc.limits[i], p, g, params),
+                Limiter::of(alloc.limits[i], p, g, params),
             ))
         })
         .collect()
@@ -599,7 +527,7 @@ pub(super) fn rebuild_detail(
     failed: u32,
     replacement: u32,
     rate: f64,
-    binding_link: String,
+    binding_link: Limiter,
 ) -> RebuildDetail {
     let member = layout.groups[gi].member;
     let delay = params.factors.delay_h;
@@ -694,7 +622,7 @@ pub fn rebuild_times(
             let replacement = layout.spares.first().copied().unwrap_or(failed);
             let p = rebuild_flow(&g, layout, params, gi, failed, replacement);
             let a = allocate(&caps, std::slice::from_ref(&p.flow));
-            let name = limit_name(a.limits[0], &p, &g, params);
+            let name = Limiter::of(a.limits[0], &p, &g, params);
             rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
         })
         .collect();

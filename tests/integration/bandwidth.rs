@@ -149,14 +149,19 @@ fn pod_2_rebuild_time_is_derived_from_its_topology() {
         let expect = l.groups[t.group as usize - 1].member.0 as f64 / (t.rate.0 * 1e6) / 3600.0;
         assert!(close(t.hours, expect, 1e-9));
         assert!(close(t.hours, 62.5, 0.01), "model §5: ~62.7 h; {t:?}");
-        assert!(t.binding_link.starts_with("host:SLOT"), "{t:?}");
+        assert!(
+            t.binding_link.id().starts_with("host:SLOT")
+                && t.binding_link.link_kind() == Some(bandwidth::LinkKind::CardHost),
+            "{t:?}"
+        );
     }
     // The rate follows the topology: widen group 1's card to x4 and the three port-multiplier
     // uplinks (249 MB/s FBS / 5 drives) bind instead: model §5's 16.7 h.
     let wide = bandwidth::rebuild_times(&p, &l, &set(&["SLOT7.lanes=4"])).unwrap();
     assert!(close(wide[0].rate.0, 249.0 / 5.0, 1e-9), "{:?}", wide[0]);
     assert!(
-        wide[0].binding_link.starts_with("uplink:bp"),
+        wide[0].binding_link.id().starts_with("uplink:bp")
+            && wide[0].binding_link.link_kind() == Some(bandwidth::LinkKind::PmUplink),
         "{:?}",
         wide[0]
     );
