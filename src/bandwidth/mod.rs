@@ -43,8 +43,8 @@ pub use report::{
     BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, Summary,
     analyze, rebuild_times,
 };
+pub use workloads::{FlowLabel, Request, Workload};
 use workloads::{Own, Planned, demand_without, drive_index, group_of, own_id, plans, rebuild_flow};
-pub use workloads::{Request, Workload};
 
 /// Why the bandwidth model cannot run a request; every message names the flag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -61,7 +61,7 @@ pub struct DriveRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlowRow {
     /// What it is.
-    pub label: String,
+    pub label: FlowLabel,
     /// Group (1-based).
     pub group: Option<u32>,
     /// Drives it moves data on (serialized as ranges, `"1-15"`).

@@ -61,9 +61,80 @@ pub struct Request {
     pub bay: Option<u32>,
 }
 
+/// What a flow is: its workload's unit of traffic, with the bays and group it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlowLabel {
+    /// One drive reads (scrub).
+    Read {
+        /// Its bay.
+        bay: u32,
+    },
+    /// One drive reads alone (single).
+    ReadAlone {
+        /// Its bay.
+        bay: u32,
+    },
+    /// One group's client traffic (ingest, read).
+    Clients {
+        /// The group, 1-based.
+        group: u32,
+        /// Clients write (ingest) rather than read.
+        write: bool,
+        /// The group's bays.
+        bays: Vec<u32>,
+    },
+    /// One group's rebuild.
+    Rebuild {
+        /// The failed bay.
+        failed: u32,
+        /// The group, 1-based.
+        group: u32,
+        /// The bays read.
+        sources: Vec<u32>,
+        /// The bay written.
+        replacement: u32,
+    },
+}
+
+impl std::fmt::Display for FlowLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::validate::format_bays;
+        match self {
+            FlowLabel::Read { bay } => write!(f, "bay {bay} reads"),
+            FlowLabel::ReadAlone { bay } => write!(f, "bay {bay} reads alone"),
+            FlowLabel::Clients { group, write, bays } => write!(
+                f,
+                "group {group}: clients {} {}",
+                if *write { "write to" } else { "read from" },
+                format_bays(bays)
+            ),
+            FlowLabel::Rebuild {
+                failed,
+                group,
+                sources,
+                replacement,
+            } => write!(
+                f,
+                "rebuild of bay {failed} in group {group} ({} read, bay {replacement} written)",
+                if sources.is_empty() {
+                    "none".to_string()
+                } else {
+                    format_bays(sources)
+                }
+            ),
+        }
+    }
+}
+
+impl Serialize for FlowLabel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A flow with what the report needs to describe it.
 pub(super) struct Planned {
-    pub(super) label: String,
+    pub(super) label: FlowLabel,
     pub(super) group: Option<u32>,
     pub(super) bays: Vec<u32>,
     pub(super) flow: Flow,
@@ -206,15 +277,12 @@ pub(super) fn rebuild_flow(
     let mut bays: Vec<u32> = sources.clone();
     bays.push(replacement);
     Planned {
-        label: format!(
-            "rebuild of bay {failed} in group {} ({} read, bay {replacement} written)",
-            group + 1,
-            if sources.is_empty() {
-                "none".to_string()
-            } else {
-                crate::validate::format_bays(&sources)
-            }
-        ),
+        label: FlowLabel::Rebuild {
+            failed,
+            group: group as u32 + 1,
+            sources: sources.clone(),
+            replacement,
+        },
         group: Some(group as u32 + 1),
         bays,
         per_drive: streams.iter().map(|s| (s.0, 1.0)).collect(),
@@ -263,7 +331,7 @@ pub(super) fn plans(
                 };
                 let (flow, own, caps) = plan_flow(g, &[(i, 1.0, 1.0)], &extra, None);
                 out.push(Planned {
-                    label: format!("bay {} reads", d.bay),
+                    label: FlowLabel::Read { bay: d.bay },
                     group: grp.map(|x| x as u32 + 1),
                     bays: vec![d.bay],
                     flow,
@@ -284,7 +352,7 @@ pub(super) fn plans(
             let i = drive_index(g, bay).ok_or(BandwidthError::NoDriveInBay(bay))?;
             let (flow, own, caps) = plan_flow(g, &[(i, 1.0, 1.0)], &[], None);
             out.push(Planned {
-                label: format!("bay {bay} reads alone"),
+                label: FlowLabel::ReadAlone { bay },
                 group: group_of(layout, bay).map(|x| x as u32 + 1),
                 bays: vec![bay],
                 flow,
@@ -339,12 +407,11 @@ fn client_plans(
         }
         let (flow, own, caps) = plan_flow(g, &streams, &extra, None);
         out.push(Planned {
-            label: format!(
-                "group {}: clients {} {}",
-                gi + 1,
-                if ingest { "write to" } else { "read from" },
-                crate::validate::format_bays(&grp.bays)
-            ),
+            label: FlowLabel::Clients {
+                group: gi as u32 + 1,
+                write: ingest,
+                bays: grp.bays.clone(),
+            },
             group: Some(gi as u32 + 1),
             bays: grp.bays.clone(),
             per_drive: streams.iter().map(|s| (s.0, port_w)).collect(),

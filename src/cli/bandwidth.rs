@@ -423,7 +423,7 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
         f.right = vec![1, 2, 3];
         for x in &r.flows {
             f.row(vec![
-                x.label.clone(),
+                x.label.to_string(),
                 mb(x.demand_mb_s.0),
                 format!("{:.2}", x.rate_mb_s.0),
                 mb(x.drive_traffic_mb_s.0),
