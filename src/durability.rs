@@ -140,6 +140,9 @@ pub enum DurabilityError {
     /// A URE rate that is not a positive number of bits.
     #[error("URE rate 1 per {0} bits is out of range")]
     Ure(f64),
+    /// The bandwidth model cannot give rebuild times for these parameters.
+    #[error(transparent)]
+    Bandwidth(#[from] crate::bandwidth::BandwidthError),
     /// The number of groups does not match the rebuild times given.
     #[error("{groups} groups but {rebuilds} rebuild times")]
     RebuildCount {
@@ -875,7 +878,7 @@ pub fn topology_rebuilds(
                 t.rate,
                 delay,
                 RebuildSource::Topology {
-                    binding_link: t.binding_link.clone(),
+                    binding_link: t.binding_link.to_string(),
                 },
             )
         })
@@ -890,7 +893,7 @@ pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, D
         layout.groups.iter().map(|_| Rebuild::none()).collect()
     } else {
         let times =
-            crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default());
+            crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default())?;
         topology_rebuilds(layout, &times, default_delay(pod, layout).0)?
     };
     let o = Options {

@@ -154,6 +154,20 @@ impl Range {
     }
 }
 
+/// A factor set outside its range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{key}={}: must be {}", num_text(*.value), .range.describe(.unit))]
+pub struct FactorError {
+    /// The factor key.
+    pub key: &'static str,
+    /// The value given.
+    pub value: f64,
+    /// Its valid range.
+    pub range: Range,
+    /// Its unit.
+    pub unit: &'static str,
+}
+
 /// Static description of each factor: key, unit, what, source, valid range.
 const ROWS: [(&str, &str, &str, &str, Range); 11] = [
     (
@@ -262,16 +276,17 @@ impl Factors {
     /// Sets a factor by key, within its range ([`Factors::range`]): efficiencies and
     /// `pm-command` in (0, 1]; `md-max` in (0, [`MAX_MB_S`]]; `delay-h` in [0, [`MAX_DELAY_H`]].
     /// `Ok(false)` when the key is not a factor.
-    pub fn set(&mut self, key: &str, value: f64) -> Result<bool, String> {
-        let Some((_, unit, _, _, range)) = ROWS.iter().find(|r| r.0 == key) else {
+    pub fn set(&mut self, key: &str, value: f64) -> Result<bool, FactorError> {
+        let Some((key, unit, _, _, range)) = ROWS.iter().find(|r| r.0 == key) else {
             return Ok(false);
         };
         if !range.contains(value) {
-            return Err(format!(
-                "{key}={}: must be {}",
-                num_text(value),
-                range.describe(unit)
-            ));
+            return Err(FactorError {
+                key,
+                value,
+                range: *range,
+                unit,
+            });
         }
         if let Some(v) = self.slot(key) {
             *v = value;

@@ -96,7 +96,8 @@ pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
             Err(e) => return Err(ReportError::Bandwidth(format!("{}: {e}", w.name()))),
         }
     }
-    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params);
+    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params)
+        .map_err(|e| ReportError::Bandwidth(format!("rebuild times: {e}")))?;
     let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
     Ok(DesignReport {
         name: name.to_string(),
@@ -452,11 +453,11 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         };
         bw.row(vec![
             b.workload.name().into(),
-            s.binding_name.clone(),
+            s.binding_name.to_string(),
             format!("{:.1}", s.aggregate_mb_s.0),
             s.client_mb_s.map_or("-".into(), |c| format!("{:.1}", c.0)),
             per,
-            s.next.as_ref().map_or("-".into(), |n| n.name.clone()),
+            s.next.as_ref().map_or("-".into(), |n| n.name.to_string()),
         ]);
     }
     let mut rt = Section::new(
@@ -469,7 +470,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
             t.group.to_string(),
             format!("{:.1}", t.rate.0),
             format!("{:.1}", t.hours),
-            t.binding_link.clone(),
+            t.binding_link.to_string(),
         ]);
     }
     md.push_str(&render::sections_markdown(&[bw, rt]));
@@ -649,7 +650,8 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
             bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
                 .iter()
                 .filter_map(|w| {
-                    workload(r, *w).map(|b| (w.name().to_string(), b.summary.binding_name.clone()))
+                    workload(r, *w)
+                        .map(|b| (w.name().to_string(), b.summary.binding_name.to_string()))
                 })
                 .collect(),
             rebuild_hours: worst_rebuild(r).map(|w| w.hours),

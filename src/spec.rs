@@ -216,6 +216,75 @@ impl Bus {
             Bus::Pcie { .. } => "PCIe",
         }
     }
+
+    /// The bus a card on this bus runs at in `slot`: a PCIe card at the slower generation of
+    /// the two with its own lanes (a slot needs at least as many electrical lanes), a PCI card
+    /// at the narrower, slower of the two, PCI and PCI-X together at PCI, PCI-X at the slower
+    /// clock. The one rule validation checks and the bandwidth model applies.
+    pub fn fit_in(self, slot: Bus) -> Result<Bus, BusFitError> {
+        match (self, slot) {
+            (
+                Bus::Pcie {
+                    generation: cg,
+                    lanes: cl,
+                },
+                Bus::Pcie {
+                    generation: sg,
+                    lanes: sl,
+                },
+            ) => {
+                if cl > sl {
+                    Err(BusFitError::TooFewLanes { card: cl, slot: sl })
+                } else {
+                    Ok(Bus::Pcie {
+                        generation: cg.min(sg),
+                        lanes: cl,
+                    })
+                }
+            }
+            (
+                Bus::Pci {
+                    width_bits: cw,
+                    mhz: cm,
+                },
+                Bus::Pci {
+                    width_bits: sw,
+                    mhz: sm,
+                },
+            ) => Ok(Bus::Pci {
+                width_bits: cw.min(sw),
+                mhz: cm.min(sm),
+            }),
+            (Bus::Pci { width_bits, mhz }, Bus::PciX { .. })
+            | (Bus::PciX { .. }, Bus::Pci { width_bits, mhz }) => Ok(Bus::Pci { width_bits, mhz }),
+            (Bus::PciX { mhz: cm }, Bus::PciX { mhz: sm }) => Ok(Bus::PciX { mhz: cm.min(sm) }),
+            (c, sl) => Err(BusFitError::Family {
+                card: c.family(),
+                slot: sl.family(),
+            }),
+        }
+    }
+}
+
+/// Why a card does not fit a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BusFitError {
+    /// A PCIe card wider than the slot's electrical lanes.
+    #[error("the card needs x{card} but the slot has x{slot} electrical lanes")]
+    TooFewLanes {
+        /// The card's lanes.
+        card: u8,
+        /// The slot's electrical lanes.
+        slot: u8,
+    },
+    /// A card of one bus family in a slot of another.
+    #[error("a {card} card does not fit a {slot} slot")]
+    Family {
+        /// The card's family.
+        card: &'static str,
+        /// The slot's family.
+        slot: &'static str,
+    },
 }
 
 /// A drive: capacity as sold, interface and the physical facts the engines use.

@@ -251,10 +251,10 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
             },
         ]);
     }
-    sum.row(vec!["Binding".into(), s.binding_name.clone()]);
+    sum.row(vec!["Binding".into(), s.binding_name.to_string()]);
     match &s.next {
         Some(n) if data => {
-            sum.row(vec!["Next".into(), n.name.clone()]);
+            sum.row(vec!["Next".into(), n.name.to_string()]);
             if let Some(u) = n.utilization_pct {
                 sum.row(vec!["Next, now used (%)".into(), format!("{u:.1}")]);
             }
@@ -394,7 +394,7 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     d.right = vec![2, 3, 4, 5, 6];
     for x in &r.drives {
         d.row(vec![
-            x.bays.clone(),
+            crate::validate::format_bays(&x.bays),
             x.model.clone(),
             x.group.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
             mb(x.media_mb_s.0),
@@ -423,11 +423,11 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
         f.right = vec![1, 2, 3];
         for x in &r.flows {
             f.row(vec![
-                x.label.clone(),
+                x.label.to_string(),
                 mb(x.demand_mb_s.0),
                 format!("{:.2}", x.rate_mb_s.0),
                 mb(x.drive_traffic_mb_s.0),
-                x.limited_by_name.clone(),
+                x.limited_by_name.to_string(),
             ]);
         }
         out.push(f);
@@ -461,7 +461,7 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
                 } else {
                     hours(x.time.hours)
                 },
-                x.time.binding_link.clone(),
+                x.time.binding_link.to_string(),
             ]);
         }
         if let Some(x) = r.rebuilds.first() {

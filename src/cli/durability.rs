@@ -542,13 +542,10 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             Err(e) => return Err(fail(err, &format!("--rebuild-mb-s: {e}"))),
         }
     } else {
-        let times = crate::bandwidth::rebuild_times(&pod, &lay, &bw);
-        if times.len() != lay.groups.len() {
-            return Err(fail(
-                err,
-                "--rebuild-mb-s or --rebuild-hours needed: the bandwidth model gives no rebuild rate for this layout (no redundancy, or a --set that does not fit the pod)",
-            ));
-        }
+        let times = match crate::bandwidth::rebuild_times(&pod, &lay, &bw) {
+            Ok(t) => t,
+            Err(e) => return Err(fail(err, &e.to_string())),
+        };
         match durability::topology_rebuilds(&lay, &times, delay) {
             Ok(v) => v,
             Err(e) => {

@@ -430,10 +430,11 @@ fn pod_annual_loss(
     l: &layout::Layout,
     model: durability::Model,
 ) -> Option<f64> {
-    let times = bandwidth::rebuild_times(pod, l, &bandwidth::Params::default());
-    if times.len() != l.groups.len() {
+    // Without redundancy nothing is rebuilt, and the default parameters fit every pod.
+    if l.shape.tolerance() == 0 {
         return None;
     }
+    let times = bandwidth::rebuild_times(pod, l, &bandwidth::Params::default()).ok()?;
     let delay = durability::default_delay(pod, l).0;
     let mut log_survive = 0.0;
     for (g, t) in l.groups.iter().zip(&times) {

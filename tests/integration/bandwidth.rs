@@ -77,12 +77,16 @@ fn pod_1_pci_card_drives_are_the_narrowest_at_full_load() {
     let pci_drives = r
         .drives
         .iter()
-        .find(|d| d.bays == "31-45")
+        .find(|d| podplan::validate::format_bays(&d.bays) == "31-45")
         .expect("bays 31-45 are one row");
     let each = pci_drives.traffic_mb_s.0;
     assert!((6.7 - 0.05..=8.9).contains(&each), "{each}");
     assert!(close(r.summary.per_drive_min_mb_s.0, each, 0.01));
-    for d in r.drives.iter().filter(|d| d.bays != "31-45") {
+    for d in r
+        .drives
+        .iter()
+        .filter(|d| podplan::validate::format_bays(&d.bays) != "31-45")
+    {
         assert!(d.traffic_mb_s.0 > each, "{d:?}");
         assert!(close(d.traffic_mb_s.0, 20.0, 1e-6), "{d:?}");
     }
@@ -137,7 +141,7 @@ fn pod_4_is_drive_bound_where_4_5_is_card_bound() {
 fn pod_2_rebuild_time_is_derived_from_its_topology() {
     let p = pod("2.0");
     let l = layout_of(&p);
-    let times = bandwidth::rebuild_times(&p, &l, &Params::default());
+    let times = bandwidth::rebuild_times(&p, &l, &Params::default()).unwrap();
     assert_eq!(times.len(), 3);
     for t in &times {
         // One PCIe 1.0 x1 card link (250 × 0.8 = 200 MB/s) carries all 15 streams.
@@ -145,25 +149,57 @@ fn pod_2_rebuild_time_is_derived_from_its_topology() {
         let expect = l.groups[t.group as usize - 1].member.0 as f64 / (t.rate.0 * 1e6) / 3600.0;
         assert!(close(t.hours, expect, 1e-9));
         assert!(close(t.hours, 62.5, 0.01), "model §5: ~62.7 h; {t:?}");
-        assert!(t.binding_link.starts_with("host:SLOT"), "{t:?}");
+        assert!(
+            t.binding_link.id().starts_with("host:SLOT")
+                && t.binding_link.link_kind() == Some(bandwidth::LinkKind::CardHost),
+            "{t:?}"
+        );
     }
     // The rate follows the topology: widen group 1's card to x4 and the three port-multiplier
     // uplinks (249 MB/s FBS / 5 drives) bind instead: model §5's 16.7 h.
-    let wide = bandwidth::rebuild_times(&p, &l, &set(&["SLOT7.lanes=4"]));
+    let wide = bandwidth::rebuild_times(&p, &l, &set(&["SLOT7.lanes=4"])).unwrap();
     assert!(close(wide[0].rate.0, 249.0 / 5.0, 1e-9), "{:?}", wide[0]);
     assert!(
-        wide[0].binding_link.starts_with("uplink:bp"),
+        wide[0].binding_link.id().starts_with("uplink:bp")
+            && wide[0].binding_link.link_kind() == Some(bandwidth::LinkKind::PmUplink),
         "{:?}",
         wide[0]
     );
     assert!(close(wide[0].hours, 16.73, 0.01));
     assert_eq!(wide[1], times[1], "other groups are unchanged");
     // The delay parameter adds to every group.
-    let late = bandwidth::rebuild_times(&p, &l, &set(&["delay-h=24"]));
+    let late = bandwidth::rebuild_times(&p, &l, &set(&["delay-h=24"])).unwrap();
     assert!(close(late[2].hours, times[2].hours + 24.0, 1e-9));
     // analyze's rebuild agrees with rebuild_times.
     let r = run(&p, Workload::Rebuild, &Params::default());
     assert_eq!(r.rebuilds[0].time, times[0]);
+}
+
+#[test]
+fn rebuild_times_say_which_setting_does_not_fit_the_pod() {
+    // A graph error is an error naming the setting, not an empty list.
+    let p = pod("2.0");
+    let l = layout_of(&p);
+    let e = bandwidth::rebuild_times(&p, &l, &set(&["SLOT99.lanes=4"])).unwrap_err();
+    assert!(
+        matches!(&e, bandwidth::BandwidthError::UnknownSlot { slot, .. } if slot == "SLOT99"),
+        "{e:?}"
+    );
+    let e = bandwidth::rebuild_times(&p, &l, &set(&["host:NOPE=10"])).unwrap_err();
+    assert!(
+        matches!(&e, bandwidth::BandwidthError::UnknownLink { id, .. } if id == "host:NOPE"),
+        "{e:?}"
+    );
+    // The durability command reports it once, naming the flag and the slot.
+    let d = design_path("2.0");
+    let (code, out, err) = cli(&["durability", d.to_str().unwrap(), "--set", "SLOT99.lanes=4"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("error: --set SLOT99: no card sits in slot \"SLOT99\""),
+        "{err}"
+    );
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
 }
 
 #[test]

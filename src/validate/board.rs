@@ -1,0 +1,246 @@
+//! Chassis, board, CPU, memory, slots and cards, onboard SATA and PATA.
+
+use super::*;
+use crate::spec::MotherboardSpec;
+
+/// What step 2 resolved: the parts the pod is built on.
+pub(super) struct Core {
+    pub(super) chassis: Option<PartRef>,
+    pub(super) board: Option<PartRef>,
+    pub(super) board_spec: Option<MotherboardSpec>,
+    pub(super) cpu: Option<PartRef>,
+    pub(super) memory: Vec<(PartRef, u32)>,
+}
+
+/// Step 2: chassis, board, CPU and memory (modules against the board's slots).
+pub(super) fn core(w: &mut Walk, s: &mut Sink) -> Core {
+    let d = w.design;
+    let chassis = w.get(s, "chassis", &d.chassis, "Chassis");
+    if let Some(Kind::Chassis(c)) = chassis.as_ref().map(|p| &p.kind) {
+        w.chassis_bays = c.bays;
+    } else {
+        w.chassis_bays = MAX_BAYS;
+    }
+    let board = w.get(s, "board.part", &d.board.part, "Motherboard");
+    let board_spec = match board.as_ref().map(|p| &p.kind) {
+        Some(Kind::Motherboard(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let cpu = w.get(s, "board.cpu", &d.board.cpu, "Cpu");
+    let mut memory = Vec::new();
+    let mut modules = 0u32;
+    for (i, l) in d.board.memory.iter().enumerate() {
+        let pl = format!("board.memory[{i}]");
+        let ok = check_qty(s, &format!("{pl}.qty"), l.qty);
+        if let Some(p) = w.get(s, &format!("{pl}.part"), &l.part, "Memory")
+            && ok
+        {
+            if let Kind::Memory(m) = &p.kind {
+                modules = modules.saturating_add(m.modules.saturating_mul(l.qty));
+            }
+            memory.push((p, l.qty));
+        }
+    }
+    if let Some(b) = &board_spec
+        && modules > b.memory_slots
+    {
+        s.error(
+            Code::BoardCapacity,
+            "board.memory",
+            format!(
+                "{modules} memory modules but the board has {} slots",
+                b.memory_slots
+            ),
+        );
+    }
+    Core {
+        chassis,
+        board,
+        board_spec,
+        cpu,
+        memory,
+    }
+}
+
+/// Step 3: slots and the cards in them; storage cards become controllers and their ports are
+/// walked, network cards are returned.
+pub(super) fn slots(
+    w: &mut Walk,
+    s: &mut Sink,
+    board_spec: Option<&MotherboardSpec>,
+) -> Vec<NicCardUse> {
+    let d = w.design;
+    let mut nic_cards = Vec::new();
+    let mut used_slots: BTreeMap<&str, usize> = BTreeMap::new();
+    // The board's slots by id (the first of a duplicated id, as reported on the part).
+    let mut board_slots: BTreeMap<&str, &spec::SlotSpec> = BTreeMap::new();
+    if let Some(b) = &board_spec {
+        for x in b.slots.iter().rev() {
+            board_slots.insert(x.id.as_str(), x);
+        }
+    }
+    for (i, su) in d.slots.iter().enumerate() {
+        let pl = format!("slots[{i}]");
+        let slot = board_slots.get(su.slot.as_str()).map(|x| (*x).clone());
+        if let Some(b) = &board_spec {
+            if slot.is_none() {
+                let names: Vec<&str> = b.slots.iter().map(|x| x.id.as_str()).collect();
+                s.error(
+                    Code::UnknownSlot,
+                    format!("{pl}.slot"),
+                    format!(
+                        "the board has no slot {:?} (slots: {})",
+                        su.slot,
+                        names.join(", ")
+                    ),
+                );
+            } else if let Some(first) = used_slots.insert(su.slot.as_str(), i) {
+                s.error(
+                    Code::UnknownSlot,
+                    format!("{pl}.slot"),
+                    format!("slot {:?} is already used by slots[{first}]", su.slot),
+                );
+            }
+        }
+        let cp = format!("{pl}.card.part");
+        let Some(card) = (match w.parts.get(&su.card.part) {
+            None => w.get(s, &cp, &su.card.part, "HostCard"),
+            Some(p) if matches!(p.kind, Kind::NicCard(_)) => Some(p.clone()),
+            Some(_) => w.get(s, &cp, &su.card.part, "HostCard"),
+        }) else {
+            w.lose_ports(&su.card.ports);
+            continue;
+        };
+        let card_bus = match &card.kind {
+            Kind::HostCard(c) => c.host_bus,
+            Kind::NicCard(n) => n.host_bus,
+            _ => {
+                w.lose_ports(&su.card.ports);
+                continue;
+            }
+        };
+        let eff_bus = match &slot {
+            Some(sl) => match fit_bus(card_bus, sl.bus) {
+                Ok(b) => Some(b),
+                Err((code, msg)) => {
+                    s.error(
+                        code,
+                        format!("{pl}.card"),
+                        format!("{} in slot {:?}: {msg}", card.id, sl.id),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        match &card.kind {
+            Kind::NicCard(_) => {
+                if !su.card.ports.is_empty() {
+                    s.error(
+                        Code::PortOverflow,
+                        format!("{pl}.card.ports"),
+                        "a network card has no SATA ports to attach to",
+                    );
+                    w.lose_ports(&su.card.ports);
+                }
+                if let Some(sl) = slot {
+                    nic_cards.push(NicCardUse {
+                        slot: sl,
+                        part: card.clone(),
+                    });
+                }
+            }
+            Kind::HostCard(c) => {
+                let Some(sl) = slot else {
+                    w.lose_ports(&su.card.ports);
+                    continue;
+                };
+                w.controllers.push(Controller {
+                    id: sl.id.clone(),
+                    kind: ControllerKind::Card {
+                        slot: sl.clone(),
+                        part: card.clone(),
+                    },
+                    ports: c.ports,
+                    link: c.link,
+                    pm_support: c.pm_support,
+                    host_bus: eff_bus,
+                    attach: sl.attach,
+                    attachments: Vec::new(),
+                    place: format!("{pl}.card"),
+                });
+                let idx = w.controllers.len() - 1;
+                let att = w.ports(s, &format!("{pl}.card.ports"), &su.card.ports, idx);
+                w.controllers[idx].attachments = att;
+            }
+            _ => {}
+        }
+    }
+    nic_cards
+}
+
+/// Step 4: the board's onboard SATA controller and its PATA devices.
+pub(super) fn onboard(w: &mut Walk, s: &mut Sink, board_spec: Option<&MotherboardSpec>) {
+    let d = w.design;
+    if !d.board.onboard.is_empty() {
+        match board_spec.as_ref().and_then(|b| b.onboard_sata.clone()) {
+            None => {
+                if board_spec.is_some() {
+                    s.error(
+                        Code::PortOverflow,
+                        "board.onboard",
+                        format!("board {:?} has no onboard SATA controller", d.board.part),
+                    );
+                }
+                w.lose_ports(&d.board.onboard);
+            }
+            Some(o) => {
+                w.controllers.push(Controller {
+                    id: "onboard".into(),
+                    kind: ControllerKind::Onboard {
+                        controller: o.controller.clone(),
+                    },
+                    ports: o.ports,
+                    link: o.link,
+                    pm_support: o.pm_support,
+                    host_bus: None,
+                    attach: o.attach,
+                    attachments: Vec::new(),
+                    place: format!("onboard SATA ({})", o.controller),
+                });
+                let idx = w.controllers.len() - 1;
+                let att = w.ports(s, "board.onboard", &d.board.onboard, idx);
+                w.controllers[idx].attachments = att;
+            }
+        }
+    }
+    let pata_cap = board_spec.as_ref().map_or(u32::MAX, |b| b.pata_devices);
+    if d.board.pata.len() as u64 > u64::from(pata_cap) {
+        s.error(
+            Code::BoardCapacity,
+            "board.pata",
+            format!(
+                "{} PATA drives but the board has {pata_cap} PATA device positions",
+                d.board.pata.len()
+            ),
+        );
+    }
+    for (i, id) in d.board.pata.iter().enumerate() {
+        let pl = format!("board.pata[{i}]");
+        if let Some(p) = w.get(s, &pl, id, "Drive") {
+            if let Kind::Drive(dr) = &p.kind
+                && dr.interface != LinkGen::Pata
+            {
+                s.error(
+                    Code::InterfaceMismatch,
+                    &pl,
+                    format!("{id:?} is a SATA/SAS drive; attach it to a SATA port with Boot(...)"),
+                );
+            }
+            w.boot_drives.push(BootDrive {
+                part: p,
+                port: BootPort::Pata,
+            });
+        }
+    }
+}
