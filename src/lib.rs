@@ -33,6 +33,7 @@ pub mod render;
 pub mod report;
 pub mod show;
 pub mod spec;
+pub mod study;
 pub mod units;
 pub mod validate;
 pub mod xlsx;

@@ -6,37 +6,21 @@
 //! [`DesignReport`] that `report.json` serializes). It returns file contents as bytes; writing
 //! them, atomically and as a whole directory, is `output`'s job.
 
-use crate::bandwidth::{self, BandwidthReport, Params, RebuildTime, Request, Workload};
-use crate::bom::{self, Options};
+use crate::bandwidth::{BandwidthReport, RebuildTime, Workload};
+use crate::bom;
 use crate::charts::{self, Bar, BarChart, StackedChart};
-use crate::layout::{self, LayoutReport, Overheads, Shape};
 use crate::model::{Kind, Pod};
 use crate::render::{self, Section, Style};
-use crate::show::{self, ShowReport};
 use serde::Serialize;
 
-/// Workloads every report runs, in order.
-pub const WORKLOADS: [Workload; 6] = [
-    Workload::Scrub,
-    Workload::Ingest,
-    Workload::Read,
-    Workload::Rebuild,
-    Workload::RebuildAll,
-    Workload::Single,
-];
+pub use crate::study::{DesignReport, WORKLOADS};
 
 /// Why a report could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReportError {
-    /// The design's RAID policy cannot be laid out.
-    #[error("layout: {0}")]
-    Layout(#[from] layout::ShapeError),
-    /// The BOM cannot be priced.
-    #[error("bill of materials: {0}")]
-    Bom(#[from] bom::BomError),
-    /// A bandwidth workload failed.
-    #[error("bandwidth: {0}")]
-    Bandwidth(String),
+    /// An engine could not study the design.
+    #[error(transparent)]
+    Study(#[from] crate::study::StudyError),
     /// A chart failed.
     #[error("chart {0}: {1}")]
     Chart(String, charts::ChartError),
@@ -48,66 +32,10 @@ pub enum ReportError {
     Xlsx(String),
 }
 
-/// Everything podplan knows about one design: the result every report file is rendered from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DesignReport {
-    /// Directory name of the report (the design file's stem).
-    pub name: String,
-    /// Short label naming the design in comparisons and charts: the design's `label`, else
-    /// its name.
-    pub label: String,
-    /// Topology, capacity summary and power budget.
-    pub show: ShowReport,
-    /// The design's own RAID layout, capacity pipeline and failure domains.
-    pub layout: LayoutReport,
-    /// Bill of materials, cost metrics and the reconciliation with published figures.
-    pub bom: bom::Report,
-    /// Every workload's bandwidth, in [`WORKLOADS`] order.
-    pub bandwidth: Vec<BandwidthReport>,
-    /// Time to rebuild one drive of each group, from the topology.
-    pub rebuild_times: Vec<RebuildTime>,
-    /// Probability of data loss under every model, with those rebuild times (`None` when the
-    /// layout has no redundancy to model).
-    pub durability: Option<crate::durability::DurabilityReport>,
-}
-
-/// Runs every engine on a design with its own policy and default parameters.
+/// Runs every engine on a design with its own policy and default parameters (see
+/// [`crate::study::design`]).
 pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
-    let shape = Shape {
-        level: pod.raid.level,
-        spares: pod.raid.spares,
-    };
-    let placement = layout::place(pod, shape, &[])?;
-    let o = Overheads::for_filesystem(pod.raid.filesystem);
-    let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
-    let bom = bom::report(pod, None, &Options::default())?;
-    let params = Params::default();
-    let mut bw = Vec::new();
-    for w in WORKLOADS {
-        let req = Request {
-            workload: w,
-            group: None,
-            bay: None,
-        };
-        match bandwidth::analyze(pod, &placement.layout, &req, &params) {
-            Ok(r) => bw.push(r),
-            // No redundancy: no rebuild exists; the summary says so instead of failing.
-            Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
-            Err(e) => return Err(ReportError::Bandwidth(format!("{}: {e}", w.name()))),
-        }
-    }
-    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params);
-    let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
-    Ok(DesignReport {
-        name: name.to_string(),
-        label: pod.label.clone(),
-        show: show::report(pod),
-        layout,
-        bom,
-        bandwidth: bw,
-        rebuild_times,
-        durability,
-    })
+    Ok(crate::study::design(pod, name)?)
 }
 
 fn workload(r: &DesignReport, w: Workload) -> Option<&BandwidthReport> {
@@ -205,6 +133,7 @@ fn key_figures(r: &DesignReport) -> Section {
     }
     if let Some(d) = &r.durability
         && let Some(f) = d
+            .report
             .pod
             .models
             .iter()
@@ -654,7 +583,8 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
                 .collect(),
             rebuild_hours: worst_rebuild(r).map(|w| w.hours),
             annual_loss: r.durability.as_ref().and_then(|d| {
-                d.pod
+                d.report
+                    .pod
                     .models
                     .iter()
                     .find(|f| f.model == crate::durability::Model::Sliding)

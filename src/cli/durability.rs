@@ -13,10 +13,13 @@ use crate::durability::{
     self, AfrConvention, DurabilityReport, Model, ModelFigures, Options, Rebuild, RebuildSource,
     VaultSpec,
 };
-use crate::layout::{self, DomainKind, Shape};
+use crate::layout::DomainKind;
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
 use crate::render::{Section, Style};
-use crate::units::MBps;
+use crate::study::{
+    self, DurabilityRequest, DurabilityStudy, DurabilityStudyError, MonteCarloRequest,
+    RebuildChoice,
+};
 use crate::validate::MAX_VAULT_PODS;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
@@ -271,7 +274,7 @@ pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 }
 
 /// Checks every flag, builds the layout, rebuild times and options, and computes the report.
-fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8> {
+fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityStudy, u8> {
     let fail = |err: &mut dyn Write, m: &str| usage(err, m);
     // Flags first, so a bad value is reported before any work.
     let convention = match a.afr_convention {
@@ -461,206 +464,138 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             }
         }
     }
-    let level = match (a.width, a.parity) {
-        (Some(w), Some(p)) => Shape::for_width_parity(w, p),
-        _ => pod.raid.level,
-    };
-    let shape = Shape {
-        level,
-        spares: pod.raid.spares,
-    };
-    let flag = if a.width.is_some() {
-        "--width/--parity"
-    } else {
-        "the design's raid policy"
-    };
-    let placement = match layout::place(&pod, shape, &survive) {
-        Ok(p) => p,
-        Err(e) => return Err(fail(err, &format!("{flag}: {e}"))),
-    };
-    let lay = placement.layout;
-    if lay.groups.is_empty() {
-        return Err(fail(
-            err,
-            &format!("{flag}: no group fits the pod's drives"),
-        ));
-    }
-    for d in &pod.drives {
-        if a.afr.is_none() && lay.groups.iter().any(|g| g.bays.contains(&d.bay)) {
-            let afr = d.drive().afr_pct;
-            if durability::check_afr(afr).is_err()
-                || durability::check_lambda(afr, convention.lambda_per_hour(afr)).is_err()
-            {
-                return Err(fail(
-                    err,
-                    &format!(
-                        "--afr: bay {} holds {} whose catalog afr_pct is {afr}; give --afr PCT",
-                        d.bay, d.part.id
-                    ),
-                ));
-            }
-        }
-    }
-    let (delay, delay_source) = match a.replace_hours {
-        Some(h) => (h, durability::DelaySource::User),
-        None => durability::default_delay(&pod, &lay),
-    };
-    let delay_source =
-        (lay.shape.tolerance() > 0 && a.rebuild_hours.is_none()).then_some(delay_source);
-    let no_redundancy = lay.shape.tolerance() == 0;
-    if no_redundancy
-        && (a.rebuild_hours.is_some() || a.rebuild_mb_s.is_some() || a.replace_hours.is_some())
-    {
-        return Err(fail(
-            err,
-            &format!(
-                "--rebuild-hours, --rebuild-mb-s and --replace-hours do not apply: {} has no redundancy, so nothing is rebuilt (the first drive failure loses its group's data)",
-                lay.shape.label()
-            ),
-        ));
-    }
-    let rebuilds: Vec<Rebuild> = if no_redundancy {
-        lay.groups.iter().map(|_| Rebuild::none()).collect()
-    } else if let Some(h) = a.rebuild_hours {
-        match lay
-            .groups
-            .iter()
-            .map(|_| Rebuild::of_hours(h))
-            .collect::<Result<_, _>>()
-        {
-            Ok(r) => r,
-            Err(e) => return Err(fail(err, &format!("--rebuild-hours: {e}"))),
-        }
-    } else if let Some(r) = a.rebuild_mb_s {
-        match lay
-            .groups
-            .iter()
-            .map(|g| Rebuild::at_rate(g.member, MBps(r), delay, RebuildSource::UserRate))
-            .collect::<Result<_, _>>()
-        {
-            Ok(r) => r,
-            Err(e) => return Err(fail(err, &format!("--rebuild-mb-s: {e}"))),
-        }
-    } else {
-        let times = crate::bandwidth::rebuild_times(&pod, &lay, &bw);
-        if times.len() != lay.groups.len() {
-            return Err(fail(
-                err,
-                "--rebuild-mb-s or --rebuild-hours needed: the bandwidth model gives no rebuild rate for this layout (no redundancy, or a --set that does not fit the pod)",
-            ));
-        }
-        match durability::topology_rebuilds(&lay, &times, delay) {
-            Ok(v) => v,
-            Err(e) => {
-                let Some(t) = times
-                    .iter()
-                    .find(|t| !(t.rate.0.is_finite() && t.rate.0 > 0.0))
-                else {
-                    // Every rate is usable: the delay plus the transfer is too long.
-                    let flag = if a.replace_hours.is_some() {
-                        "--replace-hours"
-                    } else {
-                        "--set"
-                    };
-                    return Err(fail(
-                        err,
-                        &format!(
-                            "{flag}: the delay of {} h plus the rebuild at the topology's rate: {e}",
-                            sci(delay)
-                        ),
-                    ));
-                };
-                return Err(fail(
-                    err,
-                    &format!(
-                        "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
-                        t.group,
-                        sci(t.rate.0),
-                        t.binding_link
-                    ),
-                ));
-            }
-        }
-    };
     let models = match a.model {
         ModelArg::Markov => vec![Model::MarkovSerial, Model::MarkovParallel],
         ModelArg::Sliding => vec![Model::Sliding],
         ModelArg::Backblaze => vec![Model::Backblaze],
         ModelArg::All => Model::ALL.to_vec(),
     };
-    let vault = vault_code
-        .or(pod.raid.vault.map(|v| (v.data, v.parity)))
-        .map(|(data, parity)| VaultSpec {
-            data,
-            parity,
-            rebuild_hours: a.vault_rebuild_days * 24.0,
-        });
-    let opts = Options {
-        mission_hours: a.mission_years * durability::HOURS_PER_YEAR,
-        convention,
-        afr_pct: a.afr,
-        ure_bits: a.ure_bits,
-        models,
-        vault,
-        delay_source,
+    let rebuild = match (a.rebuild_hours, a.rebuild_mb_s) {
+        (Some(h), _) => RebuildChoice::Hours(h),
+        (None, Some(r)) => RebuildChoice::Rate(r),
+        (None, None) => RebuildChoice::Topology(bw),
     };
-    let mut report = match durability::report(&pod, &lay, &rebuilds, &opts) {
-        Ok(r) => r,
-        Err(e) => return Err(fail(err, &e.to_string())),
+    let vault_rebuild_hours = a.vault_rebuild_days * 24.0;
+    let mission_hours = a.mission_years * durability::HOURS_PER_YEAR;
+    let req = DurabilityRequest {
+        width_parity: a.width.zip(a.parity),
+        survive,
+        rebuild,
+        replace_hours: a.replace_hours,
+        options: Options {
+            mission_hours,
+            convention,
+            afr_pct: a.afr,
+            ure_bits: a.ure_bits,
+            models,
+            vault: vault_code.map(|(data, parity)| VaultSpec {
+                data,
+                parity,
+                rebuild_hours: vault_rebuild_hours,
+            }),
+            delay_source: None,
+        },
+        vault_rebuild_hours,
+        monte_carlo: a.monte_carlo.then(|| MonteCarloRequest {
+            params: mc_params(a, mission_hours),
+            components,
+        }),
     };
-    if a.monte_carlo {
-        let params = McParams {
-            seed: a.seed,
-            trials: match a.trials {
-                Some(n) => Trials::Fixed(n),
-                None => Trials::Until {
-                    relative: a.precision,
-                    max: a.max_trials,
-                },
-            },
-            mission_hours: opts.mission_hours,
-            weibull_shape: a.weibull_shape,
-            repair_time: match a.repair_time {
-                RepairTimeArg::Fixed => RepairTime::Fixed,
-                RepairTimeArg::Exponential => RepairTime::Exponential,
-            },
-            discipline: match a.repair {
-                RepairArg::Parallel => durability::Repair::Parallel,
-                RepairArg::Serial => durability::Repair::Serial,
-            },
-            shared_links: a.shared_rebuilds,
-            importance_sampling: !a.no_importance_sampling,
-        };
-        // Progress on stderr, only when it is a terminal and the run has taken over a second.
-        let tty = std::io::stderr().is_terminal();
-        let start = std::time::Instant::now();
-        let shown = std::cell::Cell::new(false);
-        let err_cell = std::cell::RefCell::new(&mut *err);
-        let progress = |p: &montecarlo::Progress| {
-            if !tty || start.elapsed() < std::time::Duration::from_secs(1) {
-                return;
-            }
-            shown.set(true);
-            let precision = match p.relative {
-                _ if p.hits == 0 => "no loss yet".to_string(),
-                Some(r) => format!("±{:.1} %", 100.0 * r),
-                None => "no interval yet".to_string(),
-            };
-            let mut e = err_cell.borrow_mut();
-            let _ = write!(
-                e,
-                "\r\x1b[Kmonte carlo, {}: {} of at most {} trials, {} with a loss, {precision}",
-                p.scope, p.trials, p.max_trials, p.hits
-            );
-            let _ = e.flush();
-        };
-        let mc = montecarlo::run_report(&pod, &lay, &report, &components, &params, &progress);
-        if shown.get() {
-            let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
+    // Progress on stderr, only when it is a terminal and the run has taken over a second.
+    let tty = std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    let shown = std::cell::Cell::new(false);
+    let err_cell = std::cell::RefCell::new(&mut *err);
+    let progress = |p: &montecarlo::Progress| {
+        if !tty || start.elapsed() < std::time::Duration::from_secs(1) {
+            return;
         }
-        report.monte_carlo = Some(mc);
+        shown.set(true);
+        let precision = match p.relative {
+            _ if p.hits == 0 => "no loss yet".to_string(),
+            Some(r) => format!("±{:.1} %", 100.0 * r),
+            None => "no interval yet".to_string(),
+        };
+        let mut e = err_cell.borrow_mut();
+        let _ = write!(
+            e,
+            "\r\x1b[Kmonte carlo, {}: {} of at most {} trials, {} with a loss, {precision}",
+            p.scope, p.trials, p.max_trials, p.hits
+        );
+        let _ = e.flush();
+    };
+    let result = study::durability(&pod, &req, &progress);
+    if shown.get() {
+        let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
     }
-    Ok(report)
+    result.map_err(|e| fail(err_cell.into_inner(), &study_message(&e)))
+}
+
+/// The simulation parameters the Monte Carlo flags ask for.
+fn mc_params(a: &DurabilityArgs, mission_hours: f64) -> McParams {
+    McParams {
+        seed: a.seed,
+        trials: match a.trials {
+            Some(n) => Trials::Fixed(n),
+            None => Trials::Until {
+                relative: a.precision,
+                max: a.max_trials,
+            },
+        },
+        mission_hours,
+        weibull_shape: a.weibull_shape,
+        repair_time: match a.repair_time {
+            RepairTimeArg::Fixed => RepairTime::Fixed,
+            RepairTimeArg::Exponential => RepairTime::Exponential,
+        },
+        discipline: match a.repair {
+            RepairArg::Parallel => durability::Repair::Parallel,
+            RepairArg::Serial => durability::Repair::Serial,
+        },
+        shared_links: a.shared_rebuilds,
+        importance_sampling: !a.no_importance_sampling,
+    }
+}
+
+/// What went wrong in the study, named by the flag that can change it.
+fn study_message(e: &DurabilityStudyError) -> String {
+    use DurabilityStudyError as E;
+    let flag = |custom: bool| {
+        if custom {
+            "--width/--parity"
+        } else {
+            "the design's raid policy"
+        }
+    };
+    match e {
+        E::Placement { custom, error } => format!("{}: {error}", flag(*custom)),
+        E::NoGroups { custom } => format!("{}: no group fits the pod's drives", flag(*custom)),
+        E::CatalogAfr { bay, part, afr } => format!(
+            "--afr: bay {bay} holds {part} whose catalog afr_pct is {afr}; give --afr PCT"
+        ),
+        E::NothingToRebuild { shape } => format!(
+            "--rebuild-hours, --rebuild-mb-s and --replace-hours do not apply: {shape} has no redundancy, so nothing is rebuilt (the first drive failure loses its group's data)"
+        ),
+        E::Hours(e) => format!("--rebuild-hours: {e}"),
+        E::Rate(e) => format!("--rebuild-mb-s: {e}"),
+        E::NoTopologyRate => "--rebuild-mb-s or --rebuild-hours needed: the bandwidth model gives no rebuild rate for this layout (no redundancy, or a --set that does not fit the pod)".into(),
+        E::TooLong {
+            user_delay,
+            delay,
+            error,
+        } => format!(
+            "{}: the delay of {} h plus the rebuild at the topology's rate: {error}",
+            if *user_delay { "--replace-hours" } else { "--set" },
+            sci(*delay)
+        ),
+        E::UnusableRate(t) => format!(
+            "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
+            t.group,
+            sci(t.rate.0),
+            t.binding_link
+        ),
+        E::Report(e) => e.to_string(),
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -771,7 +706,8 @@ fn why(model: Model) -> &'static str {
 
 /// The durability report as sections: inputs, whole-group loss per group and per pod, partial
 /// loss, the Vault, how the models differ, and the Monte Carlo check.
-pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
+pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
+    let r = &study.report;
     let mut out = Vec::new();
     let mission = if r.mission_years == 1.0 {
         "a year".to_string()
@@ -1075,7 +1011,7 @@ pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
     }
 
     // Monte Carlo.
-    if let Some(mc) = &r.monte_carlo {
+    if let Some(mc) = &study.monte_carlo {
         let mut m = Section::new(
             format!(
                 "Monte Carlo: {} (seed {}, 95 % intervals)",

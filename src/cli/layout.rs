@@ -5,7 +5,7 @@
 //! error that names the flag for every bad value. The engine is `crate::layout`.
 
 use super::{EXIT_LIMIT, EXIT_OK, Format, emit, load_design, render_report, usage, write_diags};
-use crate::{bandwidth, durability, layout};
+use crate::{durability, layout};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -285,7 +285,7 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             max_annual_loss: a.max_annual_loss,
             loss_model: Some(model.name().to_string()),
         };
-        let loss = |l: &layout::Layout| pod_annual_loss(&pod, l, model);
+        let loss = |l: &layout::Layout| crate::study::pod_annual_loss(&pod, l, model);
         let result = layout::auto_with(&pod, &c, &loss, true);
         match result.chosen.clone() {
             Some(p) => (p, Some(result)),
@@ -420,32 +420,4 @@ fn ignored_counts(r: RaidArg, a: &LayoutArgs) -> Option<String> {
         ));
     }
     None
-}
-
-/// The pod's annual probability of losing data with a layout: every group's loss under `model`
-/// with the mean catalog AFR of its members and its rebuild time from the topology (plus the
-/// replacement delay when there is no hot spare), combined as `1 − Π (1 − p_g)`.
-fn pod_annual_loss(
-    pod: &crate::model::Pod,
-    l: &layout::Layout,
-    model: durability::Model,
-) -> Option<f64> {
-    let times = bandwidth::rebuild_times(pod, l, &bandwidth::Params::default());
-    if times.len() != l.groups.len() {
-        return None;
-    }
-    let delay = durability::default_delay(pod, l).0;
-    let mut log_survive = 0.0;
-    for (g, t) in l.groups.iter().zip(&times) {
-        let afrs: Vec<f64> = g
-            .bays
-            .iter()
-            .filter_map(|b| pod.drives.iter().find(|d| d.bay == *b))
-            .map(|d| d.drive().afr_pct)
-            .collect();
-        let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
-        let p = durability::group_annual_loss(&l.shape, afr, t.hours + delay, model).ok()?;
-        log_survive += (-p).ln_1p();
-    }
-    Some(-log_survive.exp_m1())
 }

@@ -621,7 +621,11 @@ fn table_cells_never_split_a_number_across_lines() {
         let o = podplan::layout::Overheads::for_filesystem(pod.raid.filesystem);
         let l = podplan::layout::report(pod, &p, pod.raid.filesystem, &o, None);
         all.push(podplan::render::layout_sections(&l));
-        if let Ok(d) = podplan::durability::design_defaults(pod, &p.layout) {
+        let req = podplan::study::DurabilityRequest {
+            survive: survive.to_vec(),
+            ..Default::default()
+        };
+        if let Ok(d) = podplan::study::durability(pod, &req, &|_| {}) {
             all.push(podplan::cli::durability::sections(&d, Style::Read));
         }
     }
