@@ -17,8 +17,6 @@
 
 pub mod bandwidth;
 pub mod bom;
-pub mod bom_render;
-pub mod charts;
 pub mod cli;
 pub mod diag;
 pub mod durability;
@@ -30,10 +28,8 @@ pub mod montecarlo;
 pub mod output;
 pub mod power;
 pub mod render;
-pub mod report;
 pub mod show;
 pub mod spec;
 pub mod study;
 pub mod units;
 pub mod validate;
-pub mod xlsx;

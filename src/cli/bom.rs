@@ -4,14 +4,14 @@
 //! `--parts FILE` into [`bom::Options`] and a drive-swapped variant of the design, with an error
 //! that names the flag for every bad value, and the choice of renderer (`--format`, including
 //! the XLSX workbook, which needs `--output`). The engine is `crate::bom`; the tables are
-//! `crate::bom_render`; the workbook is `crate::xlsx`.
+//! `crate::render::bom`; the workbook is `crate::xlsx`.
 
 use super::{EXIT_OK, Format, emit, load_design, usage, write_diags};
 use crate::bom::{self, BomError, Options, Report};
-use crate::bom_render::{self, Style};
 use crate::diag::{Code, Diagnostic};
 use crate::load::{self, Document, Loaded};
 use crate::model::Pod;
+use crate::render::bom::{self as bom_render, Style};
 use crate::units::parse_cents;
 use crate::validate::validate;
 use clap::ValueEnum;
@@ -351,7 +351,7 @@ pub fn run_bom(a: BomArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
     inputs.extend(a.what_if.parts.iter().cloned());
     let bytes = match a.format {
-        BomFormat::Xlsx => match crate::xlsx::bom_workbook(&report, &today()) {
+        BomFormat::Xlsx => match crate::render::xlsx::bom_workbook(&report, &today()) {
             Ok(b) => b,
             Err(e) => return usage(err, &format!("--format xlsx: {e}")),
         },

@@ -8,7 +8,8 @@ use super::{EXIT_ERROR, EXIT_OK, Format, emit, render_report, usage, write_diags
 use crate::load::{self, Document};
 use crate::model::Pod;
 use crate::output;
-use crate::report::{self, DesignReport};
+use crate::render::report;
+use crate::study::DesignReport;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -114,7 +115,7 @@ fn build_all(designs: &[Loaded], err: &mut dyn Write) -> Result<Vec<DesignReport
         if progress {
             let _ = writeln!(err, "[{}/{}] {}", i + 1, designs.len(), d.name);
         }
-        match report::build(&d.pod, &d.name) {
+        match crate::study::design(&d.pod, &d.name) {
             Ok(r) => out.push(r),
             Err(e) => {
                 let _ = writeln!(err, "error: {}: {e}", d.pod.file);
@@ -282,7 +283,7 @@ pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
     }
     if reports.len() > 1 {
         let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
-        let c = report::compare(&reports, &pods);
+        let c = crate::study::compare(&reports, &pods);
         let code = write_dir(
             &dir.join("comparison"),
             report::compare_files(&c),
@@ -312,7 +313,7 @@ pub fn run_compare(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         Err(c) => return c,
     };
     let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
-    let c = report::compare(&reports, &pods);
+    let c = crate::study::compare(&reports, &pods);
     if let Some(dir) = &a.out {
         let inputs = inputs_of(&designs);
         if let Err(e) = output::dir::check_replaceable(dir, &inputs) {

@@ -591,7 +591,7 @@ fn table_cells_never_split_a_number_across_lines() {
     let mut pods = Vec::new();
     for rev in ["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"] {
         let pod = crate::pod(rev);
-        reports.push(podplan::report::build(&pod, rev).unwrap());
+        reports.push(podplan::study::design(&pod, rev).unwrap());
         pods.push(pod);
     }
     let pod_refs: Vec<&podplan::model::Pod> = pods.iter().collect();
@@ -599,13 +599,13 @@ fn table_cells_never_split_a_number_across_lines() {
     for r in &reports {
         all.push(podplan::render::show_sections(&r.show));
         all.push(podplan::render::layout_sections(&r.layout));
-        all.push(podplan::bom_render::bom_sections(&r.bom, Style::Read));
-        all.push(podplan::bom_render::cost_sections(&r.bom, Style::Read));
+        all.push(podplan::render::bom::bom_sections(&r.bom, Style::Read));
+        all.push(podplan::render::bom::cost_sections(&r.bom, Style::Read));
         for b in &r.bandwidth {
-            all.push(podplan::cli::bandwidth::sections(b, Style::Read));
+            all.push(podplan::render::bandwidth::sections(b, Style::Read));
         }
         if let Some(d) = &r.durability {
-            all.push(podplan::cli::durability::sections(d, Style::Read));
+            all.push(podplan::render::durability::sections(d, Style::Read));
         }
     }
     // Placements spread across backplanes give long lists of bays.
@@ -626,13 +626,16 @@ fn table_cells_never_split_a_number_across_lines() {
             ..Default::default()
         };
         if let Ok(d) = podplan::study::durability(pod, &req, &|_| {}) {
-            all.push(podplan::cli::durability::sections(&d, Style::Read));
+            all.push(podplan::render::durability::sections(&d, Style::Read));
         }
     }
     let boms: Vec<_> = reports.iter().map(|r| r.bom.clone()).collect();
-    all.push(podplan::bom_render::comparison_sections(&boms, Style::Read));
-    let c = podplan::report::compare(&reports, &pod_refs);
-    all.push(podplan::report::compare_sections(&c, Style::Read));
+    all.push(podplan::render::bom::comparison_sections(
+        &boms,
+        Style::Read,
+    ));
+    let c = podplan::study::compare(&reports, &pod_refs);
+    all.push(podplan::render::report::compare_sections(&c, Style::Read));
     let mut split = Vec::new();
     for sections in &all {
         for s in sections {

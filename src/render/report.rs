@@ -1,19 +1,16 @@
-//! Reports and comparisons: one result per design gathering every engine, rendered to the
-//! files a buyer forwards (summary.md, CSV, JSON, XLSX, charts), and a side-by-side comparison.
+//! Reports and comparisons rendered to the files a buyer forwards (summary.md, CSV, JSON, XLSX,
+//! charts): a design study ([`DesignReport`]) and a comparison ([`Comparison`]) as files.
 //!
-//! This module owns what goes into a report and how the engines' results are combined; it
-//! computes nothing the engines do not (every number in `summary.md` is read from the same
-//! [`DesignReport`] that `report.json` serializes). It returns file contents as bytes; writing
-//! them, atomically and as a whole directory, is `output`'s job.
+//! This module owns what goes into a report's files; it computes nothing (every number in
+//! `summary.md` is read from the same [`DesignReport`] that `report.json` serializes, built by
+//! [`crate::study`]). It returns file contents as bytes; writing them, atomically and as a whole
+//! directory, is `output`'s job.
 
-use crate::bandwidth::{BandwidthReport, RebuildTime, Workload};
+use crate::bandwidth::Workload;
 use crate::bom;
-use crate::charts::{self, Bar, BarChart, StackedChart};
-use crate::model::{Kind, Pod};
+use crate::render::charts::{self, Bar, BarChart, StackedChart};
 use crate::render::{self, Section, Style};
-use serde::Serialize;
-
-pub use crate::study::{DesignReport, WORKLOADS};
+use crate::study::{BomDiff, Column, Comparison, DesignReport, workload, worst_rebuild};
 
 /// Why a report could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -30,26 +27,6 @@ pub enum ReportError {
     /// The spreadsheet failed.
     #[error("XLSX: {0}")]
     Xlsx(String),
-}
-
-/// Runs every engine on a design with its own policy and default parameters (see
-/// [`crate::study::design`]).
-pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
-    Ok(crate::study::design(pod, name)?)
-}
-
-fn workload(r: &DesignReport, w: Workload) -> Option<&BandwidthReport> {
-    r.bandwidth.iter().find(|b| b.workload == w)
-}
-
-/// The slowest group's rebuild (the first of equals).
-pub fn worst_rebuild(r: &DesignReport) -> Option<&RebuildTime> {
-    r.rebuild_times
-        .iter()
-        .fold(None, |worst: Option<&RebuildTime>, t| match worst {
-            Some(w) if w.hours >= t.hours => Some(w),
-            _ => Some(t),
-        })
 }
 
 fn money(c: crate::units::Cents) -> String {
@@ -349,11 +326,11 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     )));
     md.push_str("\n## Bill of materials\n\n");
     md.push_str(&render::sections_markdown(
-        &crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Read),
+        &crate::render::bom::bom_sections(&r.bom, crate::render::bom::Style::Read),
     ));
     md.push_str("\n## Cost\n\n");
     md.push_str(&render::sections_markdown(
-        &crate::bom_render::cost_sections(&r.bom, crate::bom_render::Style::Read),
+        &crate::render::bom::cost_sections(&r.bom, crate::render::bom::Style::Read),
     ));
     md.push_str("\n## Bandwidth\n\n");
     md.push_str("Per-link tables for every workload are in `bandwidth-<workload>.csv`.\n\n");
@@ -405,7 +382,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     if let Some(d) = &r.durability {
         md.push_str("\n## Durability\n\n");
         md.push_str(&render::sections_markdown(
-            &crate::cli::durability::sections(d, crate::render::Style::Read),
+            &crate::render::durability::sections(d, crate::render::Style::Read),
         ));
     }
     if !chart_names.is_empty() {
@@ -434,7 +411,7 @@ pub fn design_files(
         "report.json".into(),
         render::json(r).map_err(json_err)?.into_bytes(),
     ));
-    let bom_sections = crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Data);
+    let bom_sections = crate::render::bom::bom_sections(&r.bom, crate::render::bom::Style::Data);
     files.push((
         "bom.csv".into(),
         render::sections_csv(&bom_sections).into_bytes(),
@@ -443,11 +420,11 @@ pub fn design_files(
         "bom.json".into(),
         render::json(&r.bom).map_err(json_err)?.into_bytes(),
     ));
-    let xlsx = crate::xlsx::bom_workbook(&r.bom, xlsx_date)
+    let xlsx = crate::render::xlsx::bom_workbook(&r.bom, xlsx_date)
         .map_err(|e| ReportError::Xlsx(e.to_string()))?;
     files.push(("bom.xlsx".into(), xlsx));
     for b in &r.bandwidth {
-        let secs = crate::cli::bandwidth::sections(b, crate::render::Style::Data);
+        let secs = crate::render::bandwidth::sections(b, crate::render::Style::Data);
         files.push((
             format!("bandwidth-{}.csv", b.workload.name()),
             render::sections_csv(&secs).into_bytes(),
@@ -461,201 +438,8 @@ pub fn design_files(
     Ok(files)
 }
 
-/// One design's column of the comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Column {
-    /// Short label (the design's `label`, else its name): `Pod 2.0`.
-    pub name: String,
-    /// Currency of the money figures.
-    pub currency: String,
-    /// Raw capacity, TB.
-    pub raw_tb: f64,
-    /// Capacity before the filesystem, TB.
-    pub before_fs_tb: f64,
-    /// Usable capacity, TB.
-    pub usable_tb: f64,
-    /// Raw TB per 4U of rack (raw TB × 4 / rack units).
-    pub tb_per_4u: f64,
-    /// Total cost of one pod.
-    pub total: crate::units::Cents,
-    /// Data drives' cost.
-    pub drives: crate::units::Cents,
-    /// Everything else.
-    pub non_drive: crate::units::Cents,
-    /// Cost per raw decimal GB.
-    pub per_gb_raw: Option<f64>,
-    /// Cost per usable decimal GB.
-    pub per_gb_usable: Option<f64>,
-    /// Published $/GB, as written.
-    pub published_per_gb: Option<String>,
-    /// What binds scrub, ingest and rebuild.
-    pub bottleneck: Vec<(String, String)>,
-    /// Slowest rebuild of one drive, hours.
-    pub rebuild_hours: Option<f64>,
-    /// Annual probability that the pod loses data (sliding-window model, the design's layout).
-    pub annual_loss: Option<f64>,
-    /// DC watts: simultaneous spin-up, staggered spin-up, idle, load.
-    pub power_w: [f64; 4],
-    /// PSUs' rated watts.
-    pub psu_rated_w: f64,
-    /// Least headroom of any PSU under load, percent of its rating.
-    pub psu_headroom_pct: f64,
-}
-
-/// A part whose presence, quantity or price changed between two designs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartChange {
-    /// Part id.
-    pub part: String,
-    /// Part name.
-    pub name: String,
-    /// Quantity before and after (0 when absent).
-    pub qty: (u64, u64),
-    /// Unit price before and after (`None` when absent).
-    pub unit: (Option<crate::units::Cents>, Option<crate::units::Cents>),
-}
-
-/// The BOM difference between consecutive designs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BomDiff {
-    /// From this design.
-    pub from: String,
-    /// To this one.
-    pub to: String,
-    /// Parts in `to` only.
-    pub added: Vec<PartChange>,
-    /// Parts in `from` only.
-    pub removed: Vec<PartChange>,
-    /// Parts in both with another quantity or unit price.
-    pub changed: Vec<PartChange>,
-}
-
-/// The comparison of several designs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Comparison {
-    /// One column per design, in the order given.
-    pub columns: Vec<Column>,
-    /// BOM differences between consecutive designs.
-    pub diffs: Vec<BomDiff>,
-}
-
-fn short_name(r: &DesignReport) -> String {
-    r.label.clone()
-}
-
-/// Builds the comparison from design reports.
-pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
-    let mut columns = Vec::new();
-    for (r, pod) in reports.iter().zip(pods) {
-        let units = match &pod.chassis.kind {
-            Kind::Chassis(c) => c.rack_units.max(1),
-            _ => 4,
-        };
-        let p = &r.show.power;
-        let headroom = p
-            .psus
-            .iter()
-            .map(|x| 100.0 * (1.0 - x.active.watts() / x.rated_w))
-            .fold(f64::INFINITY, f64::min);
-        columns.push(Column {
-            name: short_name(r),
-            currency: r.bom.currency.clone(),
-            raw_tb: r.show.summary.raw.tb,
-            before_fs_tb: r.layout.pipeline.before_filesystem.tb(),
-            usable_tb: r.layout.pipeline.usable.tb(),
-            tb_per_4u: r.show.summary.raw.tb * 4.0 / f64::from(units),
-            total: r.bom.totals.pod_total,
-            drives: r.bom.totals.data_drives,
-            non_drive: r.bom.totals.everything_else,
-            per_gb_raw: r.bom.metrics.raw.per_gb,
-            per_gb_usable: r.bom.metrics.usable.per_gb,
-            published_per_gb: r
-                .bom
-                .reconciliation
-                .per_gb
-                .as_ref()
-                .map(|c| c.published_text.clone()),
-            bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
-                .iter()
-                .filter_map(|w| {
-                    workload(r, *w).map(|b| (w.name().to_string(), b.summary.binding_name.clone()))
-                })
-                .collect(),
-            rebuild_hours: worst_rebuild(r).map(|w| w.hours),
-            annual_loss: r.durability.as_ref().and_then(|d| {
-                d.report
-                    .pod
-                    .models
-                    .iter()
-                    .find(|f| f.model == crate::durability::Model::Sliding)
-                    .map(|f| f.p_mission)
-            }),
-            power_w: [
-                p.spinup_simultaneous_w,
-                p.spinup_staggered_w,
-                p.idle_w,
-                p.active_w,
-            ],
-            psu_rated_w: p.rated_w,
-            psu_headroom_pct: if headroom.is_finite() { headroom } else { 0.0 },
-        });
-    }
-    let mut diffs = Vec::new();
-    for pair in reports.windows(2) {
-        diffs.push(bom_diff(&pair[0], &pair[1]));
-    }
-    Comparison { columns, diffs }
-}
-
-fn bom_diff(a: &DesignReport, b: &DesignReport) -> BomDiff {
-    use std::collections::BTreeMap;
-    let index = |r: &DesignReport| -> BTreeMap<String, (String, u64, crate::units::Cents)> {
-        r.bom
-            .lines
-            .iter()
-            .map(|l| (l.part.clone(), (l.name.clone(), l.qty, l.unit)))
-            .collect()
-    };
-    let (ia, ib) = (index(a), index(b));
-    let mut d = BomDiff {
-        from: short_name(a),
-        to: short_name(b),
-        added: Vec::new(),
-        removed: Vec::new(),
-        changed: Vec::new(),
-    };
-    for (id, (name, q, u)) in &ib {
-        match ia.get(id) {
-            None => d.added.push(PartChange {
-                part: id.clone(),
-                name: name.clone(),
-                qty: (0, *q),
-                unit: (None, Some(*u)),
-            }),
-            Some((_, qa, ua)) if qa != q || ua != u => d.changed.push(PartChange {
-                part: id.clone(),
-                name: name.clone(),
-                qty: (*qa, *q),
-                unit: (Some(*ua), Some(*u)),
-            }),
-            Some(_) => {}
-        }
-    }
-    for (id, (name, q, u)) in &ia {
-        if !ib.contains_key(id) {
-            d.removed.push(PartChange {
-                part: id.clone(),
-                name: name.clone(),
-                qty: (*q, 0),
-                unit: (Some(*u), None),
-            });
-        }
-    }
-    d
-}
-
 fn opt_ratio(v: Option<f64>, cur: &str) -> String {
-    v.map_or("-".into(), |x| crate::bom_render::ratio(x, 4, cur))
+    v.map_or("-".into(), |x| crate::render::bom::ratio(x, 4, cur))
 }
 
 /// A design's cell of one figure, in a style.
@@ -673,7 +457,7 @@ struct Figure<'a> {
 /// one column per design; for data (CSV), one row per design and one column per figure, with
 /// its unit in the header and plain numbers.
 pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
-    use crate::bom_render::{money as read_money, plain};
+    use crate::render::bom::{money as read_money, plain};
     let cur = c
         .columns
         .first()
@@ -838,7 +622,7 @@ pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
 /// One BOM difference as a section: one cell per quantity and price to read (`9 → 10`), or
 /// before and after in columns of their own for data.
 fn diff_section(d: &BomDiff, cur: &str, style: Style) -> Section {
-    use crate::bom_render::{money, plain};
+    use crate::render::bom::{money, plain};
     let title = format!("Bill of materials: {} → {}", d.from, d.to);
     let price = |u: Option<crate::units::Cents>| match (u, style) {
         (None, Style::Read) => "-".to_string(),

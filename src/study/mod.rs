@@ -19,6 +19,9 @@ use crate::show::{self, ShowReport};
 use crate::units::MBps;
 use serde::Serialize;
 
+mod compare;
+pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
+
 /// Workloads every design study runs, in order.
 pub const WORKLOADS: [Workload; 6] = [
     Workload::Scrub,
@@ -129,6 +132,21 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         rebuild_times,
         durability,
     })
+}
+
+/// A workload's bandwidth in a design study, when it ran.
+pub(crate) fn workload(r: &DesignReport, w: Workload) -> Option<&BandwidthReport> {
+    r.bandwidth.iter().find(|b| b.workload == w)
+}
+
+/// The slowest group's rebuild (the first of equals).
+pub fn worst_rebuild(r: &DesignReport) -> Option<&RebuildTime> {
+    r.rebuild_times
+        .iter()
+        .fold(None, |worst: Option<&RebuildTime>, t| match worst {
+            Some(w) if w.hours >= t.hours => Some(w),
+            _ => Some(t),
+        })
 }
 
 /// The time to rebuild one drive of each group from the topology, or none when the layout has

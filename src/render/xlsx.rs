@@ -9,7 +9,7 @@
 //! writes them atomically.
 
 use crate::bom::{Report, category_name};
-use crate::bom_render::{estimated_sentence, plain, published_sentence, what_if_sentences};
+use crate::render::bom::{estimated_sentence, plain, published_sentence, what_if_sentences};
 use crate::units::Cents;
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{
@@ -427,7 +427,7 @@ fn cost_sheet(
     let m = &r.metrics;
     let cur = &r.currency;
     ws.write_string_with_format(0, 0, format!("Cost of {}", title(r)), &f.title)?;
-    ws.write_string(1, 0, crate::bom_render::capacity_units_sentence(r))?;
+    ws.write_string(1, 0, crate::render::bom::capacity_units_sentence(r))?;
     let mut row = 3u32;
     ws.write_string_with_format(row, 0, "Total, one pod", &f.bold)?;
     let total = row_col_to_cell_absolute(row, 1);

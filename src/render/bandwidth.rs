@@ -1,0 +1,361 @@
+//! The bandwidth report's tables: summary, links, drives, flows, rebuild times and factors.
+//!
+//! Presentation only: every figure comes from a finished [`BandwidthReport`].
+
+use crate::bandwidth::{BandwidthReport, Workload};
+use crate::render::{Section, Style};
+use crate::show::trim_float;
+use crate::units::Encoding;
+
+fn mb(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.1}")
+    } else {
+        "unlimited".into()
+    }
+}
+
+fn encoding(e: Option<Encoding>) -> &'static str {
+    match e {
+        Some(Encoding::B8b10b) => " 8b/10b",
+        Some(Encoding::B128b130b) => " 128b/130b",
+        _ => "",
+    }
+}
+
+fn hours(h: f64) -> String {
+    if h.is_finite() {
+        format!("{h:.1}")
+    } else {
+        "never".into()
+    }
+}
+
+/// The bandwidth report as sections: summary, links, drives, flows, rebuild times, factors.
+pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
+    let mut out = Vec::new();
+    let data = style == Style::Data;
+    // A column name for reading or, with its unit, for data.
+    let head = |read: &'static str, for_data: &'static str| if data { for_data } else { read };
+    // A rate: "unlimited" to read, an empty cell for data.
+    let mb = |v: f64| {
+        if data && !v.is_finite() {
+            String::new()
+        } else {
+            mb(v)
+        }
+    };
+    let hours = |h: f64| {
+        if data && !h.is_finite() {
+            String::new()
+        } else {
+            hours(h)
+        }
+    };
+    let s = &r.summary;
+    let title = match &r.revision {
+        Some(rev) => format!("{} (revision {rev})", r.design),
+        None => r.design.clone(),
+    };
+    let mut sum = Section::new(
+        format!(
+            "{title}: {} — {} zone, {}",
+            r.workload.name(),
+            r.zone.name(),
+            r.shape
+        ),
+        &["Figure", "Value"],
+    );
+    sum.row(vec!["Workload".into(), r.workload.describe().into()]);
+    if data {
+        sum.row(vec![
+            "Drive traffic (all drives, MB/s)".into(),
+            mb(s.aggregate_mb_s.0),
+        ]);
+        sum.row(vec![
+            "Drives moving data (count)".into(),
+            s.active_drives.to_string(),
+        ]);
+    } else {
+        sum.row(vec![
+            "Drive traffic (all drives, MB/s)".into(),
+            format!("{} over {} drives", mb(s.aggregate_mb_s.0), s.active_drives),
+        ]);
+    }
+    if let Some(c) = s.client_mb_s {
+        sum.row(vec!["Client traffic (MB/s)".into(), mb(c.0)]);
+    }
+    if data {
+        sum.row(vec![
+            "Per drive, slowest (MB/s)".into(),
+            mb(s.per_drive_min_mb_s.0),
+        ]);
+        sum.row(vec![
+            "Per drive, fastest (MB/s)".into(),
+            mb(s.per_drive_max_mb_s.0),
+        ]);
+    } else {
+        sum.row(vec![
+            "Per drive (MB/s)".into(),
+            if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
+                mb(s.per_drive_min_mb_s.0)
+            } else {
+                format!(
+                    "{} to {}",
+                    mb(s.per_drive_min_mb_s.0),
+                    mb(s.per_drive_max_mb_s.0)
+                )
+            },
+        ]);
+    }
+    sum.row(vec!["Binding".into(), s.binding_name.clone()]);
+    match &s.next {
+        Some(n) if data => {
+            sum.row(vec!["Next".into(), n.name.clone()]);
+            if let Some(u) = n.utilization_pct {
+                sum.row(vec!["Next, now used (%)".into(), format!("{u:.1}")]);
+            }
+            sum.row(vec![
+                "Binding limit lifted: drive traffic (MB/s)".into(),
+                mb(n.aggregate_mb_s.0),
+            ]);
+            if let Some(c) = n.client_mb_s {
+                sum.row(vec![
+                    "Binding limit lifted: client traffic (MB/s)".into(),
+                    mb(c.0),
+                ]);
+            }
+            sum.row(vec![
+                "Binding limit lifted: slowest drive (MB/s)".into(),
+                mb(n.per_drive_min_mb_s.0),
+            ])
+        }
+        Some(n) => sum.row(vec![
+            "Next".into(),
+            format!(
+                "{}{}; with the binding limit lifted: {} MB/s drive traffic{}, slowest drive {} MB/s",
+                n.name,
+                n.utilization_pct
+                    .map(|u| format!(" (now {u:.0} % used)"))
+                    .unwrap_or_default(),
+                mb(n.aggregate_mb_s.0),
+                n.client_mb_s
+                    .map(|c| format!(", {} MB/s client", mb(c.0)))
+                    .unwrap_or_default(),
+                mb(n.per_drive_min_mb_s.0)
+            ),
+        ]),
+        None => sum.row(vec![
+            "Next".into(),
+            "nothing else limits these flows".into(),
+        ]),
+    };
+    sum.row(vec![
+        "Saturated links".into(),
+        if s.saturated.is_empty() {
+            "none".into()
+        } else {
+            s.saturated.join(", ")
+        },
+    ]);
+    if !r.settings.is_empty() {
+        sum.row(vec!["What-if (--set)".into(), r.settings.join(", ")]);
+    }
+    sum.notes = r.notes.clone();
+    out.push(sum);
+
+    let mut l = Section::new(
+        "Links (MB/s = 10^6 B/s of payload; raw Gb/s per direction)",
+        &if data {
+            vec![
+                "Link",
+                "Name",
+                "Raw Gb/s",
+                "Encoding",
+                "Efficiency (fraction)",
+                "Capacity (MB/s)",
+                "Drives (count)",
+                "Demand (MB/s)",
+                "Allocated (MB/s)",
+                "Util %",
+                "Full",
+            ]
+        } else {
+            vec![
+                "Link",
+                "Raw Gb/s",
+                "Eff.",
+                "Capacity",
+                "Drives",
+                "Demand",
+                "Allocated",
+                "Util %",
+                "Full",
+            ]
+        },
+    );
+    l.right = if data {
+        vec![2, 4, 5, 6, 7, 8, 9]
+    } else {
+        vec![1, 2, 3, 4, 5, 6, 7]
+    };
+    for x in &r.links {
+        let mut row = if data {
+            vec![
+                x.id.clone(),
+                x.name.clone(),
+                x.raw_gbit_s.map(trim_float).unwrap_or_default(),
+                encoding(x.encoding).trim().to_string(),
+                x.efficiency.map(|e| format!("{e:.3}")).unwrap_or_default(),
+            ]
+        } else {
+            vec![
+                format!("{}\n{}", x.id, x.name),
+                x.raw_gbit_s
+                    .map(|g| format!("{}{}", trim_float(g), encoding(x.encoding)))
+                    .unwrap_or_else(|| "-".into()),
+                x.efficiency
+                    .map(|e| format!("{e:.3}"))
+                    .unwrap_or_else(|| "set".into()),
+            ]
+        };
+        row.extend([
+            mb(x.capacity_mb_s.0),
+            x.drives_behind.to_string(),
+            mb(x.demand_mb_s.0),
+            mb(x.allocated_mb_s.0),
+            format!("{:.1}", x.utilization_pct),
+            match (x.saturated, x.binding) {
+                (true, true) => "yes, binds".into(),
+                (true, false) => "yes".into(),
+                _ => String::new(),
+            },
+        ]);
+        l.row(row);
+    }
+    l.notes.push("Demand: what the flows through a link would put on it at their own limits (drive media, drive port, md). Each drive's own SATA port is a private limit, in the drives table.".into());
+    out.push(l);
+
+    let mut d = Section::new(
+        "Drives (grouped by equal figures)",
+        &[
+            "Bays",
+            "Drive",
+            "Group",
+            "Media MB/s",
+            "Port Gb/s",
+            "Port MB/s",
+            "Traffic MB/s each",
+        ],
+    );
+    d.right = vec![2, 3, 4, 5, 6];
+    for x in &r.drives {
+        d.row(vec![
+            x.bays.clone(),
+            x.model.clone(),
+            x.group.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
+            mb(x.media_mb_s.0),
+            trim_float(x.port_gbit_s),
+            mb(x.port_mb_s.0),
+            format!("{:.2}", x.traffic_mb_s.0),
+        ]);
+    }
+    out.push(d);
+
+    if r.flows.len() <= 16 || r.workload != Workload::Scrub {
+        let unit = match r.workload {
+            Workload::Ingest | Workload::Read => "user MB/s",
+            _ => "MB/s per drive",
+        };
+        let mut f = Section::new(
+            format!("Flows (rate in {unit})"),
+            &[
+                "Flow",
+                head("Demand", "Demand (MB/s)"),
+                head("Rate", "Rate (MB/s)"),
+                head("Drive traffic", "Drive traffic (MB/s)"),
+                "Limited by",
+            ],
+        );
+        f.right = vec![1, 2, 3];
+        for x in &r.flows {
+            f.row(vec![
+                x.label.clone(),
+                mb(x.demand_mb_s.0),
+                format!("{:.2}", x.rate_mb_s.0),
+                mb(x.drive_traffic_mb_s.0),
+                x.limited_by_name.clone(),
+            ]);
+        }
+        out.push(f);
+    }
+
+    if !r.rebuilds.is_empty() {
+        let mut t = Section::new(
+            "Rebuild time (delay + member size / rate)",
+            &[
+                "Group",
+                "Failed bay",
+                "Written bay",
+                "Rate MB/s",
+                "Member TB",
+                "Hours",
+                "Days",
+                "Set by",
+            ],
+        );
+        t.right = vec![0, 1, 2, 3, 4, 5, 6];
+        for x in &r.rebuilds {
+            t.row(vec![
+                x.time.group.to_string(),
+                x.failed_bay.to_string(),
+                x.replacement_bay.to_string(),
+                format!("{:.2}", x.time.rate.0),
+                format!("{:.3}", x.member.tb()),
+                hours(x.time.hours),
+                if x.time.hours.is_finite() {
+                    format!("{:.2}", x.time.hours / 24.0)
+                } else {
+                    hours(x.time.hours)
+                },
+                x.time.binding_link.clone(),
+            ]);
+        }
+        if let Some(x) = r.rebuilds.first() {
+            t.notes.push(format!(
+                "Delay for detection and replacement: {} h (--set delay-h=H).",
+                trim_float(x.delay_h)
+            ));
+        }
+        out.push(t);
+    }
+
+    let mut fa = Section::new(
+        "Factors in force (--set KEY=VALUE overrides)",
+        &["Key", "Value", "Unit", "Applies to", "Source"],
+    );
+    fa.right = vec![1];
+    for x in &r.factors {
+        fa.row(vec![
+            x.key.into(),
+            format!("{:.4}", x.value)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+            x.unit.into(),
+            x.what.into(),
+            x.source.into(),
+        ]);
+    }
+    if let Some(p) = r.parity_mb_s {
+        fa.row(vec![
+            "parity".into(),
+            trim_float(p),
+            "MB/s".into(),
+            "CPU/memory parity limit".into(),
+            "set with --set".into(),
+        ]);
+    }
+    out.push(fa);
+    out
+}
