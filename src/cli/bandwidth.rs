@@ -6,10 +6,12 @@
 //! flag), and the `Section`s the table, Markdown and CSV renderers print. The engine is
 //! `crate::bandwidth`; the factor table is `crate::links`.
 
-use super::{Format, emit, load_design, render_report, usage, write_diags};
-use crate::bandwidth::{self, Params, Request, Workload};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, render};
+use crate::bandwidth::{Params, Request, Workload};
 use crate::links::Zone;
 use crate::render::bandwidth::sections;
+use crate::study;
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -77,73 +79,77 @@ pub struct BandwidthArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Runs `podplan bandwidth`.
-pub fn run(a: BandwidthArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    // Every --set is checked before the design is read.
-    let mut params = Params {
-        zone: match a.zone {
-            ZoneArg::Outer => Zone::Outer,
-            ZoneArg::Average => Zone::Average,
-            ZoneArg::Inner => Zone::Inner,
-        },
-        ..Params::default()
-    };
-    for s in &a.set {
-        if let Err(e) = params.set(s) {
-            return usage(err, &format!("--set {e}"));
+/// A checked `podplan bandwidth` request: the workload and the model's parameters.
+pub struct BandwidthRequest {
+    /// The workload, group and bay.
+    pub request: Request,
+    /// Zone, factors and overrides, every `--set` checked.
+    pub params: Params,
+}
+
+impl BandwidthRequest {
+    /// Checks every flag before the design is read.
+    pub fn from_args(a: &BandwidthArgs) -> Result<Self, CliError> {
+        let mut params = Params {
+            zone: match a.zone {
+                ZoneArg::Outer => Zone::Outer,
+                ZoneArg::Average => Zone::Average,
+                ZoneArg::Inner => Zone::Inner,
+            },
+            ..Params::default()
+        };
+        for s in &a.set {
+            params.set(s).map_err(|e| format!("--set {e}"))?;
         }
-    }
-    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let _ = write_diags(err, &warnings);
-    let shape = crate::layout::Shape {
-        level: pod.raid.level,
-        spares: pod.raid.spares,
-    };
-    let placement = match crate::layout::place(&pod, shape, &[]) {
-        Ok(p) => p,
-        Err(e) => return usage(err, &format!("the design's raid policy: {e}")),
-    };
-    let req = Request {
-        workload: match a.workload {
+        let workload = match a.workload {
             WorkloadArg::Scrub => Workload::Scrub,
             WorkloadArg::Ingest => Workload::Ingest,
             WorkloadArg::Read => Workload::Read,
             WorkloadArg::Rebuild => Workload::Rebuild,
             WorkloadArg::RebuildAll => Workload::RebuildAll,
             WorkloadArg::Single => Workload::Single,
-        },
-        group: a.group,
-        bay: a.bay,
-    };
-    if a.group.is_some() && !matches!(req.workload, Workload::Rebuild | Workload::Single) {
-        return usage(
-            err,
-            &format!(
-                "--group applies to --workload rebuild and single, not {}",
-                req.workload.name()
-            ),
-        );
+        };
+        let request = Request {
+            workload,
+            group: a.group,
+            bay: a.bay,
+        };
+        let req = BandwidthRequest { request, params };
+        req.check_targets()?;
+        Ok(req)
     }
-    if a.bay.is_some() && !matches!(req.workload, Workload::Rebuild | Workload::Single) {
-        return usage(
-            err,
-            &format!(
-                "--bay applies to --workload rebuild and single, not {}",
-                req.workload.name()
-            ),
-        );
+
+    /// Checks what needs the design's layout: --group and --bay apply to one drive's workloads.
+    fn check_targets(&self) -> Result<(), CliError> {
+        let w = self.request.workload;
+        for (flag, given) in [
+            ("--group", self.request.group.is_some()),
+            ("--bay", self.request.bay.is_some()),
+        ] {
+            if given && !matches!(w, Workload::Rebuild | Workload::Single) {
+                return Err(format!(
+                    "{flag} applies to --workload rebuild and single, not {}",
+                    w.name()
+                )
+                .into());
+            }
+        }
+        Ok(())
     }
-    let report = match bandwidth::analyze(&pod, &placement.layout, &req, &params) {
-        Ok(r) => r,
-        Err(e) => return usage(err, &e.to_string()),
-    };
-    let text = match render_report(a.format, &report, |st| sections(&report, st)) {
-        Ok(t) => t,
-        Err(e) => return usage(err, &e),
-    };
-    let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-    emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err)
+}
+
+/// Runs `podplan bandwidth`.
+pub fn run(
+    a: BandwidthArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let req = BandwidthRequest::from_args(&a)?;
+    let d = load_design(a.design.as_ref(), err)?;
+    let report = study::bandwidth(&d.pod, &req.request, &req.params).map_err(|e| match e {
+        study::BandwidthStudyError::Layout(e) => format!("the design's raid policy: {e}"),
+        study::BandwidthStudyError::Bandwidth(e) => e.to_string(),
+    })?;
+    let text = render(a.format, &report, |st| sections(&report, st))?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())
 }

@@ -8,7 +8,8 @@
 //! `crate::durability` and `crate::montecarlo`; rebuild rates come from `crate::bandwidth`
 //! unless the user gives one.
 
-use super::{Format, emit, load_design, render_report, usage, write_diags};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, render};
 use crate::durability::{self, AfrConvention, Model, Options, VaultSpec};
 use crate::layout::DomainKind;
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
@@ -256,131 +257,121 @@ fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
 }
 
 /// Runs `podplan durability`.
-pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match build(&a, err) {
-        Ok(report) => {
-            let text = match render_report(a.format, &report, |st| sections(&report, st)) {
-                Ok(t) => t,
-                Err(e) => return usage(err, &e),
-            };
-            let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-            emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err)
-        }
-        Err(code) => code,
+pub fn run(
+    a: DurabilityArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    // Flags first, so a bad value is reported before any work.
+    let mut req = request(&a)?;
+    let d = load_design(a.design.as_ref(), err)?;
+    req.survive = survive(&a.survive)?;
+    let report = compute(&d.pod, &req, err)?;
+    let text = render(a.format, &report, |st| sections(&report, st))?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())
+}
+
+/// The AFR convention `--afr-convention` names.
+fn convention(a: &DurabilityArgs) -> AfrConvention {
+    match a.afr_convention {
+        ConventionArg::Rate => AfrConvention::Rate,
+        ConventionArg::Probability => AfrConvention::Probability,
     }
 }
 
-/// Checks every flag, builds the layout, rebuild times and options, and computes the report.
-fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityStudy, u8> {
-    let fail = |err: &mut dyn Write, m: &str| usage(err, m);
+/// Checks every number against its range; the message names the flag.
+fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
+    let convention = convention(a);
     // Flags first, so a bad value is reported before any work.
-    let convention = match a.afr_convention {
-        ConventionArg::Rate => AfrConvention::Rate,
-        ConventionArg::Probability => AfrConvention::Probability,
-    };
     if let Some(x) = a.afr
         && (durability::check_afr(x).is_err()
             || durability::check_lambda(x, convention.lambda_per_hour(x)).is_err())
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
-                sci(x),
-                if convention == AfrConvention::Probability {
-                    "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
-                } else {
-                    ""
-                }
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
+            sci(x),
+            if convention == AfrConvention::Probability {
+                "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
+            } else {
+                ""
+            }
+        )));
     }
     if let Some(u) = a.ure_bits
         && !(u.is_finite() && (1e6..=durability::MAX_URE_BITS).contains(&u))
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
-                sci(u)
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
+            sci(u)
+        )));
     }
     if !(a.mission_years.is_finite() && a.mission_years > 0.0 && a.mission_years <= 1000.0) {
-        return Err(fail(
-            err,
-            &format!(
-                "--mission-years {}: must be above 0 and at most 1000",
-                a.mission_years
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--mission-years {}: must be above 0 and at most 1000",
+            a.mission_years
+        )));
     }
     let max_h = durability::MAX_REPAIR_HOURS;
     if let Some(r) = a.rebuild_mb_s
         && !(r.is_finite() && r > 0.0 && r <= durability::MAX_REBUILD_MB_S)
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
-                sci(r),
-                durability::MAX_REBUILD_MB_S
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
+            sci(r),
+            durability::MAX_REBUILD_MB_S
+        )));
     }
     if let Some(h) = a.rebuild_hours
         && durability::check_hours(h).is_err()
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
-                sci(h)
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
+            sci(h)
+        )));
     }
     if let Some(h) = a.replace_hours
         && !(h.is_finite() && (0.0..=max_h).contains(&h))
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
-                sci(h)
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
+            sci(h)
+        )));
     }
     if !(a.vault_rebuild_days.is_finite()
         && a.vault_rebuild_days > 0.0
         && a.vault_rebuild_days * 24.0 <= max_h)
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
-                sci(a.vault_rebuild_days),
-                max_h / 24.0
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
+            sci(a.vault_rebuild_days),
+            max_h / 24.0
+        )));
     }
     if let (Some(w), Some(p)) = (a.width, a.parity)
         && p >= w
     {
-        return Err(fail(
-            err,
-            &format!("--parity {p} must be less than --width {w}"),
-        ));
+        return Err(CliError::from(format!(
+            "--parity {p} must be less than --width {w}"
+        )));
     }
     if a.width == Some(0) {
-        return Err(fail(err, "--width must be at least 1"));
+        return Err(CliError::from("--width must be at least 1"));
     }
+    Ok(())
+}
+
+/// The checked request the flags make, before the design is read (`survive` is filled in
+/// after, since it is checked after the design).
+fn request(a: &DurabilityArgs) -> Result<DurabilityRequest, CliError> {
+    check_ranges(a)?;
+    let convention = convention(a);
     let vault_code = match a.vault.as_deref().map(parse_vault).transpose() {
         Ok(v) => v,
-        Err(m) => return Err(fail(err, &m)),
+        Err(m) => return Err(CliError::from(m)),
     };
     let components = match parse_components(&a.component_afr) {
         Ok(c) => c,
-        Err(m) => return Err(fail(err, &m)),
+        Err(m) => return Err(CliError::from(m)),
     };
     if !a.monte_carlo
         && (!components.is_empty()
@@ -390,77 +381,50 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityStudy, u8>
             || a.repair_time != RepairTimeArg::Fixed
             || a.repair != RepairArg::Parallel)
     {
-        return Err(fail(
-            err,
+        return Err(CliError::from(
             "--component-afr, --shared-rebuilds, --weibull-shape, --repair-time, --repair and --no-importance-sampling need --monte-carlo",
         ));
     }
     if !(a.weibull_shape.is_finite() && a.weibull_shape >= 0.1 && a.weibull_shape <= 20.0) {
-        return Err(fail(
-            err,
-            &format!(
-                "--weibull-shape {}: must be between 0.1 and 20",
-                a.weibull_shape
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--weibull-shape {}: must be between 0.1 and 20",
+            a.weibull_shape
+        )));
     }
     if !(a.precision.is_finite() && a.precision > 0.0 && a.precision < 1.0) {
-        return Err(fail(
-            err,
-            &format!("--precision {}: must be above 0 and below 1", a.precision),
-        ));
+        return Err(CliError::from(format!(
+            "--precision {}: must be above 0 and below 1",
+            a.precision
+        )));
     }
     let max_trials = montecarlo::MAX_TRIALS;
     if let Some(n) = a.trials
         && !(1..=max_trials).contains(&n)
     {
-        return Err(fail(
-            err,
-            &format!("--trials {n}: must be from 1 to {max_trials} (1e9)"),
-        ));
+        return Err(CliError::from(format!(
+            "--trials {n}: must be from 1 to {max_trials} (1e9)"
+        )));
     }
     if !(1..=max_trials).contains(&a.max_trials) {
-        return Err(fail(
-            err,
-            &format!(
-                "--max-trials {}: must be from 1 to {max_trials} (1e9)",
-                a.max_trials
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--max-trials {}: must be from 1 to {max_trials} (1e9)",
+            a.max_trials
+        )));
     }
     let mut bw = crate::bandwidth::Params::default();
     for s in &a.set {
         if s.split_once('=')
             .is_some_and(|(k, _)| k.trim() == "delay-h")
         {
-            return Err(fail(
-                err,
-                &format!("--set {s}: give the delay with --replace-hours"),
-            ));
+            return Err(CliError::from(format!(
+                "--set {s}: give the delay with --replace-hours"
+            )));
         }
         if let Err(e) = bw.set(s) {
-            return Err(fail(err, &format!("--set {e}")));
+            return Err(CliError::from(format!("--set {e}")));
         }
     }
 
-    let (pod, warnings) = load_design(a.design.as_ref(), err)?;
-    let _ = write_diags(err, &warnings);
-    let mut survive = Vec::new();
-    for name in &a.survive {
-        match DomainKind::parse(name) {
-            Some(k) => survive.push(k),
-            None => {
-                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
-                return Err(fail(
-                    err,
-                    &format!(
-                        "--survive: unknown component {name:?} (use {})",
-                        names.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
     let models = match a.model {
         ModelArg::Markov => vec![Model::MarkovSerial, Model::MarkovParallel],
         ModelArg::Sliding => vec![Model::Sliding],
@@ -470,13 +434,13 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityStudy, u8>
     let rebuild = match (a.rebuild_hours, a.rebuild_mb_s) {
         (Some(h), _) => RebuildChoice::Hours(h),
         (None, Some(r)) => RebuildChoice::Rate(r),
-        (None, None) => RebuildChoice::Topology(bw),
+        (None, None) => RebuildChoice::Topology(Box::new(bw)),
     };
     let vault_rebuild_hours = a.vault_rebuild_days * 24.0;
     let mission_hours = a.mission_years * durability::HOURS_PER_YEAR;
     let req = DurabilityRequest {
         width_parity: a.width.zip(a.parity),
-        survive,
+        survive: Vec::new(),
         rebuild,
         replace_hours: a.replace_hours,
         options: Options {
@@ -498,6 +462,33 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityStudy, u8>
             components,
         }),
     };
+    Ok(req)
+}
+
+/// The components `--survive` names.
+fn survive(names: &[String]) -> Result<Vec<DomainKind>, CliError> {
+    let mut out = Vec::new();
+    for name in names {
+        match DomainKind::parse(name) {
+            Some(k) => out.push(k),
+            None => {
+                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
+                return Err(CliError::from(format!(
+                    "--survive: unknown component {name:?} (use {})",
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the study, with Monte Carlo progress on standard error.
+fn compute(
+    pod: &crate::model::Pod,
+    req: &DurabilityRequest,
+    err: &mut dyn Write,
+) -> Result<DurabilityStudy, CliError> {
     // Progress on stderr, only when it is a terminal and the run has taken over a second.
     let tty = std::io::stderr().is_terminal();
     let start = std::time::Instant::now();
@@ -521,11 +512,11 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityStudy, u8>
         );
         let _ = e.flush();
     };
-    let result = study::durability(&pod, &req, &progress);
+    let result = study::durability(pod, req, &progress);
     if shown.get() {
         let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
     }
-    result.map_err(|e| fail(err_cell.into_inner(), &study_message(&e)))
+    Ok(result.map_err(|e| study_message(&e))?)
 }
 
 /// The simulation parameters the Monte Carlo flags ask for.

@@ -4,7 +4,8 @@
 //! filesystem overrides into a `layout::Shape`, `AutoConstraints` and `Overheads`, with an
 //! error that names the flag for every bad value. The engine is `crate::layout`.
 
-use super::{EXIT_LIMIT, EXIT_OK, Format, emit, load_design, render_report, usage, write_diags};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, fail, render};
 use crate::{durability, layout};
 use clap::ValueEnum;
 use std::io::Write;
@@ -130,37 +131,28 @@ pub struct LayoutArgs {
 }
 
 /// Runs `podplan layout`.
-pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
     use crate::layout::{self, DomainKind, Overheads, Shape};
     use crate::spec::{Filesystem, Level};
-    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let _ = write_diags(err, &warnings);
+    let d = load_design(a.design.as_ref(), err)?;
+    let pod = &d.pod;
     let mut survive = Vec::new();
     for name in &a.survive {
         match DomainKind::parse(name) {
             Some(k) => survive.push(k),
             None => {
                 let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
-                return usage(
-                    err,
-                    &format!(
-                        "--survive: unknown component {name:?} (use {})",
-                        names.join(", ")
-                    ),
-                );
+                return fail(format!(
+                    "--survive: unknown component {name:?} (use {})",
+                    names.join(", ")
+                ));
             }
         }
     }
     let n = pod.drives.len() as u32;
     let spares = a.spares.unwrap_or(pod.raid.spares);
     if spares >= n {
-        return usage(
-            err,
-            &format!("--spares {spares}: the pod has only {n} drives"),
-        );
+        return fail(format!("--spares {spares}: the pod has only {n} drives"));
     }
     let fs = match a.filesystem {
         None => pod.raid.filesystem,
@@ -181,31 +173,26 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             ("--fs-log", a.fs_log.is_some()),
         ] {
             if given {
-                return usage(
-                    err,
-                    &format!(
-                        "{flag}: there is no filesystem to apply it to ({whence}); give --filesystem ext4, jfs or xfs"
-                    ),
-                );
+                return fail(format!(
+                    "{flag}: there is no filesystem to apply it to ({whence}); give --filesystem ext4, jfs or xfs"
+                ));
             }
         }
     }
     let mut o = Overheads::for_filesystem(fs);
     if let Some(p) = a.fs_reserved_pct {
         if !(0.0..100.0).contains(&p) {
-            return usage(
-                err,
-                &format!("--fs-reserved-pct {p}: must be at least 0 and below 100"),
-            );
+            return fail(format!(
+                "--fs-reserved-pct {p}: must be at least 0 and below 100"
+            ));
         }
         o.fs_reserved = p / 100.0;
     }
     if let Some(p) = a.fs_metadata_pct {
         if !(0.0..100.0).contains(&p) {
-            return usage(
-                err,
-                &format!("--fs-metadata-pct {p}: must be at least 0 and below 100"),
-            );
+            return fail(format!(
+                "--fs-metadata-pct {p}: must be at least 0 and below 100"
+            ));
         }
         o.fs_metadata = p / 100.0;
     }
@@ -220,15 +207,12 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         if let Some(v) = value {
             match crate::units::parse_bytes(v) {
                 Ok(b) if b.0 > MAX_OVERHEAD_BYTES => {
-                    return usage(
-                        err,
-                        &format!(
-                            "{flag} {v}: at most 1 PB (10^15 B), the largest drive a design may hold"
-                        ),
-                    );
+                    return fail(format!(
+                        "{flag} {v}: at most 1 PB (10^15 B), the largest drive a design may hold"
+                    ));
                 }
                 Ok(b) => *slot = b,
-                Err(e) => return usage(err, &format!("{flag}: {e}")),
+                Err(e) => return fail(format!("{flag}: {e}")),
             }
         }
     }
@@ -253,21 +237,17 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         .max(1);
         let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
         if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
-            return usage(
-                err,
-                &format!(
-                    "--min-parity {m} is more than --max-parity {}",
-                    a.max_parity
-                ),
-            );
+            return fail(format!(
+                "--min-parity {m} is more than --max-parity {}",
+                a.max_parity
+            ));
         }
         if let Some(m) = a.max_annual_loss
             && !(m.is_finite() && m > 0.0 && m < 1.0)
         {
-            return usage(
-                err,
-                &format!("--max-annual-loss {m}: a probability between 0 and 1"),
-            );
+            return fail(format!(
+                "--max-annual-loss {m}: a probability between 0 and 1"
+            ));
         }
         let model = match a.loss_model {
             LossModelArg::Sliding => durability::Model::Sliding,
@@ -285,22 +265,21 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             max_annual_loss: a.max_annual_loss,
             loss_model: Some(model.name().to_string()),
         };
-        let loss = |l: &layout::Layout| crate::study::pod_annual_loss(&pod, l, model);
-        let result = layout::auto_with(&pod, &c, &loss, true);
+        let loss = |l: &layout::Layout| crate::study::pod_annual_loss(pod, l, model);
+        let result = layout::auto_with(pod, &c, &loss, true);
         match result.chosen.clone() {
             Some(p) => (p, Some(result)),
             None => {
                 // Nothing satisfies the constraints: report the search and the best rejected shape.
                 let fallback = result.rejected.first().map(|c| c.shape);
                 let Some(shape) = fallback else {
-                    return usage(
-                        err,
+                    return fail(
                         "--auto: no shape fits these drives (check --max-width and --spares)",
                     );
                 };
-                match layout::place(&pod, shape, &survive) {
+                match layout::place(pod, shape, &survive) {
                     Ok(p) => (p, Some(result)),
-                    Err(e) => return usage(err, &e.to_string()),
+                    Err(e) => return fail(e.to_string()),
                 }
             }
         }
@@ -308,13 +287,13 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let level = match a.raid {
             None => {
                 if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
-                    return usage(err, "--width, --parity and --copies need --raid");
+                    return fail("--width, --parity and --copies need --raid");
                 }
                 pod.raid.level
             }
             Some(r) => {
                 if let Some(msg) = ignored_counts(r, &a) {
-                    return usage(err, &msg);
+                    return fail(&msg);
                 }
                 let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
                 let built = match r {
@@ -330,10 +309,7 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                     }),
                     RaidArg::Erasure => match (a.width, a.parity) {
                         (Some(w), Some(p)) if p >= w => {
-                            return usage(
-                                err,
-                                &format!("--parity {p} must be less than --width {w}"),
-                            );
+                            return fail(format!("--parity {p} must be less than --width {w}"));
                         }
                         (Some(w), Some(p)) => Ok(Level::Erasure {
                             data: w - p,
@@ -344,38 +320,34 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 };
                 match built {
                     Ok(l) => l,
-                    Err(m) => return usage(err, m),
+                    Err(m) => return fail(m),
                 }
             }
         };
         let shape = Shape { level, spares };
-        if let Err(e) = layout::check_shape(&pod, &shape) {
+        if let Err(e) = layout::check_shape(pod, &shape) {
             let flag = if a.raid.is_some() {
                 "--width/--spares"
             } else {
                 "the design's raid policy"
             };
-            return usage(err, &format!("{flag}: {e}"));
+            return fail(format!("{flag}: {e}"));
         }
-        match layout::place(&pod, shape, &survive) {
+        match layout::place(pod, shape, &survive) {
             Ok(p) => (p, None),
-            Err(e) => return usage(err, &e.to_string()),
+            Err(e) => return fail(e.to_string()),
         }
     };
-    let report = layout::report(&pod, &placement, fs, &o, auto);
-    let text = match render_report(a.format, &report, |_| {
+    let report = layout::report(pod, &placement, fs, &o, auto);
+    let text = render(a.format, &report, |_| {
         crate::render::layout_sections(&report)
-    }) {
-        Ok(t) => t,
-        Err(e) => return usage(err, &e),
-    };
-    let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-    let code = emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err);
+    })?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())?;
     let no_choice = report.auto.as_ref().is_some_and(|x| x.chosen.is_none());
-    if code == EXIT_OK && (!report.survivable || no_choice) {
-        EXIT_LIMIT
+    if !report.survivable || no_choice {
+        Ok(Outcome::LimitBroken)
     } else {
-        code
+        Ok(Outcome::Done)
     }
 }
 

@@ -149,6 +149,31 @@ pub fn worst_rebuild(r: &DesignReport) -> Option<&RebuildTime> {
         })
 }
 
+/// Why one bandwidth workload cannot be run on a pod.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BandwidthStudyError {
+    /// The design's RAID policy cannot be laid out.
+    #[error("layout: {0}")]
+    Layout(layout::ShapeError),
+    /// The workload cannot run on this layout.
+    #[error("{0}")]
+    Bandwidth(bandwidth::BandwidthError),
+}
+
+/// One workload on a pod laid out with its own RAID policy.
+pub fn bandwidth(
+    pod: &Pod,
+    req: &Request,
+    params: &Params,
+) -> Result<BandwidthReport, BandwidthStudyError> {
+    let shape = Shape {
+        level: pod.raid.level,
+        spares: pod.raid.spares,
+    };
+    let placement = layout::place(pod, shape, &[]).map_err(BandwidthStudyError::Layout)?;
+    bandwidth::analyze(pod, &placement.layout, req, params).map_err(BandwidthStudyError::Bandwidth)
+}
+
 /// The time to rebuild one drive of each group from the topology, or none when the layout has
 /// no redundancy or `params` do not fit the pod. The one call into the bandwidth model's
 /// rebuild times.
@@ -212,7 +237,7 @@ pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Optio
 #[derive(Debug, Clone, PartialEq)]
 pub enum RebuildChoice {
     /// From the bandwidth model's rebuild workload under these parameters, after the delay.
-    Topology(Params),
+    Topology(Box<Params>),
     /// At this rate per drive, MB/s, after the delay.
     Rate(f64),
     /// This many hours in all, delay included.
@@ -256,7 +281,7 @@ impl Default for DurabilityRequest {
         DurabilityRequest {
             width_parity: None,
             survive: Vec::new(),
-            rebuild: RebuildChoice::Topology(Params::default()),
+            rebuild: RebuildChoice::Topology(Box::default()),
             replace_hours: None,
             options: Options::default(),
             vault_rebuild_hours: durability::BACKBLAZE_2018.rebuild_hours,
