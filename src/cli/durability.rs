@@ -265,7 +265,7 @@ pub fn run(
     // Flags first, so a bad value is reported before any work.
     let mut req = request(&a)?;
     let d = load_design(a.design.as_ref(), err)?;
-    req.survive = survive(&a.survive)?;
+    req.survive = super::survive_kinds(&a.survive)?;
     let report = compute(&d.pod, &req, err)?;
     let text = render(a.format, &report, |st| sections(&report, st))?;
     emit(out, a.output.as_ref(), &d.files(), text.as_bytes())
@@ -463,24 +463,6 @@ fn request(a: &DurabilityArgs) -> Result<DurabilityRequest, CliError> {
         }),
     };
     Ok(req)
-}
-
-/// The components `--survive` names.
-fn survive(names: &[String]) -> Result<Vec<DomainKind>, CliError> {
-    let mut out = Vec::new();
-    for name in names {
-        match DomainKind::parse(name) {
-            Some(k) => out.push(k),
-            None => {
-                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
-                return Err(CliError::from(format!(
-                    "--survive: unknown component {name:?} (use {})",
-                    names.join(", ")
-                )));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Runs the study, with Monte Carlo progress on standard error.

@@ -6,7 +6,11 @@
 
 use super::input::load_design;
 use super::{CliError, Format, Outcome, emit, fail, render};
-use crate::{durability, layout};
+use crate::durability;
+use crate::layout::{self, DomainKind, Overheads, Shape};
+use crate::model::Pod;
+use crate::spec::{Filesystem, Level};
+use crate::study::{self, LayoutChoice, LayoutRequest, LayoutStudyError};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -132,35 +136,84 @@ pub struct LayoutArgs {
 
 /// Runs `podplan layout`.
 pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
-    use crate::layout::{self, DomainKind, Overheads, Shape};
-    use crate::spec::{Filesystem, Level};
     let d = load_design(a.design.as_ref(), err)?;
-    let pod = &d.pod;
-    let mut survive = Vec::new();
-    for name in &a.survive {
-        match DomainKind::parse(name) {
-            Some(k) => survive.push(k),
-            None => {
-                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
-                return fail(format!(
-                    "--survive: unknown component {name:?} (use {})",
-                    names.join(", ")
-                ));
-            }
+    let req = request(&a, &d.pod, err)?;
+    let report = study::layout(&d.pod, &req).map_err(|e| match e {
+        LayoutStudyError::NoShapeFits => {
+            "--auto: no shape fits these drives (check --max-width and --spares)".to_string()
         }
+        LayoutStudyError::Shape { custom, error } => format!(
+            "{}: {error}",
+            if custom {
+                "--width/--spares"
+            } else {
+                "the design's raid policy"
+            }
+        ),
+        LayoutStudyError::Place(e) => e.to_string(),
+    })?;
+    let text = render(a.format, &report, |_| {
+        crate::render::layout_sections(&report)
+    })?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())?;
+    let no_choice = report.auto.as_ref().is_some_and(|x| x.chosen.is_none());
+    if !report.survivable || no_choice {
+        Ok(Outcome::LimitBroken)
+    } else {
+        Ok(Outcome::Done)
     }
+}
+
+/// The checked layout request the flags make for a pod; a note on stderr when the partition
+/// alignment leaves nothing of the smallest drive.
+fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutRequest, CliError> {
+    let survive = super::survive_kinds(&a.survive)?;
     let n = pod.drives.len() as u32;
     let spares = a.spares.unwrap_or(pod.raid.spares);
     if spares >= n {
         return fail(format!("--spares {spares}: the pod has only {n} drives"));
     }
-    let fs = match a.filesystem {
+    let filesystem = match a.filesystem {
         None => pod.raid.filesystem,
         Some(FsArg::Ext4) => Filesystem::Ext4,
         Some(FsArg::Jfs) => Filesystem::Jfs,
         Some(FsArg::Xfs) => Filesystem::Xfs,
         Some(FsArg::None) => Filesystem::None,
     };
+    let overheads = overheads(a, filesystem)?;
+    if let (Some(v), Some(smallest)) = (
+        &a.partition_align,
+        pod.drives.iter().map(|d| d.drive().capacity).min(),
+    ) && overheads.partition_align.0 > 0
+        && layout::aligned(smallest, overheads.partition_align).0 == 0
+    {
+        let _ = writeln!(
+            err,
+            "warning: --partition-align {v} leaves nothing of the smallest drive ({:.2} TB): its groups hold no data",
+            smallest.tb()
+        );
+    }
+    let choice = if a.auto {
+        auto_choice(a, pod, spares, &overheads, &survive)?
+    } else {
+        LayoutChoice::Shape {
+            shape: Shape {
+                level: raid_level(a, pod)?,
+                spares,
+            },
+            custom: a.raid.is_some(),
+        }
+    };
+    Ok(LayoutRequest {
+        choice,
+        survive,
+        filesystem,
+        overheads,
+    })
+}
+
+/// The filesystem overheads, with every override checked; none applies without a filesystem.
+fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
     if fs == Filesystem::None {
         let whence = if a.filesystem.is_some() {
             "--filesystem none"
@@ -180,21 +233,16 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         }
     }
     let mut o = Overheads::for_filesystem(fs);
-    if let Some(p) = a.fs_reserved_pct {
-        if !(0.0..100.0).contains(&p) {
-            return fail(format!(
-                "--fs-reserved-pct {p}: must be at least 0 and below 100"
-            ));
+    for (flag, value, slot) in [
+        ("--fs-reserved-pct", a.fs_reserved_pct, &mut o.fs_reserved),
+        ("--fs-metadata-pct", a.fs_metadata_pct, &mut o.fs_metadata),
+    ] {
+        if let Some(p) = value {
+            if !(0.0..100.0).contains(&p) {
+                return fail(format!("{flag} {p}: must be at least 0 and below 100"));
+            }
+            *slot = p / 100.0;
         }
-        o.fs_reserved = p / 100.0;
-    }
-    if let Some(p) = a.fs_metadata_pct {
-        if !(0.0..100.0).contains(&p) {
-            return fail(format!(
-                "--fs-metadata-pct {p}: must be at least 0 and below 100"
-            ));
-        }
-        o.fs_metadata = p / 100.0;
     }
     for (flag, value, slot) in [
         ("--fs-log", &a.fs_log, &mut o.fs_fixed),
@@ -216,139 +264,91 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
             }
         }
     }
-    if let (Some(v), Some(smallest)) = (
-        &a.partition_align,
-        pod.drives.iter().map(|d| d.drive().capacity).min(),
-    ) && o.partition_align.0 > 0
-        && layout::aligned(smallest, o.partition_align).0 == 0
+    Ok(o)
+}
+
+/// The `--auto` search's constraints and loss model.
+fn auto_choice(
+    a: &LayoutArgs,
+    pod: &Pod,
+    spares: u32,
+    o: &Overheads,
+    survive: &[DomainKind],
+) -> Result<LayoutChoice, CliError> {
+    let own = Shape {
+        level: pod.raid.level,
+        spares,
+    }
+    .tolerance()
+    .max(1);
+    let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
+    if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
+        return fail(format!(
+            "--min-parity {m} is more than --max-parity {}",
+            a.max_parity
+        ));
+    }
+    if let Some(m) = a.max_annual_loss
+        && !(m.is_finite() && m > 0.0 && m < 1.0)
     {
-        let _ = writeln!(
-            err,
-            "warning: --partition-align {v} leaves nothing of the smallest drive ({:.2} TB): its groups hold no data",
-            smallest.tb()
-        );
+        return fail(format!(
+            "--max-annual-loss {m}: a probability between 0 and 1"
+        ));
     }
-    let (placement, auto) = if a.auto {
-        let own = Shape {
-            level: pod.raid.level,
-            spares,
-        }
-        .tolerance()
-        .max(1);
-        let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
-        if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
-            return fail(format!(
-                "--min-parity {m} is more than --max-parity {}",
-                a.max_parity
-            ));
-        }
-        if let Some(m) = a.max_annual_loss
-            && !(m.is_finite() && m > 0.0 && m < 1.0)
-        {
-            return fail(format!(
-                "--max-annual-loss {m}: a probability between 0 and 1"
-            ));
-        }
-        let model = match a.loss_model {
-            LossModelArg::Sliding => durability::Model::Sliding,
-            LossModelArg::MarkovSerial => durability::Model::MarkovSerial,
-            LossModelArg::MarkovParallel => durability::Model::MarkovParallel,
-            LossModelArg::Backblaze => durability::Model::Backblaze,
-        };
-        let c = layout::AutoConstraints {
-            min_parity,
-            max_parity: a.max_parity,
-            max_width: a.max_width,
-            spares,
-            partition_align: o.partition_align,
-            survive: survive.clone(),
-            max_annual_loss: a.max_annual_loss,
-            loss_model: Some(model.name().to_string()),
-        };
-        let loss = |l: &layout::Layout| crate::study::pod_annual_loss(pod, l, model);
-        let result = layout::auto_with(pod, &c, &loss, true);
-        match result.chosen.clone() {
-            Some(p) => (p, Some(result)),
-            None => {
-                // Nothing satisfies the constraints: report the search and the best rejected shape.
-                let fallback = result.rejected.first().map(|c| c.shape);
-                let Some(shape) = fallback else {
-                    return fail(
-                        "--auto: no shape fits these drives (check --max-width and --spares)",
-                    );
-                };
-                match layout::place(pod, shape, &survive) {
-                    Ok(p) => (p, Some(result)),
-                    Err(e) => return fail(e.to_string()),
-                }
-            }
-        }
-    } else {
-        let level = match a.raid {
-            None => {
-                if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
-                    return fail("--width, --parity and --copies need --raid");
-                }
-                pod.raid.level
-            }
-            Some(r) => {
-                if let Some(msg) = ignored_counts(r, &a) {
-                    return fail(&msg);
-                }
-                let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
-                let built = match r {
-                    RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
-                    RaidArg::Raid5 => need_width(a.width).map(|width| Level::Raid5 { width }),
-                    RaidArg::Raid6 => need_width(a.width).map(|width| Level::Raid6 { width }),
-                    RaidArg::Mirror => Ok(Level::Mirror {
-                        copies: a.copies.or(a.width).unwrap_or(2),
-                    }),
-                    RaidArg::Raid10 => need_width(a.width).map(|width| Level::Raid10 {
-                        width,
-                        copies: a.copies.unwrap_or(2),
-                    }),
-                    RaidArg::Erasure => match (a.width, a.parity) {
-                        (Some(w), Some(p)) if p >= w => {
-                            return fail(format!("--parity {p} must be less than --width {w}"));
-                        }
-                        (Some(w), Some(p)) => Ok(Level::Erasure {
-                            data: w - p,
-                            parity: p,
-                        }),
-                        _ => Err("--raid erasure needs --width and --parity"),
-                    },
-                };
-                match built {
-                    Ok(l) => l,
-                    Err(m) => return fail(m),
-                }
-            }
-        };
-        let shape = Shape { level, spares };
-        if let Err(e) = layout::check_shape(pod, &shape) {
-            let flag = if a.raid.is_some() {
-                "--width/--spares"
-            } else {
-                "the design's raid policy"
-            };
-            return fail(format!("{flag}: {e}"));
-        }
-        match layout::place(pod, shape, &survive) {
-            Ok(p) => (p, None),
-            Err(e) => return fail(e.to_string()),
-        }
+    let model = match a.loss_model {
+        LossModelArg::Sliding => durability::Model::Sliding,
+        LossModelArg::MarkovSerial => durability::Model::MarkovSerial,
+        LossModelArg::MarkovParallel => durability::Model::MarkovParallel,
+        LossModelArg::Backblaze => durability::Model::Backblaze,
     };
-    let report = layout::report(pod, &placement, fs, &o, auto);
-    let text = render(a.format, &report, |_| {
-        crate::render::layout_sections(&report)
-    })?;
-    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())?;
-    let no_choice = report.auto.as_ref().is_some_and(|x| x.chosen.is_none());
-    if !report.survivable || no_choice {
-        Ok(Outcome::LimitBroken)
-    } else {
-        Ok(Outcome::Done)
+    let constraints = layout::AutoConstraints {
+        min_parity,
+        max_parity: a.max_parity,
+        max_width: a.max_width,
+        spares,
+        partition_align: o.partition_align,
+        survive: survive.to_vec(),
+        max_annual_loss: a.max_annual_loss,
+        loss_model: Some(model.name().to_string()),
+    };
+    Ok(LayoutChoice::Auto { constraints, model })
+}
+
+/// The RAID level `--raid`, `--width`, `--parity` and `--copies` ask for, or the design's.
+fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
+    let Some(r) = a.raid else {
+        if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
+            return fail("--width, --parity and --copies need --raid");
+        }
+        return Ok(pod.raid.level);
+    };
+    if let Some(msg) = ignored_counts(r, a) {
+        return fail(msg);
     }
+    let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
+    let built = match r {
+        RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
+        RaidArg::Raid5 => need_width(a.width).map(|width| Level::Raid5 { width }),
+        RaidArg::Raid6 => need_width(a.width).map(|width| Level::Raid6 { width }),
+        RaidArg::Mirror => Ok(Level::Mirror {
+            copies: a.copies.or(a.width).unwrap_or(2),
+        }),
+        RaidArg::Raid10 => need_width(a.width).map(|width| Level::Raid10 {
+            width,
+            copies: a.copies.unwrap_or(2),
+        }),
+        RaidArg::Erasure => match (a.width, a.parity) {
+            (Some(w), Some(p)) if p >= w => {
+                return fail(format!("--parity {p} must be less than --width {w}"));
+            }
+            (Some(w), Some(p)) => Ok(Level::Erasure {
+                data: w - p,
+                parity: p,
+            }),
+            _ => Err("--raid erasure needs --width and --parity"),
+        },
+    };
+    Ok(built?)
 }
 
 /// The largest `--fs-log` or `--partition-align`: validation's largest drive (1 PB), beyond

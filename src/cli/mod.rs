@@ -464,6 +464,25 @@ fn run_check(
     }
 }
 
+/// The components `--survive` names (comma-separated kinds).
+pub(crate) fn survive_kinds(names: &[String]) -> Result<Vec<crate::layout::DomainKind>, CliError> {
+    use crate::layout::DomainKind;
+    let mut out = Vec::new();
+    for name in names {
+        match DomainKind::parse(name) {
+            Some(k) => out.push(k),
+            None => {
+                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
+                return fail(format!(
+                    "--survive: unknown component {name:?} (use {})",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Stops a command with `error: <message>`.
 pub(crate) fn fail<T>(message: impl Into<String>) -> Result<T, CliError> {
     Err(CliError::Message(message.into()))

@@ -7,7 +7,7 @@ use crate::render::{Section, Style};
 use crate::show::trim_float;
 use crate::units::Encoding;
 
-fn mb(v: f64) -> String {
+fn mb_text(v: f64) -> String {
     if v.is_finite() {
         format!("{v:.1}")
     } else {
@@ -23,7 +23,7 @@ fn encoding(e: Option<Encoding>) -> &'static str {
     }
 }
 
-fn hours(h: f64) -> String {
+fn hours_text(h: f64) -> String {
     if h.is_finite() {
         format!("{h:.1}")
     } else {
@@ -34,24 +34,52 @@ fn hours(h: f64) -> String {
 /// The bandwidth report as sections: summary, links, drives, flows, rebuild times, factors.
 pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     let mut out = Vec::new();
-    let data = style == Style::Data;
-    // A column name for reading or, with its unit, for data.
-    let head = |read: &'static str, for_data: &'static str| if data { for_data } else { read };
-    // A rate: "unlimited" to read, an empty cell for data.
-    let mb = |v: f64| {
-        if data && !v.is_finite() {
+    let cell = Cells {
+        data: style == Style::Data,
+    };
+    summary_section(r, cell, &mut out);
+    links_section(r, cell, &mut out);
+    drives_section(r, cell, &mut out);
+    flows_section(r, cell, &mut out);
+    rebuilds_section(r, cell, &mut out);
+    factors_section(r, &mut out);
+    out
+}
+
+/// How cells are written in one style.
+#[derive(Clone, Copy)]
+struct Cells {
+    /// For machines: units in headers, empty cells for what has no number.
+    data: bool,
+}
+
+impl Cells {
+    /// A column name for reading or, with its unit, for data.
+    fn head(self, read: &'static str, for_data: &'static str) -> &'static str {
+        if self.data { for_data } else { read }
+    }
+
+    /// A rate: "unlimited" to read, an empty cell for data.
+    fn mb(self, v: f64) -> String {
+        if self.data && !v.is_finite() {
             String::new()
         } else {
-            mb(v)
+            mb_text(v)
         }
-    };
-    let hours = |h: f64| {
-        if data && !h.is_finite() {
+    }
+
+    /// Hours: "never" to read, an empty cell for data.
+    fn hours(self, h: f64) -> String {
+        if self.data && !h.is_finite() {
             String::new()
         } else {
-            hours(h)
+            hours_text(h)
         }
-    };
+    }
+}
+
+/// The summary: what binds, what binds next, and the figures of the workload.
+fn summary_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     let s = &r.summary;
     let title = match &r.revision {
         Some(rev) => format!("{} (revision {rev})", r.design),
@@ -67,10 +95,10 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
         &["Figure", "Value"],
     );
     sum.row(vec!["Workload".into(), r.workload.describe().into()]);
-    if data {
+    if cell.data {
         sum.row(vec![
             "Drive traffic (all drives, MB/s)".into(),
-            mb(s.aggregate_mb_s.0),
+            cell.mb(s.aggregate_mb_s.0),
         ]);
         sum.row(vec![
             "Drives moving data (count)".into(),
@@ -79,55 +107,59 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     } else {
         sum.row(vec![
             "Drive traffic (all drives, MB/s)".into(),
-            format!("{} over {} drives", mb(s.aggregate_mb_s.0), s.active_drives),
+            format!(
+                "{} over {} drives",
+                cell.mb(s.aggregate_mb_s.0),
+                s.active_drives
+            ),
         ]);
     }
     if let Some(c) = s.client_mb_s {
-        sum.row(vec!["Client traffic (MB/s)".into(), mb(c.0)]);
+        sum.row(vec!["Client traffic (MB/s)".into(), cell.mb(c.0)]);
     }
-    if data {
+    if cell.data {
         sum.row(vec![
             "Per drive, slowest (MB/s)".into(),
-            mb(s.per_drive_min_mb_s.0),
+            cell.mb(s.per_drive_min_mb_s.0),
         ]);
         sum.row(vec![
             "Per drive, fastest (MB/s)".into(),
-            mb(s.per_drive_max_mb_s.0),
+            cell.mb(s.per_drive_max_mb_s.0),
         ]);
     } else {
         sum.row(vec![
             "Per drive (MB/s)".into(),
             if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
-                mb(s.per_drive_min_mb_s.0)
+                cell.mb(s.per_drive_min_mb_s.0)
             } else {
                 format!(
                     "{} to {}",
-                    mb(s.per_drive_min_mb_s.0),
-                    mb(s.per_drive_max_mb_s.0)
+                    cell.mb(s.per_drive_min_mb_s.0),
+                    cell.mb(s.per_drive_max_mb_s.0)
                 )
             },
         ]);
     }
     sum.row(vec!["Binding".into(), s.binding_name.clone()]);
     match &s.next {
-        Some(n) if data => {
+        Some(n) if cell.data => {
             sum.row(vec!["Next".into(), n.name.clone()]);
             if let Some(u) = n.utilization_pct {
                 sum.row(vec!["Next, now used (%)".into(), format!("{u:.1}")]);
             }
             sum.row(vec![
                 "Binding limit lifted: drive traffic (MB/s)".into(),
-                mb(n.aggregate_mb_s.0),
+                cell.mb(n.aggregate_mb_s.0),
             ]);
             if let Some(c) = n.client_mb_s {
                 sum.row(vec![
                     "Binding limit lifted: client traffic (MB/s)".into(),
-                    mb(c.0),
+                    cell.mb(c.0),
                 ]);
             }
             sum.row(vec![
                 "Binding limit lifted: slowest drive (MB/s)".into(),
-                mb(n.per_drive_min_mb_s.0),
+                cell.mb(n.per_drive_min_mb_s.0),
             ])
         }
         Some(n) => sum.row(vec![
@@ -138,11 +170,11 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
                 n.utilization_pct
                     .map(|u| format!(" (now {u:.0} % used)"))
                     .unwrap_or_default(),
-                mb(n.aggregate_mb_s.0),
+                cell.mb(n.aggregate_mb_s.0),
                 n.client_mb_s
-                    .map(|c| format!(", {} MB/s client", mb(c.0)))
+                    .map(|c| format!(", {} MB/s client", cell.mb(c.0)))
                     .unwrap_or_default(),
-                mb(n.per_drive_min_mb_s.0)
+                cell.mb(n.per_drive_min_mb_s.0)
             ),
         ]),
         None => sum.row(vec![
@@ -163,10 +195,13 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     }
     sum.notes = r.notes.clone();
     out.push(sum);
+}
 
+/// Every link: capacity, load, utilization and headroom.
+fn links_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     let mut l = Section::new(
         "Links (MB/s = 10^6 B/s of payload; raw Gb/s per direction)",
-        &if data {
+        &if cell.data {
             vec![
                 "Link",
                 "Name",
@@ -194,13 +229,13 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
             ]
         },
     );
-    l.right = if data {
+    l.right = if cell.data {
         vec![2, 4, 5, 6, 7, 8, 9]
     } else {
         vec![1, 2, 3, 4, 5, 6, 7]
     };
     for x in &r.links {
-        let mut row = if data {
+        let mut row = if cell.data {
             vec![
                 x.id.clone(),
                 x.name.clone(),
@@ -220,10 +255,10 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
             ]
         };
         row.extend([
-            mb(x.capacity_mb_s.0),
+            cell.mb(x.capacity_mb_s.0),
             x.drives_behind.to_string(),
-            mb(x.demand_mb_s.0),
-            mb(x.allocated_mb_s.0),
+            cell.mb(x.demand_mb_s.0),
+            cell.mb(x.allocated_mb_s.0),
             format!("{:.1}", x.utilization_pct),
             match (x.saturated, x.binding) {
                 (true, true) => "yes, binds".into(),
@@ -235,7 +270,10 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
     }
     l.notes.push("Demand: what the flows through a link would put on it at their own limits (drive media, drive port, md). Each drive's own SATA port is a private limit, in the drives table.".into());
     out.push(l);
+}
 
+/// The drives, grouped by equal figures.
+fn drives_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     let mut d = Section::new(
         "Drives (grouped by equal figures)",
         &[
@@ -254,14 +292,17 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
             x.bays.clone(),
             x.model.clone(),
             x.group.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
-            mb(x.media_mb_s.0),
+            cell.mb(x.media_mb_s.0),
             trim_float(x.port_gbit_s),
-            mb(x.port_mb_s.0),
+            cell.mb(x.port_mb_s.0),
             format!("{:.2}", x.traffic_mb_s.0),
         ]);
     }
     out.push(d);
+}
 
+/// The flows and what limits each (for scrub, only when they are few).
+fn flows_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     if r.flows.len() <= 16 || r.workload != Workload::Scrub {
         let unit = match r.workload {
             Workload::Ingest | Workload::Read => "user MB/s",
@@ -271,9 +312,9 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
             format!("Flows (rate in {unit})"),
             &[
                 "Flow",
-                head("Demand", "Demand (MB/s)"),
-                head("Rate", "Rate (MB/s)"),
-                head("Drive traffic", "Drive traffic (MB/s)"),
+                cell.head("Demand", "Demand (MB/s)"),
+                cell.head("Rate", "Rate (MB/s)"),
+                cell.head("Drive traffic", "Drive traffic (MB/s)"),
                 "Limited by",
             ],
         );
@@ -281,15 +322,18 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
         for x in &r.flows {
             f.row(vec![
                 x.label.clone(),
-                mb(x.demand_mb_s.0),
+                cell.mb(x.demand_mb_s.0),
                 format!("{:.2}", x.rate_mb_s.0),
-                mb(x.drive_traffic_mb_s.0),
+                cell.mb(x.drive_traffic_mb_s.0),
                 x.limited_by_name.clone(),
             ]);
         }
         out.push(f);
     }
+}
 
+/// Each group's rebuild time and what sets it.
+fn rebuilds_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     if !r.rebuilds.is_empty() {
         let mut t = Section::new(
             "Rebuild time (delay + member size / rate)",
@@ -312,11 +356,11 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
                 x.replacement_bay.to_string(),
                 format!("{:.2}", x.time.rate.0),
                 format!("{:.3}", x.member.tb()),
-                hours(x.time.hours),
+                cell.hours(x.time.hours),
                 if x.time.hours.is_finite() {
                     format!("{:.2}", x.time.hours / 24.0)
                 } else {
-                    hours(x.time.hours)
+                    cell.hours(x.time.hours)
                 },
                 x.time.binding_link.clone(),
             ]);
@@ -329,7 +373,10 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
         }
         out.push(t);
     }
+}
 
+/// The factors in force and their sources.
+fn factors_section(r: &BandwidthReport, out: &mut Vec<Section>) {
     let mut fa = Section::new(
         "Factors in force (--set KEY=VALUE overrides)",
         &["Key", "Value", "Unit", "Applies to", "Source"],
@@ -357,5 +404,4 @@ pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
         ]);
     }
     out.push(fa);
-    out
 }

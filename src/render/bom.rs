@@ -211,6 +211,77 @@ pub fn what_if_sentences(r: &Report) -> Vec<String> {
     out
 }
 
+/// A column of the bill of materials' lines as data: the CSV and the workbook's BOM sheet
+/// share this one list.
+pub struct LineColumn {
+    /// Header in the workbook.
+    pub name: &'static str,
+    /// Header in CSV: the money columns name their currency there (`Unit (USD)`).
+    pub csv: &'static str,
+    /// Whether the header in CSV carries the currency.
+    pub money: bool,
+    /// A number: right-aligned in a table.
+    pub number: bool,
+    /// Width in the workbook, in characters.
+    pub width: f64,
+}
+
+impl LineColumn {
+    const fn text(name: &'static str, width: f64) -> Self {
+        LineColumn {
+            name,
+            csv: name,
+            money: false,
+            number: false,
+            width,
+        }
+    }
+
+    const fn count(name: &'static str, width: f64) -> Self {
+        LineColumn {
+            number: true,
+            ..LineColumn::text(name, width)
+        }
+    }
+
+    const fn money(name: &'static str, csv: &'static str, width: f64) -> Self {
+        LineColumn {
+            name,
+            csv,
+            money: true,
+            number: true,
+            width,
+        }
+    }
+
+    /// The header in CSV, with the currency where it applies.
+    pub fn csv_header(&self, currency: &str) -> String {
+        if self.money {
+            format!("{} ({currency})", self.csv)
+        } else {
+            self.csv.to_string()
+        }
+    }
+}
+
+/// The columns of the bill of materials' lines as data, in order.
+pub const LINE_COLUMNS: [LineColumn; 14] = [
+    LineColumn::count("#", 4.0),
+    LineColumn::text("Part", 50.0),
+    LineColumn::text("Part id", 28.0),
+    LineColumn::text("Part number", 18.0),
+    LineColumn::text("Supplier", 22.0),
+    LineColumn::text("Category", 12.0),
+    LineColumn::text("Used for", 36.0),
+    LineColumn::count("Qty per pod", 8.0),
+    LineColumn::count("Qty", 8.0),
+    LineColumn::money("Unit price", "Unit", 12.0),
+    LineColumn::money("Extended", "Extended", 14.0),
+    LineColumn::text("Price basis", 14.0),
+    LineColumn::text("Price date", 11.0),
+    LineColumn::text("Price source", 80.0),
+];
+
 /// The `bom` report: lines, totals, price sources.
 pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
     let cur = &r.currency;
@@ -263,28 +334,12 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             s
         }
         Style::Data => {
-            let unit = format!("Unit ({cur})");
-            let ext = format!("Extended ({cur})");
-            let mut s = Section::new(
-                "Bill of materials",
-                &[
-                    "#",
-                    "Part",
-                    "Part id",
-                    "Part number",
-                    "Supplier",
-                    "Category",
-                    "Used for",
-                    "Qty per pod",
-                    "Qty",
-                    &unit,
-                    &ext,
-                    "Price basis",
-                    "Price date",
-                    "Price source",
-                ],
-            );
-            s.right = vec![0, 7, 8, 9, 10];
+            let header: Vec<String> = LINE_COLUMNS.iter().map(|c| c.csv_header(cur)).collect();
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            let mut s = Section::new("Bill of materials", &header);
+            s.right = (0..LINE_COLUMNS.len())
+                .filter(|&i| LINE_COLUMNS[i].number)
+                .collect();
             for l in &r.lines {
                 s.row(vec![
                     l.item.to_string(),

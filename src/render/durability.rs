@@ -122,8 +122,19 @@ pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
     } else {
         format!("{} years", crate::show::trim_float(r.mission_years))
     };
+    inputs_section(r, style, &mut out);
+    loss_sections(r, style, &mission, &mut out);
+    ure_section(r, style, &mut out);
+    vault_section(r, style, &mut out);
+    ratios_section(r, &mut out);
+    if let Some(mc) = &study.monte_carlo {
+        monte_carlo_section(mc, style, &mut out);
+    }
+    out
+}
 
-    // Inputs.
+/// The inputs: every group's drives, failure rate and rebuild time.
+fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
     let mut s = Section::new(
         format!(
             "{}: {} of {}, rebuild times",
@@ -217,8 +228,10 @@ pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
         });
     }
     out.push(s);
+}
 
-    // Whole-group loss, per group and pod.
+/// Whole-group loss per group and for the pod, then the pod's figures under each model.
+fn loss_sections(r: &DurabilityReport, style: Style, mission: &str, out: &mut Vec<Section>) {
     let mut header: Vec<String> = vec!["Group".into()];
     header.extend(r.models.iter().flat_map(|m| p_heads(m.model.name(), style)));
     let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -279,8 +292,10 @@ pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
             .into(),
     );
     out.push(p);
+}
 
-    // URE.
+/// Partial loss from unrecoverable read errors during critical rebuilds.
+fn ure_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
     if r.groups.iter().any(|g| g.ure.is_some()) {
         let mut u = Section::new(
             "Partial loss: an unrecoverable read error during a critical rebuild (sector loss, reported apart)",
@@ -337,8 +352,10 @@ pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
         ));
         out.push(u);
     }
+}
 
-    // Vault.
+/// The Vault: the code across pods.
+fn vault_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
     if let Some(v) = &r.vault {
         let p_head = |name: &str| match style {
             Style::Read => p_heads(&format!("{name}: P (nines)"), style),
@@ -394,8 +411,10 @@ pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
         );
         out.push(vs);
     }
+}
 
-    // How the models differ.
+/// How the models differ, as ratios to the sliding window.
+fn ratios_section(r: &DurabilityReport, out: &mut Vec<Section>) {
     if !r.ratios.is_empty() {
         let mut d = Section::new(
             "How the models differ: loss rate relative to the sliding window (model §6.5)",
@@ -417,180 +436,188 @@ pub fn sections(study: &DurabilityStudy, style: Style) -> Vec<Section> {
         );
         out.push(d);
     }
+}
 
-    // Monte Carlo.
-    if let Some(mc) = &study.monte_carlo {
-        let mut m = Section::new(
-            format!(
-                "Monte Carlo: {} (seed {}, 95 % intervals)",
-                mc.scenario, mc.params.seed
-            ),
-            &match style {
-                Style::Read => vec![
-                    "Scope",
-                    "Trials",
-                    "Trials with a loss",
-                    "P(loss) within mission",
-                    "Loss events per year",
-                    "Closed form",
-                    "Inside the interval",
-                ],
-                Style::Data => vec![
-                    "Scope",
-                    "Trials (count)",
-                    "Trials with a loss (count)",
-                    "P(loss) within mission (probability)",
-                    "P(loss) 95 % low (probability)",
-                    "P(loss) 95 % high (probability)",
-                    "Loss events per year (count)",
-                    "Loss events per year 95 % low (count)",
-                    "Loss events per year 95 % high (count)",
-                    "Closed form",
-                    "Closed form value",
-                    "Inside the interval",
-                ],
-            },
-        );
-        m.right = vec![1, 2];
-        for run in &mc.runs {
-            let e = &run.estimate;
-            let iv = |i: &montecarlo::Interval| match i.high {
-                Some(high) => format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(high)),
-                None if i.method == montecarlo::IntervalMethod::NoLossSeen => {
-                    "0 (no loss seen: no upper bound)".to_string()
-                }
-                None => format!("{} (one trial: no interval)", sci(i.mean)),
-            };
-            let (cf, inside) = match &run.closed_form {
-                Some(a) => (
-                    format!(
-                        "{}: {} = {}",
-                        a.model.name(),
-                        if a.figure == "events-per-year" {
-                            "loss events per year from a new pod"
-                        } else {
-                            "P(loss) within mission"
-                        },
-                        sci(a.analytic)
-                    ),
-                    match (a.inside, a.ratio) {
-                        (Some(true), _) => "yes".to_string(),
-                        (Some(false), Some(r)) => format!("no (ratio {r:.3})"),
-                        (Some(false), None) => "no".to_string(),
-                        (None, _) => "unknown (no upper bound)".to_string(),
-                    },
-                ),
-                None => ("none models this scenario".into(), "-".into()),
-            };
-            let plural =
-                |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-            let scope = format!(
-                "{} ({}, {}, {})",
-                run.scope,
-                plural(run.drives, "drive", "drives"),
-                plural(run.sets, "set", "sets"),
-                plural(run.domains, "component", "components")
-            );
-            match style {
-                Style::Read => m.row(vec![
-                    scope,
-                    e.trials.to_string(),
-                    e.hits.to_string(),
-                    iv(&e.p_loss),
-                    iv(&e.loss_events_per_year),
-                    cf,
-                    inside,
-                ]),
-                Style::Data => {
-                    // A missing upper bound (no loss seen under biasing) is an empty cell.
-                    let three = |i: &montecarlo::Interval| {
-                        [sci(i.mean), sci(i.low), i.high.map(sci).unwrap_or_default()]
-                    };
-                    let mut row = vec![scope, e.trials.to_string(), e.hits.to_string()];
-                    row.extend(three(&e.p_loss));
-                    row.extend(three(&e.loss_events_per_year));
-                    match &run.closed_form {
-                        Some(a) => row.extend([
-                            format!("{}: {}", a.model.name(), a.figure),
-                            sci(a.analytic),
-                            match a.inside {
-                                Some(true) => "yes",
-                                Some(false) => "no",
-                                None => "unknown",
-                            }
-                            .to_string(),
-                        ]),
-                        None => row.extend([String::new(), String::new(), "-".into()]),
-                    }
-                    m.row(row)
-                }
-            };
-            if let Some(vt) = &run.vault_from_tome {
-                m.notes.push(format!(
-                    "Vault from the tome (tomes independent): P = {}.",
-                    iv(vt)
-                ));
-            }
-        }
-        for run in &mc.runs {
-            let e = &run.estimate;
-            if let (Some(target), Some(false)) = (e.target_relative, e.precision_reached) {
-                let got = match e.p_loss.relative() {
-                    Some(r) if e.hits > 0 => format!(
-                        "P(loss) is known to ±{:.1} % from {} trials with a loss",
-                        100.0 * r,
-                        e.hits
-                    ),
-                    _ => "no trial saw a loss".to_string(),
-                };
-                m.notes.push(format!(
-                    "{}: the requested precision (±{} %, at least {} trials with a loss) was NOT reached within {} trials (--max-trials): {got}.",
-                    run.scope,
-                    crate::show::trim_float(100.0 * target),
-                    montecarlo::MIN_HITS,
-                    e.trials
-                ));
-            } else if mc.params.importance_sampling && e.hits > 0 && e.hits < montecarlo::MIN_HITS {
-                m.notes.push(format!(
-                    "{}: only {} trial{} saw a loss; a normal interval from so few weighted trials is not reliable: run more trials.",
-                    run.scope,
-                    e.hits,
-                    if e.hits == 1 { "" } else { "s" }
-                ));
-            }
-        }
-        m.notes.push(
-            if mc.params.importance_sampling {
-                "Intervals: normal (estimate ± 1.96 standard errors of the weighted trials); when no trial saw a loss the weights give no upper bound, and none is claimed."
-            } else {
-                "Intervals: exact binomial (Clopper–Pearson, two-sided 95 %) on the trials with a loss; with none in n trials the upper end is 1 − 0.025^(1/n) ≈ 3.7/n."
-            }
-            .into(),
-        );
-        m.notes.push(if mc.params.importance_sampling {
-            let per_run: Vec<String> = mc
-                .runs
-                .iter()
-                .map(|r| {
-                    let b = &r.estimate.biasing;
-                    let deg = b.bias_degraded.iter().copied().fold(1.0, f64::max);
-                    format!("{} ×{:.3} while whole, ×{:.1} while degraded", r.scope, b.bias_up, deg)
-                })
-                .collect();
-            format!(
-                "Failure biasing: hazards multiplied ({}); each trial carries its likelihood ratio, so the estimates are unbiased; \"trials with a loss\" are counted under the biased measure.",
-                per_run.join("; ")
-            )
-        } else {
-            "Plain counting, no failure biasing.".into()
-        });
-        if !mc.closed_form_covers {
-            m.notes.push(
-                "No closed form models this scenario (Weibull lifetimes, component failures, shared rebuilds or serial fixed repairs): compare with the sections above to see what it changes."
-                    .into(),
-            );
-        }
-        out.push(m);
+/// The Monte Carlo check.
+fn monte_carlo_section(mc: &crate::montecarlo::McReport, style: Style, out: &mut Vec<Section>) {
+    let mut m = Section::new(
+        format!(
+            "Monte Carlo: {} (seed {}, 95 % intervals)",
+            mc.scenario, mc.params.seed
+        ),
+        &match style {
+            Style::Read => vec![
+                "Scope",
+                "Trials",
+                "Trials with a loss",
+                "P(loss) within mission",
+                "Loss events per year",
+                "Closed form",
+                "Inside the interval",
+            ],
+            Style::Data => vec![
+                "Scope",
+                "Trials (count)",
+                "Trials with a loss (count)",
+                "P(loss) within mission (probability)",
+                "P(loss) 95 % low (probability)",
+                "P(loss) 95 % high (probability)",
+                "Loss events per year (count)",
+                "Loss events per year 95 % low (count)",
+                "Loss events per year 95 % high (count)",
+                "Closed form",
+                "Closed form value",
+                "Inside the interval",
+            ],
+        },
+    );
+    m.right = vec![1, 2];
+    for run in &mc.runs {
+        mc_row(run, style, &mut m);
     }
-    out
+    mc_notes(mc, &mut m);
+    out.push(m);
+}
+
+/// One Monte Carlo run's row, and its Vault-from-tome note.
+fn mc_row(run: &crate::montecarlo::McRun, style: Style, m: &mut Section) {
+    let e = &run.estimate;
+    let iv = |i: &montecarlo::Interval| match i.high {
+        Some(high) => format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(high)),
+        None if i.method == montecarlo::IntervalMethod::NoLossSeen => {
+            "0 (no loss seen: no upper bound)".to_string()
+        }
+        None => format!("{} (one trial: no interval)", sci(i.mean)),
+    };
+    let (cf, inside) = match &run.closed_form {
+        Some(a) => (
+            format!(
+                "{}: {} = {}",
+                a.model.name(),
+                if a.figure == "events-per-year" {
+                    "loss events per year from a new pod"
+                } else {
+                    "P(loss) within mission"
+                },
+                sci(a.analytic)
+            ),
+            match (a.inside, a.ratio) {
+                (Some(true), _) => "yes".to_string(),
+                (Some(false), Some(r)) => format!("no (ratio {r:.3})"),
+                (Some(false), None) => "no".to_string(),
+                (None, _) => "unknown (no upper bound)".to_string(),
+            },
+        ),
+        None => ("none models this scenario".into(), "-".into()),
+    };
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let scope = format!(
+        "{} ({}, {}, {})",
+        run.scope,
+        plural(run.drives, "drive", "drives"),
+        plural(run.sets, "set", "sets"),
+        plural(run.domains, "component", "components")
+    );
+    match style {
+        Style::Read => m.row(vec![
+            scope,
+            e.trials.to_string(),
+            e.hits.to_string(),
+            iv(&e.p_loss),
+            iv(&e.loss_events_per_year),
+            cf,
+            inside,
+        ]),
+        Style::Data => {
+            // A missing upper bound (no loss seen under biasing) is an empty cell.
+            let three = |i: &montecarlo::Interval| {
+                [sci(i.mean), sci(i.low), i.high.map(sci).unwrap_or_default()]
+            };
+            let mut row = vec![scope, e.trials.to_string(), e.hits.to_string()];
+            row.extend(three(&e.p_loss));
+            row.extend(three(&e.loss_events_per_year));
+            match &run.closed_form {
+                Some(a) => row.extend([
+                    format!("{}: {}", a.model.name(), a.figure),
+                    sci(a.analytic),
+                    match a.inside {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "unknown",
+                    }
+                    .to_string(),
+                ]),
+                None => row.extend([String::new(), String::new(), "-".into()]),
+            }
+            m.row(row)
+        }
+    };
+    if let Some(vt) = &run.vault_from_tome {
+        m.notes.push(format!(
+            "Vault from the tome (tomes independent): P = {}.",
+            iv(vt)
+        ));
+    }
+}
+
+/// The notes under the Monte Carlo table: precision not reached, intervals, biasing.
+fn mc_notes(mc: &crate::montecarlo::McReport, m: &mut Section) {
+    for run in &mc.runs {
+        let e = &run.estimate;
+        if let (Some(target), Some(false)) = (e.target_relative, e.precision_reached) {
+            let got = match e.p_loss.relative() {
+                Some(r) if e.hits > 0 => format!(
+                    "P(loss) is known to ±{:.1} % from {} trials with a loss",
+                    100.0 * r,
+                    e.hits
+                ),
+                _ => "no trial saw a loss".to_string(),
+            };
+            m.notes.push(format!(
+                "{}: the requested precision (±{} %, at least {} trials with a loss) was NOT reached within {} trials (--max-trials): {got}.",
+                run.scope,
+                crate::show::trim_float(100.0 * target),
+                montecarlo::MIN_HITS,
+                e.trials
+            ));
+        } else if mc.params.importance_sampling && e.hits > 0 && e.hits < montecarlo::MIN_HITS {
+            m.notes.push(format!(
+                "{}: only {} trial{} saw a loss; a normal interval from so few weighted trials is not reliable: run more trials.",
+                run.scope,
+                e.hits,
+                if e.hits == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    m.notes.push(
+        if mc.params.importance_sampling {
+            "Intervals: normal (estimate ± 1.96 standard errors of the weighted trials); when no trial saw a loss the weights give no upper bound, and none is claimed."
+        } else {
+            "Intervals: exact binomial (Clopper–Pearson, two-sided 95 %) on the trials with a loss; with none in n trials the upper end is 1 − 0.025^(1/n) ≈ 3.7/n."
+        }
+        .into(),
+    );
+    m.notes.push(if mc.params.importance_sampling {
+        let per_run: Vec<String> = mc
+            .runs
+            .iter()
+            .map(|r| {
+                let b = &r.estimate.biasing;
+                let deg = b.bias_degraded.iter().copied().fold(1.0, f64::max);
+                format!("{} ×{:.3} while whole, ×{:.1} while degraded", r.scope, b.bias_up, deg)
+            })
+            .collect();
+        format!(
+            "Failure biasing: hazards multiplied ({}); each trial carries its likelihood ratio, so the estimates are unbiased; \"trials with a loss\" are counted under the biased measure.",
+            per_run.join("; ")
+        )
+    } else {
+        "Plain counting, no failure biasing.".into()
+    });
+    if !mc.closed_form_covers {
+        m.notes.push(
+            "No closed form models this scenario (Weibull lifetimes, component failures, shared rebuilds or serial fixed repairs): compare with the sections above to see what it changes."
+                .into(),
+        );
+    }
 }

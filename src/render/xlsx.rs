@@ -9,7 +9,9 @@
 //! writes them atomically.
 
 use crate::bom::{Report, category_name};
-use crate::render::bom::{estimated_sentence, plain, published_sentence, what_if_sentences};
+use crate::render::bom::{
+    LINE_COLUMNS, estimated_sentence, plain, published_sentence, what_if_sentences,
+};
 use crate::units::Cents;
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{
@@ -22,36 +24,36 @@ pub const BOM_SHEET: &str = "BOM";
 /// Name of the sheet with the cost metrics and the reconciliation.
 pub const COST_SHEET: &str = "Cost";
 
-/// Columns of the BOM sheet, in order.
-pub const BOM_COLUMNS: [&str; 14] = [
-    "#",
-    "Part",
-    "Part id",
-    "Part number",
-    "Supplier",
-    "Category",
-    "Used for",
-    "Qty per pod",
-    "Qty",
-    "Unit price",
-    "Extended",
-    "Price basis",
-    "Price date",
-    "Price source",
-];
+/// The position of a column of [`LINE_COLUMNS`], by its name; evaluated at compile time, so a
+/// name that is not there fails the build.
+const fn col(name: &str) -> u16 {
+    let want = name.as_bytes();
+    let mut i = 0;
+    while i < LINE_COLUMNS.len() {
+        let have = LINE_COLUMNS[i].name.as_bytes();
+        if have.len() == want.len() {
+            let mut j = 0;
+            while j < have.len() && have[j] == want[j] {
+                j += 1;
+            }
+            if j == have.len() {
+                return i as u16;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such column of the bill of materials")
+}
 
-const COL_CATEGORY: u16 = 5;
-const COL_QTY: u16 = 8;
-const COL_UNIT: u16 = 9;
-const COL_EXT: u16 = 10;
-const COL_BASIS: u16 = 11;
-const COL_LABEL: u16 = 1;
-const COL_SHARE: u16 = 11;
+const COL_CATEGORY: u16 = col("Category");
+const COL_QTY: u16 = col("Qty");
+const COL_UNIT: u16 = col("Unit price");
+const COL_EXT: u16 = col("Extended");
+const COL_BASIS: u16 = col("Price basis");
+/// The totals' labels sit in the part-name column, their shares in the price-basis column.
+const COL_LABEL: u16 = col("Part");
+const COL_SHARE: u16 = COL_BASIS;
 
-/// Column widths of the BOM sheet, in characters.
-const WIDTHS: [f64; 14] = [
-    4.0, 50.0, 28.0, 18.0, 22.0, 12.0, 36.0, 8.0, 8.0, 12.0, 14.0, 14.0, 11.0, 80.0,
-];
 /// Width of the explanation column of the Cost sheet, in characters.
 const EXPLANATION_WIDTH: f64 = 80.0;
 /// Height of one line of text, in points (Excel's default row height).
@@ -169,89 +171,17 @@ fn bom_sheet(
     f: &Formats,
 ) -> Result<BomCells, XlsxError> {
     ws.set_name(BOM_SHEET)?;
-    let mut row = 0u32;
-    ws.write_string_with_format(row, 0, format!("Bill of materials: {}", title(r)), &f.title)?;
-    row += 1;
-    ws.write_string(row, 0, format!("Design file: {}", r.file))?;
-    row += 1;
-    let dates = if r.price_dates.earliest == r.price_dates.latest {
-        r.price_dates.earliest.clone()
-    } else {
-        format!("{} to {}", r.price_dates.earliest, r.price_dates.latest)
-    };
-    // An order of several pods is stated by the what-if sentences below.
-    let order = if r.pods == 1 { " One pod." } else { "" };
-    ws.write_string(
-        row,
-        0,
-        format!(
-            "Generated {generated} by podplan. Prices in {}, quoted {dates}.{order}",
-            r.currency
-        ),
-    )?;
-    row += 1;
+    let header_row = sheet_head(ws, r, generated, f)?;
     let warn = if r.totals.estimated.0 > 0 {
         &f.warn
     } else {
         &f.bold
     };
-    ws.write_string_with_format(row, 0, estimated_sentence(r), warn)?;
-    row += 1;
-    for s in published_sentence(r)
-        .into_iter()
-        .chain(what_if_sentences(r))
-    {
-        ws.write_string(row, 0, s)?;
-        row += 1;
-    }
-    row += 1;
-    let header_row = row;
-    for (c, h) in BOM_COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(header_row, c as u16, *h, &f.header)?;
+    for (c, col) in LINE_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(header_row, c as u16, col.name, &f.header)?;
     }
     let first = header_row + 1;
-    for (i, l) in r.lines.iter().enumerate() {
-        let row = first + i as u32;
-        // Row heights are not recomputed by every reader: size each row for its wrapped cells.
-        let lines = [
-            (&l.name, WIDTHS[1]),
-            (&l.used_for, WIDTHS[6]),
-            (l.supplier.as_ref().unwrap_or(&String::new()), WIDTHS[4]),
-        ]
-        .iter()
-        .map(|(text, width)| wrapped_lines(text, *width))
-        .max()
-        .unwrap_or(1);
-        if lines > 1 {
-            ws.set_row_height(row, ROW_HEIGHT * lines as f64)?;
-        }
-        ws.write_number(row, 0, f64::from(l.item))?;
-        ws.write_string_with_format(row, 1, &l.name, &f.wrap)?;
-        ws.write_string(row, 2, &l.part)?;
-        ws.write_string(row, 3, l.part_number.clone().unwrap_or_default())?;
-        ws.write_string_with_format(row, 4, l.supplier.clone().unwrap_or_default(), &f.wrap)?;
-        ws.write_string(row, COL_CATEGORY, category_name(l.category))?;
-        ws.write_string_with_format(row, 6, &l.used_for, &f.wrap)?;
-        ws.write_number_with_format(row, 7, l.qty_per_pod as f64, &f.int)?;
-        ws.write_number_with_format(row, COL_QTY, l.qty as f64, &f.int)?;
-        ws.write_number_with_format(row, COL_UNIT, units(l.unit), &f.money)?;
-        ws.write_formula_with_format(
-            row,
-            COL_EXT,
-            formula(
-                format!(
-                    "={}*{}",
-                    row_col_to_cell(row, COL_QTY),
-                    row_col_to_cell(row, COL_UNIT)
-                ),
-                plain(l.extended),
-            ),
-            &f.money,
-        )?;
-        ws.write_string_with_format(row, COL_BASIS, l.basis.label(), &f.indent)?;
-        ws.write_string(row, 12, &l.price_date)?;
-        ws.write_string(row, 13, &l.source)?;
-    }
+    line_rows(ws, r, first, f)?;
     let last = first + r.lines.len().saturating_sub(1) as u32;
     let range = |col: u16| {
         format!(
@@ -394,17 +324,17 @@ fn bom_sheet(
         formula(format!("=SUM({})", range(COL_EXT)), plain(t.order_total)),
         &f.money_total,
     )?;
-    for (c, w) in WIDTHS.iter().enumerate() {
-        ws.set_column_width(c as u16, *w)?;
+    for (c, col) in LINE_COLUMNS.iter().enumerate() {
+        ws.set_column_width(c as u16, col.width)?;
     }
     // Print everything but the long source texts, one page wide.
-    ws.set_print_area(0, 0, order_row, (BOM_COLUMNS.len() - 2) as u16)?;
+    ws.set_print_area(0, 0, order_row, (LINE_COLUMNS.len() - 2) as u16)?;
     ws.set_freeze_panes(first, 0)?;
     ws.autofilter(
         header_row,
         0,
         last.max(first),
-        (BOM_COLUMNS.len() - 1) as u16,
+        (LINE_COLUMNS.len() - 1) as u16,
     )?;
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
@@ -415,6 +345,103 @@ fn bom_sheet(
         pod_total_row: pod_row,
         order_total_row: order_row,
     })
+}
+
+/// The sheet's heading: title, design file, date and currency, the estimated share and the
+/// what-if sentences. Returns the row of the column headers, after a blank row.
+fn sheet_head(
+    ws: &mut Worksheet,
+    r: &Report,
+    generated: &str,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    let mut row = 0u32;
+    ws.write_string_with_format(row, 0, format!("Bill of materials: {}", title(r)), &f.title)?;
+    row += 1;
+    ws.write_string(row, 0, format!("Design file: {}", r.file))?;
+    row += 1;
+    let dates = if r.price_dates.earliest == r.price_dates.latest {
+        r.price_dates.earliest.clone()
+    } else {
+        format!("{} to {}", r.price_dates.earliest, r.price_dates.latest)
+    };
+    // An order of several pods is stated by the what-if sentences below.
+    let order = if r.pods == 1 { " One pod." } else { "" };
+    ws.write_string(
+        row,
+        0,
+        format!(
+            "Generated {generated} by podplan. Prices in {}, quoted {dates}.{order}",
+            r.currency
+        ),
+    )?;
+    row += 1;
+    let warn = if r.totals.estimated.0 > 0 {
+        &f.warn
+    } else {
+        &f.bold
+    };
+    ws.write_string_with_format(row, 0, estimated_sentence(r), warn)?;
+    row += 1;
+    for s in published_sentence(r)
+        .into_iter()
+        .chain(what_if_sentences(r))
+    {
+        ws.write_string(row, 0, s)?;
+        row += 1;
+    }
+    row += 1;
+    Ok(row)
+}
+
+/// One row per line from `first`: every cell, the extended price as a formula.
+fn line_rows(ws: &mut Worksheet, r: &Report, first: u32, f: &Formats) -> Result<(), XlsxError> {
+    for (i, l) in r.lines.iter().enumerate() {
+        let row = first + i as u32;
+        // Row heights are not recomputed by every reader: size each row for its wrapped cells.
+        let lines = [
+            (&l.name, LINE_COLUMNS[1].width),
+            (&l.used_for, LINE_COLUMNS[6].width),
+            (
+                l.supplier.as_ref().unwrap_or(&String::new()),
+                LINE_COLUMNS[4].width,
+            ),
+        ]
+        .iter()
+        .map(|(text, width)| wrapped_lines(text, *width))
+        .max()
+        .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(row, ROW_HEIGHT * lines as f64)?;
+        }
+        ws.write_number(row, 0, f64::from(l.item))?;
+        ws.write_string_with_format(row, 1, &l.name, &f.wrap)?;
+        ws.write_string(row, 2, &l.part)?;
+        ws.write_string(row, 3, l.part_number.clone().unwrap_or_default())?;
+        ws.write_string_with_format(row, 4, l.supplier.clone().unwrap_or_default(), &f.wrap)?;
+        ws.write_string(row, COL_CATEGORY, category_name(l.category))?;
+        ws.write_string_with_format(row, 6, &l.used_for, &f.wrap)?;
+        ws.write_number_with_format(row, 7, l.qty_per_pod as f64, &f.int)?;
+        ws.write_number_with_format(row, COL_QTY, l.qty as f64, &f.int)?;
+        ws.write_number_with_format(row, COL_UNIT, units(l.unit), &f.money)?;
+        ws.write_formula_with_format(
+            row,
+            COL_EXT,
+            formula(
+                format!(
+                    "={}*{}",
+                    row_col_to_cell(row, COL_QTY),
+                    row_col_to_cell(row, COL_UNIT)
+                ),
+                plain(l.extended),
+            ),
+            &f.money,
+        )?;
+        ws.write_string_with_format(row, COL_BASIS, l.basis.label(), &f.indent)?;
+        ws.write_string(row, 12, &l.price_date)?;
+        ws.write_string(row, 13, &l.source)?;
+    }
+    Ok(())
 }
 
 fn cost_sheet(

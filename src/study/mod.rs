@@ -233,6 +233,95 @@ pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Optio
     Some(-log_survive.exp_m1())
 }
 
+/// How a layout request picks its shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutChoice {
+    /// Search width and parity under constraints, weighing each candidate's annual loss under
+    /// `model` ([`pod_annual_loss`]).
+    Auto {
+        /// The search's constraints.
+        constraints: layout::AutoConstraints,
+        /// The reliability model of the loss.
+        model: durability::Model,
+    },
+    /// This shape (`custom`: the user's, not the design's own).
+    Shape {
+        /// The shape.
+        shape: Shape,
+        /// Whether the user asked for it.
+        custom: bool,
+    },
+}
+
+/// A checked layout request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutRequest {
+    /// How the shape is chosen.
+    pub choice: LayoutChoice,
+    /// Failure domains the placement must survive.
+    pub survive: Vec<DomainKind>,
+    /// The filesystem on each group.
+    pub filesystem: crate::spec::Filesystem,
+    /// Its overheads and the partition alignment.
+    pub overheads: Overheads,
+}
+
+/// Why a layout request cannot be laid out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutStudyError {
+    /// The search found no shape at all for these drives.
+    NoShapeFits,
+    /// The shape does not fit the pod (`custom`: the user's shape).
+    Shape {
+        /// Whether the user asked for it.
+        custom: bool,
+        /// Why.
+        error: layout::ShapeError,
+    },
+    /// The shape cannot be placed.
+    Place(layout::ShapeError),
+}
+
+/// Lays a pod out as asked: the search or the shape, the placement, the capacity pipeline and
+/// the failure domains. When nothing satisfies the search's constraints, the report shows the
+/// search and the best rejected shape.
+pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStudyError> {
+    let (placement, auto) = match &req.choice {
+        LayoutChoice::Auto { constraints, model } => {
+            let loss = |l: &Layout| pod_annual_loss(pod, l, *model);
+            let result = layout::auto_with(pod, constraints, &loss, true);
+            match result.chosen.clone() {
+                Some(p) => (p, Some(result)),
+                None => {
+                    let shape = result
+                        .rejected
+                        .first()
+                        .map(|c| c.shape)
+                        .ok_or(LayoutStudyError::NoShapeFits)?;
+                    let p =
+                        layout::place(pod, shape, &req.survive).map_err(LayoutStudyError::Place)?;
+                    (p, Some(result))
+                }
+            }
+        }
+        LayoutChoice::Shape { shape, custom } => {
+            layout::check_shape(pod, shape).map_err(|error| LayoutStudyError::Shape {
+                custom: *custom,
+                error,
+            })?;
+            let p = layout::place(pod, *shape, &req.survive).map_err(LayoutStudyError::Place)?;
+            (p, None)
+        }
+    };
+    Ok(layout::report(
+        pod,
+        &placement,
+        req.filesystem,
+        &req.overheads,
+        auto,
+    ))
+}
+
 /// How each group's rebuild is timed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RebuildChoice {
