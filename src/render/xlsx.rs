@@ -172,17 +172,51 @@ fn bom_sheet(
 ) -> Result<BomCells, XlsxError> {
     ws.set_name(BOM_SHEET)?;
     let header_row = sheet_head(ws, r, generated, f)?;
-    let warn = if r.totals.estimated.0 > 0 {
-        &f.warn
-    } else {
-        &f.bold
-    };
     for (c, col) in LINE_COLUMNS.iter().enumerate() {
         ws.write_string_with_format(header_row, c as u16, col.name, &f.header)?;
     }
     let first = header_row + 1;
     line_rows(ws, r, first, f)?;
     let last = first + r.lines.len().saturating_sub(1) as u32;
+    let (pod_row, order_row) = totals_rows(ws, r, (first, last), f)?;
+    for (c, col) in LINE_COLUMNS.iter().enumerate() {
+        ws.set_column_width(c as u16, col.width)?;
+    }
+    // Print everything but the long source texts, one page wide.
+    ws.set_print_area(0, 0, order_row, (LINE_COLUMNS.len() - 2) as u16)?;
+    ws.set_freeze_panes(first, 0)?;
+    ws.autofilter(
+        header_row,
+        0,
+        last.max(first),
+        (LINE_COLUMNS.len() - 1) as u16,
+    )?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(header_row, header_row)?;
+    Ok(BomCells {
+        first_line_row: first,
+        last_line_row: last,
+        pod_total_row: pod_row,
+        order_total_row: order_row,
+    })
+}
+
+/// The totals under the lines, as formulas on them: by category, data drives and everything
+/// else, estimated prices, per pod and for the order. `lines` are the first and last line
+/// rows; returns the rows of the per-pod and order totals.
+fn totals_rows(
+    ws: &mut Worksheet,
+    r: &Report,
+    lines: (u32, u32),
+    f: &Formats,
+) -> Result<(u32, u32), XlsxError> {
+    let (first, last) = lines;
+    let warn = if r.totals.estimated.0 > 0 {
+        &f.warn
+    } else {
+        &f.bold
+    };
     let range = |col: u16| {
         format!(
             "{}:{}",
@@ -205,26 +239,6 @@ fn bom_sheet(
     let breakdown = t.by_category.len() as u32 + 3 + u32::from(r.pods > 1);
     let order_row = row + breakdown;
     let total_cell = row_col_to_cell_absolute(order_row, COL_EXT);
-    let share_of = |ws: &mut Worksheet, row: u32, part: Cents| -> Result<(), XlsxError> {
-        let share = if t.order_total.0 == 0 {
-            0.0
-        } else {
-            part.0 as f64 / t.order_total.0 as f64
-        };
-        ws.write_formula_with_format(
-            row,
-            COL_SHARE,
-            formula(
-                format!(
-                    "=IF({total_cell}=0,0,{}/{total_cell})",
-                    row_col_to_cell(row, COL_EXT)
-                ),
-                format!("{share}"),
-            ),
-            &f.pct,
-        )?;
-        Ok(())
-    };
     for c in &t.by_category {
         let name = category_name(c.category);
         ws.write_string(row, COL_LABEL, format!("Category: {name}"))?;
@@ -241,7 +255,7 @@ fn bom_sheet(
             ),
             &f.money,
         )?;
-        share_of(ws, row, c.extended)?;
+        share_of(ws, f, (row, &total_cell), t.order_total, c.extended)?;
         row += 1;
     }
     let drive_cells: Vec<String> = r
@@ -264,7 +278,7 @@ fn bom_sheet(
         formula(drives_formula, plain(t.data_drives)),
         &f.money,
     )?;
-    share_of(ws, row, t.data_drives)?;
+    share_of(ws, f, (row, &total_cell), t.order_total, t.data_drives)?;
     row += 1;
     ws.write_string(
         row,
@@ -280,7 +294,7 @@ fn bom_sheet(
         ),
         &f.money,
     )?;
-    share_of(ws, row, t.everything_else)?;
+    share_of(ws, f, (row, &total_cell), t.order_total, t.everything_else)?;
     row += 1;
     ws.write_string_with_format(row, COL_LABEL, "Estimated prices", warn)?;
     ws.write_formula_with_format(
@@ -296,8 +310,54 @@ fn bom_sheet(
         ),
         &f.money,
     )?;
-    share_of(ws, row, t.estimated)?;
+    share_of(ws, f, (row, &total_cell), t.order_total, t.estimated)?;
     row += 1;
+    let pod_row = grand_totals(ws, r, f, (row, order_row), &range(COL_EXT))?;
+    Ok((pod_row, order_row))
+}
+
+/// A total's share of the order total, as a formula (`at`: its row and the total's cell).
+fn share_of(
+    ws: &mut Worksheet,
+    f: &Formats,
+    at: (u32, &str),
+    order_total: Cents,
+    part: Cents,
+) -> Result<(), XlsxError> {
+    let (row, total_cell) = at;
+    let share = if order_total.0 == 0 {
+        0.0
+    } else {
+        part.0 as f64 / order_total.0 as f64
+    };
+    ws.write_formula_with_format(
+        row,
+        COL_SHARE,
+        formula(
+            format!(
+                "=IF({total_cell}=0,0,{}/{total_cell})",
+                row_col_to_cell(row, COL_EXT)
+            ),
+            format!("{share}"),
+        ),
+        &f.pct,
+    )?;
+    Ok(())
+}
+
+/// The per-pod total (for an order of several pods) and the order's total, as a sum of the
+/// extended prices in `lines`. `rows`: the next free row and the order total's row. Returns the
+/// per-pod total's row (the order total's for one pod).
+fn grand_totals(
+    ws: &mut Worksheet,
+    r: &Report,
+    f: &Formats,
+    rows: (u32, u32),
+    lines: &str,
+) -> Result<u32, XlsxError> {
+    let t = &r.totals;
+    let (mut row, order_row) = rows;
+    let total_cell = row_col_to_cell_absolute(order_row, COL_EXT);
     let pod_row = if r.pods > 1 {
         ws.write_string(row, COL_LABEL, "Total per pod")?;
         ws.write_formula_with_format(
@@ -321,30 +381,10 @@ fn bom_sheet(
     ws.write_formula_with_format(
         order_row,
         COL_EXT,
-        formula(format!("=SUM({})", range(COL_EXT)), plain(t.order_total)),
+        formula(format!("=SUM({lines})"), plain(t.order_total)),
         &f.money_total,
     )?;
-    for (c, col) in LINE_COLUMNS.iter().enumerate() {
-        ws.set_column_width(c as u16, col.width)?;
-    }
-    // Print everything but the long source texts, one page wide.
-    ws.set_print_area(0, 0, order_row, (LINE_COLUMNS.len() - 2) as u16)?;
-    ws.set_freeze_panes(first, 0)?;
-    ws.autofilter(
-        header_row,
-        0,
-        last.max(first),
-        (LINE_COLUMNS.len() - 1) as u16,
-    )?;
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(header_row, header_row)?;
-    Ok(BomCells {
-        first_line_row: first,
-        last_line_row: last,
-        pod_total_row: pod_row,
-        order_total_row: order_row,
-    })
+    Ok(pod_row)
 }
 
 /// The sheet's heading: title, design file, date and currency, the estimated share and the
