@@ -1,10 +1,9 @@
-//! `podplan bandwidth`: its options, how they become a bandwidth request, and the report's
-//! tables.
+//! `podplan bandwidth`: its options and how they become a checked bandwidth request.
 //!
 //! This file owns the translation of `--workload/--group/--bay/--zone/--set` into a
-//! `bandwidth::Request` and `bandwidth::Params` (every bad value is an exit-2 error naming its
-//! flag), and the `Section`s the table, Markdown and CSV renderers print. The engine is
-//! `crate::bandwidth`; the factor table is `crate::links`.
+//! [`BandwidthRequest`] (every bad value is an exit-2 error naming its flag). The engine is
+//! `crate::bandwidth`, run by `crate::study::bandwidth`; the tables are
+//! `crate::render::bandwidth`.
 
 use super::input::load_design;
 use super::{CliError, Format, Outcome, emit, render};

@@ -4,7 +4,7 @@
 //! `--parts FILE` into [`bom::Options`] and a drive-swapped variant of the design, with an error
 //! that names the flag for every bad value, and the choice of renderer (`--format`, including
 //! the XLSX workbook, which needs `--output`). The engine is `crate::bom`; the tables are
-//! `crate::render::bom`; the workbook is `crate::xlsx`.
+//! `crate::render::bom`; the workbook is `crate::render::xlsx`.
 
 use super::input::{Design, load_design, load_or_skip, show_warnings};
 use super::{CliError, Format, Outcome, emit, render};

@@ -1,12 +1,10 @@
-//! `podplan durability`: its options, how they become a durability request, and the report's
-//! tables.
+//! `podplan durability`: its options and how they become a checked durability request.
 //!
 //! This file owns the translation of `--afr/--model/--mission-years/--vault/--rebuild-*` and
-//! the Monte Carlo flags into `durability::Options`, per-group `durability::Rebuild`s and
-//! `montecarlo::McParams` (every bad value is an exit-2 error naming its flag), and the
-//! `Section`s the table, Markdown and CSV renderers print. The engines are
-//! `crate::durability` and `crate::montecarlo`; rebuild rates come from `crate::bandwidth`
-//! unless the user gives one.
+//! the Monte Carlo flags into a `study::DurabilityRequest` (every bad value is an exit-2 error
+//! naming its flag) and the Monte Carlo progress line. `crate::study::durability` runs the
+//! engines (rebuild rates from `crate::bandwidth` unless the user gives one); the tables are
+//! `crate::render::durability`.
 
 use super::input::load_design;
 use super::{CliError, Format, Outcome, emit, render};

@@ -1,8 +1,9 @@
 //! `podplan layout`: its options and how they become a layout request.
 //!
 //! This file owns the translation of `--raid/--width/--spares/--auto/--survive` and the
-//! filesystem overrides into a `layout::Shape`, `AutoConstraints` and `Overheads`, with an
-//! error that names the flag for every bad value. The engine is `crate::layout`.
+//! filesystem overrides into a `study::LayoutRequest` (a shape or the search's constraints,
+//! and the overheads), with an error that names the flag for every bad value. The engine is
+//! `crate::layout`, run by `crate::study::layout`.
 
 use super::input::load_design;
 use super::{CliError, Format, Outcome, emit, fail, render};

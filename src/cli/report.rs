@@ -1,8 +1,8 @@
 //! `podplan report` and `podplan compare`: which designs, where the files go, and progress.
 //!
-//! This file owns turning design paths into [`crate::report`] results and writing them:
+//! This file owns turning design paths into [`crate::study`] results and writing them:
 //! one directory per design (replaced as a whole), a `comparison/` directory when several
-//! designs are reported, or text on standard output. The content is `crate::report`'s.
+//! designs are reported, or text on standard output. The content is `crate::render::report`'s.
 
 use super::input::{Design, load_designs};
 use super::{CliError, Format, Outcome, emit, fail, render, write_stdout};

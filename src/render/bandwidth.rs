@@ -229,11 +229,11 @@ fn links_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
             ]
         },
     );
-    l.right = if cell.data {
+    l.align_right(if cell.data {
         vec![2, 4, 5, 6, 7, 8, 9]
     } else {
         vec![1, 2, 3, 4, 5, 6, 7]
-    };
+    });
     for x in &r.links {
         let mut row = if cell.data {
             vec![
@@ -286,7 +286,7 @@ fn drives_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
             "Traffic MB/s each",
         ],
     );
-    d.right = vec![2, 3, 4, 5, 6];
+    d.align_right([2, 3, 4, 5, 6]);
     for x in &r.drives {
         d.row(vec![
             x.bays.clone(),
@@ -318,7 +318,7 @@ fn flows_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
                 "Limited by",
             ],
         );
-        f.right = vec![1, 2, 3];
+        f.align_right([1, 2, 3]);
         for x in &r.flows {
             f.row(vec![
                 x.label.clone(),
@@ -348,7 +348,7 @@ fn rebuilds_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
                 "Set by",
             ],
         );
-        t.right = vec![0, 1, 2, 3, 4, 5, 6];
+        t.align_right([0, 1, 2, 3, 4, 5, 6]);
         for x in &r.rebuilds {
             t.row(vec![
                 x.time.group.to_string(),
@@ -381,7 +381,7 @@ fn factors_section(r: &BandwidthReport, out: &mut Vec<Section>) {
         "Factors in force (--set KEY=VALUE overrides)",
         &["Key", "Value", "Unit", "Applies to", "Source"],
     );
-    fa.right = vec![1];
+    fa.align_right([1]);
     for x in &r.factors {
         fa.row(vec![
             x.key.into(),

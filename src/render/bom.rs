@@ -307,7 +307,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
                     "Price",
                 ],
             );
-            s.right = vec![0, 4, 5, 6];
+            s.align_right([0, 4, 5, 6]);
             for l in &r.lines {
                 let pn = [l.part_number.as_deref(), l.supplier.as_deref()]
                     .iter()
@@ -337,9 +337,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             let header: Vec<String> = LINE_COLUMNS.iter().map(|c| c.csv_header(cur)).collect();
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             let mut s = Section::new("Bill of materials", &header);
-            s.right = (0..LINE_COLUMNS.len())
-                .filter(|&i| LINE_COLUMNS[i].number)
-                .collect();
+            s.align_right((0..LINE_COLUMNS.len()).filter(|&i| LINE_COLUMNS[i].number));
             for l in &r.lines {
                 s.row(vec![
                     l.item.to_string(),
@@ -391,7 +389,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         format!("Totals ({})", order(r)),
         &["Figure", &amount, &share_head],
     );
-    tot.right = vec![1, 2];
+    tot.align_right([1, 2]);
     for c in &t.by_category {
         tot.row(vec![
             format!("category: {}", category_name(c.category)),
@@ -448,7 +446,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         "What the prices rest on",
         &["Price basis", "Lines", &amount, &share_head],
     );
-    b.right = vec![1, 2, 3];
+    b.align_right([1, 2, 3]);
     for x in &t.by_basis {
         if x.lines == 0 && x.basis != Basis::Estimated {
             continue;
@@ -478,7 +476,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
                 "Source (URL, formula or reasoning)",
             ],
         );
-        s.right = vec![0];
+        s.align_right([0]);
         for l in &r.lines {
             s.row(vec![
                 l.item.to_string(),
@@ -626,7 +624,7 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         format!("Cost of {}, prices in {cur} dated {}", title(r), dates(r)),
         &["Figure", "Value"],
     );
-    s.right = vec![1];
+    s.align_right([1]);
     // For data the figure's name carries its unit, as a column header would.
     let unit = |name: String, u: &str| match style {
         Style::Read => name,
@@ -708,7 +706,7 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
             &per("per GB"),
         ],
     );
-    c.right = vec![1, 2, 3, 4, 5];
+    c.align_right([1, 2, 3, 4, 5]);
     let rows: [(&str, &PerCapacity); 3] = [
         ("raw (drives as sold)", &m.raw),
         (
@@ -761,7 +759,7 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
             "What-if against the design as written (one pod)",
             &["Figure", "As designed", "What-if", "Change"],
         );
-        w.right = vec![1, 2, 3];
+        w.align_right([1, 2, 3]);
         w.row(vec![
             unit("total".into(), cur),
             cell_money(b.pod_total, cur, style),
@@ -843,7 +841,7 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
         format!("Reconciliation with the published figures ({what})"),
         &reconcile_header(style),
     );
-    s.right = vec![1, 2, 3];
+    s.align_right([1, 2, 3]);
     let rec = &r.reconciliation;
     if let Some(c) = &rec.total {
         s.row(total_row(c, cur, style));
@@ -852,9 +850,9 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
         s.row(per_gb_row(c, cur, style));
     }
     if rec.total.is_none() && rec.per_gb.is_none() {
-        let mut row = vec![String::new(); s.header.len()];
+        let mut row = vec![String::new(); s.columns.len()];
         row[0] = "none published".into();
-        row[s.header.len() - 1] = "the design gives no published total or $/GB".into();
+        row[s.columns.len() - 1] = "the design gives no published total or $/GB".into();
         s.row(row);
     }
     s.notes.extend(precision_note(rec, cur));
@@ -947,7 +945,7 @@ pub fn comparison_sections(reports: &[Report], style: Style) -> Vec<Section> {
             &head("Estimated", "%"),
         ],
     );
-    s.right = vec![1, 2, 3, 4, 5, 6, 7];
+    s.align_right([1, 2, 3, 4, 5, 6, 7]);
     let mark = |matches: bool| if matches { "" } else { ", differs" };
     for r in reports {
         let cur = &r.currency;
@@ -1010,7 +1008,7 @@ pub fn comparison_sections(reports: &[Report], style: Style) -> Vec<Section> {
             h
         },
     );
-    rec.right = vec![2, 3, 4];
+    rec.align_right([2, 3, 4]);
     for r in reports {
         let cur = &r.currency;
         let rc = &r.reconciliation;

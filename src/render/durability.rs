@@ -165,10 +165,10 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
         ])
         .collect::<Vec<_>>(),
     );
-    s.right = match style {
+    s.align_right(match style {
         Style::Read => vec![0, 3, 4, 5, 6, 8, 9],
         Style::Data => vec![0, 2, 3, 4, 5, 6, 7, 8, 10, 11],
-    };
+    });
     for g in &r.groups {
         let red = g.redundancy;
         let drives = match style {
@@ -239,7 +239,7 @@ fn loss_sections(r: &DurabilityReport, style: Style, mission: &str, out: &mut Ve
         format!("Whole-group data loss within {mission}: probability (nines)"),
         &hdr,
     );
-    g.right = (1..header.len()).collect();
+    g.align_right(1..header.len());
     for grp in &r.groups {
         let mut row = vec![grp.group.to_string()];
         row.extend(grp.models.iter().flat_map(|f| p_cells(f, style)));
@@ -276,7 +276,7 @@ fn loss_sections(r: &DurabilityReport, style: Style, mission: &str, out: &mut Ve
             "1 − exp(−t/MTTDL)",
         ],
     );
-    p.right = vec![1, 2, 3, 4, 5];
+    p.align_right([1, 2, 3, 4, 5]);
     for (f, per1000) in r.pod.models.iter().zip(&r.pod.events_per_1000_pod_years) {
         p.row(vec![
             f.model.name().into(),
@@ -322,7 +322,7 @@ fn ure_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
                 ],
             },
         );
-        u.right = (0..u.header.len()).collect();
+        u.align_right(0..u.columns.len());
         for grp in &r.groups {
             if let Some(x) = &grp.ure {
                 let both = |s: f64, p: f64| match style {
@@ -378,7 +378,7 @@ fn vault_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
             ),
             &vault_head.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        vs.right = (1..vs.header.len()).collect();
+        vs.align_right(1..vs.columns.len());
         for (((t, all), per), bb) in v
             .tome
             .iter()
@@ -420,7 +420,7 @@ fn ratios_section(r: &DurabilityReport, out: &mut Vec<Section>) {
             "How the models differ: loss rate relative to the sliding window (model §6.5)",
             &["Subject", "Model", "Ratio", "Leading order", "Why"],
         );
-        d.right = vec![2, 3];
+        d.align_right([2, 3]);
         for x in &r.ratios {
             d.row(vec![
                 x.subject.clone(),
@@ -471,7 +471,7 @@ fn monte_carlo_section(mc: &crate::montecarlo::McReport, style: Style, out: &mut
             ],
         },
     );
-    m.right = vec![1, 2];
+    m.align_right([1, 2]);
     for run in &mc.runs {
         mc_row(run, style, &mut m);
     }

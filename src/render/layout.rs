@@ -18,7 +18,7 @@ fn verdict_word(v: crate::layout::Verdict) -> &'static str {
 /// A capacity pipeline as a table of stages.
 fn pipeline_section(title: String, pipe: &crate::layout::Pipeline) -> Section {
     let mut p = Section::new(title, &["Stage", "TB", "TiB", "% of raw", "How"]);
-    p.right = vec![1, 2, 3];
+    p.align_right([1, 2, 3]);
     for s in &pipe.stages {
         p.row(vec![
             s.name.clone(),
@@ -106,7 +106,7 @@ fn groups_section(r: &LayoutReport) -> Section {
             "Stranded TB",
         ],
     );
-    g.right = vec![0, 3, 4, 5, 6, 7];
+    g.align_right([0, 3, 4, 5, 6, 7]);
     for row in &r.groups {
         let (dtb, dtib) = tb_tib(row.data);
         g.row(vec![
@@ -181,7 +181,7 @@ fn domains_section(r: &LayoutReport) -> Section {
             "Worst case",
         ],
     );
-    d.right = vec![1, 2, 3, 4];
+    d.align_right([1, 2, 3, 4]);
     for e in &r.exposure {
         let asked = if r.survive.contains(&e.kind) {
             " (required)"
@@ -291,7 +291,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
             "Why not",
         ],
     );
-    s.right = vec![0, 2, 3, 4, 5];
+    s.align_right([0, 2, 3, 4, 5]);
     let loss = |c: &crate::layout::Candidate| {
         c.annual_loss
             .map_or("-".to_string(), |l| format!("{l:.2e}"))

@@ -53,24 +53,50 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error>
 pub struct Section {
     /// Title shown above the table (a Markdown heading, a CSV `section` column).
     pub title: String,
-    /// Column names.
-    pub header: Vec<String>,
-    /// Rows of cells, each as wide as the header.
+    /// The columns, each with its name and alignment.
+    pub columns: Vec<Column>,
+    /// Rows of cells, one per column.
     pub rows: Vec<Vec<String>>,
-    /// Indices of columns to right-align (numbers).
-    pub right: Vec<usize>,
     /// Lines of prose shown under the table (notes, verdicts).
     pub notes: Vec<String>,
 }
 
+/// One column of a [`Section`]: its name and how its cells align.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Column {
+    /// The column's name.
+    pub name: String,
+    /// Right-aligned (numbers) rather than left.
+    pub right: bool,
+}
+
 impl Section {
-    /// A section with a title and header.
+    /// A section with a title and columns, all left-aligned until [`Section::align_right`].
     pub fn new(title: impl Into<String>, header: &[&str]) -> Self {
         Section {
             title: title.into(),
-            header: header.iter().map(|h| h.to_string()).collect(),
+            columns: header
+                .iter()
+                .map(|h| Column {
+                    name: h.to_string(),
+                    right: false,
+                })
+                .collect(),
             ..Section::default()
         }
+    }
+    /// Right-aligns these columns (numbers).
+    pub fn align_right(&mut self, columns: impl IntoIterator<Item = usize>) -> &mut Self {
+        for c in columns {
+            if let Some(col) = self.columns.get_mut(c) {
+                col.right = true;
+            }
+        }
+        self
+    }
+    /// The columns' names.
+    pub fn header(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
     }
     /// Adds a row.
     pub fn row(&mut self, cells: Vec<String>) -> &mut Self {
@@ -89,14 +115,14 @@ pub fn sections_table(sections: &[Section]) -> String {
         out.push_str(&s.title);
         out.push('\n');
         let mut t = table();
-        t.set_header(s.header.clone());
+        t.set_header(s.header());
         let rows: Vec<Vec<String>> = s
             .rows
             .iter()
             .map(|r| r.iter().map(|c| table_cell(c)).collect())
             .collect();
         // Each column is at least as wide as its widest number, so no number is cut.
-        let mut widest = vec![0usize; s.header.len()];
+        let mut widest = vec![0usize; s.columns.len()];
         for r in &rows {
             for (w, c) in widest.iter_mut().zip(r) {
                 let n = c
@@ -120,7 +146,7 @@ pub fn sections_table(sections: &[Section]) -> String {
                 col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
             }
         }
-        for &c in &s.right {
+        for (c, _) in s.columns.iter().enumerate().filter(|(_, c)| c.right) {
             if let Some(col) = t.column_mut(c) {
                 col.set_cell_alignment(CellAlignment::Right);
             }
@@ -211,14 +237,16 @@ pub fn sections_markdown(sections: &[Section]) -> String {
         out.push_str(&format!("### {}\n\n", s.title));
         out.push_str(&format!(
             "| {} |\n",
-            s.header
+            s.columns
                 .iter()
-                .map(|h| md_cell(h))
+                .map(|c| md_cell(&c.name))
                 .collect::<Vec<_>>()
                 .join(" | ")
         ));
-        let seps: Vec<&str> = (0..s.header.len())
-            .map(|c| if s.right.contains(&c) { "---:" } else { "---" })
+        let seps: Vec<&str> = s
+            .columns
+            .iter()
+            .map(|c| if c.right { "---:" } else { "---" })
             .collect();
         out.push_str(&format!("| {} |\n", seps.join(" | ")));
         for r in &s.rows {
@@ -257,7 +285,7 @@ pub fn sections_csv(sections: &[Section]) -> String {
             out.push('\n');
         }
         let head: Vec<String> = std::iter::once("section".to_string())
-            .chain(s.header.iter().map(|h| csv_field(h)))
+            .chain(s.columns.iter().map(|c| csv_field(&c.name)))
             .collect();
         out.push_str(&head.join(","));
         out.push('\n');
@@ -282,7 +310,7 @@ mod tests {
         // that re-measures the rest of the word at every cut (quadratic) would take hours here.
         let word: String = "PN-0123456789×".repeat(3_000_000 / 14);
         let mut s = Section::new("Parts", &["#", "Part number", "Qty"]);
-        s.right = vec![0, 2];
+        s.align_right([0, 2]);
         s.row(vec!["1".into(), word.clone(), "45".into()]);
         let text = sections_table(std::slice::from_ref(&s));
         // Every character arrives, in order, once the table's borders are taken away.

@@ -345,7 +345,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
             "Next to bind",
         ],
     );
-    bw.right = vec![2, 3, 4];
+    bw.align_right([2, 3, 4]);
     for b in &r.bandwidth {
         let s = &b.summary;
         let per = if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
@@ -369,7 +369,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         "Rebuild time of one drive, per group",
         &["Group", "Rate MB/s", "Hours", "Set by"],
     );
-    rt.right = vec![0, 1, 2];
+    rt.align_right([0, 1, 2]);
     for t in &r.rebuild_times {
         rt.row(vec![
             t.group.to_string(),
@@ -593,7 +593,7 @@ pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
             let mut header: Vec<&str> = vec!["Figure"];
             header.extend(c.columns.iter().map(|x| x.name.as_str()));
             let mut t = Section::new("Side by side", &header);
-            t.right = (1..header.len()).collect();
+            t.align_right(1..header.len());
             for f in &figures {
                 let mut row = vec![f.read.to_string()];
                 row.extend(c.columns.iter().map(|x| (f.cell)(x, style)));

@@ -143,7 +143,7 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
             "Fits",
         ],
     );
-    p.right = vec![2, 3, 4];
+    p.align_right([2, 3, 4]);
     for b in &r.power.psus {
         let states = [
             ("spin-up, all at once", b.spinup_simultaneous),
