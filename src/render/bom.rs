@@ -284,8 +284,17 @@ pub const LINE_COLUMNS: [LineColumn; 14] = [
 
 /// The `bom` report: lines, totals, price sources.
 pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
-    let cur = &r.currency;
     let mut out = Vec::new();
+    lines_section(r, style, &mut out);
+    totals_section(r, style, &mut out);
+    basis_section(r, style, &mut out);
+    sources_section(r, style, &mut out);
+    out
+}
+
+/// Every line of the bill of materials, and the legend of price bases.
+fn lines_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
     let head = format!(
         "Bill of materials: {}, {}, prices in {cur} dated {}",
         title(r),
@@ -375,16 +384,13 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         .notes
         .push(format!("{}. Design file: {}.", legend.join(", "), r.file));
     out.push(lines);
+}
 
+/// Totals by category, data drives against everything else, and the estimated share.
+fn totals_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
     let t = &r.totals;
-    let amount = match style {
-        Style::Read => "Amount".to_string(),
-        Style::Data => format!("Amount ({cur})"),
-    };
-    let share_head = match style {
-        Style::Read => "Share of total".to_string(),
-        Style::Data => "Share of total (%)".to_string(),
-    };
+    let (amount, share_head) = amount_heads(r, style);
     let mut tot = Section::new(
         format!("Totals ({})", order(r)),
         &["Figure", &amount, &share_head],
@@ -441,7 +447,24 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
     tot.notes.extend(published_sentence(r));
     tot.notes.extend(what_if_sentences(r));
     out.push(tot);
+}
 
+/// The headers of an amount and its share of the total.
+fn amount_heads(r: &Report, style: Style) -> (String, String) {
+    match style {
+        Style::Read => ("Amount".to_string(), "Share of total".to_string()),
+        Style::Data => (
+            format!("Amount ({})", r.currency),
+            "Share of total (%)".to_string(),
+        ),
+    }
+}
+
+/// How much of the total rests on each price basis.
+fn basis_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
+    let t = &r.totals;
+    let (amount, share_head) = amount_heads(r, style);
     let mut b = Section::new(
         "What the prices rest on",
         &["Price basis", "Lines", &amount, &share_head],
@@ -465,7 +488,10 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         );
     }
     out.push(b);
+}
 
+/// Where each price comes from (to read only).
+fn sources_section(r: &Report, style: Style, out: &mut Vec<Section>) {
     if style == Style::Read {
         let mut s = Section::new(
             "Where each price comes from",
@@ -487,7 +513,6 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         }
         out.push(s);
     }
-    out
 }
 
 fn tb(b: crate::units::Bytes) -> String {
@@ -616,20 +641,26 @@ fn reconcile_header(style: Style) -> Vec<&'static str> {
 
 /// The `cost` report of one design: metrics, cost per capacity, reconciliation, what-ifs.
 pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
-    let cur = &r.currency;
-    let m = &r.metrics;
-    let t = &r.totals;
     let mut out = Vec::new();
+    metrics_section(r, style, &mut out);
+    per_capacity_section(r, style, &mut out);
+    out.push(reconciliation_section(r, style));
+    what_if_section(r, style, &mut out);
+    out
+}
+
+/// The cost metrics: total, per pod, drives and everything else.
+fn metrics_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
+    let t = &r.totals;
+    let m = &r.metrics;
     let mut s = Section::new(
         format!("Cost of {}, prices in {cur} dated {}", title(r), dates(r)),
         &["Figure", "Value"],
     );
     s.align_right([1]);
     // For data the figure's name carries its unit, as a column header would.
-    let unit = |name: String, u: &str| match style {
-        Style::Read => name,
-        Style::Data => format!("{name} ({u})"),
-    };
+    let unit = |name: String, u: &str| unit_name(name, u, style);
     s.row(vec![
         unit("total, one pod".into(), cur),
         cell_money(t.pod_total, cur, style),
@@ -690,7 +721,12 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
     s.notes.push(estimated_sentence(r));
     s.notes.extend(what_if_sentences(r));
     out.push(s);
+}
 
+/// Cost per raw, before-filesystem and usable capacity (and per Vault-usable when there is one).
+fn per_capacity_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
+    let m = &r.metrics;
     let per = |what: &str| match style {
         Style::Read => what.to_string(),
         Style::Data => format!("{what} ({cur})"),
@@ -751,9 +787,22 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         m.layout
     ));
     out.push(c);
+}
 
-    out.push(reconciliation_section(r, style));
+/// A figure's name: for data it carries its unit, as a column header would.
+fn unit_name(name: String, unit: &str, style: Style) -> String {
+    match style {
+        Style::Read => name,
+        Style::Data => format!("{name} ({unit})"),
+    }
+}
 
+/// The what-if against the design as written.
+fn what_if_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let unit = |name: String, u: &str| unit_name(name, u, style);
+    let cur = &r.currency;
+    let t = &r.totals;
+    let m = &r.metrics;
     if let Some(b) = r.what_if.as_ref().and_then(|w| w.baseline.as_ref()) {
         let mut w = Section::new(
             "What-if against the design as written (one pod)",
@@ -808,7 +857,6 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         ));
         out.push(w);
     }
-    out
 }
 
 /// The change between two figures as shown: each rounded to `decimals` first (in whole units
