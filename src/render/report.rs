@@ -147,8 +147,16 @@ pub enum Chart {
 /// Every chart of a design report, by file stem.
 pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
     let mut out = Vec::new();
+    cost_chart(r, &mut out);
+    capacity_chart(r, &mut out);
+    link_charts(r, &mut out);
+    rebuild_chart(r, &mut out);
+    out
+}
+
+/// Cost by category, drives highlighted.
+fn cost_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
     let short = &r.label;
-    // Cost by category, drives highlighted.
     let bars: Vec<Bar> = r
         .bom
         .totals
@@ -177,7 +185,11 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             highlight_meaning: "data and boot drives".into(),
         }),
     ));
-    // Capacity waterfall.
+}
+
+/// Capacity waterfall.
+fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
+    let short = &r.label;
     let stages = &r.layout.pipeline.stages;
     let mut bars = Vec::new();
     for (i, s) in stages.iter().enumerate() {
@@ -226,7 +238,11 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             highlight_meaning: "lost at this stage".into(),
         }),
     ));
-    // Link utilization per workload.
+}
+
+/// Link utilization per workload.
+fn link_charts(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
+    let short = &r.label;
     for w in [Workload::Scrub, Workload::Ingest, Workload::Rebuild] {
         let Some(b) = workload(r, w) else { continue };
         let bars: Vec<Bar> = b
@@ -259,7 +275,11 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             }),
         ));
     }
-    // Rebuild time per group.
+}
+
+/// Rebuild time per group.
+fn rebuild_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
+    let short = &r.label;
     let worst = worst_rebuild(r).map(|w| w.group);
     let bars: Vec<Bar> = r
         .rebuild_times
@@ -285,7 +305,6 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             }),
         ));
     }
-    out
 }
 
 /// Renders a chart to SVG and PNG.

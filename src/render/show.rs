@@ -51,6 +51,11 @@ fn draw_cells(p: &PsuBudget, d: Draw) -> [String; 4] {
 /// The `show` report's tables: the hardware summary and the power budget. The terminal
 /// (`show_table`) and the Markdown report render these same sections.
 pub fn show_sections(r: &ShowReport) -> Vec<Section> {
+    vec![summary_section(r), power_section(r)]
+}
+
+/// The hardware summary: drives, capacity, bays, parts, controllers, NICs, power supplies.
+fn summary_section(r: &ShowReport) -> Section {
     let s = &r.summary;
     let mut t = Section::new("Summary", &["Item", "Value"]);
     let title = match &r.revision {
@@ -131,7 +136,11 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
             s.estimated_prices, s.distinct_parts, s.estimated_facts
         ),
     ]);
+    t
+}
 
+/// The power budget per PSU: spin-up, idle and load against each rail's rating.
+fn power_section(r: &ShowReport) -> Section {
     let mut p = Section::new(
         "Power budget (DC, per PSU, against its rail ratings)",
         &[
@@ -178,7 +187,7 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
         ),
         String::new(),
     ]);
-    vec![t, p]
+    p
 }
 
 /// The `show` report as terminal text: the tree, then the summary and power tables.
