@@ -476,11 +476,48 @@ struct Figure<'a> {
 /// one column per design; for data (CSV), one row per design and one column per figure, with
 /// its unit in the header and plain numbers.
 pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
-    use crate::render::bom::{money as read_money, plain};
     let cur = c
         .columns
         .first()
         .map_or("USD".to_string(), |x| x.currency.clone());
+    let figures = comparison_figures(&cur);
+    let mut out = Vec::new();
+    match style {
+        Style::Read => {
+            let mut header: Vec<&str> = vec!["Figure"];
+            header.extend(c.columns.iter().map(|x| x.name.as_str()));
+            let mut t = Section::new("Side by side", &header);
+            t.align_right(1..header.len());
+            for f in &figures {
+                let mut row = vec![f.read.to_string()];
+                row.extend(c.columns.iter().map(|x| (f.cell)(x, style)));
+                t.row(row);
+            }
+            out.push(t);
+        }
+        Style::Data => {
+            let mut header: Vec<&str> = vec!["Design"];
+            header.extend(figures.iter().map(|f| f.data.as_str()));
+            let mut t = Section::new("Side by side", &header);
+            for x in &c.columns {
+                let mut row = vec![x.name.clone()];
+                row.extend(figures.iter().map(|f| (f.cell)(x, style)));
+                t.row(row);
+            }
+            out.push(t);
+        }
+    }
+    for d in &c.diffs {
+        out.push(diff_section(d, &cur, style));
+    }
+    out
+}
+
+/// Every figure of the side-by-side table, in order; `cur` is the first design's currency, named
+/// in the data headers. Longer than most functions because it is a table: one entry per figure,
+/// each with its names and its cell.
+fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
+    use crate::render::bom::{money as read_money, plain};
     let money = move |m: crate::units::Cents, x: &Column, st: Style| match st {
         Style::Read => read_money(m, &x.currency),
         Style::Data => plain(m),
@@ -605,37 +642,7 @@ pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
             Style::Data => fixed(x.psu_headroom_pct, 1),
         }),
     ));
-
-    let mut out = Vec::new();
-    match style {
-        Style::Read => {
-            let mut header: Vec<&str> = vec!["Figure"];
-            header.extend(c.columns.iter().map(|x| x.name.as_str()));
-            let mut t = Section::new("Side by side", &header);
-            t.align_right(1..header.len());
-            for f in &figures {
-                let mut row = vec![f.read.to_string()];
-                row.extend(c.columns.iter().map(|x| (f.cell)(x, style)));
-                t.row(row);
-            }
-            out.push(t);
-        }
-        Style::Data => {
-            let mut header: Vec<&str> = vec!["Design"];
-            header.extend(figures.iter().map(|f| f.data.as_str()));
-            let mut t = Section::new("Side by side", &header);
-            for x in &c.columns {
-                let mut row = vec![x.name.clone()];
-                row.extend(figures.iter().map(|f| (f.cell)(x, style)));
-                t.row(row);
-            }
-            out.push(t);
-        }
-    }
-    for d in &c.diffs {
-        out.push(diff_section(d, &cur, style));
-    }
-    out
+    figures
 }
 
 /// One BOM difference as a section: one cell per quantity and price to read (`9 → 10`), or
