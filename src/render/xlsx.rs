@@ -492,7 +492,6 @@ fn cost_sheet(
 ) -> Result<(), XlsxError> {
     ws.set_name(COST_SHEET)?;
     let m = &r.metrics;
-    let cur = &r.currency;
     ws.write_string_with_format(0, 0, format!("Cost of {}", title(r)), &f.title)?;
     ws.write_string(1, 0, crate::render::bom::capacity_units_sentence(r))?;
     let mut row = 3u32;
@@ -591,6 +590,27 @@ fn cost_sheet(
         format!("Layout: the design's own RAID policy, {}.", m.layout),
     )?;
     row += 2;
+    reconciliation_rows(ws, r, row, f)?;
+    for (c, w) in [34.0, 14.0, 14.0, 14.0, 10.0, 10.0, EXPLANATION_WIDTH]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// The reconciliation with the published figures from `row`: one row per published figure,
+/// computed, published, difference, source, status and explanation.
+fn reconciliation_rows(
+    ws: &mut Worksheet,
+    r: &Report,
+    mut row: u32,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let cur = &r.currency;
     ws.write_string_with_format(
         row,
         0,
@@ -654,14 +674,6 @@ fn cost_sheet(
     if rec.total.is_none() && rec.per_gb.is_none() {
         ws.write_string(row, 0, "none published")?;
     }
-    for (c, w) in [34.0, 14.0, 14.0, 14.0, 10.0, 10.0, EXPLANATION_WIDTH]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
