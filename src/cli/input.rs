@@ -103,7 +103,20 @@ fn load_one(path: Option<&PathBuf>) -> Result<Loadable, CliError> {
 /// Loads one design (the built-in one when `path` is `None`) and shows its warnings; a catalog
 /// is an error.
 pub(crate) fn load_design(path: Option<&PathBuf>, err: &mut dyn Write) -> Result<Design, CliError> {
-    load_or_skip(path, false, err)?.ok_or_else(|| CliError::Message(String::new()))
+    match load_one(path)? {
+        Loadable::Design(d) => {
+            show_warnings(err, &d.warnings);
+            Ok(*d)
+        }
+        Loadable::Catalog(p) => Err(not_a_design(&p)),
+    }
+}
+
+/// The error for a catalog given where a design is needed.
+fn not_a_design(path: &str) -> CliError {
+    CliError::Line(format!(
+        "{path}: this is a catalog, not a design; give a design file that loads it"
+    ))
 }
 
 /// Loads one design and shows its warnings. A catalog is skipped with a note (`None`) when
@@ -122,9 +135,7 @@ pub(crate) fn load_or_skip(
             let _ = writeln!(err, "{p}: a catalog, not a design; skipped");
             Ok(None)
         }
-        Loadable::Catalog(p) => Err(CliError::Line(format!(
-            "{p}: this is a catalog, not a design; give a design file that loads it"
-        ))),
+        Loadable::Catalog(p) => Err(not_a_design(&p)),
     }
 }
 

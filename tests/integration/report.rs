@@ -743,3 +743,19 @@ fn a_design_path_alone_prints_its_report_or_says_what_to_run() {
     assert_eq!(code, 2);
     assert!(err.contains("report"), "{err}");
 }
+
+/// `report` shows a design's warnings as every other command does (it dropped them without a
+/// word), before its own output.
+#[test]
+fn report_shows_the_warnings_every_command_shows() {
+    let design = crate::design_path("1.0");
+    let design = design.to_str().unwrap();
+    let (code, _, shown) = crate::run(&["show", design]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("warning[psu-spinup]"), "{shown}");
+    for cmd in ["report", "compare", "layout", "bom", "cost"] {
+        let (code, _, err) = crate::run(&[cmd, design]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        assert_eq!(err, shown, "{cmd}");
+    }
+}
