@@ -885,29 +885,6 @@ pub fn topology_rebuilds(
         .collect()
 }
 
-/// A design's durability with every default: its own layout, rebuild rates from the topology
-/// (the bandwidth model's defaults), the default delay, catalog AFRs and URE rates, every model,
-/// a one-year mission, and the design's Vault (Backblaze's 6.5-day shard rebuild) if it has one.
-pub fn design_defaults(pod: &Pod, layout: &Layout) -> Result<DurabilityReport, DurabilityError> {
-    let rebuilds = if layout.shape.tolerance() == 0 {
-        layout.groups.iter().map(|_| Rebuild::none()).collect()
-    } else {
-        let times =
-            crate::bandwidth::rebuild_times(pod, layout, &crate::bandwidth::Params::default())?;
-        topology_rebuilds(layout, &times, default_delay(pod, layout).0)?
-    };
-    let o = Options {
-        delay_source: (layout.shape.tolerance() > 0).then(|| default_delay(pod, layout).1),
-        vault: pod.raid.vault.map(|v| VaultSpec {
-            data: v.data,
-            parity: v.parity,
-            rebuild_hours: BACKBLAZE_2018.rebuild_hours,
-        }),
-        ..Options::default()
-    };
-    report(pod, layout, &rebuilds, &o)
-}
-
 /// A group's annual probability of whole-group data loss under `model`, for a layout shape,
 /// a drive AFR (percent, rate convention) and a time to restore redundancy (hours). This is the
 /// figure `layout --auto --max-annual-loss` constrains.
@@ -1220,7 +1197,7 @@ pub struct ModelRatio {
     pub leading_order: f64,
 }
 
-/// Everything `podplan durability` reports (Monte Carlo added by the caller).
+/// The closed-form models' figures (the Monte Carlo sits beside them in `crate::study`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DurabilityReport {
     /// Design name.
@@ -1243,9 +1220,6 @@ pub struct DurabilityReport {
     pub ratios: Vec<ModelRatio>,
     /// Where the rebuilds' detection and replacement delay came from.
     pub delay_source: Option<DelaySource>,
-    /// The Monte Carlo check, when asked for (filled by the caller with
-    /// [`crate::montecarlo::run_report`]).
-    pub monte_carlo: Option<crate::montecarlo::McReport>,
 }
 
 /// A model and what it assumes.
@@ -1488,7 +1462,6 @@ pub fn report(
         vault,
         ratios: all_ratios,
         delay_source: o.delay_source.clone(),
-        monte_carlo: None,
     })
 }
 

@@ -3,8 +3,12 @@
 //! The pipeline reads top to bottom: RON text → [`spec`] (serde structs that mirror the file)
 //! → [`load`] (files, catalogs, built-in designs) → [`validate`] (resolve part references,
 //! collect every diagnostic) → [`model`] (checked domain types in unit newtypes) → engines
-//! ([`power`], [`layout`], [`bom`], [`bandwidth`], [`durability`]) → one serializable result ([`show`]) → renderers ([`render`]). The
-//! library never prints; [`cli`] writes only to the writers the thin `podplan` binary hands it.
+//! ([`power`], [`layout`], [`bom`], [`bandwidth`], [`durability`], [`montecarlo`]) → [`study`]
+//! (runs each engine once on a design and wires one into another, returning one serializable
+//! result) → renderers ([`render`]: every table, the report files, charts and the workbook).
+//! The library never prints; [`cli`] turns arguments into a checked request, one call into
+//! [`study`] and one renderer, and writes only to the writers the thin `podplan` binary hands
+//! it.
 //!
 //! ```
 //! let doc = podplan::load::builtin().expect("the built-in design parses");
@@ -17,8 +21,6 @@
 
 pub mod bandwidth;
 pub mod bom;
-pub mod bom_render;
-pub mod charts;
 pub mod cli;
 pub mod diag;
 pub mod durability;
@@ -30,9 +32,8 @@ pub mod montecarlo;
 pub mod output;
 pub mod power;
 pub mod render;
-pub mod report;
 pub mod show;
 pub mod spec;
+pub mod study;
 pub mod units;
 pub mod validate;
-pub mod xlsx;

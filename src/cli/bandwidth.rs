@@ -1,17 +1,16 @@
-//! `podplan bandwidth`: its options, how they become a bandwidth request, and the report's
-//! tables.
+//! `podplan bandwidth`: its options and how they become a checked bandwidth request.
 //!
 //! This file owns the translation of `--workload/--group/--bay/--zone/--set` into a
-//! `bandwidth::Request` and `bandwidth::Params` (every bad value is an exit-2 error naming its
-//! flag), and the `Section`s the table, Markdown and CSV renderers print. The engine is
-//! `crate::bandwidth`; the factor table is `crate::links`.
+//! [`BandwidthRequest`] (every bad value is an exit-2 error naming its flag). The engine is
+//! `crate::bandwidth`, run by `crate::study::bandwidth`; the tables are
+//! `crate::render::bandwidth`.
 
-use super::{Format, emit, load_design, render_report, usage, write_diags};
-use crate::bandwidth::{self, BandwidthReport, Params, Request, Workload};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, render};
+use crate::bandwidth::{Params, Request, Workload};
 use crate::links::Zone;
-use crate::render::{Section, Style};
-use crate::show::trim_float;
-use crate::units::Encoding;
+use crate::render::bandwidth::sections;
+use crate::study;
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,426 +78,77 @@ pub struct BandwidthArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Runs `podplan bandwidth`.
-pub fn run(a: BandwidthArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    // Every --set is checked before the design is read.
-    let mut params = Params {
-        zone: match a.zone {
-            ZoneArg::Outer => Zone::Outer,
-            ZoneArg::Average => Zone::Average,
-            ZoneArg::Inner => Zone::Inner,
-        },
-        ..Params::default()
-    };
-    for s in &a.set {
-        if let Err(e) = params.set(s) {
-            return usage(err, &format!("--set {e}"));
+/// A checked `podplan bandwidth` request: the workload and the model's parameters.
+pub struct BandwidthRequest {
+    /// The workload, group and bay.
+    pub request: Request,
+    /// Zone, factors and overrides, every `--set` checked.
+    pub params: Params,
+}
+
+impl BandwidthRequest {
+    /// Checks every flag before the design is read.
+    pub fn from_args(a: &BandwidthArgs) -> Result<Self, CliError> {
+        let mut params = Params {
+            zone: match a.zone {
+                ZoneArg::Outer => Zone::Outer,
+                ZoneArg::Average => Zone::Average,
+                ZoneArg::Inner => Zone::Inner,
+            },
+            ..Params::default()
+        };
+        for s in &a.set {
+            params.set(s).map_err(|e| format!("--set {e}"))?;
         }
-    }
-    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let _ = write_diags(err, &warnings);
-    let shape = crate::layout::Shape {
-        level: pod.raid.level,
-        spares: pod.raid.spares,
-    };
-    let placement = match crate::layout::place(&pod, shape, &[]) {
-        Ok(p) => p,
-        Err(e) => return usage(err, &format!("the design's raid policy: {e}")),
-    };
-    let req = Request {
-        workload: match a.workload {
+        let workload = match a.workload {
             WorkloadArg::Scrub => Workload::Scrub,
             WorkloadArg::Ingest => Workload::Ingest,
             WorkloadArg::Read => Workload::Read,
             WorkloadArg::Rebuild => Workload::Rebuild,
             WorkloadArg::RebuildAll => Workload::RebuildAll,
             WorkloadArg::Single => Workload::Single,
-        },
-        group: a.group,
-        bay: a.bay,
-    };
-    if a.group.is_some() && !matches!(req.workload, Workload::Rebuild | Workload::Single) {
-        return usage(
-            err,
-            &format!(
-                "--group applies to --workload rebuild and single, not {}",
-                req.workload.name()
-            ),
-        );
+        };
+        let request = Request {
+            workload,
+            group: a.group,
+            bay: a.bay,
+        };
+        let req = BandwidthRequest { request, params };
+        req.check_targets()?;
+        Ok(req)
     }
-    if a.bay.is_some() && !matches!(req.workload, Workload::Rebuild | Workload::Single) {
-        return usage(
-            err,
-            &format!(
-                "--bay applies to --workload rebuild and single, not {}",
-                req.workload.name()
-            ),
-        );
-    }
-    let report = match bandwidth::analyze(&pod, &placement.layout, &req, &params) {
-        Ok(r) => r,
-        Err(e) => return usage(err, &e.to_string()),
-    };
-    let text = match render_report(a.format, &report, |st| sections(&report, st)) {
-        Ok(t) => t,
-        Err(e) => return usage(err, &e),
-    };
-    let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-    emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err)
-}
 
-fn mb(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.1}")
-    } else {
-        "unlimited".into()
-    }
-}
-
-fn encoding(e: Option<Encoding>) -> &'static str {
-    match e {
-        Some(Encoding::B8b10b) => " 8b/10b",
-        Some(Encoding::B128b130b) => " 128b/130b",
-        _ => "",
-    }
-}
-
-fn hours(h: f64) -> String {
-    if h.is_finite() {
-        format!("{h:.1}")
-    } else {
-        "never".into()
-    }
-}
-
-/// The bandwidth report as sections: summary, links, drives, flows, rebuild times, factors.
-pub fn sections(r: &BandwidthReport, style: Style) -> Vec<Section> {
-    let mut out = Vec::new();
-    let data = style == Style::Data;
-    // A column name for reading or, with its unit, for data.
-    let head = |read: &'static str, for_data: &'static str| if data { for_data } else { read };
-    // A rate: "unlimited" to read, an empty cell for data.
-    let mb = |v: f64| {
-        if data && !v.is_finite() {
-            String::new()
-        } else {
-            mb(v)
-        }
-    };
-    let hours = |h: f64| {
-        if data && !h.is_finite() {
-            String::new()
-        } else {
-            hours(h)
-        }
-    };
-    let s = &r.summary;
-    let title = match &r.revision {
-        Some(rev) => format!("{} (revision {rev})", r.design),
-        None => r.design.clone(),
-    };
-    let mut sum = Section::new(
-        format!(
-            "{title}: {} — {} zone, {}",
-            r.workload.name(),
-            r.zone.name(),
-            r.shape
-        ),
-        &["Figure", "Value"],
-    );
-    sum.row(vec!["Workload".into(), r.workload.describe().into()]);
-    if data {
-        sum.row(vec![
-            "Drive traffic (all drives, MB/s)".into(),
-            mb(s.aggregate_mb_s.0),
-        ]);
-        sum.row(vec![
-            "Drives moving data (count)".into(),
-            s.active_drives.to_string(),
-        ]);
-    } else {
-        sum.row(vec![
-            "Drive traffic (all drives, MB/s)".into(),
-            format!("{} over {} drives", mb(s.aggregate_mb_s.0), s.active_drives),
-        ]);
-    }
-    if let Some(c) = s.client_mb_s {
-        sum.row(vec!["Client traffic (MB/s)".into(), mb(c.0)]);
-    }
-    if data {
-        sum.row(vec![
-            "Per drive, slowest (MB/s)".into(),
-            mb(s.per_drive_min_mb_s.0),
-        ]);
-        sum.row(vec![
-            "Per drive, fastest (MB/s)".into(),
-            mb(s.per_drive_max_mb_s.0),
-        ]);
-    } else {
-        sum.row(vec![
-            "Per drive (MB/s)".into(),
-            if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
-                mb(s.per_drive_min_mb_s.0)
-            } else {
-                format!(
-                    "{} to {}",
-                    mb(s.per_drive_min_mb_s.0),
-                    mb(s.per_drive_max_mb_s.0)
+    /// Checks what needs the design's layout: --group and --bay apply to one drive's workloads.
+    fn check_targets(&self) -> Result<(), CliError> {
+        let w = self.request.workload;
+        for (flag, given) in [
+            ("--group", self.request.group.is_some()),
+            ("--bay", self.request.bay.is_some()),
+        ] {
+            if given && !matches!(w, Workload::Rebuild | Workload::Single) {
+                return Err(format!(
+                    "{flag} applies to --workload rebuild and single, not {}",
+                    w.name()
                 )
-            },
-        ]);
-    }
-    sum.row(vec!["Binding".into(), s.binding_name.to_string()]);
-    match &s.next {
-        Some(n) if data => {
-            sum.row(vec!["Next".into(), n.name.to_string()]);
-            if let Some(u) = n.utilization_pct {
-                sum.row(vec!["Next, now used (%)".into(), format!("{u:.1}")]);
+                .into());
             }
-            sum.row(vec![
-                "Binding limit lifted: drive traffic (MB/s)".into(),
-                mb(n.aggregate_mb_s.0),
-            ]);
-            if let Some(c) = n.client_mb_s {
-                sum.row(vec![
-                    "Binding limit lifted: client traffic (MB/s)".into(),
-                    mb(c.0),
-                ]);
-            }
-            sum.row(vec![
-                "Binding limit lifted: slowest drive (MB/s)".into(),
-                mb(n.per_drive_min_mb_s.0),
-            ])
         }
-        Some(n) => sum.row(vec![
-            "Next".into(),
-            format!(
-                "{}{}; with the binding limit lifted: {} MB/s drive traffic{}, slowest drive {} MB/s",
-                n.name,
-                n.utilization_pct
-                    .map(|u| format!(" (now {u:.0} % used)"))
-                    .unwrap_or_default(),
-                mb(n.aggregate_mb_s.0),
-                n.client_mb_s
-                    .map(|c| format!(", {} MB/s client", mb(c.0)))
-                    .unwrap_or_default(),
-                mb(n.per_drive_min_mb_s.0)
-            ),
-        ]),
-        None => sum.row(vec![
-            "Next".into(),
-            "nothing else limits these flows".into(),
-        ]),
-    };
-    sum.row(vec![
-        "Saturated links".into(),
-        if s.saturated.is_empty() {
-            "none".into()
-        } else {
-            s.saturated.join(", ")
-        },
-    ]);
-    if !r.settings.is_empty() {
-        sum.row(vec!["What-if (--set)".into(), r.settings.join(", ")]);
+        Ok(())
     }
-    sum.notes = r.notes.clone();
-    out.push(sum);
+}
 
-    let mut l = Section::new(
-        "Links (MB/s = 10^6 B/s of payload; raw Gb/s per direction)",
-        &if data {
-            vec![
-                "Link",
-                "Name",
-                "Raw Gb/s",
-                "Encoding",
-                "Efficiency (fraction)",
-                "Capacity (MB/s)",
-                "Drives (count)",
-                "Demand (MB/s)",
-                "Allocated (MB/s)",
-                "Util %",
-                "Full",
-            ]
-        } else {
-            vec![
-                "Link",
-                "Raw Gb/s",
-                "Eff.",
-                "Capacity",
-                "Drives",
-                "Demand",
-                "Allocated",
-                "Util %",
-                "Full",
-            ]
-        },
-    );
-    l.right = if data {
-        vec![2, 4, 5, 6, 7, 8, 9]
-    } else {
-        vec![1, 2, 3, 4, 5, 6, 7]
-    };
-    for x in &r.links {
-        let mut row = if data {
-            vec![
-                x.id.clone(),
-                x.name.clone(),
-                x.raw_gbit_s.map(trim_float).unwrap_or_default(),
-                encoding(x.encoding).trim().to_string(),
-                x.efficiency.map(|e| format!("{e:.3}")).unwrap_or_default(),
-            ]
-        } else {
-            vec![
-                format!("{}\n{}", x.id, x.name),
-                x.raw_gbit_s
-                    .map(|g| format!("{}{}", trim_float(g), encoding(x.encoding)))
-                    .unwrap_or_else(|| "-".into()),
-                x.efficiency
-                    .map(|e| format!("{e:.3}"))
-                    .unwrap_or_else(|| "set".into()),
-            ]
-        };
-        row.extend([
-            mb(x.capacity_mb_s.0),
-            x.drives_behind.to_string(),
-            mb(x.demand_mb_s.0),
-            mb(x.allocated_mb_s.0),
-            format!("{:.1}", x.utilization_pct),
-            match (x.saturated, x.binding) {
-                (true, true) => "yes, binds".into(),
-                (true, false) => "yes".into(),
-                _ => String::new(),
-            },
-        ]);
-        l.row(row);
-    }
-    l.notes.push("Demand: what the flows through a link would put on it at their own limits (drive media, drive port, md). Each drive's own SATA port is a private limit, in the drives table.".into());
-    out.push(l);
-
-    let mut d = Section::new(
-        "Drives (grouped by equal figures)",
-        &[
-            "Bays",
-            "Drive",
-            "Group",
-            "Media MB/s",
-            "Port Gb/s",
-            "Port MB/s",
-            "Traffic MB/s each",
-        ],
-    );
-    d.right = vec![2, 3, 4, 5, 6];
-    for x in &r.drives {
-        d.row(vec![
-            crate::validate::format_bays(&x.bays),
-            x.model.clone(),
-            x.group.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
-            mb(x.media_mb_s.0),
-            trim_float(x.port_gbit_s),
-            mb(x.port_mb_s.0),
-            format!("{:.2}", x.traffic_mb_s.0),
-        ]);
-    }
-    out.push(d);
-
-    if r.flows.len() <= 16 || r.workload != Workload::Scrub {
-        let unit = match r.workload {
-            Workload::Ingest | Workload::Read => "user MB/s",
-            _ => "MB/s per drive",
-        };
-        let mut f = Section::new(
-            format!("Flows (rate in {unit})"),
-            &[
-                "Flow",
-                head("Demand", "Demand (MB/s)"),
-                head("Rate", "Rate (MB/s)"),
-                head("Drive traffic", "Drive traffic (MB/s)"),
-                "Limited by",
-            ],
-        );
-        f.right = vec![1, 2, 3];
-        for x in &r.flows {
-            f.row(vec![
-                x.label.to_string(),
-                mb(x.demand_mb_s.0),
-                format!("{:.2}", x.rate_mb_s.0),
-                mb(x.drive_traffic_mb_s.0),
-                x.limited_by_name.to_string(),
-            ]);
-        }
-        out.push(f);
-    }
-
-    if !r.rebuilds.is_empty() {
-        let mut t = Section::new(
-            "Rebuild time (delay + member size / rate)",
-            &[
-                "Group",
-                "Failed bay",
-                "Written bay",
-                "Rate MB/s",
-                "Member TB",
-                "Hours",
-                "Days",
-                "Set by",
-            ],
-        );
-        t.right = vec![0, 1, 2, 3, 4, 5, 6];
-        for x in &r.rebuilds {
-            t.row(vec![
-                x.time.group.to_string(),
-                x.failed_bay.to_string(),
-                x.replacement_bay.to_string(),
-                format!("{:.2}", x.time.rate.0),
-                format!("{:.3}", x.member.tb()),
-                hours(x.time.hours),
-                if x.time.hours.is_finite() {
-                    format!("{:.2}", x.time.hours / 24.0)
-                } else {
-                    hours(x.time.hours)
-                },
-                x.time.binding_link.to_string(),
-            ]);
-        }
-        if let Some(x) = r.rebuilds.first() {
-            t.notes.push(format!(
-                "Delay for detection and replacement: {} h (--set delay-h=H).",
-                trim_float(x.delay_h)
-            ));
-        }
-        out.push(t);
-    }
-
-    let mut fa = Section::new(
-        "Factors in force (--set KEY=VALUE overrides)",
-        &["Key", "Value", "Unit", "Applies to", "Source"],
-    );
-    fa.right = vec![1];
-    for x in &r.factors {
-        fa.row(vec![
-            x.key.into(),
-            format!("{:.4}", x.value)
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string(),
-            x.unit.into(),
-            x.what.into(),
-            x.source.into(),
-        ]);
-    }
-    if let Some(p) = r.parity_mb_s {
-        fa.row(vec![
-            "parity".into(),
-            trim_float(p),
-            "MB/s".into(),
-            "CPU/memory parity limit".into(),
-            "set with --set".into(),
-        ]);
-    }
-    out.push(fa);
-    out
+/// Runs `podplan bandwidth`.
+pub fn run(
+    a: BandwidthArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let req = BandwidthRequest::from_args(&a)?;
+    let d = load_design(a.design.as_ref(), err)?;
+    let report = study::bandwidth(&d.pod, &req.request, &req.params).map_err(|e| match e {
+        study::BandwidthStudyError::Layout(e) => format!("the design's raid policy: {e}"),
+        study::BandwidthStudyError::Bandwidth(e) => e.to_string(),
+    })?;
+    let text = render(a.format, &report, |st| sections(&report, st))?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())
 }

@@ -4,20 +4,21 @@
 //! `--parts FILE` into [`bom::Options`] and a drive-swapped variant of the design, with an error
 //! that names the flag for every bad value, and the choice of renderer (`--format`, including
 //! the XLSX workbook, which needs `--output`). The engine is `crate::bom`; the tables are
-//! `crate::bom_render`; the workbook is `crate::xlsx`.
+//! `crate::render::bom`; the workbook is `crate::render::xlsx`.
 
-use super::{EXIT_OK, Format, emit, load_design, usage, write_diags};
+use super::input::{Design, load_design, load_or_skip, show_warnings};
+use super::{CliError, Format, Outcome, emit, render};
 use crate::bom::{self, BomError, Options, Report};
-use crate::bom_render::{self, Style};
 use crate::diag::{Code, Diagnostic};
 use crate::load::{self, Document, Loaded};
 use crate::model::Pod;
+use crate::render;
 use crate::units::parse_cents;
 use crate::validate::validate;
 use clap::ValueEnum;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Formats of `podplan bom`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -209,43 +210,49 @@ fn with_parts(loaded: &Loaded, extra: &[(String, crate::spec::Catalog)]) -> Resu
     Ok(out)
 }
 
+/// A checked `bom`/`cost` what-if request: prices, extra parts, the drive swap and the order.
+pub struct WhatIf {
+    /// `--price` overrides.
+    pub prices: BTreeMap<String, crate::units::Cents>,
+    /// The parts of every `--parts` file.
+    pub extra: Vec<(String, crate::spec::Catalog)>,
+    /// `--drive`.
+    pub drive: Option<String>,
+    /// `--pods`.
+    pub pods: u32,
+    /// The `--parts` files, which no output may replace.
+    pub files: Vec<PathBuf>,
+}
+
+impl WhatIf {
+    /// Checks the what-if flags and reads the `--parts` files.
+    pub fn from_args(w: &WhatIfArgs) -> Result<Self, CliError> {
+        Ok(WhatIf {
+            prices: parse_prices(&w.prices)?,
+            extra: extra_parts(&w.parts)?,
+            drive: w.drive.clone(),
+            pods: w.pods,
+            files: w.parts.clone(),
+        })
+    }
+}
+
 /// One design ready to price: the design as written, and the drive-swapped variant if asked.
 struct Priced {
     design: Pod,
     variant: Option<Pod>,
 }
 
-/// Loads one design and builds the variant of `--drive`. Errors are written to `err`.
-fn load_priced(
-    path: Option<&PathBuf>,
-    w: &WhatIfArgs,
-    extra: &[(String, crate::spec::Catalog)],
-    err: &mut dyn Write,
-) -> Result<Priced, u8> {
-    let (design, mut warnings) = load_design(path, err)?;
-    warnings.extend(bom::lint(&design));
-    let _ = write_diags(err, &warnings);
+/// Builds the variant of `--drive` from a loaded design; its new warnings go to `err`.
+fn priced(d: Design, w: &WhatIf, err: &mut dyn Write) -> Result<Priced, CliError> {
     let Some(id) = &w.drive else {
         return Ok(Priced {
-            design,
+            design: d.pod,
             variant: None,
         });
     };
-    let doc = match path {
-        Some(p) => load::load_file(p),
-        None => load::builtin(),
-    };
-    let Ok(Document::Design(loaded)) = doc else {
-        return Err(usage(err, "the design could not be reloaded"));
-    };
-    let merged = match with_parts(&loaded, extra) {
-        Ok(l) => l,
-        Err(e) => return Err(usage(err, &e)),
-    };
-    let swapped = match bom::swap_drive(&merged, id) {
-        Ok(l) => l,
-        Err(e) => return Err(usage(err, &format!("--drive {id}: {e}"))),
-    };
+    let merged = with_parts(&d.loaded, &w.extra)?;
+    let swapped = bom::swap_drive(&merged, id).map_err(|e| format!("--drive {id}: {e}"))?;
     let outcome = validate(&swapped);
     let Some(variant) = outcome
         .pod
@@ -257,228 +264,154 @@ fn load_priced(
             .filter(|d| d.is_error())
             .map(ToString::to_string)
             .collect();
-        return Err(usage(
-            err,
-            &format!(
-                "--drive {id}: the design does not work with this drive:\n{}",
-                problems.join("\n")
-            ),
-        ));
+        return Err(format!(
+            "--drive {id}: the design does not work with this drive:\n{}",
+            problems.join("\n")
+        )
+        .into());
     };
     // The swap changes raw capacity on purpose; the published raw figure no longer applies.
+    let warnings = &d.warnings;
     let mut new: Vec<Diagnostic> = outcome
         .diagnostics
         .into_iter()
-        .filter(|d| d.code != Code::PublishedRawMismatch && !warnings.contains(d))
+        .filter(|x| x.code != Code::PublishedRawMismatch && !warnings.contains(x))
         .collect();
     new.extend(crate::power::lint(
         &variant,
         &crate::power::budget(&variant),
     ));
-    new.retain(|d| {
+    new.retain(|x| {
         !warnings
             .iter()
-            .any(|x| x.code == d.code && x.place == d.place)
+            .any(|y| y.code == x.code && y.place == x.place)
     });
-    let _ = write_diags(err, &new);
+    show_warnings(err, &new);
     Ok(Priced {
-        design,
+        design: d.pod,
         variant: Some(variant),
     })
 }
 
-fn bom_error(err: &mut dyn Write, e: &BomError) -> u8 {
+fn bom_error(e: &BomError) -> CliError {
     match e {
         BomError::UnknownPart { part, .. } | BomError::NegativePrice(part) => {
-            usage(err, &format!("--price {part}: {e}"))
+            format!("--price {part}: {e}").into()
         }
-        _ => usage(err, &e.to_string()),
+        _ => e.to_string().into(),
     }
 }
 
-/// Writes `bytes` to `--output` atomically, with an error that names the flag.
-fn write_output(path: &Path, inputs: &[PathBuf], bytes: &[u8], err: &mut dyn Write) -> u8 {
-    match crate::output::write_file(path, inputs, bytes) {
-        Ok(()) => EXIT_OK,
-        Err(e) => usage(err, &format!("--output {}: {e}", path.display())),
-    }
-}
-
-fn render(sections: Vec<crate::render::Section>, format: Format) -> String {
-    match format {
-        Format::Table | Format::Json => crate::render::sections_table(&sections),
-        Format::Markdown => crate::render::sections_markdown(&sections),
-        Format::Csv => crate::render::sections_csv(&sections),
-    }
-}
-
-fn style(format: Format) -> Style {
-    if format == Format::Csv {
-        Style::Data
-    } else {
-        Style::Read
+impl BomFormat {
+    /// The text format, `None` for the workbook.
+    fn text(self) -> Option<Format> {
+        match self {
+            BomFormat::Table => Some(Format::Table),
+            BomFormat::Markdown => Some(Format::Markdown),
+            BomFormat::Csv => Some(Format::Csv),
+            BomFormat::Json => Some(Format::Json),
+            BomFormat::Xlsx => None,
+        }
     }
 }
 
 /// Runs `podplan bom`.
-pub fn run_bom(a: BomArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run_bom(a: BomArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
     if a.format == BomFormat::Xlsx && a.output.is_none() {
-        return usage(
-            err,
-            "--format xlsx writes a binary spreadsheet: give --output FILE.xlsx",
-        );
+        return Err("--format xlsx writes a binary spreadsheet: give --output FILE.xlsx".into());
     }
-    let prices = match parse_prices(&a.what_if.prices) {
-        Ok(p) => p,
-        Err(m) => return usage(err, &m),
-    };
-    let extra = match extra_parts(&a.what_if.parts) {
-        Ok(x) => x,
-        Err(m) => return usage(err, &m),
-    };
-    let priced = match load_priced(a.design.as_ref(), &a.what_if, &extra, err) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let w = WhatIf::from_args(&a.what_if)?;
+    let d = load_design(a.design.as_ref(), err)?;
+    let mut inputs = d.files();
+    inputs.extend(w.files.iter().cloned());
+    let priced = priced(d, &w, err)?;
     let opts = Options {
-        prices,
-        pods: a.what_if.pods,
+        prices: w.prices,
+        pods: w.pods,
     };
-    let report = match bom::report(&priced.design, priced.variant.as_ref(), &opts) {
-        Ok(r) => r,
-        Err(e) => return bom_error(err, &e),
+    let report =
+        bom::report(&priced.design, priced.variant.as_ref(), &opts).map_err(|e| bom_error(&e))?;
+    let bytes = match a.format.text() {
+        None => render::xlsx::bom_workbook(&report, &today())
+            .map_err(|e| format!("--format xlsx: {e}"))?,
+        Some(f) => render(f, &report, |st| render::bom::bom_sections(&report, st))?.into_bytes(),
     };
-    let mut inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-    inputs.extend(a.what_if.parts.iter().cloned());
-    let bytes = match a.format {
-        BomFormat::Xlsx => match crate::xlsx::bom_workbook(&report, &today()) {
-            Ok(b) => b,
-            Err(e) => return usage(err, &format!("--format xlsx: {e}")),
-        },
-        BomFormat::Json => match crate::render::json(&report) {
-            Ok(s) => s.into_bytes(),
-            Err(e) => return usage(err, &e.to_string()),
-        },
-        BomFormat::Table => render(
-            bom_render::bom_sections(&report, Style::Read),
-            Format::Table,
-        )
-        .into_bytes(),
-        BomFormat::Markdown => render(
-            bom_render::bom_sections(&report, Style::Read),
-            Format::Markdown,
-        )
-        .into_bytes(),
-        BomFormat::Csv => {
-            render(bom_render::bom_sections(&report, Style::Data), Format::Csv).into_bytes()
-        }
-    };
-    match &a.output {
-        Some(path) if crate::output::sink(path) != crate::output::Sink::Stdout => {
-            write_output(path, &inputs, &bytes, err)
-        }
-        _ => emit(out, None, &inputs, &bytes, err),
-    }
+    emit(out, a.output.as_ref(), &inputs, &bytes)
 }
 
 /// Runs `podplan cost`.
-pub fn run_cost(a: CostArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let prices = match parse_prices(&a.what_if.prices) {
-        Ok(p) => p,
-        Err(m) => return usage(err, &m),
-    };
-    let extra = match extra_parts(&a.what_if.parts) {
-        Ok(x) => x,
-        Err(m) => return usage(err, &m),
-    };
+pub fn run_cost(
+    a: CostArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let w = WhatIf::from_args(&a.what_if)?;
     let targets: Vec<Option<&PathBuf>> = if a.designs.is_empty() {
         vec![None]
     } else {
         a.designs.iter().map(Some).collect()
     };
     let several = targets.len() > 1;
-    let mut priced = Vec::new();
+    let mut inputs = a.designs.clone();
+    let mut priced_all = Vec::new();
     for t in &targets {
-        if several
-            && let Some(p) = t
-            && let Ok(Document::Catalog(name, _)) = load::load_file(p)
-        {
-            let _ = writeln!(err, "{name}: a catalog, not a design; skipped");
-            continue;
-        }
-        match load_priced(*t, &a.what_if, &extra, err) {
-            Ok(p) => priced.push(p),
-            Err(code) => return code,
+        if let Some(d) = load_or_skip(*t, several, err)? {
+            inputs.extend(d.files());
+            priced_all.push(priced(d, &w, err)?);
         }
     }
-    if priced.is_empty() {
-        return usage(err, "no design among the files given");
+    if priced_all.is_empty() {
+        return Err("no design among the files given".into());
     }
-    // With several designs each --price applies to the designs that have the part on their
-    // BOM, and a part on none of them is an error; with one, the engine reports it.
+    inputs.extend(w.files.iter().cloned());
+    let reports = cost_reports(&priced_all, &w)?;
+    let text = render(a.format, &reports, |st| {
+        if reports.len() == 1 {
+            render::bom::cost_sections(&reports[0], st)
+        } else {
+            render::bom::comparison_sections(&reports, st)
+        }
+    })?;
+    emit(out, a.output.as_ref(), &inputs, text.as_bytes())
+}
+
+/// Prices every design. With several designs each --price applies to the designs that have the
+/// part on their BOM, and a part on none of them is an error; with one, the engine reports it.
+fn cost_reports(priced: &[Priced], w: &WhatIf) -> Result<Vec<Report>, CliError> {
+    let on_bom =
+        |p: &Priced| bom::lines(p.variant.as_ref().unwrap_or(&p.design), &Options::default());
     if priced.len() > 1 {
-        for part in prices.keys() {
-            let on_some = priced.iter().any(|p| {
-                let pod = p.variant.as_ref().unwrap_or(&p.design);
-                bom::lines(pod, &Options::default())
-                    .is_ok_and(|ls| ls.iter().any(|l| l.part == *part))
-            });
+        for part in w.prices.keys() {
+            let on_some = priced
+                .iter()
+                .any(|p| on_bom(p).is_ok_and(|ls| ls.iter().any(|l| l.part == *part)));
             if !on_some {
-                return usage(
-                    err,
-                    &format!(
-                        "--price {part}: no part {part:?} on the bill of materials of any design given"
-                    ),
-                );
+                return Err(format!(
+                    "--price {part}: no part {part:?} on the bill of materials of any design given"
+                )
+                .into());
             }
         }
     }
     let mut reports: Vec<Report> = Vec::new();
-    for p in &priced {
-        let pod = p.variant.as_ref().unwrap_or(&p.design);
+    for p in priced {
         let mine: BTreeMap<_, _> = if priced.len() == 1 {
-            prices.clone()
+            w.prices.clone()
         } else {
-            match bom::lines(pod, &Options::default()) {
-                Ok(ls) => prices
-                    .iter()
-                    .filter(|(id, _)| ls.iter().any(|l| l.part == **id))
-                    .map(|(k, v)| (k.clone(), *v))
-                    .collect(),
-                Err(e) => return bom_error(err, &e),
-            }
+            let ls = on_bom(p).map_err(|e| bom_error(&e))?;
+            w.prices
+                .iter()
+                .filter(|(id, _)| ls.iter().any(|l| l.part == **id))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect()
         };
         let opts = Options {
             prices: mine,
-            pods: a.what_if.pods,
+            pods: w.pods,
         };
-        match bom::report(&p.design, p.variant.as_ref(), &opts) {
-            Ok(r) => reports.push(r),
-            Err(e) => return bom_error(err, &e),
-        }
+        reports.push(bom::report(&p.design, p.variant.as_ref(), &opts).map_err(|e| bom_error(&e))?);
     }
-    let text = match a.format {
-        Format::Json => match crate::render::json(&reports) {
-            Ok(s) => s,
-            Err(e) => return usage(err, &e.to_string()),
-        },
-        f => {
-            let sections = if reports.len() == 1 {
-                bom_render::cost_sections(&reports[0], style(f))
-            } else {
-                bom_render::comparison_sections(&reports, style(f))
-            };
-            render(sections, f)
-        }
-    };
-    let mut inputs: Vec<PathBuf> = a.designs.clone();
-    inputs.extend(a.what_if.parts.iter().cloned());
-    match &a.output {
-        Some(path) if crate::output::sink(path) != crate::output::Sink::Stdout => {
-            write_output(path, &inputs, text.as_bytes(), err)
-        }
-        _ => emit(out, None, &inputs, text.as_bytes(), err),
-    }
+    Ok(reports)
 }
 
 #[cfg(test)]

@@ -8,26 +8,26 @@ use crate::bom::{self, BomError};
 use crate::diag::{Code, Diagnostic};
 use crate::load::Loaded;
 use crate::model::Pod;
-use crate::report::ReportError;
+use crate::study::StudyError;
 use crate::units::parse_cents;
 
 /// The problems `podplan report` would stop on for a validated pod; none when it would not.
 pub(crate) fn engine_diagnostics(l: &Loaded, pod: &Pod) -> Vec<Diagnostic> {
-    let Err(e) = crate::report::build(pod, "check") else {
+    let Err(e) = crate::study::design(pod, "check") else {
         return Vec::new();
     };
     let here = |code, place: &str| (code, l.path.clone(), place.to_string());
     let (code, file, place) = match &e {
-        ReportError::Bom(BomError::Overflow(_)) => {
+        StudyError::Bom(BomError::Overflow(_)) => {
             let (file, place) = costliest_price(l, pod);
             (Code::BomOverflow, file, place)
         }
         // Without command-line options, only the RAID policy can stop the layout, the
         // costing's capacity figures and the bandwidth workloads (a rebuild without redundancy).
-        ReportError::Layout(_)
-        | ReportError::Bom(BomError::Layout(_))
-        | ReportError::Bandwidth(_) => here(Code::InvalidRaid, "raid.level"),
-        // Price overrides, order sizes and the renderers are not part of a design.
+        StudyError::Layout(_)
+        | StudyError::Bom(BomError::Layout(_))
+        | StudyError::Bandwidth { .. } => here(Code::InvalidRaid, "raid.level"),
+        // Price overrides and order sizes are not part of a design.
         _ => here(Code::InvalidValue, ""),
     };
     vec![Diagnostic::error(

@@ -1,22 +1,22 @@
-//! `podplan durability`: its options, how they become a durability request, and the report's
-//! tables.
+//! `podplan durability`: its options and how they become a checked durability request.
 //!
 //! This file owns the translation of `--afr/--model/--mission-years/--vault/--rebuild-*` and
-//! the Monte Carlo flags into `durability::Options`, per-group `durability::Rebuild`s and
-//! `montecarlo::McParams` (every bad value is an exit-2 error naming its flag), and the
-//! `Section`s the table, Markdown and CSV renderers print. The engines are
-//! `crate::durability` and `crate::montecarlo`; rebuild rates come from `crate::bandwidth`
-//! unless the user gives one.
+//! the Monte Carlo flags into a `study::DurabilityRequest` (every bad value is an exit-2 error
+//! naming its flag) and the Monte Carlo progress line. `crate::study::durability` runs the
+//! engines (rebuild rates from `crate::bandwidth` unless the user gives one); the tables are
+//! `crate::render::durability`.
 
-use super::{Format, emit, load_design, render_report, usage, write_diags};
-use crate::durability::{
-    self, AfrConvention, DurabilityReport, Model, ModelFigures, Options, Rebuild, RebuildSource,
-    VaultSpec,
-};
-use crate::layout::{self, DomainKind, Shape};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, render};
+use crate::durability::{self, AfrConvention, Model, Options, VaultSpec};
+use crate::layout::DomainKind;
 use crate::montecarlo::{self, ComponentAfr, McParams, RepairTime, Trials};
-use crate::render::{Section, Style};
-use crate::units::MBps;
+use crate::render::durability::{sci, sections};
+use crate::study::{
+    self, DurabilityRequest, DurabilityStudy, DurabilityStudyError, MonteCarloRequest,
+    RebuildChoice,
+};
+use crate::units::Hours;
 use crate::validate::MAX_VAULT_PODS;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
@@ -256,131 +256,121 @@ fn parse_components(items: &[String]) -> Result<Vec<ComponentAfr>, String> {
 }
 
 /// Runs `podplan durability`.
-pub fn run(a: DurabilityArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match build(&a, err) {
-        Ok(report) => {
-            let text = match render_report(a.format, &report, |st| sections(&report, st)) {
-                Ok(t) => t,
-                Err(e) => return usage(err, &e),
-            };
-            let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-            emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err)
-        }
-        Err(code) => code,
+pub fn run(
+    a: DurabilityArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    // Flags first, so a bad value is reported before any work.
+    let mut req = request(&a)?;
+    let d = load_design(a.design.as_ref(), err)?;
+    req.survive = super::survive_kinds(&a.survive)?;
+    let report = compute(&d.pod, &req, err)?;
+    let text = render(a.format, &report, |st| sections(&report, st))?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())
+}
+
+/// The AFR convention `--afr-convention` names.
+fn convention(a: &DurabilityArgs) -> AfrConvention {
+    match a.afr_convention {
+        ConventionArg::Rate => AfrConvention::Rate,
+        ConventionArg::Probability => AfrConvention::Probability,
     }
 }
 
-/// Checks every flag, builds the layout, rebuild times and options, and computes the report.
-fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8> {
-    let fail = |err: &mut dyn Write, m: &str| usage(err, m);
+/// Checks every number against its range; the message names the flag.
+fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
+    let convention = convention(a);
     // Flags first, so a bad value is reported before any work.
-    let convention = match a.afr_convention {
-        ConventionArg::Rate => AfrConvention::Rate,
-        ConventionArg::Probability => AfrConvention::Probability,
-    };
     if let Some(x) = a.afr
         && (durability::check_afr(x).is_err()
             || durability::check_lambda(x, convention.lambda_per_hour(x)).is_err())
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
-                sci(x),
-                if convention == AfrConvention::Probability {
-                    "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
-                } else {
-                    ""
-                }
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
+            sci(x),
+            if convention == AfrConvention::Probability {
+                "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
+            } else {
+                ""
+            }
+        )));
     }
     if let Some(u) = a.ure_bits
         && !(u.is_finite() && (1e6..=durability::MAX_URE_BITS).contains(&u))
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
-                sci(u)
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
+            sci(u)
+        )));
     }
     if !(a.mission_years.is_finite() && a.mission_years > 0.0 && a.mission_years <= 1000.0) {
-        return Err(fail(
-            err,
-            &format!(
-                "--mission-years {}: must be above 0 and at most 1000",
-                a.mission_years
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--mission-years {}: must be above 0 and at most 1000",
+            a.mission_years
+        )));
     }
     let max_h = durability::MAX_REPAIR_HOURS;
     if let Some(r) = a.rebuild_mb_s
         && !(r.is_finite() && r > 0.0 && r <= durability::MAX_REBUILD_MB_S)
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
-                sci(r),
-                durability::MAX_REBUILD_MB_S
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
+            sci(r),
+            durability::MAX_REBUILD_MB_S
+        )));
     }
     if let Some(h) = a.rebuild_hours
-        && durability::check_hours(crate::units::Hours(h)).is_err()
+        && durability::check_hours(Hours(h)).is_err()
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
-                sci(h)
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
+            sci(h)
+        )));
     }
     if let Some(h) = a.replace_hours
         && !(h.is_finite() && (0.0..=max_h).contains(&h))
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
-                sci(h)
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
+            sci(h)
+        )));
     }
     if !(a.vault_rebuild_days.is_finite()
         && a.vault_rebuild_days > 0.0
         && a.vault_rebuild_days * 24.0 <= max_h)
     {
-        return Err(fail(
-            err,
-            &format!(
-                "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
-                sci(a.vault_rebuild_days),
-                max_h / 24.0
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
+            sci(a.vault_rebuild_days),
+            max_h / 24.0
+        )));
     }
     if let (Some(w), Some(p)) = (a.width, a.parity)
         && p >= w
     {
-        return Err(fail(
-            err,
-            &format!("--parity {p} must be less than --width {w}"),
-        ));
+        return Err(CliError::from(format!(
+            "--parity {p} must be less than --width {w}"
+        )));
     }
     if a.width == Some(0) {
-        return Err(fail(err, "--width must be at least 1"));
+        return Err(CliError::from("--width must be at least 1"));
     }
+    Ok(())
+}
+
+/// The checked request the flags make, before the design is read (`survive` is filled in
+/// after, since it is checked after the design).
+fn request(a: &DurabilityArgs) -> Result<DurabilityRequest, CliError> {
+    check_ranges(a)?;
+    let convention = convention(a);
     let vault_code = match a.vault.as_deref().map(parse_vault).transpose() {
         Ok(v) => v,
-        Err(m) => return Err(fail(err, &m)),
+        Err(m) => return Err(CliError::from(m)),
     };
     let components = match parse_components(&a.component_afr) {
         Ok(c) => c,
-        Err(m) => return Err(fail(err, &m)),
+        Err(m) => return Err(CliError::from(m)),
     };
     if !a.monte_carlo
         && (!components.is_empty()
@@ -390,862 +380,192 @@ fn build(a: &DurabilityArgs, err: &mut dyn Write) -> Result<DurabilityReport, u8
             || a.repair_time != RepairTimeArg::Fixed
             || a.repair != RepairArg::Parallel)
     {
-        return Err(fail(
-            err,
+        return Err(CliError::from(
             "--component-afr, --shared-rebuilds, --weibull-shape, --repair-time, --repair and --no-importance-sampling need --monte-carlo",
         ));
     }
     if !(a.weibull_shape.is_finite() && a.weibull_shape >= 0.1 && a.weibull_shape <= 20.0) {
-        return Err(fail(
-            err,
-            &format!(
-                "--weibull-shape {}: must be between 0.1 and 20",
-                a.weibull_shape
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--weibull-shape {}: must be between 0.1 and 20",
+            a.weibull_shape
+        )));
     }
     if !(a.precision.is_finite() && a.precision > 0.0 && a.precision < 1.0) {
-        return Err(fail(
-            err,
-            &format!("--precision {}: must be above 0 and below 1", a.precision),
-        ));
+        return Err(CliError::from(format!(
+            "--precision {}: must be above 0 and below 1",
+            a.precision
+        )));
     }
     let max_trials = montecarlo::MAX_TRIALS;
     if let Some(n) = a.trials
         && !(1..=max_trials).contains(&n)
     {
-        return Err(fail(
-            err,
-            &format!("--trials {n}: must be from 1 to {max_trials} (1e9)"),
-        ));
+        return Err(CliError::from(format!(
+            "--trials {n}: must be from 1 to {max_trials} (1e9)"
+        )));
     }
     if !(1..=max_trials).contains(&a.max_trials) {
-        return Err(fail(
-            err,
-            &format!(
-                "--max-trials {}: must be from 1 to {max_trials} (1e9)",
-                a.max_trials
-            ),
-        ));
+        return Err(CliError::from(format!(
+            "--max-trials {}: must be from 1 to {max_trials} (1e9)",
+            a.max_trials
+        )));
     }
     let mut bw = crate::bandwidth::Params::default();
     for s in &a.set {
         if s.split_once('=')
             .is_some_and(|(k, _)| k.trim() == "delay-h")
         {
-            return Err(fail(
-                err,
-                &format!("--set {s}: give the delay with --replace-hours"),
-            ));
+            return Err(CliError::from(format!(
+                "--set {s}: give the delay with --replace-hours"
+            )));
         }
         if let Err(e) = bw.set(s) {
-            return Err(fail(err, &format!("--set {e}")));
+            return Err(CliError::from(format!("--set {e}")));
         }
     }
 
-    let (pod, warnings) = load_design(a.design.as_ref(), err)?;
-    let _ = write_diags(err, &warnings);
-    let mut survive = Vec::new();
-    for name in &a.survive {
-        match DomainKind::parse(name) {
-            Some(k) => survive.push(k),
-            None => {
-                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
-                return Err(fail(
-                    err,
-                    &format!(
-                        "--survive: unknown component {name:?} (use {})",
-                        names.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
-    let level = match (a.width, a.parity) {
-        (Some(w), Some(p)) => Shape::for_width_parity(w, p),
-        _ => pod.raid.level,
-    };
-    let shape = Shape {
-        level,
-        spares: pod.raid.spares,
-    };
-    let flag = if a.width.is_some() {
-        "--width/--parity"
-    } else {
-        "the design's raid policy"
-    };
-    let placement = match layout::place(&pod, shape, &survive) {
-        Ok(p) => p,
-        Err(e) => return Err(fail(err, &format!("{flag}: {e}"))),
-    };
-    let lay = placement.layout;
-    if lay.groups.is_empty() {
-        return Err(fail(
-            err,
-            &format!("{flag}: no group fits the pod's drives"),
-        ));
-    }
-    for d in &pod.drives {
-        if a.afr.is_none() && lay.groups.iter().any(|g| g.bays.contains(&d.bay)) {
-            let afr = d.drive().afr_pct;
-            if durability::check_afr(afr).is_err()
-                || durability::check_lambda(afr, convention.lambda_per_hour(afr)).is_err()
-            {
-                return Err(fail(
-                    err,
-                    &format!(
-                        "--afr: bay {} holds {} whose catalog afr_pct is {afr}; give --afr PCT",
-                        d.bay, d.part.id
-                    ),
-                ));
-            }
-        }
-    }
-    let (delay, delay_source) = match a.replace_hours {
-        Some(h) => (crate::units::Hours(h), durability::DelaySource::User),
-        None => durability::default_delay(&pod, &lay),
-    };
-    let delay_source =
-        (lay.shape.tolerance() > 0 && a.rebuild_hours.is_none()).then_some(delay_source);
-    let no_redundancy = lay.shape.tolerance() == 0;
-    if no_redundancy
-        && (a.rebuild_hours.is_some() || a.rebuild_mb_s.is_some() || a.replace_hours.is_some())
-    {
-        return Err(fail(
-            err,
-            &format!(
-                "--rebuild-hours, --rebuild-mb-s and --replace-hours do not apply: {} has no redundancy, so nothing is rebuilt (the first drive failure loses its group's data)",
-                lay.shape.label()
-            ),
-        ));
-    }
-    let rebuilds: Vec<Rebuild> = if no_redundancy {
-        lay.groups.iter().map(|_| Rebuild::none()).collect()
-    } else if let Some(h) = a.rebuild_hours {
-        match lay
-            .groups
-            .iter()
-            .map(|_| Rebuild::of_hours(crate::units::Hours(h)))
-            .collect::<Result<_, _>>()
-        {
-            Ok(r) => r,
-            Err(e) => return Err(fail(err, &format!("--rebuild-hours: {e}"))),
-        }
-    } else if let Some(r) = a.rebuild_mb_s {
-        match lay
-            .groups
-            .iter()
-            .map(|g| Rebuild::at_rate(g.member, MBps(r), delay, RebuildSource::UserRate))
-            .collect::<Result<_, _>>()
-        {
-            Ok(r) => r,
-            Err(e) => return Err(fail(err, &format!("--rebuild-mb-s: {e}"))),
-        }
-    } else {
-        let times = match crate::bandwidth::rebuild_times(&pod, &lay, &bw) {
-            Ok(t) => t,
-            Err(e) => return Err(fail(err, &e.to_string())),
-        };
-        match durability::topology_rebuilds(&lay, &times, delay) {
-            Ok(v) => v,
-            Err(e) => {
-                let Some(t) = times
-                    .iter()
-                    .find(|t| !(t.rate.0.is_finite() && t.rate.0 > 0.0))
-                else {
-                    // Every rate is usable: the delay plus the transfer is too long.
-                    let flag = if a.replace_hours.is_some() {
-                        "--replace-hours"
-                    } else {
-                        "--set"
-                    };
-                    return Err(fail(
-                        err,
-                        &format!(
-                            "{flag}: the delay of {} h plus the rebuild at the topology's rate: {e}",
-                            sci(delay.hours())
-                        ),
-                    ));
-                };
-                return Err(fail(
-                    err,
-                    &format!(
-                        "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
-                        t.group,
-                        sci(t.rate.0),
-                        t.binding_link
-                    ),
-                ));
-            }
-        }
-    };
     let models = match a.model {
         ModelArg::Markov => vec![Model::MarkovSerial, Model::MarkovParallel],
         ModelArg::Sliding => vec![Model::Sliding],
         ModelArg::Backblaze => vec![Model::Backblaze],
         ModelArg::All => Model::ALL.to_vec(),
     };
-    let vault = vault_code
-        .or(pod.raid.vault.map(|v| (v.data, v.parity)))
-        .map(|(data, parity)| VaultSpec {
-            data,
-            parity,
-            rebuild_hours: crate::units::Hours::from_days(a.vault_rebuild_days),
-        });
-    let opts = Options {
-        mission_hours: crate::units::Hours::from_years(a.mission_years),
-        convention,
-        afr_pct: a.afr,
-        ure_bits: a.ure_bits,
-        models,
-        vault,
-        delay_source,
+    let rebuild = match (a.rebuild_hours, a.rebuild_mb_s) {
+        (Some(h), _) => RebuildChoice::Hours(Hours(h)),
+        (None, Some(r)) => RebuildChoice::Rate(r),
+        (None, None) => RebuildChoice::Topology(Box::new(bw)),
     };
-    let mut report = match durability::report(&pod, &lay, &rebuilds, &opts) {
-        Ok(r) => r,
-        Err(e) => return Err(fail(err, &e.to_string())),
+    let vault_rebuild_hours = Hours::from_days(a.vault_rebuild_days);
+    let mission_hours = Hours::from_years(a.mission_years);
+    let req = DurabilityRequest {
+        width_parity: a.width.zip(a.parity),
+        survive: Vec::new(),
+        rebuild,
+        replace_hours: a.replace_hours.map(Hours),
+        options: Options {
+            mission_hours,
+            convention,
+            afr_pct: a.afr,
+            ure_bits: a.ure_bits,
+            models,
+            vault: vault_code.map(|(data, parity)| VaultSpec {
+                data,
+                parity,
+                rebuild_hours: vault_rebuild_hours,
+            }),
+            delay_source: None,
+        },
+        vault_rebuild_hours,
+        monte_carlo: a.monte_carlo.then(|| MonteCarloRequest {
+            params: mc_params(a, mission_hours),
+            components,
+        }),
     };
-    if a.monte_carlo {
-        let params = McParams {
-            seed: a.seed,
-            trials: match a.trials {
-                Some(n) => Trials::Fixed(n),
-                None => Trials::Until {
-                    relative: a.precision,
-                    max: a.max_trials,
-                },
-            },
-            mission_hours: opts.mission_hours,
-            weibull_shape: a.weibull_shape,
-            repair_time: match a.repair_time {
-                RepairTimeArg::Fixed => RepairTime::Fixed,
-                RepairTimeArg::Exponential => RepairTime::Exponential,
-            },
-            discipline: match a.repair {
-                RepairArg::Parallel => durability::Repair::Parallel,
-                RepairArg::Serial => durability::Repair::Serial,
-            },
-            shared_links: a.shared_rebuilds,
-            importance_sampling: !a.no_importance_sampling,
+    Ok(req)
+}
+
+/// Runs the study, with Monte Carlo progress on standard error.
+fn compute(
+    pod: &crate::model::Pod,
+    req: &DurabilityRequest,
+    err: &mut dyn Write,
+) -> Result<DurabilityStudy, CliError> {
+    // Progress on stderr, only when it is a terminal and the run has taken over a second.
+    let tty = std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    let shown = std::cell::Cell::new(false);
+    let err_cell = std::cell::RefCell::new(&mut *err);
+    let progress = |p: &montecarlo::Progress| {
+        if !tty || start.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        shown.set(true);
+        let precision = match p.relative {
+            _ if p.hits == 0 => "no loss yet".to_string(),
+            Some(r) => format!("±{:.1} %", 100.0 * r),
+            None => "no interval yet".to_string(),
         };
-        // Progress on stderr, only when it is a terminal and the run has taken over a second.
-        let tty = std::io::stderr().is_terminal();
-        let start = std::time::Instant::now();
-        let shown = std::cell::Cell::new(false);
-        let err_cell = std::cell::RefCell::new(&mut *err);
-        let progress = |p: &montecarlo::Progress| {
-            if !tty || start.elapsed() < std::time::Duration::from_secs(1) {
-                return;
-            }
-            shown.set(true);
-            let precision = match p.relative {
-                _ if p.hits == 0 => "no loss yet".to_string(),
-                Some(r) => format!("±{:.1} %", 100.0 * r),
-                None => "no interval yet".to_string(),
-            };
-            let mut e = err_cell.borrow_mut();
-            let _ = write!(
-                e,
-                "\r\x1b[Kmonte carlo, {}: {} of at most {} trials, {} with a loss, {precision}",
-                p.scope, p.trials, p.max_trials, p.hits
-            );
-            let _ = e.flush();
-        };
-        let mc = montecarlo::run_report(&pod, &lay, &report, &components, &params, &progress);
-        if shown.get() {
-            let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
-        }
-        report.monte_carlo = Some(mc);
-    }
-    Ok(report)
-}
-
-// ------------------------------------------------------------------------------------------
-// Tables
-// ------------------------------------------------------------------------------------------
-
-/// A figure with three significant digits: scientific below 1 and from 10^5 (`7.35e-7`),
-/// plain in between (`18.2`).
-pub fn sci(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if !x.is_finite() {
-        "∞".into()
-    } else if (1.0..1e5).contains(&x) {
-        let decimals = (2 - x.log10().floor() as i32).max(0) as usize;
-        format!("{x:.decimals$}")
-    } else {
-        format!("{x:.2e}")
-    }
-}
-
-/// A delay or repair time in hours, `-` when the group has nothing to rebuild.
-fn hours_cell(r: &Rebuild, hours: f64) -> String {
-    if r.source == RebuildSource::NoRedundancy {
-        "-".into()
-    } else {
-        format!("{hours:.1}")
-    }
-}
-
-fn nines(f: &ModelFigures) -> String {
-    match f.nines {
-        Some(n) => format!("{n:.2}"),
-        None => "> 300".into(),
-    }
-}
-
-/// The mark next to a figure whose inputs are outside its model's domain.
-const OUTSIDE: &str = " † outside its domain";
-
-fn mark(f: &ModelFigures) -> &'static str {
-    if f.in_domain { "" } else { OUTSIDE }
-}
-
-fn p_cell(f: &ModelFigures) -> String {
-    format!("{} ({} nines){}", sci(f.p_mission), nines(f), mark(f))
-}
-
-/// Every figure of the report, to tell whether any is outside its model's domain.
-fn all_figures(r: &DurabilityReport) -> impl Iterator<Item = &ModelFigures> {
-    r.groups
-        .iter()
-        .flat_map(|g| g.models.iter())
-        .chain(r.pod.models.iter())
-        .chain(
-            r.vault
-                .iter()
-                .flat_map(|v| v.tome.iter().chain(v.vault.iter())),
-        )
-}
-
-/// A probability with its nines: one cell to read, two (P, nines) for data. Nines beyond
-/// 300 (a probability that rounds to 0) have no number: an empty cell.
-fn p_cells(f: &ModelFigures, style: Style) -> Vec<String> {
-    match style {
-        Style::Read => vec![p_cell(f)],
-        Style::Data => vec![
-            sci(f.p_mission),
-            f.nines.map_or(String::new(), |n| format!("{n:.2}")),
-        ],
-    }
-}
-
-/// Column names of a probability with its nines: `name` to read, `name: P (probability)` and
-/// `name: nines (count)` for data.
-fn p_heads(name: &str, style: Style) -> Vec<String> {
-    match style {
-        Style::Read => vec![name.to_string()],
-        Style::Data => vec![
-            format!("{name}: P (probability)"),
-            format!("{name}: nines (count)"),
-        ],
-    }
-}
-
-fn years(y: f64) -> String {
-    if y >= 1e4 { sci(y) } else { format!("{y:.1}") }
-}
-
-fn groups(n: u32) -> String {
-    format!("{n} group{}", if n == 1 { "" } else { "s" })
-}
-
-fn why(model: Model) -> &'static str {
-    match model {
-        Model::MarkovSerial => {
-            "repairs queue one at a time: with m drives down the last waits for the others, so degraded windows last longer (×m!)"
-        }
-        Model::MarkovParallel => {
-            "exponential repairs in parallel: the same mean window, so the same leading order as fixed windows"
-        }
-        Model::Backblaze => {
-            "fixed periods miss failure clusters that straddle a period boundary (×1/(m+1))"
-        }
-        Model::Sliding => "",
-    }
-}
-
-/// The durability report as sections: inputs, whole-group loss per group and per pod, partial
-/// loss, the Vault, how the models differ, and the Monte Carlo check.
-pub fn sections(r: &DurabilityReport, style: Style) -> Vec<Section> {
-    let mut out = Vec::new();
-    let mission = if r.mission_years == 1.0 {
-        "a year".to_string()
-    } else {
-        format!("{} years", crate::show::trim_float(r.mission_years))
+        let mut e = err_cell.borrow_mut();
+        let _ = write!(
+            e,
+            "\r\x1b[Kmonte carlo, {}: {} of at most {} trials, {} with a loss, {precision}",
+            p.scope, p.trials, p.max_trials, p.hits
+        );
+        let _ = e.flush();
     };
+    let result = study::durability(pod, req, &progress);
+    if shown.get() {
+        let _ = write!(err_cell.borrow_mut(), "\r\x1b[K");
+    }
+    Ok(result.map_err(|e| study_message(&e))?)
+}
 
-    // Inputs.
-    let mut s = Section::new(
-        format!(
-            "{}: {} of {}, rebuild times",
-            r.design,
-            groups(r.groups.len() as u32),
-            r.shape
+/// The simulation parameters the Monte Carlo flags ask for.
+fn mc_params(a: &DurabilityArgs, mission_hours: Hours) -> McParams {
+    McParams {
+        seed: a.seed,
+        trials: match a.trials {
+            Some(n) => Trials::Fixed(n),
+            None => Trials::Until {
+                relative: a.precision,
+                max: a.max_trials,
+            },
+        },
+        mission_hours,
+        weibull_shape: a.weibull_shape,
+        repair_time: match a.repair_time {
+            RepairTimeArg::Fixed => RepairTime::Fixed,
+            RepairTimeArg::Exponential => RepairTime::Exponential,
+        },
+        discipline: match a.repair {
+            RepairArg::Parallel => durability::Repair::Parallel,
+            RepairArg::Serial => durability::Repair::Serial,
+        },
+        shared_links: a.shared_rebuilds,
+        importance_sampling: !a.no_importance_sampling,
+    }
+}
+
+/// What went wrong in the study, named by the flag that can change it.
+fn study_message(e: &DurabilityStudyError) -> String {
+    use DurabilityStudyError as E;
+    let flag = |custom: bool| {
+        if custom {
+            "--width/--parity"
+        } else {
+            "the design's raid policy"
+        }
+    };
+    match e {
+        E::Placement { custom, error } => format!("{}: {error}", flag(*custom)),
+        E::NoGroups { custom } => format!("{}: no group fits the pod's drives", flag(*custom)),
+        E::CatalogAfr { bay, part, afr } => format!(
+            "--afr: bay {bay} holds {part} whose catalog afr_pct is {afr}; give --afr PCT"
         ),
-        &if style == Style::Read {
-            vec!["Group", "Bays", "Drives (tolerates)"]
-        } else {
-            vec![
-                "Group",
-                "Bays",
-                "Sets (count)",
-                "Drives per set (count)",
-                "Tolerates per set (count)",
-            ]
-        }
-        .into_iter()
-        .chain([
-            "AFR %",
-            "λ per hour",
-            "Member TB",
-            "Rebuild MB/s",
-            "Set by",
-            "Delay h",
-            "T_R h",
-        ])
-        .collect::<Vec<_>>(),
-    );
-    s.right = match style {
-        Style::Read => vec![0, 3, 4, 5, 6, 8, 9],
-        Style::Data => vec![0, 2, 3, 4, 5, 6, 7, 8, 10, 11],
-    };
-    for g in &r.groups {
-        let red = g.redundancy;
-        let drives = match style {
-            Style::Read if red.units > 1 => {
-                vec![format!("{} sets × {} ({})", red.units, red.n, red.m)]
-            }
-            Style::Read => vec![format!("{} ({})", red.n, red.m)],
-            Style::Data => vec![red.units.to_string(), red.n.to_string(), red.m.to_string()],
-        };
-        let set_by = match &g.rebuild.source {
-            RebuildSource::Topology { binding_link } => binding_link.clone(),
-            RebuildSource::UserRate => "--rebuild-mb-s".into(),
-            RebuildSource::UserHours => "--rebuild-hours".into(),
-            RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
-        };
-        let mut row = vec![g.group.to_string(), g.bays.clone()];
-        row.extend(drives);
-        row.extend([
-            crate::show::trim_float(g.afr_pct),
-            sci(g.lambda_per_hour),
-            format!("{:.3}", g.member.tb()),
-            g.rebuild.rate.map_or("-".into(), |x| format!("{:.1}", x.0)),
-            set_by,
-            hours_cell(&g.rebuild, g.rebuild.delay_hours.hours()),
-            hours_cell(&g.rebuild, g.rebuild.hours.hours()),
-        ]);
-        s.row(row);
+        E::NothingToRebuild { shape } => format!(
+            "--rebuild-hours, --rebuild-mb-s and --replace-hours do not apply: {shape} has no redundancy, so nothing is rebuilt (the first drive failure loses its group's data)"
+        ),
+        E::Hours(e) => format!("--rebuild-hours: {e}"),
+        E::Rate(e) => format!("--rebuild-mb-s: {e}"),
+        E::Topology(e) => e.to_string(),
+        E::NoTopologyRate => "--rebuild-mb-s or --rebuild-hours needed: the bandwidth model gives no rebuild rate for this layout (no redundancy, or a --set that does not fit the pod)".into(),
+        E::TooLong {
+            user_delay,
+            delay,
+            error,
+        } => format!(
+            "{}: the delay of {} h plus the rebuild at the topology's rate: {error}",
+            if *user_delay { "--replace-hours" } else { "--set" },
+            sci(delay.hours())
+        ),
+        E::UnusableRate(t) => format!(
+            "--set: the bandwidth model gives group {} a rebuild rate of {} MB/s ({}); give --rebuild-mb-s",
+            t.group,
+            sci(t.rate.0),
+            t.binding_link
+        ),
+        E::Report(e) => e.to_string(),
     }
-    if r.groups.iter().any(|g| g.redundancy.m == 0) {
-        s.notes.push(format!(
-            "No redundancy: {} loses a group's data at the first drive failure, so no rebuild exists and its time enters no model; every model gives P = 1 − e^(−nλt) for the group's n drives.",
-            r.shape
-        ));
-    }
-    s.notes.push(format!(
-        "T_R = delay + member / rebuild rate (model §6.2). λ from AFR as a {} (model §6.1). Rebuild rates \"set by\" a link come from the bandwidth model's rebuild workload for that group alone.",
-        match r.convention {
-            AfrConvention::Rate => "rate: λ = AFR / 8760 h",
-            AfrConvention::Probability => "probability: λ = −ln(1 − AFR) / 8760 h",
-        }
-    ));
-    if let (Some(src), Some(g)) = (&r.delay_source, r.groups.first()) {
-        let h = crate::show::trim_float(g.rebuild.delay_hours.hours());
-        s.notes.push(match src {
-            durability::DelaySource::User => format!(
-                "Delay: detection and replacement before the rebuild starts, {h} h from --replace-hours."
-            ),
-            durability::DelaySource::Design { source } => format!(
-                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {source}. --replace-hours sets another."
-            ),
-            durability::DelaySource::HotSpare => {
-                "Delay: 0 h, a hot spare starts the rebuild at once; --replace-hours sets one.".into()
-            }
-            durability::DelaySource::NoSpareDefault => format!(
-                "Delay: detection and replacement before the rebuild starts, {h} h: podplan's default without a hot spare (a day to notice the failure and swap the drive), since the design states none in raid.replace_delay; --replace-hours sets it."
-            ),
-        });
-    }
-    out.push(s);
-
-    // Whole-group loss, per group and pod.
-    let mut header: Vec<String> = vec!["Group".into()];
-    header.extend(r.models.iter().flat_map(|m| p_heads(m.model.name(), style)));
-    let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut g = Section::new(
-        format!("Whole-group data loss within {mission}: probability (nines)"),
-        &hdr,
-    );
-    g.right = (1..header.len()).collect();
-    for grp in &r.groups {
-        let mut row = vec![grp.group.to_string()];
-        row.extend(grp.models.iter().flat_map(|f| p_cells(f, style)));
-        g.row(row);
-    }
-    let mut row = vec![format!("pod ({})", groups(r.pod.groups))];
-    row.extend(r.pod.models.iter().flat_map(|f| p_cells(f, style)));
-    g.row(row);
-    for m in &r.models {
-        g.notes.push(format!(
-            "{}: {}; domain: {}.",
-            m.model.name(),
-            m.description,
-            m.domain
-        ));
-    }
-    if all_figures(r).any(|f| !f.in_domain) {
-        g.notes.push(format!(
-            "†: outside its domain: with these inputs (a repair of a real share of the mission, or sets often degraded: n·λ·T_R above {}, T_R above {} of the mission) the model does not describe the pod; read the Markov chains, which are exact for any repair time.",
-            durability::DOMAIN_MAX_FAILURES_PER_REPAIR,
-            durability::DOMAIN_MAX_REPAIR_SHARE
-        ));
-    }
-    out.push(g);
-
-    let mut p = Section::new(
-        format!("Pod: any of its {}", groups(r.pod.groups)),
-        &[
-            "Model",
-            "P(loss) within mission",
-            "Nines",
-            "Loss events per 1,000 pod-years",
-            "MTTDL years",
-            "1 − exp(−t/MTTDL)",
-        ],
-    );
-    p.right = vec![1, 2, 3, 4, 5];
-    for (f, per1000) in r.pod.models.iter().zip(&r.pod.events_per_1000_pod_years) {
-        p.row(vec![
-            f.model.name().into(),
-            format!("{}{}", sci(f.p_mission), mark(f)),
-            nines(f),
-            sci(*per1000),
-            f.mttdl_years.map_or("-".into(), years),
-            f.p_mission_from_mttdl.map_or("-".into(), sci),
-        ]);
-    }
-    p.notes.push(
-        "Markov P(loss) is the transient solution of the chain from all drives up (an entry of exp(Qt)); 1 − exp(−t/MTTDL) is the usual shortcut, slightly higher because it ignores the start from a whole pod."
-            .into(),
-    );
-    out.push(p);
-
-    // URE.
-    if r.groups.iter().any(|g| g.ure.is_some()) {
-        let mut u = Section::new(
-            "Partial loss: an unrecoverable read error during a critical rebuild (sector loss, reported apart)",
-            &match style {
-                Style::Read => vec![
-                    "Group",
-                    "URE spec (bits)",
-                    "Bits read per critical rebuild",
-                    "P(URE) per critical rebuild",
-                    "Critical rebuilds per year",
-                    "Partial-loss events per year",
-                    "P within mission",
-                ],
-                Style::Data => vec![
-                    "Group",
-                    "URE spec (bits)",
-                    "Bits read per critical rebuild (bits)",
-                    "P(URE) per critical rebuild (probability)",
-                    "Critical rebuilds per year, serial repair (count)",
-                    "Critical rebuilds per year, parallel repair (count)",
-                    "Partial-loss events per year, serial repair (count)",
-                    "Partial-loss events per year, parallel repair (count)",
-                    "P within mission, serial repair (probability)",
-                ],
-            },
-        );
-        u.right = (0..u.header.len()).collect();
-        for grp in &r.groups {
-            if let Some(x) = &grp.ure {
-                let both = |s: f64, p: f64| match style {
-                    Style::Read if sci(s) == sci(p) => vec![sci(s)],
-                    Style::Read => vec![format!("{} serial / {} parallel", sci(s), sci(p))],
-                    Style::Data => vec![sci(s), sci(p)],
-                };
-                let mut row = vec![
-                    grp.group.to_string(),
-                    sci(x.ure_bits),
-                    sci(x.bits_read),
-                    format!("{:.3}", x.p_ure_per_critical_rebuild),
-                ];
-                row.extend(both(
-                    x.critical_rebuilds_per_year_serial,
-                    x.critical_rebuilds_per_year_parallel,
-                ));
-                row.extend(both(x.events_per_year_serial, x.events_per_year_parallel));
-                row.push(sci(x.p_mission_serial));
-                u.row(row);
-            }
-        }
-        u.notes.push(format!(
-            "Pod: {} partial-loss events per 1,000 pod-years, P = {} within the mission (serial repair). A critical rebuild is one with every parity drive already down: it must read all n − m survivors whole, and one URE loses the stripe it sits in (model §6.6). Scrubbing lowers this; the URE specification is the vendor's, not measured.",
-            sci(r.pod.ure_events_per_1000_pod_years),
-            sci(r.pod.ure_p_mission)
-        ));
-        out.push(u);
-    }
-
-    // Vault.
-    if let Some(v) = &r.vault {
-        let p_head = |name: &str| match style {
-            Style::Read => p_heads(&format!("{name}: P (nines)"), style),
-            Style::Data => p_heads(name, style),
-        };
-        let mut vault_head = vec!["Model".to_string()];
-        vault_head.extend(p_head("One tome (a file)"));
-        vault_head.extend(p_head("Any tome of the Vault"));
-        vault_head.push("Loss events per 1,000 pod-years".into());
-        vault_head.extend(p_head("Backblaze's inputs (17+3, 0.405 %, 6.5 d)"));
-        let mut vs = Section::new(
-            format!(
-                "Vault {}+{}: {} pods, {} tomes (one drive slot across the pods, one code each); AFR {} %, shard rebuild {} days",
-                v.inputs.data,
-                v.inputs.parity,
-                v.pods,
-                v.tomes,
-                crate::show::trim_float(v.inputs.afr_pct),
-                crate::show::trim_float(v.inputs.rebuild_hours.days())
-            ),
-            &vault_head.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
-        vs.right = (1..vs.header.len()).collect();
-        for (((t, all), per), bb) in v
-            .tome
-            .iter()
-            .zip(&v.vault)
-            .zip(&v.events_per_1000_pod_years)
-            .zip(&v.backblaze_2018)
-        {
-            let mut row = vec![t.model.name().to_string()];
-            row.extend(p_cells(t, style));
-            row.extend(p_cells(all, style));
-            row.push(sci(*per));
-            row.extend(p_cells(bb, style));
-            vs.row(row);
-        }
-        if let Some(bb) = v
-            .backblaze_2018
-            .iter()
-            .find(|f| f.model == Model::Backblaze)
-        {
-            vs.notes.push(format!(
-                "Backblaze published \"11 nines\" for one file (one tome) from 17+3, 0.405 % and 6.5 days under its period model [model §8, [47]]; the same inputs give {} = {} nines here, {} whole nines.",
-                sci(bb.p_mission),
-                nines(bb),
-                bb.nines.map_or("all".into(), |n| format!("{}", n.floor()))
-            ));
-        }
-        vs.notes.push(
-            "In a Vault the pods hold shards, not RAID6 groups (a pod runs one personality or the other): read the pod section for the stand-alone pod, this one for the Vault."
-                .into(),
-        );
-        out.push(vs);
-    }
-
-    // How the models differ.
-    if !r.ratios.is_empty() {
-        let mut d = Section::new(
-            "How the models differ: loss rate relative to the sliding window (model §6.5)",
-            &["Subject", "Model", "Ratio", "Leading order", "Why"],
-        );
-        d.right = vec![2, 3];
-        for x in &r.ratios {
-            d.row(vec![
-                x.subject.clone(),
-                x.model.name().into(),
-                format!("{:.3}", x.ratio),
-                format!("{:.3}", x.leading_order),
-                why(x.model).into(),
-            ]);
-        }
-        d.notes.push(
-            "To leading order the period model under-states loss by (m+1)× against fixed repair windows (3× for RAID6; 4×, 0.6 nines, for a 17+3 Vault) and the serial chain over-states it by m!; the ratios shown differ from that by terms in λ·T_R."
-                .into(),
-        );
-        out.push(d);
-    }
-
-    // Monte Carlo.
-    if let Some(mc) = &r.monte_carlo {
-        let mut m = Section::new(
-            format!(
-                "Monte Carlo: {} (seed {}, 95 % intervals)",
-                mc.scenario, mc.params.seed
-            ),
-            &match style {
-                Style::Read => vec![
-                    "Scope",
-                    "Trials",
-                    "Trials with a loss",
-                    "P(loss) within mission",
-                    "Loss events per year",
-                    "Closed form",
-                    "Inside the interval",
-                ],
-                Style::Data => vec![
-                    "Scope",
-                    "Trials (count)",
-                    "Trials with a loss (count)",
-                    "P(loss) within mission (probability)",
-                    "P(loss) 95 % low (probability)",
-                    "P(loss) 95 % high (probability)",
-                    "Loss events per year (count)",
-                    "Loss events per year 95 % low (count)",
-                    "Loss events per year 95 % high (count)",
-                    "Closed form",
-                    "Closed form value",
-                    "Inside the interval",
-                ],
-            },
-        );
-        m.right = vec![1, 2];
-        for run in &mc.runs {
-            let e = &run.estimate;
-            let iv = |i: &montecarlo::Interval| match i.high {
-                Some(high) => format!("{} [{}, {}]", sci(i.mean), sci(i.low), sci(high)),
-                None if i.method == montecarlo::IntervalMethod::NoLossSeen => {
-                    "0 (no loss seen: no upper bound)".to_string()
-                }
-                None => format!("{} (one trial: no interval)", sci(i.mean)),
-            };
-            let (cf, inside) = match &run.closed_form {
-                Some(a) => (
-                    format!(
-                        "{}: {} = {}",
-                        a.model.name(),
-                        if a.figure == "events-per-year" {
-                            "loss events per year from a new pod"
-                        } else {
-                            "P(loss) within mission"
-                        },
-                        sci(a.analytic)
-                    ),
-                    match (a.inside, a.ratio) {
-                        (Some(true), _) => "yes".to_string(),
-                        (Some(false), Some(r)) => format!("no (ratio {r:.3})"),
-                        (Some(false), None) => "no".to_string(),
-                        (None, _) => "unknown (no upper bound)".to_string(),
-                    },
-                ),
-                None => ("none models this scenario".into(), "-".into()),
-            };
-            let plural =
-                |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-            let scope = format!(
-                "{} ({}, {}, {})",
-                run.scope,
-                plural(run.drives, "drive", "drives"),
-                plural(run.sets, "set", "sets"),
-                plural(run.domains, "component", "components")
-            );
-            match style {
-                Style::Read => m.row(vec![
-                    scope,
-                    e.trials.to_string(),
-                    e.hits.to_string(),
-                    iv(&e.p_loss),
-                    iv(&e.loss_events_per_year),
-                    cf,
-                    inside,
-                ]),
-                Style::Data => {
-                    // A missing upper bound (no loss seen under biasing) is an empty cell.
-                    let three = |i: &montecarlo::Interval| {
-                        [sci(i.mean), sci(i.low), i.high.map(sci).unwrap_or_default()]
-                    };
-                    let mut row = vec![scope, e.trials.to_string(), e.hits.to_string()];
-                    row.extend(three(&e.p_loss));
-                    row.extend(three(&e.loss_events_per_year));
-                    match &run.closed_form {
-                        Some(a) => row.extend([
-                            format!("{}: {}", a.model.name(), a.figure),
-                            sci(a.analytic),
-                            match a.inside {
-                                Some(true) => "yes",
-                                Some(false) => "no",
-                                None => "unknown",
-                            }
-                            .to_string(),
-                        ]),
-                        None => row.extend([String::new(), String::new(), "-".into()]),
-                    }
-                    m.row(row)
-                }
-            };
-            if let Some(vt) = &run.vault_from_tome {
-                m.notes.push(format!(
-                    "Vault from the tome (tomes independent): P = {}.",
-                    iv(vt)
-                ));
-            }
-        }
-        for run in &mc.runs {
-            let e = &run.estimate;
-            if let (Some(target), Some(false)) = (e.target_relative, e.precision_reached) {
-                let got = match e.p_loss.relative() {
-                    Some(r) if e.hits > 0 => format!(
-                        "P(loss) is known to ±{:.1} % from {} trials with a loss",
-                        100.0 * r,
-                        e.hits
-                    ),
-                    _ => "no trial saw a loss".to_string(),
-                };
-                m.notes.push(format!(
-                    "{}: the requested precision (±{} %, at least {} trials with a loss) was NOT reached within {} trials (--max-trials): {got}.",
-                    run.scope,
-                    crate::show::trim_float(100.0 * target),
-                    montecarlo::MIN_HITS,
-                    e.trials
-                ));
-            } else if mc.params.importance_sampling && e.hits > 0 && e.hits < montecarlo::MIN_HITS {
-                m.notes.push(format!(
-                    "{}: only {} trial{} saw a loss; a normal interval from so few weighted trials is not reliable: run more trials.",
-                    run.scope,
-                    e.hits,
-                    if e.hits == 1 { "" } else { "s" }
-                ));
-            }
-        }
-        m.notes.push(
-            if mc.params.importance_sampling {
-                "Intervals: normal (estimate ± 1.96 standard errors of the weighted trials); when no trial saw a loss the weights give no upper bound, and none is claimed."
-            } else {
-                "Intervals: exact binomial (Clopper–Pearson, two-sided 95 %) on the trials with a loss; with none in n trials the upper end is 1 − 0.025^(1/n) ≈ 3.7/n."
-            }
-            .into(),
-        );
-        m.notes.push(if mc.params.importance_sampling {
-            let per_run: Vec<String> = mc
-                .runs
-                .iter()
-                .map(|r| {
-                    let b = &r.estimate.biasing;
-                    let deg = b.bias_degraded.iter().copied().fold(1.0, f64::max);
-                    format!("{} ×{:.3} while whole, ×{:.1} while degraded", r.scope, b.bias_up, deg)
-                })
-                .collect();
-            format!(
-                "Failure biasing: hazards multiplied ({}); each trial carries its likelihood ratio, so the estimates are unbiased; \"trials with a loss\" are counted under the biased measure.",
-                per_run.join("; ")
-            )
-        } else {
-            "Plain counting, no failure biasing.".into()
-        });
-        if !mc.closed_form_covers {
-            m.notes.push(
-                "No closed form models this scenario (Weibull lifetimes, component failures, shared rebuilds or serial fixed repairs): compare with the sections above to see what it changes."
-                    .into(),
-            );
-        }
-        out.push(m);
-    }
-    out
 }
 
 #[cfg(test)]

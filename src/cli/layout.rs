@@ -1,11 +1,17 @@
 //! `podplan layout`: its options and how they become a layout request.
 //!
 //! This file owns the translation of `--raid/--width/--spares/--auto/--survive` and the
-//! filesystem overrides into a `layout::Shape`, `AutoConstraints` and `Overheads`, with an
-//! error that names the flag for every bad value. The engine is `crate::layout`.
+//! filesystem overrides into a `study::LayoutRequest` (a shape or the search's constraints,
+//! and the overheads), with an error that names the flag for every bad value. The engine is
+//! `crate::layout`, run by `crate::study::layout`.
 
-use super::{EXIT_LIMIT, EXIT_OK, Format, emit, load_design, render_report, usage, write_diags};
-use crate::{bandwidth, durability, layout};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, fail, render};
+use crate::durability;
+use crate::layout::{self, DomainKind, Overheads, Shape};
+use crate::model::Pod;
+use crate::spec::{Filesystem, Level};
+use crate::study::{self, LayoutChoice, LayoutRequest, LayoutStudyError};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -130,45 +136,85 @@ pub struct LayoutArgs {
 }
 
 /// Runs `podplan layout`.
-pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    use crate::layout::{self, DomainKind, Overheads, Shape};
-    use crate::spec::{Filesystem, Level};
-    let (pod, warnings) = match load_design(a.design.as_ref(), err) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let _ = write_diags(err, &warnings);
-    let mut survive = Vec::new();
-    for name in &a.survive {
-        match DomainKind::parse(name) {
-            Some(k) => survive.push(k),
-            None => {
-                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
-                return usage(
-                    err,
-                    &format!(
-                        "--survive: unknown component {name:?} (use {})",
-                        names.join(", ")
-                    ),
-                );
-            }
+pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
+    let d = load_design(a.design.as_ref(), err)?;
+    let req = request(&a, &d.pod, err)?;
+    let report = study::layout(&d.pod, &req).map_err(|e| match e {
+        LayoutStudyError::NoShapeFits => {
+            "--auto: no shape fits these drives (check --max-width and --spares)".to_string()
         }
+        LayoutStudyError::Shape { custom, error } => format!(
+            "{}: {error}",
+            if custom {
+                "--width/--spares"
+            } else {
+                "the design's raid policy"
+            }
+        ),
+        LayoutStudyError::Place(e) => e.to_string(),
+    })?;
+    let text = render(a.format, &report, |_| {
+        crate::render::layout_sections(&report)
+    })?;
+    emit(out, a.output.as_ref(), &d.files(), text.as_bytes())?;
+    let no_choice = report.auto.as_ref().is_some_and(|x| x.chosen.is_none());
+    if !report.survivable || no_choice {
+        Ok(Outcome::LimitBroken)
+    } else {
+        Ok(Outcome::Done)
     }
+}
+
+/// The checked layout request the flags make for a pod; a note on stderr when the partition
+/// alignment leaves nothing of the smallest drive.
+fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutRequest, CliError> {
+    let survive = super::survive_kinds(&a.survive)?;
     let n = pod.drives.len() as u32;
     let spares = a.spares.unwrap_or(pod.raid.spares);
     if spares >= n {
-        return usage(
-            err,
-            &format!("--spares {spares}: the pod has only {n} drives"),
-        );
+        return fail(format!("--spares {spares}: the pod has only {n} drives"));
     }
-    let fs = match a.filesystem {
+    let filesystem = match a.filesystem {
         None => pod.raid.filesystem,
         Some(FsArg::Ext4) => Filesystem::Ext4,
         Some(FsArg::Jfs) => Filesystem::Jfs,
         Some(FsArg::Xfs) => Filesystem::Xfs,
         Some(FsArg::None) => Filesystem::None,
     };
+    let overheads = overheads(a, filesystem)?;
+    if let (Some(v), Some(smallest)) = (
+        &a.partition_align,
+        pod.drives.iter().map(|d| d.drive().capacity).min(),
+    ) && overheads.partition_align.0 > 0
+        && layout::aligned(smallest, overheads.partition_align).0 == 0
+    {
+        let _ = writeln!(
+            err,
+            "warning: --partition-align {v} leaves nothing of the smallest drive ({:.2} TB): its groups hold no data",
+            smallest.tb()
+        );
+    }
+    let choice = if a.auto {
+        auto_choice(a, pod, spares, &overheads, &survive)?
+    } else {
+        LayoutChoice::Shape {
+            shape: Shape {
+                level: raid_level(a, pod)?,
+                spares,
+            },
+            custom: a.raid.is_some(),
+        }
+    };
+    Ok(LayoutRequest {
+        choice,
+        survive,
+        filesystem,
+        overheads,
+    })
+}
+
+/// The filesystem overheads, with every override checked; none applies without a filesystem.
+fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
     if fs == Filesystem::None {
         let whence = if a.filesystem.is_some() {
             "--filesystem none"
@@ -181,33 +227,23 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             ("--fs-log", a.fs_log.is_some()),
         ] {
             if given {
-                return usage(
-                    err,
-                    &format!(
-                        "{flag}: there is no filesystem to apply it to ({whence}); give --filesystem ext4, jfs or xfs"
-                    ),
-                );
+                return fail(format!(
+                    "{flag}: there is no filesystem to apply it to ({whence}); give --filesystem ext4, jfs or xfs"
+                ));
             }
         }
     }
     let mut o = Overheads::for_filesystem(fs);
-    if let Some(p) = a.fs_reserved_pct {
-        if !(0.0..100.0).contains(&p) {
-            return usage(
-                err,
-                &format!("--fs-reserved-pct {p}: must be at least 0 and below 100"),
-            );
+    for (flag, value, slot) in [
+        ("--fs-reserved-pct", a.fs_reserved_pct, &mut o.fs_reserved),
+        ("--fs-metadata-pct", a.fs_metadata_pct, &mut o.fs_metadata),
+    ] {
+        if let Some(p) = value {
+            if !(0.0..100.0).contains(&p) {
+                return fail(format!("{flag} {p}: must be at least 0 and below 100"));
+            }
+            *slot = p / 100.0;
         }
-        o.fs_reserved = p / 100.0;
-    }
-    if let Some(p) = a.fs_metadata_pct {
-        if !(0.0..100.0).contains(&p) {
-            return usage(
-                err,
-                &format!("--fs-metadata-pct {p}: must be at least 0 and below 100"),
-            );
-        }
-        o.fs_metadata = p / 100.0;
     }
     for (flag, value, slot) in [
         ("--fs-log", &a.fs_log, &mut o.fs_fixed),
@@ -220,163 +256,100 @@ pub fn run(a: LayoutArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         if let Some(v) = value {
             match crate::units::parse_bytes(v) {
                 Ok(b) if b.0 > MAX_OVERHEAD_BYTES => {
-                    return usage(
-                        err,
-                        &format!(
-                            "{flag} {v}: at most 1 PB (10^15 B), the largest drive a design may hold"
-                        ),
-                    );
+                    return fail(format!(
+                        "{flag} {v}: at most 1 PB (10^15 B), the largest drive a design may hold"
+                    ));
                 }
                 Ok(b) => *slot = b,
-                Err(e) => return usage(err, &format!("{flag}: {e}")),
+                Err(e) => return fail(format!("{flag}: {e}")),
             }
         }
     }
-    if let (Some(v), Some(smallest)) = (
-        &a.partition_align,
-        pod.drives.iter().map(|d| d.drive().capacity).min(),
-    ) && o.partition_align.0 > 0
-        && layout::aligned(smallest, o.partition_align).0 == 0
+    Ok(o)
+}
+
+/// The `--auto` search's constraints and loss model.
+fn auto_choice(
+    a: &LayoutArgs,
+    pod: &Pod,
+    spares: u32,
+    o: &Overheads,
+    survive: &[DomainKind],
+) -> Result<LayoutChoice, CliError> {
+    let own = Shape {
+        level: pod.raid.level,
+        spares,
+    }
+    .tolerance()
+    .max(1);
+    let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
+    if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
+        return fail(format!(
+            "--min-parity {m} is more than --max-parity {}",
+            a.max_parity
+        ));
+    }
+    if let Some(m) = a.max_annual_loss
+        && !(m.is_finite() && m > 0.0 && m < 1.0)
     {
-        let _ = writeln!(
-            err,
-            "warning: --partition-align {v} leaves nothing of the smallest drive ({:.2} TB): its groups hold no data",
-            smallest.tb()
-        );
+        return fail(format!(
+            "--max-annual-loss {m}: a probability between 0 and 1"
+        ));
     }
-    let (placement, auto) = if a.auto {
-        let own = Shape {
-            level: pod.raid.level,
-            spares,
-        }
-        .tolerance()
-        .max(1);
-        let min_parity = a.min_parity.unwrap_or(own).min(a.max_parity);
-        if let Some(m) = a.min_parity.filter(|m| *m > a.max_parity) {
-            return usage(
-                err,
-                &format!(
-                    "--min-parity {m} is more than --max-parity {}",
-                    a.max_parity
-                ),
-            );
-        }
-        if let Some(m) = a.max_annual_loss
-            && !(m.is_finite() && m > 0.0 && m < 1.0)
-        {
-            return usage(
-                err,
-                &format!("--max-annual-loss {m}: a probability between 0 and 1"),
-            );
-        }
-        let model = match a.loss_model {
-            LossModelArg::Sliding => durability::Model::Sliding,
-            LossModelArg::MarkovSerial => durability::Model::MarkovSerial,
-            LossModelArg::MarkovParallel => durability::Model::MarkovParallel,
-            LossModelArg::Backblaze => durability::Model::Backblaze,
-        };
-        let c = layout::AutoConstraints {
-            min_parity,
-            max_parity: a.max_parity,
-            max_width: a.max_width,
-            spares,
-            partition_align: o.partition_align,
-            survive: survive.clone(),
-            max_annual_loss: a.max_annual_loss,
-            loss_model: Some(model.name().to_string()),
-        };
-        let loss = |l: &layout::Layout| pod_annual_loss(&pod, l, model);
-        let result = layout::auto_with(&pod, &c, &loss, true);
-        match result.chosen.clone() {
-            Some(p) => (p, Some(result)),
-            None => {
-                // Nothing satisfies the constraints: report the search and the best rejected shape.
-                let fallback = result.rejected.first().map(|c| c.shape);
-                let Some(shape) = fallback else {
-                    return usage(
-                        err,
-                        "--auto: no shape fits these drives (check --max-width and --spares)",
-                    );
-                };
-                match layout::place(&pod, shape, &survive) {
-                    Ok(p) => (p, Some(result)),
-                    Err(e) => return usage(err, &e.to_string()),
-                }
-            }
-        }
-    } else {
-        let level = match a.raid {
-            None => {
-                if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
-                    return usage(err, "--width, --parity and --copies need --raid");
-                }
-                pod.raid.level
-            }
-            Some(r) => {
-                if let Some(msg) = ignored_counts(r, &a) {
-                    return usage(err, &msg);
-                }
-                let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
-                let built = match r {
-                    RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
-                    RaidArg::Raid5 => need_width(a.width).map(|width| Level::Raid5 { width }),
-                    RaidArg::Raid6 => need_width(a.width).map(|width| Level::Raid6 { width }),
-                    RaidArg::Mirror => Ok(Level::Mirror {
-                        copies: a.copies.or(a.width).unwrap_or(2),
-                    }),
-                    RaidArg::Raid10 => need_width(a.width).map(|width| Level::Raid10 {
-                        width,
-                        copies: a.copies.unwrap_or(2),
-                    }),
-                    RaidArg::Erasure => match (a.width, a.parity) {
-                        (Some(w), Some(p)) if p >= w => {
-                            return usage(
-                                err,
-                                &format!("--parity {p} must be less than --width {w}"),
-                            );
-                        }
-                        (Some(w), Some(p)) => Ok(Level::Erasure {
-                            data: w - p,
-                            parity: p,
-                        }),
-                        _ => Err("--raid erasure needs --width and --parity"),
-                    },
-                };
-                match built {
-                    Ok(l) => l,
-                    Err(m) => return usage(err, m),
-                }
-            }
-        };
-        let shape = Shape { level, spares };
-        if let Err(e) = layout::check_shape(&pod, &shape) {
-            let flag = if a.raid.is_some() {
-                "--width/--spares"
-            } else {
-                "the design's raid policy"
-            };
-            return usage(err, &format!("{flag}: {e}"));
-        }
-        match layout::place(&pod, shape, &survive) {
-            Ok(p) => (p, None),
-            Err(e) => return usage(err, &e.to_string()),
-        }
+    let model = match a.loss_model {
+        LossModelArg::Sliding => durability::Model::Sliding,
+        LossModelArg::MarkovSerial => durability::Model::MarkovSerial,
+        LossModelArg::MarkovParallel => durability::Model::MarkovParallel,
+        LossModelArg::Backblaze => durability::Model::Backblaze,
     };
-    let report = layout::report(&pod, &placement, fs, &o, auto);
-    let text = match render_report(a.format, &report, |_| {
-        crate::render::layout_sections(&report)
-    }) {
-        Ok(t) => t,
-        Err(e) => return usage(err, &e),
+    let constraints = layout::AutoConstraints {
+        min_parity,
+        max_parity: a.max_parity,
+        max_width: a.max_width,
+        spares,
+        partition_align: o.partition_align,
+        survive: survive.to_vec(),
+        max_annual_loss: a.max_annual_loss,
+        loss_model: Some(model.name().to_string()),
     };
-    let inputs: Vec<PathBuf> = a.design.iter().cloned().collect();
-    let code = emit(out, a.output.as_ref(), &inputs, text.as_bytes(), err);
-    let no_choice = report.auto.as_ref().is_some_and(|x| x.chosen.is_none());
-    if code == EXIT_OK && (!report.survivable || no_choice) {
-        EXIT_LIMIT
-    } else {
-        code
+    Ok(LayoutChoice::Auto { constraints, model })
+}
+
+/// The RAID level `--raid`, `--width`, `--parity` and `--copies` ask for, or the design's.
+fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
+    let Some(r) = a.raid else {
+        if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
+            return fail("--width, --parity and --copies need --raid");
+        }
+        return Ok(pod.raid.level);
+    };
+    if let Some(msg) = ignored_counts(r, a) {
+        return fail(msg);
     }
+    let need_width = |w: Option<u32>| w.ok_or("--width is required with this --raid");
+    let built = match r {
+        RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
+        RaidArg::Raid5 => need_width(a.width).map(|width| Level::Raid5 { width }),
+        RaidArg::Raid6 => need_width(a.width).map(|width| Level::Raid6 { width }),
+        RaidArg::Mirror => Ok(Level::Mirror {
+            copies: a.copies.or(a.width).unwrap_or(2),
+        }),
+        RaidArg::Raid10 => need_width(a.width).map(|width| Level::Raid10 {
+            width,
+            copies: a.copies.unwrap_or(2),
+        }),
+        RaidArg::Erasure => match (a.width, a.parity) {
+            (Some(w), Some(p)) if p >= w => {
+                return fail(format!("--parity {p} must be less than --width {w}"));
+            }
+            (Some(w), Some(p)) => Ok(Level::Erasure {
+                data: w - p,
+                parity: p,
+            }),
+            _ => Err("--raid erasure needs --width and --parity"),
+        },
+    };
+    Ok(built?)
 }
 
 /// The largest `--fs-log` or `--partition-align`: validation's largest drive (1 PB), beyond
@@ -420,39 +393,4 @@ fn ignored_counts(r: RaidArg, a: &LayoutArgs) -> Option<String> {
         ));
     }
     None
-}
-
-/// The pod's annual probability of losing data with a layout: every group's loss under `model`
-/// with the mean catalog AFR of its members and its rebuild time from the topology (plus the
-/// replacement delay when there is no hot spare), combined as `1 − Π (1 − p_g)`.
-fn pod_annual_loss(
-    pod: &crate::model::Pod,
-    l: &layout::Layout,
-    model: durability::Model,
-) -> Option<f64> {
-    // Without redundancy nothing is rebuilt, and the default parameters fit every pod.
-    if l.shape.tolerance() == 0 {
-        return None;
-    }
-    let times = bandwidth::rebuild_times(pod, l, &bandwidth::Params::default()).ok()?;
-    let delay = durability::default_delay(pod, l).0;
-    let mut log_survive = 0.0;
-    for (g, t) in l.groups.iter().zip(&times) {
-        let afrs: Vec<f64> = g
-            .bays
-            .iter()
-            .filter_map(|b| pod.drives.iter().find(|d| d.bay == *b))
-            .map(|d| d.drive().afr_pct)
-            .collect();
-        let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
-        let p = durability::group_annual_loss(
-            &l.shape,
-            afr,
-            crate::units::Hours(t.hours) + delay,
-            model,
-        )
-        .ok()?;
-        log_survive += (-p).ln_1p();
-    }
-    Some(-log_survive.exp_m1())
 }

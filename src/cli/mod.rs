@@ -5,7 +5,7 @@
 //! tested in-process. It holds no domain logic.
 
 use crate::diag::Diagnostic;
-use crate::load::{self, Document, Loaded};
+use crate::load::{self, Document};
 use crate::output;
 use crate::validate::{validate, validate_catalog};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -18,6 +18,7 @@ pub mod bandwidth;
 pub mod bom;
 mod check;
 pub mod durability;
+mod input;
 pub mod layout;
 pub mod report;
 
@@ -219,54 +220,6 @@ pub(crate) fn write_diags(w: &mut dyn Write, diags: &[Diagnostic]) -> std::io::R
     Ok(())
 }
 
-/// Loads one design (built-in when `None`) and validates it. Errors are written to `err`.
-pub(crate) fn load_design(
-    path: Option<&PathBuf>,
-    err: &mut dyn Write,
-) -> Result<(crate::model::Pod, Vec<Diagnostic>), u8> {
-    let doc = match path {
-        Some(p) => load::load_file(p),
-        None => load::builtin(),
-    };
-    let loaded: Loaded = match doc {
-        Ok(Document::Design(l)) => *l,
-        Ok(Document::Catalog(p, _)) => {
-            let _ = writeln!(
-                err,
-                "{p}: this is a catalog, not a design; give a design file that loads it"
-            );
-            return Err(EXIT_ERROR);
-        }
-        Err(diags) => {
-            let _ = write_diags(err, &diags);
-            return Err(EXIT_ERROR);
-        }
-    };
-    let outcome = validate(&loaded);
-    match outcome.pod {
-        Some(pod) => {
-            let mut diags = outcome.diagnostics;
-            diags.extend(crate::power::lint(&pod, &crate::power::budget(&pod)));
-            if diags.iter().any(Diagnostic::is_error) {
-                let _ = write_diags(err, &diags);
-                return Err(EXIT_ERROR);
-            }
-            Ok((pod, diags))
-        }
-        None => {
-            let _ = write_diags(err, &outcome.diagnostics);
-            let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-            let _ = writeln!(
-                err,
-                "{}: {n} error{} (run `podplan check` for all diagnostics)",
-                loaded.path,
-                if n == 1 { "" } else { "s" }
-            );
-            Err(EXIT_ERROR)
-        }
-    }
-}
-
 /// Diagnostics of one file given to `check`.
 pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
     let doc = match path {
@@ -280,8 +233,7 @@ pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
             let o = validate(&l);
             let mut d = o.diagnostics;
             if let Some(pod) = &o.pod {
-                d.extend(crate::power::lint(pod, &crate::power::budget(pod)));
-                d.extend(crate::bom::lint(pod));
+                d.extend(input::lints(pod));
                 // Everything `report` runs: a design that checks clean also reports.
                 let engines = check::engine_diagnostics(&l, pod);
                 if engines
@@ -298,58 +250,136 @@ pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
     }
 }
 
+/// Writes a command's output to `--output` (atomically) or, without one or with `-`, to
+/// standard output.
 pub(crate) fn emit(
     out: &mut dyn Write,
     target: Option<&PathBuf>,
     inputs: &[PathBuf],
     bytes: &[u8],
-    err: &mut dyn Write,
-) -> u8 {
+) -> Result<Outcome, CliError> {
     match target.map(|p| output::sink(p)) {
-        None | Some(output::Sink::Stdout) => write_stdout(out, bytes, err),
-        Some(output::Sink::File(path)) => match output::write_file(&path, inputs, bytes) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                EXIT_ERROR
-            }
-        },
+        None | Some(output::Sink::Stdout) => write_stdout(out, bytes),
+        Some(output::Sink::File(path)) => output::write_file(&path, inputs, bytes)
+            .map(|()| Outcome::Done)
+            .map_err(|e| CliError::Message(format!("--output {}: {e}", path.display()))),
     }
 }
 
 /// Writes `bytes` to standard output. A reader that went away (a broken pipe, as with `| head`)
 /// is not an error; any other failed write is (exit 2), including a closed standard output.
-pub(crate) fn write_stdout(out: &mut dyn Write, bytes: &[u8], err: &mut dyn Write) -> u8 {
+pub(crate) fn write_stdout(out: &mut dyn Write, bytes: &[u8]) -> Result<Outcome, CliError> {
     match out.write_all(bytes).and_then(|_| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Ok(()) => Ok(Outcome::Done),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Done),
+        Err(e) => Err(CliError::Message(format!(
+            "cannot write to standard output: {e}"
+        ))),
+    }
+}
+
+/// What a command did, for the exit code (a failure is a [`CliError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: exit 0 (warnings may have been printed).
+    Done,
+    /// Computed, but it breaks a limit the user asked for: exit 1.
+    LimitBroken,
+}
+
+/// Why a command stopped. [`run`] prints it, once, and exits 2.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CliError {
+    /// A bad argument or a step that failed: printed as `error: <message>`.
+    Message(String),
+    /// A design or catalog with problems: its diagnostics, one per line, then a summary line.
+    Diagnostics {
+        /// The diagnostics.
+        diagnostics: Vec<Diagnostic>,
+        /// A closing line, when there is one.
+        summary: Option<String>,
+    },
+    /// A line printed as it is.
+    Line(String),
+    /// Text printed as it is (the argument parser's own messages).
+    Text(String),
+    /// Nothing more to print: the command's output already says what failed.
+    Reported,
+}
+
+impl CliError {
+    /// Diagnostics without a closing line.
+    pub(crate) fn diagnostics(diagnostics: Vec<Diagnostic>) -> Self {
+        CliError::Diagnostics {
+            diagnostics,
+            summary: None,
+        }
+    }
+
+    fn print(&self, err: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            CliError::Message(m) => writeln!(err, "error: {m}"),
+            CliError::Diagnostics {
+                diagnostics,
+                summary,
+            } => {
+                write_diags(err, diagnostics)?;
+                match summary {
+                    Some(s) => writeln!(err, "{s}"),
+                    None => Ok(()),
+                }
+            }
+            CliError::Line(l) => writeln!(err, "{l}"),
+            CliError::Text(t) => err.write_all(t.as_bytes()),
+            CliError::Reported => Ok(()),
+        }
+    }
+}
+
+impl From<String> for CliError {
+    fn from(m: String) -> Self {
+        CliError::Message(m)
+    }
+}
+
+impl From<&str> for CliError {
+    fn from(m: &str) -> Self {
+        CliError::Message(m.to_string())
+    }
+}
+
+/// Runs podplan with `args` (including the program name); returns the exit code. The one place
+/// that prints a command's error and picks the exit code: 0 done, 1 a limit broken, 2 error.
+pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match run_command(args, out, err) {
+        Ok(Outcome::Done) => EXIT_OK,
+        Ok(Outcome::LimitBroken) => EXIT_LIMIT,
         Err(e) => {
-            let _ = writeln!(err, "error: cannot write to standard output: {e}");
+            // Standard error is where errors go; when it is gone too, the exit code still says.
+            let _ = e.print(err);
             EXIT_ERROR
         }
     }
 }
 
-/// Runs podplan with `args` (including the program name); returns the exit code.
-pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let args = match design_alone(args) {
-        Ok(a) => a,
-        Err(msg) => return usage(err, &msg),
-    };
+/// Parses the arguments and runs the command.
+fn run_command(
+    args: Vec<OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let args = design_alone(args)?;
     let parsed = Cli::command()
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
     let (mut cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() {
-                err.write_all(text.as_bytes())
-            } else {
-                out.write_all(text.as_bytes())
-            };
-            return code;
+            if e.use_stderr() {
+                return Err(CliError::Text(text));
+            }
+            return write_stdout(out, text.as_bytes());
         }
     };
     // --format given on the command line, not left to its default.
@@ -357,58 +387,15 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         m.ids().any(|id| id == "format")
             && m.value_source("format") == Some(clap::parser::ValueSource::CommandLine)
     });
-    if let Some(c) = cli.command.as_mut()
-        && let Err(msg) = format_from_output(c, explicit)
-    {
-        return usage(err, &msg);
+    if let Some(c) = cli.command.as_mut() {
+        format_from_output(c, explicit)?;
     }
     let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
         designs: Vec::new(),
         out: None,
     }));
     match command {
-        Command::Check { files, format } => {
-            let targets: Vec<Option<&PathBuf>> = if files.is_empty() {
-                vec![None]
-            } else {
-                files.iter().map(Some).collect()
-            };
-            let mut seen = HashSet::new();
-            let mut all = Vec::new();
-            for t in &targets {
-                for d in check_file(*t) {
-                    if seen.insert(d.clone()) {
-                        all.push(d);
-                    }
-                }
-            }
-            let errors = all.iter().filter(|d| d.is_error()).count();
-            let warnings = all.len() - errors;
-            let text = match format {
-                CheckFormat::Text => {
-                    let mut buf = Vec::new();
-                    let _ = write_diags(&mut buf, &all);
-                    let _ = writeln!(
-                        buf,
-                        "checked {} file{}: {errors} error{}, {warnings} warning{}",
-                        targets.len(),
-                        if targets.len() == 1 { "" } else { "s" },
-                        if errors == 1 { "" } else { "s" },
-                        if warnings == 1 { "" } else { "s" }
-                    );
-                    buf
-                }
-                CheckFormat::Json => match crate::render::json(&all) {
-                    Ok(s) => s.into_bytes(),
-                    Err(e) => {
-                        let _ = writeln!(err, "error: {e}");
-                        return EXIT_ERROR;
-                    }
-                },
-            };
-            let code = emit(out, None, &[], &text, err);
-            if errors > 0 { EXIT_ERROR } else { code }
-        }
+        Command::Check { files, format } => run_check(&files, format, out),
         Command::Bandwidth(args) => bandwidth::run(args, out, err),
         Command::Bom(args) => bom::run_bom(args, out, err),
         Command::Cost(args) => bom::run_cost(args, out, err),
@@ -421,26 +408,89 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             format,
             output,
         } => {
-            let (pod, warnings) = match load_design(design.as_ref(), err) {
-                Ok(x) => x,
-                Err(code) => return code,
-            };
-            let _ = write_diags(err, &warnings);
-            let report = crate::show::report(&pod);
+            let d = input::load_design(design.as_ref(), err)?;
+            let report = crate::show::report(&d.pod);
             let text = match format {
                 ShowFormat::Table => crate::render::show_table(&report),
-                ShowFormat::Json => match crate::render::json(&report) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        let _ = writeln!(err, "error: {e}");
-                        return EXIT_ERROR;
-                    }
-                },
+                ShowFormat::Json => json(&report)?,
             };
-            let inputs: Vec<PathBuf> = design.into_iter().collect();
-            emit(out, output.as_ref(), &inputs, text.as_bytes(), err)
+            emit(out, output.as_ref(), &d.files(), text.as_bytes())
         }
     }
+}
+
+/// `podplan check`: every file's diagnostics, each once, then a count; exit 2 when any is an
+/// error.
+fn run_check(
+    files: &[PathBuf],
+    format: CheckFormat,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let targets: Vec<Option<&PathBuf>> = if files.is_empty() {
+        vec![None]
+    } else {
+        files.iter().map(Some).collect()
+    };
+    let mut seen = HashSet::new();
+    let mut all = Vec::new();
+    for t in &targets {
+        for d in check_file(*t) {
+            if seen.insert(d.clone()) {
+                all.push(d);
+            }
+        }
+    }
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let warnings = all.len() - errors;
+    let text = match format {
+        CheckFormat::Text => {
+            let mut text: String = all.iter().map(|d| format!("{d}\n")).collect();
+            text.push_str(&format!(
+                "checked {} file{}: {errors} error{}, {warnings} warning{}\n",
+                targets.len(),
+                if targets.len() == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            ));
+            text
+        }
+        CheckFormat::Json => json(&all)?,
+    };
+    emit(out, None, &[], text.as_bytes())?;
+    if errors > 0 {
+        Err(CliError::Reported)
+    } else {
+        Ok(Outcome::Done)
+    }
+}
+
+/// The components `--survive` names (comma-separated kinds).
+pub(crate) fn survive_kinds(names: &[String]) -> Result<Vec<crate::layout::DomainKind>, CliError> {
+    use crate::layout::DomainKind;
+    let mut out = Vec::new();
+    for name in names {
+        match DomainKind::parse(name) {
+            Some(k) => out.push(k),
+            None => {
+                let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.name()).collect();
+                return fail(format!(
+                    "--survive: unknown component {name:?} (use {})",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Stops a command with `error: <message>`.
+pub(crate) fn fail<T>(message: impl Into<String>) -> Result<T, CliError> {
+    Err(CliError::Message(message.into()))
+}
+
+/// A result as JSON, or the error that it cannot be.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
+    crate::render::json(value).map_err(|e| CliError::Message(e.to_string()))
 }
 
 /// The format an `--output` file's extension names: `.csv`, `.json`, `.md`/`.markdown`,
@@ -550,22 +600,18 @@ fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     Ok(args)
 }
 
-/// Renders sections or JSON in the requested format.
-fn render_report<T: serde::Serialize>(
+/// The one format dispatch of every tabular command: the sections of a result as a terminal
+/// table, Markdown or CSV, or the whole result as JSON.
+pub(crate) fn render<T: serde::Serialize>(
     format: Format,
     value: &T,
     sections: impl FnOnce(crate::render::Style) -> Vec<crate::render::Section>,
-) -> Result<String, String> {
+) -> Result<String, CliError> {
     use crate::render::Style;
-    match format {
-        Format::Table => Ok(crate::render::sections_table(&sections(Style::Read))),
-        Format::Markdown => Ok(crate::render::sections_markdown(&sections(Style::Read))),
-        Format::Csv => Ok(crate::render::sections_csv(&sections(Style::Data))),
-        Format::Json => crate::render::json(value).map_err(|e| e.to_string()),
-    }
-}
-
-pub(crate) fn usage(err: &mut dyn Write, msg: &str) -> u8 {
-    let _ = writeln!(err, "error: {msg}");
-    EXIT_ERROR
+    Ok(match format {
+        Format::Table => crate::render::sections_table(&sections(Style::Read)),
+        Format::Markdown => crate::render::sections_markdown(&sections(Style::Read)),
+        Format::Csv => crate::render::sections_csv(&sections(Style::Data)),
+        Format::Json => json(value)?,
+    })
 }

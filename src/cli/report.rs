@@ -1,14 +1,15 @@
 //! `podplan report` and `podplan compare`: which designs, where the files go, and progress.
 //!
-//! This file owns turning design paths into [`crate::report`] results and writing them:
+//! This file owns turning design paths into [`crate::study`] results and writing them:
 //! one directory per design (replaced as a whole), a `comparison/` directory when several
-//! designs are reported, or text on standard output. The content is `crate::report`'s.
+//! designs are reported, or text on standard output. The content is `crate::render::report`'s.
 
-use super::{EXIT_ERROR, EXIT_OK, Format, emit, render_report, usage, write_diags, write_stdout};
-use crate::load::{self, Document};
+use super::input::{Design, load_designs};
+use super::{CliError, Format, Outcome, emit, fail, render, write_stdout};
 use crate::model::Pod;
 use crate::output;
-use crate::report::{self, DesignReport};
+use crate::render::report;
+use crate::study::DesignReport;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -43,94 +44,23 @@ pub struct CompareArgs {
     pub out: Option<PathBuf>,
 }
 
-/// A design loaded and validated for reporting.
-struct Loaded {
-    name: String,
-    pod: Pod,
-    /// The files it was read from: the design and the catalogs it loads.
-    files: Vec<PathBuf>,
-}
-
-/// Loads every design; catalogs are skipped with a note; any error stops with exit 2.
-fn load_all(paths: &[PathBuf], err: &mut dyn Write) -> Result<Vec<Loaded>, u8> {
-    let mut out = Vec::new();
-    let targets: Vec<Option<&PathBuf>> = if paths.is_empty() {
-        vec![None]
-    } else {
-        paths.iter().map(Some).collect()
-    };
-    for t in targets {
-        let doc = match t {
-            Some(p) => load::load_file(p),
-            None => load::builtin(),
-        };
-        let name = t
-            .and_then(|p| p.file_stem())
-            .map_or("backblaze-pod-2.0".to_string(), |s| {
-                s.to_string_lossy().into_owned()
-            });
-        match doc {
-            Err(d) => {
-                let _ = write_diags(err, &d);
-                return Err(EXIT_ERROR);
-            }
-            Ok(Document::Catalog(p, _)) => {
-                let _ = writeln!(err, "{p}: a catalog, not a design; skipped");
-            }
-            Ok(Document::Design(l)) => {
-                let files: Vec<PathBuf> = t
-                    .iter()
-                    .map(|p| p.to_path_buf())
-                    .chain(l.catalogs.iter().map(|(c, _)| PathBuf::from(c)))
-                    .collect();
-                let o = crate::validate::validate(&l);
-                let errors: Vec<_> = o
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .cloned()
-                    .collect();
-                match o.pod {
-                    Some(pod) if errors.is_empty() => out.push(Loaded { name, pod, files }),
-                    _ => {
-                        let _ = write_diags(err, &errors);
-                        return Err(EXIT_ERROR);
-                    }
-                }
-            }
-        }
-    }
-    if out.is_empty() {
-        let _ = writeln!(err, "error: no design among the files given");
-        return Err(EXIT_ERROR);
-    }
-    Ok(out)
-}
-
-fn build_all(designs: &[Loaded], err: &mut dyn Write) -> Result<Vec<DesignReport>, u8> {
+fn build_all(designs: &[Design], err: &mut dyn Write) -> Result<Vec<DesignReport>, CliError> {
     let progress = designs.len() > 1 && std::io::stderr().is_terminal();
     let mut out = Vec::new();
     for (i, d) in designs.iter().enumerate() {
         if progress {
-            let _ = writeln!(err, "[{}/{}] {}", i + 1, designs.len(), d.name);
+            let _ = writeln!(err, "[{}/{}] {}", i + 1, designs.len(), d.name());
         }
-        match report::build(&d.pod, &d.name) {
-            Ok(r) => out.push(r),
-            Err(e) => {
-                let _ = writeln!(err, "error: {}: {e}", d.pod.file);
-                return Err(EXIT_ERROR);
-            }
-        }
+        let r =
+            crate::study::design(&d.pod, &d.name()).map_err(|e| format!("{}: {e}", d.pod.file))?;
+        out.push(r);
     }
     Ok(out)
 }
 
 /// The files of every design, for the rule that a report never replaces an input.
-fn inputs_of(designs: &[Loaded]) -> Vec<PathBuf> {
-    designs
-        .iter()
-        .flat_map(|d| d.files.iter().cloned())
-        .collect()
+fn inputs_of(designs: &[Design]) -> Vec<PathBuf> {
+    designs.iter().flat_map(Design::files).collect()
 }
 
 /// Writes one report directory; notes on what it repaired go to `err`.
@@ -139,32 +69,20 @@ fn write_dir(
     files: Result<Vec<(String, Vec<u8>)>, report::ReportError>,
     inputs: &[PathBuf],
     err: &mut dyn Write,
-) -> u8 {
-    let files = match files {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(err, "error: {}: {e}", dir.display());
-            return EXIT_ERROR;
-        }
-    };
-    match output::dir::write_report_dir(dir, &files, inputs) {
-        Ok(notes) => {
-            for n in notes {
-                let _ = writeln!(err, "note: {n}");
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            EXIT_ERROR
-        }
+) -> Result<(), CliError> {
+    let files = files.map_err(|e| format!("{}: {e}", dir.display()))?;
+    let notes = output::dir::write_report_dir(dir, &files, inputs).map_err(|e| e.to_string())?;
+    for n in notes {
+        let _ = writeln!(err, "note: {n}");
     }
+    Ok(())
 }
 
 /// The name of the directory `report --out` writes for a design: its file's stem, or the
 /// built-in design's name. A name must be plain (not hidden, not ending in `.ron`).
-fn report_name(d: &Loaded) -> Result<String, String> {
-    let name = d.name.as_str();
+fn report_name(d: &Design) -> Result<String, String> {
+    let name = d.name();
+    let name = name.as_str();
     if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
         return Err(format!(
             "{}: cannot name a report directory {name:?} after this file; copy the design to a plain name such as my-pod.ron",
@@ -188,7 +106,7 @@ fn report_name(d: &Loaded) -> Result<String, String> {
 /// comparison), and each target replaceable (see [`output::dir::check_replaceable`]).
 fn plan_targets(
     dir: &Path,
-    designs: &[Loaded],
+    designs: &[Design],
     inputs: &[PathBuf],
 ) -> Result<(Vec<PathBuf>, Vec<String>), String> {
     let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
@@ -221,48 +139,50 @@ fn plan_targets(
     Ok((targets, notes))
 }
 
+/// Checks `--out` before anything is read or written: a directory, not a design file.
+fn check_out_dir(dir: &Path) -> Result<(), CliError> {
+    if dir
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+    {
+        return fail(format!(
+            "--out {}: a directory, not a design file",
+            dir.display()
+        ));
+    }
+    if let Ok(m) = std::fs::metadata(dir)
+        && !m.is_dir()
+    {
+        return fail(format!(
+            "--out {}: exists and is not a directory",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `podplan report`.
-pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let designs = match load_all(&a.designs, err) {
-        Ok(d) => d,
-        Err(c) => return c,
-    };
+pub fn run_report(
+    a: ReportArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let designs = load_designs(&a.designs, err)?;
     if let Some(dir) = &a.out {
-        if dir
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
-        {
-            return usage(
-                err,
-                &format!("--out {}: a directory, not a design file", dir.display()),
-            );
-        }
-        if let Ok(m) = std::fs::metadata(dir)
-            && !m.is_dir()
-        {
-            return usage(
-                err,
-                &format!("--out {}: exists and is not a directory", dir.display()),
-            );
-        }
+        check_out_dir(dir)?;
     }
     let inputs = inputs_of(&designs);
     let targets = match &a.out {
-        Some(dir) => match plan_targets(dir, &designs, &inputs) {
-            Ok((t, notes)) => {
-                for n in notes {
-                    let _ = writeln!(err, "note: {n}");
-                }
-                t
+        Some(dir) => {
+            let (t, notes) = plan_targets(dir, &designs, &inputs)?;
+            for n in notes {
+                let _ = writeln!(err, "note: {n}");
             }
-            Err(m) => return usage(err, &m),
-        },
+            t
+        }
         None => Vec::new(),
     };
-    let reports = match build_all(&designs, err) {
-        Ok(r) => r,
-        Err(c) => return c,
-    };
+    let reports = build_all(&designs, err)?;
     let Some(dir) = a.out else {
         let mut text = String::new();
         for (i, r) in reports.iter().enumerate() {
@@ -271,61 +191,45 @@ pub fn run_report(a: ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             }
             text.push_str(&report::summary_markdown(r, &[]));
         }
-        return emit(out, None, &[], text.as_bytes(), err);
+        return emit(out, None, &[], text.as_bytes());
     };
     let date = super::bom::today();
     for (r, target) in reports.iter().zip(&targets) {
-        let code = write_dir(target, report::design_files(r, &date), &inputs, err);
-        if code != EXIT_OK {
-            return code;
-        }
+        write_dir(target, report::design_files(r, &date), &inputs, err)?;
     }
     if reports.len() > 1 {
         let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
-        let c = report::compare(&reports, &pods);
-        let code = write_dir(
+        let c = crate::study::compare(&reports, &pods);
+        write_dir(
             &dir.join("comparison"),
             report::compare_files(&c),
             &inputs,
             err,
-        );
-        if code != EXIT_OK {
-            return code;
-        }
+        )?;
     }
     let names: Vec<String> = targets
         .iter()
         .filter_map(|t| t.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     let line = format!("wrote {} in {}\n", names.join(", "), dir.display());
-    write_stdout(out, line.as_bytes(), err)
+    write_stdout(out, line.as_bytes())
 }
 
 /// Runs `podplan compare`.
-pub fn run_compare(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let designs = match load_all(&a.designs, err) {
-        Ok(d) => d,
-        Err(c) => return c,
-    };
-    let reports = match build_all(&designs, err) {
-        Ok(r) => r,
-        Err(c) => return c,
-    };
+pub fn run_compare(
+    a: CompareArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let designs = load_designs(&a.designs, err)?;
+    let reports = build_all(&designs, err)?;
     let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
-    let c = report::compare(&reports, &pods);
+    let c = crate::study::compare(&reports, &pods);
+    let inputs = inputs_of(&designs);
     if let Some(dir) = &a.out {
-        let inputs = inputs_of(&designs);
-        if let Err(e) = output::dir::check_replaceable(dir, &inputs) {
-            return usage(err, &e.to_string());
-        }
-        let code = write_dir(dir, report::compare_files(&c), &inputs, err);
-        if code != EXIT_OK {
-            return code;
-        }
+        output::dir::check_replaceable(dir, &inputs).map_err(|e| e.to_string())?;
+        write_dir(dir, report::compare_files(&c), &inputs, err)?;
     }
-    let text = match render_report(a.format, &c, |st| report::compare_sections(&c, st)) {
-        Ok(t) => t,
-        Err(e) => return usage(err, &e),
-    };
-    emit(out, a.output.as_ref(), &a.designs, text.as_bytes(), err)
+    let text = render(a.format, &c, |st| report::compare_sections(&c, st))?;
+    emit(out, a.output.as_ref(), &inputs, text.as_bytes())
 }

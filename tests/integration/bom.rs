@@ -470,8 +470,8 @@ fn xlsx_opens_and_holds_the_same_lines_and_totals() {
 #[test]
 fn xlsx_bytes_are_deterministic_for_a_date() {
     let r = report("1.0");
-    let a = podplan::xlsx::bom_workbook(&r, "2024-05-01").unwrap();
-    let b = podplan::xlsx::bom_workbook(&r, "2024-05-01").unwrap();
+    let a = podplan::render::xlsx::bom_workbook(&r, "2024-05-01").unwrap();
+    let b = podplan::render::xlsx::bom_workbook(&r, "2024-05-01").unwrap();
     assert_eq!(a, b);
     assert_eq!(&a[..2], b"PK", "an XLSX is a zip file");
 }

@@ -591,7 +591,7 @@ fn table_cells_never_split_a_number_across_lines() {
     let mut pods = Vec::new();
     for rev in ["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"] {
         let pod = crate::pod(rev);
-        reports.push(podplan::report::build(&pod, rev).unwrap());
+        reports.push(podplan::study::design(&pod, rev).unwrap());
         pods.push(pod);
     }
     let pod_refs: Vec<&podplan::model::Pod> = pods.iter().collect();
@@ -599,13 +599,13 @@ fn table_cells_never_split_a_number_across_lines() {
     for r in &reports {
         all.push(podplan::render::show_sections(&r.show));
         all.push(podplan::render::layout_sections(&r.layout));
-        all.push(podplan::bom_render::bom_sections(&r.bom, Style::Read));
-        all.push(podplan::bom_render::cost_sections(&r.bom, Style::Read));
+        all.push(podplan::render::bom::bom_sections(&r.bom, Style::Read));
+        all.push(podplan::render::bom::cost_sections(&r.bom, Style::Read));
         for b in &r.bandwidth {
-            all.push(podplan::cli::bandwidth::sections(b, Style::Read));
+            all.push(podplan::render::bandwidth::sections(b, Style::Read));
         }
         if let Some(d) = &r.durability {
-            all.push(podplan::cli::durability::sections(d, Style::Read));
+            all.push(podplan::render::durability::sections(d, Style::Read));
         }
     }
     // Placements spread across backplanes give long lists of bays.
@@ -621,14 +621,21 @@ fn table_cells_never_split_a_number_across_lines() {
         let o = podplan::layout::Overheads::for_filesystem(pod.raid.filesystem);
         let l = podplan::layout::report(pod, &p, pod.raid.filesystem, &o, None);
         all.push(podplan::render::layout_sections(&l));
-        if let Ok(d) = podplan::durability::design_defaults(pod, &p.layout) {
-            all.push(podplan::cli::durability::sections(&d, Style::Read));
+        let req = podplan::study::DurabilityRequest {
+            survive: survive.to_vec(),
+            ..Default::default()
+        };
+        if let Ok(d) = podplan::study::durability(pod, &req, &|_| {}) {
+            all.push(podplan::render::durability::sections(&d, Style::Read));
         }
     }
     let boms: Vec<_> = reports.iter().map(|r| r.bom.clone()).collect();
-    all.push(podplan::bom_render::comparison_sections(&boms, Style::Read));
-    let c = podplan::report::compare(&reports, &pod_refs);
-    all.push(podplan::report::compare_sections(&c, Style::Read));
+    all.push(podplan::render::bom::comparison_sections(
+        &boms,
+        Style::Read,
+    ));
+    let c = podplan::study::compare(&reports, &pod_refs);
+    all.push(podplan::render::report::compare_sections(&c, Style::Read));
     let mut split = Vec::new();
     for sections in &all {
         for s in sections {
@@ -735,4 +742,20 @@ fn a_design_path_alone_prints_its_report_or_says_what_to_run() {
     let (code, _, err) = run(&["repot"]);
     assert_eq!(code, 2);
     assert!(err.contains("report"), "{err}");
+}
+
+/// `report` shows a design's warnings as every other command does (it dropped them without a
+/// word), before its own output.
+#[test]
+fn report_shows_the_warnings_every_command_shows() {
+    let design = crate::design_path("1.0");
+    let design = design.to_str().unwrap();
+    let (code, _, shown) = crate::run(&["show", design]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("warning[psu-spinup]"), "{shown}");
+    for cmd in ["report", "compare", "layout", "bom", "cost"] {
+        let (code, _, err) = crate::run(&[cmd, design]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        assert_eq!(err, shown, "{cmd}");
+    }
 }

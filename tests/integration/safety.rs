@@ -559,3 +559,32 @@ mod fuzz {
         }
     }
 }
+
+/// A catalog the design loads is an input like the design itself: no command's `--output`
+/// replaces it (only the design file was guarded before).
+#[test]
+fn output_never_replaces_a_catalog_the_design_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let design = copy_design(tmp.path(), "pod.ron");
+    let catalog = tmp.path().join("catalog.ron");
+    let before = read(&catalog);
+    for cmd in ["show", "layout", "bandwidth", "durability", "bom"] {
+        let (code, _, err) = run(&[cmd, &s(&design), "--output", &s(&catalog)]);
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(err.contains("never overwrites a design"), "{cmd}: {err}");
+        assert_eq!(read(&catalog), before, "{cmd} replaced the catalog");
+    }
+}
+
+/// Every command names the flag when its `--output` cannot be written, as `bom` did.
+#[test]
+fn an_output_that_cannot_be_written_names_the_flag() {
+    for cmd in ["show", "layout", "bandwidth", "durability", "bom", "cost"] {
+        let (code, _, err) = run(&[cmd, POD, "--output", "/nonexistent/dir/x.txt"]);
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(
+            err.starts_with("error: --output /nonexistent/dir/x.txt: "),
+            "{cmd}: {err}"
+        );
+    }
+}

@@ -1,42 +1,23 @@
-//! Reports and comparisons: one result per design gathering every engine, rendered to the
-//! files a buyer forwards (summary.md, CSV, JSON, XLSX, charts), and a side-by-side comparison.
+//! Reports and comparisons rendered to the files a buyer forwards (summary.md, CSV, JSON, XLSX,
+//! charts): a design study ([`DesignReport`]) and a comparison ([`Comparison`]) as files.
 //!
-//! This module owns what goes into a report and how the engines' results are combined; it
-//! computes nothing the engines do not (every number in `summary.md` is read from the same
-//! [`DesignReport`] that `report.json` serializes). It returns file contents as bytes; writing
-//! them, atomically and as a whole directory, is `output`'s job.
+//! This module owns what goes into a report's files; it computes nothing (every number in
+//! `summary.md` is read from the same [`DesignReport`] that `report.json` serializes, built by
+//! [`crate::study`]). It returns file contents as bytes; writing them, atomically and as a whole
+//! directory, is `output`'s job.
 
-use crate::bandwidth::{self, BandwidthReport, Params, RebuildTime, Request, Workload};
-use crate::bom::{self, Options};
-use crate::charts::{self, Bar, BarChart, StackedChart};
-use crate::layout::{self, LayoutReport, Overheads, Shape};
-use crate::model::{Kind, Pod};
+use crate::bandwidth::Workload;
+use crate::bom;
+use crate::render::charts::{self, Bar, BarChart, StackedChart};
 use crate::render::{self, Section, Style};
-use crate::show::{self, ShowReport};
-use serde::Serialize;
-
-/// Workloads every report runs, in order.
-pub const WORKLOADS: [Workload; 6] = [
-    Workload::Scrub,
-    Workload::Ingest,
-    Workload::Read,
-    Workload::Rebuild,
-    Workload::RebuildAll,
-    Workload::Single,
-];
+use crate::study::{BomDiff, Column, Comparison, DesignReport, workload, worst_rebuild};
 
 /// Why a report could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReportError {
-    /// The design's RAID policy cannot be laid out.
-    #[error("layout: {0}")]
-    Layout(#[from] layout::ShapeError),
-    /// The BOM cannot be priced.
-    #[error("bill of materials: {0}")]
-    Bom(#[from] bom::BomError),
-    /// A bandwidth workload failed.
-    #[error("bandwidth: {0}")]
-    Bandwidth(String),
+    /// An engine could not study the design.
+    #[error(transparent)]
+    Study(#[from] crate::study::StudyError),
     /// A chart failed.
     #[error("chart {0}: {1}")]
     Chart(String, charts::ChartError),
@@ -46,83 +27,6 @@ pub enum ReportError {
     /// The spreadsheet failed.
     #[error("XLSX: {0}")]
     Xlsx(String),
-}
-
-/// Everything podplan knows about one design: the result every report file is rendered from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DesignReport {
-    /// Directory name of the report (the design file's stem).
-    pub name: String,
-    /// Short label naming the design in comparisons and charts: the design's `label`, else
-    /// its name.
-    pub label: String,
-    /// Topology, capacity summary and power budget.
-    pub show: ShowReport,
-    /// The design's own RAID layout, capacity pipeline and failure domains.
-    pub layout: LayoutReport,
-    /// Bill of materials, cost metrics and the reconciliation with published figures.
-    pub bom: bom::Report,
-    /// Every workload's bandwidth, in [`WORKLOADS`] order.
-    pub bandwidth: Vec<BandwidthReport>,
-    /// Time to rebuild one drive of each group, from the topology.
-    pub rebuild_times: Vec<RebuildTime>,
-    /// Probability of data loss under every model, with those rebuild times (`None` when the
-    /// layout has no redundancy to model).
-    pub durability: Option<crate::durability::DurabilityReport>,
-}
-
-/// Runs every engine on a design with its own policy and default parameters.
-pub fn build(pod: &Pod, name: &str) -> Result<DesignReport, ReportError> {
-    let shape = Shape {
-        level: pod.raid.level,
-        spares: pod.raid.spares,
-    };
-    let placement = layout::place(pod, shape, &[])?;
-    let o = Overheads::for_filesystem(pod.raid.filesystem);
-    let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
-    let bom = bom::report(pod, None, &Options::default())?;
-    let params = Params::default();
-    let mut bw = Vec::new();
-    for w in WORKLOADS {
-        let req = Request {
-            workload: w,
-            group: None,
-            bay: None,
-        };
-        match bandwidth::analyze(pod, &placement.layout, &req, &params) {
-            Ok(r) => bw.push(r),
-            // No redundancy: no rebuild exists; the summary says so instead of failing.
-            Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
-            Err(e) => return Err(ReportError::Bandwidth(format!("{}: {e}", w.name()))),
-        }
-    }
-    let rebuild_times = bandwidth::rebuild_times(pod, &placement.layout, &params)
-        .map_err(|e| ReportError::Bandwidth(format!("rebuild times: {e}")))?;
-    let durability = crate::durability::design_defaults(pod, &placement.layout).ok();
-    Ok(DesignReport {
-        name: name.to_string(),
-        label: pod.label.clone(),
-        show: show::report(pod),
-        layout,
-        bom,
-        bandwidth: bw,
-        rebuild_times,
-        durability,
-    })
-}
-
-fn workload(r: &DesignReport, w: Workload) -> Option<&BandwidthReport> {
-    r.bandwidth.iter().find(|b| b.workload == w)
-}
-
-/// The slowest group's rebuild (the first of equals).
-pub fn worst_rebuild(r: &DesignReport) -> Option<&RebuildTime> {
-    r.rebuild_times
-        .iter()
-        .fold(None, |worst: Option<&RebuildTime>, t| match worst {
-            Some(w) if w.hours >= t.hours => Some(w),
-            _ => Some(t),
-        })
 }
 
 fn money(c: crate::units::Cents) -> String {
@@ -206,6 +110,7 @@ fn key_figures(r: &DesignReport) -> Section {
     }
     if let Some(d) = &r.durability
         && let Some(f) = d
+            .report
             .pod
             .models
             .iter()
@@ -242,8 +147,16 @@ pub enum Chart {
 /// Every chart of a design report, by file stem.
 pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
     let mut out = Vec::new();
+    cost_chart(r, &mut out);
+    capacity_chart(r, &mut out);
+    link_charts(r, &mut out);
+    rebuild_chart(r, &mut out);
+    out
+}
+
+/// Cost by category, drives highlighted.
+fn cost_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
     let short = &r.label;
-    // Cost by category, drives highlighted.
     let bars: Vec<Bar> = r
         .bom
         .totals
@@ -272,7 +185,11 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             highlight_meaning: "data and boot drives".into(),
         }),
     ));
-    // Capacity waterfall.
+}
+
+/// Capacity waterfall.
+fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
+    let short = &r.label;
     let stages = &r.layout.pipeline.stages;
     let mut bars = Vec::new();
     for (i, s) in stages.iter().enumerate() {
@@ -321,7 +238,11 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             highlight_meaning: "lost at this stage".into(),
         }),
     ));
-    // Link utilization per workload.
+}
+
+/// Link utilization per workload.
+fn link_charts(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
+    let short = &r.label;
     for w in [Workload::Scrub, Workload::Ingest, Workload::Rebuild] {
         let Some(b) = workload(r, w) else { continue };
         let bars: Vec<Bar> = b
@@ -354,7 +275,11 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             }),
         ));
     }
-    // Rebuild time per group.
+}
+
+/// Rebuild time per group.
+fn rebuild_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
+    let short = &r.label;
     let worst = worst_rebuild(r).map(|w| w.group);
     let bars: Vec<Bar> = r
         .rebuild_times
@@ -380,7 +305,6 @@ pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
             }),
         ));
     }
-    out
 }
 
 /// Renders a chart to SVG and PNG.
@@ -421,11 +345,11 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     )));
     md.push_str("\n## Bill of materials\n\n");
     md.push_str(&render::sections_markdown(
-        &crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Read),
+        &crate::render::bom::bom_sections(&r.bom, crate::render::bom::Style::Read),
     ));
     md.push_str("\n## Cost\n\n");
     md.push_str(&render::sections_markdown(
-        &crate::bom_render::cost_sections(&r.bom, crate::bom_render::Style::Read),
+        &crate::render::bom::cost_sections(&r.bom, crate::render::bom::Style::Read),
     ));
     md.push_str("\n## Bandwidth\n\n");
     md.push_str("Per-link tables for every workload are in `bandwidth-<workload>.csv`.\n\n");
@@ -440,7 +364,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
             "Next to bind",
         ],
     );
-    bw.right = vec![2, 3, 4];
+    bw.align_right([2, 3, 4]);
     for b in &r.bandwidth {
         let s = &b.summary;
         let per = if (s.per_drive_max_mb_s.0 - s.per_drive_min_mb_s.0).abs() < 0.05 {
@@ -464,7 +388,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         "Rebuild time of one drive, per group",
         &["Group", "Rate MB/s", "Hours", "Set by"],
     );
-    rt.right = vec![0, 1, 2];
+    rt.align_right([0, 1, 2]);
     for t in &r.rebuild_times {
         rt.row(vec![
             t.group.to_string(),
@@ -477,7 +401,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     if let Some(d) = &r.durability {
         md.push_str("\n## Durability\n\n");
         md.push_str(&render::sections_markdown(
-            &crate::cli::durability::sections(d, crate::render::Style::Read),
+            &crate::render::durability::sections(d, crate::render::Style::Read),
         ));
     }
     if !chart_names.is_empty() {
@@ -506,7 +430,7 @@ pub fn design_files(
         "report.json".into(),
         render::json(r).map_err(json_err)?.into_bytes(),
     ));
-    let bom_sections = crate::bom_render::bom_sections(&r.bom, crate::bom_render::Style::Data);
+    let bom_sections = crate::render::bom::bom_sections(&r.bom, crate::render::bom::Style::Data);
     files.push((
         "bom.csv".into(),
         render::sections_csv(&bom_sections).into_bytes(),
@@ -515,11 +439,11 @@ pub fn design_files(
         "bom.json".into(),
         render::json(&r.bom).map_err(json_err)?.into_bytes(),
     ));
-    let xlsx = crate::xlsx::bom_workbook(&r.bom, xlsx_date)
+    let xlsx = crate::render::xlsx::bom_workbook(&r.bom, xlsx_date)
         .map_err(|e| ReportError::Xlsx(e.to_string()))?;
     files.push(("bom.xlsx".into(), xlsx));
     for b in &r.bandwidth {
-        let secs = crate::cli::bandwidth::sections(b, crate::render::Style::Data);
+        let secs = crate::render::bandwidth::sections(b, crate::render::Style::Data);
         files.push((
             format!("bandwidth-{}.csv", b.workload.name()),
             render::sections_csv(&secs).into_bytes(),
@@ -533,201 +457,8 @@ pub fn design_files(
     Ok(files)
 }
 
-/// One design's column of the comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Column {
-    /// Short label (the design's `label`, else its name): `Pod 2.0`.
-    pub name: String,
-    /// Currency of the money figures.
-    pub currency: String,
-    /// Raw capacity, TB.
-    pub raw_tb: f64,
-    /// Capacity before the filesystem, TB.
-    pub before_fs_tb: f64,
-    /// Usable capacity, TB.
-    pub usable_tb: f64,
-    /// Raw TB per 4U of rack (raw TB × 4 / rack units).
-    pub tb_per_4u: f64,
-    /// Total cost of one pod.
-    pub total: crate::units::Cents,
-    /// Data drives' cost.
-    pub drives: crate::units::Cents,
-    /// Everything else.
-    pub non_drive: crate::units::Cents,
-    /// Cost per raw decimal GB.
-    pub per_gb_raw: Option<f64>,
-    /// Cost per usable decimal GB.
-    pub per_gb_usable: Option<f64>,
-    /// Published $/GB, as written.
-    pub published_per_gb: Option<String>,
-    /// What binds scrub, ingest and rebuild.
-    pub bottleneck: Vec<(String, String)>,
-    /// Slowest rebuild of one drive, hours.
-    pub rebuild_hours: Option<f64>,
-    /// Annual probability that the pod loses data (sliding-window model, the design's layout).
-    pub annual_loss: Option<f64>,
-    /// DC watts: simultaneous spin-up, staggered spin-up, idle, load.
-    pub power_w: [f64; 4],
-    /// PSUs' rated watts.
-    pub psu_rated_w: f64,
-    /// Least headroom of any PSU under load, percent of its rating.
-    pub psu_headroom_pct: f64,
-}
-
-/// A part whose presence, quantity or price changed between two designs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartChange {
-    /// Part id.
-    pub part: String,
-    /// Part name.
-    pub name: String,
-    /// Quantity before and after (0 when absent).
-    pub qty: (u64, u64),
-    /// Unit price before and after (`None` when absent).
-    pub unit: (Option<crate::units::Cents>, Option<crate::units::Cents>),
-}
-
-/// The BOM difference between consecutive designs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BomDiff {
-    /// From this design.
-    pub from: String,
-    /// To this one.
-    pub to: String,
-    /// Parts in `to` only.
-    pub added: Vec<PartChange>,
-    /// Parts in `from` only.
-    pub removed: Vec<PartChange>,
-    /// Parts in both with another quantity or unit price.
-    pub changed: Vec<PartChange>,
-}
-
-/// The comparison of several designs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Comparison {
-    /// One column per design, in the order given.
-    pub columns: Vec<Column>,
-    /// BOM differences between consecutive designs.
-    pub diffs: Vec<BomDiff>,
-}
-
-fn short_name(r: &DesignReport) -> String {
-    r.label.clone()
-}
-
-/// Builds the comparison from design reports.
-pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
-    let mut columns = Vec::new();
-    for (r, pod) in reports.iter().zip(pods) {
-        let units = match &pod.chassis.kind {
-            Kind::Chassis(c) => c.rack_units.max(1),
-            _ => 4,
-        };
-        let p = &r.show.power;
-        let headroom = p
-            .psus
-            .iter()
-            .map(|x| 100.0 * (1.0 - x.active.power() / x.rated_w))
-            .fold(f64::INFINITY, f64::min);
-        columns.push(Column {
-            name: short_name(r),
-            currency: r.bom.currency.clone(),
-            raw_tb: r.show.summary.raw.tb,
-            before_fs_tb: r.layout.pipeline.before_filesystem.tb(),
-            usable_tb: r.layout.pipeline.usable.tb(),
-            tb_per_4u: r.show.summary.raw.tb * 4.0 / f64::from(units),
-            total: r.bom.totals.pod_total,
-            drives: r.bom.totals.data_drives,
-            non_drive: r.bom.totals.everything_else,
-            per_gb_raw: r.bom.metrics.raw.per_gb,
-            per_gb_usable: r.bom.metrics.usable.per_gb,
-            published_per_gb: r
-                .bom
-                .reconciliation
-                .per_gb
-                .as_ref()
-                .map(|c| c.published_text.clone()),
-            bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
-                .iter()
-                .filter_map(|w| {
-                    workload(r, *w)
-                        .map(|b| (w.name().to_string(), b.summary.binding_name.to_string()))
-                })
-                .collect(),
-            rebuild_hours: worst_rebuild(r).map(|w| w.hours),
-            annual_loss: r.durability.as_ref().and_then(|d| {
-                d.pod
-                    .models
-                    .iter()
-                    .find(|f| f.model == crate::durability::Model::Sliding)
-                    .map(|f| f.p_mission)
-            }),
-            power_w: [
-                p.spinup_simultaneous_w.watts(),
-                p.spinup_staggered_w.watts(),
-                p.idle_w.watts(),
-                p.active_w.watts(),
-            ],
-            psu_rated_w: p.rated_w.watts(),
-            psu_headroom_pct: if headroom.is_finite() { headroom } else { 0.0 },
-        });
-    }
-    let mut diffs = Vec::new();
-    for pair in reports.windows(2) {
-        diffs.push(bom_diff(&pair[0], &pair[1]));
-    }
-    Comparison { columns, diffs }
-}
-
-fn bom_diff(a: &DesignReport, b: &DesignReport) -> BomDiff {
-    use std::collections::BTreeMap;
-    let index = |r: &DesignReport| -> BTreeMap<String, (String, u64, crate::units::Cents)> {
-        r.bom
-            .lines
-            .iter()
-            .map(|l| (l.part.clone(), (l.name.clone(), l.qty, l.unit)))
-            .collect()
-    };
-    let (ia, ib) = (index(a), index(b));
-    let mut d = BomDiff {
-        from: short_name(a),
-        to: short_name(b),
-        added: Vec::new(),
-        removed: Vec::new(),
-        changed: Vec::new(),
-    };
-    for (id, (name, q, u)) in &ib {
-        match ia.get(id) {
-            None => d.added.push(PartChange {
-                part: id.clone(),
-                name: name.clone(),
-                qty: (0, *q),
-                unit: (None, Some(*u)),
-            }),
-            Some((_, qa, ua)) if qa != q || ua != u => d.changed.push(PartChange {
-                part: id.clone(),
-                name: name.clone(),
-                qty: (*qa, *q),
-                unit: (Some(*ua), Some(*u)),
-            }),
-            Some(_) => {}
-        }
-    }
-    for (id, (name, q, u)) in &ia {
-        if !ib.contains_key(id) {
-            d.removed.push(PartChange {
-                part: id.clone(),
-                name: name.clone(),
-                qty: (*q, 0),
-                unit: (Some(*u), None),
-            });
-        }
-    }
-    d
-}
-
 fn opt_ratio(v: Option<f64>, cur: &str) -> String {
-    v.map_or("-".into(), |x| crate::bom_render::ratio(x, 4, cur))
+    v.map_or("-".into(), |x| crate::render::bom::ratio(x, 4, cur))
 }
 
 /// A design's cell of one figure, in a style.
@@ -745,11 +476,48 @@ struct Figure<'a> {
 /// one column per design; for data (CSV), one row per design and one column per figure, with
 /// its unit in the header and plain numbers.
 pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
-    use crate::bom_render::{money as read_money, plain};
     let cur = c
         .columns
         .first()
         .map_or("USD".to_string(), |x| x.currency.clone());
+    let figures = comparison_figures(&cur);
+    let mut out = Vec::new();
+    match style {
+        Style::Read => {
+            let mut header: Vec<&str> = vec!["Figure"];
+            header.extend(c.columns.iter().map(|x| x.name.as_str()));
+            let mut t = Section::new("Side by side", &header);
+            t.align_right(1..header.len());
+            for f in &figures {
+                let mut row = vec![f.read.to_string()];
+                row.extend(c.columns.iter().map(|x| (f.cell)(x, style)));
+                t.row(row);
+            }
+            out.push(t);
+        }
+        Style::Data => {
+            let mut header: Vec<&str> = vec!["Design"];
+            header.extend(figures.iter().map(|f| f.data.as_str()));
+            let mut t = Section::new("Side by side", &header);
+            for x in &c.columns {
+                let mut row = vec![x.name.clone()];
+                row.extend(figures.iter().map(|f| (f.cell)(x, style)));
+                t.row(row);
+            }
+            out.push(t);
+        }
+    }
+    for d in &c.diffs {
+        out.push(diff_section(d, &cur, style));
+    }
+    out
+}
+
+/// Every figure of the side-by-side table, in order; `cur` is the first design's currency, named
+/// in the data headers. Longer than most functions because it is a table: one entry per figure,
+/// each with its names and its cell.
+fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
+    use crate::render::bom::{money as read_money, plain};
     let money = move |m: crate::units::Cents, x: &Column, st: Style| match st {
         Style::Read => read_money(m, &x.currency),
         Style::Data => plain(m),
@@ -874,43 +642,13 @@ pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
             Style::Data => fixed(x.psu_headroom_pct, 1),
         }),
     ));
-
-    let mut out = Vec::new();
-    match style {
-        Style::Read => {
-            let mut header: Vec<&str> = vec!["Figure"];
-            header.extend(c.columns.iter().map(|x| x.name.as_str()));
-            let mut t = Section::new("Side by side", &header);
-            t.right = (1..header.len()).collect();
-            for f in &figures {
-                let mut row = vec![f.read.to_string()];
-                row.extend(c.columns.iter().map(|x| (f.cell)(x, style)));
-                t.row(row);
-            }
-            out.push(t);
-        }
-        Style::Data => {
-            let mut header: Vec<&str> = vec!["Design"];
-            header.extend(figures.iter().map(|f| f.data.as_str()));
-            let mut t = Section::new("Side by side", &header);
-            for x in &c.columns {
-                let mut row = vec![x.name.clone()];
-                row.extend(figures.iter().map(|f| (f.cell)(x, style)));
-                t.row(row);
-            }
-            out.push(t);
-        }
-    }
-    for d in &c.diffs {
-        out.push(diff_section(d, &cur, style));
-    }
-    out
+    figures
 }
 
 /// One BOM difference as a section: one cell per quantity and price to read (`9 → 10`), or
 /// before and after in columns of their own for data.
 fn diff_section(d: &BomDiff, cur: &str, style: Style) -> Section {
-    use crate::bom_render::{money, plain};
+    use crate::render::bom::{money, plain};
     let title = format!("Bill of materials: {} → {}", d.from, d.to);
     let price = |u: Option<crate::units::Cents>| match (u, style) {
         (None, Style::Read) => "-".to_string(),

@@ -9,7 +9,9 @@
 //! writes them atomically.
 
 use crate::bom::{Report, category_name};
-use crate::bom_render::{estimated_sentence, plain, published_sentence, what_if_sentences};
+use crate::render::bom::{
+    LINE_COLUMNS, estimated_sentence, plain, published_sentence, what_if_sentences,
+};
 use crate::units::Cents;
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{
@@ -22,36 +24,36 @@ pub const BOM_SHEET: &str = "BOM";
 /// Name of the sheet with the cost metrics and the reconciliation.
 pub const COST_SHEET: &str = "Cost";
 
-/// Columns of the BOM sheet, in order.
-pub const BOM_COLUMNS: [&str; 14] = [
-    "#",
-    "Part",
-    "Part id",
-    "Part number",
-    "Supplier",
-    "Category",
-    "Used for",
-    "Qty per pod",
-    "Qty",
-    "Unit price",
-    "Extended",
-    "Price basis",
-    "Price date",
-    "Price source",
-];
+/// The position of a column of [`LINE_COLUMNS`], by its name; evaluated at compile time, so a
+/// name that is not there fails the build.
+const fn col(name: &str) -> u16 {
+    let want = name.as_bytes();
+    let mut i = 0;
+    while i < LINE_COLUMNS.len() {
+        let have = LINE_COLUMNS[i].name.as_bytes();
+        if have.len() == want.len() {
+            let mut j = 0;
+            while j < have.len() && have[j] == want[j] {
+                j += 1;
+            }
+            if j == have.len() {
+                return i as u16;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such column of the bill of materials")
+}
 
-const COL_CATEGORY: u16 = 5;
-const COL_QTY: u16 = 8;
-const COL_UNIT: u16 = 9;
-const COL_EXT: u16 = 10;
-const COL_BASIS: u16 = 11;
-const COL_LABEL: u16 = 1;
-const COL_SHARE: u16 = 11;
+const COL_CATEGORY: u16 = col("Category");
+const COL_QTY: u16 = col("Qty");
+const COL_UNIT: u16 = col("Unit price");
+const COL_EXT: u16 = col("Extended");
+const COL_BASIS: u16 = col("Price basis");
+/// The totals' labels sit in the part-name column, their shares in the price-basis column.
+const COL_LABEL: u16 = col("Part");
+const COL_SHARE: u16 = COL_BASIS;
 
-/// Column widths of the BOM sheet, in characters.
-const WIDTHS: [f64; 14] = [
-    4.0, 50.0, 28.0, 18.0, 22.0, 12.0, 36.0, 8.0, 8.0, 12.0, 14.0, 14.0, 11.0, 80.0,
-];
 /// Width of the explanation column of the Cost sheet, in characters.
 const EXPLANATION_WIDTH: f64 = 80.0;
 /// Height of one line of text, in points (Excel's default row height).
@@ -169,6 +171,230 @@ fn bom_sheet(
     f: &Formats,
 ) -> Result<BomCells, XlsxError> {
     ws.set_name(BOM_SHEET)?;
+    let header_row = sheet_head(ws, r, generated, f)?;
+    for (c, col) in LINE_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(header_row, c as u16, col.name, &f.header)?;
+    }
+    let first = header_row + 1;
+    line_rows(ws, r, first, f)?;
+    let last = first + r.lines.len().saturating_sub(1) as u32;
+    let (pod_row, order_row) = totals_rows(ws, r, (first, last), f)?;
+    for (c, col) in LINE_COLUMNS.iter().enumerate() {
+        ws.set_column_width(c as u16, col.width)?;
+    }
+    // Print everything but the long source texts, one page wide.
+    ws.set_print_area(0, 0, order_row, (LINE_COLUMNS.len() - 2) as u16)?;
+    ws.set_freeze_panes(first, 0)?;
+    ws.autofilter(
+        header_row,
+        0,
+        last.max(first),
+        (LINE_COLUMNS.len() - 1) as u16,
+    )?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(header_row, header_row)?;
+    Ok(BomCells {
+        first_line_row: first,
+        last_line_row: last,
+        pod_total_row: pod_row,
+        order_total_row: order_row,
+    })
+}
+
+/// The totals under the lines, as formulas on them: by category, data drives and everything
+/// else, estimated prices, per pod and for the order. `lines` are the first and last line
+/// rows; returns the rows of the per-pod and order totals.
+fn totals_rows(
+    ws: &mut Worksheet,
+    r: &Report,
+    lines: (u32, u32),
+    f: &Formats,
+) -> Result<(u32, u32), XlsxError> {
+    let (first, last) = lines;
+    let warn = if r.totals.estimated.0 > 0 {
+        &f.warn
+    } else {
+        &f.bold
+    };
+    let range = |col: u16| {
+        format!(
+            "{}:{}",
+            row_col_to_cell_absolute(first, col),
+            row_col_to_cell_absolute(last, col)
+        )
+    };
+    let t = &r.totals;
+    let mut row = last + 2;
+    let totals_title = if r.pods == 1 {
+        "Totals, one pod".to_string()
+    } else {
+        format!("Totals, order of {} pods", r.pods)
+    };
+    ws.write_string_with_format(row, COL_LABEL, totals_title, &f.bold)?;
+    ws.write_string_with_format(row, COL_EXT, "Amount", &f.bold)?;
+    ws.write_string_with_format(row, COL_SHARE, "Share of total", &f.bold)?;
+    row += 1;
+    // The grand total sits below the breakdown; shares refer to it.
+    let breakdown = t.by_category.len() as u32 + 3 + u32::from(r.pods > 1);
+    let order_row = row + breakdown;
+    let total_cell = row_col_to_cell_absolute(order_row, COL_EXT);
+    for c in &t.by_category {
+        let name = category_name(c.category);
+        ws.write_string(row, COL_LABEL, format!("Category: {name}"))?;
+        ws.write_formula_with_format(
+            row,
+            COL_EXT,
+            formula(
+                format!(
+                    "=SUMIF({},\"{name}\",{})",
+                    range(COL_CATEGORY),
+                    range(COL_EXT)
+                ),
+                plain(c.extended),
+            ),
+            &f.money,
+        )?;
+        share_of(ws, f, (row, &total_cell), t.order_total, c.extended)?;
+        row += 1;
+    }
+    let drive_cells: Vec<String> = r
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.data_drive)
+        .map(|(i, _)| row_col_to_cell(first + i as u32, COL_EXT))
+        .collect();
+    let data_row = row;
+    ws.write_string(row, COL_LABEL, "Data drives")?;
+    let drives_formula = if drive_cells.is_empty() {
+        "=0".to_string()
+    } else {
+        format!("={}", drive_cells.join("+"))
+    };
+    ws.write_formula_with_format(
+        row,
+        COL_EXT,
+        formula(drives_formula, plain(t.data_drives)),
+        &f.money,
+    )?;
+    share_of(ws, f, (row, &total_cell), t.order_total, t.data_drives)?;
+    row += 1;
+    ws.write_string(
+        row,
+        COL_LABEL,
+        "Everything else (the pod without its data drives)",
+    )?;
+    ws.write_formula_with_format(
+        row,
+        COL_EXT,
+        formula(
+            format!("={total_cell}-{}", row_col_to_cell(data_row, COL_EXT)),
+            plain(t.everything_else),
+        ),
+        &f.money,
+    )?;
+    share_of(ws, f, (row, &total_cell), t.order_total, t.everything_else)?;
+    row += 1;
+    ws.write_string_with_format(row, COL_LABEL, "Estimated prices", warn)?;
+    ws.write_formula_with_format(
+        row,
+        COL_EXT,
+        formula(
+            format!(
+                "=SUMIF({},\"estimated\",{})",
+                range(COL_BASIS),
+                range(COL_EXT)
+            ),
+            plain(t.estimated),
+        ),
+        &f.money,
+    )?;
+    share_of(ws, f, (row, &total_cell), t.order_total, t.estimated)?;
+    row += 1;
+    let pod_row = grand_totals(ws, r, f, (row, order_row), &range(COL_EXT))?;
+    Ok((pod_row, order_row))
+}
+
+/// A total's share of the order total, as a formula (`at`: its row and the total's cell).
+fn share_of(
+    ws: &mut Worksheet,
+    f: &Formats,
+    at: (u32, &str),
+    order_total: Cents,
+    part: Cents,
+) -> Result<(), XlsxError> {
+    let (row, total_cell) = at;
+    let share = if order_total.0 == 0 {
+        0.0
+    } else {
+        part.0 as f64 / order_total.0 as f64
+    };
+    ws.write_formula_with_format(
+        row,
+        COL_SHARE,
+        formula(
+            format!(
+                "=IF({total_cell}=0,0,{}/{total_cell})",
+                row_col_to_cell(row, COL_EXT)
+            ),
+            format!("{share}"),
+        ),
+        &f.pct,
+    )?;
+    Ok(())
+}
+
+/// The per-pod total (for an order of several pods) and the order's total, as a sum of the
+/// extended prices in `lines`. `rows`: the next free row and the order total's row. Returns the
+/// per-pod total's row (the order total's for one pod).
+fn grand_totals(
+    ws: &mut Worksheet,
+    r: &Report,
+    f: &Formats,
+    rows: (u32, u32),
+    lines: &str,
+) -> Result<u32, XlsxError> {
+    let t = &r.totals;
+    let (mut row, order_row) = rows;
+    let total_cell = row_col_to_cell_absolute(order_row, COL_EXT);
+    let pod_row = if r.pods > 1 {
+        ws.write_string(row, COL_LABEL, "Total per pod")?;
+        ws.write_formula_with_format(
+            row,
+            COL_EXT,
+            formula(format!("={total_cell}/{}", r.pods), plain(t.pod_total)),
+            &f.money,
+        )?;
+        row += 1;
+        row - 1
+    } else {
+        order_row
+    };
+    debug_assert_eq!(row, order_row);
+    let label = if r.pods > 1 {
+        format!("Total for {} pods", r.pods)
+    } else {
+        "Total".to_string()
+    };
+    ws.write_string_with_format(order_row, COL_LABEL, label, &f.bold)?;
+    ws.write_formula_with_format(
+        order_row,
+        COL_EXT,
+        formula(format!("=SUM({lines})"), plain(t.order_total)),
+        &f.money_total,
+    )?;
+    Ok(pod_row)
+}
+
+/// The sheet's heading: title, design file, date and currency, the estimated share and the
+/// what-if sentences. Returns the row of the column headers, after a blank row.
+fn sheet_head(
+    ws: &mut Worksheet,
+    r: &Report,
+    generated: &str,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
     let mut row = 0u32;
     ws.write_string_with_format(row, 0, format!("Bill of materials: {}", title(r)), &f.title)?;
     row += 1;
@@ -205,18 +431,21 @@ fn bom_sheet(
         row += 1;
     }
     row += 1;
-    let header_row = row;
-    for (c, h) in BOM_COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(header_row, c as u16, *h, &f.header)?;
-    }
-    let first = header_row + 1;
+    Ok(row)
+}
+
+/// One row per line from `first`: every cell, the extended price as a formula.
+fn line_rows(ws: &mut Worksheet, r: &Report, first: u32, f: &Formats) -> Result<(), XlsxError> {
     for (i, l) in r.lines.iter().enumerate() {
         let row = first + i as u32;
         // Row heights are not recomputed by every reader: size each row for its wrapped cells.
         let lines = [
-            (&l.name, WIDTHS[1]),
-            (&l.used_for, WIDTHS[6]),
-            (l.supplier.as_ref().unwrap_or(&String::new()), WIDTHS[4]),
+            (&l.name, LINE_COLUMNS[1].width),
+            (&l.used_for, LINE_COLUMNS[6].width),
+            (
+                l.supplier.as_ref().unwrap_or(&String::new()),
+                LINE_COLUMNS[4].width,
+            ),
         ]
         .iter()
         .map(|(text, width)| wrapped_lines(text, *width))
@@ -252,169 +481,7 @@ fn bom_sheet(
         ws.write_string(row, 12, &l.price_date)?;
         ws.write_string(row, 13, &l.source)?;
     }
-    let last = first + r.lines.len().saturating_sub(1) as u32;
-    let range = |col: u16| {
-        format!(
-            "{}:{}",
-            row_col_to_cell_absolute(first, col),
-            row_col_to_cell_absolute(last, col)
-        )
-    };
-    let t = &r.totals;
-    let mut row = last + 2;
-    let totals_title = if r.pods == 1 {
-        "Totals, one pod".to_string()
-    } else {
-        format!("Totals, order of {} pods", r.pods)
-    };
-    ws.write_string_with_format(row, COL_LABEL, totals_title, &f.bold)?;
-    ws.write_string_with_format(row, COL_EXT, "Amount", &f.bold)?;
-    ws.write_string_with_format(row, COL_SHARE, "Share of total", &f.bold)?;
-    row += 1;
-    // The grand total sits below the breakdown; shares refer to it.
-    let breakdown = t.by_category.len() as u32 + 3 + u32::from(r.pods > 1);
-    let order_row = row + breakdown;
-    let total_cell = row_col_to_cell_absolute(order_row, COL_EXT);
-    let share_of = |ws: &mut Worksheet, row: u32, part: Cents| -> Result<(), XlsxError> {
-        let share = if t.order_total.0 == 0 {
-            0.0
-        } else {
-            part.0 as f64 / t.order_total.0 as f64
-        };
-        ws.write_formula_with_format(
-            row,
-            COL_SHARE,
-            formula(
-                format!(
-                    "=IF({total_cell}=0,0,{}/{total_cell})",
-                    row_col_to_cell(row, COL_EXT)
-                ),
-                format!("{share}"),
-            ),
-            &f.pct,
-        )?;
-        Ok(())
-    };
-    for c in &t.by_category {
-        let name = category_name(c.category);
-        ws.write_string(row, COL_LABEL, format!("Category: {name}"))?;
-        ws.write_formula_with_format(
-            row,
-            COL_EXT,
-            formula(
-                format!(
-                    "=SUMIF({},\"{name}\",{})",
-                    range(COL_CATEGORY),
-                    range(COL_EXT)
-                ),
-                plain(c.extended),
-            ),
-            &f.money,
-        )?;
-        share_of(ws, row, c.extended)?;
-        row += 1;
-    }
-    let drive_cells: Vec<String> = r
-        .lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.data_drive)
-        .map(|(i, _)| row_col_to_cell(first + i as u32, COL_EXT))
-        .collect();
-    let data_row = row;
-    ws.write_string(row, COL_LABEL, "Data drives")?;
-    let drives_formula = if drive_cells.is_empty() {
-        "=0".to_string()
-    } else {
-        format!("={}", drive_cells.join("+"))
-    };
-    ws.write_formula_with_format(
-        row,
-        COL_EXT,
-        formula(drives_formula, plain(t.data_drives)),
-        &f.money,
-    )?;
-    share_of(ws, row, t.data_drives)?;
-    row += 1;
-    ws.write_string(
-        row,
-        COL_LABEL,
-        "Everything else (the pod without its data drives)",
-    )?;
-    ws.write_formula_with_format(
-        row,
-        COL_EXT,
-        formula(
-            format!("={total_cell}-{}", row_col_to_cell(data_row, COL_EXT)),
-            plain(t.everything_else),
-        ),
-        &f.money,
-    )?;
-    share_of(ws, row, t.everything_else)?;
-    row += 1;
-    ws.write_string_with_format(row, COL_LABEL, "Estimated prices", warn)?;
-    ws.write_formula_with_format(
-        row,
-        COL_EXT,
-        formula(
-            format!(
-                "=SUMIF({},\"estimated\",{})",
-                range(COL_BASIS),
-                range(COL_EXT)
-            ),
-            plain(t.estimated),
-        ),
-        &f.money,
-    )?;
-    share_of(ws, row, t.estimated)?;
-    row += 1;
-    let pod_row = if r.pods > 1 {
-        ws.write_string(row, COL_LABEL, "Total per pod")?;
-        ws.write_formula_with_format(
-            row,
-            COL_EXT,
-            formula(format!("={total_cell}/{}", r.pods), plain(t.pod_total)),
-            &f.money,
-        )?;
-        row += 1;
-        row - 1
-    } else {
-        order_row
-    };
-    debug_assert_eq!(row, order_row);
-    let label = if r.pods > 1 {
-        format!("Total for {} pods", r.pods)
-    } else {
-        "Total".to_string()
-    };
-    ws.write_string_with_format(order_row, COL_LABEL, label, &f.bold)?;
-    ws.write_formula_with_format(
-        order_row,
-        COL_EXT,
-        formula(format!("=SUM({})", range(COL_EXT)), plain(t.order_total)),
-        &f.money_total,
-    )?;
-    for (c, w) in WIDTHS.iter().enumerate() {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    // Print everything but the long source texts, one page wide.
-    ws.set_print_area(0, 0, order_row, (BOM_COLUMNS.len() - 2) as u16)?;
-    ws.set_freeze_panes(first, 0)?;
-    ws.autofilter(
-        header_row,
-        0,
-        last.max(first),
-        (BOM_COLUMNS.len() - 1) as u16,
-    )?;
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(header_row, header_row)?;
-    Ok(BomCells {
-        first_line_row: first,
-        last_line_row: last,
-        pod_total_row: pod_row,
-        order_total_row: order_row,
-    })
+    Ok(())
 }
 
 fn cost_sheet(
@@ -425,9 +492,8 @@ fn cost_sheet(
 ) -> Result<(), XlsxError> {
     ws.set_name(COST_SHEET)?;
     let m = &r.metrics;
-    let cur = &r.currency;
     ws.write_string_with_format(0, 0, format!("Cost of {}", title(r)), &f.title)?;
-    ws.write_string(1, 0, crate::bom_render::capacity_units_sentence(r))?;
+    ws.write_string(1, 0, crate::render::bom::capacity_units_sentence(r))?;
     let mut row = 3u32;
     ws.write_string_with_format(row, 0, "Total, one pod", &f.bold)?;
     let total = row_col_to_cell_absolute(row, 1);
@@ -524,6 +590,27 @@ fn cost_sheet(
         format!("Layout: the design's own RAID policy, {}.", m.layout),
     )?;
     row += 2;
+    reconciliation_rows(ws, r, row, f)?;
+    for (c, w) in [34.0, 14.0, 14.0, 14.0, 10.0, 10.0, EXPLANATION_WIDTH]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// The reconciliation with the published figures from `row`: one row per published figure,
+/// computed, published, difference, source, status and explanation.
+fn reconciliation_rows(
+    ws: &mut Worksheet,
+    r: &Report,
+    mut row: u32,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let cur = &r.currency;
     ws.write_string_with_format(
         row,
         0,
@@ -587,14 +674,6 @@ fn cost_sheet(
     if rec.total.is_none() && rec.per_gb.is_none() {
         ws.write_string(row, 0, "none published")?;
     }
-    for (c, w) in [34.0, 14.0, 14.0, 14.0, 10.0, 10.0, EXPLANATION_WIDTH]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 

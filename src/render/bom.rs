@@ -211,10 +211,90 @@ pub fn what_if_sentences(r: &Report) -> Vec<String> {
     out
 }
 
+/// A column of the bill of materials' lines as data: the CSV and the workbook's BOM sheet
+/// share this one list.
+pub struct LineColumn {
+    /// Header in the workbook.
+    pub name: &'static str,
+    /// Header in CSV: the money columns name their currency there (`Unit (USD)`).
+    pub csv: &'static str,
+    /// Whether the header in CSV carries the currency.
+    pub money: bool,
+    /// A number: right-aligned in a table.
+    pub number: bool,
+    /// Width in the workbook, in characters.
+    pub width: f64,
+}
+
+impl LineColumn {
+    const fn text(name: &'static str, width: f64) -> Self {
+        LineColumn {
+            name,
+            csv: name,
+            money: false,
+            number: false,
+            width,
+        }
+    }
+
+    const fn count(name: &'static str, width: f64) -> Self {
+        LineColumn {
+            number: true,
+            ..LineColumn::text(name, width)
+        }
+    }
+
+    const fn money(name: &'static str, csv: &'static str, width: f64) -> Self {
+        LineColumn {
+            name,
+            csv,
+            money: true,
+            number: true,
+            width,
+        }
+    }
+
+    /// The header in CSV, with the currency where it applies.
+    pub fn csv_header(&self, currency: &str) -> String {
+        if self.money {
+            format!("{} ({currency})", self.csv)
+        } else {
+            self.csv.to_string()
+        }
+    }
+}
+
+/// The columns of the bill of materials' lines as data, in order.
+pub const LINE_COLUMNS: [LineColumn; 14] = [
+    LineColumn::count("#", 4.0),
+    LineColumn::text("Part", 50.0),
+    LineColumn::text("Part id", 28.0),
+    LineColumn::text("Part number", 18.0),
+    LineColumn::text("Supplier", 22.0),
+    LineColumn::text("Category", 12.0),
+    LineColumn::text("Used for", 36.0),
+    LineColumn::count("Qty per pod", 8.0),
+    LineColumn::count("Qty", 8.0),
+    LineColumn::money("Unit price", "Unit", 12.0),
+    LineColumn::money("Extended", "Extended", 14.0),
+    LineColumn::text("Price basis", 14.0),
+    LineColumn::text("Price date", 11.0),
+    LineColumn::text("Price source", 80.0),
+];
+
 /// The `bom` report: lines, totals, price sources.
 pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
-    let cur = &r.currency;
     let mut out = Vec::new();
+    lines_section(r, style, &mut out);
+    totals_section(r, style, &mut out);
+    basis_section(r, style, &mut out);
+    sources_section(r, style, &mut out);
+    out
+}
+
+/// Every line of the bill of materials, and the legend of price bases.
+fn lines_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
     let head = format!(
         "Bill of materials: {}, {}, prices in {cur} dated {}",
         title(r),
@@ -236,7 +316,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
                     "Price",
                 ],
             );
-            s.right = vec![0, 4, 5, 6];
+            s.align_right([0, 4, 5, 6]);
             for l in &r.lines {
                 let pn = [l.part_number.as_deref(), l.supplier.as_deref()]
                     .iter()
@@ -263,28 +343,10 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
             s
         }
         Style::Data => {
-            let unit = format!("Unit ({cur})");
-            let ext = format!("Extended ({cur})");
-            let mut s = Section::new(
-                "Bill of materials",
-                &[
-                    "#",
-                    "Part",
-                    "Part id",
-                    "Part number",
-                    "Supplier",
-                    "Category",
-                    "Used for",
-                    "Qty per pod",
-                    "Qty",
-                    &unit,
-                    &ext,
-                    "Price basis",
-                    "Price date",
-                    "Price source",
-                ],
-            );
-            s.right = vec![0, 7, 8, 9, 10];
+            let header: Vec<String> = LINE_COLUMNS.iter().map(|c| c.csv_header(cur)).collect();
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            let mut s = Section::new("Bill of materials", &header);
+            s.align_right((0..LINE_COLUMNS.len()).filter(|&i| LINE_COLUMNS[i].number));
             for l in &r.lines {
                 s.row(vec![
                     l.item.to_string(),
@@ -322,21 +384,18 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         .notes
         .push(format!("{}. Design file: {}.", legend.join(", "), r.file));
     out.push(lines);
+}
 
+/// Totals by category, data drives against everything else, and the estimated share.
+fn totals_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
     let t = &r.totals;
-    let amount = match style {
-        Style::Read => "Amount".to_string(),
-        Style::Data => format!("Amount ({cur})"),
-    };
-    let share_head = match style {
-        Style::Read => "Share of total".to_string(),
-        Style::Data => "Share of total (%)".to_string(),
-    };
+    let (amount, share_head) = amount_heads(r, style);
     let mut tot = Section::new(
         format!("Totals ({})", order(r)),
         &["Figure", &amount, &share_head],
     );
-    tot.right = vec![1, 2];
+    tot.align_right([1, 2]);
     for c in &t.by_category {
         tot.row(vec![
             format!("category: {}", category_name(c.category)),
@@ -388,12 +447,29 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
     tot.notes.extend(published_sentence(r));
     tot.notes.extend(what_if_sentences(r));
     out.push(tot);
+}
 
+/// The headers of an amount and its share of the total.
+fn amount_heads(r: &Report, style: Style) -> (String, String) {
+    match style {
+        Style::Read => ("Amount".to_string(), "Share of total".to_string()),
+        Style::Data => (
+            format!("Amount ({})", r.currency),
+            "Share of total (%)".to_string(),
+        ),
+    }
+}
+
+/// How much of the total rests on each price basis.
+fn basis_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
+    let t = &r.totals;
+    let (amount, share_head) = amount_heads(r, style);
     let mut b = Section::new(
         "What the prices rest on",
         &["Price basis", "Lines", &amount, &share_head],
     );
-    b.right = vec![1, 2, 3];
+    b.align_right([1, 2, 3]);
     for x in &t.by_basis {
         if x.lines == 0 && x.basis != Basis::Estimated {
             continue;
@@ -412,7 +488,10 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         );
     }
     out.push(b);
+}
 
+/// Where each price comes from (to read only).
+fn sources_section(r: &Report, style: Style, out: &mut Vec<Section>) {
     if style == Style::Read {
         let mut s = Section::new(
             "Where each price comes from",
@@ -423,7 +502,7 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
                 "Source (URL, formula or reasoning)",
             ],
         );
-        s.right = vec![0];
+        s.align_right([0]);
         for l in &r.lines {
             s.row(vec![
                 l.item.to_string(),
@@ -434,7 +513,6 @@ pub fn bom_sections(r: &Report, style: Style) -> Vec<Section> {
         }
         out.push(s);
     }
-    out
 }
 
 fn tb(b: crate::units::Bytes) -> String {
@@ -563,20 +641,26 @@ fn reconcile_header(style: Style) -> Vec<&'static str> {
 
 /// The `cost` report of one design: metrics, cost per capacity, reconciliation, what-ifs.
 pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
-    let cur = &r.currency;
-    let m = &r.metrics;
-    let t = &r.totals;
     let mut out = Vec::new();
+    metrics_section(r, style, &mut out);
+    per_capacity_section(r, style, &mut out);
+    out.push(reconciliation_section(r, style));
+    what_if_section(r, style, &mut out);
+    out
+}
+
+/// The cost metrics: total, per pod, drives and everything else.
+fn metrics_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
+    let t = &r.totals;
+    let m = &r.metrics;
     let mut s = Section::new(
         format!("Cost of {}, prices in {cur} dated {}", title(r), dates(r)),
         &["Figure", "Value"],
     );
-    s.right = vec![1];
+    s.align_right([1]);
     // For data the figure's name carries its unit, as a column header would.
-    let unit = |name: String, u: &str| match style {
-        Style::Read => name,
-        Style::Data => format!("{name} ({u})"),
-    };
+    let unit = |name: String, u: &str| unit_name(name, u, style);
     s.row(vec![
         unit("total, one pod".into(), cur),
         cell_money(t.pod_total, cur, style),
@@ -637,7 +721,12 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
     s.notes.push(estimated_sentence(r));
     s.notes.extend(what_if_sentences(r));
     out.push(s);
+}
 
+/// Cost per raw, before-filesystem and usable capacity (and per Vault-usable when there is one).
+fn per_capacity_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let cur = &r.currency;
+    let m = &r.metrics;
     let per = |what: &str| match style {
         Style::Read => what.to_string(),
         Style::Data => format!("{what} ({cur})"),
@@ -653,7 +742,7 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
             &per("per GB"),
         ],
     );
-    c.right = vec![1, 2, 3, 4, 5];
+    c.align_right([1, 2, 3, 4, 5]);
     let rows: [(&str, &PerCapacity); 3] = [
         ("raw (drives as sold)", &m.raw),
         (
@@ -698,15 +787,28 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         m.layout
     ));
     out.push(c);
+}
 
-    out.push(reconciliation_section(r, style));
+/// A figure's name: for data it carries its unit, as a column header would.
+fn unit_name(name: String, unit: &str, style: Style) -> String {
+    match style {
+        Style::Read => name,
+        Style::Data => format!("{name} ({unit})"),
+    }
+}
 
+/// The what-if against the design as written.
+fn what_if_section(r: &Report, style: Style, out: &mut Vec<Section>) {
+    let unit = |name: String, u: &str| unit_name(name, u, style);
+    let cur = &r.currency;
+    let t = &r.totals;
+    let m = &r.metrics;
     if let Some(b) = r.what_if.as_ref().and_then(|w| w.baseline.as_ref()) {
         let mut w = Section::new(
             "What-if against the design as written (one pod)",
             &["Figure", "As designed", "What-if", "Change"],
         );
-        w.right = vec![1, 2, 3];
+        w.align_right([1, 2, 3]);
         w.row(vec![
             unit("total".into(), cur),
             cell_money(b.pod_total, cur, style),
@@ -755,7 +857,6 @@ pub fn cost_sections(r: &Report, style: Style) -> Vec<Section> {
         ));
         out.push(w);
     }
-    out
 }
 
 /// The change between two figures as shown: each rounded to `decimals` first (in whole units
@@ -788,7 +889,7 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
         format!("Reconciliation with the published figures ({what})"),
         &reconcile_header(style),
     );
-    s.right = vec![1, 2, 3];
+    s.align_right([1, 2, 3]);
     let rec = &r.reconciliation;
     if let Some(c) = &rec.total {
         s.row(total_row(c, cur, style));
@@ -797,9 +898,9 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
         s.row(per_gb_row(c, cur, style));
     }
     if rec.total.is_none() && rec.per_gb.is_none() {
-        let mut row = vec![String::new(); s.header.len()];
+        let mut row = vec![String::new(); s.columns.len()];
         row[0] = "none published".into();
-        row[s.header.len() - 1] = "the design gives no published total or $/GB".into();
+        row[s.columns.len() - 1] = "the design gives no published total or $/GB".into();
         s.row(row);
     }
     s.notes.extend(precision_note(rec, cur));
@@ -892,7 +993,7 @@ pub fn comparison_sections(reports: &[Report], style: Style) -> Vec<Section> {
             &head("Estimated", "%"),
         ],
     );
-    s.right = vec![1, 2, 3, 4, 5, 6, 7];
+    s.align_right([1, 2, 3, 4, 5, 6, 7]);
     let mark = |matches: bool| if matches { "" } else { ", differs" };
     for r in reports {
         let cur = &r.currency;
@@ -955,7 +1056,7 @@ pub fn comparison_sections(reports: &[Report], style: Style) -> Vec<Section> {
             h
         },
     );
-    rec.right = vec![2, 3, 4];
+    rec.align_right([2, 3, 4]);
     for r in reports {
         let cur = &r.currency;
         let rc = &r.reconciliation;

@@ -1,0 +1,400 @@
+//! The layout report's tables: groups, the capacity pipeline, failure domains and the search.
+
+use super::Section;
+use crate::layout::LayoutReport;
+
+fn tb_tib(b: crate::units::Bytes) -> (String, String) {
+    (format!("{:.2}", b.tb()), format!("{:.2}", b.tib()))
+}
+
+fn verdict_word(v: crate::layout::Verdict) -> &'static str {
+    match v {
+        crate::layout::Verdict::Survives => "survives",
+        crate::layout::Verdict::Degraded => "degraded",
+        crate::layout::Verdict::DataLoss => "DATA LOSS",
+    }
+}
+
+/// A capacity pipeline as a table of stages.
+fn pipeline_section(title: String, pipe: &crate::layout::Pipeline) -> Section {
+    let mut p = Section::new(title, &["Stage", "TB", "TiB", "% of raw", "How"]);
+    p.align_right([1, 2, 3]);
+    for s in &pipe.stages {
+        p.row(vec![
+            s.name.clone(),
+            format!("{:.2}", s.tb),
+            format!("{:.2}", s.tib),
+            format!("{:.1}", s.pct_of_raw),
+            s.note.clone(),
+        ]);
+    }
+    p
+}
+
+/// Why candidate `a` ranks ahead of `b` (called `who`), in words: the first criterion of the
+/// ranking on which they differ.
+fn why_ahead(a: &crate::layout::Candidate, b: &crate::layout::Candidate, who: &str) -> String {
+    use crate::layout::Decision;
+    let same = format!(
+        "the same {:.2} TB as {who} {}",
+        b.before_filesystem.tb(),
+        b.label
+    );
+    match crate::layout::decision(a, b) {
+        Decision::Capacity => format!(
+            "{:.2} TB more than {who} {} ({:.2} TB)",
+            a.before_filesystem.tb() - b.before_filesystem.tb(),
+            b.label,
+            b.before_filesystem.tb()
+        ),
+        Decision::Parity => format!(
+            "{same}, with more parity ({} against {})",
+            a.shape.tolerance(),
+            b.shape.tolerance()
+        ),
+        Decision::Width => format!(
+            "{same} and the same parity, in narrower groups ({} against {} drives{})",
+            a.shape.width(),
+            b.shape.width(),
+            if a.shape.tolerance() > 0 {
+                ": faster rebuilds"
+            } else {
+                ""
+            }
+        ),
+        Decision::Unused => format!(
+            "{same}, parity and width, with fewer drives unused ({} against {})",
+            a.unused, b.unused
+        ),
+        Decision::Equal => format!("{same}, equal on every criterion: first in the search order"),
+    }
+}
+
+/// The layout report as sections: groups, capacity pipeline, failure domains, and the search.
+pub fn layout_sections(r: &LayoutReport) -> Vec<Section> {
+    let mut out = vec![groups_section(r)];
+    capacity_sections(r, &mut out);
+    out.push(domains_section(r));
+    if let Some(a) = &r.auto {
+        out.push(auto_section(r, a));
+    }
+    out
+}
+
+/// The groups: bays, spread over cards and backplanes, member and data capacity.
+fn groups_section(r: &LayoutReport) -> Section {
+    use crate::layout::Origin;
+    let origin = match r.origin {
+        Origin::Design => "as the design lists them",
+        Origin::Solver => "placed by the solver",
+    };
+    let mut g = Section::new(
+        format!(
+            "{}: {} groups of {}, {origin}",
+            r.design,
+            r.groups.len(),
+            r.shape_label
+        ),
+        &[
+            "Group",
+            "Bays",
+            "Members per card",
+            "Most on one backplane",
+            "Member TB",
+            "Data TB",
+            "Data TiB",
+            "Stranded TB",
+        ],
+    );
+    g.align_right([0, 3, 4, 5, 6, 7]);
+    for row in &r.groups {
+        let (dtb, dtib) = tb_tib(row.data);
+        g.row(vec![
+            row.group.to_string(),
+            row.bays.clone(),
+            row.per_card.clone(),
+            row.max_per_backplane
+                .map_or("-".to_string(), |m| m.to_string()),
+            format!("{:.3}", row.member.tb()),
+            dtb,
+            dtib,
+            format!("{:.3}", row.stranded.tb()),
+        ]);
+    }
+    let fmt = |v: &[u32]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            crate::validate::format_bays(v)
+        }
+    };
+    g.notes.push(format!(
+        "Hot spares: {}. Unused bays: {}.",
+        fmt(&r.spares),
+        fmt(&r.unused)
+    ));
+    g
+}
+
+/// The capacity pipeline, raw to usable, and the Vault's when the design has one.
+fn capacity_sections(r: &LayoutReport, out: &mut Vec<Section>) {
+    let mut p = pipeline_section(
+        "Capacity, raw to usable (TB = 10^12 B, TiB = 2^40 B)".into(),
+        &r.pipeline,
+    );
+    let (btb, btib) = tb_tib(r.pipeline.before_filesystem);
+    let (utb, utib) = tb_tib(r.pipeline.usable);
+    p.notes.push(format!(
+        "Before the filesystem: {btb} TB ({btib} TiB). Usable: {utb} TB ({utib} TiB). Stranded by mixed drive sizes: {:.3} TB.",
+        r.pipeline.stranded.tb()
+    ));
+    out.push(p);
+
+    if let Some(v) = &r.vault {
+        let pods = v.code.data.saturating_add(v.code.parity);
+        let mut vs = pipeline_section(
+            format!(
+                "As a Vault pod: {}+{} across {pods} pods, no RAID inside the pod",
+                v.code.data, v.code.parity
+            ),
+            &v.pipeline,
+        );
+        vs.notes.push(format!(
+            "Each file survives the loss of any {} of the {pods} pods that hold its shards; inside the pod every drive is its own shard.",
+            v.code.parity
+        ));
+        out.push(vs);
+    }
+}
+
+/// What the worst single failure of each kind of component does to a group.
+fn domains_section(r: &LayoutReport) -> Section {
+    let mut d = Section::new(
+        "Failure domains: the worst one failed component does to a single group",
+        &[
+            "Component",
+            "Count",
+            "Drives behind one",
+            "Worst loss in one group",
+            "Group tolerates",
+            "Verdict",
+            "Worst case",
+        ],
+    );
+    d.align_right([1, 2, 3, 4]);
+    for e in &r.exposure {
+        let asked = if r.survive.contains(&e.kind) {
+            " (required)"
+        } else {
+            ""
+        };
+        d.row(vec![
+            format!("{}{asked}", e.kind.name()),
+            e.instances.to_string(),
+            e.max_drives.to_string(),
+            e.worst_in_group.to_string(),
+            e.tolerance.to_string(),
+            verdict_word(e.verdict).to_string(),
+            e.worst_instance.clone(),
+        ]);
+        for n in &e.notes {
+            d.notes.push(format!("Note: {n}."));
+        }
+    }
+    d.notes.dedup();
+    d.notes.push(
+        "degraded = members lost within the parity, the group keeps serving and rebuilds; DATA LOSS = more members lost than the parity covers, the group fails."
+            .into(),
+    );
+    if !r.survive.is_empty() {
+        let met: Vec<&str> = r
+            .survive
+            .iter()
+            .filter(|k| !r.unmet.contains(k) && !r.impossible.iter().any(|i| i.kind == **k))
+            .map(|k| k.name())
+            .collect();
+        if !met.is_empty() {
+            d.notes.push(format!(
+                "Survives any single {} failure (checked against every component).",
+                met.join(", any single ")
+            ));
+        }
+        for i in &r.impossible {
+            d.notes.push(format!(
+                "Cannot survive a {} failure with {}: {}.",
+                i.kind.name(),
+                r.shape_label,
+                i.reason
+            ));
+        }
+        for k in r
+            .unmet
+            .iter()
+            .filter(|k| !r.impossible.iter().any(|i| i.kind == **k))
+        {
+            d.notes.push(format!(
+                "No placement found that survives every {} failure with {}.",
+                k.name(),
+                r.shape_label
+            ));
+        }
+    }
+    d
+}
+
+/// The widths the search allowed, in words: one bound, or the default bound per parity.
+fn width_bounds(c: &crate::layout::AutoConstraints) -> String {
+    match c.max_width {
+        Some(w) => format!("width ≤ {w}"),
+        None => {
+            // Consecutive parities with the same bound share one entry: (from, to, width).
+            let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+            for p in c.min_parity..=c.max_parity.min(crate::layout::MAX_PARITY) {
+                let w = c.width_limit(p);
+                match runs.last_mut() {
+                    Some(r) if r.2 == w => r.1 = p,
+                    _ => runs.push((p, p, w)),
+                }
+            }
+            let parts: Vec<String> = runs
+                .iter()
+                .map(|(a, b, w)| {
+                    if a == b {
+                        format!("≤ {w} at parity {a}")
+                    } else {
+                        format!("≤ {w} at parity {a}-{b}")
+                    }
+                })
+                .collect();
+            format!("width {} by default", parts.join(", "))
+        }
+    }
+}
+
+/// The `--auto` search: the constraints, the best candidates, the rejected and why.
+fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
+    let c = &a.constraints;
+    let widths = width_bounds(c);
+    let mut s = Section::new(
+        format!(
+            "Search: {} shapes considered (parity {}-{}, {widths}, {} spares)",
+            a.considered, c.min_parity, c.max_parity, c.spares
+        ),
+        &[
+            "Rank",
+            "Shape",
+            "Groups",
+            "Unused",
+            "TB before FS",
+            "Pod loss / year",
+            "Meets constraints",
+            "Why not",
+        ],
+    );
+    s.align_right([0, 2, 3, 4, 5]);
+    let loss = |c: &crate::layout::Candidate| {
+        c.annual_loss
+            .map_or("-".to_string(), |l| format!("{l:.2e}"))
+    };
+    for (i, c) in a.ranked.iter().take(5).enumerate() {
+        s.row(vec![
+            (i + 1).to_string(),
+            c.label.clone(),
+            c.groups.to_string(),
+            c.unused.to_string(),
+            format!("{:.2}", c.before_filesystem.tb()),
+            loss(c),
+            "yes".into(),
+            String::new(),
+        ]);
+    }
+    for c in a.rejected.iter().take(5) {
+        s.row(vec![
+            "-".into(),
+            c.label.clone(),
+            c.groups.to_string(),
+            c.unused.to_string(),
+            format!("{:.2}", c.before_filesystem.tb()),
+            loss(c),
+            "no".into(),
+            c.why_not.join("; "),
+        ]);
+    }
+    if let Some(m) = &a.constraints.loss_model {
+        let limit = a
+            .constraints
+            .max_annual_loss
+            .map_or(String::new(), |x| format!(", held to at most {x:.2e}"));
+        s.notes.push(format!(
+            "Pod loss / year: the probability that some group loses data within a year ({m} model, drive AFRs from the catalog, rebuild times from the topology plus the replacement delay){limit}."
+        ));
+    }
+    match (a.ranked.first(), a.ranked.get(1)) {
+        (Some(best), Some(next)) => s.notes.push(format!(
+            "Chosen: {} with {:.2} TB before the filesystem, {}.",
+            best.label,
+            best.before_filesystem.tb(),
+            why_ahead(best, next, "the runner-up")
+        )),
+        (Some(best), None) => s.notes.push(format!(
+            "Chosen: {} with {:.2} TB before the filesystem, the only shape that meets the constraints.",
+            best.label,
+            best.before_filesystem.tb()
+        )),
+        (None, _) => s.notes.push("No shape meets the constraints.".into()),
+    }
+    if let Some(r2) = a.ranked.get(1) {
+        let after = a.ranked.get(2).map_or(String::new(), |r3| {
+            format!(": {}", why_ahead(r2, r3, "the next,"))
+        });
+        s.notes.push(format!(
+            "Runner-up: {} at {:.2} TB{after}.",
+            r2.label,
+            r2.before_filesystem.tb()
+        ));
+    }
+    s.notes.push("Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into());
+    if c.max_width.is_none() {
+        s.notes.push(crate::layout::DEFAULT_WIDTH_NOTE.into());
+    }
+    for u in &a.upgrades {
+        let why = u
+            .impossible_with_chosen
+            .as_ref()
+            .map(|w| format!("no placement of {} can ({w})", r.shape_label))
+            .unwrap_or_else(|| format!("this placement of {} does not", r.shape_label));
+        let best = match &u.best {
+            Some(b) => format!(
+                "the best shape that also survives it is {} at {:.2} TB before the filesystem ({:+.2} TB)",
+                b.label,
+                b.before_filesystem.tb(),
+                b.before_filesystem.tb() - r.pipeline.before_filesystem.tb()
+            ),
+            None => "no shape within these constraints survives it".to_string(),
+        };
+        s.notes.push(format!(
+            "A single {} failure is not survived: {why}; {best}.",
+            u.kind.name()
+        ));
+    }
+    if let Some(own) = a
+        .rejected
+        .iter()
+        .find(|c| Some(c.shape.level) == r.design_level)
+    {
+        s.notes.push(format!(
+            "The design's own {} is rejected: {}.",
+            own.label,
+            own.why_not.join("; ")
+        ));
+    }
+    if let Some(best_rejected) = a.rejected.first() {
+        s.notes.push(format!(
+            "The largest shape rejected, {} at {:.2} TB, fails because {}.",
+            best_rejected.label,
+            best_rejected.before_filesystem.tb(),
+            best_rejected.why_not.join("; ")
+        ));
+    }
+    s
+}

@@ -1,0 +1,562 @@
+//! The study layer: one place that runs the engines on a validated pod and returns one result.
+//!
+//! Given a pod and typed parameters, this module runs each engine once — layout, bandwidth per
+//! workload, rebuild times, durability, Monte Carlo when asked, bill of materials, power — and
+//! returns one serializable result. It is the only place that wires one engine's output into
+//! another's input (rebuild times from the bandwidth model into the durability models, the
+//! durability models into the layout search), so the command line and the reports hold none of
+//! that wiring. It never prints and never formats: renderers (`crate::render`) do.
+
+use crate::bandwidth::{self, BandwidthReport, Params, RebuildTime, Request, Workload};
+use crate::bom::{self, Options as BomOptions};
+use crate::durability::{
+    self, DelaySource, DurabilityError, DurabilityReport, Options, Rebuild, RebuildSource,
+};
+use crate::layout::{self, DomainKind, Layout, LayoutReport, Overheads, Shape};
+use crate::model::Pod;
+use crate::montecarlo::{self, ComponentAfr, McParams, McReport, Progress};
+use crate::show::{self, ShowReport};
+use crate::units::{Hours, MBps};
+use serde::Serialize;
+
+mod compare;
+pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
+
+/// Workloads every design study runs, in order.
+pub const WORKLOADS: [Workload; 6] = [
+    Workload::Scrub,
+    Workload::Ingest,
+    Workload::Read,
+    Workload::Rebuild,
+    Workload::RebuildAll,
+    Workload::Single,
+];
+
+/// Why an engine could not study a design with its own policy and default parameters.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StudyError {
+    /// The design's RAID policy cannot be laid out.
+    #[error("layout: {0}")]
+    Layout(#[from] layout::ShapeError),
+    /// The BOM cannot be priced.
+    #[error("bill of materials: {0}")]
+    Bom(#[from] bom::BomError),
+    /// A bandwidth workload failed.
+    #[error("bandwidth: {workload}: {error}")]
+    Bandwidth {
+        /// The workload's name.
+        workload: &'static str,
+        /// What failed.
+        error: bandwidth::BandwidthError,
+    },
+}
+
+/// A durability report and, side by side, the Monte Carlo run that checks it (when asked for).
+/// Serialized as the durability report's fields followed by `monte_carlo`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DurabilityStudy {
+    /// The closed-form models.
+    #[serde(flatten)]
+    pub report: DurabilityReport,
+    /// The simulation, when asked for.
+    pub monte_carlo: Option<McReport>,
+}
+
+/// Everything podplan knows about one design: the result every report file is rendered from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesignReport {
+    /// Directory name of the report (the design file's stem).
+    pub name: String,
+    /// Short label naming the design in comparisons and charts: the design's `label`, else
+    /// its name.
+    pub label: String,
+    /// Topology, capacity summary and power budget.
+    pub show: ShowReport,
+    /// The design's own RAID layout, capacity pipeline and failure domains.
+    pub layout: LayoutReport,
+    /// Bill of materials, cost metrics and the reconciliation with published figures.
+    pub bom: bom::Report,
+    /// Every workload's bandwidth, in [`WORKLOADS`] order.
+    pub bandwidth: Vec<BandwidthReport>,
+    /// Time to rebuild one drive of each group, from the topology.
+    pub rebuild_times: Vec<RebuildTime>,
+    /// Probability of data loss under every model, with those rebuild times (`None` when the
+    /// layout has no redundancy to model).
+    pub durability: Option<DurabilityStudy>,
+}
+
+/// Runs every engine on a design with its own policy and default parameters.
+pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
+    let shape = Shape {
+        level: pod.raid.level,
+        spares: pod.raid.spares,
+    };
+    let placement = layout::place(pod, shape, &[])?;
+    let o = Overheads::for_filesystem(pod.raid.filesystem);
+    let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
+    let bom = bom::report(pod, None, &BomOptions::default())?;
+    let params = Params::default();
+    let mut bw = Vec::new();
+    for w in WORKLOADS {
+        let req = Request {
+            workload: w,
+            group: None,
+            bay: None,
+        };
+        match bandwidth::analyze(pod, &placement.layout, &req, &params) {
+            Ok(r) => bw.push(r),
+            // No redundancy: no rebuild exists; the summary says so instead of failing.
+            Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
+            Err(error) => {
+                return Err(StudyError::Bandwidth {
+                    workload: w.name(),
+                    error,
+                });
+            }
+        }
+    }
+    let rebuild_times =
+        topology_times(pod, &placement.layout, &params).map_err(|error| StudyError::Bandwidth {
+            workload: Workload::Rebuild.name(),
+            error,
+        })?;
+    let durability = default_durability(pod, &placement.layout, &rebuild_times)
+        .ok()
+        .map(|report| DurabilityStudy {
+            report,
+            monte_carlo: None,
+        });
+    Ok(DesignReport {
+        name: name.to_string(),
+        label: pod.label.clone(),
+        show: show::report(pod),
+        layout,
+        bom,
+        bandwidth: bw,
+        rebuild_times,
+        durability,
+    })
+}
+
+/// A workload's bandwidth in a design study, when it ran.
+pub(crate) fn workload(r: &DesignReport, w: Workload) -> Option<&BandwidthReport> {
+    r.bandwidth.iter().find(|b| b.workload == w)
+}
+
+/// The slowest group's rebuild (the first of equals).
+pub fn worst_rebuild(r: &DesignReport) -> Option<&RebuildTime> {
+    r.rebuild_times
+        .iter()
+        .fold(None, |worst: Option<&RebuildTime>, t| match worst {
+            Some(w) if w.hours >= t.hours => Some(w),
+            _ => Some(t),
+        })
+}
+
+/// Why one bandwidth workload cannot be run on a pod.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BandwidthStudyError {
+    /// The design's RAID policy cannot be laid out.
+    #[error("layout: {0}")]
+    Layout(layout::ShapeError),
+    /// The workload cannot run on this layout.
+    #[error("{0}")]
+    Bandwidth(bandwidth::BandwidthError),
+}
+
+/// One workload on a pod laid out with its own RAID policy.
+pub fn bandwidth(
+    pod: &Pod,
+    req: &Request,
+    params: &Params,
+) -> Result<BandwidthReport, BandwidthStudyError> {
+    let shape = Shape {
+        level: pod.raid.level,
+        spares: pod.raid.spares,
+    };
+    let placement = layout::place(pod, shape, &[]).map_err(BandwidthStudyError::Layout)?;
+    bandwidth::analyze(pod, &placement.layout, req, params).map_err(BandwidthStudyError::Bandwidth)
+}
+
+/// The time to rebuild one drive of each group from the topology (none when the layout has no
+/// redundancy), or why `params` do not fit the pod. The one call into the bandwidth model's
+/// rebuild times.
+fn topology_times(
+    pod: &Pod,
+    layout: &Layout,
+    params: &Params,
+) -> Result<Vec<RebuildTime>, bandwidth::BandwidthError> {
+    bandwidth::rebuild_times(pod, layout, params)
+}
+
+/// A design's durability with every default: its own layout, rebuild rates from the topology
+/// (`times`, the bandwidth model's defaults), the default delay, catalog AFRs and URE rates,
+/// every model, a one-year mission, and the design's Vault (Backblaze's 6.5-day shard rebuild)
+/// if it has one.
+fn default_durability(
+    pod: &Pod,
+    layout: &Layout,
+    times: &[RebuildTime],
+) -> Result<DurabilityReport, DurabilityError> {
+    let (delay, source) = durability::default_delay(pod, layout);
+    let rebuilds = if layout.shape.tolerance() == 0 {
+        layout.groups.iter().map(|_| Rebuild::none()).collect()
+    } else {
+        durability::topology_rebuilds(layout, times, delay)?
+    };
+    let o = Options {
+        delay_source: (layout.shape.tolerance() > 0).then_some(source),
+        vault: pod.raid.vault.map(|v| durability::VaultSpec {
+            data: v.data,
+            parity: v.parity,
+            rebuild_hours: durability::BACKBLAZE_2018.rebuild_hours,
+        }),
+        ..Options::default()
+    };
+    durability::report(pod, layout, &rebuilds, &o)
+}
+
+/// The pod's annual probability of losing data with a layout: every group's loss under `model`
+/// with the mean catalog AFR of its members and its rebuild time from the topology (plus the
+/// replacement delay when there is no hot spare), combined as `1 − Π (1 − p_g)`. The loss the
+/// layout search (`layout --auto --max-annual-loss`) weighs candidates by.
+pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Option<f64> {
+    let times = topology_times(pod, l, &Params::default()).ok()?;
+    if times.len() != l.groups.len() {
+        return None;
+    }
+    let delay = durability::default_delay(pod, l).0;
+    let mut log_survive = 0.0;
+    for (g, t) in l.groups.iter().zip(&times) {
+        let afrs: Vec<f64> = g
+            .bays
+            .iter()
+            .filter_map(|b| pod.drives.iter().find(|d| d.bay == *b))
+            .map(|d| d.drive().afr_pct)
+            .collect();
+        let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
+        let p = durability::group_annual_loss(&l.shape, afr, Hours(t.hours) + delay, model).ok()?;
+        log_survive += (-p).ln_1p();
+    }
+    Some(-log_survive.exp_m1())
+}
+
+/// How a layout request picks its shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutChoice {
+    /// Search width and parity under constraints, weighing each candidate's annual loss under
+    /// `model` ([`pod_annual_loss`]).
+    Auto {
+        /// The search's constraints.
+        constraints: layout::AutoConstraints,
+        /// The reliability model of the loss.
+        model: durability::Model,
+    },
+    /// This shape (`custom`: the user's, not the design's own).
+    Shape {
+        /// The shape.
+        shape: Shape,
+        /// Whether the user asked for it.
+        custom: bool,
+    },
+}
+
+/// A checked layout request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutRequest {
+    /// How the shape is chosen.
+    pub choice: LayoutChoice,
+    /// Failure domains the placement must survive.
+    pub survive: Vec<DomainKind>,
+    /// The filesystem on each group.
+    pub filesystem: crate::spec::Filesystem,
+    /// Its overheads and the partition alignment.
+    pub overheads: Overheads,
+}
+
+/// Why a layout request cannot be laid out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutStudyError {
+    /// The search found no shape at all for these drives.
+    NoShapeFits,
+    /// The shape does not fit the pod (`custom`: the user's shape).
+    Shape {
+        /// Whether the user asked for it.
+        custom: bool,
+        /// Why.
+        error: layout::ShapeError,
+    },
+    /// The shape cannot be placed.
+    Place(layout::ShapeError),
+}
+
+/// Lays a pod out as asked: the search or the shape, the placement, the capacity pipeline and
+/// the failure domains. When nothing satisfies the search's constraints, the report shows the
+/// search and the best rejected shape.
+pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStudyError> {
+    let (placement, auto) = match &req.choice {
+        LayoutChoice::Auto { constraints, model } => {
+            let loss = |l: &Layout| pod_annual_loss(pod, l, *model);
+            let result = layout::auto_with(pod, constraints, &loss, true);
+            match result.chosen.clone() {
+                Some(p) => (p, Some(result)),
+                None => {
+                    let shape = result
+                        .rejected
+                        .first()
+                        .map(|c| c.shape)
+                        .ok_or(LayoutStudyError::NoShapeFits)?;
+                    let p =
+                        layout::place(pod, shape, &req.survive).map_err(LayoutStudyError::Place)?;
+                    (p, Some(result))
+                }
+            }
+        }
+        LayoutChoice::Shape { shape, custom } => {
+            layout::check_shape(pod, shape).map_err(|error| LayoutStudyError::Shape {
+                custom: *custom,
+                error,
+            })?;
+            let p = layout::place(pod, *shape, &req.survive).map_err(LayoutStudyError::Place)?;
+            (p, None)
+        }
+    };
+    Ok(layout::report(
+        pod,
+        &placement,
+        req.filesystem,
+        &req.overheads,
+        auto,
+    ))
+}
+
+/// How each group's rebuild is timed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RebuildChoice {
+    /// From the bandwidth model's rebuild workload under these parameters, after the delay.
+    Topology(Box<Params>),
+    /// At this rate per drive, MB/s, after the delay.
+    Rate(f64),
+    /// This many hours in all, delay included.
+    Hours(Hours),
+}
+
+/// The Monte Carlo run a durability study asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonteCarloRequest {
+    /// Simulation parameters.
+    pub params: McParams,
+    /// Components whose failure takes all their drives at once.
+    pub components: Vec<ComponentAfr>,
+}
+
+/// A checked durability request: what `podplan durability` computes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DurabilityRequest {
+    /// Another group shape than the design's: (width, parity).
+    pub width_parity: Option<(u32, u32)>,
+    /// Failure domains the placement must survive.
+    pub survive: Vec<DomainKind>,
+    /// How rebuilds are timed.
+    pub rebuild: RebuildChoice,
+    /// The user's detection and replacement delay, hours (`None`: the default).
+    pub replace_hours: Option<Hours>,
+    /// Model options; `delay_source` is filled in here, and a `vault` of `None` takes the
+    /// design's own.
+    pub options: Options,
+    /// Shard rebuild time of the design's own Vault, hours, when `options.vault` is `None`.
+    pub vault_rebuild_hours: Hours,
+    /// The simulation, when asked for.
+    pub monte_carlo: Option<MonteCarloRequest>,
+}
+
+impl Default for DurabilityRequest {
+    /// The design's own layout, rebuild rates from the topology with the bandwidth model's
+    /// defaults after the default delay, catalog AFRs and URE rates, every model, a one-year
+    /// mission, and the design's Vault (Backblaze's 6.5-day shard rebuild) if it has one.
+    fn default() -> Self {
+        DurabilityRequest {
+            width_parity: None,
+            survive: Vec::new(),
+            rebuild: RebuildChoice::Topology(Box::default()),
+            replace_hours: None,
+            options: Options::default(),
+            vault_rebuild_hours: durability::BACKBLAZE_2018.rebuild_hours,
+            monte_carlo: None,
+        }
+    }
+}
+
+/// Why a durability request cannot be computed on a pod.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DurabilityStudyError {
+    /// The shape cannot be placed (`custom`: it came from width and parity, not the design).
+    Placement {
+        /// Whether the shape is the user's.
+        custom: bool,
+        /// Why.
+        error: layout::ShapeError,
+    },
+    /// No group fits the pod's drives.
+    NoGroups {
+        /// Whether the shape is the user's.
+        custom: bool,
+    },
+    /// A drive in a group has a catalog AFR no model accepts.
+    CatalogAfr {
+        /// Its bay.
+        bay: u32,
+        /// Its part id.
+        part: String,
+        /// The AFR, percent.
+        afr: f64,
+    },
+    /// A rebuild time or rate was given for a layout without redundancy.
+    NothingToRebuild {
+        /// The layout's shape label.
+        shape: String,
+    },
+    /// The rebuild time given is out of range.
+    Hours(DurabilityError),
+    /// The rebuild rate given is out of range.
+    Rate(DurabilityError),
+    /// The bandwidth model gives no rebuild time for this layout.
+    NoTopologyRate,
+    /// The bandwidth parameters do not fit the pod (e.g. a `--set` naming an unknown slot).
+    Topology(bandwidth::BandwidthError),
+    /// The delay plus the transfer at the topology's rate is too long.
+    TooLong {
+        /// Whether the delay is the user's.
+        user_delay: bool,
+        /// The delay.
+        delay: Hours,
+        /// Why.
+        error: DurabilityError,
+    },
+    /// The bandwidth model gives a group an unusable rebuild rate.
+    UnusableRate(RebuildTime),
+    /// The durability models failed.
+    Report(DurabilityError),
+}
+
+/// Runs a durability request on a pod: the placement, each group's rebuild, the closed-form
+/// models and, when asked, the Monte Carlo, which calls `progress` between batches of trials.
+pub fn durability(
+    pod: &Pod,
+    req: &DurabilityRequest,
+    progress: &dyn Fn(&Progress),
+) -> Result<DurabilityStudy, DurabilityStudyError> {
+    use DurabilityStudyError as E;
+    let custom = req.width_parity.is_some();
+    let level = match req.width_parity {
+        Some((w, p)) => Shape::for_width_parity(w, p),
+        None => pod.raid.level,
+    };
+    let shape = Shape {
+        level,
+        spares: pod.raid.spares,
+    };
+    let lay = layout::place(pod, shape, &req.survive)
+        .map_err(|error| E::Placement { custom, error })?
+        .layout;
+    if lay.groups.is_empty() {
+        return Err(E::NoGroups { custom });
+    }
+    let convention = req.options.convention;
+    for d in &pod.drives {
+        if req.options.afr_pct.is_none() && lay.groups.iter().any(|g| g.bays.contains(&d.bay)) {
+            let afr = d.drive().afr_pct;
+            if durability::check_afr(afr).is_err()
+                || durability::check_lambda(afr, convention.lambda_per_hour(afr)).is_err()
+            {
+                return Err(E::CatalogAfr {
+                    bay: d.bay,
+                    part: d.part.id.clone(),
+                    afr,
+                });
+            }
+        }
+    }
+    let (delay, delay_source) = match req.replace_hours {
+        Some(h) => (h, DelaySource::User),
+        None => durability::default_delay(pod, &lay),
+    };
+    let timed_whole = matches!(req.rebuild, RebuildChoice::Hours(_));
+    let delay_source = (lay.shape.tolerance() > 0 && !timed_whole).then_some(delay_source);
+    let rebuilds = rebuilds(pod, &lay, req, delay)?;
+    let vault = req
+        .options
+        .vault
+        .or(pod.raid.vault.map(|v| durability::VaultSpec {
+            data: v.data,
+            parity: v.parity,
+            rebuild_hours: req.vault_rebuild_hours,
+        }));
+    let opts = Options {
+        vault,
+        delay_source,
+        ..req.options.clone()
+    };
+    let report = durability::report(pod, &lay, &rebuilds, &opts).map_err(E::Report)?;
+    let monte_carlo = req
+        .monte_carlo
+        .as_ref()
+        .map(|mc| montecarlo::run_report(pod, &lay, &report, &mc.components, &mc.params, progress));
+    Ok(DurabilityStudy {
+        report,
+        monte_carlo,
+    })
+}
+
+/// Each group's rebuild under a request, after `delay` hours: the one place where rebuild
+/// times from the topology become the durability models' input.
+fn rebuilds(
+    pod: &Pod,
+    lay: &Layout,
+    req: &DurabilityRequest,
+    delay: Hours,
+) -> Result<Vec<Rebuild>, DurabilityStudyError> {
+    use DurabilityStudyError as E;
+    if lay.shape.tolerance() == 0 {
+        if req.replace_hours.is_some() || !matches!(req.rebuild, RebuildChoice::Topology(_)) {
+            return Err(E::NothingToRebuild {
+                shape: lay.shape.label(),
+            });
+        }
+        return Ok(lay.groups.iter().map(|_| Rebuild::none()).collect());
+    }
+    match &req.rebuild {
+        RebuildChoice::Hours(h) => lay
+            .groups
+            .iter()
+            .map(|_| Rebuild::of_hours(*h))
+            .collect::<Result<_, _>>()
+            .map_err(E::Hours),
+        RebuildChoice::Rate(r) => lay
+            .groups
+            .iter()
+            .map(|g| Rebuild::at_rate(g.member, MBps(*r), delay, RebuildSource::UserRate))
+            .collect::<Result<_, _>>()
+            .map_err(E::Rate),
+        RebuildChoice::Topology(params) => {
+            let times = topology_times(pod, lay, params).map_err(E::Topology)?;
+            if times.len() != lay.groups.len() {
+                return Err(E::NoTopologyRate);
+            }
+            durability::topology_rebuilds(lay, &times, delay).map_err(|error| {
+                match times
+                    .iter()
+                    .find(|t| !(t.rate.0.is_finite() && t.rate.0 > 0.0))
+                {
+                    Some(t) => E::UnusableRate(t.clone()),
+                    // Every rate is usable: the delay plus the transfer is too long.
+                    None => E::TooLong {
+                        user_delay: req.replace_hours.is_some(),
+                        delay,
+                        error,
+                    },
+                }
+            })
+        }
+    }
+}
