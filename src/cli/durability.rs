@@ -278,6 +278,12 @@ fn convention(a: &DurabilityArgs) -> AfrConvention {
     }
 }
 
+/// A number the user gave, as an error message shows it: at most a dozen digits, and words
+/// for NaN and infinity.
+fn given(x: f64) -> String {
+    crate::units::fmt_bounded(x)
+}
+
 /// Checks every number against its range; the message names the flag.
 fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     let convention = convention(a);
@@ -288,7 +294,7 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     {
         return Err(CliError::from(format!(
             "--afr {}: must be above 0 and at most 100 (percent per drive-year){}",
-            sci(x),
+            given(x),
             if convention == AfrConvention::Probability {
                 "; as a probability below 100, since a drive certain to fail within the year has no finite failure rate"
             } else {
@@ -301,13 +307,13 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     {
         return Err(CliError::from(format!(
             "--ure-bits {}: must be a number of bits from 1e6 to 1e30, e.g. 1e14",
-            sci(u)
+            given(u)
         )));
     }
     if !(a.mission_years.is_finite() && a.mission_years > 0.0 && a.mission_years <= 1000.0) {
         return Err(CliError::from(format!(
             "--mission-years {}: must be above 0 and at most 1000",
-            a.mission_years
+            given(a.mission_years)
         )));
     }
     let max_h = durability::MAX_REPAIR_HOURS;
@@ -316,7 +322,7 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     {
         return Err(CliError::from(format!(
             "--rebuild-mb-s {}: a rebuild rate must be above 0 and at most {} MB/s",
-            sci(r),
+            given(r),
             durability::MAX_REBUILD_MB_S
         )));
     }
@@ -325,7 +331,7 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     {
         return Err(CliError::from(format!(
             "--rebuild-hours {}: must be above 0 and at most {max_h} hours (ten years: no real repair takes longer)",
-            sci(h)
+            given(h)
         )));
     }
     if let Some(h) = a.replace_hours
@@ -333,7 +339,7 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     {
         return Err(CliError::from(format!(
             "--replace-hours {}: must be from 0 to {max_h} hours (ten years: no real replacement takes longer)",
-            sci(h)
+            given(h)
         )));
     }
     if !(a.vault_rebuild_days.is_finite()
@@ -342,7 +348,7 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
     {
         return Err(CliError::from(format!(
             "--vault-rebuild-days {}: must be above 0 and at most {} days (ten years)",
-            sci(a.vault_rebuild_days),
+            given(a.vault_rebuild_days),
             max_h / 24.0
         )));
     }
@@ -387,13 +393,13 @@ fn request(a: &DurabilityArgs) -> Result<DurabilityRequest, CliError> {
     if !(a.weibull_shape.is_finite() && a.weibull_shape >= 0.1 && a.weibull_shape <= 20.0) {
         return Err(CliError::from(format!(
             "--weibull-shape {}: must be between 0.1 and 20",
-            a.weibull_shape
+            given(a.weibull_shape)
         )));
     }
     if !(a.precision.is_finite() && a.precision > 0.0 && a.precision < 1.0) {
         return Err(CliError::from(format!(
             "--precision {}: must be above 0 and below 1",
-            a.precision
+            given(a.precision)
         )));
     }
     let max_trials = montecarlo::MAX_TRIALS;

@@ -240,7 +240,10 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
     ] {
         if let Some(p) = value {
             if !(0.0..100.0).contains(&p) {
-                return fail(format!("{flag} {p}: must be at least 0 and below 100"));
+                return fail(format!(
+                    "{flag} {}: must be at least 0 and below 100",
+                    crate::units::fmt_bounded(p)
+                ));
             }
             *slot = p / 100.0;
         }
@@ -293,7 +296,8 @@ fn auto_choice(
         && !(m.is_finite() && m > 0.0 && m < 1.0)
     {
         return fail(format!(
-            "--max-annual-loss {m}: a probability between 0 and 1"
+            "--max-annual-loss {}: a probability between 0 and 1",
+            crate::units::fmt_bounded(m)
         ));
     }
     let model = match a.loss_model {

@@ -1125,3 +1125,31 @@ fn figures_outside_their_models_domain_are_marked() {
         assert!(!out.contains('†'), "{rev}: {out}");
     }
 }
+
+/// A number the user gave is echoed in an error with at most a dozen digits, and NaN and
+/// infinity in words, never as `NaN`, `inf` or `∞`.
+#[test]
+fn errors_echo_absurd_numbers_readably() {
+    for args in [
+        ["--mission-years", "1e300"],
+        ["--mission-years", "nan"],
+        ["--replace-hours", "nan"],
+        ["--replace-hours", "inf"],
+        ["--afr", "nan"],
+        ["--rebuild-hours", "1e300"],
+        ["--vault-rebuild-days", "1e300"],
+        ["--precision", "nan"],
+    ] {
+        let mut argv = vec!["durability"];
+        argv.extend(args);
+        let (code, _, err) = crate::run(&argv);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.starts_with(&format!("error: {} ", args[0])), "{err}");
+        assert!(
+            !err.contains("NaN") && !err.contains("inf") && !err.contains('∞'),
+            "{err}"
+        );
+        let digits = err.chars().filter(char::is_ascii_digit).count();
+        assert!(digits < 40, "{args:?}: {err}");
+    }
+}

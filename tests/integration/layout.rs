@@ -689,3 +689,24 @@ proptest! {
         prop_assert_eq!(sum, r.pipeline.before_filesystem);
     }
 }
+
+/// Absurd numbers given to layout's options are echoed with at most a dozen digits.
+#[test]
+fn layout_errors_echo_absurd_numbers_readably() {
+    for args in [
+        ["--fs-reserved-pct", "1e300"],
+        ["--fs-metadata-pct", "nan"],
+        ["--max-annual-loss", "1e300"],
+    ] {
+        let mut argv = vec!["layout"];
+        if args[0] == "--max-annual-loss" {
+            argv.push("--auto");
+        }
+        argv.extend(args);
+        let (code, _, err) = crate::run(&argv);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(!err.contains("NaN"), "{err}");
+        let digits = err.chars().filter(char::is_ascii_digit).count();
+        assert!(digits < 40, "{args:?}: {err}");
+    }
+}
