@@ -509,7 +509,7 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         }
     }
     for (part, bays) in &by_model {
-        let label = format!("data drives, bays {}", crate::validate::format_bays(bays));
+        let label = format!("data drives, bays {}", crate::bays::format_bays(bays));
         t.push(part, true, bays.len() as u64, label);
     }
     for b in &pod.boot_drives {

@@ -1354,7 +1354,7 @@ pub fn report(
         });
         groups.push(GroupDurability {
             group: i as u32 + 1,
-            bays: crate::validate::format_bays(&g.bays),
+            bays: crate::bays::format_bays(&g.bays),
             redundancy: red,
             afr_pct: afr,
             lambda_per_hour: lambda,

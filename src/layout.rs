@@ -1220,7 +1220,7 @@ pub const MAX_PARITY: u32 = 16;
 /// Most copies of a mirror: far beyond the 2 or 3 of practice.
 pub const MAX_COPIES: u32 = 16;
 /// Widest group and most spares: a group cannot be wider than the most bays a design may have.
-pub const MAX_WIDTH: u32 = crate::validate::MAX_BAYS;
+pub const MAX_WIDTH: u32 = crate::bays::MAX_BAYS;
 
 /// What put a shape ahead of the next one in the ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1575,7 +1575,7 @@ pub fn report(
             let (per_card, max_bp) = spread(pod, &g.bays);
             GroupRow {
                 group: i as u32 + 1,
-                bays: crate::validate::format_bays(&g.bays),
+                bays: crate::bays::format_bays(&g.bays),
                 per_card,
                 max_per_backplane: max_bp,
                 member: g.member,

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod bandwidth;
+pub mod bays;
 pub mod bom;
 pub mod cli;
 pub mod diag;

@@ -4,11 +4,11 @@
 //! budget into a `ShowReport`. It computes descriptions and counts, not physics (that is the
 //! engines'), and it does not format tables (that is `render`).
 
+use crate::bays::format_bays;
 use crate::model::{Attached, BootPort, ControllerKind, Kind, Load, Pod};
 use crate::power::{PowerBudget, budget};
 use crate::spec::{BackplaneKind, Bus, ChipsetLink, Filesystem, Level, PmSupport};
 use crate::units::Bytes;
-use crate::validate::format_bays;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -171,11 +171,7 @@ fn capacity_label(b: Bytes) -> String {
     }
 }
 
-/// `3.0` → `3`, `1.5` → `1.5`, `0.12345` → `0.123`.
-pub fn trim_float(v: f64) -> String {
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+pub use crate::units::trim_float;
 
 /// Describes the RAID policy in words.
 pub fn raid_label(pod: &Pod) -> String {

@@ -206,6 +206,12 @@ pub fn fmt_bounded(v: f64) -> String {
     if t == "-0" { "0".into() } else { t.to_string() }
 }
 
+/// `3.0` → `3`, `1.5` → `1.5`, `0.12345` → `0.123`.
+pub fn trim_float(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Parses a capacity such as `"1.5 TB"`, `"160 GB"`, `"4 TiB"` or `"512 B"` into exact bytes.
 ///
 /// Decimal units (kB, MB, GB, TB, PB) are powers of 1000; binary units (KiB … PiB) powers of

@@ -551,7 +551,7 @@ fn nic_port_links(b: &mut Builder, params: &Params, nic_ports: &[NicPort]) -> Ve
             format!(
                 "{}, {} GbE{}",
                 p.name,
-                crate::show::trim_float(p.gbit_s),
+                crate::units::trim_float(p.gbit_s),
                 if bonded { ", bonded" } else { "" }
             ),
             LinkKind::Nic,

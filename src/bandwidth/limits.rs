@@ -129,7 +129,7 @@ impl fmt::Display for Limiter {
             } => write!(
                 f,
                 "drive port, bay {bay} ({} Gb/s link, {:.1} MB/s)",
-                crate::show::trim_float(*line_gbit_s),
+                crate::units::trim_float(*line_gbit_s),
                 rate.0
             ),
             Limiter::MdMax { rate } => write!(

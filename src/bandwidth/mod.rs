@@ -91,7 +91,7 @@ pub enum BandwidthError {
     #[error("--bay {0}: not a member of any group")]
     BayInNoGroup(u32),
     /// `--bay` names a bay outside the `--group` asked for.
-    #[error("--bay {bay}: not a member of group {group} ({})", crate::validate::format_bays(.members))]
+    #[error("--bay {bay}: not a member of group {group} ({})", crate::bays::format_bays(.members))]
     BayNotInGroup {
         /// Requested bay.
         bay: u32,

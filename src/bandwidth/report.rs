@@ -631,5 +631,5 @@ pub fn rebuild_times(
 
 /// Serializes bays as ranges (`"1-15,31"`), as the JSON output has always shown them.
 fn bay_ranges<S: serde::Serializer>(bays: &[u32], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::validate::format_bays(bays))
+    s.serialize_str(&crate::bays::format_bays(bays))
 }

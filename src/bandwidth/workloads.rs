@@ -98,7 +98,7 @@ pub enum FlowLabel {
 
 impl std::fmt::Display for FlowLabel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::validate::format_bays;
+        use crate::bays::format_bays;
         match self {
             FlowLabel::Read { bay } => write!(f, "bay {bay} reads"),
             FlowLabel::ReadAlone { bay } => write!(f, "bay {bay} reads alone"),

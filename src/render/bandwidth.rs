@@ -289,7 +289,7 @@ fn drives_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     d.align_right([2, 3, 4, 5, 6]);
     for x in &r.drives {
         d.row(vec![
-            crate::validate::format_bays(&x.bays),
+            crate::bays::format_bays(&x.bays),
             x.model.clone(),
             x.group.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
             cell.mb(x.media_mb_s.0),

@@ -125,7 +125,7 @@ fn groups_section(r: &LayoutReport) -> Section {
         if v.is_empty() {
             "none".to_string()
         } else {
-            crate::validate::format_bays(v)
+            crate::bays::format_bays(v)
         }
     };
     g.notes.push(format!(

@@ -26,8 +26,7 @@ pub const MAX_DRIVE_BYTES: u64 = 1_000 * TB;
 pub const MAX_QTY: u32 = 10_000;
 /// Most pods one vault code may span (Backblaze's is 20).
 pub const MAX_VAULT_PODS: u32 = 1_000;
-/// Largest bay number accepted anywhere (a chassis with more bays is not a pod).
-pub const MAX_BAYS: u32 = 10_000;
+pub use crate::bays::MAX_BAYS;
 
 /// Longest id, part reference, code, date, amount or quantity text, in characters.
 pub const MAX_SHORT_TEXT: usize = 100;
@@ -51,7 +50,7 @@ mod raid;
 mod text;
 mod values;
 
-pub use bays::{BaysError, format_bays, parse_bays};
+pub use crate::bays::{BaysError, format_bays, parse_bays};
 use bays::{agree, bay_list};
 use parts::check_part;
 use psus::psus;
