@@ -1,7 +1,8 @@
 //! Benchmarks of the bandwidth model on Storage Pod 6.0 (60 drives, 12 port-multiplier
 //! backplanes, 4 cards, DMI 2.0, 2 × 10 GbE): one max-min fair allocation, one whole workload
-//! (graph + flows + allocation + headroom), the per-group rebuild times, and a sweep of 10,000
-//! what-if variants. Run with `cargo bench --bench bandwidth`.
+//! (graph + flows + allocation + headroom), the per-group rebuild times, a sweep of 10,000
+//! what-if variants, and a whole design study on Pod 2.0 and 6.0. Run with
+//! `cargo bench --bench bandwidth`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use divan::{Bencher, black_box};
@@ -15,22 +16,22 @@ fn main() {
 }
 
 fn pod_6() -> (Pod, Layout) {
-    let text = load::EMBEDDED
-        .iter()
-        .find(|(name, _)| name.contains("6.0"))
-        .map(|(_, t)| *t)
-        .unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("designs");
-    let Document::Design(l) = load::load_str("backblaze-pod-6.0.ron", text, &dir).unwrap() else {
-        panic!("a design")
-    };
-    let pod = podplan::validate::validate(&l).pod.unwrap();
+    let pod = pod("6.0");
     let shape = Shape {
         level: pod.raid.level,
         spares: pod.raid.spares,
     };
     let layout = layout::place(&pod, shape, &[]).unwrap().layout;
     (pod, layout)
+}
+
+/// A validated Backblaze Storage Pod of this version (`"2.0"`, `"6.0"`).
+fn pod(version: &str) -> Pod {
+    let name = format!("backblaze-pod-{version}.ron");
+    let Document::Design(l) = load::load_embedded(&name).unwrap() else {
+        panic!("a design")
+    };
+    podplan::validate::validate(&l).pod.unwrap()
 }
 
 /// The scrub problem of Pod 6.0 as raw capacities and flows: 60 flows over 19 links.
@@ -75,6 +76,14 @@ fn rebuild_times_pod_6(b: Bencher) {
     let (pod, layout) = pod_6();
     let params = Params::default();
     b.bench(|| bandwidth::rebuild_times(black_box(&pod), &layout, &params));
+}
+
+/// A whole design study: layout, BOM, every workload's bandwidth, rebuild times, durability
+/// (what `podplan report` computes for one design), on Pod 2.0 (45 drives, PCI bus) and Pod 6.0.
+#[divan::bench(args = ["2.0", "6.0"])]
+fn study_design(b: Bencher, version: &str) {
+    let pod = pod(version);
+    b.bench(|| podplan::study::design(black_box(&pod), version).unwrap());
 }
 
 /// 10,000 what-if variants of Pod 6.0 (card lanes × card generation × NIC count × PCIe

@@ -166,10 +166,18 @@ pub(super) struct NicPort {
     card: Option<(String, Bus)>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread called [`graph`]: the study's tests count the builds.
+    pub(crate) static BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Derives the link graph of a pod under `params`: one step per kind of link, in the order
 /// their ids are numbered (uplinks, card host links and the PCI bus, the chipset link, the
 /// parity limit, NIC host links and ports), then the drives' paths and the client traffic.
 pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
+    #[cfg(test)]
+    BUILDS.with(|n| n.set(n.get() + 1));
     check_slots(pod, params)?;
     let mut b = Builder { links: Vec::new() };
     // 1. Backplane uplinks, in controller and port order.

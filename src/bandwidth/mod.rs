@@ -6,8 +6,10 @@
 //! (port-multiplier and expander uplinks, card host links, the shared PCI bus, the chipset link,
 //! the CPU parity limit, NIC host links and NIC ports); [`analyze`] turns a workload into flows,
 //! runs [`allocate`] and assembles one [`BandwidthReport`]; [`rebuild_times`] is the entry point
-//! the durability engine calls. Every rate, encoding and efficiency comes from
-//! [`crate::links`]; this file holds only the traffic model. It never prints.
+//! the durability engine calls. The graph depends on the pod and the parameters only, never on
+//! the workload: [`analyze_on`] and [`rebuild_times_on`] run on a graph built once. Every rate,
+//! encoding and efficiency comes from [`crate::links`]; this file holds only the traffic model.
+//! It never prints.
 //!
 //! The model, in one paragraph. A drive is a source: its sustained rate in the chosen zone and
 //! its own SATA port cap the flows through it; both belong to that drive alone, so they are a
@@ -35,13 +37,15 @@ mod report;
 mod workloads;
 
 pub use allocation::{Allocation, EPS, Flow, Limit, allocate};
+#[cfg(test)]
+pub(crate) use graph::BUILDS as GRAPH_BUILDS;
 use graph::add;
 pub use graph::{DriveNode, Graph, Link, LinkKind, graph};
 pub use limits::{Binding, Bound, Limiter};
 pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS, SetError};
 pub use report::{
     BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, Summary,
-    analyze, rebuild_times,
+    analyze, analyze_on, rebuild_times, rebuild_times_on,
 };
 pub use workloads::{FlowLabel, Request, Workload};
 use workloads::{Own, Planned, demand_without, drive_index, group_of, own_id, plans, rebuild_flow};

@@ -362,19 +362,46 @@ impl Run<'_> {
 
 /// Runs one workload on a pod: the link graph, the flows, the max-min fair allocation, the
 /// binding link and the next one, and (for rebuilds) the rebuild time of each group.
+///
+/// Builds the link graph and calls [`analyze_on`]; to run several workloads on one pod, build
+/// the graph once with [`graph`] and call [`analyze_on`] for each.
+///
+/// # Errors
+///
+/// The parameters do not fit the pod (see [`graph`]), or the request does not fit the layout.
 pub fn analyze(
     pod: &Pod,
     layout: &Layout,
     req: &Request,
     params: &Params,
 ) -> Result<BandwidthReport, BandwidthError> {
-    let g = graph(pod, params)?;
-    let planned = plans(&g, layout, req, params)?;
+    analyze_on(&graph(pod, params)?, pod, layout, req, params)
+}
+
+/// Runs one workload on the link graph `g` of `pod`, which [`graph`] built under the same
+/// `params`: the flows, the max-min fair allocation, the binding link and the next one, and
+/// (for rebuilds) the rebuild time of each group.
+///
+/// The graph is only read: a workload adds its flows beside it and lifts capacities in a copy
+/// for the headroom, so one graph serves every workload run under the same parameters.
+///
+/// # Errors
+///
+/// The request does not fit the layout: a group or bay out of range, a rebuild without
+/// redundancy, a layout without groups.
+pub fn analyze_on(
+    g: &Graph,
+    pod: &Pod,
+    layout: &Layout,
+    req: &Request,
+    params: &Params,
+) -> Result<BandwidthReport, BandwidthError> {
+    let planned = plans(g, layout, req, params)?;
     let caps: Vec<f64> = g.links.iter().map(|l| l.capacity.0).collect();
     let flows: Vec<Flow> = planned.iter().map(|p| p.flow.clone()).collect();
     let alloc = allocate(&caps, &flows);
     let run = Run {
-        g: &g,
+        g,
         planned: &planned,
         flows: &flows,
         caps: &caps,
@@ -388,9 +415,9 @@ pub fn analyze(
         params,
     };
     let low = slowest(&alloc.rates);
-    let binding = limits_of(&low, &alloc, &flows, &planned, &g, params);
-    let links = link_rows(&g, &flows, &alloc, &binding);
-    let traffic = drive_traffic(&g, &planned, &alloc.rates);
+    let binding = limits_of(&low, &alloc, &flows, &planned, g, params);
+    let links = link_rows(g, &flows, &alloc, &binding);
+    let traffic = drive_traffic(g, &planned, &alloc.rates);
     let (lo, hi) = run.per_drive(&traffic);
     let summary = Summary {
         aggregate_mb_s: MBps(traffic.iter().sum()),
@@ -414,14 +441,14 @@ pub fn analyze(
         zone: params.zone,
         shape: layout.shape.label(),
         links,
-        drives: drive_rows(&g, layout, &traffic),
-        flows: flow_rows(&g, &planned, &alloc, params),
+        drives: drive_rows(g, layout, &traffic),
+        flows: flow_rows(g, &planned, &alloc, params),
         summary,
-        rebuilds: rebuilds(&g, layout, &planned, &alloc, params),
+        rebuilds: rebuilds(g, layout, &planned, &alloc, params),
         factors: params.factors.table(),
         parity_mb_s: params.parity_mb_s,
         settings: params.applied.clone(),
-        notes: notes(&g, req, params),
+        notes: notes(g, req, params),
     })
 }
 
@@ -611,22 +638,29 @@ pub fn rebuild_times(
     if layout.shape.tolerance() == 0 {
         return Ok(Vec::new());
     }
-    let g = graph(pod, params)?;
+    Ok(rebuild_times_on(&graph(pod, params)?, layout, params))
+}
+
+/// [`rebuild_times`] on the link graph `g`, which [`graph`] built for the pod under the same
+/// `params`; it only reads the graph. Empty for a layout without redundancy.
+pub fn rebuild_times_on(g: &Graph, layout: &Layout, params: &Params) -> Vec<RebuildTime> {
+    if layout.shape.tolerance() == 0 {
+        return Vec::new();
+    }
     let caps: Vec<f64> = g.links.iter().map(|l| l.capacity.0).collect();
-    let times = layout
+    layout
         .groups
         .iter()
         .enumerate()
         .map(|(gi, grp)| {
             let failed = grp.bays[0];
             let replacement = layout.spares.first().copied().unwrap_or(failed);
-            let p = rebuild_flow(&g, layout, params, gi, failed, replacement);
+            let p = rebuild_flow(g, layout, params, gi, failed, replacement);
             let a = allocate(&caps, std::slice::from_ref(&p.flow));
-            let name = Limiter::of(a.limits[0], &p, &g, params);
+            let name = Limiter::of(a.limits[0], &p, g, params);
             rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
         })
-        .collect();
-    Ok(times)
+        .collect()
 }
 
 /// Serializes bays as ranges (`"1-15,31"`), as the JSON output has always shown them.

@@ -1,8 +1,8 @@
 //! The study layer: one place that runs the engines on a validated pod and returns one result.
 //!
-//! Given a pod and typed parameters, this module runs each engine once — layout, bandwidth per
-//! workload, rebuild times, durability, Monte Carlo when asked, bill of materials, power — and
-//! returns one serializable result. It is the only place that wires one engine's output into
+//! Given a pod and typed parameters, this module runs each engine once — layout, the link
+//! graph, bandwidth per workload and rebuild times on that one graph, durability, Monte Carlo
+//! when asked, bill of materials, power — and returns one serializable result. It is the only place that wires one engine's output into
 //! another's input (rebuild times from the bandwidth model into the durability models, the
 //! durability models into the layout search), so the command line and the reports hold none of
 //! that wiring. It never prints and never formats: renderers (`crate::render`) do.
@@ -96,6 +96,13 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
     let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
     let bom = bom::report(pod, None, &BomOptions::default())?;
     let params = Params::default();
+    // The link graph depends on the pod and the parameters, not on the workload: built once,
+    // it serves every workload and the rebuild times. Its errors are the parameters', which
+    // the first workload would have met first.
+    let graph = bandwidth::graph(pod, &params).map_err(|error| StudyError::Bandwidth {
+        workload: WORKLOADS[0].name(),
+        error,
+    })?;
     let mut bw = Vec::new();
     for w in WORKLOADS {
         let req = Request {
@@ -103,7 +110,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
             group: None,
             bay: None,
         };
-        match bandwidth::analyze(pod, &placement.layout, &req, &params) {
+        match bandwidth::analyze_on(&graph, pod, &placement.layout, &req, &params) {
             Ok(r) => bw.push(r),
             // No redundancy: no rebuild exists; the summary says so instead of failing.
             Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
@@ -115,11 +122,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
             }
         }
     }
-    let rebuild_times =
-        topology_times(pod, &placement.layout, &params).map_err(|error| StudyError::Bandwidth {
-            workload: Workload::Rebuild.name(),
-            error,
-        })?;
+    let rebuild_times = bandwidth::rebuild_times_on(&graph, &placement.layout, &params);
     let durability = default_durability(pod, &placement.layout, &rebuild_times)
         .ok()
         .map(|report| DurabilityStudy {
@@ -558,5 +561,89 @@ fn rebuilds(
                 }
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{self, Document, EMBEDDED};
+
+    /// Every Backblaze design shipped, validated: (file name, pod).
+    fn backblaze() -> Vec<(&'static str, Pod)> {
+        EMBEDDED
+            .iter()
+            .filter(|(name, _)| name.starts_with("backblaze-pod-"))
+            .map(|(name, _)| {
+                let Ok(Document::Design(l)) = load::load_embedded(name) else {
+                    panic!("{name}: not a design")
+                };
+                let pod = crate::validate::validate(&l).pod;
+                (*name, pod.unwrap_or_else(|| panic!("{name}: invalid")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_design_study_builds_the_link_graph_once() {
+        let pods = backblaze();
+        assert_eq!(pods.len(), 7);
+        for (name, pod) in &pods {
+            let before = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get);
+            let r = design(pod, name).unwrap();
+            let builds = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get) - before;
+            assert_eq!(builds, 1, "{name}: link graph built {builds} times");
+            // Every workload that exists ran on it, and the rebuild times came from it.
+            assert!(r.bandwidth.len() >= WORKLOADS.len() - 2, "{name}");
+            assert_eq!(
+                r.rebuild_times.is_empty(),
+                placement_tolerance(pod) == 0,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_workload_on_a_shared_graph_is_the_workload_on_its_own() {
+        for (name, pod) in &backblaze() {
+            let shape = Shape {
+                level: pod.raid.level,
+                spares: pod.raid.spares,
+            };
+            let l = layout::place(pod, shape, &[]).unwrap().layout;
+            let params = Params::default();
+            let g = bandwidth::graph(pod, &params).unwrap();
+            for w in WORKLOADS {
+                let req = Request {
+                    workload: w,
+                    group: None,
+                    bay: None,
+                };
+                assert_eq!(
+                    bandwidth::analyze_on(&g, pod, &l, &req, &params),
+                    bandwidth::analyze(pod, &l, &req, &params),
+                    "{name}: {}",
+                    w.name()
+                );
+            }
+            assert_eq!(
+                Ok(bandwidth::rebuild_times_on(&g, &l, &params)),
+                bandwidth::rebuild_times(pod, &l, &params),
+                "{name}"
+            );
+        }
+    }
+
+    /// The redundancy of a design's own layout.
+    fn placement_tolerance(pod: &Pod) -> u32 {
+        let shape = Shape {
+            level: pod.raid.level,
+            spares: pod.raid.spares,
+        };
+        layout::place(pod, shape, &[])
+            .unwrap()
+            .layout
+            .shape
+            .tolerance()
     }
 }
