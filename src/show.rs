@@ -5,8 +5,10 @@
 //! engines'), and it does not format tables (that is `render`).
 
 use crate::bays::format_bays;
-use crate::model::{Attached, BootPort, ControllerKind, Kind, Load, Pod};
-use crate::power::{PowerBudget, budget};
+use crate::model::{
+    Attached, Attachment, BootPort, Controller, ControllerKind, Kind, Load, Pod, Psu,
+};
+use crate::power::{PowerBudget, PsuBudget, budget};
 use crate::spec::{BackplaneKind, Bus, ChipsetLink, Filesystem, Level, PmSupport};
 use crate::units::Bytes;
 use serde::Serialize;
@@ -323,9 +325,26 @@ fn short(p: &crate::model::Part) -> &str {
     p.part_number.as_deref().unwrap_or(&p.name)
 }
 
+/// The physical tree of a pod: the board with everything on it, then the PSUs and the fans.
 fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
     let (chassis_line, _) = chassis_line(pod);
     let mut root = TreeNode::new("pod", format!("{} · {chassis_line}", pod.name));
+    root.children.push(board_node(pod));
+    for (psu, b) in pod.psus.iter().zip(&power.psus) {
+        root.children.push(psu_node(pod, psu, b));
+    }
+    for f in &pod.fans {
+        root.children.push(TreeNode::new(
+            "fans",
+            format!("{} · {} × {}", f.id, f.qty, f.part.name),
+        ));
+    }
+    root
+}
+
+/// The board node: its header line (chipset link, CPU, RAM), then the slots and cards with
+/// their ports, the NIC cards, the PATA boot drives and the onboard NICs, in that order.
+fn board_node(pod: &Pod) -> TreeNode {
     let board_spec = pod.board_spec();
     let link = board_spec.map_or("", |b| match b.chipset_link {
         ChipsetLink::Dmi1 => "DMI 1.0",
@@ -345,98 +364,7 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
         ),
     );
     for c in &pod.controllers {
-        let label = match &c.kind {
-            ControllerKind::Card { slot, part } => format!(
-                "{} ({}, {}) · {} · {}, {} × {}, {}, runs at {}",
-                slot.id,
-                slot.bus.label(),
-                attach_label(slot.attach),
-                part.name,
-                match &part.kind {
-                    Kind::HostCard(h) => h.chipset.as_str(),
-                    _ => "",
-                },
-                c.ports,
-                c.link.label(),
-                pm_label(c.pm_support),
-                c.host_bus.map_or("?".to_string(), Bus::label)
-            ),
-            ControllerKind::Onboard { controller } => format!(
-                "onboard SATA · {controller}, {} × {}, {} ({})",
-                c.ports,
-                c.link.label(),
-                pm_label(c.pm_support),
-                attach_label(c.attach)
-            ),
-        };
-        let mut node = TreeNode::new(if c.id == "onboard" { "onboard" } else { "slot" }, label);
-        let mut next = 0;
-        for a in &c.attachments {
-            let ports = if a.ports > 1 {
-                format!("ports {}-{}", a.first_port, a.first_port + a.ports - 1)
-            } else {
-                format!("port {}", a.first_port)
-            };
-            next = a.first_port + a.ports;
-            let mut n = match &a.what {
-                Attached::Empty => TreeNode::new("port", format!("{ports} · empty")),
-                Attached::Boot(k) => TreeNode::new(
-                    "port",
-                    format!("{ports} · boot drive {}", short(&pod.boot_drives[*k].part)),
-                ),
-                Attached::Direct(bays) => {
-                    let mut n = TreeNode::new("port", format!("{ports} · direct-wired"));
-                    n.children = drive_nodes(pod, bays);
-                    n
-                }
-                Attached::Backplane(k) => {
-                    let bp = &pod.backplanes[*k];
-                    let mut n = TreeNode::new(
-                        "backplane",
-                        format!(
-                            "{ports} · {} {} ({})",
-                            bp.id,
-                            short(&bp.part),
-                            backplane_detail(&bp.part.kind)
-                        ),
-                    );
-                    n.children = drive_nodes(pod, &bp.bays);
-                    n
-                }
-            };
-            if matches!(a.what, Attached::Backplane(_)) {
-                n.kind = "backplane".into();
-            }
-            let merge = matches!(a.what, Attached::Empty)
-                && node
-                    .children
-                    .last()
-                    .is_some_and(|l| l.label.ends_with(" · empty") && l.kind == "port");
-            if merge {
-                if let Some(last) = node.children.last_mut() {
-                    let first = last
-                        .label
-                        .trim_start_matches("ports ")
-                        .trim_start_matches("port ")
-                        .split([' ', '-'])
-                        .next()
-                        .unwrap_or("")
-                        .to_string();
-                    last.label = format!("ports {first}-{} · empty", a.first_port);
-                }
-            } else {
-                node.children.push(n);
-            }
-        }
-        if next < c.ports {
-            let label = if c.ports - next > 1 {
-                format!("ports {}-{} · unused", next, c.ports - 1)
-            } else {
-                format!("port {next} · unused")
-            };
-            node.children.push(TreeNode::new("port", label));
-        }
-        board.children.push(node);
+        board.children.push(controller_node(pod, c));
     }
     for n in &pod.nic_cards {
         if let Kind::NicCard(c) = &n.part.kind {
@@ -478,43 +406,138 @@ fn tree(pod: &Pod, power: &PowerBudget) -> TreeNode {
             ));
         }
     }
-    root.children.push(board);
-    for (psu, b) in pod.psus.iter().zip(&power.psus) {
-        let mut feeds: Vec<String> = Vec::new();
-        let mut bays: Vec<u32> = Vec::new();
-        for l in &psu.loads {
-            match l {
-                Load::Board => feeds.push("board".into()),
-                Load::Backplane(k) => feeds.push(pod.backplanes[*k].id.clone()),
-                Load::Fans(k) => feeds.push(pod.fans[*k].id.clone()),
-                Load::Bay(x) => bays.push(*x),
+    board
+}
+
+/// One storage controller (a card in a slot, or the onboard SATA) with its ports: what each
+/// attachment carries, runs of empty ports merged into one line, and the unused ports after
+/// the last attachment.
+fn controller_node(pod: &Pod, c: &Controller) -> TreeNode {
+    let label = match &c.kind {
+        ControllerKind::Card { slot, part } => format!(
+            "{} ({}, {}) · {} · {}, {} × {}, {}, runs at {}",
+            slot.id,
+            slot.bus.label(),
+            attach_label(slot.attach),
+            part.name,
+            match &part.kind {
+                Kind::HostCard(h) => h.chipset.as_str(),
+                _ => "",
+            },
+            c.ports,
+            c.link.label(),
+            pm_label(c.pm_support),
+            c.host_bus.map_or("?".to_string(), Bus::label)
+        ),
+        ControllerKind::Onboard { controller } => format!(
+            "onboard SATA · {controller}, {} × {}, {} ({})",
+            c.ports,
+            c.link.label(),
+            pm_label(c.pm_support),
+            attach_label(c.attach)
+        ),
+    };
+    let mut node = TreeNode::new(if c.id == "onboard" { "onboard" } else { "slot" }, label);
+    let mut next = 0;
+    for a in &c.attachments {
+        next = a.first_port + a.ports;
+        let merge = matches!(a.what, Attached::Empty)
+            && node
+                .children
+                .last()
+                .is_some_and(|l| l.label.ends_with(" · empty") && l.kind == "port");
+        if merge {
+            if let Some(last) = node.children.last_mut() {
+                let first = last
+                    .label
+                    .trim_start_matches("ports ")
+                    .trim_start_matches("port ")
+                    .split([' ', '-'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                last.label = format!("ports {first}-{} · empty", a.first_port);
             }
-        }
-        if !bays.is_empty() {
-            feeds.push(format!("bays {}", format_bays(&bays)));
-        }
-        let feeds = if feeds.is_empty() {
-            "feeds nothing".to_string()
         } else {
-            format!("feeds {}", feeds.join(", "))
+            node.children.push(attachment_node(pod, a));
+        }
+    }
+    if next < c.ports {
+        let label = if c.ports - next > 1 {
+            format!("ports {}-{} · unused", next, c.ports - 1)
+        } else {
+            format!("port {next} · unused")
         };
-        root.children.push(TreeNode::new(
-            "psu",
-            format!(
-                "{} {} ({} W) · {feeds}",
-                psu.id,
-                psu.part.name,
-                trim_float(b.rated_w.watts()),
-            ),
-        ));
+        node.children.push(TreeNode::new("port", label));
     }
-    for f in &pod.fans {
-        root.children.push(TreeNode::new(
-            "fans",
-            format!("{} · {} × {}", f.id, f.qty, f.part.name),
-        ));
+    node
+}
+
+/// What one run of a controller's ports carries: nothing, a boot drive, direct-wired drive
+/// bays, or a backplane with its bays.
+fn attachment_node(pod: &Pod, a: &Attachment) -> TreeNode {
+    let ports = if a.ports > 1 {
+        format!("ports {}-{}", a.first_port, a.first_port + a.ports - 1)
+    } else {
+        format!("port {}", a.first_port)
+    };
+    match &a.what {
+        Attached::Empty => TreeNode::new("port", format!("{ports} · empty")),
+        Attached::Boot(k) => TreeNode::new(
+            "port",
+            format!("{ports} · boot drive {}", short(&pod.boot_drives[*k].part)),
+        ),
+        Attached::Direct(bays) => {
+            let mut n = TreeNode::new("port", format!("{ports} · direct-wired"));
+            n.children = drive_nodes(pod, bays);
+            n
+        }
+        Attached::Backplane(k) => {
+            let bp = &pod.backplanes[*k];
+            let mut n = TreeNode::new(
+                "backplane",
+                format!(
+                    "{ports} · {} {} ({})",
+                    bp.id,
+                    short(&bp.part),
+                    backplane_detail(&bp.part.kind)
+                ),
+            );
+            n.children = drive_nodes(pod, &bp.bays);
+            n
+        }
     }
-    root
+}
+
+/// One PSU: its part, its rated watts and what it feeds (board, backplanes, fans, bays).
+fn psu_node(pod: &Pod, psu: &Psu, b: &PsuBudget) -> TreeNode {
+    let mut feeds: Vec<String> = Vec::new();
+    let mut bays: Vec<u32> = Vec::new();
+    for l in &psu.loads {
+        match l {
+            Load::Board => feeds.push("board".into()),
+            Load::Backplane(k) => feeds.push(pod.backplanes[*k].id.clone()),
+            Load::Fans(k) => feeds.push(pod.fans[*k].id.clone()),
+            Load::Bay(x) => bays.push(*x),
+        }
+    }
+    if !bays.is_empty() {
+        feeds.push(format!("bays {}", format_bays(&bays)));
+    }
+    let feeds = if feeds.is_empty() {
+        "feeds nothing".to_string()
+    } else {
+        format!("feeds {}", feeds.join(", "))
+    };
+    TreeNode::new(
+        "psu",
+        format!(
+            "{} {} ({} W) · {feeds}",
+            psu.id,
+            psu.part.name,
+            trim_float(b.rated_w.watts()),
+        ),
+    )
 }
 
 fn attach_label(a: crate::spec::Attach) -> &'static str {
