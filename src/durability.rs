@@ -25,7 +25,7 @@
 //! Unrecoverable read errors during a critical rebuild (§6.6) are partial (sector) loss and are
 //! reported apart from whole-group loss, in [`UreExposure`].
 
-use crate::layout::{Layout, Shape};
+use crate::layout::{Group, Layout, Shape};
 use crate::model::Pod;
 use crate::spec::Level;
 use crate::units::{Bytes, Hours, MBps};
@@ -1304,143 +1304,21 @@ pub fn report(
     rebuilds: &[Rebuild],
     o: &Options,
 ) -> Result<DurabilityReport, DurabilityError> {
-    if !(o.mission_hours.is_finite() && o.mission_hours > Hours::ZERO) {
-        return Err(DurabilityError::Mission(o.mission_hours.years()));
-    }
-    if rebuilds.len() != layout.groups.len() {
-        return Err(DurabilityError::RebuildCount {
-            groups: layout.groups.len(),
-            rebuilds: rebuilds.len(),
-        });
-    }
-    if let Some(a) = o.afr_pct {
-        check_afr(a)?;
-    }
-    if let Some(u) = o.ure_bits
-        && !(u.is_finite() && (1.0..=MAX_URE_BITS).contains(&u))
-    {
-        return Err(DurabilityError::Ure(u));
-    }
+    check_options(layout, rebuilds, o)?;
     let red = Redundancy::of(&layout.shape).check()?;
     let mission = o.mission_hours;
     let mut groups = Vec::new();
     for (i, (g, rb)) in layout.groups.iter().zip(rebuilds).enumerate() {
-        let (afr_design, ure_design) = drive_facts(pod, &g.bays);
-        let afr = check_afr(o.afr_pct.unwrap_or(afr_design))?;
-        let ure = o.ure_bits.unwrap_or(ure_design);
-        let lambda = check_lambda(afr, o.convention.lambda_per_hour(afr))?;
-        let h = if red.m == 0 {
-            // Nothing to rebuild: the time enters no model.
-            Hours::ZERO
-        } else {
-            check_hours(rb.hours)?
-        };
-        let models = o
-            .models
-            .iter()
-            .map(|m| set_figures(red.n, red.m, lambda, h, mission, *m).times(red.units, mission))
-            .collect();
-        let ure = ure_exposure(red.n, red.m, lambda, h, g.member, ure, mission).map(|u| {
-            let k = f64::from(red.units);
-            UreExposure {
-                critical_rebuilds_per_year_serial: u.critical_rebuilds_per_year_serial * k,
-                critical_rebuilds_per_year_parallel: u.critical_rebuilds_per_year_parallel * k,
-                events_per_year_serial: u.events_per_year_serial * k,
-                events_per_year_parallel: u.events_per_year_parallel * k,
-                p_mission_serial: any_of(u.p_mission_serial, k),
-                p_mission_parallel: any_of(u.p_mission_parallel, k),
-                ..u
-            }
-        });
-        groups.push(GroupDurability {
-            group: i as u32 + 1,
-            bays: crate::bays::format_bays(&g.bays),
-            redundancy: red,
-            afr_pct: afr,
-            lambda_per_hour: lambda,
-            member: g.member,
-            rebuild: rb.clone(),
-            models,
-            ure,
-        });
+        groups.push(group_figures(pod, i, g, rb, red, o)?);
     }
-    let pod_models: Vec<ModelFigures> = o
-        .models
-        .iter()
-        .filter_map(|m| {
-            let parts: Vec<ModelFigures> = groups
-                .iter()
-                .filter_map(|g| g.models.iter().find(|f| f.model == *m).copied())
-                .collect();
-            ModelFigures::combine(&parts, mission)
-        })
-        .collect();
-    let ure_rate: f64 = groups
-        .iter()
-        .filter_map(|g| g.ure.map(|u| u.events_per_year_serial))
-        .sum();
-    let pod_d = PodDurability {
-        groups: groups.len() as u32,
-        events_per_1000_pod_years: pod_models
-            .iter()
-            .map(|f| 1000.0 * f.loss_events_per_year)
-            .collect(),
-        models: pod_models,
-        ure_events_per_1000_pod_years: 1000.0 * ure_rate,
-        ure_p_mission: -(-ure_rate * mission.hours() / HOURS_PER_YEAR).exp_m1(),
-    };
-    let mut all_ratios = Vec::new();
-    if let Some(g) = groups.first() {
-        // Per set, so the ratios are those of one k+m code.
-        let unit: Vec<ModelFigures> = g
-            .models
-            .iter()
-            .map(|f| ModelFigures {
-                loss_events_per_year: f.loss_events_per_year / f64::from(red.units),
-                ..*f
-            })
-            .collect();
-        all_ratios.extend(ratios(
-            &format!("group 1 ({})", layout.shape.label()),
-            &unit,
-            red.m,
-        ));
-    }
+    let pod_d = pod_aggregate(&groups, o);
+    let mut all_ratios = group_ratios(&groups, red, &layout.shape);
     let vault = match o.vault {
         None => None,
         Some(v) => {
-            let afr = match o.afr_pct {
-                Some(a) => a,
-                None => drive_facts(pod, &pod.drives.iter().map(|d| d.bay).collect::<Vec<_>>()).0,
-            };
-            let inputs = VaultInputs {
-                data: v.data,
-                parity: v.parity,
-                afr_pct: afr,
-                rebuild_hours: v.rebuild_hours,
-            };
-            let (tome, r) = vault_figures(&inputs, o.convention, mission, &o.models)?;
-            let pods = r.n;
-            let tomes = pod.drives.len() as u32;
-            let vault: Vec<ModelFigures> = tome.iter().map(|f| f.times(tomes, mission)).collect();
-            let (bb, _) = vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, mission, &o.models)?;
-            all_ratios.extend(ratios(
-                &format!("tome ({}+{})", v.data, v.parity),
-                &tome,
-                r.m,
-            ));
-            Some(VaultDurability {
-                inputs,
-                pods,
-                tomes,
-                events_per_1000_pod_years: vault
-                    .iter()
-                    .map(|f| 1000.0 * f.loss_events_per_year / f64::from(pods))
-                    .collect(),
-                tome,
-                vault,
-                backblaze_2018: bb,
-            })
+            let (vault, tome_ratios) = vault_report(pod, v, o)?;
+            all_ratios.extend(tome_ratios);
+            Some(vault)
         }
     };
     Ok(DurabilityReport {
@@ -1463,6 +1341,175 @@ pub fn report(
         ratios: all_ratios,
         delay_source: o.delay_source.clone(),
     })
+}
+
+/// Checks the report's inputs before any figure is computed: a positive finite mission, one
+/// rebuild per group, and the AFR and URE overrides in range.
+fn check_options(
+    layout: &Layout,
+    rebuilds: &[Rebuild],
+    o: &Options,
+) -> Result<(), DurabilityError> {
+    if !(o.mission_hours.is_finite() && o.mission_hours > Hours::ZERO) {
+        return Err(DurabilityError::Mission(o.mission_hours.years()));
+    }
+    if rebuilds.len() != layout.groups.len() {
+        return Err(DurabilityError::RebuildCount {
+            groups: layout.groups.len(),
+            rebuilds: rebuilds.len(),
+        });
+    }
+    if let Some(a) = o.afr_pct {
+        check_afr(a)?;
+    }
+    if let Some(u) = o.ure_bits
+        && !(u.is_finite() && (1.0..=MAX_URE_BITS).contains(&u))
+    {
+        return Err(DurabilityError::Ure(u));
+    }
+    Ok(())
+}
+
+/// The figures of group `i` (0-based): its drives' AFR and URE (or the overrides), λ, the
+/// rebuild time, every model's loss figures and the URE exposure, the last two for all of the
+/// group's `red.units` sets.
+fn group_figures(
+    pod: &Pod,
+    i: usize,
+    g: &Group,
+    rb: &Rebuild,
+    red: Redundancy,
+    o: &Options,
+) -> Result<GroupDurability, DurabilityError> {
+    let mission = o.mission_hours;
+    let (afr_design, ure_design) = drive_facts(pod, &g.bays);
+    let afr = check_afr(o.afr_pct.unwrap_or(afr_design))?;
+    let ure = o.ure_bits.unwrap_or(ure_design);
+    let lambda = check_lambda(afr, o.convention.lambda_per_hour(afr))?;
+    let h = if red.m == 0 {
+        // Nothing to rebuild: the time enters no model.
+        Hours::ZERO
+    } else {
+        check_hours(rb.hours)?
+    };
+    let models = o
+        .models
+        .iter()
+        .map(|m| set_figures(red.n, red.m, lambda, h, mission, *m).times(red.units, mission))
+        .collect();
+    let ure = ure_exposure(red.n, red.m, lambda, h, g.member, ure, mission).map(|u| {
+        let k = f64::from(red.units);
+        UreExposure {
+            critical_rebuilds_per_year_serial: u.critical_rebuilds_per_year_serial * k,
+            critical_rebuilds_per_year_parallel: u.critical_rebuilds_per_year_parallel * k,
+            events_per_year_serial: u.events_per_year_serial * k,
+            events_per_year_parallel: u.events_per_year_parallel * k,
+            p_mission_serial: any_of(u.p_mission_serial, k),
+            p_mission_parallel: any_of(u.p_mission_parallel, k),
+            ..u
+        }
+    });
+    Ok(GroupDurability {
+        group: i as u32 + 1,
+        bays: crate::bays::format_bays(&g.bays),
+        redundancy: red,
+        afr_pct: afr,
+        lambda_per_hour: lambda,
+        member: g.member,
+        rebuild: rb.clone(),
+        models,
+        ure,
+    })
+}
+
+/// The whole pod, any group lost: every model's figures combined over the groups, per 1000
+/// pod-years, and the pod's URE event rate and mission probability (serial rebuilds).
+fn pod_aggregate(groups: &[GroupDurability], o: &Options) -> PodDurability {
+    let mission = o.mission_hours;
+    let pod_models: Vec<ModelFigures> = o
+        .models
+        .iter()
+        .filter_map(|m| {
+            let parts: Vec<ModelFigures> = groups
+                .iter()
+                .filter_map(|g| g.models.iter().find(|f| f.model == *m).copied())
+                .collect();
+            ModelFigures::combine(&parts, mission)
+        })
+        .collect();
+    let ure_rate: f64 = groups
+        .iter()
+        .filter_map(|g| g.ure.map(|u| u.events_per_year_serial))
+        .sum();
+    PodDurability {
+        groups: groups.len() as u32,
+        events_per_1000_pod_years: pod_models
+            .iter()
+            .map(|f| 1000.0 * f.loss_events_per_year)
+            .collect(),
+        models: pod_models,
+        ure_events_per_1000_pod_years: 1000.0 * ure_rate,
+        ure_p_mission: -(-ure_rate * mission.hours() / HOURS_PER_YEAR).exp_m1(),
+    }
+}
+
+/// The model ratios of the first group's code, per set (so they are those of one k+m code);
+/// none when the layout has no group.
+fn group_ratios(groups: &[GroupDurability], red: Redundancy, shape: &Shape) -> Vec<ModelRatio> {
+    let Some(g) = groups.first() else {
+        return Vec::new();
+    };
+    let unit: Vec<ModelFigures> = g
+        .models
+        .iter()
+        .map(|f| ModelFigures {
+            loss_events_per_year: f.loss_events_per_year / f64::from(red.units),
+            ..*f
+        })
+        .collect();
+    ratios(&format!("group 1 ({})", shape.label()), &unit, red.m)
+}
+
+/// The Vault section: each of the pod's drives is one tome's member in a code across `v`'s
+/// pods; the tome's and the Vault's figures, the Backblaze 2018 reference, and the tome code's
+/// model ratios (returned apart, as they follow the group's in the report).
+fn vault_report(
+    pod: &Pod,
+    v: VaultSpec,
+    o: &Options,
+) -> Result<(VaultDurability, Vec<ModelRatio>), DurabilityError> {
+    let mission = o.mission_hours;
+    let afr = match o.afr_pct {
+        Some(a) => a,
+        None => drive_facts(pod, &pod.drives.iter().map(|d| d.bay).collect::<Vec<_>>()).0,
+    };
+    let inputs = VaultInputs {
+        data: v.data,
+        parity: v.parity,
+        afr_pct: afr,
+        rebuild_hours: v.rebuild_hours,
+    };
+    let (tome, r) = vault_figures(&inputs, o.convention, mission, &o.models)?;
+    let pods = r.n;
+    let tomes = pod.drives.len() as u32;
+    let vault: Vec<ModelFigures> = tome.iter().map(|f| f.times(tomes, mission)).collect();
+    let (bb, _) = vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, mission, &o.models)?;
+    let tome_ratios = ratios(&format!("tome ({}+{})", v.data, v.parity), &tome, r.m);
+    Ok((
+        VaultDurability {
+            inputs,
+            pods,
+            tomes,
+            events_per_1000_pod_years: vault
+                .iter()
+                .map(|f| 1000.0 * f.loss_events_per_year / f64::from(pods))
+                .collect(),
+            tome,
+            vault,
+            backblaze_2018: bb,
+        },
+        tome_ratios,
+    ))
 }
 
 #[cfg(test)]
