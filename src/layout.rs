@@ -957,6 +957,9 @@ fn weight(kind: DomainKind, survive: &[DomainKind]) -> u64 {
 /// for requested kinds, soft preference for the rest). A repair pass then swaps members of
 /// equal size while that lowers the violations; if requested kinds are still violated, a second
 /// pass also swaps unequal sizes (trading capacity for survival).
+///
+/// The steps are [`Solver::set_aside_free`], [`Solver::deal_tiers`], [`Solver::repair`] and
+/// [`Solver::finish`]; [`Solver::new`] gathers what they share.
 fn solve(
     pod: &Pod,
     shape: &Shape,
@@ -964,132 +967,224 @@ fn solve(
     doms: &[Domain],
     align: Bytes,
 ) -> Layout {
-    let n = pod.drives.len();
-    let w = shape.width() as usize;
-    let groups = (n - shape.spares as usize) / w;
-    let tol = shape.tolerance();
-    let hard = |k: DomainKind| survive.contains(&k);
-    // Domains that matter for placement (not single drives, not the pod).
-    let active: Vec<&Domain> = doms
-        .iter()
-        .filter(|d| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
-        .collect();
-    let mut member_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, d) in active.iter().enumerate() {
-        for b in &d.bays {
-            member_of.entry(*b).or_default().push(i);
-        }
-    }
-    let size = |b: u32| aligned(drive_size(pod, b), align);
-    let limit = (groups as u32) * tol;
+    let s = Solver::new(pod, shape, survive, doms, align);
+    let (remaining, mut free) = s.set_aside_free();
+    let mut members = s.deal_tiers(&remaining);
+    s.repair(&mut members, &mut free);
+    s.finish(members, free)
+}
 
-    // 1. Set aside the free drives (spares + unused).
-    let free_count = n - groups * w;
-    let mut remaining: Vec<u32> = pod.drives.iter().map(|d| d.bay).collect();
-    let mut free = Vec::new();
-    for _ in 0..free_count {
-        let over = |b: u32, rem: &[u32], want_hard: bool| -> u64 {
-            member_of.get(&b).map_or(0, |ds| {
-                ds.iter()
-                    .filter(|i| hard(active[**i].kind) == want_hard)
-                    .map(|i| {
-                        let d = active[*i];
-                        let have = d.bays.iter().filter(|x| rem.contains(x)).count() as u32;
-                        u64::from(have.saturating_sub(limit)) * weight(d.kind, survive)
-                    })
-                    .sum()
-            })
-        };
-        let pick = remaining.iter().copied().max_by_key(|b| {
-            (
-                over(*b, &remaining, true),
-                std::cmp::Reverse(size(*b)),
-                over(*b, &remaining, false),
-                *b,
-            )
-        });
-        if let Some(b) = pick {
-            remaining.retain(|x| *x != b);
-            free.push(b);
-        }
-    }
+/// What every step of [`solve`] reads: the pod and shape, the requested kinds, the domains
+/// that matter for placement and, per bay, the domains it belongs to.
+struct Solver<'a> {
+    pod: &'a Pod,
+    shape: &'a Shape,
+    /// The requested (hard) kinds.
+    survive: &'a [DomainKind],
+    align: Bytes,
+    /// Number of groups.
+    groups: usize,
+    /// Members per group.
+    w: usize,
+    /// Failures a group tolerates.
+    tol: u32,
+    /// Domains that matter for placement (not single drives, not the pod).
+    active: Vec<&'a Domain>,
+    /// Bay → indices into `active` of the domains it belongs to.
+    member_of: BTreeMap<u32, Vec<usize>>,
+}
 
-    // 2. Capacity tiers: rank by size; position k belongs to group k / w. Within a run of equal
-    //    sizes, deal drives (most constrained first) to the run's group slots by domain cost.
-    let pressure = |b: u32| -> u64 {
-        member_of.get(&b).map_or(0, |ds| {
-            ds.iter()
-                .map(|i| active[*i].bays.len() as u64 * (1 + weight(active[*i].kind, survive)))
-                .sum()
-        })
-    };
-    let mut order = remaining.clone();
-    order.sort_by_key(|b| (std::cmp::Reverse(size(*b)), *b));
-    let mut counts = Counts {
-        cell: BTreeMap::new(),
-    };
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
-    let cost_add = |counts: &Counts, b: u32, g: usize| -> u64 {
-        member_of.get(&b).map_or(0, |ds| {
-            ds.iter()
-                .map(|i| {
-                    let c = counts.get(*i, g);
-                    let wgt = weight(active[*i].kind, survive);
-                    if c + 1 > tol {
-                        wgt * u64::from(c + 1 - tol)
-                    } else {
-                        u64::from(c)
-                    }
-                })
-                .sum()
-        })
-    };
-    let mut start = 0;
-    while start < order.len() {
-        let run_size = size(order[start]);
-        let end = order[start..]
+impl<'a> Solver<'a> {
+    /// Sizes the problem (groups of `shape.width()` from the drives left after the spares) and
+    /// indexes the placement domains by bay.
+    fn new(
+        pod: &'a Pod,
+        shape: &'a Shape,
+        survive: &'a [DomainKind],
+        doms: &'a [Domain],
+        align: Bytes,
+    ) -> Self {
+        let n = pod.drives.len();
+        let w = shape.width() as usize;
+        let groups = (n - shape.spares as usize) / w;
+        let active: Vec<&Domain> = doms
             .iter()
-            .position(|b| size(*b) != run_size)
-            .map_or(order.len(), |k| start + k);
-        let mut slots: Vec<usize> = (start..end).map(|pos| pos / w).collect();
-        let mut run: Vec<u32> = order[start..end].to_vec();
-        run.sort_by_key(|b| (std::cmp::Reverse(pressure(*b)), *b));
-        for b in run {
-            let best = slots
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, g)| (cost_add(&counts, b, **g), members[**g].len(), **g))
-                .map(|(k, g)| (k, *g));
-            if let Some((k, g)) = best {
-                slots.swap_remove(k);
-                members[g].push(b);
-                for i in member_of.get(&b).into_iter().flatten() {
-                    *counts.cell.entry((*i, g)).or_insert(0) += 1;
-                }
+            .filter(|d| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
+            .collect();
+        let mut member_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, d) in active.iter().enumerate() {
+            for b in &d.bays {
+                member_of.entry(*b).or_default().push(i);
             }
         }
-        start = end;
+        Solver {
+            pod,
+            shape,
+            survive,
+            align,
+            groups,
+            w,
+            tol: shape.tolerance(),
+            active,
+            member_of,
+        }
     }
 
-    // 3. Repair by swaps: equal sizes first; unequal too if requested kinds are still violated.
-    let violation = |members: &[Vec<u32>], only_hard: bool| -> u64 {
+    /// Whether a domain kind was requested (a hard limit).
+    fn hard(&self, k: DomainKind) -> bool {
+        self.survive.contains(&k)
+    }
+
+    /// The usable (aligned) size of the drive in `bay`.
+    fn size(&self, b: u32) -> Bytes {
+        aligned(drive_size(self.pod, b), self.align)
+    }
+
+    /// The domains `bay` belongs to, as indices into `active`.
+    fn domains_of(&self, b: u32) -> impl Iterator<Item = &usize> {
+        self.member_of.get(&b).into_iter().flatten()
+    }
+
+    /// Step 1: set aside the free drives (spares + unused), one at a time. Each time it takes
+    /// the drive whose domains, counted over the drives still in play, most exceed what all
+    /// the groups together tolerate (requested kinds first), then the smallest, then the one
+    /// with most soft excess, then the highest bay. Returns the drives left for the groups and
+    /// the free ones.
+    fn set_aside_free(&self) -> (Vec<u32>, Vec<u32>) {
+        let free_count = self.pod.drives.len() - self.groups * self.w;
+        let limit = (self.groups as u32) * self.tol;
+        let mut remaining: Vec<u32> = self.pod.drives.iter().map(|d| d.bay).collect();
+        let mut free = Vec::new();
+        for _ in 0..free_count {
+            let over = |b: u32, rem: &[u32], want_hard: bool| -> u64 {
+                self.domains_of(b)
+                    .filter(|i| self.hard(self.active[**i].kind) == want_hard)
+                    .map(|i| {
+                        let d = self.active[*i];
+                        let have = d.bays.iter().filter(|x| rem.contains(x)).count() as u32;
+                        u64::from(have.saturating_sub(limit)) * weight(d.kind, self.survive)
+                    })
+                    .sum()
+            };
+            let pick = remaining.iter().copied().max_by_key(|b| {
+                (
+                    over(*b, &remaining, true),
+                    std::cmp::Reverse(self.size(*b)),
+                    over(*b, &remaining, false),
+                    *b,
+                )
+            });
+            if let Some(b) = pick {
+                remaining.retain(|x| *x != b);
+                free.push(b);
+            }
+        }
+        (remaining, free)
+    }
+
+    /// How hard a drive is to place: the size of its domains, weighted by their kind.
+    fn pressure(&self, b: u32) -> u64 {
+        self.domains_of(b)
+            .map(|i| {
+                let d = self.active[*i];
+                d.bays.len() as u64 * (1 + weight(d.kind, self.survive))
+            })
+            .sum()
+    }
+
+    /// The domain cost of adding drive `b` to group `g`, given the members per (domain, group)
+    /// so far: the weighted excess over the tolerance, or the count below it.
+    fn cost_add(&self, counts: &Counts, b: u32, g: usize) -> u64 {
+        self.domains_of(b)
+            .map(|i| {
+                let c = counts.get(*i, g);
+                let wgt = weight(self.active[*i].kind, self.survive);
+                if c + 1 > self.tol {
+                    wgt * u64::from(c + 1 - self.tol)
+                } else {
+                    u64::from(c)
+                }
+            })
+            .sum()
+    }
+
+    /// Step 2, greedy placement by capacity tiers: rank the drives by size; position k belongs
+    /// to group k / w. Within a run of equal sizes, deal the drives (most constrained first) to
+    /// the run's group slots by domain cost. Returns the members of each group.
+    fn deal_tiers(&self, remaining: &[u32]) -> Vec<Vec<u32>> {
+        let w = self.w;
+        let mut order = remaining.to_vec();
+        order.sort_by_key(|b| (std::cmp::Reverse(self.size(*b)), *b));
+        let mut counts = Counts {
+            cell: BTreeMap::new(),
+        };
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); self.groups];
+        let mut start = 0;
+        while start < order.len() {
+            let run_size = self.size(order[start]);
+            let end = order[start..]
+                .iter()
+                .position(|b| self.size(*b) != run_size)
+                .map_or(order.len(), |k| start + k);
+            let mut slots: Vec<usize> = (start..end).map(|pos| pos / w).collect();
+            let mut run: Vec<u32> = order[start..end].to_vec();
+            run.sort_by_key(|b| (std::cmp::Reverse(self.pressure(*b)), *b));
+            for b in run {
+                let best = slots
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, g)| (self.cost_add(&counts, b, **g), members[**g].len(), **g))
+                    .map(|(k, g)| (k, *g));
+                if let Some((k, g)) = best {
+                    slots.swap_remove(k);
+                    members[g].push(b);
+                    for i in self.domains_of(b) {
+                        *counts.cell.entry((*i, g)).or_insert(0) += 1;
+                    }
+                }
+            }
+            start = end;
+        }
+        members
+    }
+
+    /// The weighted excess of the domains (only the requested ones when `only_hard`) over the
+    /// tolerance, summed over the groups.
+    fn violation(&self, members: &[Vec<u32>], only_hard: bool) -> u64 {
         let mut c = 0;
-        for d in active.iter().filter(|d| !only_hard || hard(d.kind)) {
+        for d in self
+            .active
+            .iter()
+            .filter(|d| !only_hard || self.hard(d.kind))
+        {
             for m in members {
                 let k = m.iter().filter(|b| d.bays.contains(b)).count() as u32;
-                if k > tol {
-                    c += weight(d.kind, survive) * u64::from(k - tol);
+                if k > self.tol {
+                    c += weight(d.kind, self.survive) * u64::from(k - self.tol);
                 }
             }
         }
         c
-    };
-    for any_size in [false, true] {
-        if any_size && violation(&members, true) == 0 {
-            break;
+    }
+
+    /// Step 3, repair by swaps: equal sizes first; unequal sizes too if requested kinds are
+    /// still violated.
+    fn repair(&self, members: &mut [Vec<u32>], free: &mut [u32]) {
+        for any_size in [false, true] {
+            if any_size && self.violation(members, true) == 0 {
+                break;
+            }
+            self.swap_pass(members, free, any_size);
         }
-        let same = |a: u32, b: u32| any_size || size(a) == size(b);
-        let mut cost = violation(&members, false);
+    }
+
+    /// One repair pass: up to 50 rounds, each taking the first swap (between two groups, or
+    /// between a group and a free drive) that lowers the violation, until none does. Only
+    /// drives of equal size are swapped unless `any_size`.
+    fn swap_pass(&self, members: &mut [Vec<u32>], free: &mut [u32], any_size: bool) {
+        let groups = self.groups;
+        let same = |a: u32, b: u32| any_size || self.size(a) == self.size(b);
+        let mut cost = self.violation(members, false);
         let mut rounds = 0;
         while cost > 0 && rounds < 50 {
             rounds += 1;
@@ -1104,7 +1199,7 @@ fn solve(
                             }
                             members[g][gi] = b;
                             members[h][hi] = a;
-                            let c = violation(&members, false);
+                            let c = self.violation(members, false);
                             if c < cost {
                                 cost = c;
                                 improved = true;
@@ -1121,7 +1216,7 @@ fn solve(
                         }
                         members[g][gi] = b;
                         *slot = a;
-                        let c = violation(&members, false);
+                        let c = self.violation(members, false);
                         if c < cost {
                             cost = c;
                             improved = true;
@@ -1137,24 +1232,31 @@ fn solve(
             }
         }
     }
-    for m in &mut members {
-        if shape.mirror_sets().is_none() {
-            m.sort_unstable();
+
+    /// Step 4: put the result in canonical order (members sorted unless the shape's mirror
+    /// sets depend on their order, groups by their lowest bay, free drives ascending; the first
+    /// `shape.spares` free drives are the spares) and build the layout.
+    fn finish(&self, mut members: Vec<Vec<u32>>, mut free: Vec<u32>) -> Layout {
+        let shape = self.shape;
+        for m in &mut members {
+            if shape.mirror_sets().is_none() {
+                m.sort_unstable();
+            }
         }
-    }
-    members.sort_by_key(|m| m.iter().copied().min());
-    free.sort_unstable();
-    let spares: Vec<u32> = free.iter().copied().take(shape.spares as usize).collect();
-    let unused: Vec<u32> = free.iter().copied().skip(shape.spares as usize).collect();
-    Layout {
-        shape: *shape,
-        groups: members
-            .into_iter()
-            .map(|m| make_group(pod, m, align))
-            .collect(),
-        spares,
-        unused,
-        origin: Origin::Solver,
+        members.sort_by_key(|m| m.iter().copied().min());
+        free.sort_unstable();
+        let spares: Vec<u32> = free.iter().copied().take(shape.spares as usize).collect();
+        let unused: Vec<u32> = free.iter().copied().skip(shape.spares as usize).collect();
+        Layout {
+            shape: *shape,
+            groups: members
+                .into_iter()
+                .map(|m| make_group(self.pod, m, self.align))
+                .collect(),
+            spares,
+            unused,
+            origin: Origin::Solver,
+        }
     }
 }
 
