@@ -66,7 +66,7 @@ pub fn ratio(v: f64, decimals: usize, currency: &str) -> String {
 }
 
 /// A published ratio as written, with the currency: `$0.0517` or `0.0517 EUR`.
-fn published_ratio(text: &str, currency: &str) -> String {
+pub(crate) fn published_ratio(text: &str, currency: &str) -> String {
     if currency == "USD" {
         format!("${}", text.trim())
     } else {

@@ -571,11 +571,11 @@ fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
         fig(
             "$/GB raw, published",
             format!("Cost per raw GB, published ({cur})"),
-            Box::new(|x, st| {
-                x.published_per_gb.clone().unwrap_or_else(|| match st {
-                    Style::Read => "-".into(),
-                    Style::Data => String::new(),
-                })
+            Box::new(|x, st| match (&x.published_per_gb, st) {
+                (Some(t), Style::Read) => crate::render::bom::published_ratio(t, &x.currency),
+                (Some(t), Style::Data) => t.clone(),
+                (None, Style::Read) => "-".into(),
+                (None, Style::Data) => String::new(),
             }),
         ),
         fig(

@@ -759,3 +759,20 @@ fn report_shows_the_warnings_every_command_shows() {
         assert_eq!(err, shown, "{cmd}");
     }
 }
+
+/// The published $/GB reads like the computed one beside it: with its currency.
+#[test]
+fn compare_shows_the_published_cost_per_gb_with_its_currency() {
+    let (code, md, err) = run(&[
+        "compare",
+        "designs/backblaze-pod-1.0.ron",
+        "designs/backblaze-pod-4.0.ron",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        md.contains("| $/GB raw, published | $0.11 | $0.0517 |"),
+        "{md}"
+    );
+}
