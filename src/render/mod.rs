@@ -154,11 +154,33 @@ pub fn sections_table(sections: &[Section]) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
         for n in &s.notes {
-            out.push_str(n);
-            out.push('\n');
+            wrap_into(&mut out, n, usize::from(TABLE_WIDTH));
         }
     }
     out
+}
+
+/// Appends `text` word-wrapped at `width` characters (a word longer than the width stays whole
+/// on its own line), one pass over the text. Notes under a terminal table read at the table's
+/// width instead of running to hundreds of columns.
+fn wrap_into(out: &mut String, text: &str, width: usize) {
+    for line in text.lines() {
+        let mut len = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let n = word.chars().count();
+            if len > 0 && len + 1 + n > width {
+                out.push('\n');
+                len = 0;
+            }
+            if len > 0 {
+                out.push(' ');
+                len += 1;
+            }
+            out.push_str(word);
+            len += n;
+        }
+        out.push('\n');
+    }
 }
 
 /// Longest run of characters without a space that a table cell keeps whole. A longer word
@@ -303,6 +325,18 @@ pub fn sections_csv(sections: &[Section]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_wrap_at_the_table_width_and_keep_every_word() {
+        let text = "word ".repeat(100) + "end";
+        let mut out = String::new();
+        wrap_into(&mut out, &text, 40);
+        assert!(out.lines().all(|l| l.chars().count() <= 40), "{out}");
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn a_cell_megabytes_long_renders_in_linear_time() {

@@ -167,7 +167,7 @@ fn cli_auto_survive_backplane_on_pod_2_states_the_card_verdict() {
     let (code, out, _) = run(&["layout", "--survive", "card"]);
     assert_eq!(code, 1, "a requested survival that cannot be met exits 1");
     assert!(
-        out.contains("Cannot survive a card failure with RAID6 15 (13+2)"),
+        crate::flat(&out).contains("Cannot survive a card failure with RAID6 15 (13+2)"),
         "{out}"
     );
 }
@@ -474,10 +474,10 @@ fn an_impossible_kind_names_its_component_and_bound_and_the_rest_is_still_surviv
         "a requested survival that cannot be met exits 1: {err}"
     );
     assert!(
-        out.contains("Cannot survive a card failure with RAID6 15 (13+2): card SLOT5 holds 15 drives; 3 groups × 2 tolerated losses absorb at most 6 of them."),
+        crate::flat(&out).contains("Cannot survive a card failure with RAID6 15 (13+2): card SLOT5 holds 15 drives; 3 groups × 2 tolerated losses absorb at most 6 of them."),
         "{out}"
     );
-    assert!(!out.contains("No placement found"), "{out}");
+    assert!(!crate::flat(&out).contains("No placement found"), "{out}");
     assert!(
         out.contains("Survives any single backplane failure"),
         "{out}"

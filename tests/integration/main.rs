@@ -48,3 +48,9 @@ pub(crate) fn run(args: &[&str]) -> (u8, String, String) {
         String::from_utf8(err).unwrap(),
     )
 }
+
+/// Text with every run of white space made one space: phrases in notes that the terminal
+/// renderer wraps at the table width are still found whole.
+pub(crate) fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
