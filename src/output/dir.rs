@@ -368,7 +368,6 @@ pub(crate) fn write_report_dir_with(
                 .open(&path)
                 .map_err(io(&path))?;
             f.write_all(bytes).map_err(io(&path))?;
-            f.sync_all().map_err(io(&path))?;
             let step = if i == 0 {
                 Step::Manifest
             } else {
@@ -378,8 +377,7 @@ pub(crate) fn write_report_dir_with(
                 return Err(killed());
             }
         }
-        sync_dir(&staging);
-        Ok(())
+        sync_staged(&staging, manifest.iter().chain(files).map(|(f, _)| f))
     })();
     if let Err(e) = written {
         if !is_killed(&e) {
@@ -406,6 +404,31 @@ pub(crate) fn write_report_dir_with(
     }
     sync_dir(&parent);
     Ok(notes)
+}
+
+/// Makes the staged files durable before the directory is renamed into place, so a crash after
+/// the rename can never expose a report whose files are empty. One `syncfs` on the staging
+/// directory's file system replaces an `fsync` per file (issue 17: 172 fsyncs for seven
+/// designs were most of `report`'s wall time on a busy disk); where `syncfs` is unavailable
+/// each file and the directory are synced in turn.
+fn sync_staged<'a>(
+    staging: &Path,
+    names: impl Iterator<Item = &'a String>,
+) -> Result<(), OutputError> {
+    #[cfg(target_os = "linux")]
+    if let Ok(dir) = std::fs::File::open(staging) {
+        if rustix::fs::syncfs(&dir).is_ok() {
+            return Ok(());
+        }
+    }
+    for name in names {
+        let path = staging.join(name);
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&path))?;
+    }
+    sync_dir(staging);
+    Ok(())
 }
 
 fn is_killed(e: &OutputError) -> bool {
