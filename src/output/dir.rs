@@ -416,10 +416,10 @@ fn sync_staged<'a>(
     names: impl Iterator<Item = &'a String>,
 ) -> Result<(), OutputError> {
     #[cfg(target_os = "linux")]
-    if let Ok(dir) = std::fs::File::open(staging) {
-        if rustix::fs::syncfs(&dir).is_ok() {
-            return Ok(());
-        }
+    if let Ok(dir) = std::fs::File::open(staging)
+        && rustix::fs::syncfs(&dir).is_ok()
+    {
+        return Ok(());
     }
     for name in names {
         let path = staging.join(name);
