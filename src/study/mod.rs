@@ -168,6 +168,19 @@ pub enum BandwidthStudyError {
 }
 
 /// One workload on a pod laid out with its own RAID policy.
+///
+/// ```
+/// # use podplan::load::{self, Document};
+/// # let Document::Design(loaded) = load::builtin().unwrap() else { unreachable!() };
+/// # let pod = podplan::validate::validate(&loaded).pod.unwrap();
+/// use podplan::bandwidth::{Params, Request, Workload};
+///
+/// let req = Request { workload: Workload::Scrub, group: None, bay: None };
+/// let scrub = podplan::study::bandwidth(&pod, &req, &Params::default()).unwrap();
+/// // Every data drive streams, and no drive is faster than its share of the binding link.
+/// assert_eq!(scrub.summary.active_drives, 45);
+/// assert!(scrub.summary.per_drive_min_mb_s.0 <= scrub.summary.per_drive_max_mb_s.0);
+/// ```
 pub fn bandwidth(
     pod: &Pod,
     req: &Request,
@@ -296,6 +309,32 @@ pub enum LayoutStudyError {
 /// Lays a pod out as asked: the search or the shape, the placement, the capacity pipeline and
 /// the failure domains. When nothing satisfies the search's constraints, the report shows the
 /// search and the best rejected shape.
+///
+/// ```
+/// # use podplan::load::{self, Document};
+/// # let Document::Design(loaded) = load::builtin().unwrap() else { unreachable!() };
+/// # let pod = podplan::validate::validate(&loaded).pod.unwrap();
+/// use podplan::layout::{Overheads, Shape};
+/// use podplan::study::{LayoutChoice, LayoutRequest};
+///
+/// // Backblaze's layout of Storage Pod 2.0: three 15-drive RAID 6 groups.
+/// let req = LayoutRequest {
+///     choice: LayoutChoice::Shape {
+///         shape: Shape { level: pod.raid.level, spares: pod.raid.spares },
+///         custom: false,
+///     },
+///     survive: Vec::new(),
+///     filesystem: pod.raid.filesystem,
+///     overheads: Overheads::for_filesystem(pod.raid.filesystem),
+/// };
+/// let layout = podplan::study::layout(&pod, &req).unwrap();
+/// assert_eq!(layout.groups.len(), 3);
+/// // 3 groups × 13 data drives × 3 TB before the filesystem, less the 1 MiB partition
+/// // alignment of each drive.
+/// let before_gb = layout.pipeline.before_filesystem.0 / 1_000_000_000;
+/// assert!((116_990..117_000).contains(&before_gb));
+/// assert!(layout.pipeline.usable < layout.pipeline.before_filesystem);
+/// ```
 pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStudyError> {
     let (placement, auto) = match &req.choice {
         LayoutChoice::Auto { constraints, model } => {
