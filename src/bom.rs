@@ -91,7 +91,7 @@ impl Basis {
             Source::Estimated(_) => Basis::Estimated,
         }
     }
-    /// One-letter tag as in the design files and the dossier: P, T, D, E (O for an override).
+    /// One-letter tag as in the design files and docs/sources.md: P, T, D, E (O for an override).
     pub fn tag(self) -> &'static str {
         match self {
             Basis::Published => "P",

@@ -49,7 +49,7 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
 /// none (`raid.replace_delay`), hours: a day to notice the failed drive and swap it, the
 /// next-business-day replacement of common server support contracts. Chosen as neutral: it is
 /// no particular fleet's practice (Backblaze's designs state their own, 84 h, the mean wait for
-/// the weekly drive-swap day of its early fleet, pods.md §4.1).
+/// the weekly drive-swap day of its early fleet, docs/sources.md §4.3).
 pub const NO_SPARE_DELAY: Hours = Hours(24.0);
 
 /// Where a rebuild's detection and replacement delay comes from.
@@ -70,10 +70,10 @@ pub enum DelaySource {
 }
 
 /// The longest time to restore redundancy podplan accepts, hours: ten years (87,660 h). No
-/// real repair takes longer: a drive not replaced within ten years has outlived its pod (the
-/// Backblaze fleet retires pods after about five years, pods.md §4), and the closed forms and the
-/// simulation lose all meaning long before (see [`Domain`]). Longer inputs are refused rather
-/// than turned into figures.
+/// real repair takes longer: a drive not replaced within ten years has outlived its warranty
+/// several times over (Backblaze's pod drives carried three-year warranties, docs/sources.md
+/// §4.3), and the closed forms and the simulation lose all meaning long before (see
+/// [`Domain`]). Longer inputs are refused rather than turned into figures.
 pub const MAX_REPAIR_HOURS: f64 = 87_660.0;
 
 /// The fastest per-drive rebuild rate podplan accepts, MB/s: 100,000 MB/s (100 GB/s), some

@@ -62,7 +62,7 @@ fn default_currency() -> String {
     "USD".to_string()
 }
 
-/// Where a figure comes from. Mirrors the dossier's tags: [P] published by Backblaze,
+/// Where a figure comes from. Mirrors the tags of docs/sources.md: [P] published by Backblaze,
 /// [T] a third party, [D] derived by arithmetic, and estimates where nothing was published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
@@ -81,7 +81,7 @@ impl Source {
     pub fn is_estimate(&self) -> bool {
         matches!(self, Source::Estimated(_))
     }
-    /// One-letter tag as used in the reference dossier: P, T, D or E.
+    /// One-letter tag as used in docs/sources.md: P, T, D or E.
     pub fn tag(&self) -> &'static str {
         match self {
             Source::Published(_) => "P",

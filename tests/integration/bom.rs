@@ -127,7 +127,7 @@ proptest! {
     }
 }
 
-/// Pod 1.0's BOM as published (dossier §3.2, rows 1-17): part number or name, qty, unit cents.
+/// Pod 1.0's BOM as published (docs/sources.md §3.2, rows 1-17): part number or name, qty, unit cents.
 const POD_1_ROWS: &[(&str, u64, i64)] = &[
     ("ST31500341AS", 45, 12_000),
     ("Custom 4U red enclosure", 1, 74_800),
