@@ -13,6 +13,9 @@ use crate::units::Bytes;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+#[cfg(test)]
+mod reference;
+
 /// 1 MiB in bytes.
 pub const MIB: u64 = 1 << 20;
 /// 1 GiB in bytes.
