@@ -1205,20 +1205,22 @@ impl<'a> Solver<'a> {
             .sum()
     }
 
-    /// The domain cost of adding drive `i` to group `g`, given the members per (domain, group)
-    /// so far: the weighted excess over the tolerance, or the count below it.
-    fn cost_add(&self, counts: &[u32], i: usize, g: usize) -> u64 {
-        self.member_of[i]
-            .iter()
-            .map(|k| {
-                let c = counts[k * self.groups + g];
-                if c + 1 > self.tol {
-                    self.wgt[*k] * u64::from(c + 1 - self.tol)
+    /// The domain cost of adding drive `i` to each group `first..first + cost.len()`, into
+    /// `cost`, given the members per (domain, group) so far: per domain of the drive, the
+    /// weighted excess over the tolerance, or the count below it.
+    fn costs_add(&self, counts: &[u32], i: usize, first: usize, cost: &mut [u64]) {
+        cost.fill(0);
+        for k in &self.member_of[i] {
+            let row = &counts[k * self.groups + first..k * self.groups + first + cost.len()];
+            let wgt = self.wgt[*k];
+            for (c, n) in cost.iter_mut().zip(row) {
+                *c += if n + 1 > self.tol {
+                    wgt * u64::from(n + 1 - self.tol)
                 } else {
-                    u64::from(c)
-                }
-            })
-            .sum()
+                    u64::from(*n)
+                };
+            }
+        }
     }
 
     /// Step 2, greedy placement by capacity tiers: rank the drives by size; position k belongs
@@ -1244,10 +1246,12 @@ impl<'a> Solver<'a> {
                 .collect();
             let mut run: Vec<usize> = order[start..end].to_vec();
             run.sort_by_key(|i| (std::cmp::Reverse(self.pressure(*i)), self.bay(*i)));
+            let mut cost = vec![0u64; open.len()];
             for i in run {
+                self.costs_add(&counts, i, first, &mut cost);
                 let best = (first..first + open.len())
                     .filter(|g| open[g - first] > 0)
-                    .min_by_key(|g| (self.cost_add(&counts, i, *g), members[*g].len(), *g));
+                    .min_by_key(|g| (cost[g - first], members[*g].len(), *g));
                 if let Some(g) = best {
                     open[g - first] -= 1;
                     members[g].push(i);
