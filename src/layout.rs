@@ -13,6 +13,9 @@ use crate::units::Bytes;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+#[cfg(test)]
+mod reference;
+
 /// 1 MiB in bytes.
 pub const MIB: u64 = 1 << 20;
 /// 1 GiB in bytes.
@@ -167,8 +170,17 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
 fn populated(pod: &Pod, bays: &[u32]) -> Vec<u32> {
     bays.iter()
         .copied()
-        .filter(|b| pod.drives.iter().any(|d| d.bay == *b))
+        .filter(|b| drive_in(pod, *b).is_some())
         .collect()
+}
+
+/// The data drive in `bay`, if any: a binary search over the drives (validation sorts them by
+/// bay), falling back to a linear one when they are not sorted.
+fn drive_in(pod: &Pod, bay: u32) -> Option<&crate::model::BayDrive> {
+    match pod.drives.binary_search_by_key(&bay, |d| d.bay) {
+        Ok(i) => pod.drives.get(i),
+        Err(_) => pod.drives.iter().find(|d| d.bay == bay),
+    }
 }
 
 /// The shape of a layout: level (which fixes width and tolerance) and hot spares.
@@ -381,10 +393,7 @@ fn size_text(b: Bytes) -> String {
 }
 
 fn drive_size(pod: &Pod, bay: u32) -> Bytes {
-    pod.drives
-        .iter()
-        .find(|d| d.bay == bay)
-        .map_or(Bytes(0), |d| d.drive().capacity)
+    drive_in(pod, bay).map_or(Bytes(0), |d| d.drive().capacity)
 }
 
 fn make_group(pod: &Pod, bays: Vec<u32>, align: Bytes) -> Group {
@@ -657,9 +666,12 @@ pub struct Exposure {
     pub notes: Vec<String>,
 }
 
-/// For every domain kind, the worst a single failure does to any group (brute force over every
-/// instance and group).
+/// For every domain kind, the worst a single failure does to any group, over every instance
+/// and group. Each domain's members are counted per group (and per mirror set) through an index
+/// of where each bay sits, so the work is the total size of the domains, not domains × groups;
+/// the verdicts are those of [`group_verdict`].
 pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
+    let mut tally = Tally::new(layout);
     let mut out = Vec::new();
     for kind in DomainKind::ALL {
         let inst: Vec<&Domain> = domains.iter().filter(|d| d.kind == kind).collect();
@@ -668,12 +680,9 @@ pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
         }
         let mut worst = (Verdict::Survives, 0u32, String::new());
         for d in &inst {
-            let lost: BTreeSet<u32> = d.bays.iter().copied().collect();
-            for g in &layout.groups {
-                let (n, v) = group_verdict(&layout.shape, &g.bays, &lost);
-                if (v, n) > (worst.0, worst.1) {
-                    worst = (v, n, d.id.clone());
-                }
+            let (v, n) = tally.worst(&d.bays);
+            if (v, n) > (worst.0, worst.1) {
+                worst = (v, n, d.id.clone());
             }
         }
         if worst.2.is_empty() {
@@ -696,6 +705,93 @@ pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
         });
     }
     out
+}
+
+/// Where every grouped bay sits, and scratch counters, for [`exposure`]: one domain's lost
+/// members per group and per mirror set are counted in time proportional to the domain's size.
+struct Tally<'a> {
+    layout: &'a Layout,
+    /// Bay → (group, member position), for every member of every group.
+    at: BTreeMap<u32, Vec<(usize, usize)>>,
+    /// Lost members per group (zero between calls).
+    lost: Vec<u32>,
+    /// Lost members per mirror set, at `set_base[group] + position / copies` (zero between calls).
+    set_lost: Vec<u32>,
+    set_base: Vec<usize>,
+    /// Groups touched by the current domain.
+    touched: Vec<usize>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(layout: &'a Layout) -> Self {
+        let copies = layout.shape.mirror_sets().map(|c| c.max(1) as usize);
+        let mut at: BTreeMap<u32, Vec<(usize, usize)>> = BTreeMap::new();
+        let mut set_base = Vec::with_capacity(layout.groups.len());
+        let mut sets = 0;
+        for (g, grp) in layout.groups.iter().enumerate() {
+            for (i, b) in grp.bays.iter().enumerate() {
+                at.entry(*b).or_default().push((g, i));
+            }
+            set_base.push(sets);
+            if let Some(c) = copies {
+                sets += grp.bays.len().div_ceil(c);
+            }
+        }
+        Tally {
+            layout,
+            at,
+            lost: vec![0; layout.groups.len()],
+            set_lost: vec![0; sets],
+            set_base,
+            touched: Vec::new(),
+        }
+    }
+
+    /// The worst (verdict, members lost) over the groups when the bays `lost_bays` fail.
+    fn worst(&mut self, lost_bays: &[u32]) -> (Verdict, u32) {
+        let copies = self.layout.shape.mirror_sets().map(|c| c.max(1) as usize);
+        let mut bays = lost_bays.to_vec();
+        bays.sort_unstable();
+        bays.dedup();
+        for b in &bays {
+            for &(g, i) in self.at.get(b).into_iter().flatten() {
+                if self.lost[g] == 0 {
+                    self.touched.push(g);
+                }
+                self.lost[g] += 1;
+                if let Some(c) = copies {
+                    self.set_lost[self.set_base[g] + i / c] += 1;
+                }
+            }
+        }
+        let mut worst = (Verdict::Survives, 0u32);
+        for &g in &self.touched {
+            let n = self.lost[g];
+            let members = self.layout.groups[g].bays.len();
+            let dead = match copies {
+                Some(c) => (0..members.div_ceil(c)).any(|k| {
+                    let size = c.min(members - k * c) as u32;
+                    self.set_lost[self.set_base[g] + k] == size
+                }),
+                None => n > self.layout.shape.tolerance(),
+            };
+            let v = if dead {
+                Verdict::DataLoss
+            } else {
+                Verdict::Degraded
+            };
+            worst = worst.max((v, n));
+        }
+        for g in self.touched.drain(..) {
+            self.lost[g] = 0;
+            if let Some(c) = copies {
+                let members = self.layout.groups[g].bays.len();
+                let base = self.set_base[g];
+                self.set_lost[base..base + members.div_ceil(c)].fill(0);
+            }
+        }
+        worst
+    }
 }
 
 /// Why a shape cannot survive a domain kind on this hardware, whatever the placement.
@@ -856,18 +952,6 @@ pub fn check_shape(pod: &Pod, shape: &Shape) -> Result<(), ShapeError> {
     Ok(())
 }
 
-/// Per-group count of members in each domain instance, used by the solver.
-struct Counts {
-    /// (domain index, group) → members.
-    cell: BTreeMap<(usize, usize), u32>,
-}
-
-impl Counts {
-    fn get(&self, d: usize, g: usize) -> u32 {
-        self.cell.get(&(d, g)).copied().unwrap_or(0)
-    }
-}
-
 /// Assigns bays to groups. The design's explicit groups are used when they fit `shape` and no
 /// survival is requested that they break; otherwise the solver spreads each group across the
 /// domains (hard limits for the requested kinds, soft preference for the rest) and repairs
@@ -959,7 +1043,9 @@ fn weight(kind: DomainKind, survive: &[DomainKind]) -> u64 {
 /// pass also swaps unequal sizes (trading capacity for survival).
 ///
 /// The steps are [`Solver::set_aside_free`], [`Solver::deal_tiers`], [`Solver::repair`] and
-/// [`Solver::finish`]; [`Solver::new`] gathers what they share.
+/// [`Solver::finish`]; [`Solver::new`] gathers what they share. The steps work on drive
+/// indices (positions in `pod.drives`) and keep the members per (domain, group) as counts, so
+/// a trial swap is scored by its change in a few counts, not by recounting the pod.
 fn solve(
     pod: &Pod,
     shape: &Shape,
@@ -975,12 +1061,11 @@ fn solve(
 }
 
 /// What every step of [`solve`] reads: the pod and shape, the requested kinds, the domains
-/// that matter for placement and, per bay, the domains it belongs to.
+/// that matter for placement and, per drive, the domains it belongs to. Drives are named by
+/// their index in `pod.drives`.
 struct Solver<'a> {
     pod: &'a Pod,
     shape: &'a Shape,
-    /// The requested (hard) kinds.
-    survive: &'a [DomainKind],
     align: Bytes,
     /// Number of groups.
     groups: usize,
@@ -990,13 +1075,22 @@ struct Solver<'a> {
     tol: u32,
     /// Domains that matter for placement (not single drives, not the pod).
     active: Vec<&'a Domain>,
-    /// Bay → indices into `active` of the domains it belongs to.
-    member_of: BTreeMap<u32, Vec<usize>>,
+    /// Per active domain: its violation weight ([`weight`]) and whether it was requested.
+    wgt: Vec<u64>,
+    hard: Vec<bool>,
+    /// Per active domain: its distinct drives.
+    members_in: Vec<u32>,
+    /// Per drive: the usable (aligned) size.
+    sizes: Vec<Bytes>,
+    /// Per drive: the active domains it belongs to, once per listing of its bay in the domain.
+    member_of: Vec<Vec<usize>>,
+    /// Per drive: the distinct active domains it belongs to, ascending.
+    distinct: Vec<Vec<usize>>,
 }
 
 impl<'a> Solver<'a> {
     /// Sizes the problem (groups of `shape.width()` from the drives left after the spares) and
-    /// indexes the placement domains by bay.
+    /// indexes the placement domains by drive.
     fn new(
         pod: &'a Pod,
         shape: &'a Shape,
@@ -1011,38 +1105,57 @@ impl<'a> Solver<'a> {
             .iter()
             .filter(|d| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
             .collect();
-        let mut member_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for (i, d) in active.iter().enumerate() {
+        let index: std::collections::HashMap<u32, usize> = pod
+            .drives
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.bay, i))
+            .collect();
+        let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (k, d) in active.iter().enumerate() {
             for b in &d.bays {
-                member_of.entry(*b).or_default().push(i);
+                if let Some(&i) = index.get(b) {
+                    member_of[i].push(k);
+                }
             }
+        }
+        let distinct: Vec<Vec<usize>> = member_of
+            .iter()
+            .map(|m| {
+                let mut m = m.clone();
+                m.sort_unstable();
+                m.dedup();
+                m
+            })
+            .collect();
+        let mut members_in = vec![0u32; active.len()];
+        for k in distinct.iter().flatten() {
+            members_in[*k] += 1;
         }
         Solver {
             pod,
             shape,
-            survive,
             align,
             groups,
             w,
             tol: shape.tolerance(),
+            wgt: active.iter().map(|d| weight(d.kind, survive)).collect(),
+            hard: active.iter().map(|d| survive.contains(&d.kind)).collect(),
             active,
+            members_in,
+            sizes: pod
+                .drives
+                .iter()
+                .map(|d| aligned(d.drive().capacity, align))
+                .collect(),
             member_of,
+            distinct,
         }
     }
 
-    /// Whether a domain kind was requested (a hard limit).
-    fn hard(&self, k: DomainKind) -> bool {
-        self.survive.contains(&k)
-    }
-
-    /// The usable (aligned) size of the drive in `bay`.
-    fn size(&self, b: u32) -> Bytes {
-        aligned(drive_size(self.pod, b), self.align)
-    }
-
-    /// The domains `bay` belongs to, as indices into `active`.
-    fn domains_of(&self, b: u32) -> impl Iterator<Item = &usize> {
-        self.member_of.get(&b).into_iter().flatten()
+    /// The bay of drive `i`.
+    fn bay(&self, i: usize) -> u32 {
+        self.pod.drives[i].bay
     }
 
     /// Step 1: set aside the free drives (spares + unused), one at a time. Each time it takes
@@ -1050,96 +1163,100 @@ impl<'a> Solver<'a> {
     /// the groups together tolerate (requested kinds first), then the smallest, then the one
     /// with most soft excess, then the highest bay. Returns the drives left for the groups and
     /// the free ones.
-    fn set_aside_free(&self) -> (Vec<u32>, Vec<u32>) {
+    fn set_aside_free(&self) -> (Vec<usize>, Vec<usize>) {
         let free_count = self.pod.drives.len() - self.groups * self.w;
         let limit = (self.groups as u32) * self.tol;
-        let mut remaining: Vec<u32> = self.pod.drives.iter().map(|d| d.bay).collect();
+        let mut remaining: Vec<usize> = (0..self.pod.drives.len()).collect();
+        // Per active domain: the listings of its bays still in play.
+        let mut have: Vec<u32> = self.active.iter().map(|d| d.bays.len() as u32).collect();
         let mut free = Vec::new();
         for _ in 0..free_count {
-            let over = |b: u32, rem: &[u32], want_hard: bool| -> u64 {
-                self.domains_of(b)
-                    .filter(|i| self.hard(self.active[**i].kind) == want_hard)
-                    .map(|i| {
-                        let d = self.active[*i];
-                        let have = d.bays.iter().filter(|x| rem.contains(x)).count() as u32;
-                        u64::from(have.saturating_sub(limit)) * weight(d.kind, self.survive)
-                    })
+            let over = |i: usize, want_hard: bool| -> u64 {
+                self.member_of[i]
+                    .iter()
+                    .filter(|k| self.hard[**k] == want_hard)
+                    .map(|k| u64::from(have[*k].saturating_sub(limit)) * self.wgt[*k])
                     .sum()
             };
-            let pick = remaining.iter().copied().max_by_key(|b| {
+            let pick = remaining.iter().copied().max_by_key(|i| {
                 (
-                    over(*b, &remaining, true),
-                    std::cmp::Reverse(self.size(*b)),
-                    over(*b, &remaining, false),
-                    *b,
+                    over(*i, true),
+                    std::cmp::Reverse(self.sizes[*i]),
+                    over(*i, false),
+                    self.bay(*i),
                 )
             });
-            if let Some(b) = pick {
-                remaining.retain(|x| *x != b);
-                free.push(b);
+            if let Some(i) = pick {
+                remaining.retain(|x| *x != i);
+                free.push(i);
+                for k in &self.member_of[i] {
+                    have[*k] = have[*k].saturating_sub(1);
+                }
             }
         }
         (remaining, free)
     }
 
     /// How hard a drive is to place: the size of its domains, weighted by their kind.
-    fn pressure(&self, b: u32) -> u64 {
-        self.domains_of(b)
-            .map(|i| {
-                let d = self.active[*i];
-                d.bays.len() as u64 * (1 + weight(d.kind, self.survive))
-            })
+    fn pressure(&self, i: usize) -> u64 {
+        self.member_of[i]
+            .iter()
+            .map(|k| self.active[*k].bays.len() as u64 * (1 + self.wgt[*k]))
             .sum()
     }
 
-    /// The domain cost of adding drive `b` to group `g`, given the members per (domain, group)
-    /// so far: the weighted excess over the tolerance, or the count below it.
-    fn cost_add(&self, counts: &Counts, b: u32, g: usize) -> u64 {
-        self.domains_of(b)
-            .map(|i| {
-                let c = counts.get(*i, g);
-                let wgt = weight(self.active[*i].kind, self.survive);
-                if c + 1 > self.tol {
-                    wgt * u64::from(c + 1 - self.tol)
+    /// The domain cost of adding drive `i` to each group `first..first + cost.len()`, into
+    /// `cost`, given the members per (domain, group) so far: per domain of the drive, the
+    /// weighted excess over the tolerance, or the count below it.
+    fn costs_add(&self, counts: &[u32], i: usize, first: usize, cost: &mut [u64]) {
+        cost.fill(0);
+        for k in &self.member_of[i] {
+            let row = &counts[k * self.groups + first..k * self.groups + first + cost.len()];
+            let wgt = self.wgt[*k];
+            for (c, n) in cost.iter_mut().zip(row) {
+                *c += if n + 1 > self.tol {
+                    wgt * u64::from(n + 1 - self.tol)
                 } else {
-                    u64::from(c)
-                }
-            })
-            .sum()
+                    u64::from(*n)
+                };
+            }
+        }
     }
 
     /// Step 2, greedy placement by capacity tiers: rank the drives by size; position k belongs
     /// to group k / w. Within a run of equal sizes, deal the drives (most constrained first) to
-    /// the run's group slots by domain cost. Returns the members of each group.
-    fn deal_tiers(&self, remaining: &[u32]) -> Vec<Vec<u32>> {
+    /// the run's open group slots by domain cost. Returns the members of each group.
+    fn deal_tiers(&self, remaining: &[usize]) -> Vec<Vec<usize>> {
         let w = self.w;
         let mut order = remaining.to_vec();
-        order.sort_by_key(|b| (std::cmp::Reverse(self.size(*b)), *b));
-        let mut counts = Counts {
-            cell: BTreeMap::new(),
-        };
-        let mut members: Vec<Vec<u32>> = vec![Vec::new(); self.groups];
+        order.sort_by_key(|i| (std::cmp::Reverse(self.sizes[*i]), self.bay(*i)));
+        let mut counts = vec![0u32; self.active.len() * self.groups];
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.groups];
         let mut start = 0;
         while start < order.len() {
-            let run_size = self.size(order[start]);
+            let run_size = self.sizes[order[start]];
             let end = order[start..]
                 .iter()
-                .position(|b| self.size(*b) != run_size)
+                .position(|i| self.sizes[*i] != run_size)
                 .map_or(order.len(), |k| start + k);
-            let mut slots: Vec<usize> = (start..end).map(|pos| pos / w).collect();
-            let mut run: Vec<u32> = order[start..end].to_vec();
-            run.sort_by_key(|b| (std::cmp::Reverse(self.pressure(*b)), *b));
-            for b in run {
-                let best = slots
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, g)| (self.cost_add(&counts, b, **g), members[**g].len(), **g))
-                    .map(|(k, g)| (k, *g));
-                if let Some((k, g)) = best {
-                    slots.swap_remove(k);
-                    members[g].push(b);
-                    for i in self.domains_of(b) {
-                        *counts.cell.entry((*i, g)).or_insert(0) += 1;
+            // Open slots of the run per group: positions start..end, group = position / w.
+            let first = start / w;
+            let mut open: Vec<usize> = (first..=(end - 1) / w)
+                .map(|g| end.min((g + 1) * w) - start.max(g * w))
+                .collect();
+            let mut run: Vec<usize> = order[start..end].to_vec();
+            run.sort_by_key(|i| (std::cmp::Reverse(self.pressure(*i)), self.bay(*i)));
+            let mut cost = vec![0u64; open.len()];
+            for i in run {
+                self.costs_add(&counts, i, first, &mut cost);
+                let best = (first..first + open.len())
+                    .filter(|g| open[g - first] > 0)
+                    .min_by_key(|g| (cost[g - first], members[*g].len(), *g));
+                if let Some(g) = best {
+                    open[g - first] -= 1;
+                    members[g].push(i);
+                    for k in &self.member_of[i] {
+                        counts[k * self.groups + g] += 1;
                     }
                 }
             }
@@ -1148,82 +1265,202 @@ impl<'a> Solver<'a> {
         members
     }
 
+    /// Distinct members per (domain, group), at `domain × groups + group`.
+    fn counts(&self, members: &[Vec<usize>]) -> Vec<u32> {
+        let mut counts = vec![0u32; self.active.len() * self.groups];
+        for (g, m) in members.iter().enumerate() {
+            for i in m {
+                for k in &self.distinct[*i] {
+                    counts[k * self.groups + g] += 1;
+                }
+            }
+        }
+        counts
+    }
+
     /// The weighted excess of the domains (only the requested ones when `only_hard`) over the
     /// tolerance, summed over the groups.
-    fn violation(&self, members: &[Vec<u32>], only_hard: bool) -> u64 {
-        let mut c = 0;
-        for d in self
-            .active
-            .iter()
-            .filter(|d| !only_hard || self.hard(d.kind))
-        {
-            for m in members {
-                let k = m.iter().filter(|b| d.bays.contains(b)).count() as u32;
-                if k > self.tol {
-                    c += weight(d.kind, self.survive) * u64::from(k - self.tol);
+    fn violation(&self, counts: &[u32], only_hard: bool) -> u64 {
+        let mut c = 0u64;
+        for k in (0..self.active.len()).filter(|k| !only_hard || self.hard[*k]) {
+            for n in &counts[k * self.groups..(k + 1) * self.groups] {
+                if *n > self.tol {
+                    c = c.saturating_add(self.wgt[k] * u64::from(n - self.tol));
                 }
             }
         }
         c
     }
 
+    /// The counting lower bound of [`Solver::violation`] over every placement, kind by kind
+    /// (one weight per kind), the larger of two counts:
+    /// * per domain: one with `s` drives keeps at least `s − free` of them in the groups, and
+    ///   the groups hold at most `groups × tolerance` of them without excess;
+    /// * per group: its `w` members, less those in no domain of the kind, fall into at most
+    ///   `m` domains of the kind (the kind's instances), which hold `m × tolerance` of them
+    ///   without excess.
+    ///
+    /// A swap pass that reaches it is done: no swap can lower the violation further.
+    fn floor(&self, free: usize) -> u64 {
+        let room = (self.groups as u64) * u64::from(self.tol) + free as u64;
+        let mut total = 0u64;
+        for kind in DomainKind::ALL {
+            let of_kind: Vec<usize> = (0..self.active.len())
+                .filter(|k| self.active[*k].kind == kind)
+                .collect();
+            let Some(&first) = of_kind.first() else {
+                continue;
+            };
+            let per_domain: u64 = of_kind
+                .iter()
+                .map(|k| u64::from(self.members_in[*k]).saturating_sub(room))
+                .sum();
+            let outside = self
+                .distinct
+                .iter()
+                .filter(|ds| !ds.iter().any(|k| self.active[*k].kind == kind))
+                .count() as u64;
+            let per_group_room = (of_kind.len() as u64).saturating_mul(u64::from(self.tol));
+            let per_group = (self.groups as u64)
+                .saturating_mul((self.w as u64).saturating_sub(per_group_room))
+                .saturating_sub(outside);
+            total = total.saturating_add(per_domain.max(per_group).saturating_mul(self.wgt[first]));
+        }
+        total
+    }
+
     /// Step 3, repair by swaps: equal sizes first; unequal sizes too if requested kinds are
     /// still violated.
-    fn repair(&self, members: &mut [Vec<u32>], free: &mut [u32]) {
+    fn repair(&self, members: &mut [Vec<usize>], free: &mut [usize]) {
+        let mut counts = self.counts(members);
         for any_size in [false, true] {
-            if any_size && self.violation(members, true) == 0 {
+            if any_size && self.violation(&counts, true) == 0 {
                 break;
             }
-            self.swap_pass(members, free, any_size);
+            self.swap_pass(members, free, &mut counts, any_size);
+        }
+    }
+
+    /// The change in [`Solver::violation`] when drive `a` of group `g` trades places with
+    /// drive `b` of group `h` (`None`: `b` is a free drive). Only the domains of one drive and
+    /// not the other change counts: −1/+1 in `g` and the reverse in `h`.
+    fn swap_delta(&self, counts: &[u32], a: usize, g: usize, b: usize, h: Option<usize>) -> i64 {
+        let (da, db) = (&self.distinct[a], &self.distinct[b]);
+        let cell = |k: usize, grp: usize| counts[k * self.groups + grp];
+        let tol = self.tol;
+        // A member of domain `k` moves from group `from` to `to` (`None`: out of the groups).
+        let leave = |k: usize, from: usize, to: Option<usize>| {
+            let w = self.wgt[k] as i64;
+            let down = if cell(k, from) > tol { -w } else { 0 };
+            let up = match to {
+                Some(t) if cell(k, t) >= tol => w,
+                _ => 0,
+            };
+            down + up
+        };
+        let mut delta = 0i64;
+        // Merge the two ascending lists; shared domains do not change.
+        let (mut x, mut y) = (0, 0);
+        while x < da.len() || y < db.len() {
+            match (da.get(x), db.get(y)) {
+                (Some(p), Some(q)) if p == q => {
+                    x += 1;
+                    y += 1;
+                }
+                (Some(p), q) if q.is_none_or(|q| p < q) => {
+                    delta += leave(*p, g, h);
+                    x += 1;
+                }
+                (_, Some(q)) => {
+                    match h {
+                        Some(h) => delta += leave(*q, h, Some(g)),
+                        None => {
+                            if cell(*q, g) >= tol {
+                                delta += self.wgt[*q] as i64;
+                            }
+                        }
+                    }
+                    y += 1;
+                }
+                _ => break,
+            }
+        }
+        delta
+    }
+
+    /// Records in `counts` that drive `a` left group `g` for `h` (`None`: the free drives)
+    /// and drive `b` the reverse.
+    fn apply_swap(&self, counts: &mut [u32], a: usize, g: usize, b: usize, h: Option<usize>) {
+        let groups = self.groups;
+        for k in &self.distinct[b] {
+            counts[k * groups + g] += 1;
+        }
+        if let Some(h) = h {
+            for k in &self.distinct[a] {
+                counts[k * groups + h] += 1;
+            }
+            for k in &self.distinct[b] {
+                counts[k * groups + h] -= 1;
+            }
+        }
+        for k in &self.distinct[a] {
+            counts[k * groups + g] -= 1;
         }
     }
 
     /// One repair pass: up to 50 rounds, each taking the first swap (between two groups, or
-    /// between a group and a free drive) that lowers the violation, until none does. Only
-    /// drives of equal size are swapped unless `any_size`.
-    fn swap_pass(&self, members: &mut [Vec<u32>], free: &mut [u32], any_size: bool) {
+    /// between a group and a free drive) that lowers the violation, until none does or the
+    /// violation is down to [`Solver::floor`]. Only drives of equal size are swapped unless
+    /// `any_size`.
+    fn swap_pass(
+        &self,
+        members: &mut [Vec<usize>],
+        free: &mut [usize],
+        counts: &mut [u32],
+        any_size: bool,
+    ) {
         let groups = self.groups;
-        let same = |a: u32, b: u32| any_size || self.size(a) == self.size(b);
-        let mut cost = self.violation(members, false);
+        let same = |a: usize, b: usize| any_size || self.sizes[a] == self.sizes[b];
+        let floor = self.floor(free.len());
+        let mut cost = self.violation(counts, false);
         let mut rounds = 0;
-        while cost > 0 && rounds < 50 {
+        while cost > floor && rounds < 50 {
             rounds += 1;
             let mut improved = false;
             'outer: for g in 0..groups {
                 for gi in 0..members[g].len() {
+                    let a = members[g][gi];
                     for h in (0..groups).filter(|h| *h != g) {
                         for hi in 0..members[h].len() {
-                            let (a, b) = (members[g][gi], members[h][hi]);
+                            let b = members[h][hi];
                             if !same(a, b) {
                                 continue;
                             }
-                            members[g][gi] = b;
-                            members[h][hi] = a;
-                            let c = self.violation(members, false);
-                            if c < cost {
-                                cost = c;
+                            let d = self.swap_delta(counts, a, g, b, Some(h));
+                            if d < 0 {
+                                self.apply_swap(counts, a, g, b, Some(h));
+                                members[g][gi] = b;
+                                members[h][hi] = a;
+                                cost = cost.saturating_sub(d.unsigned_abs());
                                 improved = true;
                                 continue 'outer;
                             }
-                            members[g][gi] = a;
-                            members[h][hi] = b;
                         }
                     }
                     for slot in free.iter_mut() {
-                        let (a, b) = (members[g][gi], *slot);
+                        let b = *slot;
                         if !same(a, b) {
                             continue;
                         }
-                        members[g][gi] = b;
-                        *slot = a;
-                        let c = self.violation(members, false);
-                        if c < cost {
-                            cost = c;
+                        let d = self.swap_delta(counts, a, g, b, None);
+                        if d < 0 {
+                            self.apply_swap(counts, a, g, b, None);
+                            members[g][gi] = b;
+                            *slot = a;
+                            cost = cost.saturating_sub(d.unsigned_abs());
                             improved = true;
                             continue 'outer;
                         }
-                        members[g][gi] = a;
-                        *slot = b;
                     }
                 }
             }
@@ -1236,8 +1473,13 @@ impl<'a> Solver<'a> {
     /// Step 4: put the result in canonical order (members sorted unless the shape's mirror
     /// sets depend on their order, groups by their lowest bay, free drives ascending; the first
     /// `shape.spares` free drives are the spares) and build the layout.
-    fn finish(&self, mut members: Vec<Vec<u32>>, mut free: Vec<u32>) -> Layout {
+    fn finish(&self, members: Vec<Vec<usize>>, free: Vec<usize>) -> Layout {
         let shape = self.shape;
+        let mut members: Vec<Vec<u32>> = members
+            .into_iter()
+            .map(|m| m.into_iter().map(|i| self.bay(i)).collect())
+            .collect();
+        let mut free: Vec<u32> = free.into_iter().map(|i| self.bay(i)).collect();
         for m in &mut members {
             if shape.mirror_sets().is_none() {
                 m.sort_unstable();
