@@ -440,7 +440,7 @@ pub fn run(a: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outc
     overlay(&mut spec, &a, &mut origins)?;
     let shown = plan_path
         .as_ref()
-        .map_or_else(|| "plan".to_string(), |p| p.display().to_string());
+        .map_or_else(|| "podplan plan".to_string(), |p| p.display().to_string());
     let located = |e: PlanError| CliError::Line(e.located(&shown));
     let req = request::check(&spec, &origins).map_err(located)?;
     let report = crate::study::plan(&design.pod, &design.name(), &req).map_err(located)?;

@@ -527,14 +527,23 @@ pub fn racks_for(pods: u64, per_rack: u32, grouping: Grouping) -> u64 {
     }
 }
 
-/// The demand at the end of each period, and the target with headroom.
-fn demands(req: &PlanRequest) -> Vec<(Bytes, Bytes)> {
+/// The demand at the end of each period, and the target with headroom; a demand beyond
+/// [`super::request::MAX_DEMAND`] is an error, never a saturated figure.
+fn demands(req: &PlanRequest) -> Result<Vec<(Bytes, Bytes)>, PlanError> {
     let ppy = req.period.per_year();
+    let max = super::request::MAX_DEMAND;
     (0..req.horizon_years * ppy)
         .map(|p| {
             let end = f64::from(p + 1) / f64::from(ppy);
             let d = req.demand.at(end);
-            (d, d.scale(1.0 + req.headroom_pct / 100.0))
+            let target = d.0 as f64 * (1.0 + req.headroom_pct / 100.0);
+            if d >= max || target >= max.0 as f64 {
+                return Err(PlanError::TooLarge(format!(
+                    "the demand with its headroom grows beyond 10 EB by {}, more than a plan takes; shorten the horizon or slow the growth",
+                    period_label(p, ppy)
+                )));
+            }
+            Ok((d, d.scale(1.0 + req.headroom_pct / 100.0)))
         })
         .collect()
 }
@@ -659,7 +668,7 @@ pub fn schedule(
 ) -> Result<Vec<PeriodRow>, PlanError> {
     let ppy = req.period.per_year();
     let unit = pod.grouping.unit();
-    let d = demands(req);
+    let d = demands(req)?;
     let peak_target = d.iter().map(|x| x.1).max().unwrap_or(Bytes::ZERO);
     let months = f64::from(req.period.months());
     let (mut pods, mut racks) = (0u64, 0u64);

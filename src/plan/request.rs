@@ -235,8 +235,9 @@ fn range(place: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<f64, PlanE
         return Err(PlanError::OutOfRange {
             place: place.into(),
             message: format!(
-                "{} {unit} is out of range: give {lo} to {hi}",
-                crate::units::fmt_bounded(v)
+                "{}{}{unit} is out of range: give {lo} to {hi}",
+                crate::units::fmt_bounded(v),
+                if unit.is_empty() { "" } else { " " }
             ),
         });
     }

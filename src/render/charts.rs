@@ -417,10 +417,11 @@ where
             .map(|(i, v)| (SegmentValue::CenterOf(i as i32), *v))
             .collect();
         chart
-            .draw_series(std::iter::once(PathElement::new(
-                points.clone(),
-                color.stroke_width(3),
-            )))
+            .draw_series(
+                points.windows(2).map(|w| {
+                    PathElement::new(vec![w[0].clone(), w[1].clone()], color.stroke_width(3))
+                }),
+            )
             .map_err(draw_err)?
             .label(name.clone())
             .legend(move |(x, y)| {

@@ -302,13 +302,27 @@ fn factors(r: &PlanReport) -> Section {
     s
 }
 
+/// Category labels of the charts: every period's, or only each year's first quarter (as
+/// `Y3`) when more than 24 quarters would crowd the axis.
+fn chart_labels(r: &PlanReport) -> Vec<String> {
+    let crowded = r.periods.len() > 24 && r.period == Period::Quarter;
+    r.periods
+        .iter()
+        .map(|p| match (crowded, p.label.split_once(' ')) {
+            (true, Some((y, "Q1"))) => y.to_string(),
+            (true, _) => String::new(),
+            (false, _) => p.label.clone(),
+        })
+        .collect()
+}
+
 /// The capacity chart: usable capacity installed against demand, by period.
 pub fn capacity_chart(r: &PlanReport) -> LineChart {
     LineChart {
         title: format!("{}: usable capacity against demand", r.pod.design),
         category_desc: "period".into(),
         value_desc: "PB (10^15 B, decimal)".into(),
-        categories: r.periods.iter().map(|p| p.label.clone()).collect(),
+        categories: chart_labels(r),
         series: vec![
             (
                 "usable installed".into(),
@@ -329,7 +343,7 @@ pub fn spend_chart(r: &PlanReport) -> StackedChart {
         title: "Cumulative spend: capex and opex".into(),
         category_desc: "period".into(),
         value_desc: format!("thousand {}", r.pod.currency),
-        categories: r.periods.iter().map(|p| p.label.clone()).collect(),
+        categories: chart_labels(r),
         series: vec![
             (
                 "capex".into(),
@@ -352,12 +366,17 @@ pub fn cost_chart(r: &PlanReport) -> BarChart {
         bars: r
             .periods
             .iter()
-            .map(|p| Bar {
-                label: p.label.clone(),
+            .zip(chart_labels(r))
+            .map(|(p, label)| Bar {
+                label,
                 from: 0.0,
                 to: p.cost_per_tb_month_to_date,
                 highlight: false,
-                value_label: format!("{:.2}", p.cost_per_tb_month_to_date),
+                value_label: if r.periods.len() > 24 {
+                    String::new()
+                } else {
+                    format!("{:.2}", p.cost_per_tb_month_to_date)
+                },
             })
             .collect(),
         horizontal: false,
