@@ -176,7 +176,7 @@ pub enum Command {
     /// with its source (docs/model.md §16). --format xlsx writes the purchase schedule (one
     /// sheet per period); --charts DIR writes the charts. A broken --budget exits 1.
     #[command(after_help = EXIT_CODES)]
-    Plan(plan::PlanArgs),
+    Plan(Box<plan::PlanArgs>),
     /// Show a design's topology tree, summary and power budget.
     ///
     /// The tree runs slot → card → port → backplane → bays. The summary gives the drives, raw
@@ -421,7 +421,7 @@ fn run_command(
         Command::Durability(args) => durability::run(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),
         Command::Report(args) => report::run_report(args, out, err),
-        Command::Plan(args) => plan::run(args, out, err),
+        Command::Plan(args) => plan::run(*args, out, err),
         Command::Show {
             design,
             format,

@@ -869,7 +869,7 @@ pub fn compute(pod: &PodFacts, req: &PlanRequest) -> Result<PlanReport, PlanErro
     }
     if let Grouping::Vault { data, parity } = pod.grouping {
         notes.push(format!(
-            "Vaults of {data}+{parity} pods are bought whole and spread one pod per rack, as Backblaze places them [P]: at least {} racks",
+            "Vaults of {data}+{parity} pods are bought whole and spread one pod per rack, as Backblaze places them [S]: at least {} racks",
             data + parity
         ));
     }

@@ -556,7 +556,7 @@ fn factor_table(r: &PlanRequest, o: &Origins) -> Vec<f::Factor> {
         row(
             "site.rack_depth_in",
             format!("{} in", crate::units::trim_float(s.rack_depth_in)),
-            "estimate: a 1,070 mm server rack; Backblaze's cabinets were 29 in [T] (model §16)",
+            "estimate: a 1,070 mm server rack; Backblaze's cabinets were 29 in [S] (model §16)",
         ),
         row(
             "site.rack_power",

@@ -265,7 +265,7 @@ fn rack_month(r: &PlanReport, st: Style) -> Option<Section> {
         ]);
     }
     s.notes.push(
-        "Backblaze (2011): a rack of 10 Pod 2.0s cost about $2,100 a month, roughly a third each for space, power and bandwidth [P] (model §16).".into(),
+        "Backblaze (2011): a rack of 10 Pod 2.0s cost about $2,100 a month, roughly a third each for space, power and bandwidth [S] (model §16).".into(),
     );
     Some(s)
 }

@@ -1,6 +1,7 @@
 //! Fleet plans (`podplan plan`, model §16): a plan checked by hand to the cent, the
 //! properties every plan keeps, Backblaze's 2011 rack-month anchor, the Pod 6.0 depth check,
-//! and bad input.
+//! and bad input. Amounts in cents are written dollars_cents (`2_000_00` = $2,000.00).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use crate::{flat, run};
 use podplan::plan::engine::{self, PodFacts, PodLine};
@@ -466,7 +467,7 @@ fn the_purchase_schedule_workbook_has_a_sheet_per_purchase() {
     // Y1 buys 60 pods (three Vaults): 60 drives a pod → 3,600 drives on the order.
     let drives = y1
         .rows()
-        .find(|r| r[0].to_string() == "seagate-st4000dm000-pod-6-0")
+        .find(|r| r[0] == "seagate-st4000dm000-pod-6-0")
         .unwrap();
     assert_eq!(drives[4].to_string(), "3600");
     for name in [
@@ -490,4 +491,73 @@ fn plan_errors_name_their_place() {
         e.located("p.ron")
             .starts_with("p.ron: error[plan-no-demand] at demand: ")
     );
+}
+
+#[test]
+fn the_readme_plan_figures_are_what_plan_prints() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Fleet plans")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let text = flat(section);
+    let (code, out, err) = run(&[
+        "plan",
+        "designs/backblaze-pod-6.0.ron",
+        "--target",
+        "5PB",
+        "--growth",
+        "40%",
+        "--years",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(section.contains(
+        "podplan plan designs/backblaze-pod-6.0.ron --target 5PB --growth 40% --years 5"
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let money = |v: &serde_json::Value| Cents(v.as_i64().unwrap()).to_string();
+    let t = &r["totals"];
+    for want in [
+        format!("{} pods in year 1", r["periods"][0]["pods"]),
+        format!("{} pods by year 5", t["pods"]),
+        format!("binds at {} pods per rack", r["rack_fit"]["pods_per_rack"]),
+        format!("ends on {} racks", t["racks"]),
+        format!("capex is {}", money(&t["capex"]["total"])),
+        format!("opex {}", money(&t["opex"]["total"])),
+        format!("TCO {}", money(&t["tco"])),
+        format!(
+            "${:.3} per usable TB-month",
+            t["per_tb_month"].as_f64().unwrap()
+        ),
+    ] {
+        assert!(text.contains(&want), "README lacks {want:?}");
+    }
+    let (_, out, _) = run(&[
+        "plan",
+        "designs/backblaze-pod-2.0.ron",
+        "--target",
+        "1000TB",
+        "--growth",
+        "0",
+        "--years",
+        "1",
+        "--headroom",
+        "0",
+        "--vault",
+        "none",
+        "--rack-power",
+        "8kW",
+        "--format",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let want = format!("come to {} a month", money(&r["rack_month"]["total"]));
+    assert!(text.contains(&want), "README lacks {want:?}");
 }
