@@ -146,6 +146,10 @@ pub struct PlanArgs {
     /// as SVG and PNG into this directory.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// Write the plan's report directory instead (plan.md, plan.csv, plan.json, the
+    /// schedule.xlsx purchase schedule and the charts), replaced as a whole.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "charts"])]
+    pub out: Option<PathBuf>,
 }
 
 /// A percentage such as `40`, `40%`, `15 %/yr`.
@@ -446,6 +450,17 @@ pub fn run(a: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outc
     let report = crate::study::plan(&design.pod, &design.name(), &req).map_err(located)?;
     let mut files = design.files();
     files.extend(plan_path.iter().cloned());
+    if let Some(dir) = &a.out {
+        let written = r::plan::plan_files(&report, &super::bom::today())
+            .map_err(|e| format!("--out {}: {e}", dir.display()))?;
+        let notes = crate::output::dir::write_report_dir(dir, &written, &files)
+            .map_err(|e| format!("--out {}: {e}", dir.display()))?;
+        for n in notes {
+            let _ = writeln!(err, "note: {n}");
+        }
+        super::write_stdout(out, format!("wrote {}\n", dir.display()).as_bytes())?;
+        return Ok(limit_outcome(&report, &shown, err));
+    }
     if let Some(dir) = &a.charts {
         write_charts(&report, dir, &files)?;
     }
@@ -458,14 +473,18 @@ pub fn run(a: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outc
         PlanFormat::Json => text(Format::Json, &report)?,
     };
     emit(out, a.output.as_ref(), &files, &bytes)?;
+    Ok(limit_outcome(&report, &shown, err))
+}
+
+/// Exit 1 when the plan breaks a limit the user set (each named on standard error), else 0.
+fn limit_outcome(report: &PlanReport, shown: &str, err: &mut dyn Write) -> Outcome {
     if report.broken.is_empty() {
-        Ok(Outcome::Done)
-    } else {
-        for b in &report.broken {
-            let _ = writeln!(err, "{shown}: limit broken ({}): {}", b.limit, b.message);
-        }
-        Ok(Outcome::LimitBroken)
+        return Outcome::Done;
     }
+    for b in &report.broken {
+        let _ = writeln!(err, "{shown}: limit broken ({}): {}", b.limit, b.message);
+    }
+    Outcome::LimitBroken
 }
 
 fn text(f: Format, report: &PlanReport) -> Result<Vec<u8>, CliError> {

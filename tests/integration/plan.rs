@@ -561,3 +561,47 @@ fn the_readme_plan_figures_are_what_plan_prints() {
     let want = format!("come to {} a month", money(&r["rack_month"]["total"]));
     assert!(text.contains(&want), "README lacks {want:?}");
 }
+
+#[test]
+fn the_committed_plan_report_is_what_the_code_produces() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let committed = root.join("reports").join(crate::report::PLAN_REPORT);
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = tmp.path().join("plan");
+    let (code, _, err) = run(&[
+        "plan",
+        "plans/5pb-40pct-pod-6.0.ron",
+        "--out",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&fresh),
+        names(&committed),
+        "regenerate: see reports/README.md"
+    );
+    let mut stale = Vec::new();
+    for n in names(&fresh) {
+        // Text files only: the workbook carries its date, PNG encoders may differ.
+        if [".md", ".csv", ".json", ".svg"]
+            .iter()
+            .any(|e| n.ends_with(e))
+            && n != "podplan-manifest.json"
+            && std::fs::read(fresh.join(&n)).unwrap() != std::fs::read(committed.join(&n)).unwrap()
+        {
+            stale.push(n);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale plan report files (regenerate: see reports/README.md): {stale:?}"
+    );
+}
