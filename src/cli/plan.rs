@@ -64,8 +64,8 @@ pub struct PlanArgs {
     /// Usable capacity needed now, e.g. `5PB`, `500 TB`.
     #[arg(long, value_name = "CAPACITY")]
     pub target: Option<String>,
-    /// Growth of the demand, percent a year, e.g. `40%`.
-    #[arg(long, value_name = "PCT")]
+    /// Growth of the demand, percent a year, e.g. `40%` (or `-10%`).
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
     pub growth: Option<String>,
     /// Years to plan (1-30).
     #[arg(long, value_name = "N")]

@@ -109,10 +109,13 @@ fn summary(r: &PlanReport, st: Style) -> Section {
         ),
     ];
     for (k, val) in rows {
-        s.row(vec![k.to_string(), val]);
+        s.row(vec![data_name(k, cur, st), val]);
     }
     if let Some(b) = r.budget {
-        s.row(vec!["Capital budget".into(), money(b, cur, st)]);
+        s.row(vec![
+            data_name("Capital budget", cur, st),
+            money(b, cur, st),
+        ]);
     }
     s.notes.extend(r.notes.iter().cloned());
     for b in &r.broken {
@@ -120,6 +123,23 @@ fn summary(r: &PlanReport, st: Style) -> Section {
             .push(format!("LIMIT BROKEN ({}): {}", b.limit, b.message));
     }
     s
+}
+
+/// A figure's name, with its unit when cells are plain numbers (CSV).
+fn data_name(k: &str, cur: &str, st: Style) -> String {
+    let unit = match k {
+        "Usable per pod" | "Raw per pod" | "Demand at the end" | "Usable at the end" => "TB",
+        "Pod price at the start" | "Capex" | "Opex" | "TCO (capex + opex)" | "Capital budget" => {
+            cur
+        }
+        "TCO per usable TB-month" | "TCO per demanded TB-month" => "per TB-month",
+        _ => "",
+    };
+    match st {
+        Style::Data if unit == "per TB-month" => format!("{k} ({cur} per TB-month)"),
+        Style::Data if !unit.is_empty() => format!("{k} ({unit})"),
+        _ => k.to_string(),
+    }
 }
 
 fn rack_fit(r: &PlanReport) -> Section {
@@ -138,6 +158,14 @@ fn rack_fit(r: &PlanReport) -> Section {
         s.row(vec![mark, pods, l.detail.clone()]);
     }
     s
+}
+
+/// Column names with `CUR` replaced by the currency in lower case (`capex_usd`).
+fn with_currency(header: &[&str], cur: &str) -> Vec<String> {
+    header
+        .iter()
+        .map(|h| h.replace("CUR", &cur.to_ascii_lowercase()))
+        .collect()
 }
 
 fn schedule(r: &PlanReport, st: Style) -> Section {
@@ -164,13 +192,15 @@ fn schedule(r: &PlanReport, st: Style) -> Section {
             "pods",
             "vaults",
             "racks",
-            "pod_price",
-            "capex",
-            "opex",
-            "cost_per_tb_month_to_date",
+            "pod_price_CUR",
+            "capex_CUR",
+            "opex_CUR",
+            "tco_per_tb_month_to_date_CUR",
         ],
     };
-    let mut s = Section::new("Schedule", header);
+    let header = with_currency(header, cur);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut s = Section::new("Schedule", &header);
     s.align_right(1..=10);
     let short = |b: Bytes| match st {
         Style::Read => grouped(b.tb(), 0),
@@ -214,16 +244,18 @@ fn opex(r: &PlanReport, st: Style) -> Section {
         ],
         Style::Data => &[
             "period",
-            "energy",
-            "space",
-            "bandwidth",
-            "drive_replacements",
-            "labour",
+            "energy_CUR",
+            "space_CUR",
+            "bandwidth_CUR",
+            "drive_replacements_CUR",
+            "labour_CUR",
             "kwh",
             "failed_drives",
         ],
     };
-    let mut s = Section::new("Operating cost by period", header);
+    let header = with_currency(header, cur);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut s = Section::new("Operating cost by period", &header);
     s.align_right(1..=7);
     let row = |p: &PeriodRow| {
         vec![
