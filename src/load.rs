@@ -195,6 +195,11 @@ fn starts_with_word(text: &str, word: &str) -> bool {
         .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
+/// True when the text is a fleet plan (`Plan(` after leading comments and whitespace).
+pub fn is_plan(text: &str) -> bool {
+    starts_with_word(text, "Plan")
+}
+
 /// Where catalog files are read from: the file system next to the design, or the embedded set.
 trait Source {
     fn read(&self, name: &str) -> Result<(String, String), String>;

@@ -584,7 +584,8 @@ fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
     }
 }
 
-/// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`.
+/// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`
+/// (`podplan PLAN.ron`, a plan file, means `podplan plan PLAN.ron`).
 /// A lone argument that looks like a design file but is none gets an error that says what to
 /// run; anything else is left to the argument parser.
 fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
@@ -601,7 +602,8 @@ fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     }
     let path = std::path::Path::new(arg);
     if path.is_file() {
-        args.insert(1, OsString::from("report"));
+        let plan = load::read_input(path).is_ok_and(|t| load::is_plan(&t));
+        args.insert(1, OsString::from(if plan { "plan" } else { "report" }));
         return Ok(args);
     }
     let looks_like_a_file = path.extension().is_some_and(|e| e == "ron")

@@ -605,3 +605,13 @@ fn the_committed_plan_report_is_what_the_code_produces() {
         "stale plan report files (regenerate: see reports/README.md): {stale:?}"
     );
 }
+
+#[test]
+fn a_plan_file_alone_is_planned() {
+    let (code, out, err) = run(&["plans/5pb-40pct-pod-6.0.ron"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Plan: 5 PB usable + 40 %/yr on Pod 6.0 Vaults"),
+        "{out}"
+    );
+}
