@@ -88,6 +88,7 @@ pub mod load;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod plan;
 pub mod power;
 pub mod render;
 pub mod show;

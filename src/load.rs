@@ -1,4 +1,4 @@
-//! Reading design and catalog files: text → `spec`, with `path:line:col` syntax errors.
+//! Reading design, catalog and plan files: text → `spec`, with `path:line:col` syntax errors.
 //!
 //! This module owns file I/O for inputs and the built-in designs embedded in the binary. It
 //! resolves a design's `catalogs` relative to the design's directory. It does not check
@@ -59,6 +59,8 @@ pub enum Document {
     Design(Box<Loaded>),
     /// A catalog on its own.
     Catalog(String, Catalog),
+    /// A fleet plan (`Plan(...)`), named by its path; its design is loaded by `podplan plan`.
+    Plan(String, Box<crate::plan::PlanSpec>),
 }
 
 /// The largest design or catalog file podplan reads: 16 MiB. A real design is tens of
@@ -175,8 +177,9 @@ pub fn to_ron<T: serde::Serialize>(value: &T) -> Result<String, ron::Error> {
     ron_options().to_string_pretty(value, pretty)
 }
 
-/// True when the text is a catalog (`Catalog(` after leading comments and whitespace).
-fn is_catalog(text: &str) -> bool {
+/// The first word of the text after leading comments and whitespace: `Catalog`, `Plan`,
+/// `Design`.
+fn starts_with_word(text: &str, word: &str) -> bool {
     let mut rest = text;
     loop {
         rest = rest.trim_start();
@@ -188,7 +191,13 @@ fn is_catalog(text: &str) -> bool {
             break;
         }
     }
-    rest.starts_with("Catalog")
+    rest.strip_prefix(word)
+        .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+}
+
+/// True when the text is a fleet plan (`Plan(` after leading comments and whitespace).
+pub fn is_plan(text: &str) -> bool {
+    starts_with_word(text, "Plan")
 }
 
 /// Where catalog files are read from: the file system next to the design, or the embedded set.
@@ -221,7 +230,11 @@ impl Source for Embedded {
 }
 
 fn load_text(path: &str, text: &str, src: &dyn Source) -> Result<Document, Vec<Diagnostic>> {
-    if is_catalog(text) {
+    if starts_with_word(text, "Plan") {
+        let plan = parse::<crate::plan::PlanSpec>(path, text).map_err(|d| vec![*d])?;
+        return Ok(Document::Plan(path.to_string(), Box::new(plan)));
+    }
+    if starts_with_word(text, "Catalog") {
         let cat = parse::<Catalog>(path, text).map_err(|d| vec![*d])?;
         return Ok(Document::Catalog(path.to_string(), cat));
     }

@@ -150,6 +150,11 @@ fn extra_parts(files: &[PathBuf]) -> Result<Vec<(String, crate::spec::Catalog)>,
     for f in files {
         match load::load_file(f) {
             Ok(Document::Catalog(p, c)) => out.push((p, c)),
+            Ok(Document::Plan(p, _)) => {
+                return Err(format!(
+                    "--parts {p}: a fleet plan has no parts; give a catalog or design file"
+                ));
+            }
             Ok(Document::Design(l)) => {
                 out.push((
                     l.path.clone(),

@@ -63,6 +63,7 @@ pub(crate) fn show_warnings(err: &mut dyn Write, warnings: &[Diagnostic]) {
 enum Loadable {
     Design(Box<Design>),
     Catalog(String),
+    Plan(String),
 }
 
 fn load_one(path: Option<&PathBuf>) -> Result<Loadable, CliError> {
@@ -70,9 +71,19 @@ fn load_one(path: Option<&PathBuf>) -> Result<Loadable, CliError> {
         Some(p) => load::load_file(p),
         None => load::builtin(),
     };
+    from_doc(doc, path)
+}
+
+/// Validates and lints a loaded document (`path` is the file it came from, `None` for a
+/// built-in design).
+fn from_doc(
+    doc: Result<Document, Vec<Diagnostic>>,
+    path: Option<&PathBuf>,
+) -> Result<Loadable, CliError> {
     let loaded: Loaded = match doc {
         Ok(Document::Design(l)) => *l,
         Ok(Document::Catalog(p, _)) => return Ok(Loadable::Catalog(p)),
+        Ok(Document::Plan(p, _)) => return Ok(Loadable::Plan(p)),
         Err(diagnostics) => return Err(CliError::diagnostics(diagnostics)),
     };
     let outcome = validate(&loaded);
@@ -109,7 +120,32 @@ pub(crate) fn load_design(path: Option<&PathBuf>, err: &mut dyn Write) -> Result
             Ok(*d)
         }
         Loadable::Catalog(p) => Err(not_a_design(&p)),
+        Loadable::Plan(p) => Err(a_plan(&p)),
     }
+}
+
+/// Validates an already loaded document as a design (a built-in one by name, for a plan)
+/// and shows its warnings.
+pub(crate) fn load_design_doc(
+    doc: Result<Document, Vec<Diagnostic>>,
+    path: Option<&PathBuf>,
+    err: &mut dyn Write,
+) -> Result<Design, CliError> {
+    match from_doc(doc, path)? {
+        Loadable::Design(d) => {
+            show_warnings(err, &d.warnings);
+            Ok(*d)
+        }
+        Loadable::Catalog(p) => Err(not_a_design(&p)),
+        Loadable::Plan(p) => Err(a_plan(&p)),
+    }
+}
+
+/// The error for a plan given where a design is needed.
+fn a_plan(path: &str) -> CliError {
+    CliError::Line(format!(
+        "{path}: this is a fleet plan, not a design; run `podplan plan {path}`"
+    ))
 }
 
 /// The error for a catalog given where a design is needed.
@@ -136,6 +172,14 @@ pub(crate) fn load_or_skip(
             Ok(None)
         }
         Loadable::Catalog(p) => Err(not_a_design(&p)),
+        Loadable::Plan(p) if skip_catalogs => {
+            let _ = writeln!(
+                err,
+                "{p}: a fleet plan, not a design; skipped (run `podplan plan {p}`)"
+            );
+            Ok(None)
+        }
+        Loadable::Plan(p) => Err(a_plan(&p)),
     }
 }
 

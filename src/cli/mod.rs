@@ -20,6 +20,7 @@ mod check;
 pub mod durability;
 mod input;
 pub mod layout;
+pub mod plan;
 pub mod report;
 
 /// Exit code: success.
@@ -160,6 +161,22 @@ pub enum Command {
     /// subcommand at all, podplan prints the report of the built-in Pod 2.0 design.
     #[command(after_help = EXIT_CODES)]
     Report(report::ReportArgs),
+    /// Plan a fleet: how many pods, Vaults and racks a growing demand needs, period by period,
+    /// and what they cost to buy and to run.
+    ///
+    /// Give a plan file (`Plan(...)`, see plans/) or a design with flags, e.g.
+    /// `podplan plan designs/backblaze-pod-6.0.ron --target 5PB --growth 40% --years 5`. Each
+    /// period, enough pods are bought that usable capacity covers the demand at the period's
+    /// end plus --headroom, in whole Vaults (--vault 17+3); racks hold as many pods as the
+    /// tightest of rack units, depth, power at load and at spin-up, weight and switch ports
+    /// allows. Capex: pods from the BOM at that period's drive price (--drive-price-decline),
+    /// racks and switches. Opex: energy (wall power × PUE × price per kWh), space, bandwidth,
+    /// drive replacements (AFR × drives × drive price) and labour. Totals: TCO, cost per
+    /// usable TB-month, and buying as needed against buying up front. Every factor is listed
+    /// with its source (docs/model.md §16). --format xlsx writes the purchase schedule (one
+    /// sheet per period); --charts DIR writes the charts. A broken --budget exits 1.
+    #[command(after_help = EXIT_CODES)]
+    Plan(Box<plan::PlanArgs>),
     /// Show a design's topology tree, summary and power budget.
     ///
     /// The tree runs slot → card → port → backplane → bays. The summary gives the drives, raw
@@ -229,6 +246,7 @@ pub fn check_file(path: Option<&PathBuf>) -> Vec<Diagnostic> {
     match doc {
         Err(d) => d,
         Ok(Document::Catalog(p, c)) => validate_catalog(&p, &c),
+        Ok(Document::Plan(p, spec)) => plan::check_plan(&p, &spec),
         Ok(Document::Design(l)) => {
             let o = validate(&l);
             let mut d = o.diagnostics;
@@ -403,6 +421,7 @@ fn run_command(
         Command::Durability(args) => durability::run(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),
         Command::Report(args) => report::run_report(args, out, err),
+        Command::Plan(args) => plan::run(*args, out, err),
         Command::Show {
             design,
             format,
@@ -559,12 +578,14 @@ fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
         Command::Compare(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Durability(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Layout(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Plan(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Show { format, output, .. } => fit_format(format, explicit, output.as_ref()),
         Command::Check { .. } | Command::Report(_) => Ok(()),
     }
 }
 
-/// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`.
+/// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`
+/// (`podplan PLAN.ron`, a plan file, means `podplan plan PLAN.ron`).
 /// A lone argument that looks like a design file but is none gets an error that says what to
 /// run; anything else is left to the argument parser.
 fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
@@ -581,7 +602,8 @@ fn design_alone(mut args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     }
     let path = std::path::Path::new(arg);
     if path.is_file() {
-        args.insert(1, OsString::from("report"));
+        let plan = load::read_input(path).is_ok_and(|t| load::is_plan(&t));
+        args.insert(1, OsString::from(if plan { "plan" } else { "report" }));
         return Ok(args);
     }
     let looks_like_a_file = path.extension().is_some_and(|e| e == "ron")

@@ -1,4 +1,4 @@
-//! Charts: bar, floating-bar (waterfall) and stacked-bar charts rendered to SVG and PNG.
+//! Charts: bar, floating-bar (waterfall), stacked-bar and line charts rendered to SVG and PNG.
 //!
 //! This module owns every use of plotters and nothing else: callers hand it plain data (labels
 //! and numbers already computed by the engines) and get back SVG text or PNG bytes. It embeds
@@ -110,6 +110,21 @@ pub struct StackedChart {
     /// Value-axis description, with its unit.
     pub value_desc: String,
     /// Category labels.
+    pub categories: Vec<String>,
+    /// Series: name and one value per category.
+    pub series: Vec<(String, Vec<f64>)>,
+}
+
+/// Lines over categories: one line per series, a marker at each category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineChart {
+    /// Title.
+    pub title: String,
+    /// Category-axis description.
+    pub category_desc: String,
+    /// Value-axis description, with its unit.
+    pub value_desc: String,
+    /// Category labels (blank ones are not printed).
     pub categories: Vec<String>,
     /// Series: name and one value per category.
     pub series: Vec<(String, Vec<f64>)>,
@@ -371,6 +386,66 @@ where
     area.present().map_err(draw_err)
 }
 
+fn draw_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    c: &LineChart,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    area.fill(&WHITE).map_err(draw_err)?;
+    let hi = c
+        .series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let mut chart = vertical_frame(
+        area,
+        &c.title,
+        &c.categories,
+        value_range(0.0, hi * 1.1),
+        &c.category_desc,
+        &c.value_desc,
+    )?;
+    for (k, (name, values)) in c.series.iter().enumerate() {
+        let color = SERIES[k % SERIES.len()];
+        let points: Vec<(SegmentValue<i32>, f64)> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(i, v)| (SegmentValue::CenterOf(i as i32), *v))
+            .collect();
+        chart
+            .draw_series(
+                points.windows(2).map(|w| {
+                    PathElement::new(vec![w[0].clone(), w[1].clone()], color.stroke_width(3))
+                }),
+            )
+            .map_err(draw_err)?
+            .label(name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
+            });
+        chart
+            .draw_series(
+                points
+                    .into_iter()
+                    .map(|p| Circle::new(p, 4, color.filled())),
+            )
+            .map_err(draw_err)?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(draw_err)?;
+    area.present().map_err(draw_err)
+}
+
 fn svg_with(
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), ChartError>,
@@ -443,6 +518,22 @@ pub fn stacked_png(c: &StackedChart) -> Result<Vec<u8>, ChartError> {
         return Err(ChartError::Empty);
     }
     png_with((900, 520), |a| draw_stacked(a, c))
+}
+
+/// A line chart as SVG text.
+pub fn lines_svg(c: &LineChart) -> Result<String, ChartError> {
+    if c.categories.is_empty() {
+        return Err(ChartError::Empty);
+    }
+    svg_with((900, 520), |a| draw_lines(a, c))
+}
+
+/// A line chart as PNG bytes.
+pub fn lines_png(c: &LineChart) -> Result<Vec<u8>, ChartError> {
+    if c.categories.is_empty() {
+        return Err(ChartError::Empty);
+    }
+    png_with((900, 520), |a| draw_lines(a, c))
 }
 
 #[cfg(test)]

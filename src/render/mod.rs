@@ -9,6 +9,7 @@ pub mod bom;
 pub mod charts;
 pub mod durability;
 mod layout;
+pub mod plan;
 pub mod report;
 mod show;
 pub mod xlsx;

@@ -698,3 +698,191 @@ pub fn bom_workbook(r: &Report, generated: &str) -> Result<Vec<u8>, XlsxError> {
     cost_sheet(wb.add_worksheet(), r, cells, &f)?;
     wb.save_to_buffer()
 }
+
+/// Sets the workbook's properties: title, author, source, and the creation date `generated`
+/// (`YYYY-MM-DD`) so that the same plan and date give the same bytes.
+fn set_props(wb: &mut Workbook, title: String, source: &str, generated: &str) {
+    let mut props = DocProperties::new()
+        .set_title(title)
+        .set_author("podplan")
+        .set_comment(format!("Generated from {source}"));
+    let ymd: Vec<&str> = generated.split('-').collect();
+    if let [y, m, d] = ymd[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u8>())
+        && let Ok(dt) = ExcelDateTime::from_ymd(y, m, d)
+    {
+        props = props.set_creation_datetime(&dt);
+    }
+    wb.set_properties(&props);
+}
+
+/// The plan's summary sheet: one row per period with what it buys and spends.
+fn plan_summary_sheet(
+    ws: &mut Worksheet,
+    r: &crate::plan::PlanReport,
+    generated: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name("Summary")?;
+    ws.write_string_with_format(0, 0, format!("Purchase schedule: {}", r.name), &f.title)?;
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "{} ({}), generated {generated} by podplan; amounts in {}",
+            r.pod.design, r.pod.file, r.pod.currency
+        ),
+    )?;
+    let head = [
+        "Period",
+        "Pods bought",
+        "Racks bought",
+        "Pod price",
+        "Pods",
+        "Racks",
+        "Switches",
+        "Capex",
+        "Opex",
+        "Capex + opex",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &f.header)?;
+    }
+    let first = 4u32;
+    for (i, p) in r.periods.iter().enumerate() {
+        let row = first + i as u32;
+        ws.write_string(row, 0, &p.label)?;
+        ws.write_number_with_format(row, 1, p.pods_bought as f64, &f.int)?;
+        ws.write_number_with_format(row, 2, p.racks_bought as f64, &f.int)?;
+        for (c, v) in [
+            (3, p.pod_price),
+            (4, p.capex.pods),
+            (5, p.capex.racks),
+            (6, p.capex.switches),
+            (8, p.opex.total),
+        ] {
+            ws.write_number_with_format(row, c, units(v), &f.money)?;
+        }
+        let capex = formula(
+            format!(
+                "=SUM({}:{})",
+                row_col_to_cell(row, 4),
+                row_col_to_cell(row, 6)
+            ),
+            format!("{:.2}", units(p.capex.total)),
+        );
+        ws.write_formula_with_format(row, 7, capex, &f.money)?;
+        let both = formula(
+            format!("={}+{}", row_col_to_cell(row, 7), row_col_to_cell(row, 8)),
+            format!("{:.2}", units(p.capex.total) + units(p.opex.total)),
+        );
+        ws.write_formula_with_format(row, 9, both, &f.money)?;
+    }
+    let last = first + r.periods.len() as u32 - 1;
+    let total_row = last + 1;
+    ws.write_string_with_format(total_row, 0, "Total", &f.bold)?;
+    let t = &r.totals;
+    for (c, v) in [
+        (4u16, t.capex.pods),
+        (5, t.capex.racks),
+        (6, t.capex.switches),
+        (7, t.capex.total),
+        (8, t.opex.total),
+        (9, t.tco),
+    ] {
+        let sum = formula(
+            format!(
+                "=SUM({}:{})",
+                row_col_to_cell(first, c),
+                row_col_to_cell(last, c)
+            ),
+            format!("{:.2}", units(v)),
+        );
+        ws.write_formula_with_format(total_row, c, sum, &f.money_total)?;
+    }
+    ws.set_column_width(0, 10)?;
+    for c in 1..=9 {
+        ws.set_column_width(c, 15)?;
+    }
+    Ok(())
+}
+
+/// One period's purchase order: every BOM line × the pods bought, and the racks and switches.
+fn plan_order_sheet(
+    ws: &mut Worksheet,
+    p: &crate::plan::engine::PeriodRow,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(&p.label)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "Order for {}: {} pods, {} racks",
+            p.label, p.pods_bought, p.racks_bought
+        ),
+        &f.title,
+    )?;
+    let head = [
+        "Part",
+        "Name",
+        "Part number",
+        "Supplier",
+        "Qty",
+        "Unit price",
+        "Extended",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &f.header)?;
+    }
+    let first = 3u32;
+    for (i, l) in p.order.iter().enumerate() {
+        let row = first + i as u32;
+        ws.write_string(row, 0, &l.part)?;
+        ws.write_string(row, 1, &l.name)?;
+        ws.write_string(row, 2, l.part_number.as_deref().unwrap_or(""))?;
+        ws.write_string(row, 3, l.supplier.as_deref().unwrap_or(""))?;
+        ws.write_number_with_format(row, 4, l.qty as f64, &f.int)?;
+        ws.write_number_with_format(row, 5, units(l.unit), &f.money)?;
+        let ext = formula(
+            format!("={}*{}", row_col_to_cell(row, 4), row_col_to_cell(row, 5)),
+            format!("{:.2}", units(l.extended)),
+        );
+        ws.write_formula_with_format(row, 6, ext, &f.money)?;
+    }
+    let last = first + p.order.len() as u32 - 1;
+    ws.write_string_with_format(last + 1, 0, "Total", &f.bold)?;
+    let total = formula(
+        format!(
+            "=SUM({}:{})",
+            row_col_to_cell(first, 6),
+            row_col_to_cell(last, 6)
+        ),
+        format!("{:.2}", units(p.capex.total)),
+    );
+    ws.write_formula_with_format(last + 1, 6, total, &f.money_total)?;
+    ws.set_column_width(0, 28)?;
+    ws.set_column_width(1, 50)?;
+    for c in 2..=6 {
+        ws.set_column_width(c, 15)?;
+    }
+    Ok(())
+}
+
+/// The purchase schedule of a plan as a workbook: a summary sheet and one sheet per period
+/// that buys anything, with formulas for every extended price and total.
+pub fn plan_workbook(r: &crate::plan::PlanReport, generated: &str) -> Result<Vec<u8>, XlsxError> {
+    let f = formats(&r.pod.currency);
+    let mut wb = Workbook::new();
+    set_props(
+        &mut wb,
+        format!("Purchase schedule: {}", r.name),
+        &r.pod.file,
+        generated,
+    );
+    plan_summary_sheet(wb.add_worksheet(), r, generated, &f)?;
+    for p in r.periods.iter().filter(|p| !p.order.is_empty()) {
+        plan_order_sheet(wb.add_worksheet(), p, &f)?;
+    }
+    wb.save_to_buffer()
+}

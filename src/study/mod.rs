@@ -20,7 +20,9 @@ use crate::units::{Hours, MBps};
 use serde::Serialize;
 
 mod compare;
+mod plan;
 pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
+pub use plan::{plan, pod_facts};
 
 /// Workloads every design study runs, in order.
 pub const WORKLOADS: [Workload; 6] = [

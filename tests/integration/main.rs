@@ -6,6 +6,7 @@ mod bom;
 mod designs;
 mod durability;
 mod layout;
+mod plan;
 mod properties;
 mod readme;
 mod report;

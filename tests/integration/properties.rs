@@ -35,6 +35,7 @@ fn pipeline(text: &str) {
                 let _ = d.to_string();
             }
         }
+        Ok(Document::Plan(..)) => {}
         Ok(Document::Design(loaded)) => {
             let outcome = validate::validate(&loaded);
             for d in &outcome.diagnostics {

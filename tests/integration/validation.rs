@@ -666,7 +666,7 @@ fn check_variant(old: &str, new: &str) -> Vec<Diagnostic> {
     let text = text.replacen(old, new, 1);
     match load::load_str("variant.ron", &text, &fixtures()) {
         Err(d) => d,
-        Ok(Document::Catalog(..)) => panic!("a design"),
+        Ok(Document::Catalog(..) | Document::Plan(..)) => panic!("a design"),
         Ok(Document::Design(l)) => {
             let o = podplan::validate::validate(&l);
             let mut d = o.diagnostics;
@@ -839,7 +839,7 @@ fn check_mutated(from: &str, to: &str) -> Vec<Diagnostic> {
     let text = text.replacen(from, to, 1);
     match load::load_str("mutated.ron", &text, &fixtures()) {
         Err(d) => d,
-        Ok(Document::Catalog(..)) => panic!("a design"),
+        Ok(Document::Catalog(..) | Document::Plan(..)) => panic!("a design"),
         Ok(Document::Design(l)) => podplan::validate::validate(&l).diagnostics,
     }
 }
