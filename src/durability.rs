@@ -1131,8 +1131,9 @@ pub struct VaultInputs {
 pub struct GroupDurability {
     /// 1-based group number (as in `podplan layout`).
     pub group: u32,
-    /// Member bays as ranges.
-    pub bays: String,
+    /// Member bays (serialized as ranges, `"1-15"`).
+    #[serde(serialize_with = "crate::bays::ranges")]
+    pub bays: Vec<u32>,
     /// Independent sets, drives per set and tolerated failures per set.
     pub redundancy: Redundancy,
     /// Mean AFR of the members, percent per drive-year (the catalog's, or `--afr`).
@@ -1202,8 +1203,9 @@ pub struct ModelRatio {
 pub struct DurabilityReport {
     /// Design name.
     pub design: String,
-    /// The layout's shape label, e.g. `RAID6 15 (13+2)`.
-    pub shape: String,
+    /// The layout's shape (serialized as its label, e.g. `"RAID6 15 (13+2)"`).
+    #[serde(serialize_with = "crate::layout::shape_label")]
+    pub shape: Shape,
     /// Mission time, years.
     pub mission_years: f64,
     /// How AFR became λ.
@@ -1323,7 +1325,7 @@ pub fn report(
     };
     Ok(DurabilityReport {
         design: pod.name.clone(),
-        shape: layout.shape.label(),
+        shape: layout.shape,
         mission_years: mission.years(),
         convention: o.convention,
         models: o
@@ -1411,7 +1413,7 @@ fn group_figures(
     });
     Ok(GroupDurability {
         group: i as u32 + 1,
-        bays: crate::bays::format_bays(&g.bays),
+        bays: g.bays.clone(),
         redundancy: red,
         afr_pct: afr,
         lambda_per_hour: lambda,

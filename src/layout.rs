@@ -233,6 +233,29 @@ impl Shape {
     }
 }
 
+impl std::fmt::Display for Shape {
+    /// The shape's [label](Shape::label).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// Serializes a shape as its label (`"RAID6 15 (13+2)"`), as reports' JSON has always shown
+/// it: for `#[serde(serialize_with = "crate::layout::shape_label")]`.
+pub fn shape_label<S: serde::Serializer>(shape: &Shape, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(shape)
+}
+
+/// Serializes a shape as two fields, the shape and its label (`"shape_label"`), as the layout
+/// JSON has always shown them: for `#[serde(flatten, serialize_with = ...)]`.
+fn shape_and_label<S: serde::Serializer>(shape: &Shape, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry("shape", shape)?;
+    m.serialize_entry("shape_label", &shape.label())?;
+    m.end()
+}
+
 /// One redundancy group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {
@@ -1593,8 +1616,9 @@ pub fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
 pub struct GroupRow {
     /// 1-based group number.
     pub group: u32,
-    /// Member bays as ranges.
-    pub bays: String,
+    /// Member bays (serialized as ranges, `"1-15"`).
+    #[serde(serialize_with = "crate::bays::ranges")]
+    pub bays: Vec<u32>,
     /// Members per controller (`SLOT4×5 SLOT5×5 …`).
     pub per_card: String,
     /// Most members on one backplane (`None` when no member is behind a backplane).
@@ -1612,10 +1636,9 @@ pub struct GroupRow {
 pub struct LayoutReport {
     /// Design name.
     pub design: String,
-    /// The shape laid out.
+    /// The shape laid out (serialized with its label as `shape_label`).
+    #[serde(flatten, serialize_with = "shape_and_label")]
     pub shape: Shape,
-    /// Its label.
-    pub shape_label: String,
     /// Where the assignment came from.
     pub origin: Origin,
     /// Filesystem on each group.
@@ -1677,7 +1700,7 @@ pub fn report(
             let (per_card, max_bp) = spread(pod, &g.bays);
             GroupRow {
                 group: i as u32 + 1,
-                bays: crate::bays::format_bays(&g.bays),
+                bays: g.bays.clone(),
                 per_card,
                 max_per_backplane: max_bp,
                 member: g.member,
@@ -1689,7 +1712,6 @@ pub fn report(
     LayoutReport {
         design: pod.name.clone(),
         shape: l.shape,
-        shape_label: l.shape.label(),
         origin: l.origin,
         filesystem: fs,
         overheads: *o,

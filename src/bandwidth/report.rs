@@ -39,7 +39,7 @@ pub struct LinkRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriveRow {
     /// Bays, sorted (serialized as ranges, `"1-15"`).
-    #[serde(serialize_with = "bay_ranges")]
+    #[serde(serialize_with = "crate::bays::ranges")]
     pub bays: Vec<u32>,
     /// How many drives.
     pub count: u32,
@@ -65,7 +65,7 @@ pub struct FlowRow {
     /// Group (1-based).
     pub group: Option<u32>,
     /// Drives it moves data on (serialized as ranges, `"1-15"`).
-    #[serde(serialize_with = "bay_ranges")]
+    #[serde(serialize_with = "crate::bays::ranges")]
     pub bays: Vec<u32>,
     /// Its own ceiling in its rate unit (per-drive MB/s for scrub and rebuild, user MB/s for
     /// ingest and read).
@@ -146,8 +146,9 @@ pub struct BandwidthReport {
     pub workload: Workload,
     /// The zone the drives stream in.
     pub zone: Zone,
-    /// The layout's shape, e.g. `RAID6 15 (13+2)`.
-    pub shape: String,
+    /// The layout's shape (serialized as its label, e.g. `"RAID6 15 (13+2)"`).
+    #[serde(serialize_with = "crate::layout::shape_label")]
+    pub shape: crate::layout::Shape,
     /// Every shared link with its load.
     pub links: Vec<LinkRow>,
     /// Data drives, grouped by equal figures.
@@ -439,7 +440,7 @@ pub fn analyze_on(
         revision: pod.revision.clone(),
         workload: req.workload,
         zone: params.zone,
-        shape: layout.shape.label(),
+        shape: layout.shape,
         links,
         drives: drive_rows(g, layout, &traffic),
         flows: flow_rows(g, &planned, &alloc, params),
@@ -661,9 +662,4 @@ pub fn rebuild_times_on(g: &Graph, layout: &Layout, params: &Params) -> Vec<Rebu
             rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
         })
         .collect()
-}
-
-/// Serializes bays as ranges (`"1-15,31"`), as the JSON output has always shown them.
-fn bay_ranges<S: serde::Serializer>(bays: &[u32], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::bays::format_bays(bays))
 }

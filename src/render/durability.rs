@@ -184,7 +184,7 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
             RebuildSource::UserHours => "--rebuild-hours".into(),
             RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
         };
-        let mut row = vec![g.group.to_string(), g.bays.clone()];
+        let mut row = vec![g.group.to_string(), crate::bays::format_bays(&g.bays)];
         row.extend(drives);
         row.extend([
             crate::show::trim_float(g.afr_pct),

@@ -93,7 +93,7 @@ fn groups_section(r: &LayoutReport) -> Section {
             "{}: {} groups of {}, {origin}",
             r.design,
             r.groups.len(),
-            r.shape_label
+            r.shape
         ),
         &[
             "Group",
@@ -111,7 +111,7 @@ fn groups_section(r: &LayoutReport) -> Section {
         let (dtb, dtib) = tb_tib(row.data);
         g.row(vec![
             row.group.to_string(),
-            row.bays.clone(),
+            crate::bays::format_bays(&row.bays),
             row.per_card.clone(),
             row.max_per_backplane
                 .map_or("-".to_string(), |m| m.to_string()),
@@ -223,7 +223,7 @@ fn domains_section(r: &LayoutReport) -> Section {
             d.notes.push(format!(
                 "Cannot survive a {} failure with {}: {}.",
                 i.kind.name(),
-                r.shape_label,
+                r.shape,
                 i.reason
             ));
         }
@@ -235,7 +235,7 @@ fn domains_section(r: &LayoutReport) -> Section {
             d.notes.push(format!(
                 "No placement found that survives every {} failure with {}.",
                 k.name(),
-                r.shape_label
+                r.shape
             ));
         }
     }
@@ -361,8 +361,8 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
         let why = u
             .impossible_with_chosen
             .as_ref()
-            .map(|w| format!("no placement of {} can ({w})", r.shape_label))
-            .unwrap_or_else(|| format!("this placement of {} does not", r.shape_label));
+            .map(|w| format!("no placement of {} can ({w})", r.shape))
+            .unwrap_or_else(|| format!("this placement of {} does not", r.shape));
         let best = match &u.best {
             Some(b) => format!(
                 "the best shape that also survives it is {} at {:.2} TB before the filesystem ({:+.2} TB)",

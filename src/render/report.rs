@@ -49,7 +49,7 @@ fn key_figures(r: &DesignReport) -> Section {
         format!("{:.2} TB = {:.2} TiB", raw.tb, raw.tib),
     ]);
     k.row(vec![
-        format!("Before the filesystem ({})", r.layout.shape_label),
+        format!("Before the filesystem ({})", r.layout.shape),
         format!(
             "{:.2} TB = {:.2} TiB",
             pipe.before_filesystem.tb(),
@@ -95,7 +95,7 @@ fn key_figures(r: &DesignReport) -> Section {
             "Rebuild".into(),
             format!(
                 "none: {} has no redundancy, so no rebuild exists and the first drive failure loses its group's data",
-                r.layout.shape_label
+                r.layout.shape
             ),
         ]);
     }
@@ -227,10 +227,7 @@ fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
     out.push((
         "capacity".into(),
         Chart::Bars(BarChart {
-            title: format!(
-                "{short}: capacity, raw to usable ({})",
-                r.layout.shape_label
-            ),
+            title: format!("{short}: capacity, raw to usable ({})", r.layout.shape),
             category_desc: "stage".into(),
             value_desc: "TB (10^12 bytes)".into(),
             bars,
