@@ -117,13 +117,13 @@ pub enum DurabilityError {
     /// gives no finite failure rate.
     #[error(
         "AFR {} % is out of range: it must be above 0 and at most 100 % per drive-year (below 100 as a probability)",
-        short(*.0)
+        crate::units::fmt_bounded(*.0)
     )]
     Afr(f64),
     /// A rebuild that takes no time, a non-finite time or longer than [`MAX_REPAIR_HOURS`].
     #[error(
         "rebuild time {} h is out of range: it must be above 0 and at most {MAX_REPAIR_HOURS} h (ten years)",
-        short(*.0)
+        crate::units::fmt_bounded(*.0)
     )]
     RebuildHours(f64),
     /// Tolerated failures not below the group width.
@@ -173,16 +173,6 @@ impl AfrConvention {
             AfrConvention::Rate => a / HOURS_PER_YEAR,
             AfrConvention::Probability => -(-a).ln_1p() / HOURS_PER_YEAR,
         }
-    }
-}
-
-/// A number for an error message: at most a dozen significant digits, never a 300-digit
-/// expansion.
-fn short(x: f64) -> String {
-    if x.is_finite() && x.abs() < 1e9 {
-        format!("{}", (x * 1e3).round() / 1e3)
-    } else {
-        format!("{x:.3e}")
     }
 }
 
@@ -878,7 +868,7 @@ pub fn topology_rebuilds(
                 t.rate,
                 delay,
                 RebuildSource::Topology {
-                    binding_link: t.binding_link.to_string(),
+                    binding_link: t.binding_link.clone(),
                 },
             )
         })
@@ -989,8 +979,8 @@ pub fn ure_exposure(
 pub enum RebuildSource {
     /// The bandwidth engine's `rebuild` workload for this group: the rate follows the topology.
     Topology {
-        /// The link that sets the rate.
-        binding_link: String,
+        /// What sets the rate: a link, or the drives' own limit (serialized as its wording).
+        binding_link: crate::bandwidth::Limiter,
     },
     /// A rate the user gave (`--rebuild-mb-s`).
     UserRate,
@@ -1185,11 +1175,46 @@ pub struct VaultDurability {
     pub backblaze_2018: Vec<ModelFigures>,
 }
 
+/// The code whose models a [`ModelRatio`] compares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RatioSubject {
+    /// The first group's code, per set.
+    Group {
+        /// 1-based group number.
+        group: u32,
+        /// The layout's shape.
+        shape: Shape,
+    },
+    /// One tome of a Vault: a `data`+`parity` code across pods.
+    Tome {
+        /// Data shards.
+        data: u32,
+        /// Parity shards.
+        parity: u32,
+    },
+}
+
+impl std::fmt::Display for RatioSubject {
+    /// `group 1 (RAID6 15 (13+2))`, `tome (17+3)`: the wording the tables and the JSON show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RatioSubject::Group { group, shape } => write!(f, "group {group} ({shape})"),
+            RatioSubject::Tome { data, parity } => write!(f, "tome ({data}+{parity})"),
+        }
+    }
+}
+
+impl Serialize for RatioSubject {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// How one model's figure compares with the sliding window on the same inputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelRatio {
-    /// What was compared (`group 1`, `tome`).
-    pub subject: String,
+    /// What was compared (serialized as its wording, `group 1 (RAID6 15 (13+2))`).
+    pub subject: RatioSubject,
     /// The model.
     pub model: Model,
     /// Its loss rate divided by the sliding window's.
@@ -1229,10 +1254,10 @@ pub struct DurabilityReport {
 pub struct ModelInfo {
     /// The model.
     pub model: Model,
-    /// What it assumes and its source.
-    pub description: String,
-    /// Where its figures can be trusted.
-    pub domain: String,
+    /// What it assumes and its source ([`Model::describe`]).
+    pub description: &'static str,
+    /// Where its figures can be trusted ([`Model::domain`]).
+    pub domain: &'static str,
 }
 
 fn leading_ratio(model: Model, m: u32) -> f64 {
@@ -1243,14 +1268,14 @@ fn leading_ratio(model: Model, m: u32) -> f64 {
     }
 }
 
-fn ratios(subject: &str, figs: &[ModelFigures], m: u32) -> Vec<ModelRatio> {
+fn ratios(subject: RatioSubject, figs: &[ModelFigures], m: u32) -> Vec<ModelRatio> {
     let Some(sliding) = figs.iter().find(|f| f.model == Model::Sliding) else {
         return Vec::new();
     };
     figs.iter()
         .filter(|f| f.model != Model::Sliding && sliding.loss_events_per_year > 0.0)
         .map(|f| ModelRatio {
-            subject: subject.to_string(),
+            subject,
             model: f.model,
             ratio: f.loss_events_per_year / sliding.loss_events_per_year,
             leading_order: leading_ratio(f.model, m),
@@ -1333,8 +1358,8 @@ pub fn report(
             .iter()
             .map(|m| ModelInfo {
                 model: *m,
-                description: m.describe().to_string(),
-                domain: m.domain().to_string(),
+                description: m.describe(),
+                domain: m.domain(),
             })
             .collect(),
         groups,
@@ -1469,7 +1494,11 @@ fn group_ratios(groups: &[GroupDurability], red: Redundancy, shape: &Shape) -> V
             ..*f
         })
         .collect();
-    ratios(&format!("group 1 ({})", shape.label()), &unit, red.m)
+    let subject = RatioSubject::Group {
+        group: 1,
+        shape: *shape,
+    };
+    ratios(subject, &unit, red.m)
 }
 
 /// The Vault section: each of the pod's drives is one tome's member in a code across `v`'s
@@ -1496,7 +1525,11 @@ fn vault_report(
     let tomes = pod.drives.len() as u32;
     let vault: Vec<ModelFigures> = tome.iter().map(|f| f.times(tomes, mission)).collect();
     let (bb, _) = vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, mission, &o.models)?;
-    let tome_ratios = ratios(&format!("tome ({}+{})", v.data, v.parity), &tome, r.m);
+    let subject = RatioSubject::Tome {
+        data: v.data,
+        parity: v.parity,
+    };
+    let tome_ratios = ratios(subject, &tome, r.m);
     Ok((
         VaultDurability {
             inputs,
@@ -1571,6 +1604,15 @@ mod tests {
         .unwrap();
         assert!((r.transfer_hours.hours() - 30_000.0 / 3600.0).abs() < 1e-12);
         assert_eq!(r.hours, r.delay_hours + r.transfer_hours);
+    }
+
+    #[test]
+    fn error_numbers_are_bounded_and_finite_in_words() {
+        // The messages use the one message formatter: no `inf`, no 300-digit expansion.
+        let inf = DurabilityError::RebuildHours(f64::INFINITY).to_string();
+        assert!(!inf.contains("inf h"), "{inf}");
+        let huge = DurabilityError::Afr(1e300).to_string();
+        assert!(huge.contains("1.000e300"), "{huge}");
     }
 
     #[test]

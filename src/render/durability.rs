@@ -179,7 +179,7 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
             Style::Data => vec![red.units.to_string(), red.n.to_string(), red.m.to_string()],
         };
         let set_by = match &g.rebuild.source {
-            RebuildSource::Topology { binding_link } => binding_link.clone(),
+            RebuildSource::Topology { binding_link } => binding_link.to_string(),
             RebuildSource::UserRate => "--rebuild-mb-s".into(),
             RebuildSource::UserHours => "--rebuild-hours".into(),
             RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
@@ -423,7 +423,7 @@ fn ratios_section(r: &DurabilityReport, out: &mut Vec<Section>) {
         d.align_right([2, 3]);
         for x in &r.ratios {
             d.row(vec![
-                x.subject.clone(),
+                x.subject.to_string(),
                 x.model.name().into(),
                 format!("{:.3}", x.ratio),
                 format!("{:.3}", x.leading_order),
