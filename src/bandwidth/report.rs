@@ -76,10 +76,10 @@ pub struct FlowRow {
     pub drive_traffic_mb_s: MBps,
     /// Client MB/s through the NICs (ingest, read).
     pub client_mb_s: Option<MBps>,
-    /// What stops it: a link id, or its own limit (`drive-media`, `drive-port`, `md-max`).
-    pub limited_by: String,
-    /// The same, with what describes it.
-    pub limited_by_name: Limiter,
+    /// What stops it: a link, or its own limit. Serialized as `limited_by`, its id (a link id,
+    /// `drive-media`, `drive-port`, `md-max`), and `limited_by_name`, what describes it.
+    #[serde(flatten, serialize_with = "super::limits::limited_by")]
+    pub limited_by: Limiter,
 }
 
 /// The rebuild time of one group: what the durability engine consumes.
@@ -98,9 +98,9 @@ pub struct RebuildTime {
 /// What would bind if the binding links were unlimited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headroom {
-    /// The next binding links' ids (or own limits).
-    pub ids: Vec<String>,
-    /// What binds next.
+    /// What binds next. Serialized as `ids`, the next binding links' ids (or own limits), and
+    /// `name`, what describes them.
+    #[serde(flatten, serialize_with = "super::limits::next_binding")]
     pub name: Binding,
     /// Its utilization now, percent (`None` for a drive's own limit).
     pub utilization_pct: Option<f64>,
@@ -125,10 +125,10 @@ pub struct Summary {
     pub per_drive_min_mb_s: MBps,
     /// Fastest active drive's traffic, MB/s.
     pub per_drive_max_mb_s: MBps,
-    /// Ids of what binds the slowest flows (links, or `drive-media` / `drive-port` / `md-max`).
-    pub binding: Vec<String>,
-    /// The same, with what describes each.
-    pub binding_name: Binding,
+    /// What binds the slowest flows. Serialized as `binding`, the ids (links, or `drive-media`
+    /// / `drive-port` / `md-max`), and `binding_name`, what describes each.
+    #[serde(flatten, serialize_with = "super::limits::binding")]
+    pub binding: Binding,
     /// Saturated links' ids.
     pub saturated: Vec<String>,
     /// What binds next.
@@ -191,14 +191,6 @@ pub(super) fn own_at(p: &Planned, demand: f64) -> &Own {
         .iter()
         .find(|(_, c)| (c - demand).abs() <= 1e-9 * demand.abs().max(1.0))
         .map_or(&p.own, |(o, _)| o)
-}
-
-pub(super) fn limit_id(limit: Limit, p: &Planned, g: &Graph) -> String {
-    match limit {
-        Limit::Demand => own_id(&p.own).to_string(),
-        Limit::Link(l) => g.links[l].id.clone(),
-        Limit::Unbounded => "none".into(),
-    }
 }
 
 /// Per-drive traffic (drive index → MB/s) of an allocation.
@@ -350,7 +342,6 @@ impl Run<'_> {
                 (!u.is_empty()).then(|| u.iter().copied().fold(0.0, f64::max))
             };
             Some(Headroom {
-                ids: lims2.ids(),
                 name: lims2,
                 utilization_pct: util,
                 aggregate_mb_s: MBps(t2.iter().sum()),
@@ -426,8 +417,7 @@ pub fn analyze_on(
         active_drives: run.active.len() as u32,
         per_drive_min_mb_s: MBps(if lo.is_finite() { lo } else { 0.0 }),
         per_drive_max_mb_s: MBps(hi),
-        binding: binding.ids(),
-        binding_name: binding.clone(),
+        binding: binding.clone(),
         saturated: links
             .iter()
             .filter(|l| l.saturated)
@@ -502,8 +492,7 @@ fn flow_rows(g: &Graph, planned: &[Planned], alloc: &Allocation, params: &Params
                 p.per_drive.iter().map(|(_, w)| w).sum::<f64>() * alloc.rates[i],
             ),
             client_mb_s: (p.client > 0.0).then(|| MBps(p.client * alloc.rates[i])),
-            limited_by: limit_id(alloc.limits[i], p, g),
-            limited_by_name: Limiter::of(alloc.limits[i], p, g, params),
+            limited_by: Limiter::of(alloc.limits[i], p, g, params),
         })
         .collect()
 }

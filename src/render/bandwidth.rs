@@ -140,7 +140,7 @@ fn summary_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
             },
         ]);
     }
-    sum.row(vec!["Binding".into(), s.binding_name.to_string()]);
+    sum.row(vec!["Binding".into(), s.binding.to_string()]);
     match &s.next {
         Some(n) if cell.data => {
             sum.row(vec!["Next".into(), n.name.to_string()]);
@@ -325,7 +325,7 @@ fn flows_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
                 cell.mb(x.demand_mb_s.0),
                 format!("{:.2}", x.rate_mb_s.0),
                 cell.mb(x.drive_traffic_mb_s.0),
-                x.limited_by_name.to_string(),
+                x.limited_by.to_string(),
             ]);
         }
         out.push(f);

@@ -86,7 +86,7 @@ fn key_figures(r: &DesignReport) -> Section {
             };
             k.row(vec![
                 format!("Bottleneck, {}", w.name()),
-                format!("{} ({rate})", s.binding_name),
+                format!("{} ({rate})", s.binding),
             ]);
         }
     }
@@ -374,7 +374,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         };
         bw.row(vec![
             b.workload.name().into(),
-            s.binding_name.to_string(),
+            s.binding.to_string(),
             format!("{:.1}", s.aggregate_mb_s.0),
             s.client_mb_s.map_or("-".into(), |c| format!("{:.1}", c.0)),
             per,

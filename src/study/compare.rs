@@ -123,8 +123,7 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
             bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
                 .iter()
                 .filter_map(|w| {
-                    workload(r, *w)
-                        .map(|b| (w.name().to_string(), b.summary.binding_name.to_string()))
+                    workload(r, *w).map(|b| (w.name().to_string(), b.summary.binding.to_string()))
                 })
                 .collect(),
             rebuild_hours: worst_rebuild(r).map(|w| w.hours),
