@@ -585,9 +585,9 @@ fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
         ),
     ];
     for (read, w) in [
-        ("Bottleneck, scrub", "scrub"),
-        ("Bottleneck, ingest", "ingest"),
-        ("Bottleneck, rebuild", "rebuild"),
+        ("Bottleneck, scrub", Workload::Scrub),
+        ("Bottleneck, ingest", Workload::Ingest),
+        ("Bottleneck, rebuild", Workload::Rebuild),
     ] {
         figures.push(fig(
             read,
@@ -595,8 +595,8 @@ fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
             Box::new(move |x, _| {
                 x.bottleneck
                     .iter()
-                    .find(|(n, _)| n == w)
-                    .map_or("-".into(), |(_, b)| b.clone())
+                    .find(|(n, _)| *n == w)
+                    .map_or("-".into(), |(_, b)| b.to_string())
             }),
         ));
     }
