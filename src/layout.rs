@@ -428,7 +428,7 @@ fn make_group(pod: &Pod, bays: Vec<u32>, align: Bytes) -> Group {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stage {
     /// What this stage is.
-    pub name: String,
+    pub name: &'static str,
     /// Capacity left after it.
     pub bytes: Bytes,
     /// The same in decimal TB (10^12 B).
@@ -437,8 +437,127 @@ pub struct Stage {
     pub tib: f64,
     /// Percent of raw.
     pub pct_of_raw: f64,
-    /// How the stage is computed.
-    pub note: String,
+    /// How the stage is computed (serialized as its wording).
+    pub note: StageNote,
+}
+
+/// How a pipeline stage is computed, as data; its `Display` is the wording the tables and the
+/// JSON show.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StageNote {
+    /// Raw: the drives as sold.
+    Raw {
+        /// Drives in the pod.
+        drives: usize,
+    },
+    /// Partition alignment: one partition per drive aligned to `align`, or none when zero.
+    Alignment {
+        /// The partition alignment.
+        align: Bytes,
+    },
+    /// Spares and unused drives set aside.
+    SetAside {
+        /// Hot spares.
+        spares: usize,
+        /// Drives left out.
+        unused: usize,
+    },
+    /// Each member counts as its group's smallest.
+    SmallestDrive {
+        /// Capacity stranded.
+        stranded: Bytes,
+    },
+    /// Parity inside the pod.
+    Parity {
+        /// Groups.
+        groups: usize,
+        /// Data members per group.
+        data: u64,
+        /// The shape.
+        shape: Shape,
+    },
+    /// A Vault's code across pods.
+    VaultParity {
+        /// The code.
+        code: crate::spec::Vault,
+    },
+    /// Filesystem metadata and log.
+    Metadata {
+        /// Metadata share of each filesystem (fraction).
+        share: f64,
+        /// Fixed log per filesystem.
+        fixed: Bytes,
+        /// Whether there is a filesystem per group (else one on every drive).
+        per_group: bool,
+    },
+    /// Blocks reserved for root.
+    Reserved {
+        /// Reserved share (fraction).
+        share: f64,
+    },
+}
+
+impl std::fmt::Display for StageNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            StageNote::Raw { drives } => write!(f, "{drives} drives as sold (decimal TB)"),
+            StageNote::Alignment { align } if align.is_zero() => {
+                f.write_str("no partition table: each whole drive is a member")
+            }
+            StageNote::Alignment { align } => {
+                write!(f, "one partition per drive, {} aligned", size_text(align))
+            }
+            StageNote::SetAside { spares, unused } => {
+                write!(f, "{spares} spares and {unused} unused drives set aside")
+            }
+            StageNote::SmallestDrive { stranded } => write!(
+                f,
+                "each member counts as the group's smallest; {:.3} TB stranded",
+                stranded.tb()
+            ),
+            StageNote::Parity {
+                groups,
+                data,
+                shape,
+            } => write!(
+                f,
+                "{groups} groups × {data} data of {} drives ({shape})",
+                shape.width()
+            ),
+            StageNote::VaultParity { code } => {
+                let pods = code.data.saturating_add(code.parity);
+                write!(
+                    f,
+                    "{}+{} across {pods} pods: {}/{pods} of every shard is data",
+                    code.data, code.parity, code.data
+                )
+            }
+            StageNote::Metadata {
+                share,
+                fixed,
+                per_group,
+            } => write!(
+                f,
+                "{:.4} % metadata + {:.2} GiB log {}",
+                100.0 * share,
+                fixed.gib(),
+                if per_group {
+                    "per group"
+                } else {
+                    "on every drive"
+                }
+            ),
+            StageNote::Reserved { share } => {
+                write!(f, "{:.1} % reserved for root", 100.0 * share)
+            }
+        }
+    }
+}
+
+impl Serialize for StageNote {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The capacity pipeline raw → usable.
@@ -471,7 +590,9 @@ impl Stages {
         st.push(
             "raw",
             raw,
-            format!("{} drives as sold (decimal TB)", pod.drives.len()),
+            StageNote::Raw {
+                drives: pod.drives.len(),
+            },
         );
         let all = pod
             .drives
@@ -481,22 +602,17 @@ impl Stages {
         st.push(
             "partition alignment",
             all,
-            if o.partition_align.is_zero() {
-                "no partition table: each whole drive is a member".to_string()
-            } else {
-                format!(
-                    "one partition per drive, {} aligned",
-                    size_text(o.partition_align)
-                )
+            StageNote::Alignment {
+                align: o.partition_align,
             },
         );
         st
     }
 
-    fn push(&mut self, name: &str, bytes: Bytes, note: String) {
+    fn push(&mut self, name: &'static str, bytes: Bytes, note: StageNote) {
         let pct = bytes.percent_of(self.raw);
         self.stages.push(Stage {
-            name: name.into(),
+            name,
             bytes,
             tb: bytes.tb(),
             tib: bytes.tib(),
@@ -512,7 +628,7 @@ impl Stages {
         sizes: &[Bytes],
         share: (u32, u32),
         o: &Overheads,
-        each: &str,
+        per_group: bool,
     ) -> Bytes {
         // Scaling saturates, and so do byte sums and differences: overheads never wrap.
         let after_meta = sizes
@@ -523,17 +639,19 @@ impl Stages {
         self.push(
             "filesystem metadata",
             meta,
-            format!(
-                "{:.4} % metadata + {:.2} GiB log {each}",
-                100.0 * o.fs_metadata,
-                o.fs_fixed.gib()
-            ),
+            StageNote::Metadata {
+                share: o.fs_metadata,
+                fixed: o.fs_fixed,
+                per_group,
+            },
         );
         let usable = meta.scale(1.0 - o.fs_reserved);
         self.push(
             "reserved blocks",
             usable,
-            format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
+            StageNote::Reserved {
+                share: o.fs_reserved,
+            },
         );
         usable
     }
@@ -552,20 +670,16 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
     st.push(
         "spares and unused",
         in_groups,
-        format!(
-            "{} spares and {} unused drives set aside",
-            layout.spares.len(),
-            layout.unused.len()
-        ),
+        StageNote::SetAside {
+            spares: layout.spares.len(),
+            unused: layout.unused.len(),
+        },
     );
     let stranded = layout.groups.iter().map(|g| g.stranded).sum::<Bytes>();
     st.push(
         "smallest-drive rule",
         in_groups - stranded,
-        format!(
-            "each member counts as the group's smallest; {:.3} TB stranded",
-            stranded.tb()
-        ),
+        StageNote::SmallestDrive { stranded },
     );
     let data = u64::from(layout.shape.data());
     let per_group: Vec<Bytes> = layout
@@ -577,15 +691,13 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
     st.push(
         "parity",
         before_fs,
-        format!(
-            "{} groups × {} data of {} drives ({})",
-            layout.groups.len(),
+        StageNote::Parity {
+            groups: layout.groups.len(),
             data,
-            layout.shape.width(),
-            layout.shape.label()
-        ),
+            shape: layout.shape,
+        },
     );
-    let usable = st.filesystem(&per_group, (1, 1), o, "per group");
+    let usable = st.filesystem(&per_group, (1, 1), o, true);
     Pipeline {
         stages: st.stages,
         before_filesystem: before_fs,
@@ -610,12 +722,9 @@ pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pi
     st.push(
         "vault parity",
         share,
-        format!(
-            "{}+{} across {pods} pods: {}/{pods} of every shard is data",
-            vault.data, vault.parity, vault.data
-        ),
+        StageNote::VaultParity { code: vault },
     );
-    let usable = st.filesystem(&per_drive, (vault.data, pods), o, "on every drive");
+    let usable = st.filesystem(&per_drive, (vault.data, pods), o, false);
     Pipeline {
         stages: st.stages,
         before_filesystem: share,
@@ -1588,8 +1697,29 @@ fn min_size(pod: &Pod) -> Bytes {
         .unwrap_or(Bytes(0))
 }
 
+/// A group's members per controller, by controller id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PerCard(pub BTreeMap<String, u32>);
+
+impl std::fmt::Display for PerCard {
+    /// `SLOT4×5 SLOT5×5 …`: the wording the tables and the JSON show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (card, n)) in self.0.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " " };
+            write!(f, "{sep}{card}×{n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for PerCard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// Where a group's members sit: how many per card and the most on one backplane.
-pub fn spread(pod: &Pod, group: &[u32]) -> (String, Option<u32>) {
+pub fn spread(pod: &Pod, group: &[u32]) -> (PerCard, Option<u32>) {
     let mut per_card: BTreeMap<String, u32> = BTreeMap::new();
     let mut per_bp: BTreeMap<usize, u32> = BTreeMap::new();
     for b in group {
@@ -1602,8 +1732,7 @@ pub fn spread(pod: &Pod, group: &[u32]) -> (String, Option<u32>) {
             }
         }
     }
-    let cards: Vec<String> = per_card.iter().map(|(k, v)| format!("{k}×{v}")).collect();
-    (cards.join(" "), per_bp.values().copied().max())
+    (PerCard(per_card), per_bp.values().copied().max())
 }
 
 /// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
@@ -1619,8 +1748,8 @@ pub struct GroupRow {
     /// Member bays (serialized as ranges, `"1-15"`).
     #[serde(serialize_with = "crate::bays::ranges")]
     pub bays: Vec<u32>,
-    /// Members per controller (`SLOT4×5 SLOT5×5 …`).
-    pub per_card: String,
+    /// Members per controller (serialized as `"SLOT4×5 SLOT5×5 …"`).
+    pub per_card: PerCard,
     /// Most members on one backplane (`None` when no member is behind a backplane).
     pub max_per_backplane: Option<u32>,
     /// Usable size of each member (smallest member after alignment).

@@ -21,11 +21,11 @@ fn pipeline_section(title: String, pipe: &crate::layout::Pipeline) -> Section {
     p.align_right([1, 2, 3]);
     for s in &pipe.stages {
         p.row(vec![
-            s.name.clone(),
+            s.name.to_string(),
             format!("{:.2}", s.tb),
             format!("{:.2}", s.tib),
             format!("{:.1}", s.pct_of_raw),
-            s.note.clone(),
+            s.note.to_string(),
         ]);
     }
     p
@@ -112,7 +112,7 @@ fn groups_section(r: &LayoutReport) -> Section {
         g.row(vec![
             row.group.to_string(),
             crate::bays::format_bays(&row.bays),
-            row.per_card.clone(),
+            row.per_card.to_string(),
             row.max_per_backplane
                 .map_or("-".to_string(), |m| m.to_string()),
             format!("{:.3}", row.member.tb()),

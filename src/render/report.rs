@@ -195,7 +195,7 @@ fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
     for (i, s) in stages.iter().enumerate() {
         if i == 0 {
             bars.push(Bar {
-                label: s.name.clone(),
+                label: s.name.to_string(),
                 from: 0.0,
                 to: s.tb,
                 highlight: false,
@@ -207,7 +207,7 @@ fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
                 continue;
             }
             bars.push(Bar {
-                label: s.name.clone(),
+                label: s.name.to_string(),
                 from: prev,
                 to: s.tb,
                 highlight: true,

@@ -710,3 +710,40 @@ fn layout_errors_echo_absurd_numbers_readably() {
         assert!(digits < 40, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_layout_report_holds_typed_values_its_json_words() {
+    // Pod 4.5: each row of 15 drives hangs off one card (pods.md), 1 MiB partition alignment.
+    let r = podplan::study::design(&crate::pod("4.5"), "pod 4.5")
+        .unwrap()
+        .layout;
+    let g = &r.groups[0];
+    assert_eq!(g.bays, (1..=15).collect::<Vec<u32>>());
+    assert_eq!(
+        g.per_card.0.iter().collect::<Vec<_>>(),
+        vec![(&"SLOT7".to_string(), &15)]
+    );
+    let notes: Vec<_> = r.pipeline.stages.iter().map(|s| s.note).collect();
+    assert_eq!(
+        notes[1],
+        layout::StageNote::Alignment {
+            align: r.overheads.partition_align
+        }
+    );
+    assert!(matches!(
+        notes[4],
+        layout::StageNote::Parity {
+            groups: 3,
+            data: 13,
+            ..
+        }
+    ));
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["shape_label"], "RAID6 15 (13+2)");
+    assert_eq!(v["groups"][0]["bays"], "1-15");
+    assert_eq!(v["groups"][0]["per_card"], "SLOT7×15");
+    assert_eq!(
+        v["pipeline"]["stages"][1]["note"],
+        "one partition per drive, 1 MiB aligned"
+    );
+}
