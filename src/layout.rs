@@ -74,7 +74,7 @@ pub struct Domain {
     pub bays: Vec<u32>,
     /// A remark (e.g. that a PSU also powers the board).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<DomainNote>,
 }
 
 /// Derives every failure domain from the hardware tree.
@@ -151,7 +151,7 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
         bays.sort_unstable();
         let mut d = dom(DomainKind::Psu, p.id.clone(), bays);
         if board {
-            d.note = Some("also powers the board: the whole pod stops until it is replaced".into());
+            d.note = Some(DomainNote::PowersBoard);
         }
         out.push(d);
     }
@@ -253,6 +253,15 @@ fn shape_and_label<S: serde::Serializer>(shape: &Shape, s: S) -> Result<S::Ok, S
     let mut m = s.serialize_map(Some(2))?;
     m.serialize_entry("shape", shape)?;
     m.serialize_entry("shape_label", &shape.label())?;
+    m.end()
+}
+
+/// Serializes a search candidate's shape as `shape` and `label`, as the JSON has always shown.
+fn shape_and_short_label<S: serde::Serializer>(shape: &Shape, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry("shape", shape)?;
+    m.serialize_entry("label", &shape.label())?;
     m.end()
 }
 
@@ -783,10 +792,10 @@ pub struct Exposure {
     pub tolerance: u32,
     /// The worst verdict over every instance and group.
     pub verdict: Verdict,
-    /// The instance that sets the verdict.
+    /// The instance that sets the verdict (its id).
     pub worst_instance: String,
-    /// Remarks.
-    pub notes: Vec<String>,
+    /// Remarks on the instances (serialized as `"psu1: also powers the board: …"`).
+    pub notes: Vec<Remark>,
 }
 
 /// For every domain kind, the worst a single failure does to any group (brute force over every
@@ -811,9 +820,9 @@ pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
         if worst.2.is_empty() {
             worst.2 = inst[0].id.clone();
         }
-        let mut notes: Vec<String> = inst
+        let mut notes: Vec<Remark> = inst
             .iter()
-            .filter_map(|d| d.note.as_ref().map(|n| format!("{}: {n}", d.id)))
+            .filter_map(|d| d.note.map(|note| Remark::on(d, note)))
             .collect();
         notes.dedup();
         out.push(Exposure {
@@ -837,8 +846,8 @@ pub struct Impossible {
     pub kind: DomainKind,
     /// The component that proves it.
     pub instance: String,
-    /// The explanation.
-    pub reason: String,
+    /// The explanation (serialized as its wording).
+    pub reason: ImpossibleReason,
 }
 
 /// Necessary condition for surviving one failure of each requested kind: a component with `d`
@@ -866,9 +875,7 @@ pub fn impossibilities(
             out.push(Impossible {
                 kind: *kind,
                 instance: "pod".into(),
-                reason:
-                    "a pod failure takes every drive; only a code across pods (a Vault) survives it"
-                        .into(),
+                reason: ImpossibleReason::WholePod,
             });
             continue;
         }
@@ -883,14 +890,15 @@ pub fn impossibilities(
                 out.push(Impossible {
                     kind: *kind,
                     instance: d.id.clone(),
-                    reason: format!(
-                        "{} {} holds {size} drives; {units} {} × {per_unit} tolerated losses absorb at most {} of them{}",
-                        kind.name(),
-                        d.id,
-                        if shape.mirror_sets().is_some() { "mirror sets" } else if units == 1 { "group" } else { "groups" },
-                        units.saturating_mul(per_unit),
-                        if free > 0 { format!(" after setting {free} aside as spares or unused") } else { String::new() }
-                    ),
+                    reason: ImpossibleReason::TooManyDrives {
+                        kind: *kind,
+                        instance: d.id.clone(),
+                        drives: size,
+                        units,
+                        per_unit,
+                        mirrors: shape.mirror_sets().is_some(),
+                        free,
+                    },
                 });
             }
         }
@@ -1495,10 +1503,9 @@ pub type LossFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
 /// One shape the search considered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
-    /// The shape.
+    /// The shape (serialized with its label as `label`).
+    #[serde(flatten, serialize_with = "shape_and_short_label")]
     pub shape: Shape,
-    /// Short label.
-    pub label: String,
     /// Groups.
     pub groups: u32,
     /// Drives in no group and not spares.
@@ -1509,8 +1516,8 @@ pub struct Candidate {
     pub annual_loss: Option<f64>,
     /// Whether every constraint is met (survival and annual loss).
     pub meets_constraints: bool,
-    /// Why not, when not.
-    pub why_not: Vec<String>,
+    /// Why not, when not (serialized as their wording).
+    pub why_not: Vec<WhyNot>,
 }
 
 /// The result of the search.
@@ -1567,14 +1574,16 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
                 let cap = aligned(min_size(pod), c.partition_align)
                     .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data())));
                 rejected.push(Candidate {
-                    label: shape.label(),
                     shape,
                     groups,
                     unused,
                     before_filesystem: cap,
                     annual_loss: None,
                     meets_constraints: false,
-                    why_not: imp.into_iter().map(|i| i.reason).collect(),
+                    why_not: imp
+                        .into_iter()
+                        .map(|i| WhyNot::Impossible(i.reason))
+                        .collect(),
                 });
                 continue;
             }
@@ -1591,23 +1600,13 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
             )
             .before_filesystem;
             let annual_loss = loss(&realign(pod, &pl.layout, c.partition_align));
-            let mut why_not: Vec<String> = pl
-                .unmet
-                .iter()
-                .map(|k| {
-                    format!(
-                        "the solver found no placement surviving every {} failure",
-                        k.name()
-                    )
-                })
-                .collect();
+            let mut why_not: Vec<WhyNot> = pl.unmet.iter().map(|k| WhyNot::Unmet(*k)).collect();
             if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
                 && l > max
             {
-                why_not.push(format!("annual loss {l:.2e} is above the limit {max:.2e}"));
+                why_not.push(WhyNot::AnnualLoss { loss: l, max });
             }
             let cand = Candidate {
-                label: shape.label(),
                 shape,
                 groups,
                 unused,
@@ -1659,7 +1658,7 @@ pub struct Upgrade {
     /// The kind the chosen layout does not survive.
     pub kind: DomainKind,
     /// Why the chosen shape cannot survive it, when no placement of that shape can.
-    pub impossible_with_chosen: Option<String>,
+    pub impossible_with_chosen: Option<ImpossibleReason>,
     /// The best shape that survives it as well as the requested kinds, if any.
     pub best: Option<Candidate>,
 }
@@ -1682,7 +1681,7 @@ pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement, loss: LossFn
             more.survive.push(kind);
             Upgrade {
                 kind,
-                impossible_with_chosen: imp.first().map(|i| i.reason.clone()),
+                impossible_with_chosen: imp.into_iter().next().map(|i| i.reason),
                 best: auto_with(pod, &more, loss, false).ranked.into_iter().next(),
             }
         })
@@ -1696,6 +1695,153 @@ fn min_size(pod: &Pod) -> Bytes {
         .min()
         .unwrap_or(Bytes(0))
 }
+
+/// A remark on a failure domain, as data; its `Display` is the wording the tables and the JSON
+/// show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainNote {
+    /// A PSU that also powers the board: its failure stops the whole pod.
+    PowersBoard,
+}
+
+impl std::fmt::Display for DomainNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DomainNote::PowersBoard => {
+                f.write_str("also powers the board: the whole pod stops until it is replaced")
+            }
+        }
+    }
+}
+
+/// A remark on one component of a domain kind: `psu1: also powers the board: …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remark {
+    /// The component's id.
+    pub instance: String,
+    /// The remark.
+    pub note: DomainNote,
+}
+
+impl Remark {
+    fn on(d: &Domain, note: DomainNote) -> Remark {
+        Remark {
+            instance: d.id.clone(),
+            note,
+        }
+    }
+}
+
+impl std::fmt::Display for Remark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.instance, self.note)
+    }
+}
+
+/// Why no placement of a shape survives a domain kind, as data; its `Display` is the wording
+/// the tables and the JSON show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImpossibleReason {
+    /// A pod failure takes every drive: only a code across pods survives it.
+    WholePod,
+    /// The largest component of the kind holds more drives than the groups' parity absorbs.
+    TooManyDrives {
+        /// The kind.
+        kind: DomainKind,
+        /// The component's id.
+        instance: String,
+        /// Data drives behind it.
+        drives: u32,
+        /// Groups (or mirror sets) that can absorb losses.
+        units: u32,
+        /// Losses each absorbs.
+        per_unit: u32,
+        /// Whether the units are RAID10 mirror sets.
+        mirrors: bool,
+        /// Drives set aside as spares or unused, which can be the component's.
+        free: u32,
+    },
+}
+
+impl std::fmt::Display for ImpossibleReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImpossibleReason::WholePod => f.write_str(
+                "a pod failure takes every drive; only a code across pods (a Vault) survives it",
+            ),
+            ImpossibleReason::TooManyDrives {
+                kind,
+                instance,
+                drives,
+                units,
+                per_unit,
+                mirrors,
+                free,
+            } => {
+                let unit = match (mirrors, units) {
+                    (true, _) => "mirror sets",
+                    (false, 1) => "group",
+                    (false, _) => "groups",
+                };
+                write!(
+                    f,
+                    "{} {instance} holds {drives} drives; {units} {unit} × {per_unit} tolerated losses absorb at most {} of them",
+                    kind.name(),
+                    units.saturating_mul(*per_unit),
+                )?;
+                if *free > 0 {
+                    write!(f, " after setting {free} aside as spares or unused")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Why a search candidate does not meet the constraints, as data; its `Display` is the wording
+/// the tables and the JSON show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WhyNot {
+    /// No placement of the shape can survive a requested kind.
+    Impossible(ImpossibleReason),
+    /// The solver found no placement surviving every failure of a requested kind.
+    Unmet(DomainKind),
+    /// The pod's annual loss is above the limit.
+    AnnualLoss {
+        /// The candidate's annual probability of data loss.
+        loss: f64,
+        /// The limit (`--max-annual-loss`).
+        max: f64,
+    },
+}
+
+impl std::fmt::Display for WhyNot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WhyNot::Impossible(r) => r.fmt(f),
+            WhyNot::Unmet(k) => write!(
+                f,
+                "the solver found no placement surviving every {} failure",
+                k.name()
+            ),
+            WhyNot::AnnualLoss { loss, max } => {
+                write!(f, "annual loss {loss:.2e} is above the limit {max:.2e}")
+            }
+        }
+    }
+}
+
+/// Serializes the report vocabulary above as its wording, as the JSON has always shown it.
+macro_rules! serialize_as_words {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    )*};
+}
+serialize_as_words!(DomainNote, Remark, ImpossibleReason, WhyNot);
 
 /// A group's members per controller, by controller id.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,7 +1,7 @@
 //! The layout report's tables: groups, the capacity pipeline, failure domains and the search.
 
 use super::Section;
-use crate::layout::LayoutReport;
+use crate::layout::{Candidate, LayoutReport};
 
 fn tb_tib(b: crate::units::Bytes) -> (String, String) {
     (format!("{:.2}", b.tb()), format!("{:.2}", b.tib()))
@@ -38,13 +38,13 @@ fn why_ahead(a: &crate::layout::Candidate, b: &crate::layout::Candidate, who: &s
     let same = format!(
         "the same {:.2} TB as {who} {}",
         b.before_filesystem.tb(),
-        b.label
+        b.shape
     );
     match crate::layout::decision(a, b) {
         Decision::Capacity => format!(
             "{:.2} TB more than {who} {} ({:.2} TB)",
             a.before_filesystem.tb() - b.before_filesystem.tb(),
-            b.label,
+            b.shape,
             b.before_filesystem.tb()
         ),
         Decision::Parity => format!(
@@ -299,7 +299,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     for (i, c) in a.ranked.iter().take(5).enumerate() {
         s.row(vec![
             (i + 1).to_string(),
-            c.label.clone(),
+            c.shape.to_string(),
             c.groups.to_string(),
             c.unused.to_string(),
             format!("{:.2}", c.before_filesystem.tb()),
@@ -311,13 +311,13 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     for c in a.rejected.iter().take(5) {
         s.row(vec![
             "-".into(),
-            c.label.clone(),
+            c.shape.to_string(),
             c.groups.to_string(),
             c.unused.to_string(),
             format!("{:.2}", c.before_filesystem.tb()),
             loss(c),
             "no".into(),
-            c.why_not.join("; "),
+            why_not(c),
         ]);
     }
     if let Some(m) = &a.constraints.loss_model {
@@ -332,13 +332,13 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     match (a.ranked.first(), a.ranked.get(1)) {
         (Some(best), Some(next)) => s.notes.push(format!(
             "Chosen: {} with {:.2} TB before the filesystem, {}.",
-            best.label,
+            best.shape,
             best.before_filesystem.tb(),
             why_ahead(best, next, "the runner-up")
         )),
         (Some(best), None) => s.notes.push(format!(
             "Chosen: {} with {:.2} TB before the filesystem, the only shape that meets the constraints.",
-            best.label,
+            best.shape,
             best.before_filesystem.tb()
         )),
         (None, _) => s.notes.push("No shape meets the constraints.".into()),
@@ -349,7 +349,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
         });
         s.notes.push(format!(
             "Runner-up: {} at {:.2} TB{after}.",
-            r2.label,
+            r2.shape,
             r2.before_filesystem.tb()
         ));
     }
@@ -366,7 +366,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
         let best = match &u.best {
             Some(b) => format!(
                 "the best shape that also survives it is {} at {:.2} TB before the filesystem ({:+.2} TB)",
-                b.label,
+                b.shape,
                 b.before_filesystem.tb(),
                 b.before_filesystem.tb() - r.pipeline.before_filesystem.tb()
             ),
@@ -384,17 +384,23 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     {
         s.notes.push(format!(
             "The design's own {} is rejected: {}.",
-            own.label,
-            own.why_not.join("; ")
+            own.shape,
+            why_not(own)
         ));
     }
     if let Some(best_rejected) = a.rejected.first() {
         s.notes.push(format!(
             "The largest shape rejected, {} at {:.2} TB, fails because {}.",
-            best_rejected.label,
+            best_rejected.shape,
             best_rejected.before_filesystem.tb(),
-            best_rejected.why_not.join("; ")
+            why_not(best_rejected)
         ));
     }
     s
+}
+
+/// Why a search candidate does not meet the constraints, its reasons joined by `; `.
+fn why_not(c: &Candidate) -> String {
+    let words: Vec<String> = c.why_not.iter().map(ToString::to_string).collect();
+    words.join("; ")
 }
