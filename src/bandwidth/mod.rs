@@ -111,8 +111,8 @@ pub enum BandwidthError {
     NoRedundancy {
         /// The workload.
         workload: &'static str,
-        /// The layout's level.
-        level: String,
+        /// The layout's shape.
+        level: Shape,
     },
     /// The layout has no group.
     #[error("--workload {0}: the layout has no group")]

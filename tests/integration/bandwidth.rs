@@ -912,3 +912,21 @@ fn every_set_key_has_a_stated_range_checked_before_any_work() {
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_rebuild_without_redundancy_is_refused_naming_the_shape_as_data() {
+    // Pod 2.0 with RAID0 rows: the error carries the layout's shape, which its message words.
+    let p = pod_from(load::load_file(Path::new("tests/fixtures/raid0.ron")).unwrap());
+    let l = layout_of(&p);
+    let req = Request {
+        workload: Workload::Rebuild,
+        group: None,
+        bay: None,
+    };
+    let e = bandwidth::analyze(&p, &l, &req, &Params::default()).unwrap_err();
+    let bandwidth::BandwidthError::NoRedundancy { level, .. } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(*level, l.shape);
+    assert!(e.to_string().contains("RAID0 15 has no redundancy"), "{e}");
+}
