@@ -45,6 +45,25 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
     rebuild_hours: Hours(6.5 * 24.0),
 };
 
+/// A design's source worded as `[tag] text` (`[P] https://…`), as the notes and the JSON show
+/// it.
+pub struct TaggedSource<'a>(pub &'a crate::spec::Source);
+
+impl std::fmt::Display for TaggedSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::spec::Source as S;
+        let (S::Published(t) | S::ThirdParty(t) | S::Derived(t) | S::Estimated(t)) = self.0;
+        write!(f, "[{}] {t}", self.0.tag())
+    }
+}
+
+fn tagged_source<S: serde::Serializer>(
+    source: &crate::spec::Source,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(&TaggedSource(source))
+}
+
 /// The detection and replacement delay assumed without a hot spare when the design states
 /// none (`raid.replace_delay`), hours: a day to notice the failed drive and swap it, the
 /// next-business-day replacement of common server support contracts. Chosen as neutral: it is
@@ -58,10 +77,11 @@ pub const NO_SPARE_DELAY: Hours = Hours(24.0);
 pub enum DelaySource {
     /// The user's `--replace-hours`.
     User,
-    /// The design's `raid.replace_delay`, with its source as `[tag] text`.
+    /// The design's `raid.replace_delay`, with its source (serialized as `[tag] text`).
     Design {
         /// The design's source for the figure.
-        source: String,
+        #[serde(serialize_with = "tagged_source")]
+        source: crate::spec::Source,
     },
     /// A hot spare: the rebuild starts at once (0 h).
     HotSpare,
@@ -827,20 +847,12 @@ pub fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
         return (Hours::ZERO, DelaySource::HotSpare);
     }
     match &pod.raid.replace_delay {
-        Some(d) => {
-            let text = match &d.source {
-                crate::spec::Source::Published(t)
-                | crate::spec::Source::ThirdParty(t)
-                | crate::spec::Source::Derived(t)
-                | crate::spec::Source::Estimated(t) => t,
-            };
-            (
-                Hours(d.hours),
-                DelaySource::Design {
-                    source: format!("[{}] {text}", d.source.tag()),
-                },
-            )
-        }
+        Some(d) => (
+            Hours(d.hours),
+            DelaySource::Design {
+                source: d.source.clone(),
+            },
+        ),
         None => (NO_SPARE_DELAY, DelaySource::NoSpareDefault),
     }
 }

@@ -165,8 +165,36 @@ pub struct BandwidthReport {
     pub parity_mb_s: Option<f64>,
     /// `--set` assignments applied.
     pub settings: Vec<String>,
-    /// Modelling notes for this run.
-    pub notes: Vec<String>,
+    /// Modelling notes for this run (serialized as their wording).
+    pub notes: Vec<RunNote>,
+}
+
+/// A modelling note on one run, as data; its `Display` is the wording the tables and the JSON
+/// show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunNote {
+    /// A client workload on a design without a NIC.
+    NoNic,
+    /// No CPU/memory parity limit was given.
+    NoParityLimit,
+    /// A link's load sums both directions.
+    BothDirections,
+}
+
+impl std::fmt::Display for RunNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RunNote::NoNic => "The design has no NIC: client traffic is not limited by the network.",
+            RunNote::NoParityLimit => "CPU/memory parity limit not modelled (nothing published for the pods; --set parity=MB/s adds it).",
+            RunNote::BothDirections => "A link's load is both directions summed: exact for half-duplex SATA and PCI, conservative for full-duplex PCIe, DMI and Ethernet.",
+        })
+    }
+}
+
+impl Serialize for RunNote {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A rebuild time with the detail the report shows.
@@ -525,15 +553,15 @@ fn rebuilds(
 }
 
 /// Modelling notes for this run.
-fn notes(g: &Graph, req: &Request, params: &Params) -> Vec<String> {
+fn notes(g: &Graph, req: &Request, params: &Params) -> Vec<RunNote> {
     let mut notes = Vec::new();
     if g.client.is_empty() && matches!(req.workload, Workload::Ingest | Workload::Read) {
-        notes.push("The design has no NIC: client traffic is not limited by the network.".into());
+        notes.push(RunNote::NoNic);
     }
     if params.parity_mb_s.is_none() {
-        notes.push("CPU/memory parity limit not modelled (nothing published for the pods; --set parity=MB/s adds it).".into());
+        notes.push(RunNote::NoParityLimit);
     }
-    notes.push("A link's load is both directions summed: exact for half-duplex SATA and PCI, conservative for full-duplex PCIe, DMI and Ethernet.".into());
+    notes.push(RunNote::BothDirections);
     notes
 }
 

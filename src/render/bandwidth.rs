@@ -193,7 +193,7 @@ fn summary_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     if !r.settings.is_empty() {
         sum.row(vec!["What-if (--set)".into(), r.settings.join(", ")]);
     }
-    sum.notes = r.notes.clone();
+    sum.notes = r.notes.iter().map(ToString::to_string).collect();
     out.push(sum);
 }
 

@@ -217,7 +217,8 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
                 "Delay: detection and replacement before the rebuild starts, {h} h from --replace-hours."
             ),
             durability::DelaySource::Design { source } => format!(
-                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {source}. --replace-hours sets another."
+                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {}. --replace-hours sets another.",
+                durability::TaggedSource(source)
             ),
             durability::DelaySource::HotSpare => {
                 "Delay: 0 h, a hot spare starts the rebuild at once; --replace-hours sets one.".into()

@@ -141,6 +141,14 @@ fn limiters_are_typed_and_the_json_words_them_as_ids_and_names() {
     assert_eq!(v["summary"]["binding"], serde_json::json!(["drive-media"]));
     assert_eq!(v["summary"]["binding_name"], r.summary.binding.to_string());
     assert_eq!(v["shape"], "RAID6 15 (13+2)");
+    assert_eq!(
+        r.notes,
+        vec![
+            bandwidth::RunNote::NoParityLimit,
+            bandwidth::RunNote::BothDirections
+        ]
+    );
+    assert_eq!(v["notes"][0], r.notes[0].to_string());
 }
 
 #[test]

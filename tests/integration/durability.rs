@@ -1181,4 +1181,10 @@ fn the_durability_report_holds_typed_values_its_json_words() {
         binding_link.to_string()
     );
     assert_eq!(v["ratios"][0]["subject"], "group 1 (RAID6 15 (13+2))");
+    // Its 84 h replacement delay is the design's, with the design's source as data.
+    let Some(durability::DelaySource::Design { source }) = &d.delay_source else {
+        panic!("{:?}", d.delay_source);
+    };
+    let words = format!("[{}] {}", source.tag(), podplan::bom::source_text(source));
+    assert_eq!(v["delay_source"]["design"]["source"], words);
 }
