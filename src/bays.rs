@@ -92,3 +92,9 @@ pub fn format_bays(bays: &[u32]) -> String {
     }
     out.join(",")
 }
+
+/// Serializes bays as ranges (`"1-15,31"`), as the JSON output has always shown them: for
+/// `#[serde(serialize_with = "crate::bays::ranges")]` on a report's `Vec<u32>` of bays.
+pub fn ranges<S: serde::Serializer>(bays: &[u32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_bays(bays))
+}

@@ -45,6 +45,25 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
     rebuild_hours: Hours(6.5 * 24.0),
 };
 
+/// A design's source worded as `[tag] text` (`[P] https://…`), as the notes and the JSON show
+/// it.
+pub struct TaggedSource<'a>(pub &'a crate::spec::Source);
+
+impl std::fmt::Display for TaggedSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::spec::Source as S;
+        let (S::Published(t) | S::ThirdParty(t) | S::Derived(t) | S::Estimated(t)) = self.0;
+        write!(f, "[{}] {t}", self.0.tag())
+    }
+}
+
+fn tagged_source<S: serde::Serializer>(
+    source: &crate::spec::Source,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(&TaggedSource(source))
+}
+
 /// The detection and replacement delay assumed without a hot spare when the design states
 /// none (`raid.replace_delay`), hours: a day to notice the failed drive and swap it, the
 /// next-business-day replacement of common server support contracts. Chosen as neutral: it is
@@ -58,10 +77,11 @@ pub const NO_SPARE_DELAY: Hours = Hours(24.0);
 pub enum DelaySource {
     /// The user's `--replace-hours`.
     User,
-    /// The design's `raid.replace_delay`, with its source as `[tag] text`.
+    /// The design's `raid.replace_delay`, with its source (serialized as `[tag] text`).
     Design {
         /// The design's source for the figure.
-        source: String,
+        #[serde(serialize_with = "tagged_source")]
+        source: crate::spec::Source,
     },
     /// A hot spare: the rebuild starts at once (0 h).
     HotSpare,
@@ -117,13 +137,13 @@ pub enum DurabilityError {
     /// gives no finite failure rate.
     #[error(
         "AFR {} % is out of range: it must be above 0 and at most 100 % per drive-year (below 100 as a probability)",
-        short(*.0)
+        crate::units::fmt_bounded(*.0)
     )]
     Afr(f64),
     /// A rebuild that takes no time, a non-finite time or longer than [`MAX_REPAIR_HOURS`].
     #[error(
         "rebuild time {} h is out of range: it must be above 0 and at most {MAX_REPAIR_HOURS} h (ten years)",
-        short(*.0)
+        crate::units::fmt_bounded(*.0)
     )]
     RebuildHours(f64),
     /// Tolerated failures not below the group width.
@@ -173,16 +193,6 @@ impl AfrConvention {
             AfrConvention::Rate => a / HOURS_PER_YEAR,
             AfrConvention::Probability => -(-a).ln_1p() / HOURS_PER_YEAR,
         }
-    }
-}
-
-/// A number for an error message: at most a dozen significant digits, never a 300-digit
-/// expansion.
-fn short(x: f64) -> String {
-    if x.is_finite() && x.abs() < 1e9 {
-        format!("{}", (x * 1e3).round() / 1e3)
-    } else {
-        format!("{x:.3e}")
     }
 }
 
@@ -837,20 +847,12 @@ pub fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
         return (Hours::ZERO, DelaySource::HotSpare);
     }
     match &pod.raid.replace_delay {
-        Some(d) => {
-            let text = match &d.source {
-                crate::spec::Source::Published(t)
-                | crate::spec::Source::ThirdParty(t)
-                | crate::spec::Source::Derived(t)
-                | crate::spec::Source::Estimated(t) => t,
-            };
-            (
-                Hours(d.hours),
-                DelaySource::Design {
-                    source: format!("[{}] {text}", d.source.tag()),
-                },
-            )
-        }
+        Some(d) => (
+            Hours(d.hours),
+            DelaySource::Design {
+                source: d.source.clone(),
+            },
+        ),
         None => (NO_SPARE_DELAY, DelaySource::NoSpareDefault),
     }
 }
@@ -878,7 +880,7 @@ pub fn topology_rebuilds(
                 t.rate,
                 delay,
                 RebuildSource::Topology {
-                    binding_link: t.binding_link.to_string(),
+                    binding_link: t.binding_link.clone(),
                 },
             )
         })
@@ -989,8 +991,8 @@ pub fn ure_exposure(
 pub enum RebuildSource {
     /// The bandwidth engine's `rebuild` workload for this group: the rate follows the topology.
     Topology {
-        /// The link that sets the rate.
-        binding_link: String,
+        /// What sets the rate: a link, or the drives' own limit (serialized as its wording).
+        binding_link: crate::bandwidth::Limiter,
     },
     /// A rate the user gave (`--rebuild-mb-s`).
     UserRate,
@@ -1131,8 +1133,9 @@ pub struct VaultInputs {
 pub struct GroupDurability {
     /// 1-based group number (as in `podplan layout`).
     pub group: u32,
-    /// Member bays as ranges.
-    pub bays: String,
+    /// Member bays (serialized as ranges, `"1-15"`).
+    #[serde(serialize_with = "crate::bays::ranges")]
+    pub bays: Vec<u32>,
     /// Independent sets, drives per set and tolerated failures per set.
     pub redundancy: Redundancy,
     /// Mean AFR of the members, percent per drive-year (the catalog's, or `--afr`).
@@ -1184,11 +1187,46 @@ pub struct VaultDurability {
     pub backblaze_2018: Vec<ModelFigures>,
 }
 
+/// The code whose models a [`ModelRatio`] compares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RatioSubject {
+    /// The first group's code, per set.
+    Group {
+        /// 1-based group number.
+        group: u32,
+        /// The layout's shape.
+        shape: Shape,
+    },
+    /// One tome of a Vault: a `data`+`parity` code across pods.
+    Tome {
+        /// Data shards.
+        data: u32,
+        /// Parity shards.
+        parity: u32,
+    },
+}
+
+impl std::fmt::Display for RatioSubject {
+    /// `group 1 (RAID6 15 (13+2))`, `tome (17+3)`: the wording the tables and the JSON show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RatioSubject::Group { group, shape } => write!(f, "group {group} ({shape})"),
+            RatioSubject::Tome { data, parity } => write!(f, "tome ({data}+{parity})"),
+        }
+    }
+}
+
+impl Serialize for RatioSubject {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// How one model's figure compares with the sliding window on the same inputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelRatio {
-    /// What was compared (`group 1`, `tome`).
-    pub subject: String,
+    /// What was compared (serialized as its wording, `group 1 (RAID6 15 (13+2))`).
+    pub subject: RatioSubject,
     /// The model.
     pub model: Model,
     /// Its loss rate divided by the sliding window's.
@@ -1202,8 +1240,9 @@ pub struct ModelRatio {
 pub struct DurabilityReport {
     /// Design name.
     pub design: String,
-    /// The layout's shape label, e.g. `RAID6 15 (13+2)`.
-    pub shape: String,
+    /// The layout's shape (serialized as its label, e.g. `"RAID6 15 (13+2)"`).
+    #[serde(serialize_with = "crate::layout::shape_label")]
+    pub shape: Shape,
     /// Mission time, years.
     pub mission_years: f64,
     /// How AFR became λ.
@@ -1227,10 +1266,10 @@ pub struct DurabilityReport {
 pub struct ModelInfo {
     /// The model.
     pub model: Model,
-    /// What it assumes and its source.
-    pub description: String,
-    /// Where its figures can be trusted.
-    pub domain: String,
+    /// What it assumes and its source ([`Model::describe`]).
+    pub description: &'static str,
+    /// Where its figures can be trusted ([`Model::domain`]).
+    pub domain: &'static str,
 }
 
 fn leading_ratio(model: Model, m: u32) -> f64 {
@@ -1241,14 +1280,14 @@ fn leading_ratio(model: Model, m: u32) -> f64 {
     }
 }
 
-fn ratios(subject: &str, figs: &[ModelFigures], m: u32) -> Vec<ModelRatio> {
+fn ratios(subject: RatioSubject, figs: &[ModelFigures], m: u32) -> Vec<ModelRatio> {
     let Some(sliding) = figs.iter().find(|f| f.model == Model::Sliding) else {
         return Vec::new();
     };
     figs.iter()
         .filter(|f| f.model != Model::Sliding && sliding.loss_events_per_year > 0.0)
         .map(|f| ModelRatio {
-            subject: subject.to_string(),
+            subject,
             model: f.model,
             ratio: f.loss_events_per_year / sliding.loss_events_per_year,
             leading_order: leading_ratio(f.model, m),
@@ -1323,7 +1362,7 @@ pub fn report(
     };
     Ok(DurabilityReport {
         design: pod.name.clone(),
-        shape: layout.shape.label(),
+        shape: layout.shape,
         mission_years: mission.years(),
         convention: o.convention,
         models: o
@@ -1331,8 +1370,8 @@ pub fn report(
             .iter()
             .map(|m| ModelInfo {
                 model: *m,
-                description: m.describe().to_string(),
-                domain: m.domain().to_string(),
+                description: m.describe(),
+                domain: m.domain(),
             })
             .collect(),
         groups,
@@ -1411,7 +1450,7 @@ fn group_figures(
     });
     Ok(GroupDurability {
         group: i as u32 + 1,
-        bays: crate::bays::format_bays(&g.bays),
+        bays: g.bays.clone(),
         redundancy: red,
         afr_pct: afr,
         lambda_per_hour: lambda,
@@ -1467,7 +1506,11 @@ fn group_ratios(groups: &[GroupDurability], red: Redundancy, shape: &Shape) -> V
             ..*f
         })
         .collect();
-    ratios(&format!("group 1 ({})", shape.label()), &unit, red.m)
+    let subject = RatioSubject::Group {
+        group: 1,
+        shape: *shape,
+    };
+    ratios(subject, &unit, red.m)
 }
 
 /// The Vault section: each of the pod's drives is one tome's member in a code across `v`'s
@@ -1494,7 +1537,11 @@ fn vault_report(
     let tomes = pod.drives.len() as u32;
     let vault: Vec<ModelFigures> = tome.iter().map(|f| f.times(tomes, mission)).collect();
     let (bb, _) = vault_figures(&BACKBLAZE_2018, AfrConvention::Rate, mission, &o.models)?;
-    let tome_ratios = ratios(&format!("tome ({}+{})", v.data, v.parity), &tome, r.m);
+    let subject = RatioSubject::Tome {
+        data: v.data,
+        parity: v.parity,
+    };
+    let tome_ratios = ratios(subject, &tome, r.m);
     Ok((
         VaultDurability {
             inputs,
@@ -1569,6 +1616,15 @@ mod tests {
         .unwrap();
         assert!((r.transfer_hours.hours() - 30_000.0 / 3600.0).abs() < 1e-12);
         assert_eq!(r.hours, r.delay_hours + r.transfer_hours);
+    }
+
+    #[test]
+    fn error_numbers_are_bounded_and_finite_in_words() {
+        // The messages use the one message formatter: no `inf`, no 300-digit expansion.
+        let inf = DurabilityError::RebuildHours(f64::INFINITY).to_string();
+        assert!(!inf.contains("inf h"), "{inf}");
+        let huge = DurabilityError::Afr(1e300).to_string();
+        assert!(huge.contains("1.000e300"), "{huge}");
     }
 
     #[test]

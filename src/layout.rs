@@ -15,6 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[cfg(test)]
 mod reference;
+mod words;
+pub use words::{DomainNote, ImpossibleReason, PerCard, Remark, StageNote, WhyNot, shape_label};
+use words::{shape_and_label, shape_and_short_label};
 
 /// 1 MiB in bytes.
 pub const MIB: u64 = 1 << 20;
@@ -77,7 +80,7 @@ pub struct Domain {
     pub bays: Vec<u32>,
     /// A remark (e.g. that a PSU also powers the board).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<DomainNote>,
 }
 
 /// Derives every failure domain from the hardware tree.
@@ -154,7 +157,7 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
         bays.sort_unstable();
         let mut d = dom(DomainKind::Psu, p.id.clone(), bays);
         if board {
-            d.note = Some("also powers the board: the whole pod stops until it is replaced".into());
+            d.note = Some(DomainNote::PowersBoard);
         }
         out.push(d);
     }
@@ -366,32 +369,6 @@ pub fn realign(pod: &Pod, layout: &Layout, align: Bytes) -> Layout {
     }
 }
 
-/// A byte count in the largest unit that holds it exactly (`1 MiB`, `3 TB`), or in TB and
-/// TiB when no unit does with a short number.
-fn size_text(b: Bytes) -> String {
-    let n = b.bytes();
-    if n == 0 {
-        return "0 B".into();
-    }
-    const UNITS: [(u64, &str); 10] = [
-        (1 << 50, "PiB"),
-        (1_000_000_000_000_000, "PB"),
-        (1 << 40, "TiB"),
-        (1_000_000_000_000, "TB"),
-        (GIB, "GiB"),
-        (1_000_000_000, "GB"),
-        (MIB, "MiB"),
-        (1_000_000, "MB"),
-        (1 << 10, "KiB"),
-        (1_000, "kB"),
-    ];
-    match UNITS.iter().find(|(u, _)| n.is_multiple_of(*u)) {
-        Some((u, name)) if n / u < 1_000_000 => format!("{} {name}", n / u),
-        _ if n < 1_000_000 => format!("{n} B"),
-        _ => b.to_string(),
-    }
-}
-
 fn drive_size(pod: &Pod, bay: u32) -> Bytes {
     drive_in(pod, bay).map_or(Bytes(0), |d| d.drive().capacity)
 }
@@ -414,7 +391,7 @@ fn make_group(pod: &Pod, bays: Vec<u32>, align: Bytes) -> Group {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stage {
     /// What this stage is.
-    pub name: String,
+    pub name: &'static str,
     /// Capacity left after it.
     pub bytes: Bytes,
     /// The same in decimal TB (10^12 B).
@@ -423,8 +400,8 @@ pub struct Stage {
     pub tib: f64,
     /// Percent of raw.
     pub pct_of_raw: f64,
-    /// How the stage is computed.
-    pub note: String,
+    /// How the stage is computed (serialized as its wording).
+    pub note: StageNote,
 }
 
 /// The capacity pipeline raw → usable.
@@ -457,7 +434,9 @@ impl Stages {
         st.push(
             "raw",
             raw,
-            format!("{} drives as sold (decimal TB)", pod.drives.len()),
+            StageNote::Raw {
+                drives: pod.drives.len(),
+            },
         );
         let all = pod
             .drives
@@ -467,22 +446,17 @@ impl Stages {
         st.push(
             "partition alignment",
             all,
-            if o.partition_align.is_zero() {
-                "no partition table: each whole drive is a member".to_string()
-            } else {
-                format!(
-                    "one partition per drive, {} aligned",
-                    size_text(o.partition_align)
-                )
+            StageNote::Alignment {
+                align: o.partition_align,
             },
         );
         st
     }
 
-    fn push(&mut self, name: &str, bytes: Bytes, note: String) {
+    fn push(&mut self, name: &'static str, bytes: Bytes, note: StageNote) {
         let pct = bytes.percent_of(self.raw);
         self.stages.push(Stage {
-            name: name.into(),
+            name,
             bytes,
             tb: bytes.tb(),
             tib: bytes.tib(),
@@ -498,7 +472,7 @@ impl Stages {
         sizes: &[Bytes],
         share: (u32, u32),
         o: &Overheads,
-        each: &str,
+        per_group: bool,
     ) -> Bytes {
         // Scaling saturates, and so do byte sums and differences: overheads never wrap.
         let after_meta = sizes
@@ -509,17 +483,19 @@ impl Stages {
         self.push(
             "filesystem metadata",
             meta,
-            format!(
-                "{:.4} % metadata + {:.2} GiB log {each}",
-                100.0 * o.fs_metadata,
-                o.fs_fixed.gib()
-            ),
+            StageNote::Metadata {
+                share: o.fs_metadata,
+                fixed: o.fs_fixed,
+                per_group,
+            },
         );
         let usable = meta.scale(1.0 - o.fs_reserved);
         self.push(
             "reserved blocks",
             usable,
-            format!("{:.1} % reserved for root", 100.0 * o.fs_reserved),
+            StageNote::Reserved {
+                share: o.fs_reserved,
+            },
         );
         usable
     }
@@ -538,20 +514,16 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
     st.push(
         "spares and unused",
         in_groups,
-        format!(
-            "{} spares and {} unused drives set aside",
-            layout.spares.len(),
-            layout.unused.len()
-        ),
+        StageNote::SetAside {
+            spares: layout.spares.len(),
+            unused: layout.unused.len(),
+        },
     );
     let stranded = layout.groups.iter().map(|g| g.stranded).sum::<Bytes>();
     st.push(
         "smallest-drive rule",
         in_groups - stranded,
-        format!(
-            "each member counts as the group's smallest; {:.3} TB stranded",
-            stranded.tb()
-        ),
+        StageNote::SmallestDrive { stranded },
     );
     let data = u64::from(layout.shape.data());
     let per_group: Vec<Bytes> = layout
@@ -563,15 +535,13 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
     st.push(
         "parity",
         before_fs,
-        format!(
-            "{} groups × {} data of {} drives ({})",
-            layout.groups.len(),
+        StageNote::Parity {
+            groups: layout.groups.len(),
             data,
-            layout.shape.width(),
-            layout.shape.label()
-        ),
+            shape: layout.shape,
+        },
     );
-    let usable = st.filesystem(&per_group, (1, 1), o, "per group");
+    let usable = st.filesystem(&per_group, (1, 1), o, true);
     Pipeline {
         stages: st.stages,
         before_filesystem: before_fs,
@@ -596,12 +566,9 @@ pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pi
     st.push(
         "vault parity",
         share,
-        format!(
-            "{}+{} across {pods} pods: {}/{pods} of every shard is data",
-            vault.data, vault.parity, vault.data
-        ),
+        StageNote::VaultParity { code: vault },
     );
-    let usable = st.filesystem(&per_drive, (vault.data, pods), o, "on every drive");
+    let usable = st.filesystem(&per_drive, (vault.data, pods), o, false);
     Pipeline {
         stages: st.stages,
         before_filesystem: share,
@@ -660,10 +627,10 @@ pub struct Exposure {
     pub tolerance: u32,
     /// The worst verdict over every instance and group.
     pub verdict: Verdict,
-    /// The instance that sets the verdict.
+    /// The instance that sets the verdict (its id).
     pub worst_instance: String,
-    /// Remarks.
-    pub notes: Vec<String>,
+    /// Remarks on the instances (serialized as `"psu1: also powers the board: …"`).
+    pub notes: Vec<Remark>,
 }
 
 /// For every domain kind, the worst a single failure does to any group, over every instance
@@ -688,9 +655,9 @@ pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
         if worst.2.is_empty() {
             worst.2 = inst[0].id.clone();
         }
-        let mut notes: Vec<String> = inst
+        let mut notes: Vec<Remark> = inst
             .iter()
-            .filter_map(|d| d.note.as_ref().map(|n| format!("{}: {n}", d.id)))
+            .filter_map(|d| d.note.map(|note| Remark::on(d, note)))
             .collect();
         notes.dedup();
         out.push(Exposure {
@@ -801,8 +768,8 @@ pub struct Impossible {
     pub kind: DomainKind,
     /// The component that proves it.
     pub instance: String,
-    /// The explanation.
-    pub reason: String,
+    /// The explanation (serialized as its wording).
+    pub reason: ImpossibleReason,
 }
 
 /// Necessary condition for surviving one failure of each requested kind: a component with `d`
@@ -830,9 +797,7 @@ pub fn impossibilities(
             out.push(Impossible {
                 kind: *kind,
                 instance: "pod".into(),
-                reason:
-                    "a pod failure takes every drive; only a code across pods (a Vault) survives it"
-                        .into(),
+                reason: ImpossibleReason::WholePod,
             });
             continue;
         }
@@ -847,14 +812,15 @@ pub fn impossibilities(
                 out.push(Impossible {
                     kind: *kind,
                     instance: d.id.clone(),
-                    reason: format!(
-                        "{} {} holds {size} drives; {units} {} × {per_unit} tolerated losses absorb at most {} of them{}",
-                        kind.name(),
-                        d.id,
-                        if shape.mirror_sets().is_some() { "mirror sets" } else if units == 1 { "group" } else { "groups" },
-                        units.saturating_mul(per_unit),
-                        if free > 0 { format!(" after setting {free} aside as spares or unused") } else { String::new() }
-                    ),
+                    reason: ImpossibleReason::TooManyDrives {
+                        kind: *kind,
+                        instance: d.id.clone(),
+                        drives: size,
+                        units,
+                        per_unit,
+                        mirrors: shape.mirror_sets().is_some(),
+                        free,
+                    },
                 });
             }
         }
@@ -1605,10 +1571,9 @@ pub type LossFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
 /// One shape the search considered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
-    /// The shape.
+    /// The shape (serialized with its label as `label`).
+    #[serde(flatten, serialize_with = "shape_and_short_label")]
     pub shape: Shape,
-    /// Short label.
-    pub label: String,
     /// Groups.
     pub groups: u32,
     /// Drives in no group and not spares.
@@ -1619,8 +1584,8 @@ pub struct Candidate {
     pub annual_loss: Option<f64>,
     /// Whether every constraint is met (survival and annual loss).
     pub meets_constraints: bool,
-    /// Why not, when not.
-    pub why_not: Vec<String>,
+    /// Why not, when not (serialized as their wording).
+    pub why_not: Vec<WhyNot>,
 }
 
 /// The result of the search.
@@ -1677,14 +1642,16 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
                 let cap = aligned(min_size(pod), c.partition_align)
                     .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data())));
                 rejected.push(Candidate {
-                    label: shape.label(),
                     shape,
                     groups,
                     unused,
                     before_filesystem: cap,
                     annual_loss: None,
                     meets_constraints: false,
-                    why_not: imp.into_iter().map(|i| i.reason).collect(),
+                    why_not: imp
+                        .into_iter()
+                        .map(|i| WhyNot::Impossible(i.reason))
+                        .collect(),
                 });
                 continue;
             }
@@ -1701,23 +1668,13 @@ pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bo
             )
             .before_filesystem;
             let annual_loss = loss(&realign(pod, &pl.layout, c.partition_align));
-            let mut why_not: Vec<String> = pl
-                .unmet
-                .iter()
-                .map(|k| {
-                    format!(
-                        "the solver found no placement surviving every {} failure",
-                        k.name()
-                    )
-                })
-                .collect();
+            let mut why_not: Vec<WhyNot> = pl.unmet.iter().map(|k| WhyNot::Unmet(*k)).collect();
             if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
                 && l > max
             {
-                why_not.push(format!("annual loss {l:.2e} is above the limit {max:.2e}"));
+                why_not.push(WhyNot::AnnualLoss { loss: l, max });
             }
             let cand = Candidate {
-                label: shape.label(),
                 shape,
                 groups,
                 unused,
@@ -1769,7 +1726,7 @@ pub struct Upgrade {
     /// The kind the chosen layout does not survive.
     pub kind: DomainKind,
     /// Why the chosen shape cannot survive it, when no placement of that shape can.
-    pub impossible_with_chosen: Option<String>,
+    pub impossible_with_chosen: Option<ImpossibleReason>,
     /// The best shape that survives it as well as the requested kinds, if any.
     pub best: Option<Candidate>,
 }
@@ -1792,7 +1749,7 @@ pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement, loss: LossFn
             more.survive.push(kind);
             Upgrade {
                 kind,
-                impossible_with_chosen: imp.first().map(|i| i.reason.clone()),
+                impossible_with_chosen: imp.into_iter().next().map(|i| i.reason),
                 best: auto_with(pod, &more, loss, false).ranked.into_iter().next(),
             }
         })
@@ -1808,7 +1765,7 @@ fn min_size(pod: &Pod) -> Bytes {
 }
 
 /// Where a group's members sit: how many per card and the most on one backplane.
-pub fn spread(pod: &Pod, group: &[u32]) -> (String, Option<u32>) {
+pub fn spread(pod: &Pod, group: &[u32]) -> (PerCard, Option<u32>) {
     let mut per_card: BTreeMap<String, u32> = BTreeMap::new();
     let mut per_bp: BTreeMap<usize, u32> = BTreeMap::new();
     for b in group {
@@ -1821,8 +1778,7 @@ pub fn spread(pod: &Pod, group: &[u32]) -> (String, Option<u32>) {
             }
         }
     }
-    let cards: Vec<String> = per_card.iter().map(|(k, v)| format!("{k}×{v}")).collect();
-    (cards.join(" "), per_bp.values().copied().max())
+    (PerCard(per_card), per_bp.values().copied().max())
 }
 
 /// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
@@ -1835,10 +1791,11 @@ pub fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
 pub struct GroupRow {
     /// 1-based group number.
     pub group: u32,
-    /// Member bays as ranges.
-    pub bays: String,
-    /// Members per controller (`SLOT4×5 SLOT5×5 …`).
-    pub per_card: String,
+    /// Member bays (serialized as ranges, `"1-15"`).
+    #[serde(serialize_with = "crate::bays::ranges")]
+    pub bays: Vec<u32>,
+    /// Members per controller (serialized as `"SLOT4×5 SLOT5×5 …"`).
+    pub per_card: PerCard,
     /// Most members on one backplane (`None` when no member is behind a backplane).
     pub max_per_backplane: Option<u32>,
     /// Usable size of each member (smallest member after alignment).
@@ -1854,10 +1811,9 @@ pub struct GroupRow {
 pub struct LayoutReport {
     /// Design name.
     pub design: String,
-    /// The shape laid out.
+    /// The shape laid out (serialized with its label as `shape_label`).
+    #[serde(flatten, serialize_with = "shape_and_label")]
     pub shape: Shape,
-    /// Its label.
-    pub shape_label: String,
     /// Where the assignment came from.
     pub origin: Origin,
     /// Filesystem on each group.
@@ -1919,7 +1875,7 @@ pub fn report(
             let (per_card, max_bp) = spread(pod, &g.bays);
             GroupRow {
                 group: i as u32 + 1,
-                bays: crate::bays::format_bays(&g.bays),
+                bays: g.bays.clone(),
                 per_card,
                 max_per_backplane: max_bp,
                 member: g.member,
@@ -1931,7 +1887,6 @@ pub fn report(
     LayoutReport {
         design: pod.name.clone(),
         shape: l.shape,
-        shape_label: l.shape.label(),
         origin: l.origin,
         filesystem: fs,
         overheads: *o,

@@ -210,3 +210,33 @@ impl Serialize for Binding {
         s.collect_str(self)
     }
 }
+
+/// Writes two map entries: `id_key` with the stable ids of what binds, and `name_key` with its
+/// wording. For `#[serde(flatten, serialize_with = ...)]` on a report's typed limiter.
+fn ids_and_name<S: serde::Serializer, T: Serialize + ?Sized, N: fmt::Display>(
+    s: S,
+    (id_key, ids): (&'static str, &T),
+    (name_key, name): (&'static str, &N),
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry(id_key, ids)?;
+    m.serialize_entry(name_key, &name.to_string())?;
+    m.end()
+}
+
+/// A flow's limiter as `limited_by` (its id) and `limited_by_name` (its wording), the two
+/// fields the JSON has always carried.
+pub(super) fn limited_by<S: serde::Serializer>(l: &Limiter, s: S) -> Result<S::Ok, S::Error> {
+    ids_and_name(s, ("limited_by", l.id()), ("limited_by_name", l))
+}
+
+/// A summary's binding as `binding` (the ids) and `binding_name` (the wording).
+pub(super) fn binding<S: serde::Serializer>(b: &Binding, s: S) -> Result<S::Ok, S::Error> {
+    ids_and_name(s, ("binding", &b.ids()), ("binding_name", b))
+}
+
+/// What binds next as `ids` and `name` (the wording).
+pub(super) fn next_binding<S: serde::Serializer>(b: &Binding, s: S) -> Result<S::Ok, S::Error> {
+    ids_and_name(s, ("ids", &b.ids()), ("name", b))
+}

@@ -44,8 +44,8 @@ pub use graph::{DriveNode, Graph, Link, LinkKind, graph};
 pub use limits::{Binding, Bound, Limiter};
 pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS, SetError};
 pub use report::{
-    BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, Summary,
-    analyze, analyze_on, rebuild_times, rebuild_times_on,
+    BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, RunNote,
+    Summary, analyze, analyze_on, rebuild_times, rebuild_times_on,
 };
 pub use workloads::{FlowLabel, Request, Workload};
 use workloads::{Own, Planned, demand_without, drive_index, group_of, own_id, plans, rebuild_flow};
@@ -111,8 +111,8 @@ pub enum BandwidthError {
     NoRedundancy {
         /// The workload.
         workload: &'static str,
-        /// The layout's level.
-        level: String,
+        /// The layout's shape.
+        level: Shape,
     },
     /// The layout has no group.
     #[error("--workload {0}: the layout has no group")]

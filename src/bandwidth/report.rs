@@ -39,7 +39,7 @@ pub struct LinkRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriveRow {
     /// Bays, sorted (serialized as ranges, `"1-15"`).
-    #[serde(serialize_with = "bay_ranges")]
+    #[serde(serialize_with = "crate::bays::ranges")]
     pub bays: Vec<u32>,
     /// How many drives.
     pub count: u32,
@@ -65,7 +65,7 @@ pub struct FlowRow {
     /// Group (1-based).
     pub group: Option<u32>,
     /// Drives it moves data on (serialized as ranges, `"1-15"`).
-    #[serde(serialize_with = "bay_ranges")]
+    #[serde(serialize_with = "crate::bays::ranges")]
     pub bays: Vec<u32>,
     /// Its own ceiling in its rate unit (per-drive MB/s for scrub and rebuild, user MB/s for
     /// ingest and read).
@@ -76,10 +76,10 @@ pub struct FlowRow {
     pub drive_traffic_mb_s: MBps,
     /// Client MB/s through the NICs (ingest, read).
     pub client_mb_s: Option<MBps>,
-    /// What stops it: a link id, or its own limit (`drive-media`, `drive-port`, `md-max`).
-    pub limited_by: String,
-    /// The same, with what describes it.
-    pub limited_by_name: Limiter,
+    /// What stops it: a link, or its own limit. Serialized as `limited_by`, its id (a link id,
+    /// `drive-media`, `drive-port`, `md-max`), and `limited_by_name`, what describes it.
+    #[serde(flatten, serialize_with = "super::limits::limited_by")]
+    pub limited_by: Limiter,
 }
 
 /// The rebuild time of one group: what the durability engine consumes.
@@ -98,9 +98,9 @@ pub struct RebuildTime {
 /// What would bind if the binding links were unlimited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headroom {
-    /// The next binding links' ids (or own limits).
-    pub ids: Vec<String>,
-    /// What binds next.
+    /// What binds next. Serialized as `ids`, the next binding links' ids (or own limits), and
+    /// `name`, what describes them.
+    #[serde(flatten, serialize_with = "super::limits::next_binding")]
     pub name: Binding,
     /// Its utilization now, percent (`None` for a drive's own limit).
     pub utilization_pct: Option<f64>,
@@ -125,10 +125,10 @@ pub struct Summary {
     pub per_drive_min_mb_s: MBps,
     /// Fastest active drive's traffic, MB/s.
     pub per_drive_max_mb_s: MBps,
-    /// Ids of what binds the slowest flows (links, or `drive-media` / `drive-port` / `md-max`).
-    pub binding: Vec<String>,
-    /// The same, with what describes each.
-    pub binding_name: Binding,
+    /// What binds the slowest flows. Serialized as `binding`, the ids (links, or `drive-media`
+    /// / `drive-port` / `md-max`), and `binding_name`, what describes each.
+    #[serde(flatten, serialize_with = "super::limits::binding")]
+    pub binding: Binding,
     /// Saturated links' ids.
     pub saturated: Vec<String>,
     /// What binds next.
@@ -146,8 +146,9 @@ pub struct BandwidthReport {
     pub workload: Workload,
     /// The zone the drives stream in.
     pub zone: Zone,
-    /// The layout's shape, e.g. `RAID6 15 (13+2)`.
-    pub shape: String,
+    /// The layout's shape (serialized as its label, e.g. `"RAID6 15 (13+2)"`).
+    #[serde(serialize_with = "crate::layout::shape_label")]
+    pub shape: crate::layout::Shape,
     /// Every shared link with its load.
     pub links: Vec<LinkRow>,
     /// Data drives, grouped by equal figures.
@@ -164,8 +165,36 @@ pub struct BandwidthReport {
     pub parity_mb_s: Option<f64>,
     /// `--set` assignments applied.
     pub settings: Vec<String>,
-    /// Modelling notes for this run.
-    pub notes: Vec<String>,
+    /// Modelling notes for this run (serialized as their wording).
+    pub notes: Vec<RunNote>,
+}
+
+/// A modelling note on one run, as data; its `Display` is the wording the tables and the JSON
+/// show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunNote {
+    /// A client workload on a design without a NIC.
+    NoNic,
+    /// No CPU/memory parity limit was given.
+    NoParityLimit,
+    /// A link's load sums both directions.
+    BothDirections,
+}
+
+impl std::fmt::Display for RunNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RunNote::NoNic => "The design has no NIC: client traffic is not limited by the network.",
+            RunNote::NoParityLimit => "CPU/memory parity limit not modelled (nothing published for the pods; --set parity=MB/s adds it).",
+            RunNote::BothDirections => "A link's load is both directions summed: exact for half-duplex SATA and PCI, conservative for full-duplex PCIe, DMI and Ethernet.",
+        })
+    }
+}
+
+impl Serialize for RunNote {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A rebuild time with the detail the report shows.
@@ -190,14 +219,6 @@ pub(super) fn own_at(p: &Planned, demand: f64) -> &Own {
         .iter()
         .find(|(_, c)| (c - demand).abs() <= 1e-9 * demand.abs().max(1.0))
         .map_or(&p.own, |(o, _)| o)
-}
-
-pub(super) fn limit_id(limit: Limit, p: &Planned, g: &Graph) -> String {
-    match limit {
-        Limit::Demand => own_id(&p.own).to_string(),
-        Limit::Link(l) => g.links[l].id.clone(),
-        Limit::Unbounded => "none".into(),
-    }
 }
 
 /// Per-drive traffic (drive index → MB/s) of an allocation.
@@ -349,7 +370,6 @@ impl Run<'_> {
                 (!u.is_empty()).then(|| u.iter().copied().fold(0.0, f64::max))
             };
             Some(Headroom {
-                ids: lims2.ids(),
                 name: lims2,
                 utilization_pct: util,
                 aggregate_mb_s: MBps(t2.iter().sum()),
@@ -425,8 +445,7 @@ pub fn analyze_on(
         active_drives: run.active.len() as u32,
         per_drive_min_mb_s: MBps(if lo.is_finite() { lo } else { 0.0 }),
         per_drive_max_mb_s: MBps(hi),
-        binding: binding.ids(),
-        binding_name: binding.clone(),
+        binding: binding.clone(),
         saturated: links
             .iter()
             .filter(|l| l.saturated)
@@ -439,7 +458,7 @@ pub fn analyze_on(
         revision: pod.revision.clone(),
         workload: req.workload,
         zone: params.zone,
-        shape: layout.shape.label(),
+        shape: layout.shape,
         links,
         drives: drive_rows(g, layout, &traffic),
         flows: flow_rows(g, &planned, &alloc, params),
@@ -501,8 +520,7 @@ fn flow_rows(g: &Graph, planned: &[Planned], alloc: &Allocation, params: &Params
                 p.per_drive.iter().map(|(_, w)| w).sum::<f64>() * alloc.rates[i],
             ),
             client_mb_s: (p.client > 0.0).then(|| MBps(p.client * alloc.rates[i])),
-            limited_by: limit_id(alloc.limits[i], p, g),
-            limited_by_name: Limiter::of(alloc.limits[i], p, g, params),
+            limited_by: Limiter::of(alloc.limits[i], p, g, params),
         })
         .collect()
 }
@@ -535,15 +553,15 @@ fn rebuilds(
 }
 
 /// Modelling notes for this run.
-fn notes(g: &Graph, req: &Request, params: &Params) -> Vec<String> {
+fn notes(g: &Graph, req: &Request, params: &Params) -> Vec<RunNote> {
     let mut notes = Vec::new();
     if g.client.is_empty() && matches!(req.workload, Workload::Ingest | Workload::Read) {
-        notes.push("The design has no NIC: client traffic is not limited by the network.".into());
+        notes.push(RunNote::NoNic);
     }
     if params.parity_mb_s.is_none() {
-        notes.push("CPU/memory parity limit not modelled (nothing published for the pods; --set parity=MB/s adds it).".into());
+        notes.push(RunNote::NoParityLimit);
     }
-    notes.push("A link's load is both directions summed: exact for half-duplex SATA and PCI, conservative for full-duplex PCIe, DMI and Ethernet.".into());
+    notes.push(RunNote::BothDirections);
     notes
 }
 
@@ -661,9 +679,4 @@ pub fn rebuild_times_on(g: &Graph, layout: &Layout, params: &Params) -> Vec<Rebu
             rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
         })
         .collect()
-}
-
-/// Serializes bays as ranges (`"1-15,31"`), as the JSON output has always shown them.
-fn bay_ranges<S: serde::Serializer>(bays: &[u32], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::bays::format_bays(bays))
 }

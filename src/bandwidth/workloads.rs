@@ -437,7 +437,7 @@ fn rebuild_plans(
     if shape.tolerance() == 0 {
         return Err(BandwidthError::NoRedundancy {
             workload: req.workload.name(),
-            level: shape.label(),
+            level: *shape,
         });
     }
     if layout.groups.is_empty() {

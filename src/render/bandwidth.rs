@@ -140,7 +140,7 @@ fn summary_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
             },
         ]);
     }
-    sum.row(vec!["Binding".into(), s.binding_name.to_string()]);
+    sum.row(vec!["Binding".into(), s.binding.to_string()]);
     match &s.next {
         Some(n) if cell.data => {
             sum.row(vec!["Next".into(), n.name.to_string()]);
@@ -193,7 +193,7 @@ fn summary_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
     if !r.settings.is_empty() {
         sum.row(vec!["What-if (--set)".into(), r.settings.join(", ")]);
     }
-    sum.notes = r.notes.clone();
+    sum.notes = r.notes.iter().map(ToString::to_string).collect();
     out.push(sum);
 }
 
@@ -325,7 +325,7 @@ fn flows_section(r: &BandwidthReport, cell: Cells, out: &mut Vec<Section>) {
                 cell.mb(x.demand_mb_s.0),
                 format!("{:.2}", x.rate_mb_s.0),
                 cell.mb(x.drive_traffic_mb_s.0),
-                x.limited_by_name.to_string(),
+                x.limited_by.to_string(),
             ]);
         }
         out.push(f);

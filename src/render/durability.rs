@@ -179,12 +179,12 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
             Style::Data => vec![red.units.to_string(), red.n.to_string(), red.m.to_string()],
         };
         let set_by = match &g.rebuild.source {
-            RebuildSource::Topology { binding_link } => binding_link.clone(),
+            RebuildSource::Topology { binding_link } => binding_link.to_string(),
             RebuildSource::UserRate => "--rebuild-mb-s".into(),
             RebuildSource::UserHours => "--rebuild-hours".into(),
             RebuildSource::NoRedundancy => "no rebuild: no redundancy".into(),
         };
-        let mut row = vec![g.group.to_string(), g.bays.clone()];
+        let mut row = vec![g.group.to_string(), crate::bays::format_bays(&g.bays)];
         row.extend(drives);
         row.extend([
             crate::show::trim_float(g.afr_pct),
@@ -217,7 +217,8 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
                 "Delay: detection and replacement before the rebuild starts, {h} h from --replace-hours."
             ),
             durability::DelaySource::Design { source } => format!(
-                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {source}. --replace-hours sets another."
+                "Delay: detection and replacement before the rebuild starts, {h} h from the design's raid.replace_delay: {}. --replace-hours sets another.",
+                durability::TaggedSource(source)
             ),
             durability::DelaySource::HotSpare => {
                 "Delay: 0 h, a hot spare starts the rebuild at once; --replace-hours sets one.".into()
@@ -423,7 +424,7 @@ fn ratios_section(r: &DurabilityReport, out: &mut Vec<Section>) {
         d.align_right([2, 3]);
         for x in &r.ratios {
             d.row(vec![
-                x.subject.clone(),
+                x.subject.to_string(),
                 x.model.name().into(),
                 format!("{:.3}", x.ratio),
                 format!("{:.3}", x.leading_order),

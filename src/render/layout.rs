@@ -1,7 +1,7 @@
 //! The layout report's tables: groups, the capacity pipeline, failure domains and the search.
 
 use super::Section;
-use crate::layout::LayoutReport;
+use crate::layout::{Candidate, LayoutReport};
 
 fn tb_tib(b: crate::units::Bytes) -> (String, String) {
     (format!("{:.2}", b.tb()), format!("{:.2}", b.tib()))
@@ -21,11 +21,11 @@ fn pipeline_section(title: String, pipe: &crate::layout::Pipeline) -> Section {
     p.align_right([1, 2, 3]);
     for s in &pipe.stages {
         p.row(vec![
-            s.name.clone(),
+            s.name.to_string(),
             format!("{:.2}", s.tb),
             format!("{:.2}", s.tib),
             format!("{:.1}", s.pct_of_raw),
-            s.note.clone(),
+            s.note.to_string(),
         ]);
     }
     p
@@ -38,13 +38,13 @@ fn why_ahead(a: &crate::layout::Candidate, b: &crate::layout::Candidate, who: &s
     let same = format!(
         "the same {:.2} TB as {who} {}",
         b.before_filesystem.tb(),
-        b.label
+        b.shape
     );
     match crate::layout::decision(a, b) {
         Decision::Capacity => format!(
             "{:.2} TB more than {who} {} ({:.2} TB)",
             a.before_filesystem.tb() - b.before_filesystem.tb(),
-            b.label,
+            b.shape,
             b.before_filesystem.tb()
         ),
         Decision::Parity => format!(
@@ -93,7 +93,7 @@ fn groups_section(r: &LayoutReport) -> Section {
             "{}: {} groups of {}, {origin}",
             r.design,
             r.groups.len(),
-            r.shape_label
+            r.shape
         ),
         &[
             "Group",
@@ -111,8 +111,8 @@ fn groups_section(r: &LayoutReport) -> Section {
         let (dtb, dtib) = tb_tib(row.data);
         g.row(vec![
             row.group.to_string(),
-            row.bays.clone(),
-            row.per_card.clone(),
+            crate::bays::format_bays(&row.bays),
+            row.per_card.to_string(),
             row.max_per_backplane
                 .map_or("-".to_string(), |m| m.to_string()),
             format!("{:.3}", row.member.tb()),
@@ -223,7 +223,7 @@ fn domains_section(r: &LayoutReport) -> Section {
             d.notes.push(format!(
                 "Cannot survive a {} failure with {}: {}.",
                 i.kind.name(),
-                r.shape_label,
+                r.shape,
                 i.reason
             ));
         }
@@ -235,7 +235,7 @@ fn domains_section(r: &LayoutReport) -> Section {
             d.notes.push(format!(
                 "No placement found that survives every {} failure with {}.",
                 k.name(),
-                r.shape_label
+                r.shape
             ));
         }
     }
@@ -299,7 +299,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     for (i, c) in a.ranked.iter().take(5).enumerate() {
         s.row(vec![
             (i + 1).to_string(),
-            c.label.clone(),
+            c.shape.to_string(),
             c.groups.to_string(),
             c.unused.to_string(),
             format!("{:.2}", c.before_filesystem.tb()),
@@ -311,13 +311,13 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     for c in a.rejected.iter().take(5) {
         s.row(vec![
             "-".into(),
-            c.label.clone(),
+            c.shape.to_string(),
             c.groups.to_string(),
             c.unused.to_string(),
             format!("{:.2}", c.before_filesystem.tb()),
             loss(c),
             "no".into(),
-            c.why_not.join("; "),
+            why_not(c),
         ]);
     }
     if let Some(m) = &a.constraints.loss_model {
@@ -332,13 +332,13 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     match (a.ranked.first(), a.ranked.get(1)) {
         (Some(best), Some(next)) => s.notes.push(format!(
             "Chosen: {} with {:.2} TB before the filesystem, {}.",
-            best.label,
+            best.shape,
             best.before_filesystem.tb(),
             why_ahead(best, next, "the runner-up")
         )),
         (Some(best), None) => s.notes.push(format!(
             "Chosen: {} with {:.2} TB before the filesystem, the only shape that meets the constraints.",
-            best.label,
+            best.shape,
             best.before_filesystem.tb()
         )),
         (None, _) => s.notes.push("No shape meets the constraints.".into()),
@@ -349,7 +349,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
         });
         s.notes.push(format!(
             "Runner-up: {} at {:.2} TB{after}.",
-            r2.label,
+            r2.shape,
             r2.before_filesystem.tb()
         ));
     }
@@ -361,12 +361,12 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
         let why = u
             .impossible_with_chosen
             .as_ref()
-            .map(|w| format!("no placement of {} can ({w})", r.shape_label))
-            .unwrap_or_else(|| format!("this placement of {} does not", r.shape_label));
+            .map(|w| format!("no placement of {} can ({w})", r.shape))
+            .unwrap_or_else(|| format!("this placement of {} does not", r.shape));
         let best = match &u.best {
             Some(b) => format!(
                 "the best shape that also survives it is {} at {:.2} TB before the filesystem ({:+.2} TB)",
-                b.label,
+                b.shape,
                 b.before_filesystem.tb(),
                 b.before_filesystem.tb() - r.pipeline.before_filesystem.tb()
             ),
@@ -384,17 +384,23 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     {
         s.notes.push(format!(
             "The design's own {} is rejected: {}.",
-            own.label,
-            own.why_not.join("; ")
+            own.shape,
+            why_not(own)
         ));
     }
     if let Some(best_rejected) = a.rejected.first() {
         s.notes.push(format!(
             "The largest shape rejected, {} at {:.2} TB, fails because {}.",
-            best_rejected.label,
+            best_rejected.shape,
             best_rejected.before_filesystem.tb(),
-            best_rejected.why_not.join("; ")
+            why_not(best_rejected)
         ));
     }
     s
+}
+
+/// Why a search candidate does not meet the constraints, its reasons joined by `; `.
+fn why_not(c: &Candidate) -> String {
+    let words: Vec<String> = c.why_not.iter().map(ToString::to_string).collect();
+    words.join("; ")
 }

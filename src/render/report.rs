@@ -49,7 +49,7 @@ fn key_figures(r: &DesignReport) -> Section {
         format!("{:.2} TB = {:.2} TiB", raw.tb, raw.tib),
     ]);
     k.row(vec![
-        format!("Before the filesystem ({})", r.layout.shape_label),
+        format!("Before the filesystem ({})", r.layout.shape),
         format!(
             "{:.2} TB = {:.2} TiB",
             pipe.before_filesystem.tb(),
@@ -86,7 +86,7 @@ fn key_figures(r: &DesignReport) -> Section {
             };
             k.row(vec![
                 format!("Bottleneck, {}", w.name()),
-                format!("{} ({rate})", s.binding_name),
+                format!("{} ({rate})", s.binding),
             ]);
         }
     }
@@ -95,7 +95,7 @@ fn key_figures(r: &DesignReport) -> Section {
             "Rebuild".into(),
             format!(
                 "none: {} has no redundancy, so no rebuild exists and the first drive failure loses its group's data",
-                r.layout.shape_label
+                r.layout.shape
             ),
         ]);
     }
@@ -195,7 +195,7 @@ fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
     for (i, s) in stages.iter().enumerate() {
         if i == 0 {
             bars.push(Bar {
-                label: s.name.clone(),
+                label: s.name.to_string(),
                 from: 0.0,
                 to: s.tb,
                 highlight: false,
@@ -207,7 +207,7 @@ fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
                 continue;
             }
             bars.push(Bar {
-                label: s.name.clone(),
+                label: s.name.to_string(),
                 from: prev,
                 to: s.tb,
                 highlight: true,
@@ -227,10 +227,7 @@ fn capacity_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
     out.push((
         "capacity".into(),
         Chart::Bars(BarChart {
-            title: format!(
-                "{short}: capacity, raw to usable ({})",
-                r.layout.shape_label
-            ),
+            title: format!("{short}: capacity, raw to usable ({})", r.layout.shape),
             category_desc: "stage".into(),
             value_desc: "TB (10^12 bytes)".into(),
             bars,
@@ -377,7 +374,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         };
         bw.row(vec![
             b.workload.name().into(),
-            s.binding_name.to_string(),
+            s.binding.to_string(),
             format!("{:.1}", s.aggregate_mb_s.0),
             s.client_mb_s.map_or("-".into(), |c| format!("{:.1}", c.0)),
             per,
@@ -588,9 +585,9 @@ fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
         ),
     ];
     for (read, w) in [
-        ("Bottleneck, scrub", "scrub"),
-        ("Bottleneck, ingest", "ingest"),
-        ("Bottleneck, rebuild", "rebuild"),
+        ("Bottleneck, scrub", Workload::Scrub),
+        ("Bottleneck, ingest", Workload::Ingest),
+        ("Bottleneck, rebuild", Workload::Rebuild),
     ] {
         figures.push(fig(
             read,
@@ -598,8 +595,8 @@ fn comparison_figures(cur: &str) -> Vec<Figure<'static>> {
             Box::new(move |x, _| {
                 x.bottleneck
                     .iter()
-                    .find(|(n, _)| n == w)
-                    .map_or("-".into(), |(_, b)| b.clone())
+                    .find(|(n, _)| *n == w)
+                    .map_or("-".into(), |(_, b)| b.to_string())
             }),
         ));
     }

@@ -33,8 +33,8 @@ pub struct Column {
     pub per_gb_usable: Option<f64>,
     /// Published $/GB, as written.
     pub published_per_gb: Option<String>,
-    /// What binds scrub, ingest and rebuild.
-    pub bottleneck: Vec<(String, String)>,
+    /// What binds scrub, ingest and rebuild, for those that ran.
+    pub bottleneck: Vec<(Workload, crate::bandwidth::Binding)>,
     /// Slowest rebuild of one drive, hours.
     pub rebuild_hours: Option<f64>,
     /// Annual probability that the pod loses data (sliding-window model, the design's layout).
@@ -122,10 +122,7 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
                 .map(|c| c.published_text.clone()),
             bottleneck: [Workload::Scrub, Workload::Ingest, Workload::Rebuild]
                 .iter()
-                .filter_map(|w| {
-                    workload(r, *w)
-                        .map(|b| (w.name().to_string(), b.summary.binding_name.to_string()))
-                })
+                .filter_map(|w| workload(r, *w).map(|b| (*w, b.summary.binding.clone())))
                 .collect(),
             rebuild_hours: worst_rebuild(r).map(|w| w.hours),
             annual_loss: r.durability.as_ref().and_then(|d| {

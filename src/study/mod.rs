@@ -457,8 +457,8 @@ pub enum DurabilityStudyError {
     },
     /// A rebuild time or rate was given for a layout without redundancy.
     NothingToRebuild {
-        /// The layout's shape label.
-        shape: String,
+        /// The layout's shape.
+        shape: Shape,
     },
     /// The rebuild time given is out of range.
     Hours(DurabilityError),
@@ -563,9 +563,7 @@ fn rebuilds(
     use DurabilityStudyError as E;
     if lay.shape.tolerance() == 0 {
         if req.replace_hours.is_some() || !matches!(req.rebuild, RebuildChoice::Topology(_)) {
-            return Err(E::NothingToRebuild {
-                shape: lay.shape.label(),
-            });
+            return Err(E::NothingToRebuild { shape: lay.shape });
         }
         return Ok(lay.groups.iter().map(|_| Rebuild::none()).collect());
     }

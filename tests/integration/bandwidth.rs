@@ -3,7 +3,9 @@
 //! allocation over random link graphs and over generated pod topologies.
 
 use crate::{design_path, run as cli};
-use podplan::bandwidth::{self, BandwidthReport, Flow, Limit, Params, Request, Workload, allocate};
+use podplan::bandwidth::{
+    self, BandwidthReport, Flow, Limit, Limiter, Params, Request, Workload, allocate,
+};
 use podplan::layout::{self, Layout, Shape};
 use podplan::load::{self, Document};
 use podplan::model::Pod;
@@ -73,7 +75,7 @@ fn pod_1_pci_card_drives_are_the_narrowest_at_full_load() {
     // (8.9 at the raw 133 MB/s); the 30 behind the SiI3132 PCIe x1 cards get 20 MB/s each.
     let p = pod("1.0");
     let r = run(&p, Workload::Scrub, &Params::default());
-    assert_eq!(r.summary.binding, vec!["pci:bus".to_string()]);
+    assert_eq!(r.summary.binding.ids(), vec!["pci:bus".to_string()]);
     let pci_drives = r
         .drives
         .iter()
@@ -100,7 +102,7 @@ fn pod_1_pci_card_drives_are_the_narrowest_at_full_load() {
 fn pod_1_nic_binds_ingest_at_one_gigabit() {
     let p = pod("1.0");
     let r = run(&p, Workload::Ingest, &Params::default());
-    assert_eq!(r.summary.binding, vec!["nic:1".to_string()]);
+    assert_eq!(r.summary.binding.ids(), vec!["nic:1".to_string()]);
     let client = r.summary.client_mb_s.unwrap().0;
     assert!(close(client, 117.7, 0.05), "{client}");
     // Disk traffic carries RAID6 15's parity: 15/13 of the client's.
@@ -116,18 +118,53 @@ fn pod_1_nic_binds_ingest_at_one_gigabit() {
         2.0 * client,
         1e-6
     ));
-    assert_eq!(two.summary.binding, vec!["nic:1", "nic:2"]);
+    assert_eq!(two.summary.binding.ids(), vec!["nic:1", "nic:2"]);
+}
+
+#[test]
+fn limiters_are_typed_and_the_json_words_them_as_ids_and_names() {
+    // Pod 4.0's drives bind themselves (model §5); the report holds the limiter, and the JSON
+    // carries its id and its wording side by side as it always has.
+    let r = run(&pod("4.0"), Workload::Scrub, &Params::default());
+    let v = serde_json::to_value(&r).unwrap();
+    assert!(
+        r.flows
+            .iter()
+            .all(|f| matches!(f.limited_by, Limiter::DriveMedia { .. })),
+        "{:?}",
+        r.flows[0].limited_by
+    );
+    for (f, j) in r.flows.iter().zip(v["flows"].as_array().unwrap()) {
+        assert_eq!(j["limited_by"], f.limited_by.id());
+        assert_eq!(j["limited_by_name"], f.limited_by.to_string());
+    }
+    assert_eq!(v["summary"]["binding"], serde_json::json!(["drive-media"]));
+    assert_eq!(v["summary"]["binding_name"], r.summary.binding.to_string());
+    assert_eq!(v["shape"], "RAID6 15 (13+2)");
+    assert_eq!(
+        r.notes,
+        vec![
+            bandwidth::RunNote::NoParityLimit,
+            bandwidth::RunNote::BothDirections
+        ]
+    );
+    assert_eq!(v["notes"][0], r.notes[0].to_string());
 }
 
 #[test]
 fn pod_4_is_drive_bound_where_4_5_is_card_bound() {
     for w in [Workload::Scrub, Workload::Rebuild] {
         let r40 = run(&pod("4.0"), w, &Params::default());
-        assert_eq!(r40.summary.binding, vec!["drive-media"], "4.0 {w:?}");
+        assert_eq!(r40.summary.binding.ids(), vec!["drive-media"], "4.0 {w:?}");
         let r45 = run(&pod("4.5"), w, &Params::default());
         assert!(
-            !r45.summary.binding.is_empty()
-                && r45.summary.binding.iter().all(|b| b.starts_with("host:")),
+            !r45.summary.binding.0.is_empty()
+                && r45
+                    .summary
+                    .binding
+                    .ids()
+                    .iter()
+                    .all(|b| b.starts_with("host:")),
             "4.5 {w:?}: {:?}",
             r45.summary.binding
         );
@@ -221,7 +258,7 @@ fn rebuild_all_shares_links_between_groups_on_one_card() {
 fn md_speed_limit_caps_a_fast_rebuild() {
     // Pod 4.0 is drive-bound; drives set to 300 MB/s hit md's 204.8 MB/s per device.
     let r = run(&pod("4.0"), Workload::Rebuild, &set(&["drive=300"]));
-    assert_eq!(r.summary.binding, vec!["md-max"]);
+    assert_eq!(r.summary.binding.ids(), vec!["md-max"]);
     assert!(close(r.rebuilds[0].time.rate.0, 204.8, 1e-9));
 }
 
@@ -229,7 +266,7 @@ fn md_speed_limit_caps_a_fast_rebuild() {
 fn a_parity_limit_binds_when_set_low() {
     let p = pod("2.0");
     let r = run(&p, Workload::Ingest, &set(&["parity=100"]));
-    assert_eq!(r.summary.binding, vec!["cpu:parity"]);
+    assert_eq!(r.summary.binding.ids(), vec!["cpu:parity"]);
     assert!(close(r.summary.client_mb_s.unwrap().0, 100.0, 1e-6));
 }
 
@@ -239,8 +276,8 @@ fn headroom_names_the_next_link() {
     // port-multiplier uplinks bind at 249 / 5 = 49.8 MB/s per drive.
     let r = run(&pod("2.0"), Workload::Scrub, &Params::default());
     let next = r.summary.next.as_ref().unwrap();
-    assert_eq!(next.ids.len(), 9);
-    assert!(next.ids.iter().all(|i| i.starts_with("uplink:")));
+    assert_eq!(next.name.ids().len(), 9);
+    assert!(next.name.ids().iter().all(|i| i.starts_with("uplink:")));
     assert!(close(next.per_drive_min_mb_s.0, 49.8, 1e-9));
     assert!(close(
         next.utilization_pct.unwrap(),
@@ -746,14 +783,18 @@ fn check_report(r: &BandwidthReport) -> Result<(), String> {
             return Err(format!("{} above demand", f.label));
         }
         let own = matches!(
-            f.limited_by.as_str(),
-            "drive-media" | "drive-port" | "md-max"
+            f.limited_by,
+            Limiter::DriveMedia { .. } | Limiter::DrivePort { .. } | Limiter::MdMax { .. }
         );
-        let full = r.links.iter().any(|l| l.id == f.limited_by && l.saturated);
+        let full = r
+            .links
+            .iter()
+            .any(|l| l.id == f.limited_by.id() && l.saturated);
         if !own && !full {
             return Err(format!(
                 "{} limited by {} which is not full",
-                f.label, f.limited_by
+                f.label,
+                f.limited_by.id()
             ));
         }
         if own && f.rate_mb_s.0 < f.demand_mb_s.0 * (1.0 - TOL) - TOL {
@@ -878,4 +919,22 @@ fn every_set_key_has_a_stated_range_checked_before_any_work() {
         "delay-h=8760",
     ]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_rebuild_without_redundancy_is_refused_naming_the_shape_as_data() {
+    // Pod 2.0 with RAID0 rows: the error carries the layout's shape, which its message words.
+    let p = pod_from(load::load_file(Path::new("tests/fixtures/raid0.ron")).unwrap());
+    let l = layout_of(&p);
+    let req = Request {
+        workload: Workload::Rebuild,
+        group: None,
+        bay: None,
+    };
+    let e = bandwidth::analyze(&p, &l, &req, &Params::default()).unwrap_err();
+    let bandwidth::BandwidthError::NoRedundancy { level, .. } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(*level, l.shape);
+    assert!(e.to_string().contains("RAID0 15 has no redundancy"), "{e}");
 }

@@ -1153,3 +1153,38 @@ fn errors_echo_absurd_numbers_readably() {
         assert!(digits < 40, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_durability_report_holds_typed_values_its_json_words() {
+    // Pod 2.0's rows rebuild at their SiI3132's PCIe x1 share (model §5): the report says so
+    // as the bandwidth engine's limiter, not as text; the JSON words it as before.
+    let r = podplan::study::design(&pod("2.0"), "pod 2.0").unwrap();
+    let d = r.durability.unwrap().report;
+    assert_eq!(d.shape, r.layout.shape);
+    assert_eq!(d.groups[0].bays, (1..=15).collect::<Vec<u32>>());
+    let durability::RebuildSource::Topology { binding_link } = &d.groups[0].rebuild.source else {
+        panic!("{:?}", d.groups[0].rebuild.source);
+    };
+    assert_eq!(
+        binding_link.link_kind(),
+        Some(podplan::bandwidth::LinkKind::CardHost)
+    );
+    assert!(matches!(
+        d.ratios[0].subject,
+        durability::RatioSubject::Group { group: 1, .. }
+    ));
+    let v = serde_json::to_value(&d).unwrap();
+    assert_eq!(v["shape"], "RAID6 15 (13+2)");
+    assert_eq!(v["groups"][0]["bays"], "1-15");
+    assert_eq!(
+        v["groups"][0]["rebuild"]["source"]["topology"]["binding_link"],
+        binding_link.to_string()
+    );
+    assert_eq!(v["ratios"][0]["subject"], "group 1 (RAID6 15 (13+2))");
+    // Its 84 h replacement delay is the design's, with the design's source as data.
+    let Some(durability::DelaySource::Design { source }) = &d.delay_source else {
+        panic!("{:?}", d.delay_source);
+    };
+    let words = format!("[{}] {}", source.tag(), podplan::bom::source_text(source));
+    assert_eq!(v["delay_source"]["design"]["source"], words);
+}

@@ -105,7 +105,25 @@ fn pod_2_auto_survives_a_backplane_and_proves_the_card_impossible_for_raid6_15()
     // ...but no placement of 15-wide RAID6 survives a card: 15 drives on a card, 3 × 2 parity.
     let imp = impossibilities(&p, &own_shape(&p), &[DomainKind::Card], &domains(&p));
     assert_eq!(imp.len(), 1);
-    assert!(imp[0].reason.contains("15 drives"), "{}", imp[0].reason);
+    assert!(
+        matches!(
+            imp[0].reason,
+            layout::ImpossibleReason::TooManyDrives {
+                drives: 15,
+                units: 3,
+                per_unit: 2,
+                free: 0,
+                ..
+            }
+        ),
+        "{:?}",
+        imp[0].reason
+    );
+    assert!(
+        imp[0].reason.to_string().contains("15 drives"),
+        "{}",
+        imp[0].reason
+    );
     // --auto with both finds the best shape that does, and it really does.
     let c = layout::AutoConstraints {
         min_parity: 1,
@@ -140,7 +158,7 @@ fn pod_2_auto_survives_a_backplane_and_proves_the_card_impossible_for_raid6_15()
         assert!(
             survives_brute_force(&p, &pl.layout, DomainKind::Card),
             "{}",
-            cand.label
+            cand.shape
         );
     }
 }
@@ -403,7 +421,7 @@ fn auto_bounds_the_width_by_default_and_says_why_the_winner_won() {
             assert!(
                 c.shape.width() <= layout::default_max_width(c.shape.tolerance()),
                 "pod {rev}: {}",
-                c.label
+                c.shape
             );
         }
         assert_eq!(r.decided_by, Some(layout::Decision::Capacity), "pod {rev}");
@@ -709,4 +727,88 @@ fn layout_errors_echo_absurd_numbers_readably() {
         let digits = err.chars().filter(char::is_ascii_digit).count();
         assert!(digits < 40, "{args:?}: {err}");
     }
+}
+
+#[test]
+fn the_layout_report_holds_typed_values_its_json_words() {
+    // Pod 4.5: each row of 15 drives hangs off one card (pods.md), 1 MiB partition alignment.
+    let r = podplan::study::design(&crate::pod("4.5"), "pod 4.5")
+        .unwrap()
+        .layout;
+    let g = &r.groups[0];
+    assert_eq!(g.bays, (1..=15).collect::<Vec<u32>>());
+    assert_eq!(
+        g.per_card.0.iter().collect::<Vec<_>>(),
+        vec![(&"SLOT7".to_string(), &15)]
+    );
+    let notes: Vec<_> = r.pipeline.stages.iter().map(|s| s.note).collect();
+    assert_eq!(
+        notes[1],
+        layout::StageNote::Alignment {
+            align: r.overheads.partition_align
+        }
+    );
+    assert!(matches!(
+        notes[4],
+        layout::StageNote::Parity {
+            groups: 3,
+            data: 13,
+            ..
+        }
+    ));
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["shape_label"], "RAID6 15 (13+2)");
+    assert_eq!(v["groups"][0]["bays"], "1-15");
+    assert_eq!(v["groups"][0]["per_card"], "SLOT7×15");
+    assert_eq!(
+        v["pipeline"]["stages"][1]["note"],
+        "one partition per drive, 1 MiB aligned"
+    );
+    // One of its PSUs also powers the board (pods.md): a remark as data, worded in the JSON.
+    let (i, psu) = r
+        .exposure
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.kind == DomainKind::Psu)
+        .unwrap();
+    assert_eq!(psu.notes.len(), 1);
+    assert_eq!(psu.notes[0].note, layout::DomainNote::PowersBoard);
+    assert_eq!(
+        v["exposure"][i]["notes"][0],
+        format!("{}: {}", psu.notes[0].instance, psu.notes[0].note)
+    );
+}
+
+#[test]
+fn auto_rejections_are_typed_reasons_worded_as_before() {
+    // Pod 6.0 held to 1e-9 per year: wide shapes are rejected for their annual loss, the
+    // reason carries both figures, and the JSON words it.
+    let p = pod("6.0");
+    let c = layout::AutoConstraints {
+        min_parity: 2,
+        max_parity: 2,
+        max_width: Some(15),
+        spares: 0,
+        partition_align: Bytes(0),
+        survive: vec![],
+        max_annual_loss: Some(1e-9),
+        loss_model: None,
+    };
+    let loss = |l: &layout::Layout| {
+        podplan::study::pod_annual_loss(&p, l, podplan::durability::Model::Sliding)
+    };
+    let r = layout::auto_with(&p, &c, &loss, false);
+    let (i, cand) = r
+        .rejected
+        .iter()
+        .enumerate()
+        .find(|(_, c)| !c.why_not.is_empty())
+        .unwrap();
+    let layout::WhyNot::AnnualLoss { loss, max } = cand.why_not[0] else {
+        panic!("{:?}", cand.why_not);
+    };
+    assert!(loss > max && max == 1e-9, "{loss} {max}");
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["rejected"][i]["why_not"][0], cand.why_not[0].to_string());
+    assert_eq!(v["rejected"][i]["label"], cand.shape.label());
 }

@@ -780,3 +780,23 @@ fn compare_shows_the_published_cost_per_gb_with_its_currency() {
         "{md}"
     );
 }
+
+#[test]
+fn compare_holds_each_bottleneck_as_its_workload_and_binding() {
+    // Pod 1.0's scrub is bound by its PCI bus (model §5): the comparison keeps the workload
+    // and the bandwidth engine's Binding, and the JSON pairs their words as before.
+    let pods = [crate::pod("1.0"), crate::pod("2.0")];
+    let reports: Vec<_> = pods
+        .iter()
+        .map(|p| podplan::study::design(p, &p.name).unwrap())
+        .collect();
+    let c = podplan::study::compare(&reports, &pods.iter().collect::<Vec<_>>());
+    let (w, b) = &c.columns[0].bottleneck[0];
+    assert_eq!(*w, podplan::bandwidth::Workload::Scrub);
+    assert_eq!(b.ids(), vec!["pci:bus"]);
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(
+        v["columns"][0]["bottleneck"][0],
+        serde_json::json!(["scrub", b.to_string()])
+    );
+}
