@@ -164,7 +164,7 @@ pub enum Command {
     /// Plan a fleet: how many pods, Vaults and racks a growing demand needs, period by period,
     /// and what they cost to buy and to run.
     ///
-    /// Give a plan file (`Plan(...)`, see plans/) or a design with flags, e.g.
+    /// Give a plan file (`Plan(...)`, see designs/plans/) or a design with flags, e.g.
     /// `podplan plan designs/backblaze-pod-6.0.ron --target 5PB --growth 40% --years 5`. Each
     /// period, enough pods are bought that usable capacity covers the demand at the period's
     /// end plus --headroom, in whole Vaults (--vault 17+3); racks hold as many pods as the

@@ -55,7 +55,7 @@ pub enum SpinUpArg {
 /// Options of `podplan plan`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlanArgs {
-    /// A plan file (`Plan(...)`, e.g. plans/5pb-40pct-pod-6.0.ron), or a design file to plan
+    /// A plan file (`Plan(...)`, e.g. designs/plans/5pb-40pct-pod-6.0.ron), or a design file to plan
     /// with flags alone (default: the built-in Pod 2.0 design).
     pub file: Option<PathBuf>,
     /// The design to deploy, instead of the plan file's.
@@ -373,13 +373,43 @@ enum DesignAt {
 fn resolve_design(plan: &Path, name: &str) -> Option<DesignAt> {
     let p = plan.parent().unwrap_or(Path::new(".")).join(name);
     if p.is_file() {
-        return Some(DesignAt::File(p));
+        return Some(DesignAt::File(tidy(p)));
     }
     let base = Path::new(name).file_name()?.to_string_lossy().into_owned();
     load::EMBEDDED
         .iter()
         .any(|(n, _)| *n == base)
         .then_some(DesignAt::Builtin(base))
+}
+
+/// `p` with each `dir/..` dropped, so messages name `designs/pod.ron`, not
+/// `designs/plans/../pod.ron`; `p` itself when the shorter path is not the same file (a
+/// symbolic link on the way makes the two differ).
+fn tidy(p: PathBuf) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        };
+        if same(&out, &p) {
+            return out;
+        }
+    }
+    p
 }
 
 /// The plan spec, its file (if any) and the design it deploys.

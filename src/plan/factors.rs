@@ -22,7 +22,7 @@ pub const CONTINUOUS_LOAD_SHARE: f64 = 0.8;
 pub const RACK_UNITS: u32 = 42;
 
 /// Default usable rack depth: 42 in (a 1,070 mm server rack) [U]. Backblaze's colocation
-/// cabinets were 29 in deep, which a Pod 6.0 overhangs by about 4 in [S] (pods.md §8.2): give
+/// cabinets were 29 in deep, which a Pod 6.0 overhangs by about 4 in [S] (sources §9): give
 /// `--rack-depth 29` to plan for them.
 pub const RACK_DEPTH_IN: f64 = 42.0;
 
@@ -31,7 +31,7 @@ pub const RACK_POWER: &str = "30 A @ 208 V";
 
 /// Default PSU efficiency: 80 % (the 80 PLUS base level at typical load) [U]. It turns the
 /// power model's DC watts into wall watts: Pod 2.0's 486 W DC load is 608 W at the wall, near
-/// the 5.6 A × 120 V = 672 VA Backblaze measured on Pod 1.0 under heavy load [S] (pods.md §3.6).
+/// the 5.6 A × 120 V = 672 VA Backblaze measured on Pod 1.0 under heavy load [S] (sources §3.4).
 pub const PSU_EFFICIENCY_PCT: f64 = 80.0;
 
 /// Default PUE: 1.5 [U]. Uptime Institute surveys put the average data centre at about 1.6
@@ -43,11 +43,11 @@ pub const PRICE_PER_KWH: &str = "0.10";
 
 /// Default space per rack-month: $700 [D]. Backblaze: "$1,400/month per cabinet for space
 /// rental plus electricity" [S] and $2,100 per 10-pod rack-month split in thirds [S]
-/// (pods.md §4.3): $1,400 − a $700 power third = $700 of space.
+/// (sources §4.3): $1,400 − a $700 power third = $700 of space.
 pub const SPACE_PER_RACK_MONTH: &str = "700.00";
 
 /// Default bandwidth per rack-month: $700 [D], the third of $2,100 that is neither space nor
-/// power (pods.md §4.3).
+/// power (sources §4.3).
 pub const BANDWIDTH_PER_RACK_MONTH: &str = "700.00";
 
 /// Default price of an empty rack with its PDUs: $1,500 [U].
@@ -69,7 +69,7 @@ pub const PORTS_PER_POD: u32 = 1;
 pub const LABOUR_PER_POD: &str = "100.00";
 
 /// Default labour to replace a drive: $25 [U]. Backblaze's one-person fleet of ~9,000 drives
-/// swapped about 10 a week in one day a week [S] (pods.md §4.3): under an hour per drive.
+/// swapped failed drives one day a week [S] (sources §4.3): under an hour per drive.
 pub const LABOUR_PER_DRIVE: &str = "25.00";
 
 /// Default headroom: 20 % more usable capacity than the demand at each period's end [U].
@@ -80,11 +80,11 @@ pub const HORIZON_YEARS: u32 = 5;
 
 /// Default drive-price decline: 0 %/yr (prices as in the design) [U]. Hard-drive $/GB fell by
 /// roughly 15-30 %/yr over 2009-2016 in Backblaze's own pod figures ($0.11 → $0.036/GB raw in
-/// seven years, about 15 %/yr [D] from pods.md §1).
+/// seven years, about 15 %/yr [D] from sources §2).
 pub const DRIVE_PRICE_DECLINE_PCT: f64 = 0.0;
 
 /// Backblaze Vault placement: the pods of a Vault sit in as many different cabinets [S]
-/// (pods.md §9), so a Vault of k + m pods needs at least k + m racks.
+/// (sources §11), so a Vault of k + m pods needs at least k + m racks.
 pub const VAULT_PODS_PER_RACK: u32 = 1;
 
 /// One named factor as shown beside a plan: its value as used and its source.

@@ -731,7 +731,7 @@ fn layout_errors_echo_absurd_numbers_readably() {
 
 #[test]
 fn the_layout_report_holds_typed_values_its_json_words() {
-    // Pod 4.5: each row of 15 drives hangs off one card (pods.md), 1 MiB partition alignment.
+    // Pod 4.5: each row of 15 drives hangs off one card (docs/sources.md §7), 1 MiB partition alignment.
     let r = podplan::study::design(&crate::pod("4.5"), "pod 4.5")
         .unwrap()
         .layout;
@@ -764,7 +764,7 @@ fn the_layout_report_holds_typed_values_its_json_words() {
         v["pipeline"]["stages"][1]["note"],
         "one partition per drive, 1 MiB aligned"
     );
-    // One of its PSUs also powers the board (pods.md): a remark as data, worded in the JSON.
+    // One of its PSUs also powers the board (as the design file states): a remark as data, worded in the JSON.
     let (i, psu) = r
         .exposure
         .iter()

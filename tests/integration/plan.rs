@@ -296,7 +296,12 @@ fn a_pod_6_0_in_a_29_inch_rack_is_refused_for_depth_or_flagged_when_allowed() {
 
 #[test]
 fn the_shipped_plan_answers_the_5_pb_plus_40_percent_question() {
-    let (code, out, err) = run(&["plan", "plans/5pb-40pct-pod-6.0.ron", "--format", "json"]);
+    let (code, out, err) = run(&[
+        "plan",
+        "designs/plans/5pb-40pct-pod-6.0.ron",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["periods"].as_array().unwrap().len(), 5);
@@ -305,7 +310,12 @@ fn the_shipped_plan_answers_the_5_pb_plus_40_percent_question() {
         assert_eq!(p["pods"].as_u64().unwrap() % 20, 0, "whole 17+3 Vaults");
     }
     // A flag overrides the plan file, and the factor table says so.
-    let (code, out, _) = run(&["plan", "plans/5pb-40pct-pod-6.0.ron", "--pue", "1.2"]);
+    let (code, out, _) = run(&[
+        "plan",
+        "designs/plans/5pb-40pct-pod-6.0.ron",
+        "--pue",
+        "1.2",
+    ]);
     assert_eq!(code, 0);
     let flat_out = flat(&out);
     assert!(flat_out.contains("site.pue ┆ 1.2 ┆ --pue"), "{out}");
@@ -432,12 +442,12 @@ fn plan_files_are_their_own_document_kind() {
         out.contains("at site.pue: [plan-out-of-range]") && out.contains("at design:"),
         "{out}"
     );
-    let (code, _, err) = run(&["show", "plans/5pb-40pct-pod-6.0.ron"]);
+    let (code, _, err) = run(&["show", "designs/plans/5pb-40pct-pod-6.0.ron"]);
     assert_eq!(code, 2);
     assert!(err.contains("this is a fleet plan, not a design"), "{err}");
     let (code, _, err) = run(&[
         "cost",
-        "plans/5pb-40pct-pod-6.0.ron",
+        "designs/plans/5pb-40pct-pod-6.0.ron",
         "designs/backblaze-pod-2.0.ron",
     ]);
     assert_eq!(code, 0, "{err}");
@@ -452,7 +462,7 @@ fn the_purchase_schedule_workbook_has_a_sheet_per_purchase() {
     let charts = dir.path().join("charts");
     let (code, _, err) = run(&[
         "plan",
-        "plans/5pb-40pct-pod-6.0.ron",
+        "designs/plans/5pb-40pct-pod-6.0.ron",
         "--output",
         path.to_str().unwrap(),
         "--charts",
@@ -478,7 +488,12 @@ fn the_purchase_schedule_workbook_has_a_sheet_per_purchase() {
         let bytes = std::fs::read(charts.join(name)).unwrap();
         assert!(bytes.len() > 1000, "{name}");
     }
-    let (code, _, err) = run(&["plan", "plans/5pb-40pct-pod-6.0.ron", "--format", "xlsx"]);
+    let (code, _, err) = run(&[
+        "plan",
+        "designs/plans/5pb-40pct-pod-6.0.ron",
+        "--format",
+        "xlsx",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("give --output"), "{err}");
 }
@@ -570,7 +585,7 @@ fn the_committed_plan_report_is_what_the_code_produces() {
     let fresh = tmp.path().join("plan");
     let (code, _, err) = run(&[
         "plan",
-        "plans/5pb-40pct-pod-6.0.ron",
+        "designs/plans/5pb-40pct-pod-6.0.ron",
         "--out",
         fresh.to_str().unwrap(),
     ]);
@@ -608,7 +623,7 @@ fn the_committed_plan_report_is_what_the_code_produces() {
 
 #[test]
 fn a_plan_file_alone_is_planned() {
-    let (code, out, err) = run(&["plans/5pb-40pct-pod-6.0.ron"]);
+    let (code, out, err) = run(&["designs/plans/5pb-40pct-pod-6.0.ron"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("Plan: 5 PB usable + 40 %/yr on Pod 6.0 Vaults"),
