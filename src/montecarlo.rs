@@ -1114,7 +1114,13 @@ impl<'a> Trial<'a> {
         }
         self.dirty.truncate(s.mark);
         self.new_epoch();
-        self.sets.clone_from(&s.sets);
+        for (d, o) in self.sets.iter_mut().zip(&s.sets) {
+            (d.down, d.busy, d.bias) = (o.down, o.busy, o.bias);
+            if !(d.queue.is_empty() && o.queue.is_empty()) {
+                d.queue.clear();
+                d.queue.extend(o.queue.iter().copied());
+            }
+        }
         self.domains.clone_from(&s.domains);
         self.links.clone_from(&s.links);
         self.natural = s.natural;
@@ -1739,7 +1745,10 @@ pub fn estimate_with_progress(
                 n,
             ),
             Trials::Until { max, .. } => {
-                let batch = done.clamp(8, MAX_BATCH_CHUNKS);
+                // Split trials are costly: look at the estimate sooner (two chunks, one per
+                // core on a laptop), then double as before.
+                let first = if prep.split.is_some() { 2 } else { 8 };
+                let batch = done.clamp(first, MAX_BATCH_CHUNKS);
                 (done, done.saturating_add(batch).min(total_chunks(max)), max)
             }
         };
