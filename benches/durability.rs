@@ -245,3 +245,19 @@ fn mc_vault_of_pod_6_with_backplane_failures_to_10_percent(b: Bencher) {
     };
     b.bench(|| estimate(&sys, &params));
 }
+
+/// Issue 17 item 2: Pod 6.0 with its backplanes failing at 2 %/yr (one backplane takes several
+/// drives of a group), 2,048 trials on every core, splitting with calibrated factors.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn mc_pod_6_with_backplane_failures_2048_trials(b: Bencher) {
+    let (p, lay) = pod("6.0");
+    let groups = vec![(lambda(2.0), Hours(84.0), Hours(62.7)); lay.groups.len()];
+    let rates = vec![(DomainKind::Backplane, 0.02 / YEAR)];
+    let sys = System::pod(&p, &lay, &groups, &rates);
+    let params = McParams {
+        seed: 3,
+        trials: Trials::Fixed(2_048),
+        ..McParams::default()
+    };
+    b.bench(|| estimate(&sys, &params));
+}

@@ -653,10 +653,13 @@ struct Stats {
     events_total: u64,
     drive_failures: u64,
     domain_failures: u64,
+    /// The largest contribution of one trial to the P(loss) sum.
+    largest: f64,
 }
 
 impl Stats {
     fn merge(&mut self, o: &Stats) {
+        self.largest = self.largest.max(o.largest);
         self.p.merge(&o.p);
         self.events.merge(&o.events);
         self.hits += o.hits;
@@ -673,6 +676,31 @@ pub struct Biasing {
     pub bias_up: f64,
     /// Factor on the hazards of a degraded set, per set (1 = none).
     pub bias_degraded: Vec<f64>,
+}
+
+/// How a run reaches rare losses (model §9.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Plain counting: every trial weighs 1.
+    Counting,
+    /// Failure biasing with likelihood-ratio weights (no component takes several drives).
+    Biasing,
+    /// Splitting (RESTART) by the distance of the worst set to loss, no likelihood ratios:
+    /// used when components fail, because one event that takes several drives makes the
+    /// likelihood ratios of failure biasing heavy-tailed.
+    Splitting,
+}
+
+/// How evenly the trials share the estimate: the diagnostic of weights with heavy tails.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Weights {
+    /// Effective number of trials, `(Σ x)² / Σ x²` over the trials' contributions `x` to
+    /// P(loss): the trials with a loss under plain counting; far fewer than the trials with a
+    /// loss when a few weights dominate (0 when no trial saw a loss).
+    pub effective_trials: f64,
+    /// The largest single trial's share of the P(loss) sum (0 to 1; 0 when none saw a loss).
+    pub largest_share: f64,
 }
 
 /// What a simulation found.
@@ -699,8 +727,15 @@ pub struct Estimate {
     pub drive_failures: u64,
     /// Component (domain) failures simulated (biased measure).
     pub domain_failures: u64,
-    /// The biasing used.
-    pub biasing: Biasing,
+    /// How rare losses were reached.
+    pub method: Method,
+    /// The biasing used ([`Method::Biasing`]).
+    pub biasing: Option<Biasing>,
+    /// Copies made on crossing up into each level 1, 2, … ([`Method::Splitting`]; level `k`:
+    /// the worst set `tolerance + 1 − k` failures from loss).
+    pub splitting: Option<Vec<u32>>,
+    /// How evenly the trials share the P(loss) estimate.
+    pub weights: Weights,
 }
 
 // ------------------------------------------------------------------------------------------
@@ -800,6 +835,44 @@ struct Prep {
     set_domains: Vec<Vec<usize>>,
     /// Drives per link.
     link_count: usize,
+    /// Splitting (RESTART) instead of biasing: see [`Splitting`].
+    split: Option<SplitPlan>,
+}
+
+/// The levels and factors of splitting (model §9.2): the level of a state is
+/// `max over sets of min(offset + drives down, top)`, `offset = top − tolerance`, so a set one
+/// failure from loss is at `top` whatever its tolerance; `factor[k]` copies are made when a
+/// trial crosses up into level `k`, and a copy made at `k` ends when its level drops below `k`.
+#[derive(Debug, Clone)]
+struct SplitPlan {
+    /// The highest level (`top`): the largest tolerance.
+    top: u32,
+    /// Per set: `top − tolerance`.
+    offset: Vec<u32>,
+    /// Copies made on crossing up into level `k` (index 0 unused, 1).
+    factor: Vec<u32>,
+    /// The weight of a trial at level `k`: `1 / Π_{j ≤ k} factor[j]`.
+    weight: Vec<f64>,
+}
+
+impl SplitPlan {
+    fn new(sys: &System, factor: Vec<u32>) -> SplitPlan {
+        let top = sys.sets.iter().map(|s| s.tolerance).max().unwrap_or(0);
+        let mut weight = Vec::with_capacity(factor.len());
+        let mut w = 1.0;
+        for (k, f) in factor.iter().enumerate() {
+            if k > 0 {
+                w /= f64::from((*f).max(1));
+            }
+            weight.push(w);
+        }
+        SplitPlan {
+            top,
+            offset: sys.sets.iter().map(|s| top - s.tolerance).collect(),
+            factor,
+            weight,
+        }
+    }
 }
 
 /// The gamma function for positive arguments (Lanczos, g = 7, 9 terms; ~1e-15 relative).
@@ -842,7 +915,8 @@ fn prepare(sys: &System, p: &McParams) -> Prep {
         .map(|d| d.lambda_per_hour * t)
         .sum::<f64>()
         + sys.domains.iter().map(|d| d.rate_per_hour * t).sum::<f64>();
-    let bias_up = if p.importance_sampling && natural > 0.0 {
+    let splitting = p.importance_sampling && !sys.domains.is_empty();
+    let bias_up = if p.importance_sampling && !splitting && natural > 0.0 {
         (1.0 / natural).clamp(1.0, 1e6)
     } else {
         1.0
@@ -854,7 +928,7 @@ fn prepare(sys: &System, p: &McParams) -> Prep {
         .iter()
         .enumerate()
         .map(|(si, s)| {
-            if !p.importance_sampling || s.tolerance == 0 || s.members.is_empty() {
+            if !p.importance_sampling || splitting || s.tolerance == 0 || s.members.is_empty() {
                 return 1.0;
             }
             let n = s.members.len() as f64;
@@ -903,6 +977,7 @@ fn prepare(sys: &System, p: &McParams) -> Prep {
         domain_sets,
         set_domains,
         link_count: sys.links.max(1),
+        split: splitting.then(|| SplitPlan::new(sys, Vec::new())),
     }
 }
 
@@ -929,6 +1004,41 @@ struct Trial<'a> {
     first_loss: Option<f64>,
     drive_failures: u64,
     domain_failures: u64,
+    /// Splitting: the current level, the weight of the event being handled (the trial's
+    /// weight before it), any copy saw a loss, and the weighted sums over all its copies.
+    level: u32,
+    cur_w: f64,
+    hit: bool,
+    p_acc: f64,
+    ev_acc: f64,
+    /// Splitting: weighted and plain counts of up-crossings into each level (index `top + 1`:
+    /// losses), for [`calibrate`].
+    crossed: Vec<f64>,
+    crossed_n: Vec<u64>,
+    /// Drives changed since the innermost snapshot was taken or loaded (a stack: a nested
+    /// snapshot restores and drops only its own part), each once per `epoch`.
+    dirty: Vec<usize>,
+    stamp: Vec<u64>,
+    /// Per domain: the last [`Trial::resample`] that drew its clock.
+    dom_stamp: Vec<u64>,
+    epoch: u64,
+    epochs: u64,
+}
+
+/// A trial's state at a split, from which every copy starts.
+struct Snapshot {
+    /// Length of the dirty stack when it was taken.
+    mark: usize,
+    t: f64,
+    heap: BinaryHeap<Ev>,
+    drives: Vec<DriveState>,
+    sets: Vec<SetState>,
+    domains: Vec<DomainState>,
+    links: Vec<Vec<usize>>,
+    natural: bool,
+    losses: u32,
+    first_loss: Option<f64>,
+    level: u32,
 }
 
 impl<'a> Trial<'a> {
@@ -949,7 +1059,155 @@ impl<'a> Trial<'a> {
             first_loss: None,
             drive_failures: 0,
             domain_failures: 0,
+            level: 0,
+            cur_w: 1.0,
+            hit: false,
+            p_acc: 0.0,
+            ev_acc: 0.0,
+            crossed: vec![0.0; prep.split.as_ref().map_or(0, |p| p.top as usize + 2)],
+            crossed_n: vec![0; prep.split.as_ref().map_or(0, |p| p.top as usize + 2)],
+            dirty: Vec::new(),
+            stamp: vec![0; sys.drives.len()],
+            dom_stamp: vec![0; sys.domains.len()],
+            epoch: 1,
+            epochs: 1,
         }
+    }
+
+    /// Records that drive `i` changes (splitting only: what [`Trial::load`] restores).
+    fn touch(&mut self, i: usize) {
+        if self.prep.split.is_some() && self.stamp[i] != self.epoch {
+            self.stamp[i] = self.epoch;
+            self.dirty.push(i);
+        }
+    }
+
+    fn new_epoch(&mut self) {
+        self.epochs += 1;
+        self.epoch = self.epochs;
+    }
+
+    fn save(&mut self) -> Snapshot {
+        self.new_epoch();
+        Snapshot {
+            mark: self.dirty.len(),
+            t: self.t,
+            heap: self.heap.clone(),
+            drives: self.drives.clone(),
+            sets: self.sets.clone(),
+            domains: self.domains.clone(),
+            links: self.links.clone(),
+            natural: self.natural,
+            losses: self.losses,
+            first_loss: self.first_loss,
+            level: self.level,
+        }
+    }
+
+    /// Returns to snapshot `s`: only the drives changed since it are copied back.
+    fn load(&mut self, s: &Snapshot) {
+        self.t = s.t;
+        self.heap.clone_from(&s.heap);
+        for k in s.mark..self.dirty.len() {
+            let i = self.dirty[k];
+            self.drives[i] = s.drives[i];
+        }
+        self.dirty.truncate(s.mark);
+        self.new_epoch();
+        for (d, o) in self.sets.iter_mut().zip(&s.sets) {
+            (d.down, d.busy, d.bias) = (o.down, o.busy, o.bias);
+            if !(d.queue.is_empty() && o.queue.is_empty()) {
+                d.queue.clear();
+                d.queue.extend(o.queue.iter().copied());
+            }
+        }
+        self.domains.clone_from(&s.domains);
+        self.links.clone_from(&s.links);
+        self.natural = s.natural;
+        self.losses = s.losses;
+        self.first_loss = s.first_loss;
+        self.level = s.level;
+    }
+
+    /// The splitting level of the current state (0 without splitting).
+    fn level_now(&self) -> u32 {
+        let Some(plan) = &self.prep.split else {
+            return 0;
+        };
+        self.sets
+            .iter()
+            .zip(&plan.offset)
+            .map(|(st, o)| (o + st.down).min(plan.top))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Draws new failure clocks for the working drives of every degraded set and the
+    /// components touching them: a copy's own future. (Every remaining clock is a fresh unit
+    /// exponential given the past, so each copy follows the true law; clocks elsewhere stay
+    /// shared, which only correlates the copies.)
+    fn resample(&mut self, rng: &mut ChaCha8Rng) {
+        self.epochs += 1;
+        let round = self.epochs;
+        for s in 0..self.sets.len() {
+            if self.sets[s].down == 0 {
+                continue;
+            }
+            for k in 0..self.sys.sets[s].members.len() {
+                let i = self.sys.sets[s].members[k];
+                if self.drives[i].up {
+                    self.close_drive(i);
+                    self.drives[i].budget = unit_exp(rng);
+                    self.schedule_fail(i);
+                }
+            }
+            for k in 0..self.prep.set_domains[s].len() {
+                let d = self.prep.set_domains[s][k];
+                // Once per copy, however many degraded sets it touches.
+                if self.dom_stamp[d] == round {
+                    continue;
+                }
+                self.dom_stamp[d] = round;
+                self.close_domain(d);
+                self.domains[d].budget = unit_exp(rng);
+                self.schedule_domain(d);
+            }
+        }
+    }
+
+    /// The trial crossed up from level `from` to `to`: counts the crossings (with the weight
+    /// before the event) and makes the copies.
+    fn split(&mut self, from: u32, to: u32, rng: &mut ChaCha8Rng) {
+        for k in from + 1..=to {
+            self.crossed[k as usize] += self.cur_w;
+            self.crossed_n[k as usize] += 1;
+        }
+        self.spawn(from, to, rng);
+    }
+
+    /// RESTART: for each level `k` in `from + 1..=to`, `factor[k] − 1` copies born at `k`
+    /// (each of which makes its own copies for the levels above `k`), each run until its level
+    /// drops below `k` or the mission ends; then the trial itself goes on from the same state.
+    fn spawn(&mut self, from: u32, to: u32, rng: &mut ChaCha8Rng) {
+        let prep = self.prep;
+        let Some(plan) = &prep.split else {
+            return;
+        };
+        if (from + 1..=to).all(|k| plan.factor[k as usize] <= 1) {
+            return;
+        }
+        let outer = self.epoch;
+        let snap = self.save();
+        for k in from + 1..=to {
+            for _ in 1..plan.factor[k as usize] {
+                self.load(&snap);
+                self.resample(rng);
+                self.spawn(k, to, rng);
+                self.events(k, rng);
+            }
+        }
+        self.load(&snap);
+        self.epoch = outer;
     }
 
     /// Cumulative hazard of drive `i` at age `a` (unbiased).
@@ -971,6 +1229,7 @@ impl<'a> Trial<'a> {
     }
 
     fn schedule_fail(&mut self, i: usize) {
+        self.touch(i);
         let d = &mut self.drives[i];
         d.ver = d.ver.wrapping_add(1);
         let (age, budget, bias, anchor, ver) = (d.age, d.budget, d.bias, d.anchor, d.ver);
@@ -991,6 +1250,7 @@ impl<'a> Trial<'a> {
     /// Closes drive `i`'s hazard interval at `self.t` under its current factor (adding the
     /// exposure term of the likelihood ratio) and returns the hazard it gained.
     fn close_drive(&mut self, i: usize) -> f64 {
+        self.touch(i);
         let (age, anchor, bias) = {
             let d = &self.drives[i];
             (d.age, d.anchor, d.bias)
@@ -1068,6 +1328,9 @@ impl<'a> Trial<'a> {
 
     /// Re-derives the hazard factors after set `s` changed state.
     fn rebias_set(&mut self, s: usize) {
+        if self.prep.split.is_some() {
+            return; // every factor stays 1
+        }
         let b = self.set_bias_of(s);
         if self.sets[s].bias != b {
             self.sets[s].bias = b;
@@ -1089,6 +1352,7 @@ impl<'a> Trial<'a> {
 
     /// Drive `i` goes down (its clock already closed): counts the loss, starts its repair.
     fn take_down(&mut self, i: usize, replaced: bool, rng: &mut ChaCha8Rng) {
+        self.touch(i);
         let d = &mut self.drives[i];
         d.up = false;
         d.replaced = replaced;
@@ -1106,6 +1370,15 @@ impl<'a> Trial<'a> {
             self.begin_repair(i, rng);
         }
         if lost {
+            self.hit = true;
+            if let Some(plan) = &self.prep.split {
+                self.ev_acc += self.cur_w;
+                if self.first_loss.is_none() {
+                    self.p_acc += self.cur_w;
+                }
+                self.crossed[plan.top as usize + 1] += self.cur_w;
+                self.crossed_n[plan.top as usize + 1] += 1;
+            }
             self.losses += 1;
             if self.first_loss.is_none() {
                 self.first_loss = Some(self.t);
@@ -1137,6 +1410,7 @@ impl<'a> Trial<'a> {
 
     /// Starts drive `i`'s repair: the delay (fixed repairs), or straight to an exponential one.
     fn begin_repair(&mut self, i: usize, rng: &mut ChaCha8Rng) {
+        self.touch(i);
         let sd = &self.sys.drives[i];
         match self.params.repair_time {
             RepairTime::Exponential => {
@@ -1161,6 +1435,7 @@ impl<'a> Trial<'a> {
 
     /// Starts the transfer of drive `i`'s rebuild: `work` at the full rate.
     fn begin_work(&mut self, i: usize, work: Hours) {
+        self.touch(i);
         let d = &mut self.drives[i];
         d.phase = Phase::Work;
         d.rem = work.hours();
@@ -1185,6 +1460,7 @@ impl<'a> Trial<'a> {
             if !self.params.shared_links && !is_new {
                 continue;
             }
+            self.touch(j);
             let d = &mut self.drives[j];
             if !is_new {
                 d.rem = (d.rem - (self.t - d.last) * d.speed).max(0.0);
@@ -1203,6 +1479,7 @@ impl<'a> Trial<'a> {
     }
 
     fn finish_repair(&mut self, i: usize, rng: &mut ChaCha8Rng) {
+        self.touch(i);
         let link = self.sys.drives[i].link % self.prep.link_count;
         if let Some(pos) = self.links[link].iter().position(|x| *x == i) {
             self.links[link].swap_remove(pos);
@@ -1233,8 +1510,25 @@ impl<'a> Trial<'a> {
     }
 
     /// One mission; returns (a loss seen, loss events, log likelihood ratio at the first loss).
+    /// With splitting, the copies' weighted sums are in `p_acc` and `ev_acc`.
     fn run(&mut self, rng: &mut ChaCha8Rng) -> (bool, u32, f64) {
+        self.start(rng);
+        self.level = self.level_now();
+        self.events(0, rng);
+        // A trial without a loss contributes 0 whatever its weight; one with a loss carries the
+        // likelihood ratio at its first loss (unbiased afterwards, so it is the final one).
+        (self.first_loss.is_some(), self.losses, self.log_w)
+    }
+
+    /// Resets the state to a new system at time 0 with fresh clocks.
+    fn start(&mut self, rng: &mut ChaCha8Rng) {
         let sys = self.sys;
+        self.dirty.clear();
+        self.new_epoch();
+        self.hit = false;
+        self.p_acc = 0.0;
+        self.ev_acc = 0.0;
+        self.cur_w = 1.0;
         self.t = 0.0;
         self.heap.clear();
         self.log_w = 0.0;
@@ -1286,10 +1580,20 @@ impl<'a> Trial<'a> {
         for k in 0..sys.domains.len() {
             self.schedule_domain(k);
         }
+    }
+
+    /// Runs events until the mission ends or, with splitting, the level drops below `birth`.
+    fn events(&mut self, birth: u32, rng: &mut ChaCha8Rng) {
+        let sys = self.sys;
+        let prep = self.prep;
         let end = self.params.mission_hours.hours();
         while let Some(ev) = self.heap.pop() {
             if ev.t > end {
                 break;
+            }
+            let before = self.level;
+            if let Some(plan) = &prep.split {
+                self.cur_w = plan.weight[before as usize];
             }
             let i = ev.id as usize;
             match ev.kind {
@@ -1344,10 +1648,17 @@ impl<'a> Trial<'a> {
                     self.finish_repair(i, rng);
                 }
             }
+            if prep.split.is_some() {
+                let after = self.level_now();
+                self.level = after;
+                if after < birth {
+                    return;
+                }
+                if after > before {
+                    self.split(before, after, rng);
+                }
+            }
         }
-        // A trial without a loss contributes 0 whatever its weight; one with a loss carries the
-        // likelihood ratio at its first loss (unbiased afterwards, so it is the final one).
-        (self.first_loss.is_some(), self.losses, self.log_w)
     }
 }
 
@@ -1358,9 +1669,15 @@ fn run_chunk(sys: &System, prep: &Prep, params: &McParams, chunk: u64, trials: u
     let mut st = Stats::default();
     for _ in 0..trials {
         let (lost, events, log_w) = trial.run(&mut rng);
-        let w = log_w.exp();
-        st.p.push(if lost { w } else { 0.0 });
-        st.events.push(w * f64::from(events));
+        let (p, e, lost) = if prep.split.is_some() {
+            (trial.p_acc, trial.ev_acc, trial.hit)
+        } else {
+            let w = log_w.exp();
+            (if lost { w } else { 0.0 }, w * f64::from(events), lost)
+        };
+        st.p.push(p);
+        st.largest = st.largest.max(p);
+        st.events.push(e);
         st.hits += u64::from(lost);
         st.events_total = st.events_total.saturating_add(u64::from(events));
     }
@@ -1408,7 +1725,15 @@ pub fn estimate_with_progress(
     params: &McParams,
     progress: &dyn Fn(&Progress),
 ) -> Estimate {
-    let prep = prepare(sys, params);
+    let mut prep = prepare(sys, params);
+    let method = if prep.split.is_some() {
+        calibrate(sys, &mut prep, params);
+        Method::Splitting
+    } else if params.importance_sampling {
+        Method::Biasing
+    } else {
+        Method::Counting
+    };
     let mut stats = Stats::default();
     let mut done = 0u64;
     let total_chunks = |n: u64| n.div_ceil(CHUNK);
@@ -1420,7 +1745,10 @@ pub fn estimate_with_progress(
                 n,
             ),
             Trials::Until { max, .. } => {
-                let batch = done.clamp(8, MAX_BATCH_CHUNKS);
+                // Split trials are costly: look at the estimate sooner (two chunks, one per
+                // core on a laptop), then double as before.
+                let first = if prep.split.is_some() { 2 } else { 8 };
+                let batch = done.clamp(first, MAX_BATCH_CHUNKS);
                 (done, done.saturating_add(batch).min(total_chunks(max)), max)
             }
         };
@@ -1483,11 +1811,89 @@ pub fn estimate_with_progress(
         precision_reached,
         drive_failures: stats.drive_failures,
         domain_failures: stats.domain_failures,
-        biasing: Biasing {
+        method,
+        biasing: (method == Method::Biasing).then(|| Biasing {
             bias_up: prep.bias_up,
-            bias_degraded: prep.bias_deg,
-        },
+            bias_degraded: prep.bias_deg.clone(),
+        }),
+        splitting: prep.split.as_ref().map(|p| p.factor[1..].to_vec()),
+        weights: weights(&stats),
     }
+}
+
+/// The weight diagnostic of `stats`.
+fn weights(stats: &Stats) -> Weights {
+    let sum = stats.p.mean * stats.p.n as f64;
+    let sq = stats.p.m2 + stats.p.n as f64 * stats.p.mean * stats.p.mean;
+    if sum > 0.0 && sq > 0.0 {
+        Weights {
+            effective_trials: sum * sum / sq,
+            largest_share: (stats.largest / sum).min(1.0),
+        }
+    } else {
+        Weights {
+            effective_trials: 0.0,
+            largest_share: 0.0,
+        }
+    }
+}
+
+/// Trials per stage of the splitting pilot ([`calibrate`]).
+const PILOT_TRIALS: u64 = CHUNK;
+
+/// The most copies made at one level crossing.
+const MAX_FACTOR: u32 = 10_000;
+
+/// The random streams of the pilot start here, far above any chunk of the estimate.
+const PILOT_STREAM: u64 = 1 << 62;
+
+/// Chooses the splitting factors one level at a time (model §9.2): with the factors below
+/// level `k` fixed, a pilot of [`PILOT_TRIALS`] trials counts the weighted up-crossings into
+/// `k` and into `k + 1` (losses above the top level); their ratio estimates the chance `p_k`
+/// that a trial at `k` climbs one level before it falls back, and `factor[k] = 1 / p_k`
+/// (rounded, at most [`MAX_FACTOR`]) keeps the number of trials alike at every level — the
+/// optimum of RESTART. A level the pilot never reached gets 1; one whose next level it never
+/// reached gets the number of crossings seen. The pilot only chooses factors (any factors
+/// leave the estimate unbiased), and its streams are its own, so the result stays a function
+/// of the seed and the trial count.
+fn calibrate(sys: &System, prep: &mut Prep, params: &McParams) {
+    let top = prep.split.as_ref().map_or(0, |p| p.top) as usize;
+    let mut factor = vec![1u32; top + 1];
+    for stage in 1..=top {
+        prep.split = Some(SplitPlan::new(sys, factor.clone()));
+        let chunks = PILOT_TRIALS.div_ceil(CHUNK);
+        let base = PILOT_STREAM + stage as u64 * chunks;
+        let shared: &Prep = prep;
+        let counts: Vec<(Vec<f64>, Vec<u64>)> = (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+                rng.set_stream(base + c);
+                let mut trial = Trial::new(sys, shared, params);
+                for _ in 0..CHUNK {
+                    trial.run(&mut rng);
+                }
+                (trial.crossed, trial.crossed_n)
+            })
+            .collect();
+        let (mut w, mut n) = (vec![0.0; top + 2], vec![0u64; top + 2]);
+        for (cw, cn) in &counts {
+            for j in 0..top + 2 {
+                w[j] += cw[j];
+                n[j] += cn[j];
+            }
+        }
+        factor[stage] = if n[stage] == 0 {
+            1
+        } else if w[stage + 1] <= 0.0 {
+            n[stage].min(u64::from(MAX_FACTOR)) as u32
+        } else {
+            (w[stage] / w[stage + 1])
+                .round()
+                .clamp(1.0, f64::from(MAX_FACTOR)) as u32
+        };
+    }
+    prep.split = Some(SplitPlan::new(sys, factor));
 }
 
 /// True when the P(loss) interval is within `relative` of its estimate, from at least

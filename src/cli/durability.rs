@@ -187,7 +187,7 @@ pub struct DurabilityArgs {
     /// Monte Carlo: repair discipline.
     #[arg(long, value_enum, default_value_t = RepairArg::Parallel)]
     pub repair: RepairArg,
-    /// Monte Carlo: plain counting, without failure biasing.
+    /// Monte Carlo: plain counting, without failure biasing or splitting.
     #[arg(long)]
     pub no_importance_sampling: bool,
     /// Output format (default: the one --output's extension names, .csv .json .md .txt, else

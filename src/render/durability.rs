@@ -598,23 +598,68 @@ fn mc_notes(mc: &crate::montecarlo::McReport, m: &mut Section) {
         }
         .into(),
     );
-    m.notes.push(if mc.params.importance_sampling {
-        let per_run: Vec<String> = mc
+    if mc.params.importance_sampling {
+        let per_run = |method: montecarlo::Method| -> Vec<String> {
+            mc.runs
+                .iter()
+                .filter(|r| r.estimate.method == method)
+                .map(|r| {
+                    let e = &r.estimate;
+                    match (&e.biasing, &e.splitting) {
+                        (Some(b), _) => {
+                            let deg = b.bias_degraded.iter().copied().fold(1.0, f64::max);
+                            format!(
+                                "{} ×{:.3} while whole, ×{:.1} while degraded",
+                                r.scope, b.bias_up, deg
+                            )
+                        }
+                        (None, Some(f)) => {
+                            let f: Vec<String> = f.iter().map(u32::to_string).collect();
+                            format!("{} ×{} at levels 1 to {}", r.scope, f.join(", ×"), f.len())
+                        }
+                        (None, None) => r.scope.clone(),
+                    }
+                })
+                .collect()
+        };
+        let biased = per_run(montecarlo::Method::Biasing);
+        if !biased.is_empty() {
+            m.notes.push(format!(
+                "Failure biasing: hazards multiplied ({}); each trial carries its likelihood ratio, so the estimates are unbiased; \"trials with a loss\" are counted under the biased measure.",
+                biased.join("; ")
+            ));
+        }
+        let split = per_run(montecarlo::Method::Splitting);
+        if !split.is_empty() {
+            m.notes.push(format!(
+                "Components fail, so splitting (RESTART) replaces failure biasing, whose weights are heavy-tailed when one event takes several drives: a trial reaching level k (its worst set tolerance + 1 − k failures from loss) is copied (×k-th factor: {}), each copy weighing 1 / the product of the factors below it and ending when it falls back; no likelihood ratios; \"trials with a loss\" count trials any of whose copies saw one.",
+                split.join("; ")
+            ));
+        }
+        let w: Vec<String> = mc
             .runs
             .iter()
+            .filter(|r| r.estimate.hits > 0)
             .map(|r| {
-                let b = &r.estimate.biasing;
-                let deg = b.bias_degraded.iter().copied().fold(1.0, f64::max);
-                format!("{} ×{:.3} while whole, ×{:.1} while degraded", r.scope, b.bias_up, deg)
+                let w = &r.estimate.weights;
+                format!(
+                    "{} {:.0} of {} trials (largest trial {:.1} % of the estimate)",
+                    r.scope,
+                    w.effective_trials,
+                    r.estimate.trials,
+                    100.0 * w.largest_share
+                )
             })
             .collect();
-        format!(
-            "Failure biasing: hazards multiplied ({}); each trial carries its likelihood ratio, so the estimates are unbiased; \"trials with a loss\" are counted under the biased measure.",
-            per_run.join("; ")
-        )
+        if !w.is_empty() {
+            m.notes.push(format!(
+                "Effective trials, (Σ x)² / Σ x² over the trials' contributions to P(loss): {}; far fewer than the trials with a loss means a few heavy weights carry the estimate and its interval is not to be trusted.",
+                w.join("; ")
+            ));
+        }
     } else {
-        "Plain counting, no failure biasing.".into()
-    });
+        m.notes.push("Plain counting, no failure biasing.".into());
+    }
     if !mc.closed_form_covers {
         m.notes.push(
             "No closed form models this scenario (Weibull lifetimes, component failures, shared rebuilds or serial fixed repairs): compare with the sections above to see what it changes."
