@@ -31,7 +31,7 @@ pub enum BaysError {
 }
 
 /// Parses a bay list such as `"1-5"`, `"7"` or `"1-30,41-45"` into sorted, distinct bays.
-pub fn parse_bays(text: &str) -> Result<Vec<u32>, BaysError> {
+pub(crate) fn parse_bays(text: &str) -> Result<Vec<u32>, BaysError> {
     let mut out = BTreeSet::new();
     if text.trim().is_empty() {
         return Err(BaysError::Empty);

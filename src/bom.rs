@@ -124,7 +124,7 @@ pub fn source_text(s: &Source) -> &str {
 }
 
 /// A category's name as written in design files.
-pub fn category_name(c: Category) -> &'static str {
+pub(crate) fn category_name(c: Category) -> &'static str {
     match c {
         Category::Drives => "Drives",
         Category::Chassis => "Chassis",
@@ -853,7 +853,7 @@ fn check_per_gb(f: &Figure<f64>, total: Cents, raw: Bytes) -> Check<f64> {
 }
 
 /// The pod's total (as designed) against its published total and $/GB.
-pub fn reconcile(pod: &Pod, pod_total: Cents) -> Reconciliation {
+pub(crate) fn reconcile(pod: &Pod, pod_total: Cents) -> Reconciliation {
     Reconciliation {
         total: pod
             .published
@@ -965,7 +965,7 @@ pub fn report(design: &Pod, variant: Option<&Pod>, opts: &Options) -> Result<Rep
 
 /// Replaces the data-drive model of every filled bay with the part `id`, at the spec level, so
 /// validation re-checks the result (interfaces, capacity, RAID) like any design.
-pub fn swap_drive(
+pub(crate) fn swap_drive(
     loaded: &crate::load::Loaded,
     id: &str,
 ) -> Result<crate::load::Loaded, SwapError> {

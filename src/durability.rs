@@ -98,7 +98,7 @@ pub const MAX_REPAIR_HOURS: f64 = 87_660.0;
 
 /// The fastest per-drive rebuild rate podplan accepts, MB/s: 100,000 MB/s (100 GB/s), some
 /// hundred times any drive's sequential rate; a faster figure is a typo.
-pub const MAX_REBUILD_MB_S: f64 = 100_000.0;
+pub(crate) const MAX_REBUILD_MB_S: f64 = 100_000.0;
 
 /// The domain of the sliding-window and period models: at most this many drive failures
 /// expected in a set within one repair time, `n·λ·T_R ≤ 0.1`. Both count failures landing in
@@ -128,7 +128,7 @@ pub fn in_domain(model: Model, n: u32, lambda: f64, rebuild: Hours, mission: Hou
 
 /// The largest URE specification accepted, bits read per error: 1e30, well beyond any
 /// vendor's (1e14 to 1e17).
-pub const MAX_URE_BITS: f64 = 1e30;
+pub(crate) const MAX_URE_BITS: f64 = 1e30;
 
 /// Why a durability figure cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -198,7 +198,7 @@ impl AfrConvention {
 
 /// Checks that a failure rate per hour computed from an AFR is finite (an AFR of 100 % as a
 /// probability gives `−ln 0`).
-pub fn check_lambda(afr_pct: f64, lambda: f64) -> Result<f64, DurabilityError> {
+pub(crate) fn check_lambda(afr_pct: f64, lambda: f64) -> Result<f64, DurabilityError> {
     if lambda.is_finite() && lambda > 0.0 {
         Ok(lambda)
     } else {
@@ -207,7 +207,7 @@ pub fn check_lambda(afr_pct: f64, lambda: f64) -> Result<f64, DurabilityError> {
 }
 
 /// Checks an AFR in percent: above 0, at most 100, finite.
-pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
+pub(crate) fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
     if afr_pct.is_finite() && afr_pct > 0.0 && afr_pct <= 100.0 {
         Ok(afr_pct)
     } else {
@@ -216,7 +216,7 @@ pub fn check_afr(afr_pct: f64) -> Result<f64, DurabilityError> {
 }
 
 /// Checks a rebuild time: finite, positive and at most [`MAX_REPAIR_HOURS`].
-pub fn check_hours(hours: Hours) -> Result<Hours, DurabilityError> {
+pub(crate) fn check_hours(hours: Hours) -> Result<Hours, DurabilityError> {
     let h = hours.hours();
     if h.is_finite() && h > 0.0 && h <= MAX_REPAIR_HOURS {
         Ok(hours)
@@ -343,7 +343,7 @@ impl Redundancy {
 /// The probability that at least one of `count` independent events of probability `p` occurs:
 /// `1 − (1 − p)^count`, computed as `−expm1(count · log1p(−p))` so tiny `p` keep their digits
 /// (model §6.4).
-pub fn any_of(p: f64, count: f64) -> f64 {
+pub(crate) fn any_of(p: f64, count: f64) -> f64 {
     if p >= 1.0 {
         return 1.0;
     }
@@ -352,7 +352,7 @@ pub fn any_of(p: f64, count: f64) -> f64 {
 
 /// The probability that at least one of several independent events occurs, without
 /// cancellation: `1 − Π(1 − p_i)`.
-pub fn any_of_each(ps: impl IntoIterator<Item = f64>) -> f64 {
+pub(crate) fn any_of_each(ps: impl IntoIterator<Item = f64>) -> f64 {
     let mut log_survive = 0.0;
     for p in ps {
         if p >= 1.0 {
@@ -475,7 +475,7 @@ impl Chain {
     /// the largest exit rate), `exp(Qh) = e^{−Λh} Σ_k (Λh)^k / k! · P^k` with
     /// `P = I + Q/Λ`, followed by `s` squarings. Every term is non-negative, so a probability
     /// of 10^-20 keeps full relative precision (`1 − P(survive)` would lose it all).
-    pub fn absorption_within(&self, hours: f64) -> f64 {
+    pub(crate) fn absorption_within(&self, hours: f64) -> f64 {
         let s = self.absorb.len();
         let d = s + 1;
         let out: Vec<f64> = (0..s)
@@ -679,7 +679,8 @@ pub fn period_loss(n: u32, m: u32, annual_rate: f64, days: f64) -> f64 {
 
 /// Backblaze's loss probability over `years` (model §6.4, [47]): `1 − (1 − L)^(365·years/days)`,
 /// computed as `−expm1(N · log1p(−L))` so an `L` of 10^-13 does not vanish in `1 − L`.
-pub fn period_loss_within(n: u32, m: u32, annual_rate: f64, days: f64, years: f64) -> f64 {
+#[cfg(test)]
+pub(crate) fn period_loss_within(n: u32, m: u32, annual_rate: f64, days: f64, years: f64) -> f64 {
     any_of(period_loss(n, m, annual_rate, days), 365.0 * years / days)
 }
 
@@ -738,7 +739,7 @@ impl ModelFigures {
         .within(self.in_domain)
     }
     /// Combines independent components (groups of a pod) into one.
-    pub fn combine(parts: &[ModelFigures], mission: Hours) -> Option<ModelFigures> {
+    pub(crate) fn combine(parts: &[ModelFigures], mission: Hours) -> Option<ModelFigures> {
         let first = parts.first()?;
         let p = any_of_each(parts.iter().map(|f| f.p_mission));
         let per_year = parts.iter().map(|f| f.loss_events_per_year).sum();
@@ -842,7 +843,7 @@ fn set_figures_unchecked(
 /// The delay before a rebuild starts when the user gives none: 0 h with a hot spare (the
 /// rebuild starts at once), otherwise the design's `raid.replace_delay`, otherwise
 /// [`NO_SPARE_DELAY`].
-pub fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
+pub(crate) fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
     if !layout.spares.is_empty() {
         return (Hours::ZERO, DelaySource::HotSpare);
     }
@@ -859,7 +860,7 @@ pub fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
 
 /// Every group's rebuild from the bandwidth model's rebuild times (one per group, in order),
 /// after `delay`: the rate, and so the time, follow the topology.
-pub fn topology_rebuilds(
+pub(crate) fn topology_rebuilds(
     layout: &Layout,
     times: &[crate::bandwidth::RebuildTime],
     delay: Hours,
@@ -1054,7 +1055,7 @@ impl Rebuild {
         }
     }
     /// A rebuild the user timed as a whole.
-    pub fn of_hours(hours: Hours) -> Result<Rebuild, DurabilityError> {
+    pub(crate) fn of_hours(hours: Hours) -> Result<Rebuild, DurabilityError> {
         let h = check_hours(hours)?;
         Ok(Rebuild {
             source: RebuildSource::UserHours,

@@ -22,7 +22,7 @@ use words::{shape_and_label, shape_and_short_label};
 /// 1 MiB in bytes.
 pub const MIB: u64 = 1 << 20;
 /// 1 GiB in bytes.
-pub const GIB: u64 = 1 << 30;
+pub(crate) const GIB: u64 = 1 << 30;
 
 /// A kind of component whose single failure takes drives out at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -216,7 +216,7 @@ impl Shape {
         }
     }
     /// Mirror-set size for RAID10 (members are taken in consecutive runs of this size).
-    pub fn mirror_sets(&self) -> Option<u32> {
+    pub(crate) fn mirror_sets(&self) -> Option<u32> {
         match self.level {
             Level::Raid10 { copies, .. } => Some(copies),
             _ => None,
@@ -358,7 +358,7 @@ pub fn aligned(capacity: Bytes, align: Bytes) -> Bytes {
 /// The same layout with every group's member size and stranded capacity recomputed for a
 /// partition alignment (the solver places with the default 1 MiB; `--partition-align` changes
 /// the member sizes every later stage uses: parity, usable and the rebuild's member).
-pub fn realign(pod: &Pod, layout: &Layout, align: Bytes) -> Layout {
+pub(crate) fn realign(pod: &Pod, layout: &Layout, align: Bytes) -> Layout {
     Layout {
         groups: layout
             .groups
@@ -1518,7 +1518,7 @@ pub struct AutoConstraints {
 
 impl AutoConstraints {
     /// The widest group searched at a parity: `max_width`, or the default bound.
-    pub fn width_limit(&self, parity: u32) -> u32 {
+    pub(crate) fn width_limit(&self, parity: u32) -> u32 {
         self.max_width.unwrap_or_else(|| default_max_width(parity))
     }
 }
@@ -1526,11 +1526,11 @@ impl AutoConstraints {
 /// Most parity drives (tolerated failures) per group the search and `--parity` accept: more
 /// than any code in storage practice (RAID6 has 2, Backblaze's Vault 3, RAID-Z3 3), and it
 /// keeps the search small.
-pub const MAX_PARITY: u32 = 16;
+pub(crate) const MAX_PARITY: u32 = 16;
 /// Most copies of a mirror: far beyond the 2 or 3 of practice.
-pub const MAX_COPIES: u32 = 16;
+pub(crate) const MAX_COPIES: u32 = 16;
 /// Widest group and most spares: a group cannot be wider than the most bays a design may have.
-pub const MAX_WIDTH: u32 = crate::bays::MAX_BAYS;
+pub(crate) const MAX_WIDTH: u32 = crate::bays::MAX_BAYS;
 
 /// What put a shape ahead of the next one in the ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1549,7 +1549,7 @@ pub enum Decision {
 }
 
 /// Why `a` ranks ahead of `b`: the first criterion of the ranking on which they differ.
-pub fn decision(a: &Candidate, b: &Candidate) -> Decision {
+pub(crate) fn decision(a: &Candidate, b: &Candidate) -> Decision {
     if a.before_filesystem != b.before_filesystem {
         Decision::Capacity
     } else if a.shape.tolerance() != b.shape.tolerance() {
@@ -1782,7 +1782,7 @@ pub fn spread(pod: &Pod, group: &[u32]) -> (PerCard, Option<u32>) {
 }
 
 /// The vault stage: a pod's share of a k+m code across k+m pods keeps k/(k+m).
-pub fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
+pub(crate) fn vault_share(before_fs: Bytes, k: u32, m: u32) -> Bytes {
     before_fs.fraction(k, k.saturating_add(m))
 }
 

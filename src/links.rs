@@ -91,14 +91,14 @@ pub struct Factor {
 /// x16 link carries about 63 GB/s).
 pub const MAX_MB_S: f64 = 100_000.0;
 /// The fastest Ethernet port `--set nic-gbit` accepts, Gb/s: 800GbE (IEEE 802.3df).
-pub const MAX_NIC_GBIT: f64 = 800.0;
+pub(crate) const MAX_NIC_GBIT: f64 = 800.0;
 /// The longest detection and replacement delay `--set delay-h` accepts, hours: one year, the
 /// period AFRs are quoted over; a longer wait is no repair.
 pub const MAX_DELAY_H: f64 = 8760.0;
 
 /// A number for a message: plain when short, in exponent form otherwise (`1e300`, never 301
 /// digits).
-pub fn num_text(v: f64) -> String {
+pub(crate) fn num_text(v: f64) -> String {
     if v == 0.0 || (v.is_finite() && (1e-6..1e12).contains(&v.abs())) {
         format!("{v}")
     } else {
@@ -318,7 +318,7 @@ impl Factors {
     }
 
     /// The efficiency of a host bus and its factor key.
-    pub fn for_bus(&self, bus: Bus) -> (f64, &'static str) {
+    pub(crate) fn for_bus(&self, bus: Bus) -> (f64, &'static str) {
         match bus {
             Bus::Pci { .. } => (self.pci, "pci"),
             Bus::PciX { .. } => (self.pci_x, "pci-x"),
@@ -329,7 +329,7 @@ impl Factors {
 
 /// Raw line rate of one serial storage link of a generation (model §1.1; SAS by the same
 /// 8b/10b rule; PATA as ATA/100's 100 MB/s parallel transfer).
-pub fn serial_line(generation: LinkGen) -> LineRate {
+pub(crate) fn serial_line(generation: LinkGen) -> LineRate {
     let (gbit_s, encoding) = match generation {
         LinkGen::Sata1 => (1.5, Encoding::B8b10b),
         LinkGen::Sata2 | LinkGen::Sas1 => (3.0, Encoding::B8b10b),
@@ -364,7 +364,7 @@ fn true_mhz(mhz: u16) -> f64 {
 /// Raw rate of a host bus, per direction (model §1.4): PCI width × clock (133 MB/s at
 /// 32-bit/33 MHz), PCI-X 64 bit × clock (1066 MB/s at 133 MHz), PCIe 2.5 / 5 GT/s with 8b/10b
 /// and 8 / 16 / 32 GT/s with 128b/130b, per lane.
-pub fn bus_line(bus: Bus) -> LineRate {
+pub(crate) fn bus_line(bus: Bus) -> LineRate {
     match bus {
         Bus::Pci { width_bits, mhz } => LineRate {
             gbit_s: f64::from(width_bits) * true_mhz(mhz) / 1000.0,
@@ -393,7 +393,7 @@ pub fn bus_line(bus: Bus) -> LineRate {
 /// Raw rate of the chipset link, per direction (model §1.4, source 21): DMI 1.0 is x4 at
 /// 2.5 GT/s 8b/10b (1 GB/s), DMI 2.0 x4 at 5 GT/s (2 GB/s), DMI 3.0 x4 at 8 GT/s 128b/130b
 /// (3.94 GB/s). `None` for a board without one.
-pub fn chipset_line(link: ChipsetLink) -> Option<LineRate> {
+pub(crate) fn chipset_line(link: ChipsetLink) -> Option<LineRate> {
     let (gt, encoding) = match link {
         ChipsetLink::Dmi1 => (2.5, Encoding::B8b10b),
         ChipsetLink::Dmi2 => (5.0, Encoding::B8b10b),
@@ -408,7 +408,7 @@ pub fn chipset_line(link: ChipsetLink) -> Option<LineRate> {
 
 /// An Ethernet port: the MAC data rate, already payload before framing (the framing, IP and
 /// TCP overhead is the `ethernet` factor).
-pub fn ethernet_line(gbit_s: f64) -> LineRate {
+pub(crate) fn ethernet_line(gbit_s: f64) -> LineRate {
     LineRate {
         gbit_s,
         encoding: Encoding::None,
@@ -452,7 +452,7 @@ impl Zone {
 /// mean of the two catalog rates. At the zone model's inner/outer = 0.47 this is 0.735 ×
 /// outer, model §1.6's "≈ 0.75 × OD" (whose closed form, the capacity-weighted mean of the
 /// instantaneous rate, gives 0.767 and slightly overstates a pass).
-pub fn zone_rate(drive: &Drive, zone: Zone) -> MBps {
+pub(crate) fn zone_rate(drive: &Drive, zone: Zone) -> MBps {
     match zone {
         Zone::Outer => drive.outer,
         Zone::Inner => drive.inner,

@@ -74,7 +74,7 @@ const SHOWN_LINE_CHARS: usize = 100;
 
 /// Reads an input file: only a regular file (a FIFO or device is refused before it is opened,
 /// so nothing blocks), at most [`MAX_FILE_BYTES`], as UTF-8.
-pub fn read_input(path: &Path) -> Result<String, String> {
+pub(crate) fn read_input(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
         return Err(format!(
@@ -196,7 +196,7 @@ fn starts_with_word(text: &str, word: &str) -> bool {
 }
 
 /// True when the text is a fleet plan (`Plan(` after leading comments and whitespace).
-pub fn is_plan(text: &str) -> bool {
+pub(crate) fn is_plan(text: &str) -> bool {
     starts_with_word(text, "Plan")
 }
 

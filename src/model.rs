@@ -41,7 +41,7 @@ pub struct Part {
 
 impl Part {
     /// Spec fields marked as estimates.
-    pub fn estimated_fields(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn estimated_fields(&self) -> impl Iterator<Item = &str> {
         self.facts
             .iter()
             .filter(|(_, s)| s.is_estimate())
@@ -224,7 +224,7 @@ impl Pod {
         }
     }
     /// The motherboard's spec.
-    pub fn board_spec(&self) -> Option<&MotherboardSpec> {
+    pub(crate) fn board_spec(&self) -> Option<&MotherboardSpec> {
         match &self.board.kind {
             Kind::Motherboard(m) => Some(m),
             _ => None,

@@ -28,9 +28,9 @@ use crate::units::{Amps, Volts, Watts};
 use serde::Serialize;
 
 /// The +12 V rail.
-pub const RAIL_12V: Volts = Volts(12.0);
+pub(crate) const RAIL_12V: Volts = Volts(12.0);
 /// The +5 V rail.
-pub const RAIL_5V: Volts = Volts(5.0);
+pub(crate) const RAIL_5V: Volts = Volts(5.0);
 /// Rail on which backplane logic is counted.
 pub const BACKPLANE_RAIL_V: Volts = RAIL_5V;
 /// Rail on which the system (board, CPU, cards, fans) is counted.

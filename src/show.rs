@@ -173,10 +173,10 @@ fn capacity_label(b: Bytes) -> String {
     }
 }
 
-pub use crate::units::trim_float;
+pub(crate) use crate::units::trim_float;
 
 /// Describes the RAID policy in words.
-pub fn raid_label(pod: &Pod) -> String {
+pub(crate) fn raid_label(pod: &Pod) -> String {
     let r = &pod.raid;
     let level = match r.level {
         Level::Stripe { width } => format!("RAID0 stripe, {width} wide"),
@@ -686,7 +686,7 @@ pub fn report(pod: &Pod) -> ShowReport {
 }
 
 /// `[P] https://…` style reference for a source.
-pub fn source_ref(s: &crate::spec::Source) -> String {
+pub(crate) fn source_ref(s: &crate::spec::Source) -> String {
     use crate::spec::Source::*;
     match s {
         Published(u) | ThirdParty(u) | Derived(u) | Estimated(u) => format!("[{}] {u}", s.tag()),

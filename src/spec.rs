@@ -78,7 +78,7 @@ pub enum Source {
 
 impl Source {
     /// True for figures nobody published (derived or estimated).
-    pub fn is_estimate(&self) -> bool {
+    pub(crate) fn is_estimate(&self) -> bool {
         matches!(self, Source::Estimated(_))
     }
     /// One-letter tag as used in docs/sources.md: P, T, D or E.
@@ -221,7 +221,7 @@ impl Bus {
     /// the two with its own lanes (a slot needs at least as many electrical lanes), a PCI card
     /// at the narrower, slower of the two, PCI and PCI-X together at PCI, PCI-X at the slower
     /// clock. The one rule validation checks and the bandwidth model applies.
-    pub fn fit_in(self, slot: Bus) -> Result<Bus, BusFitError> {
+    pub(crate) fn fit_in(self, slot: Bus) -> Result<Bus, BusFitError> {
         match (self, slot) {
             (
                 Bus::Pcie {

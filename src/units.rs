@@ -46,11 +46,11 @@ impl Bytes {
         self.0
     }
     /// True when there are no bytes.
-    pub fn is_zero(self) -> bool {
+    pub(crate) fn is_zero(self) -> bool {
         self.0 == 0
     }
     /// The value in binary gibibytes (2^30 B).
-    pub fn gib(self) -> f64 {
+    pub(crate) fn gib(self) -> f64 {
         self.0 as f64 / (1u64 << 30) as f64
     }
     /// The bytes times a factor, rounded toward zero; the float-to-integer conversion
@@ -64,14 +64,14 @@ impl Bytes {
         Bytes((u128::from(self.0) * u128::from(num) / u128::from(den.max(1))) as u64)
     }
     /// The bytes rounded down to a whole number of `granule`s (a zero granule leaves them).
-    pub fn round_down(self, granule: u64) -> Bytes {
+    pub(crate) fn round_down(self, granule: u64) -> Bytes {
         match granule {
             0 => self,
             g => Bytes(self.0 / g * g),
         }
     }
     /// This value as a percentage of `whole`, 0 when `whole` is zero.
-    pub fn percent_of(self, whole: Bytes) -> f64 {
+    pub(crate) fn percent_of(self, whole: Bytes) -> f64 {
         if whole.0 == 0 {
             0.0
         } else {
@@ -190,7 +190,7 @@ fn parse_scientific(text: &str) -> Result<(bool, u128, i64), &'static str> {
 
 /// Formats a float for a message with at most a dozen digits: plain for ordinary magnitudes
 /// (`140`, `0.5`), scientific otherwise (`1.000e308`), and words for what is not a number.
-pub fn fmt_bounded(v: f64) -> String {
+pub(crate) fn fmt_bounded(v: f64) -> String {
     if v.is_nan() {
         return "not a number".into();
     }
@@ -207,7 +207,7 @@ pub fn fmt_bounded(v: f64) -> String {
 }
 
 /// `3.0` → `3`, `1.5` → `1.5`, `0.12345` → `0.123`.
-pub fn trim_float(v: f64) -> String {
+pub(crate) fn trim_float(v: f64) -> String {
     let s = format!("{v:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -216,7 +216,7 @@ pub fn trim_float(v: f64) -> String {
 ///
 /// Decimal units (kB, MB, GB, TB, PB) are powers of 1000; binary units (KiB … PiB) powers of
 /// 1024. A result that is not a whole number of bytes, or that overflows `u64`, is an error.
-pub fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
+pub(crate) fn parse_bytes(text: &str) -> Result<Bytes, QuantityError> {
     let bad = |why| QuantityError::Malformed(text.to_string(), why);
     let t = text.trim();
     // The number runs up to the first character that is not part of it; an `e` belongs to it
@@ -315,7 +315,7 @@ impl Cents {
         self.0.checked_add(other.0).map(Cents)
     }
     /// The value in whole currency units as a float, for display and ratios only.
-    pub fn as_units_f64(self) -> f64 {
+    pub(crate) fn as_units_f64(self) -> f64 {
         self.0 as f64 / 100.0
     }
     /// No money.
@@ -325,7 +325,7 @@ impl Cents {
         self.0
     }
     /// True below zero.
-    pub fn is_negative(self) -> bool {
+    pub(crate) fn is_negative(self) -> bool {
         self.0 < 0
     }
     /// Difference, saturating at the `i64` range instead of wrapping.
@@ -342,7 +342,7 @@ impl Cents {
         iter.try_fold(Cents::ZERO, Cents::checked_add)
     }
     /// This amount as a percentage of `whole`, 0 when `whole` is zero.
-    pub fn percent_of(self, whole: Cents) -> f64 {
+    pub(crate) fn percent_of(self, whole: Cents) -> f64 {
         if whole.0 == 0 {
             0.0
         } else {
@@ -514,9 +514,9 @@ float_quantity!(MBps, mb_s, "decimal megabytes per second");
 /// Hours in a year (365 days): the unit AFRs are quoted per (model §6.1: `λ = AFR / 8760 h`).
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 /// Hours in a day.
-pub const HOURS_PER_DAY: f64 = 24.0;
+pub(crate) const HOURS_PER_DAY: f64 = 24.0;
 /// Seconds in an hour.
-pub const SECONDS_PER_HOUR: f64 = 3600.0;
+pub(crate) const SECONDS_PER_HOUR: f64 = 3600.0;
 
 /// A span of time in hours: repair, rebuild, detection delay and mission times.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Default)]
@@ -526,7 +526,7 @@ float_quantity!(Hours, hours, "hours");
 
 impl Hours {
     /// A span of `days` days of 24 h.
-    pub fn from_days(days: f64) -> Hours {
+    pub(crate) fn from_days(days: f64) -> Hours {
         Hours(days * HOURS_PER_DAY)
     }
     /// A span of `years` years of [`HOURS_PER_YEAR`].

@@ -37,7 +37,7 @@ pub struct Allocation {
 }
 
 /// Relative tolerance of the allocation's comparisons.
-pub const EPS: f64 = 1e-9;
+pub(crate) const EPS: f64 = 1e-9;
 
 /// Weighted max-min fair allocation by progressive filling.
 ///

@@ -36,13 +36,13 @@ mod params;
 mod report;
 mod workloads;
 
-pub use allocation::{Allocation, EPS, Flow, Limit, allocate};
+pub use allocation::{Allocation, Flow, Limit, allocate};
 #[cfg(test)]
 pub(crate) use graph::BUILDS as GRAPH_BUILDS;
 use graph::add;
 pub use graph::{DriveNode, Graph, Link, LinkKind, graph};
 pub use limits::{Binding, Bound, Limiter};
-pub use params::{BusChange, MAX_NICS, PCIE_GENS, PCIE_LANES, Params, SET_KEYS, SetError};
+pub use params::{BusChange, MAX_NICS, Params, SetError};
 pub use report::{
     BandwidthReport, DriveRow, FlowRow, Headroom, LinkRow, RebuildDetail, RebuildTime, RunNote,
     Summary, analyze, analyze_on, rebuild_times, rebuild_times_on,

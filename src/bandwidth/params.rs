@@ -61,14 +61,14 @@ impl Default for Params {
 }
 
 /// Keys `Params::set` accepts besides the factor keys and link ids, with their ranges.
-pub const SET_KEYS: &str = "parity=MB/s and drive=MB/s (above 0 and at most 100000), nics=N (1 to 64), nic-gbit=Gb/s (above 0 and at most 800), chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=1|2|4|8|16, SLOT.gen=1 to 5, LINK-ID=MB/s (above 0 and at most 100000)";
+pub(crate) const SET_KEYS: &str = "parity=MB/s and drive=MB/s (above 0 and at most 100000), nics=N (1 to 64), nic-gbit=Gb/s (above 0 and at most 800), chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=1|2|4|8|16, SLOT.gen=1 to 5, LINK-ID=MB/s (above 0 and at most 100000)";
 
 /// The most NIC ports `--set nics` takes.
 pub const MAX_NICS: u32 = 64;
 /// PCIe link widths `--set SLOT.lanes` takes: the widths cards and slots are built with.
-pub const PCIE_LANES: [u8; 5] = [1, 2, 4, 8, 16];
+pub(crate) const PCIE_LANES: [u8; 5] = [1, 2, 4, 8, 16];
 /// PCIe generations `--set SLOT.gen` takes: 1.0 to 5.0.
-pub const PCIE_GENS: std::ops::RangeInclusive<u8> = 1..=5;
+pub(crate) const PCIE_GENS: std::ops::RangeInclusive<u8> = 1..=5;
 
 /// Why a `--set` assignment cannot be applied; each message starts with the assignment.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

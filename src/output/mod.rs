@@ -64,7 +64,7 @@ pub enum Sink {
 }
 
 /// Sorts an `--output` argument: the names of standard output go there, anything else is a file.
-pub fn sink(path: &Path) -> Sink {
+pub(crate) fn sink(path: &Path) -> Sink {
     let s = path.as_os_str();
     if s == "-" || s == "/dev/stdout" || s == "/dev/fd/1" || s == "/proc/self/fd/1" {
         Sink::Stdout
@@ -106,7 +106,7 @@ fn is_ron(p: &Path) -> bool {
 
 /// Checks that `target` is neither a `.ron` file nor one of `inputs` (compared after
 /// resolving `..` and symbolic links).
-pub fn guard(target: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
+pub(crate) fn guard(target: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
     let same = canon(target).is_some_and(|t| inputs.iter().any(|i| canon(i).as_ref() == Some(&t)));
     if is_ron(target) || same {
@@ -167,7 +167,7 @@ pub(crate) fn parent_of(path: &Path) -> PathBuf {
 /// Writes `bytes` to `target` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target, and the directory synced. It does not check what `target` is:
 /// [`write_file`] does.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+pub(crate) fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let dir = parent_of(target);
     let name = target
         .file_name()

@@ -16,7 +16,7 @@ use crate::units::{Bytes, Cents, Watts};
 use serde::Serialize;
 
 /// Most pods a plan buys: ten million.
-pub const MAX_PODS: u64 = 10_000_000;
+pub(crate) const MAX_PODS: u64 = 10_000_000;
 
 /// One line of a pod's bill of materials, priced for one pod.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -329,7 +329,7 @@ fn cents_of(v: f64) -> Result<Cents, PlanError> {
 
 /// The price of one data drive `years` after the design's price date, falling `decline_pct`
 /// a year, compounded, rounded to the cent.
-pub fn declined(unit: Cents, decline_pct: f64, years: f64) -> Cents {
+pub(crate) fn declined(unit: Cents, decline_pct: f64, years: f64) -> Cents {
     let factor = (1.0 - decline_pct / 100.0).max(0.0).powf(years.max(0.0));
     Cents((unit.0 as f64 * factor).round() as i64)
 }
@@ -497,7 +497,7 @@ fn other_limits(
 }
 
 /// Pods needed so that `unit`-sized groups of pods of `usable` bytes cover `target`.
-pub fn pods_for(target: Bytes, usable: Bytes, unit: u32) -> Result<u64, PlanError> {
+pub(crate) fn pods_for(target: Bytes, usable: Bytes, unit: u32) -> Result<u64, PlanError> {
     if usable.is_zero() {
         return Err(PlanError::NoCapacity(
             "a pod with no usable capacity".into(),
@@ -516,7 +516,7 @@ pub fn pods_for(target: Bytes, usable: Bytes, unit: u32) -> Result<u64, PlanErro
 
 /// Racks for `pods` pods: by pods per rack, and at least a Vault's width when Vaults spread
 /// one pod per rack.
-pub fn racks_for(pods: u64, per_rack: u32, grouping: Grouping) -> u64 {
+pub(crate) fn racks_for(pods: u64, per_rack: u32, grouping: Grouping) -> u64 {
     if pods == 0 {
         return 0;
     }

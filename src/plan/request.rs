@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 pub const MAX_DEMAND: Bytes = Bytes(10_000_000_000_000_000_000);
 
 /// Longest horizon, years.
-pub const MAX_HORIZON_YEARS: u32 = 30;
+pub(crate) const MAX_HORIZON_YEARS: u32 = 30;
 
 /// An energy price in millicents (10^-5 of the currency unit) per kWh: `"0.10"` = 10,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -26,7 +26,7 @@ pub struct MilliCentsPerKwh(pub i64);
 
 impl MilliCentsPerKwh {
     /// The price in currency units per kWh.
-    pub fn per_kwh(self) -> f64 {
+    pub(crate) fn per_kwh(self) -> f64 {
         self.0 as f64 / 100_000.0
     }
 }
@@ -43,7 +43,7 @@ pub enum Period {
 
 impl Period {
     /// Periods in a year.
-    pub fn per_year(self) -> u32 {
+    pub(crate) fn per_year(self) -> u32 {
         match self {
             Period::Year => 1,
             Period::Quarter => 4,
@@ -262,7 +262,7 @@ fn money(place: &str, text: &str) -> Result<Cents, PlanError> {
 }
 
 /// Parses an energy price such as `"0.10"` or `"$0.085"` (up to five decimals).
-pub fn parse_kwh_price(text: &str) -> Result<MilliCentsPerKwh, String> {
+pub(crate) fn parse_kwh_price(text: &str) -> Result<MilliCentsPerKwh, String> {
     let t = text.trim().trim_start_matches('$').replace(',', "");
     let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
     if (int.is_empty() && frac.is_empty()) || frac.len() > 5 {
@@ -282,7 +282,7 @@ pub fn parse_kwh_price(text: &str) -> Result<MilliCentsPerKwh, String> {
 
 /// Parses rack power: `"5 kW"`, `"5000 W"`, or a circuit `"30 A @ 208 V"` (derated to
 /// [`f::CONTINUOUS_LOAD_SHARE`]).
-pub fn parse_rack_power(text: &str) -> Result<Watts, String> {
+pub(crate) fn parse_rack_power(text: &str) -> Result<Watts, String> {
     let t = text.trim();
     let num = |s: &str| -> Result<f64, String> {
         s.trim()

@@ -21,22 +21,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Largest drive capacity accepted: 1 PB. Anything larger is a typo, not a drive.
-pub const MAX_DRIVE_BYTES: u64 = 1_000 * TB;
+pub(crate) const MAX_DRIVE_BYTES: u64 = 1_000 * TB;
 /// Largest quantity of one part on one BOM line.
-pub const MAX_QTY: u32 = 10_000;
+pub(crate) const MAX_QTY: u32 = 10_000;
 /// Most pods one vault code may span (Backblaze's is 20).
-pub const MAX_VAULT_PODS: u32 = 1_000;
+pub(crate) const MAX_VAULT_PODS: u32 = 1_000;
 pub use crate::bays::MAX_BAYS;
 
 /// Longest id, part reference, code, date, amount or quantity text, in characters.
-pub const MAX_SHORT_TEXT: usize = 100;
+pub(crate) const MAX_SHORT_TEXT: usize = 100;
 /// Longest name, part number, supplier, chip or similar label, in characters.
-pub const MAX_NAME_TEXT: usize = 200;
+pub(crate) const MAX_NAME_TEXT: usize = 200;
 /// Longest description, note or source (URL or reasoning), in characters. The longest in the
 /// shipped designs is about 520.
-pub const MAX_LONG_TEXT: usize = 2_000;
+pub(crate) const MAX_LONG_TEXT: usize = 2_000;
 /// Longest bay list or catalog path, in characters ("1,2,…,10000" is about 49,000).
-pub const MAX_LIST_TEXT: usize = 100_000;
+pub(crate) const MAX_LIST_TEXT: usize = 100_000;
 
 mod bays;
 mod board;
@@ -50,7 +50,8 @@ mod raid;
 mod text;
 mod values;
 
-pub use crate::bays::{BaysError, format_bays, parse_bays};
+pub(crate) use crate::bays::parse_bays;
+pub use crate::bays::{BaysError, format_bays};
 use bays::{agree, bay_list};
 use parts::check_part;
 use psus::psus;
