@@ -21,6 +21,10 @@ pub mod durability;
 mod input;
 pub mod layout;
 pub mod report;
+pub mod screen;
+pub mod shell;
+
+pub use screen::Screen;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -149,6 +153,19 @@ pub enum Command {
     /// PNG.
     #[command(after_help = EXIT_CODES)]
     Compare(report::CompareArgs),
+    /// Write a shell completion script (bash, zsh, fish, powershell or elvish).
+    ///
+    /// For bash: `podplan completions bash > ~/.local/share/bash-completion/completions/podplan`;
+    /// for zsh, write `_podplan` into a directory on `$fpath`; for fish,
+    /// `~/.config/fish/completions/podplan.fish`.
+    #[command(after_help = EXIT_CODES)]
+    Completions(shell::CompletionsArgs),
+    /// Write a manual page (roff): podplan's own, or one command's (`podplan man bandwidth`).
+    ///
+    /// `podplan man --output ~/.local/share/man/man1/podplan.1` installs podplan(1); the page
+    /// names each command's page, podplan-<command>(1), which `podplan man <command>` writes.
+    #[command(after_help = EXIT_CODES)]
+    Man(shell::ManArgs),
     /// Write a report a buyer can forward: per design a directory with summary.md (topology,
     /// layout and the TB/TiB pipeline, BOM, cost with the published-figure reconciliation,
     /// bandwidth for every workload, failure domains, power), the BOM as CSV, JSON and XLSX,
@@ -350,8 +367,14 @@ impl From<&str> for CliError {
 
 /// Runs podplan with `args` (including the program name); returns the exit code. The one place
 /// that prints a command's error and picks the exit code: 0 done, 1 a limit broken, 2 error.
+/// Output is treated as piped ([`Screen::PIPE`]); the binary calls [`run_on`].
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match run_command(args, out, err) {
+    run_on(args, out, err, Screen::PIPE)
+}
+
+/// [`run`] for standard output on `screen` (help wraps to its width).
+pub fn run_on(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write, screen: Screen) -> u8 {
+    match run_command(args, out, err, screen) {
         Ok(Outcome::Done) => EXIT_OK,
         Ok(Outcome::LimitBroken) => EXIT_LIMIT,
         Err(e) => {
@@ -367,9 +390,13 @@ fn run_command(
     args: Vec<OsString>,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    screen: Screen,
 ) -> Result<Outcome, CliError> {
     let args = design_alone(args)?;
+    let width = screen.help_columns();
     let parsed = Cli::command()
+        .term_width(width)
+        .mut_subcommands(|c| c.term_width(width))
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
     let (mut cli, matches) = match parsed {
@@ -402,6 +429,8 @@ fn run_command(
         Command::Compare(args) => report::run_compare(args, out, err),
         Command::Durability(args) => durability::run(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),
+        Command::Completions(args) => shell::run_completions(args, out),
+        Command::Man(args) => shell::run_man(args, out),
         Command::Report(args) => report::run_report(args, out, err),
         Command::Show {
             design,
@@ -560,7 +589,9 @@ fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
         Command::Durability(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Layout(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Show { format, output, .. } => fit_format(format, explicit, output.as_ref()),
-        Command::Check { .. } | Command::Report(_) => Ok(()),
+        Command::Check { .. } | Command::Report(_) | Command::Completions(_) | Command::Man(_) => {
+            Ok(())
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod properties;
 mod readme;
 mod report;
 mod safety;
+mod shell;
 mod validation;
 
 use podplan::load::{self, Document};
