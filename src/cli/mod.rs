@@ -166,7 +166,8 @@ pub enum Command {
     /// names each command's page, podplan-<command>(1), which `podplan man <command>` writes.
     #[command(after_help = EXIT_CODES)]
     Man(shell::ManArgs),
-    /// Write a report a buyer can forward: per design a directory with summary.md (topology,
+    /// Write a report a buyer can forward: per design a directory with report.html (one
+    /// self-contained page to open in a browser or print) and summary.md (topology,
     /// layout and the TB/TiB pipeline, BOM, cost with the published-figure reconciliation,
     /// bandwidth for every workload, failure domains, power), the BOM as CSV, JSON and XLSX,
     /// the bandwidth tables as CSV, report.json, and charts as SVG and PNG.
@@ -420,6 +421,7 @@ fn run_command(
     let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
         designs: Vec::new(),
         out: None,
+        html: false,
     }));
     match command {
         Command::Check { files, format } => run_check(&files, format, out),

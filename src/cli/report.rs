@@ -23,6 +23,10 @@ pub struct ReportArgs {
     /// replaced as a whole. Without it, summary.md is printed.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print report.html (one self-contained page: key figures, charts, every table) instead
+    /// of summary.md; for one design. With --out, every directory holds report.html anyway.
+    #[arg(long)]
+    pub html: bool,
 }
 
 /// Options of `podplan compare`.
@@ -170,6 +174,11 @@ pub fn run_report(
     let designs = load_designs(&a.designs, err)?;
     if let Some(dir) = &a.out {
         check_out_dir(dir)?;
+    } else if a.html && designs.len() > 1 {
+        return fail(format!(
+            "--html prints the page of one design, and {} were given; with --out DIR every design's directory (and comparison/) holds report.html",
+            designs.len()
+        ));
     }
     let inputs = inputs_of(&designs);
     let targets = match &a.out {
@@ -184,6 +193,15 @@ pub fn run_report(
     };
     let reports = build_all(&designs, err)?;
     let Some(dir) = a.out else {
+        if a.html {
+            let page = reports
+                .first()
+                .map(crate::render::html::design_html)
+                .transpose()
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            return emit(out, None, &[], page.as_bytes());
+        }
         let mut text = String::new();
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {

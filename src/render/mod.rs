@@ -8,6 +8,7 @@ pub mod bandwidth;
 pub mod bom;
 pub mod charts;
 pub mod durability;
+pub mod html;
 mod layout;
 pub mod report;
 mod show;

@@ -59,7 +59,7 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
 }
 
 /// The hardware summary: drives, capacity, bays, parts, controllers, NICs, power supplies.
-fn summary_section(r: &ShowReport) -> Section {
+pub(crate) fn summary_section(r: &ShowReport) -> Section {
     let s = &r.summary;
     let mut t = Section::new("Summary", &["Item", "Value"]);
     let title = match &r.revision {
@@ -144,7 +144,7 @@ fn summary_section(r: &ShowReport) -> Section {
 }
 
 /// The power budget per PSU: spin-up, idle and load against each rail's rating.
-fn power_section(r: &ShowReport) -> Section {
+pub(crate) fn power_section(r: &ShowReport) -> Section {
     let mut p = Section::new(
         "Power budget (DC, per PSU, against its rail ratings)",
         &[

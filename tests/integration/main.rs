@@ -3,8 +3,10 @@
 
 mod bandwidth;
 mod bom;
+mod browser;
 mod designs;
 mod durability;
+mod html;
 mod layout;
 mod properties;
 mod readme;
