@@ -375,6 +375,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
 
 /// [`run`] for standard output on `screen` (help wraps to its width).
 pub fn run_on(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write, screen: Screen) -> u8 {
+    let _screen = screen::Current::set(screen);
     match run_command(args, out, err, screen) {
         Ok(Outcome::Done) => EXIT_OK,
         Ok(Outcome::LimitBroken) => EXIT_LIMIT,
@@ -418,10 +419,18 @@ fn run_command(
     if let Some(c) = cli.command.as_mut() {
         format_from_output(c, explicit)?;
     }
+    // A file named by --output gets what a pipe gets, whatever the terminal.
+    let _to_file = cli
+        .command
+        .as_ref()
+        .and_then(output_of)
+        .is_some_and(|p| output::sink(p) != output::Sink::Stdout)
+        .then(|| screen::Current::set(Screen::PIPE));
     let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
         designs: Vec::new(),
         out: None,
         html: false,
+        markdown: false,
     }));
     match command {
         Command::Check { files, format } => run_check(&files, format, out),
@@ -442,7 +451,10 @@ fn run_command(
             let d = input::load_design(design.as_ref(), err)?;
             let report = crate::show::report(&d.pod);
             let text = match format {
-                ShowFormat::Table => crate::render::show_table(&report),
+                ShowFormat::Table => match screen::table_width() {
+                    Some(w) => crate::render::show_table_width(&report, w),
+                    None => crate::render::show_table(&report),
+                },
                 ShowFormat::Json => json(&report)?,
             };
             emit(out, output.as_ref(), &d.files(), text.as_bytes())
@@ -597,6 +609,22 @@ fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
     }
 }
 
+/// The `--output` a command writes to, if it has one.
+fn output_of(c: &Command) -> Option<&PathBuf> {
+    match c {
+        Command::Bandwidth(a) => a.output.as_ref(),
+        Command::Bom(a) => a.output.as_ref(),
+        Command::Cost(a) => a.output.as_ref(),
+        Command::Compare(a) => a.output.as_ref(),
+        Command::Durability(a) => a.output.as_ref(),
+        Command::Layout(a) => a.output.as_ref(),
+        Command::Show { output, .. } => output.as_ref(),
+        Command::Completions(a) => a.output.as_ref(),
+        Command::Man(a) => a.output.as_ref(),
+        Command::Check { .. } | Command::Report(_) => None,
+    }
+}
+
 /// `podplan DESIGN.ron`, a design file with no command, means `podplan report DESIGN.ron`.
 /// A lone argument that looks like a design file but is none gets an error that says what to
 /// run; anything else is left to the argument parser.
@@ -642,7 +670,10 @@ pub(crate) fn render<T: serde::Serialize>(
 ) -> Result<String, CliError> {
     use crate::render::Style;
     Ok(match format {
-        Format::Table => crate::render::sections_table(&sections(Style::Read)),
+        Format::Table => match screen::table_width() {
+            Some(w) => crate::render::sections_table_width(&sections(Style::Read), w),
+            None => crate::render::sections_table(&sections(Style::Read)),
+        },
         Format::Markdown => crate::render::sections_markdown(&sections(Style::Read)),
         Format::Csv => crate::render::sections_csv(&sections(Style::Data)),
         Format::Json => json(value)?,

@@ -27,6 +27,10 @@ pub struct ReportArgs {
     /// of summary.md; for one design. With --out, every directory holds report.html anyway.
     #[arg(long)]
     pub html: bool,
+    /// Print summary.md's Markdown even on a terminal (piped output is Markdown anyway; on a
+    /// terminal, tables are laid out to its width).
+    #[arg(long, conflicts_with = "html")]
+    pub markdown: bool,
 }
 
 /// Options of `podplan compare`.
@@ -202,12 +206,17 @@ pub fn run_report(
                 .unwrap_or_default();
             return emit(out, None, &[], page.as_bytes());
         }
+        // On a terminal, tables laid out to its width; piped, the Markdown of summary.md.
+        let width = super::screen::table_width().filter(|_| !a.markdown);
         let mut text = String::new();
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
                 text.push_str("\n---\n\n");
             }
-            text.push_str(&report::summary_markdown(r, &[]));
+            match width {
+                Some(w) => text.push_str(&report::summary_text(r, w)),
+                None => text.push_str(&report::summary_markdown(r, &[])),
+            }
         }
         return emit(out, None, &[], text.as_bytes());
     };

@@ -13,8 +13,8 @@ pub const MAX_HELP_COLUMNS: usize = 100;
 /// The width used when nothing says otherwise (not a terminal, no `COLUMNS`).
 pub const DEFAULT_COLUMNS: usize = 100;
 
-/// Narrowest width honoured: below it every table would be all wrapping.
-pub const MIN_COLUMNS: usize = 40;
+/// Narrowest width honoured: the narrowest tables are laid out to.
+pub const MIN_COLUMNS: usize = crate::render::MIN_TABLE_WIDTH;
 
 /// What standard output is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,36 @@ impl Screen {
     pub fn help_columns(self) -> usize {
         self.columns.min(MAX_HELP_COLUMNS)
     }
+}
+
+thread_local! {
+    /// The screen of the run in progress on this thread (in-process runs in parallel test
+    /// threads each have their own).
+    static CURRENT: std::cell::Cell<Screen> = const { std::cell::Cell::new(Screen::PIPE) };
+}
+
+/// Sets this thread's screen for one run; the previous one is restored when dropped.
+pub(crate) struct Current(Screen);
+
+impl Current {
+    /// Makes `screen` current until the returned guard is dropped.
+    pub(crate) fn set(screen: Screen) -> Current {
+        Current(CURRENT.with(|c| c.replace(screen)))
+    }
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
+/// The width terminal tables are laid out to: the terminal's when the output goes to it, else
+/// `None`, the fixed width of piped output (and of `--output` files: the command sets
+/// [`Screen::PIPE`] for those).
+pub(crate) fn table_width() -> Option<usize> {
+    let s = CURRENT.with(std::cell::Cell::get);
+    s.terminal.then_some(s.columns)
 }
 
 #[cfg(test)]

@@ -389,6 +389,59 @@ pub fn chart_title(c: &Chart) -> &str {
     }
 }
 
+/// The report for a terminal `width` columns wide: what `summary.md` holds as plain tables
+/// laid out to the width (no Markdown, no HTML), key figures first, the topology tree wrapped to
+/// fit.
+pub fn summary_text(r: &DesignReport, width: usize) -> String {
+    let table = |s: &[Section]| render::sections_table_width(s, width);
+    let heading = |t: &str| format!("\n{t}\n{}\n\n", "=".repeat(t.chars().count()));
+    let title = match &r.show.revision {
+        Some(v) => format!("{} (revision {v})", r.show.design),
+        None => r.show.design.clone(),
+    };
+    let mut out = render::wrap(&title, width);
+    out.push_str(&render::wrap(
+        &format!(
+            "From {}. Capacities in decimal TB (10^12 B) and binary TiB (2^40 B); money in {}; rates in MB/s (10^6 B/s). `podplan report --out DIR` writes it with charts, as report.html and summary.md.",
+            r.show.file, r.bom.currency
+        ),
+        width,
+    ));
+    out.push('\n');
+    out.push_str(&table(&[key_figures(r)]));
+    out.push_str(&heading("Topology"));
+    out.push_str(&render::wrap_tree(&render::tree_text(&r.show.tree), width));
+    out.push('\n');
+    out.push_str(&table(&render::show_sections(&r.show)));
+    out.push_str(&heading("Layout and capacity"));
+    out.push_str(&table(&render::layout_sections(&r.layout)));
+    out.push_str(&heading("Bill of materials"));
+    out.push_str(&table(&crate::render::bom::bom_sections(
+        &r.bom,
+        crate::render::bom::Style::Read,
+    )));
+    out.push_str(&heading("Cost"));
+    out.push_str(&table(&crate::render::bom::cost_sections(
+        &r.bom,
+        crate::render::bom::Style::Read,
+    )));
+    out.push_str(&heading("Bandwidth"));
+    out.push_str(&render::wrap(
+        "Every link of a workload: `podplan bandwidth --workload NAME`.",
+        width,
+    ));
+    out.push('\n');
+    out.push_str(&table(&bandwidth_overview(r)));
+    if let Some(d) = &r.durability {
+        out.push_str(&heading("Durability"));
+        out.push_str(&table(&crate::render::durability::sections(
+            d,
+            crate::render::Style::Read,
+        )));
+    }
+    out
+}
+
 /// `summary.md`: the report a buyer reads, every figure taken from `r`.
 pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     let mut md = String::new();

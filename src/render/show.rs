@@ -201,3 +201,12 @@ pub fn show_table(r: &ShowReport) -> String {
     out.push_str(&sections_table(&show_sections(r)));
     out
 }
+
+/// [`show_table`] for a terminal `width` columns wide: tree lines wrapped to fit, tables laid
+/// out to it.
+pub fn show_table_width(r: &ShowReport, width: usize) -> String {
+    let mut out = super::wrap_tree(&tree_text(&r.tree), width);
+    out.push('\n');
+    out.push_str(&super::sections_table_width(&show_sections(r), width));
+    out
+}

@@ -13,6 +13,7 @@ mod readme;
 mod report;
 mod safety;
 mod shell;
+mod terminal;
 mod validation;
 
 use podplan::load::{self, Document};
