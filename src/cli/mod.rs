@@ -376,6 +376,13 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
 /// [`run`] for standard output on `screen` (help wraps to its width).
 pub fn run_on(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write, screen: Screen) -> u8 {
     let _screen = screen::Current::set(screen);
+    let mut painted;
+    let err: &mut dyn Write = if screen.colour_err {
+        painted = screen::ColourErr::new(err);
+        &mut painted
+    } else {
+        err
+    };
     match run_command(args, out, err, screen) {
         Ok(Outcome::Done) => EXIT_OK,
         Ok(Outcome::LimitBroken) => EXIT_LIMIT,
@@ -419,7 +426,7 @@ fn run_command(
     if let Some(c) = cli.command.as_mut() {
         format_from_output(c, explicit)?;
     }
-    // A file named by --output gets what a pipe gets, whatever the terminal.
+    // A file named by --output gets what a pipe gets, whatever the terminal (and no colour).
     let _to_file = cli
         .command
         .as_ref()
@@ -498,6 +505,11 @@ fn run_check(
             text
         }
         CheckFormat::Json => json(&all)?,
+    };
+    let text = if format == CheckFormat::Text && screen::colour() {
+        text.split_inclusive('\n').map(screen::paint).collect()
+    } else {
+        text
     };
     emit(out, None, &[], text.as_bytes())?;
     if errors > 0 {
@@ -671,6 +683,9 @@ pub(crate) fn render<T: serde::Serialize>(
     use crate::render::Style;
     Ok(match format {
         Format::Table => match screen::table_width() {
+            Some(w) if screen::colour() => {
+                crate::render::sections_table_colour(&sections(Style::Read), w)
+            }
             Some(w) => crate::render::sections_table_width(&sections(Style::Read), w),
             None => crate::render::sections_table(&sections(Style::Read)),
         },

@@ -2,7 +2,8 @@
 //!
 //! This module owns presentation only. Every function takes a finished result and returns a
 //! `String`; none computes a figure or touches a file. Tables are rendered without colour and
-//! at a fixed width so output is byte-identical run to run.
+//! at a fixed width so output is byte-identical run to run, unless the caller asks for a
+//! terminal's width (and colour).
 
 pub mod bandwidth;
 pub mod bom;
@@ -112,19 +113,25 @@ impl Section {
 /// Sections as terminal tables (fixed width, [`TABLE_WIDTH`], no colour): what piped output
 /// and files get.
 pub fn sections_table(sections: &[Section]) -> String {
-    tables_at(sections, usize::from(TABLE_WIDTH), false)
+    tables_at(sections, usize::from(TABLE_WIDTH), false, false)
 }
 
 /// Sections as terminal tables laid out to `width` columns (a terminal's; at least
 /// [`MIN_TABLE_WIDTH`]), notes wrapped to it. A table whose numbers alone are wider still
 /// keeps them whole.
 pub fn sections_table_width(sections: &[Section], width: usize) -> String {
-    tables_at(sections, width, true)
+    tables_at(sections, width, true, false)
+}
+
+/// [`sections_table_width`] with the binding link's row (a cell reading `… binds`) in red,
+/// for a terminal that shows colour.
+pub fn sections_table_colour(sections: &[Section], width: usize) -> String {
+    tables_at(sections, width, true, true)
 }
 
 /// Sections as tables at `width`; titles wrapped to it when `wrap_titles` (piped output
 /// keeps each title on one line, as it always has).
-fn tables_at(sections: &[Section], width: usize, wrap_titles: bool) -> String {
+fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool) -> String {
     let width = width.max(MIN_TABLE_WIDTH);
     let table_width = u16::try_from(width).unwrap_or(u16::MAX);
     let mut out = String::new();
@@ -158,8 +165,18 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool) -> String {
                 *w = (*w).max(n);
             }
         }
+        if colour {
+            t.enforce_styling();
+        }
         for r in rows {
-            t.add_row(r);
+            if colour && r.iter().any(|c| c.ends_with("binds")) {
+                t.add_row(
+                    r.into_iter()
+                        .map(|c| comfy_table::Cell::new(c).fg(comfy_table::Color::Red)),
+                );
+            } else {
+                t.add_row(r);
+            }
         }
         for (c, w) in widest.into_iter().enumerate() {
             if let Some(col) = t.column_mut(c)

@@ -15,6 +15,7 @@ fn on_terminal(columns: usize, args: &[&str]) -> (u8, String, String) {
     let screen = Screen {
         columns,
         terminal: true,
+        ..Screen::PIPE
     };
     let code = podplan::cli::run_on(argv, &mut out, &mut err, screen);
     (
@@ -105,4 +106,44 @@ fn a_pipe_and_an_output_file_get_the_fixed_layout() {
     // `--output -` is the terminal itself.
     let (_, to_dash, _) = on_terminal(80, &["bom", "--output", "-"]);
     assert!(to_dash.lines().all(|l| l.chars().count() <= 80));
+}
+
+#[test]
+fn colour_marks_the_binding_link_and_errors_only_when_asked() {
+    let run_with = |colour: bool, args: &[&str]| {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let argv = std::iter::once("podplan")
+            .chain(args.iter().copied())
+            .map(Into::into)
+            .collect();
+        let screen = Screen {
+            columns: 100,
+            terminal: true,
+            colour,
+            colour_err: colour,
+        };
+        let code = podplan::cli::run_on(argv, &mut out, &mut err, screen);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    };
+    let (_, plain, _) = run_with(false, &["bandwidth"]);
+    assert!(!plain.contains('\x1b'));
+    let (_, coloured, _) = run_with(true, &["bandwidth"]);
+    let red: Vec<&str> = coloured.lines().filter(|l| l.contains('\x1b')).collect();
+    assert!(!red.is_empty());
+    assert!(
+        red.iter()
+            .all(|l| l.contains("binds") || !l.contains("yes")),
+        "{red:?}"
+    );
+    // Errors on standard error: the word `error` in colour, the message unchanged.
+    let (code, _, err) = run_with(true, &["show", "no-such.ron"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("\x1b[1;31merror\x1b[0m"), "{err:?}");
+    let (_, _, err) = run_with(false, &["show", "no-such.ron"]);
+    assert!(!err.contains('\x1b'), "{err:?}");
 }
