@@ -174,8 +174,10 @@ pub enum Command {
     ///
     /// With several designs a `comparison/` directory is written too, so
     /// `podplan report designs/*.ron --out reports` regenerates the repository's reports.
-    /// Each directory is replaced as a whole. Without --out, summary.md is printed. With no
-    /// subcommand at all, podplan prints the report of the built-in Pod 2.0 design.
+    /// Each directory is replaced as a whole. Without --out, summary.md is printed (on a
+    /// terminal, as tables laid out to its width; --markdown for the Markdown), or with
+    /// --html the page. With no subcommand at all, podplan prints the report of the built-in
+    /// Pod 2.0 design.
     #[command(after_help = EXIT_CODES)]
     Report(report::ReportArgs),
     /// Show a design's topology tree, summary and power budget.

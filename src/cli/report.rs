@@ -20,7 +20,7 @@ pub struct ReportArgs {
     /// `designs/*.ron` works.
     pub designs: Vec<PathBuf>,
     /// Write one directory per design here (and `comparison/` for several designs), each
-    /// replaced as a whole. Without it, summary.md is printed.
+    /// replaced as a whole. Without it, summary.md is printed (on a terminal, as tables).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print report.html (one self-contained page: key figures, charts, every table) instead
