@@ -41,10 +41,12 @@ impl<W: Write> Write for Stdout<W> {
 
 fn main() -> ExitCode {
     let args = std::env::args_os().collect();
-    let code = podplan::cli::run(
+    let screen = podplan::cli::Screen::detect();
+    let code = podplan::cli::run_on(
         args,
         &mut Stdout(std::io::stdout().lock()),
         &mut std::io::stderr().lock(),
+        screen,
     );
     ExitCode::from(code)
 }

@@ -22,6 +22,10 @@ mod input;
 pub mod layout;
 pub mod plan;
 pub mod report;
+pub mod screen;
+pub mod shell;
+
+pub use screen::Screen;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -150,15 +154,31 @@ pub enum Command {
     /// PNG.
     #[command(after_help = EXIT_CODES)]
     Compare(report::CompareArgs),
-    /// Write a report a buyer can forward: per design a directory with summary.md (topology,
+    /// Write a shell completion script (bash, zsh, fish, powershell or elvish).
+    ///
+    /// For bash: `podplan completions bash > ~/.local/share/bash-completion/completions/podplan`;
+    /// for zsh, write `_podplan` into a directory on `$fpath`; for fish,
+    /// `~/.config/fish/completions/podplan.fish`.
+    #[command(after_help = EXIT_CODES)]
+    Completions(shell::CompletionsArgs),
+    /// Write a manual page (roff): podplan's own, or one command's (`podplan man bandwidth`).
+    ///
+    /// `podplan man --output ~/.local/share/man/man1/podplan.1` installs podplan(1); the page
+    /// names each command's page, podplan-<command>(1), which `podplan man <command>` writes.
+    #[command(after_help = EXIT_CODES)]
+    Man(shell::ManArgs),
+    /// Write a report a buyer can forward: per design a directory with report.html (one
+    /// self-contained page to open in a browser or print) and summary.md (topology,
     /// layout and the TB/TiB pipeline, BOM, cost with the published-figure reconciliation,
     /// bandwidth for every workload, failure domains, power), the BOM as CSV, JSON and XLSX,
     /// the bandwidth tables as CSV, report.json, and charts as SVG and PNG.
     ///
     /// With several designs a `comparison/` directory is written too, so
     /// `podplan report designs/*.ron --out reports` regenerates the repository's reports.
-    /// Each directory is replaced as a whole. Without --out, summary.md is printed. With no
-    /// subcommand at all, podplan prints the report of the built-in Pod 2.0 design.
+    /// Each directory is replaced as a whole. Without --out, summary.md is printed (on a
+    /// terminal, as tables laid out to its width; --markdown for the Markdown), or with
+    /// --html the page. With no subcommand at all, podplan prints the report of the built-in
+    /// Pod 2.0 design.
     #[command(after_help = EXIT_CODES)]
     Report(report::ReportArgs),
     /// Plan a fleet: how many pods, Vaults and racks a growing demand needs, period by period,
@@ -368,8 +388,22 @@ impl From<&str> for CliError {
 
 /// Runs podplan with `args` (including the program name); returns the exit code. The one place
 /// that prints a command's error and picks the exit code: 0 done, 1 a limit broken, 2 error.
+/// Output is treated as piped ([`Screen::PIPE`]); the binary calls [`run_on`].
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match run_command(args, out, err) {
+    run_on(args, out, err, Screen::PIPE)
+}
+
+/// [`run`] for standard output on `screen` (help wraps to its width).
+pub fn run_on(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write, screen: Screen) -> u8 {
+    let _screen = screen::Current::set(screen);
+    let mut painted;
+    let err: &mut dyn Write = if screen.colour_err {
+        painted = screen::ColourErr::new(err);
+        &mut painted
+    } else {
+        err
+    };
+    match run_command(args, out, err, screen) {
         Ok(Outcome::Done) => EXIT_OK,
         Ok(Outcome::LimitBroken) => EXIT_LIMIT,
         Err(e) => {
@@ -385,9 +419,13 @@ fn run_command(
     args: Vec<OsString>,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    screen: Screen,
 ) -> Result<Outcome, CliError> {
     let args = design_alone(args)?;
+    let width = screen.help_columns();
     let parsed = Cli::command()
+        .term_width(width)
+        .mut_subcommands(|c| c.term_width(width))
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
     let (mut cli, matches) = match parsed {
@@ -408,9 +446,18 @@ fn run_command(
     if let Some(c) = cli.command.as_mut() {
         format_from_output(c, explicit)?;
     }
+    // A file named by --output gets what a pipe gets, whatever the terminal (and no colour).
+    let _to_file = cli
+        .command
+        .as_ref()
+        .and_then(output_of)
+        .is_some_and(|p| output::sink(p) != output::Sink::Stdout)
+        .then(|| screen::Current::set(Screen::PIPE));
     let command = cli.command.unwrap_or(Command::Report(report::ReportArgs {
         designs: Vec::new(),
         out: None,
+        html: false,
+        markdown: false,
     }));
     match command {
         Command::Check { files, format } => run_check(&files, format, out),
@@ -420,6 +467,8 @@ fn run_command(
         Command::Compare(args) => report::run_compare(args, out, err),
         Command::Durability(args) => durability::run(args, out, err),
         Command::Layout(args) => layout::run(args, out, err),
+        Command::Completions(args) => shell::run_completions(args, out),
+        Command::Man(args) => shell::run_man(args, out),
         Command::Report(args) => report::run_report(args, out, err),
         Command::Plan(args) => plan::run(*args, out, err),
         Command::Show {
@@ -430,7 +479,10 @@ fn run_command(
             let d = input::load_design(design.as_ref(), err)?;
             let report = crate::show::report(&d.pod);
             let text = match format {
-                ShowFormat::Table => crate::render::show_table(&report),
+                ShowFormat::Table => match screen::table_width() {
+                    Some(w) => crate::render::show_table_width(&report, w),
+                    None => crate::render::show_table(&report),
+                },
                 ShowFormat::Json => json(&report)?,
             };
             emit(out, output.as_ref(), &d.files(), text.as_bytes())
@@ -474,6 +526,11 @@ fn run_check(
             text
         }
         CheckFormat::Json => json(&all)?,
+    };
+    let text = if format == CheckFormat::Text && screen::colour() {
+        text.split_inclusive('\n').map(screen::paint).collect()
+    } else {
+        text
     };
     emit(out, None, &[], text.as_bytes())?;
     if errors > 0 {
@@ -580,7 +637,26 @@ fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
         Command::Layout(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Plan(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Show { format, output, .. } => fit_format(format, explicit, output.as_ref()),
-        Command::Check { .. } | Command::Report(_) => Ok(()),
+        Command::Check { .. } | Command::Report(_) | Command::Completions(_) | Command::Man(_) => {
+            Ok(())
+        }
+    }
+}
+
+/// The `--output` a command writes to, if it has one.
+fn output_of(c: &Command) -> Option<&PathBuf> {
+    match c {
+        Command::Bandwidth(a) => a.output.as_ref(),
+        Command::Bom(a) => a.output.as_ref(),
+        Command::Cost(a) => a.output.as_ref(),
+        Command::Compare(a) => a.output.as_ref(),
+        Command::Durability(a) => a.output.as_ref(),
+        Command::Layout(a) => a.output.as_ref(),
+        Command::Plan(a) => a.output.as_ref(),
+        Command::Show { output, .. } => output.as_ref(),
+        Command::Completions(a) => a.output.as_ref(),
+        Command::Man(a) => a.output.as_ref(),
+        Command::Check { .. } | Command::Report(_) => None,
     }
 }
 
@@ -631,7 +707,13 @@ pub(crate) fn render<T: serde::Serialize>(
 ) -> Result<String, CliError> {
     use crate::render::Style;
     Ok(match format {
-        Format::Table => crate::render::sections_table(&sections(Style::Read)),
+        Format::Table => match screen::table_width() {
+            Some(w) if screen::colour() => {
+                crate::render::sections_table_colour(&sections(Style::Read), w)
+            }
+            Some(w) => crate::render::sections_table_width(&sections(Style::Read), w),
+            None => crate::render::sections_table(&sections(Style::Read)),
+        },
         Format::Markdown => crate::render::sections_markdown(&sections(Style::Read)),
         Format::Csv => crate::render::sections_csv(&sections(Style::Data)),
         Format::Json => json(value)?,

@@ -20,9 +20,17 @@ pub struct ReportArgs {
     /// `designs/*.ron` works.
     pub designs: Vec<PathBuf>,
     /// Write one directory per design here (and `comparison/` for several designs), each
-    /// replaced as a whole. Without it, summary.md is printed.
+    /// replaced as a whole. Without it, summary.md is printed (on a terminal, as tables).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print report.html (one self-contained page: key figures, charts, every table) instead
+    /// of summary.md; for one design. With --out, every directory holds report.html anyway.
+    #[arg(long)]
+    pub html: bool,
+    /// Print summary.md's Markdown even on a terminal (piped output is Markdown anyway; on a
+    /// terminal, tables are laid out to its width).
+    #[arg(long, conflicts_with = "html")]
+    pub markdown: bool,
 }
 
 /// Options of `podplan compare`.
@@ -170,6 +178,11 @@ pub fn run_report(
     let designs = load_designs(&a.designs, err)?;
     if let Some(dir) = &a.out {
         check_out_dir(dir)?;
+    } else if a.html && designs.len() > 1 {
+        return fail(format!(
+            "--html prints the page of one design, and {} were given; with --out DIR every design's directory (and comparison/) holds report.html",
+            designs.len()
+        ));
     }
     let inputs = inputs_of(&designs);
     let targets = match &a.out {
@@ -184,12 +197,26 @@ pub fn run_report(
     };
     let reports = build_all(&designs, err)?;
     let Some(dir) = a.out else {
+        if a.html {
+            let page = reports
+                .first()
+                .map(crate::render::html::design_html)
+                .transpose()
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            return emit(out, None, &[], page.as_bytes());
+        }
+        // On a terminal, tables laid out to its width; piped, the Markdown of summary.md.
+        let width = super::screen::table_width().filter(|_| !a.markdown);
         let mut text = String::new();
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
                 text.push_str("\n---\n\n");
             }
-            text.push_str(&report::summary_markdown(r, &[]));
+            match width {
+                Some(w) => text.push_str(&report::summary_text(r, w)),
+                None => text.push_str(&report::summary_markdown(r, &[])),
+            }
         }
         return emit(out, None, &[], text.as_bytes());
     };

@@ -227,6 +227,9 @@ where
     let label_of = |i: usize| c.bars.get(i).map_or(String::new(), |b| b.label.clone());
     let text = (FONT, 14).into_font();
     if c.horizontal {
+        // At least two rows: a segmented axis over one value has no height, and its one bar
+        // would be drawn with a negative height (nothing shows, and browsers log an error).
+        let rows = n.max(2);
         let longest = c
             .bars
             .iter()
@@ -240,15 +243,17 @@ where
             .y_label_area_size((longest * 8 + 16).min(420))
             .build_cartesian_2d(
                 value_range(lo, hi * 1.25),
-                (0..n as i32 - 1).into_segmented(),
+                (0..rows as i32 - 1).into_segmented(),
             )
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(n)
+            .y_labels(rows)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => label_of(n - 1 - *i as usize),
+                SegmentValue::CenterOf(i) => (rows - 1)
+                    .checked_sub(*i as usize)
+                    .map_or(String::new(), label_of),
                 _ => String::new(),
             })
             .x_label_formatter(&|v| tick(*v))
@@ -261,7 +266,7 @@ where
             .map_err(draw_err)?;
         for (k, b) in c.bars.iter().enumerate() {
             // The first bar is drawn at the top.
-            let i = n - 1 - k;
+            let i = rows - 1 - k;
             let color = if b.highlight { RED } else { BLUE };
             let y0 = SegmentValue::Exact(i as i32);
             let y1 = SegmentValue::Exact(i as i32 + 1);
@@ -578,5 +583,22 @@ mod tests {
         let mut h = sample();
         h.horizontal = true;
         assert!(bars_svg(&h).unwrap().contains("parity"));
+    }
+
+    #[test]
+    fn a_horizontal_chart_of_one_bar_draws_it() {
+        // Pod 4.0's rebuild uses one link; its bar had a height of -6 and did not show.
+        let mut one = sample();
+        one.horizontal = true;
+        one.bars.truncate(1);
+        let svg = bars_svg(&one).unwrap();
+        assert!(!svg.contains("height=\"-"), "{svg}");
+        let bar = format!("fill=\"#{:02X}{:02X}{:02X}\"", BLUE.0, BLUE.1, BLUE.2);
+        let drawn = svg
+            .lines()
+            .filter(|l| l.starts_with("<rect") && l.contains(&bar))
+            .count();
+        assert_eq!(drawn, 1, "{svg}");
+        assert!(svg.contains(&one.bars[0].label));
     }
 }

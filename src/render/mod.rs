@@ -2,12 +2,14 @@
 //!
 //! This module owns presentation only. Every function takes a finished result and returns a
 //! `String`; none computes a figure or touches a file. Tables are rendered without colour and
-//! at a fixed width so output is byte-identical run to run.
+//! at a fixed width so output is byte-identical run to run, unless the caller asks for a
+//! terminal's width (and colour).
 
 pub mod bandwidth;
 pub mod bom;
 pub mod charts;
 pub mod durability;
+pub mod html;
 mod layout;
 pub mod plan;
 pub mod report;
@@ -15,7 +17,7 @@ mod show;
 pub mod xlsx;
 
 pub use layout::layout_sections;
-pub use show::{show_sections, show_table, tree_text};
+pub use show::{show_sections, show_table, show_table_width, tree_text};
 
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
@@ -33,12 +35,15 @@ pub enum Style {
 /// Width tables are laid out to, in characters.
 pub const TABLE_WIDTH: u16 = 120;
 
-fn table() -> Table {
+/// Narrowest width tables are laid out to: below it every column would be all wrapping.
+pub const MIN_TABLE_WIDTH: usize = 40;
+
+fn table(width: u16) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
         .force_no_tty()
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(TABLE_WIDTH);
+        .set_width(width);
     t
 }
 
@@ -106,16 +111,42 @@ impl Section {
     }
 }
 
-/// Sections as terminal tables (fixed width, no colour).
+/// Sections as terminal tables (fixed width, [`TABLE_WIDTH`], no colour): what piped output
+/// and files get.
 pub fn sections_table(sections: &[Section]) -> String {
+    tables_at(sections, usize::from(TABLE_WIDTH), false, false)
+}
+
+/// Sections as terminal tables laid out to `width` columns (a terminal's; at least
+/// [`MIN_TABLE_WIDTH`]), notes wrapped to it. A table whose numbers alone are wider still
+/// keeps them whole.
+pub fn sections_table_width(sections: &[Section], width: usize) -> String {
+    tables_at(sections, width, true, false)
+}
+
+/// [`sections_table_width`] with the binding link's row (a cell reading `… binds`) in red,
+/// for a terminal that shows colour.
+pub fn sections_table_colour(sections: &[Section], width: usize) -> String {
+    tables_at(sections, width, true, true)
+}
+
+/// Sections as tables at `width`; titles wrapped to it when `wrap_titles` (piped output
+/// keeps each title on one line, as it always has).
+fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool) -> String {
+    let width = width.max(MIN_TABLE_WIDTH);
+    let table_width = u16::try_from(width).unwrap_or(u16::MAX);
     let mut out = String::new();
     for (i, s) in sections.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&s.title);
-        out.push('\n');
-        let mut t = table();
+        if wrap_titles {
+            wrap_into(&mut out, &s.title, width);
+        } else {
+            out.push_str(&s.title);
+            out.push('\n');
+        }
+        let mut t = table(table_width);
         t.set_header(s.header());
         let rows: Vec<Vec<String>> = s
             .rows
@@ -135,8 +166,18 @@ pub fn sections_table(sections: &[Section]) -> String {
                 *w = (*w).max(n);
             }
         }
+        if colour {
+            t.enforce_styling();
+        }
         for r in rows {
-            t.add_row(r);
+            if colour && r.iter().any(|c| c.ends_with("binds")) {
+                t.add_row(
+                    r.into_iter()
+                        .map(|c| comfy_table::Cell::new(c).fg(comfy_table::Color::Red)),
+                );
+            } else {
+                t.add_row(r);
+            }
         }
         for (c, w) in widest.into_iter().enumerate() {
             if let Some(col) = t.column_mut(c)
@@ -155,9 +196,50 @@ pub fn sections_table(sections: &[Section]) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
         for n in &s.notes {
-            wrap_into(&mut out, n, usize::from(TABLE_WIDTH));
+            wrap_into(&mut out, n, width);
         }
     }
+    out
+}
+
+/// A tree (`├── `, `│   `) with every line longer than `width` characters word-wrapped under
+/// itself: a continuation line repeats the tree's vertical lines and is indented two more
+/// columns, so nothing is cut and the branches still read.
+pub fn wrap_tree(text: &str, width: usize) -> String {
+    let width = width.max(MIN_TABLE_WIDTH);
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if line.chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let prefix: String = line.chars().take_while(|c| "│├└─ ".contains(*c)).collect();
+        let rest = &line[prefix.len()..];
+        let cont: String = prefix
+            .chars()
+            .map(|c| match c {
+                '├' | '│' => '│',
+                _ => ' ',
+            })
+            .chain("  ".chars())
+            .collect();
+        let room = width.saturating_sub(cont.chars().count()).max(20);
+        let mut wrapped = String::new();
+        wrap_into(&mut wrapped, rest, room);
+        for (k, part) in wrapped.lines().enumerate() {
+            out.push_str(if k == 0 { &prefix } else { &cont });
+            out.push_str(part);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `text` word-wrapped at `width` characters (see [`wrap_into`]).
+pub(crate) fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    wrap_into(&mut out, text, width);
     out
 }
 

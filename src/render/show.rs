@@ -59,7 +59,7 @@ pub fn show_sections(r: &ShowReport) -> Vec<Section> {
 }
 
 /// The hardware summary: drives, capacity, bays, parts, controllers, NICs, power supplies.
-fn summary_section(r: &ShowReport) -> Section {
+pub(crate) fn summary_section(r: &ShowReport) -> Section {
     let s = &r.summary;
     let mut t = Section::new("Summary", &["Item", "Value"]);
     let title = match &r.revision {
@@ -144,7 +144,7 @@ fn summary_section(r: &ShowReport) -> Section {
 }
 
 /// The power budget per PSU: spin-up, idle and load against each rail's rating.
-fn power_section(r: &ShowReport) -> Section {
+pub(crate) fn power_section(r: &ShowReport) -> Section {
     let mut p = Section::new(
         "Power budget (DC, per PSU, against its rail ratings)",
         &[
@@ -199,5 +199,14 @@ pub fn show_table(r: &ShowReport) -> String {
     let mut out = tree_text(&r.tree);
     out.push('\n');
     out.push_str(&sections_table(&show_sections(r)));
+    out
+}
+
+/// [`show_table`] for a terminal `width` columns wide: tree lines wrapped to fit, tables laid
+/// out to it.
+pub fn show_table_width(r: &ShowReport, width: usize) -> String {
+    let mut out = super::wrap_tree(&tree_text(&r.tree), width);
+    out.push('\n');
+    out.push_str(&super::sections_table_width(&show_sections(r), width));
     out
 }

@@ -3,14 +3,18 @@
 
 mod bandwidth;
 mod bom;
+mod browser;
 mod designs;
 mod durability;
+mod html;
 mod layout;
 mod plan;
 mod properties;
 mod readme;
 mod report;
 mod safety;
+mod shell;
+mod terminal;
 mod validation;
 
 use podplan::load::{self, Document};

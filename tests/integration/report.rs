@@ -28,7 +28,7 @@ fn design_args() -> Vec<String> {
 fn is_text(p: &Path) -> bool {
     matches!(
         p.extension().and_then(|e| e.to_str()),
-        Some("md" | "csv" | "json" | "svg")
+        Some("md" | "csv" | "json" | "svg" | "html")
     )
 }
 
