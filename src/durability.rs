@@ -6,8 +6,8 @@
 //! time) to probabilities. It does not decide rebuild rates (the caller passes a [`Rebuild`] per
 //! group, from the bandwidth engine or from the user), it does not simulate (that is
 //! [`crate::montecarlo`]) and it never prints. Every formula names its source: a section of
-//! `docs/model.md` and its numbered reference (`[47]` Backblaze's durability post, `[48]` Greenan,
-//! Plank & Wylie, `[55]` the URE sources).
+//! `docs/model.md` and its numbered reference (`\[47\]` Backblaze's durability post, `\[48\]` Greenan,
+//! Plank & Wylie, `\[55\]` the URE sources).
 //!
 //! The models (model §6.5 explains why they differ by more than a nine):
 //!
@@ -19,7 +19,7 @@
 //! * [`Model::Sliding`]: fixed-length (deterministic) repairs running in parallel, the
 //!   sliding-window model (§6.5): loss when a failure arrives while `m` others are inside their
 //!   repair windows.
-//! * [`Model::Backblaze`]: Backblaze's published period model (§6.4, [47]): the year cut into
+//! * [`Model::Backblaze`]: Backblaze's published period model (§6.4, \[47\]): the year cut into
 //!   periods of one repair time, binomial loss within a period.
 //!
 //! Unrecoverable read errors during a critical rebuild (§6.6) are partial (sector) loss and are
@@ -35,7 +35,7 @@ use serde::Serialize;
 /// once, in [`crate::units::HOURS_PER_YEAR`].
 pub const HOURS_PER_YEAR: f64 = crate::units::HOURS_PER_YEAR;
 
-/// Backblaze's published Vault durability inputs, 2018 (model §8, [47]): 17 data + 3 parity
+/// Backblaze's published Vault durability inputs, 2018 (model §8, \[47\]): 17 data + 3 parity
 /// shards, 0.405 % annual shard failure rate, 6.5 days to replace and repopulate a shard, as in
 /// `durability.py 17 3 0.00405 6.5`. These are inputs Backblaze stated, not results.
 pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
@@ -45,7 +45,7 @@ pub const BACKBLAZE_2018: VaultInputs = VaultInputs {
     rebuild_hours: Hours(6.5 * 24.0),
 };
 
-/// A design's source worded as `[tag] text` (`[P] https://…`), as the notes and the JSON show
+/// A design's source worded as `[tag] text` (`\[P\] https://…`), as the notes and the JSON show
 /// it.
 pub struct TaggedSource<'a>(pub &'a crate::spec::Source);
 
@@ -93,7 +93,7 @@ pub enum DelaySource {
 /// real repair takes longer: a drive not replaced within ten years has outlived its warranty
 /// several times over (Backblaze's pod drives carried three-year warranties, docs/sources.md
 /// §4.3), and the closed forms and the simulation lose all meaning long before (see
-/// [`Domain`]). Longer inputs are refused rather than turned into figures.
+/// [`Domain`](crate::layout::Domain)). Longer inputs are refused rather than turned into figures.
 pub const MAX_REPAIR_HOURS: f64 = 87_660.0;
 
 /// The fastest per-drive rebuild rate podplan accepts, MB/s: 100,000 MB/s (100 GB/s), some
@@ -177,7 +177,7 @@ pub enum DurabilityError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum AfrConvention {
-    /// AFR is a rate, failures per drive-year (Backblaze's definition [46][47]):
+    /// AFR is a rate, failures per drive-year (Backblaze's definition \[46\]\[47\]):
     /// `λ = AFR / 8760 h`. The default, and the convention of model §7's table.
     #[default]
     Rate,
@@ -235,7 +235,7 @@ pub enum Model {
     MarkovParallel,
     /// Fixed-length repairs in parallel: the sliding-window model (model §6.5).
     Sliding,
-    /// Backblaze's period model (model §6.4, [47]).
+    /// Backblaze's period model (model §6.4, \[47\]).
     Backblaze,
 }
 
@@ -660,7 +660,7 @@ pub fn sliding_events_from_new(n: u32, m: u32, lambda: f64, r: f64, hours: f64) 
 // ------------------------------------------------------------------------------------------
 
 /// Probability that one repair period of `days` loses data under Backblaze's model (model
-/// §6.4, [47]): with `A` the annual shard failure rate (failures per shard-year), a shard fails
+/// §6.4, \[47\]): with `A` the annual shard failure rate (failures per shard-year), a shard fails
 /// in the period with `P = 1 − e^(−A·days/365)`, and the period loses data when more than `m`
 /// of the `n` shards fail: `L = Σ_{j=m+1}^{n} C(n,j) P^j (1−P)^(n−j)`. Each term is summed in
 /// logarithms, so `L` of 10^-40 is exact to rounding.
@@ -677,7 +677,7 @@ pub fn period_loss(n: u32, m: u32, annual_rate: f64, days: f64) -> f64 {
         .min(1.0)
 }
 
-/// Backblaze's loss probability over `years` (model §6.4, [47]): `1 − (1 − L)^(365·years/days)`,
+/// Backblaze's loss probability over `years` (model §6.4, \[47\]): `1 − (1 − L)^(365·years/days)`,
 /// computed as `−expm1(N · log1p(−L))` so an `L` of 10^-13 does not vanish in `1 − L`.
 #[cfg(test)]
 pub(crate) fn period_loss_within(n: u32, m: u32, annual_rate: f64, days: f64, years: f64) -> f64 {
@@ -929,7 +929,7 @@ pub struct UreExposure {
     /// Bits read in one critical rebuild: `(n − m) × member bytes × 8`.
     pub bits_read: f64,
     /// Probability of at least one URE in one critical rebuild: `1 − (1 − 1/BER)^bits`
-    /// (model §6.6, [55]).
+    /// (model §6.6, \[55\]).
     pub p_ure_per_critical_rebuild: f64,
     /// Critical rebuilds per year, serial repair: the rate of entries into state `m` of the
     /// chain, `π_{m−1} (n−m+1) λ` (leading order `n!/(n−m)! · λ^m · R^(m−1)`, model §6.6).
@@ -1112,7 +1112,7 @@ pub struct VaultSpec {
     pub data: u32,
     /// Parity shards (Backblaze: 3).
     pub parity: u32,
-    /// Time to replace and repopulate a shard's drive (Backblaze: 6.5 days [47]).
+    /// Time to replace and repopulate a shard's drive (Backblaze: 6.5 days \[47\]).
     pub rebuild_hours: Hours,
 }
 
@@ -1183,7 +1183,7 @@ pub struct VaultDurability {
     pub vault: Vec<ModelFigures>,
     /// Expected loss events per 1,000 pod-years (Vault events / pods), per model.
     pub events_per_1000_pod_years: Vec<f64>,
-    /// Backblaze's own 2018 inputs (17+3, 0.405 %, 6.5 days [47]) through every model: the
+    /// Backblaze's own 2018 inputs (17+3, 0.405 %, 6.5 days \[47\]) through every model: the
     /// published "11 nines" under its period model, and what the other models make of them.
     pub backblaze_2018: Vec<ModelFigures>,
 }

@@ -300,7 +300,7 @@ pub struct Overheads {
 }
 
 impl Overheads {
-    /// Defaults for a filesystem (all [U]: mkfs defaults, not measured on a pod):
+    /// Defaults for a filesystem (all \[U\]: mkfs defaults, not measured on a pod):
     /// * ext4: inode tables 256 B per 16 KiB (`inode_ratio` 16384, `inode_size` 256 in
     ///   mke2fs.conf) = 1.5625 %; journal 1 GiB (mke2fs for large filesystems); 5 % reserved
     ///   (`mke2fs -m` default).

@@ -79,6 +79,10 @@
 pub mod bandwidth;
 pub mod bays;
 pub mod bom;
+/// The command line behind the `podplan` binary: argument parsing, the checked requests and the
+/// one error path. Public only so the binary and the command-line tests can call
+/// [`cli::run`]; a library user calls [`study`] and [`render`] instead.
+#[doc(hidden)]
 pub mod cli;
 pub mod diag;
 pub mod durability;

@@ -4,8 +4,8 @@
 //! This module owns numbers, not topology: it turns a link generation, a bus, a chipset link or
 //! an Ethernet speed into a [`LineRate`] (raw Gb/s and encoding), and holds every efficiency
 //! factor as a named, sourced, overridable field of [`Factors`]. Sources are sections of
-//! `docs/model.md` and its numbered source list (`[n]`); `[S]` stated by the
-//! source, `[D]` derived there, `[U]` uncertain. It must not know about pods or workloads; the
+//! `docs/model.md` and its numbered source list (`[n]`); `\[S\]` stated by the
+//! source, `\[D\]` derived there, `\[U\]` uncertain. It must not know about pods or workloads; the
 //! engine that uses it is [`crate::bandwidth`].
 //!
 //! Effective capacity of a link, in MB/s (10^6 B/s) of payload:

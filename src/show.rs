@@ -685,7 +685,7 @@ pub fn report(pod: &Pod) -> ShowReport {
     }
 }
 
-/// `[P] https://…` style reference for a source.
+/// `\[P\] https://…` style reference for a source.
 pub(crate) fn source_ref(s: &crate::spec::Source) -> String {
     use crate::spec::Source::*;
     match s {

@@ -62,8 +62,8 @@ fn default_currency() -> String {
     "USD".to_string()
 }
 
-/// Where a figure comes from. Mirrors the tags of docs/sources.md: [P] published by Backblaze,
-/// [T] a third party, [D] derived by arithmetic, and estimates where nothing was published.
+/// Where a figure comes from. Mirrors the tags of docs/sources.md: \[P\] published by Backblaze,
+/// \[T\] a third party, \[D\] derived by arithmetic, and estimates where nothing was published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     /// Published by the designer (Backblaze for its pods), with the URL.

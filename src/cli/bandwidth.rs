@@ -88,7 +88,7 @@ pub struct BandwidthRequest {
 
 impl BandwidthRequest {
     /// Checks every flag before the design is read.
-    pub fn from_args(a: &BandwidthArgs) -> Result<Self, CliError> {
+    pub(crate) fn from_args(a: &BandwidthArgs) -> Result<Self, CliError> {
         let mut params = Params {
             zone: match a.zone {
                 ZoneArg::Outer => Zone::Outer,

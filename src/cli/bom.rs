@@ -93,7 +93,7 @@ pub struct CostArgs {
 
 /// Today's date (UTC) as `YYYY-MM-DD`, or the date of `SOURCE_DATE_EPOCH` when set (for
 /// reproducible files).
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
@@ -231,7 +231,7 @@ pub struct WhatIf {
 
 impl WhatIf {
     /// Checks the what-if flags and reads the `--parts` files.
-    pub fn from_args(w: &WhatIfArgs) -> Result<Self, CliError> {
+    pub(crate) fn from_args(w: &WhatIfArgs) -> Result<Self, CliError> {
         Ok(WhatIf {
             prices: parse_prices(&w.prices)?,
             extra: extra_parts(&w.parts)?,
@@ -321,7 +321,11 @@ impl BomFormat {
 }
 
 /// Runs `podplan bom`.
-pub fn run_bom(a: BomArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
+pub(crate) fn run_bom(
+    a: BomArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
     if a.format == BomFormat::Xlsx && a.output.is_none() {
         return Err("--format xlsx writes a binary spreadsheet: give --output FILE.xlsx".into());
     }
@@ -345,7 +349,7 @@ pub fn run_bom(a: BomArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<O
 }
 
 /// Runs `podplan cost`.
-pub fn run_cost(
+pub(crate) fn run_cost(
     a: CostArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,

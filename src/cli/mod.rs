@@ -30,7 +30,7 @@ pub use screen::Screen;
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: the plan was computed but breaks a limit the user asked for.
-pub const EXIT_LIMIT: u8 = 1;
+pub(crate) const EXIT_LIMIT: u8 = 1;
 /// Exit code: any error (bad design, bad arguments, I/O).
 pub const EXIT_ERROR: u8 = 2;
 
@@ -164,7 +164,7 @@ pub enum Command {
     /// Write a manual page (roff): podplan's own, or one command's (`podplan man bandwidth`).
     ///
     /// `podplan man --output ~/.local/share/man/man1/podplan.1` installs podplan(1); the page
-    /// names each command's page, podplan-<command>(1), which `podplan man <command>` writes.
+    /// names each command's page, `podplan-<command>(1)`, which `podplan man <command>` writes.
     #[command(after_help = EXIT_CODES)]
     Man(shell::ManArgs),
     /// Write a report a buyer can forward: per design a directory with report.html (one

@@ -170,7 +170,7 @@ fn check_out_dir(dir: &Path) -> Result<(), CliError> {
 }
 
 /// Runs `podplan report`.
-pub fn run_report(
+pub(crate) fn run_report(
     a: ReportArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -243,7 +243,7 @@ pub fn run_report(
 }
 
 /// Runs `podplan compare`.
-pub fn run_compare(
+pub(crate) fn run_compare(
     a: CompareArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,

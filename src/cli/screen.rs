@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 
 /// Help text never wraps wider than this, even on a wider terminal: longer lines are hard to
 /// read (clap's own default cap).
-pub const MAX_HELP_COLUMNS: usize = 100;
+pub(crate) const MAX_HELP_COLUMNS: usize = 100;
 
 /// The width used when nothing says otherwise (not a terminal, no `COLUMNS`).
 pub const DEFAULT_COLUMNS: usize = 100;
@@ -65,7 +65,7 @@ impl Screen {
     }
 
     /// The width of help text.
-    pub fn help_columns(self) -> usize {
+    pub(crate) fn help_columns(self) -> usize {
         self.columns.min(MAX_HELP_COLUMNS)
     }
 }

@@ -1,7 +1,7 @@
 //! `podplan completions` and `podplan man`: shell completion scripts and roff manual pages,
 //! generated from the same argument definitions the parser uses, so they never drift.
 //!
-//! This file owns only the generation; the bytes go out through [`super::emit`] like every
+//! This file owns only the generation; the bytes go out through `emit` like every
 //! other command's output (atomic `--output`, standard output otherwise).
 
 use super::{Cli, CliError, Outcome, emit};
@@ -41,7 +41,7 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
 
 /// The roff manual page of podplan (`command` None) or of one of its commands, named
 /// `podplan-<command>` as the page of podplan refers to it.
-pub fn man_page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
+pub(crate) fn man_page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
     let mut cmd = Cli::command();
     cmd.build();
     let page = match command {
@@ -71,12 +71,15 @@ pub fn man_page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
 }
 
 /// Runs `podplan completions`.
-pub fn run_completions(a: CompletionsArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+pub(crate) fn run_completions(
+    a: CompletionsArgs,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
     emit(out, a.output.as_ref(), &[], &completions(a.shell))
 }
 
 /// Runs `podplan man`.
-pub fn run_man(a: ManArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+pub(crate) fn run_man(a: ManArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let bytes = man_page(a.command.as_deref())?;
     emit(out, a.output.as_ref(), &[], &bytes)
 }

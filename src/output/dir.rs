@@ -218,7 +218,7 @@ fn remove_report(dir: &Path) -> bool {
 
 /// Repairs what interrupted report writes left in `parent`: a parked old report whose name is
 /// empty is renamed back; other leftovers of processes that are gone are removed by their
-/// manifests (see [`super::stale`]). Returns one note per thing done, for the user.
+/// manifests (see `stale`). Returns one note per thing done, for the user.
 pub fn recover(parent: &Path) -> Vec<String> {
     let mut notes = Vec::new();
     let mut leftovers = stale::stale_in(parent);

@@ -5,7 +5,7 @@
 //! renamed over it, so a reader never sees half a file and a failed write leaves nothing
 //! behind), the refusal to write anywhere but a regular file, and the rule that podplan never
 //! overwrites a design, a catalog or an input of the run. Report directories are
-//! [`dir`]'s; the clean-up of what killed runs left behind is [`stale`]'s.
+//! [`dir`]'s; the clean-up of what killed runs left behind is `stale`'s.
 
 pub mod dir;
 pub(crate) mod stale;

@@ -29,7 +29,7 @@ pub fn money(c: Cents, currency: &str) -> String {
 }
 
 /// Money with an explicit sign, for differences: `+$6.00`, `-$4.00`, `$0.00`.
-pub fn signed_money(c: Cents, currency: &str) -> String {
+pub(crate) fn signed_money(c: Cents, currency: &str) -> String {
     if c.0 > 0 {
         format!("+{}", money(c, currency))
     } else {
@@ -125,7 +125,7 @@ fn dates(r: &Report) -> String {
 }
 
 /// The sentence that says how much of the total rests on estimates.
-pub fn estimated_sentence(r: &Report) -> String {
+pub(crate) fn estimated_sentence(r: &Report) -> String {
     let t = &r.totals;
     let n = r
         .lines
@@ -144,7 +144,7 @@ pub fn estimated_sentence(r: &Report) -> String {
 }
 
 /// The sentence that puts the total next to the published one.
-pub fn published_sentence(r: &Report) -> Option<String> {
+pub(crate) fn published_sentence(r: &Report) -> Option<String> {
     let c = r.reconciliation.total.as_ref()?;
     let what = if r.what_if.as_ref().is_some_and(|w| w.baseline.is_some()) {
         "the design as written (without the what-ifs)"
@@ -170,7 +170,7 @@ pub fn published_sentence(r: &Report) -> Option<String> {
 }
 
 /// Sentences describing the what-ifs, for the notes under a table.
-pub fn what_if_sentences(r: &Report) -> Vec<String> {
+pub(crate) fn what_if_sentences(r: &Report) -> Vec<String> {
     let mut out = Vec::new();
     let Some(w) = &r.what_if else {
         return out;
@@ -255,7 +255,7 @@ impl LineColumn {
     }
 
     /// The header in CSV, with the currency where it applies.
-    pub fn csv_header(&self, currency: &str) -> String {
+    pub(crate) fn csv_header(&self, currency: &str) -> String {
         if self.money {
             format!("{} ({currency})", self.csv)
         } else {
@@ -909,7 +909,7 @@ fn reconciliation_section(r: &Report, style: Style) -> Section {
 
 /// The units line of a cost table: what TB, TiB and GB mean, and, when the design has a
 /// published $/GB, that it is on raw decimal GB.
-pub fn capacity_units_sentence(r: &Report) -> String {
+pub(crate) fn capacity_units_sentence(r: &Report) -> String {
     let mut s = "One pod. TB = 10^12 B, TiB = 2^40 B, GB = 10^9 B".to_string();
     if r.reconciliation.per_gb.is_some() {
         s.push_str("; the published $/GB is on raw decimal GB");

@@ -494,7 +494,7 @@ impl<W: std::io::Write> WriteImage for image::codecs::png::PngEncoder<W> {
 }
 
 /// A bar chart as SVG text.
-pub fn bars_svg(c: &BarChart) -> Result<String, ChartError> {
+pub(crate) fn bars_svg(c: &BarChart) -> Result<String, ChartError> {
     if c.bars.is_empty() {
         return Err(ChartError::Empty);
     }
@@ -502,7 +502,7 @@ pub fn bars_svg(c: &BarChart) -> Result<String, ChartError> {
 }
 
 /// A bar chart as PNG bytes.
-pub fn bars_png(c: &BarChart) -> Result<Vec<u8>, ChartError> {
+pub(crate) fn bars_png(c: &BarChart) -> Result<Vec<u8>, ChartError> {
     if c.bars.is_empty() {
         return Err(ChartError::Empty);
     }
@@ -510,7 +510,7 @@ pub fn bars_png(c: &BarChart) -> Result<Vec<u8>, ChartError> {
 }
 
 /// A stacked chart as SVG text.
-pub fn stacked_svg(c: &StackedChart) -> Result<String, ChartError> {
+pub(crate) fn stacked_svg(c: &StackedChart) -> Result<String, ChartError> {
     if c.categories.is_empty() {
         return Err(ChartError::Empty);
     }
@@ -518,7 +518,7 @@ pub fn stacked_svg(c: &StackedChart) -> Result<String, ChartError> {
 }
 
 /// A stacked chart as PNG bytes.
-pub fn stacked_png(c: &StackedChart) -> Result<Vec<u8>, ChartError> {
+pub(crate) fn stacked_png(c: &StackedChart) -> Result<Vec<u8>, ChartError> {
     if c.categories.is_empty() {
         return Err(ChartError::Empty);
     }
@@ -526,7 +526,7 @@ pub fn stacked_png(c: &StackedChart) -> Result<Vec<u8>, ChartError> {
 }
 
 /// A line chart as SVG text.
-pub fn lines_svg(c: &LineChart) -> Result<String, ChartError> {
+pub(crate) fn lines_svg(c: &LineChart) -> Result<String, ChartError> {
     if c.categories.is_empty() {
         return Err(ChartError::Empty);
     }
@@ -534,7 +534,7 @@ pub fn lines_svg(c: &LineChart) -> Result<String, ChartError> {
 }
 
 /// A line chart as PNG bytes.
-pub fn lines_png(c: &LineChart) -> Result<Vec<u8>, ChartError> {
+pub(crate) fn lines_png(c: &LineChart) -> Result<Vec<u8>, ChartError> {
     if c.categories.is_empty() {
         return Err(ChartError::Empty);
     }

@@ -12,7 +12,7 @@ use crate::study::DurabilityStudy;
 
 /// A figure with three significant digits: scientific below 1 and from 10^5 (`7.35e-7`),
 /// plain in between (`18.2`).
-pub fn sci(x: f64) -> String {
+pub(crate) fn sci(x: f64) -> String {
     if x == 0.0 {
         "0".into()
     } else if !x.is_finite() {

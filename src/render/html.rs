@@ -259,7 +259,7 @@ fn figures(charts: &[(String, Chart)]) -> Result<Vec<Figure>, ReportError> {
 }
 
 /// The HTML report of one design: every figure of `summary.md`, the charts inline.
-pub fn design_html(r: &DesignReport) -> Result<String, ReportError> {
+pub(crate) fn design_html(r: &DesignReport) -> Result<String, ReportError> {
     let title = match &r.show.revision {
         Some(v) => format!("{} (revision {v})", r.show.design),
         None => r.show.design.clone(),
@@ -322,7 +322,7 @@ pub fn design_html(r: &DesignReport) -> Result<String, ReportError> {
 
 /// The HTML page of a comparison: the side-by-side table first, the charts, then what changed
 /// in the bill of materials from each design to the next.
-pub fn compare_html(c: &Comparison) -> Result<String, ReportError> {
+pub(crate) fn compare_html(c: &Comparison) -> Result<String, ReportError> {
     let secs = report::compare_sections(c, Style::Read);
     let figs = figures(&report::compare_charts(c))?;
     let names: Vec<&str> = c.columns.iter().map(|x| x.name.as_str()).collect();

@@ -17,7 +17,8 @@ mod show;
 pub mod xlsx;
 
 pub use layout::layout_sections;
-pub use show::{show_sections, show_table, show_table_width, tree_text};
+pub use show::{show_sections, show_table};
+pub(crate) use show::{show_table_width, tree_text};
 
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
@@ -126,7 +127,7 @@ pub fn sections_table_width(sections: &[Section], width: usize) -> String {
 
 /// [`sections_table_width`] with the binding link's row (a cell reading `… binds`) in red,
 /// for a terminal that shows colour.
-pub fn sections_table_colour(sections: &[Section], width: usize) -> String {
+pub(crate) fn sections_table_colour(sections: &[Section], width: usize) -> String {
     tables_at(sections, width, true, true)
 }
 
@@ -205,7 +206,7 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool
 /// A tree (`├── `, `│   `) with every line longer than `width` characters word-wrapped under
 /// itself: a continuation line repeats the tree's vertical lines and is indented two more
 /// columns, so nothing is cut and the branches still read.
-pub fn wrap_tree(text: &str, width: usize) -> String {
+pub(crate) fn wrap_tree(text: &str, width: usize) -> String {
     let width = width.max(MIN_TABLE_WIDTH);
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
@@ -333,7 +334,7 @@ fn md_cell(s: &str) -> String {
 }
 
 /// Sections as GitHub-flavoured Markdown tables under `###` headings.
-pub fn sections_markdown(sections: &[Section]) -> String {
+pub(crate) fn sections_markdown(sections: &[Section]) -> String {
     let mut out = String::new();
     for (i, s) in sections.iter().enumerate() {
         if i > 0 {
@@ -373,7 +374,7 @@ pub fn sections_markdown(sections: &[Section]) -> String {
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
-pub fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -383,7 +384,7 @@ pub fn csv_field(s: &str) -> String {
 
 /// Sections as CSV: one block per section, each `section,<header…>` then rows, separated by a
 /// blank line. Notes are not part of CSV.
-pub fn sections_csv(sections: &[Section]) -> String {
+pub(crate) fn sections_csv(sections: &[Section]) -> String {
     let mut out = String::new();
     for (i, s) in sections.iter().enumerate() {
         if i > 0 {

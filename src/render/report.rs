@@ -145,7 +145,7 @@ pub enum Chart {
 }
 
 /// Every chart of a design report, by file stem.
-pub fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
+pub(crate) fn design_charts(r: &DesignReport) -> Vec<(String, Chart)> {
     let mut out = Vec::new();
     cost_chart(r, &mut out);
     capacity_chart(r, &mut out);
@@ -305,7 +305,7 @@ fn rebuild_chart(r: &DesignReport, out: &mut Vec<(String, Chart)>) {
 }
 
 /// Renders a chart to SVG and PNG.
-pub fn render_chart(name: &str, c: &Chart) -> Result<(String, Vec<u8>), ReportError> {
+pub(crate) fn render_chart(name: &str, c: &Chart) -> Result<(String, Vec<u8>), ReportError> {
     let err = |e| ReportError::Chart(name.to_string(), e);
     match c {
         Chart::Bars(b) => Ok((
@@ -370,7 +370,7 @@ pub(crate) fn bandwidth_overview(r: &DesignReport) -> Vec<Section> {
 }
 
 /// A chart as SVG alone (what `report.html` inlines).
-pub fn chart_svg(name: &str, c: &Chart) -> Result<String, ReportError> {
+pub(crate) fn chart_svg(name: &str, c: &Chart) -> Result<String, ReportError> {
     let err = |e| ReportError::Chart(name.to_string(), e);
     match c {
         Chart::Bars(b) => charts::bars_svg(b).map_err(err),
@@ -379,7 +379,7 @@ pub fn chart_svg(name: &str, c: &Chart) -> Result<String, ReportError> {
 }
 
 /// A chart's title.
-pub fn chart_title(c: &Chart) -> &str {
+pub(crate) fn chart_title(c: &Chart) -> &str {
     match c {
         Chart::Bars(b) => &b.title,
         Chart::Stacked(s) => &s.title,
@@ -389,7 +389,7 @@ pub fn chart_title(c: &Chart) -> &str {
 /// The report for a terminal `width` columns wide: what `summary.md` holds as plain tables
 /// laid out to the width (no Markdown, no HTML), key figures first, the topology tree wrapped to
 /// fit.
-pub fn summary_text(r: &DesignReport, width: usize) -> String {
+pub(crate) fn summary_text(r: &DesignReport, width: usize) -> String {
     let table = |s: &[Section]| render::sections_table_width(s, width);
     let heading = |t: &str| format!("\n{t}\n{}\n\n", "=".repeat(t.chars().count()));
     let title = match &r.show.revision {
@@ -487,7 +487,7 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
 }
 
 /// Every file of a design's report directory: (file name, bytes).
-pub fn design_files(
+pub(crate) fn design_files(
     r: &DesignReport,
     xlsx_date: &str,
 ) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
@@ -795,7 +795,7 @@ fn diff_section(d: &BomDiff, cur: &str, style: Style) -> Section {
 }
 
 /// The comparison's charts: $/GB, TB per 4U and rebuild time by design.
-pub fn compare_charts(c: &Comparison) -> Vec<(String, Chart)> {
+pub(crate) fn compare_charts(c: &Comparison) -> Vec<(String, Chart)> {
     let bars = |f: &dyn Fn(&Column) -> Option<(f64, String)>| -> Vec<Bar> {
         c.columns
             .iter()
@@ -878,7 +878,7 @@ pub fn compare_charts(c: &Comparison) -> Vec<(String, Chart)> {
 }
 
 /// Every file of the comparison directory.
-pub fn compare_files(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+pub(crate) fn compare_files(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let secs = compare_sections(c, Style::Read);
     let charts = compare_charts(c);
     let quoted = if c.columns.iter().any(|x| x.published_per_gb.is_some()) {

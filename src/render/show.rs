@@ -5,7 +5,7 @@ use crate::power::{Draw, PsuBudget};
 use crate::show::{ShowReport, TreeNode, trim_float};
 
 /// Renders a tree with box-drawing branches.
-pub fn tree_text(root: &TreeNode) -> String {
+pub(crate) fn tree_text(root: &TreeNode) -> String {
     let mut out = String::new();
     out.push_str(&root.label);
     out.push('\n');
@@ -204,7 +204,7 @@ pub fn show_table(r: &ShowReport) -> String {
 
 /// [`show_table`] for a terminal `width` columns wide: tree lines wrapped to fit, tables laid
 /// out to it.
-pub fn show_table_width(r: &ShowReport, width: usize) -> String {
+pub(crate) fn show_table_width(r: &ShowReport, width: usize) -> String {
     let mut out = super::wrap_tree(&tree_text(&r.tree), width);
     out.push('\n');
     out.push_str(&super::sections_table_width(&show_sections(r), width));

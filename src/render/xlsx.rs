@@ -20,9 +20,9 @@ use rust_xlsxwriter::{
 };
 
 /// Name of the sheet with the lines and totals.
-pub const BOM_SHEET: &str = "BOM";
+pub(crate) const BOM_SHEET: &str = "BOM";
 /// Name of the sheet with the cost metrics and the reconciliation.
-pub const COST_SHEET: &str = "Cost";
+pub(crate) const COST_SHEET: &str = "Cost";
 
 /// The position of a column of [`LINE_COLUMNS`], by its name; evaluated at compile time, so a
 /// name that is not there fails the build.
@@ -871,7 +871,10 @@ fn plan_order_sheet(
 
 /// The purchase schedule of a plan as a workbook: a summary sheet and one sheet per period
 /// that buys anything, with formulas for every extended price and total.
-pub fn plan_workbook(r: &crate::plan::PlanReport, generated: &str) -> Result<Vec<u8>, XlsxError> {
+pub(crate) fn plan_workbook(
+    r: &crate::plan::PlanReport,
+    generated: &str,
+) -> Result<Vec<u8>, XlsxError> {
     let f = formats(&r.pod.currency);
     let mut wb = Workbook::new();
     set_props(
