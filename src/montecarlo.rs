@@ -18,7 +18,7 @@
 //!   behind the same controller share its rebuild bandwidth equally (processor sharing): `k`
 //!   concurrent rebuilds each progress at `B_r / k`. A documented simplification of the
 //!   bandwidth engine's max-min sharing, which it equals when one link binds all of them.
-//! * **Weibull lifetimes** (age-dependent failure, model §6.7, [50][51]): shape `β`, scale
+//! * **Weibull lifetimes** (age-dependent failure, model §6.7, \[50\]\[51\]): shape `β`, scale
 //!   chosen so the mean life is `1/λ` (the same MTTF as the exponential). Drives start new; a
 //!   replaced drive is new again; a drive that comes back after a domain outage keeps its age.
 //!
