@@ -320,42 +320,52 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
             why_not(c),
         ]);
     }
+    s.notes = auto_notes(r, a);
+    s
+}
+
+/// The notes under the search table: the loss model, the chosen shape and the runner-up and
+/// why they rank so, the ranking rule, the failures the chosen shape does not survive, and why
+/// the design's own and the largest shapes were rejected.
+fn auto_notes(r: &LayoutReport, a: &crate::layout::AutoResult) -> Vec<String> {
+    let c = &a.constraints;
+    let mut notes = Vec::new();
     if let Some(m) = &a.constraints.loss_model {
         let limit = a
             .constraints
             .max_annual_loss
             .map_or(String::new(), |x| format!(", held to at most {x:.2e}"));
-        s.notes.push(format!(
+        notes.push(format!(
             "Pod loss / year: the probability that some group loses data within a year ({m} model, drive AFRs from the catalog, rebuild times from the topology plus the replacement delay){limit}."
         ));
     }
     match (a.ranked.first(), a.ranked.get(1)) {
-        (Some(best), Some(next)) => s.notes.push(format!(
+        (Some(best), Some(next)) => notes.push(format!(
             "Chosen: {} with {:.2} TB before the filesystem, {}.",
             best.shape,
             best.before_filesystem.tb(),
             why_ahead(best, next, "the runner-up")
         )),
-        (Some(best), None) => s.notes.push(format!(
+        (Some(best), None) => notes.push(format!(
             "Chosen: {} with {:.2} TB before the filesystem, the only shape that meets the constraints.",
             best.shape,
             best.before_filesystem.tb()
         )),
-        (None, _) => s.notes.push("No shape meets the constraints.".into()),
+        (None, _) => notes.push("No shape meets the constraints.".into()),
     }
     if let Some(r2) = a.ranked.get(1) {
         let after = a.ranked.get(2).map_or(String::new(), |r3| {
             format!(": {}", why_ahead(r2, r3, "the next,"))
         });
-        s.notes.push(format!(
+        notes.push(format!(
             "Runner-up: {} at {:.2} TB{after}.",
             r2.shape,
             r2.before_filesystem.tb()
         ));
     }
-    s.notes.push("Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into());
+    notes.push("Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into());
     if c.max_width.is_none() {
-        s.notes.push(crate::layout::DEFAULT_WIDTH_NOTE.into());
+        notes.push(crate::layout::DEFAULT_WIDTH_NOTE.into());
     }
     for u in &a.upgrades {
         let why = u
@@ -372,7 +382,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
             ),
             None => "no shape within these constraints survives it".to_string(),
         };
-        s.notes.push(format!(
+        notes.push(format!(
             "A single {} failure is not survived: {why}; {best}.",
             u.kind.name()
         ));
@@ -382,21 +392,21 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
         .iter()
         .find(|c| Some(c.shape.level) == r.design_level)
     {
-        s.notes.push(format!(
+        notes.push(format!(
             "The design's own {} is rejected: {}.",
             own.shape,
             why_not(own)
         ));
     }
     if let Some(best_rejected) = a.rejected.first() {
-        s.notes.push(format!(
+        notes.push(format!(
             "The largest shape rejected, {} at {:.2} TB, fails because {}.",
             best_rejected.shape,
             best_rejected.before_filesystem.tb(),
             why_not(best_rejected)
         ));
     }
-    s
+    notes
 }
 
 /// Why a search candidate does not meet the constraints, its reasons joined by `; `.
