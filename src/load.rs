@@ -72,42 +72,49 @@ pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// megabyte of one-line file.
 const SHOWN_LINE_CHARS: usize = 100;
 
+/// Why an input file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file system refused (missing, no permission, an I/O error).
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// A directory, FIFO, device or socket: refused before opening, so nothing blocks.
+    #[error("cannot read: it is {0}, not a regular file")]
+    NotAFile(&'static str),
+    /// Larger than [`MAX_FILE_BYTES`].
+    #[error(
+        "cannot read: larger than {} MiB, far beyond any design; is it the right file?",
+        MAX_FILE_BYTES >> 20
+    )]
+    TooLarge,
+    /// Not UTF-8; the offset of the first invalid byte.
+    #[error("cannot read: not UTF-8 text (invalid byte at offset {0})")]
+    NotUtf8(usize),
+}
+
 /// Reads an input file: only a regular file (a FIFO or device is refused before it is opened,
 /// so nothing blocks), at most [`MAX_FILE_BYTES`], as UTF-8.
-pub(crate) fn read_input(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+pub(crate) fn read_input(path: &Path) -> Result<String, InputError> {
+    let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
-        return Err(format!(
-            "cannot read: it is {}, not a regular file",
-            crate::output::kind_of(&meta.file_type())
-        ));
+        return Err(InputError::NotAFile(crate::output::kind_of(
+            &meta.file_type(),
+        )));
     }
-    let too_big = || {
-        format!(
-            "cannot read: larger than {} MiB, far beyond any design; is it the right file?",
-            MAX_FILE_BYTES >> 20
-        )
-    };
     if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big());
+        return Err(InputError::TooLarge);
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     // The file may grow after the check: read one byte past the limit to notice.
     std::io::Read::read_to_end(
         &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
         &mut bytes,
-    )
-    .map_err(|e| format!("cannot read: {e}"))?;
+    )?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_big());
+        return Err(InputError::TooLarge);
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "cannot read: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    String::from_utf8(bytes).map_err(|e| InputError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
 /// The part of `line` shown under a syntax error, and the caret's column within it: the whole
@@ -265,7 +272,8 @@ fn load_text(path: &str, text: &str, src: &dyn Source) -> Result<Document, Vec<D
 /// Loads a design or catalog file from disk.
 pub fn load_file(path: &Path) -> Result<Document, Vec<Diagnostic>> {
     let shown = path.display().to_string();
-    let text = read_input(path).map_err(|e| vec![Diagnostic::error(Code::Io, &shown, "", e)])?;
+    let text = read_input(path)
+        .map_err(|e| vec![Diagnostic::error(Code::Io, &shown, "", e.to_string())])?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     load_text(&shown, &text, &FileSystem(dir))
 }
