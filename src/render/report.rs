@@ -439,7 +439,9 @@ pub(crate) fn summary_text(r: &DesignReport, width: usize) -> String {
     out
 }
 
-/// `summary.md`: the report a buyer reads, every figure taken from `r`.
+/// `summary.md`: the report a buyer reads, every figure taken from `r`. `chart_names` are the
+/// chart files written beside it; none means the summary stands alone (printed by the main
+/// job), so it names commands where a report directory names its files.
 pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
     let mut md = String::new();
     let title = match &r.show.revision {
@@ -469,7 +471,12 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         &crate::render::bom::cost_sections(&r.bom, crate::render::bom::Style::Read),
     ));
     md.push_str("\n## Bandwidth\n\n");
-    md.push_str("Per-link tables for every workload are in `bandwidth-<workload>.csv`.\n\n");
+    // A summary printed on its own has no files beside it; name the command instead.
+    md.push_str(if chart_names.is_empty() {
+        "Per-link tables: `podplan bandwidth --workload NAME`; `podplan report --out DIR` writes them for every workload as `bandwidth-<workload>.csv`.\n\n"
+    } else {
+        "Per-link tables for every workload are in `bandwidth-<workload>.csv`.\n\n"
+    });
     md.push_str(&render::sections_markdown(&bandwidth_overview(r)));
     if let Some(d) = &r.durability {
         md.push_str("\n## Durability\n\n");

@@ -186,6 +186,10 @@ fn no_argument_prints_the_pod_2_report() {
         out.contains("62.5 h"),
         "Pod 2.0's rebuild time from its topology"
     );
+    // Printed on its own, the summary has no CSV files beside it: it names the command that
+    // gives per-link tables instead of files the main job did not write (issue 16).
+    assert!(!out.contains("are in `bandwidth-"), "{out}");
+    assert!(out.contains("`podplan bandwidth --workload NAME`"));
 }
 
 #[test]
