@@ -167,6 +167,9 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool
                 *w = (*w).max(n);
             }
         }
+        if wrap_titles {
+            widen_for_words(&mut widest, &s.header(), &rows, width);
+        }
         if colour {
             t.enforce_styling();
         }
@@ -201,6 +204,44 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool
         }
     }
     out
+}
+
+/// The longest word a terminal table keeps whole when there is room: longer ones (a part name
+/// run together, a URL) may wrap anywhere.
+const LONGEST_KEPT_WORD: usize = 12;
+
+/// Raises the columns' lower bounds in `widest` so that short words are not split across lines
+/// (`Y1` as `Y` over `1`, a header's `Demand` as `Deman` over `d`), as far as `width` allows:
+/// first the cells' words, then the header's, each time the columns that need the least extra
+/// room first. Numbers are already whole; this only spends what room is left.
+fn widen_for_words(widest: &mut [usize], header: &[String], rows: &[Vec<String>], width: usize) {
+    let longest = |texts: &mut dyn Iterator<Item = &String>| -> usize {
+        texts
+            .flat_map(|t| t.split_whitespace())
+            .map(|w| w.chars().count())
+            .filter(|n| *n <= LONGEST_KEPT_WORD)
+            .max()
+            .unwrap_or(0)
+    };
+    // Each column takes its content plus one space either side and one border.
+    let room = width.saturating_sub(3 * widest.len() + 1);
+    let cells: Vec<usize> = (0..widest.len())
+        .map(|c| longest(&mut rows.iter().filter_map(|r| r.get(c))))
+        .collect();
+    let heads: Vec<usize> = (0..widest.len())
+        .map(|c| longest(&mut header.get(c).into_iter()))
+        .collect();
+    for want in [&cells, &heads] {
+        let mut order: Vec<usize> = (0..widest.len()).collect();
+        order.sort_by_key(|&c| (want[c].saturating_sub(widest[c]), c));
+        for c in order {
+            let used: usize = widest.iter().sum();
+            let extra = want[c].saturating_sub(widest[c]);
+            if used + extra <= room {
+                widest[c] += extra;
+            }
+        }
+    }
 }
 
 /// A tree (`├── `, `│   `) with every line longer than `width` characters word-wrapped under
