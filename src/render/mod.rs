@@ -452,6 +452,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_narrow_table_keeps_short_words_whole_when_there_is_room() {
+        let mut s = Section::new("t", &["Period", "Why"]);
+        for p in ["Y1", "Y2"] {
+            s.row(vec![p.into(), "a long explanation of what binds ".repeat(4)]);
+        }
+        let out = sections_table_width(&[s], 60);
+        // Each period label is whole on its row, and so is the header word.
+        for p in ["Y1", "Y2", "Period"] {
+            assert!(out.contains(&format!("│ {p}")), "{p}:\n{out}");
+        }
+        assert!(out.lines().all(|l| l.chars().count() <= 60), "{out}");
+    }
+
+    #[test]
     fn notes_wrap_at_the_table_width_and_keep_every_word() {
         let text = "word ".repeat(100) + "end";
         let mut out = String::new();
