@@ -453,16 +453,37 @@ mod tests {
 
     #[test]
     fn a_narrow_table_keeps_short_words_whole_when_there_is_room() {
-        let mut s = Section::new("t", &["Period", "Why"]);
-        for p in ["Y1", "Y2"] {
-            s.row(vec![p.into(), "a long explanation of what binds ".repeat(4)]);
+        // The shape of `podplan durability`'s rebuild table on an 80-column terminal.
+        let heads = [
+            "Group",
+            "Bays",
+            "Drives (tolerates)",
+            "AFR %",
+            "λ per hour",
+            "Member TB",
+            "Rebuild MB/s",
+            "Set by",
+            "Delay h",
+            "T_R h",
+        ];
+        let mut s = Section::new("t", &heads);
+        s.align_right([3, 4, 5, 6, 8, 9]);
+        for g in ["1", "2"] {
+            let why = "host:SLOT7 (SiI3124 behind a PCIe-to-PCI-X bridge, PCIe 1.0 x1)";
+            let row = [
+                g, "1-15", "15 (2)", "0.6", "6.85e-7", "3.000", "13.3", why, "84.0", "146.5",
+            ];
+            s.row(row.iter().map(|c| c.to_string()).collect());
         }
-        let out = sections_table_width(&[s], 60);
-        // Each period label is whole on its row, and so is the header word.
-        for p in ["Y1", "Y2", "Period"] {
-            assert!(out.contains(&format!("│ {p}")), "{p}:\n{out}");
+        let out = sections_table_width(&[s], 80);
+        // The cells' short words are whole: the link id is not cut into `hos`, `t:S`, `LOT`.
+        for w in ["host:SLOT7", "(SiI3124", "1-15", "6.85e-7", "146.5"] {
+            assert!(
+                out.contains(&format!("┆ {w}")) || out.contains(&format!("│ {w}")),
+                "{w}:\n{out}"
+            );
         }
-        assert!(out.lines().all(|l| l.chars().count() <= 60), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
     }
 
     #[test]
