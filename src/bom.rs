@@ -729,6 +729,7 @@ pub fn metrics(pod: &Pod, pod_total: Cents, data_drives: Cents) -> Result<Metric
         spec::Filesystem::Ext4 => "ext4",
         spec::Filesystem::Jfs => "JFS",
         spec::Filesystem::Xfs => "XFS",
+        spec::Filesystem::Zfs => "ZFS",
         spec::Filesystem::None => "no filesystem",
     };
     let mut label = format!(

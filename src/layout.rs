@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[cfg(test)]
 mod reference;
 mod words;
+pub mod zfs;
 pub use words::{DomainNote, ImpossibleReason, PerCard, Remark, StageNote, WhyNot, shape_label};
 use words::{shape_and_label, shape_and_short_label};
 
@@ -213,6 +214,7 @@ impl Shape {
             Level::Raid5 { width } => width - 1,
             Level::Raid6 { width } => width - 2,
             Level::Erasure { data, .. } => data,
+            Level::RaidZ { parity, width } => width.saturating_sub(parity),
         }
     }
     /// Mirror-set size for RAID10 (members are taken in consecutive runs of this size).
@@ -231,6 +233,7 @@ impl Shape {
             Level::Raid5 { width } => format!("RAID5 {width} ({}+1)", width - 1),
             Level::Raid6 { width } => format!("RAID6 {width} ({}+2)", width - 2),
             Level::Erasure { data, parity } => format!("EC {}+{parity}", data),
+            Level::RaidZ { parity, width } => format!("RAIDZ{parity} {width}"),
         }
     }
     /// The conventional level for a group of `width` drives tolerating `parity` failures.
@@ -297,6 +300,10 @@ pub struct Overheads {
     pub fs_fixed: Bytes,
     /// Blocks reserved for root, as a fraction (ext4 `-m`).
     pub fs_reserved: f64,
+    /// The ZFS pool's settings when the filesystem is ZFS: the capacity pipeline is then
+    /// OpenZFS's own arithmetic ([`zfs`]) and the four fields above do not apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zfs: Option<zfs::ZfsParams>,
 }
 
 impl Overheads {
@@ -317,24 +324,35 @@ impl Overheads {
                 fs_metadata: 256.0 / 16_384.0,
                 fs_fixed: Bytes(GIB),
                 fs_reserved: 0.05,
+                zfs: None,
             },
             Filesystem::Jfs => Overheads {
                 partition_align: align,
                 fs_metadata: 1.0 / (8.0 * 4096.0),
                 fs_fixed: Bytes(32 * MIB),
                 fs_reserved: 0.0,
+                zfs: None,
             },
             Filesystem::Xfs => Overheads {
                 partition_align: align,
                 fs_metadata: 0.0001,
                 fs_fixed: Bytes(2 * GIB),
                 fs_reserved: 0.0,
+                zfs: None,
+            },
+            Filesystem::Zfs => Overheads {
+                partition_align: Bytes(0),
+                fs_metadata: 0.0,
+                fs_fixed: Bytes(0),
+                fs_reserved: 0.0,
+                zfs: Some(zfs::ZfsParams::default()),
             },
             Filesystem::None => Overheads {
                 partition_align: align,
                 fs_metadata: 0.0,
                 fs_fixed: Bytes(0),
                 fs_reserved: 0.0,
+                zfs: None,
             },
         }
     }
@@ -415,6 +433,9 @@ pub struct Pipeline {
     pub usable: Bytes,
     /// Stranded by the smallest-drive rule (included in the pipeline, reported on its own).
     pub stranded: Bytes,
+    /// The ZFS pool's own figures, when the filesystem is ZFS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zfs: Option<zfs::ZfsFigures>,
 }
 
 /// Builds a pipeline stage by stage, each as a share of raw.
@@ -503,6 +524,9 @@ impl Stages {
 
 /// Runs the capacity pipeline for a layout.
 pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
+    if let Some(z) = o.zfs {
+        return zfs::pipeline(pod, layout, &z);
+    }
     let layout = &realign(pod, layout, o.partition_align);
     let mut st = Stages::start(pod, o);
     let in_groups: Bytes = layout
@@ -547,6 +571,7 @@ pub fn capacity(pod: &Pod, layout: &Layout, o: &Overheads) -> Pipeline {
         before_filesystem: before_fs,
         usable,
         stranded,
+        zfs: None,
     }
 }
 
@@ -574,6 +599,7 @@ pub fn vault_capacity(pod: &Pod, vault: crate::spec::Vault, o: &Overheads) -> Pi
         before_filesystem: share,
         usable,
         stranded: Bytes(0),
+        zfs: None,
     }
 }
 
@@ -899,6 +925,11 @@ pub fn check_shape(pod: &Pod, shape: &Shape) -> Result<(), ShapeError> {
             return Err(ShapeError::BadLevel(
                 "erasure coding needs at least 1 data shard".into(),
             ));
+        }
+        Level::RaidZ { parity, .. } if !(1..=3).contains(&parity) => {
+            return Err(ShapeError::BadLevel(format!(
+                "RAIDZ parity is 1, 2 or 3, not {parity}"
+            )));
         }
         _ => {}
     }

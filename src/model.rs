@@ -460,6 +460,7 @@ impl RaidPolicy {
             Level::Raid5 { width } => (width, 1),
             Level::Raid6 { width } => (width, 2),
             Level::Erasure { data, parity } => (data.saturating_add(parity), parity),
+            Level::RaidZ { parity, width } => (width, parity),
         }
     }
 }

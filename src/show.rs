@@ -185,11 +185,13 @@ pub(crate) fn raid_label(pod: &Pod) -> String {
         Level::Raid5 { width } => format!("RAID5, {width} wide ({}+1)", width - 1),
         Level::Raid6 { width } => format!("RAID6, {width} wide ({}+2)", width - 2),
         Level::Erasure { data, parity } => format!("erasure {data}+{parity}"),
+        Level::RaidZ { parity, width } => format!("RAIDZ{parity} {width} wide"),
     };
     let fs = match r.filesystem {
         Filesystem::Ext4 => "ext4",
         Filesystem::Jfs => "JFS",
         Filesystem::Xfs => "XFS",
+        Filesystem::Zfs => "ZFS",
         Filesystem::None => "no filesystem",
     };
     let groups = if r.groups.is_empty() {

@@ -751,6 +751,14 @@ pub enum Level {
         /// Drives per group.
         width: u32,
     },
+    /// A ZFS RAIDZ vdev: `parity` (1 to 3) of `width` disks (`RaidZ(parity: 2, width: 15)`);
+    /// with `filesystem: Zfs` every group is one top-level vdev of the pool.
+    RaidZ {
+        /// Parity disks' worth per vdev: 1, 2 or 3 (RAIDZ1–3).
+        parity: u32,
+        /// Disks per vdev.
+        width: u32,
+    },
     /// General `data` + `parity` erasure coding within the pod.
     Erasure {
         /// Data shards per stripe.
@@ -769,6 +777,9 @@ pub enum Filesystem {
     Jfs,
     /// XFS.
     Xfs,
+    /// One ZFS pool over every group: each group is a top-level vdev (RAIDZ, mirror or single
+    /// disk), capacity as OpenZFS computes it (model §ZFS).
+    Zfs,
     /// Raw block device, or an object store with its own accounting.
     None,
 }

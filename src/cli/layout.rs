@@ -31,6 +31,21 @@ pub enum RaidArg {
     Raid6,
     /// k+m erasure code (`--width` and `--parity`).
     Erasure,
+    /// ZFS RAIDZ1 vdevs (`--width`); the filesystem becomes ZFS.
+    Raidz1,
+    /// ZFS RAIDZ2 vdevs (`--width`); the filesystem becomes ZFS.
+    Raidz2,
+    /// ZFS RAIDZ3 vdevs (`--width`); the filesystem becomes ZFS.
+    Raidz3,
+}
+
+/// Slop rules for `--slop-rule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SlopArg {
+    /// OpenZFS 2.0.7 and later: 1/32, capped at 128 GiB.
+    Current,
+    /// Before OpenZFS 2.0.7: 1/32 with no cap.
+    Legacy,
 }
 
 /// Filesystems for `--filesystem`.
@@ -42,6 +57,8 @@ pub enum FsArg {
     Jfs,
     /// XFS (2 GiB log).
     Xfs,
+    /// ZFS: one pool, each group a vdev, capacity as OpenZFS computes it.
+    Zfs,
     /// No filesystem.
     None,
 }
@@ -126,6 +143,19 @@ pub struct LayoutArgs {
     /// partition table. Sizes every group's members, hence parity and usable.
     #[arg(long)]
     pub partition_align: Option<String>,
+    /// ZFS: log2 of the sector size, 9, 12 (default), 13 or 14.
+    #[arg(long, value_parser = clap::builder::TypedValueParser::map(clap::builder::PossibleValuesParser::new(["9", "12", "13", "14"]), |v: String| v.parse::<u32>().unwrap_or(12)))]
+    pub ashift: Option<u32>,
+    /// ZFS: record size of the data, a power of two from 512 B to 16 MiB, e.g. "1 MiB"
+    /// (default 128 KiB); its capacity is shown apart from what `zfs list` reports.
+    #[arg(long)]
+    pub recordsize: Option<String>,
+    /// ZFS: slop reserve rule.
+    #[arg(long, value_enum)]
+    pub slop_rule: Option<SlopArg>,
+    /// ZFS: percent of the pool to keep free, shown as its own stage (0 to below 100).
+    #[arg(long)]
+    pub free_target_pct: Option<f64>,
     /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
     /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -174,14 +204,31 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
     if spares >= n {
         return fail(format!("--spares {spares}: the pod has only {n} drives"));
     }
+    let raidz = matches!(
+        a.raid,
+        Some(RaidArg::Raidz1 | RaidArg::Raidz2 | RaidArg::Raidz3)
+    );
     let filesystem = match a.filesystem {
+        None if raidz => Filesystem::Zfs,
         None => pod.raid.filesystem,
+        Some(FsArg::Zfs) => Filesystem::Zfs,
+        Some(_) if raidz => return fail("--raid raidzN needs --filesystem zfs (or none given)"),
         Some(FsArg::Ext4) => Filesystem::Ext4,
         Some(FsArg::Jfs) => Filesystem::Jfs,
         Some(FsArg::Xfs) => Filesystem::Xfs,
         Some(FsArg::None) => Filesystem::None,
     };
     let overheads = overheads(a, filesystem)?;
+    if filesystem == Filesystem::Zfs
+        && let Some(r @ (RaidArg::Raid5 | RaidArg::Raid6 | RaidArg::Raid10 | RaidArg::Erasure)) =
+            a.raid
+    {
+        return fail(format!(
+            "--raid {}: ZFS vdevs are raidz1-3, mirror or raid0 (single disks)",
+            r.to_possible_value()
+                .map_or(String::new(), |v| v.get_name().to_string())
+        ));
+    }
     if let (Some(v), Some(smallest)) = (
         &a.partition_align,
         pod.drives.iter().map(|d| d.drive().capacity).min(),
@@ -234,6 +281,7 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
         }
     }
     let mut o = Overheads::for_filesystem(fs);
+    zfs_params(a, &mut o)?;
     for (flag, value, slot) in [
         ("--fs-reserved-pct", a.fs_reserved_pct, &mut o.fs_reserved),
         ("--fs-metadata-pct", a.fs_metadata_pct, &mut o.fs_metadata),
@@ -269,6 +317,53 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
         }
     }
     Ok(o)
+}
+
+/// The ZFS settings `--ashift`, `--recordsize`, `--slop-rule` and `--free-target-pct` give;
+/// an error when one is given and the filesystem is not ZFS.
+fn zfs_params(a: &LayoutArgs, o: &mut Overheads) -> Result<(), CliError> {
+    let given = a.ashift.is_some()
+        || a.recordsize.is_some()
+        || a.slop_rule.is_some()
+        || a.free_target_pct.is_some();
+    let Some(z) = o.zfs.as_mut() else {
+        if given {
+            return fail(
+                "--ashift, --recordsize, --slop-rule and --free-target-pct apply to ZFS only (--filesystem zfs)",
+            );
+        }
+        return Ok(());
+    };
+    if let Some(s) = a.ashift {
+        z.ashift = s;
+    }
+    if let Some(v) = &a.recordsize {
+        match crate::units::parse_bytes(v) {
+            Ok(b) if b.0.is_power_of_two() && (512..=16 << 20).contains(&b.0) => z.recordsize = b.0,
+            Ok(_) => {
+                return fail(format!(
+                    "--recordsize {v}: a power of two from 512 B to 16 MiB"
+                ));
+            }
+            Err(e) => return fail(format!("--recordsize: {e}")),
+        }
+    }
+    if let Some(r) = a.slop_rule {
+        z.slop = match r {
+            SlopArg::Current => layout::zfs::SlopRule::Current,
+            SlopArg::Legacy => layout::zfs::SlopRule::Legacy,
+        };
+    }
+    if let Some(p) = a.free_target_pct {
+        if !(0.0..100.0).contains(&p) {
+            return fail(format!(
+                "--free-target-pct {}: must be at least 0 and below 100",
+                crate::units::fmt_bounded(p)
+            ));
+        }
+        z.free_target = p / 100.0;
+    }
+    Ok(())
 }
 
 /// The `--auto` search's constraints and loss model.
@@ -335,6 +430,14 @@ fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
         RaidArg::Raid0 => need_width(a.width).map(|width| Level::Stripe { width }),
         RaidArg::Raid5 => need_width(a.width).map(|width| Level::Raid5 { width }),
         RaidArg::Raid6 => need_width(a.width).map(|width| Level::Raid6 { width }),
+        RaidArg::Raidz1 | RaidArg::Raidz2 | RaidArg::Raidz3 => {
+            let parity = match r {
+                RaidArg::Raidz1 => 1,
+                RaidArg::Raidz2 => 2,
+                _ => 3,
+            };
+            need_width(a.width).map(|width| Level::RaidZ { parity, width })
+        }
         RaidArg::Mirror => Ok(Level::Mirror {
             copies: a.copies.or(a.width).unwrap_or(2),
         }),
@@ -367,6 +470,9 @@ fn ignored_counts(r: RaidArg, a: &LayoutArgs) -> Option<String> {
         RaidArg::Raid0 => Some(("RAID0", 0)),
         RaidArg::Raid5 => Some(("RAID5", 1)),
         RaidArg::Raid6 => Some(("RAID6", 2)),
+        RaidArg::Raidz1 => Some(("RAIDZ1", 1)),
+        RaidArg::Raidz2 => Some(("RAIDZ2", 2)),
+        RaidArg::Raidz3 => Some(("RAIDZ3", 3)),
         _ => None,
     };
     match (a.parity, fixed, r) {

@@ -126,6 +126,41 @@ pub enum StageNote {
         /// Reserved share (fraction).
         share: f64,
     },
+    /// The partition `zpool create` makes on a whole disk.
+    ZfsPartition,
+    /// ZFS labels and boot region on every member.
+    ZfsLabels,
+    /// Each vdev rounded down to whole metaslabs.
+    ZfsMetaslabs {
+        /// Top-level vdevs.
+        vdevs: usize,
+        /// log2 of the (largest) metaslab size.
+        shift: u32,
+        /// Metaslabs in all.
+        count: u64,
+    },
+    /// Metaslabs given to the embedded ZIL class.
+    ZfsEmbeddedLog {
+        /// Metaslabs taken.
+        count: u64,
+    },
+    /// RAIDZ parity and padding as the deflate ratio counts them.
+    ZfsDeflate {
+        /// The (smallest) deflate ratio, out of 512.
+        ratio: u64,
+        /// The ashift.
+        ashift: u32,
+    },
+    /// The slop reserve.
+    ZfsSlop {
+        /// The rule.
+        rule: super::zfs::SlopRule,
+    },
+    /// A share of the pool kept free.
+    FreeTarget {
+        /// The share (fraction).
+        share: f64,
+    },
 }
 
 impl std::fmt::Display for StageNote {
@@ -180,6 +215,39 @@ impl std::fmt::Display for StageNote {
             ),
             StageNote::Reserved { share } => {
                 write!(f, "{:.1} % reserved for root", 100.0 * share)
+            }
+            StageNote::ZfsPartition => f.write_str(
+                "zpool create's partition: from 1 MiB, less the 8 MiB partition 9 and the backup GPT, whole MiB",
+            ),
+            StageNote::ZfsLabels => {
+                f.write_str("4 × 256 KiB labels and a 3.5 MiB boot region off every member")
+            }
+            StageNote::ZfsMetaslabs {
+                vdevs,
+                shift,
+                count,
+            } => write!(
+                f,
+                "{vdevs} vdevs in {count} whole metaslabs of {} MiB",
+                (1u64 << shift.min(63)) >> 20
+            ),
+            StageNote::ZfsEmbeddedLog { count } => {
+                write!(f, "{count} metaslabs set aside for the embedded ZIL")
+            }
+            StageNote::ZfsDeflate { ratio, ashift } => write!(
+                f,
+                "parity and padding of 128 KiB blocks at ashift {ashift}: deflate ratio {ratio}/512"
+            ),
+            StageNote::ZfsSlop { rule } => match rule {
+                super::zfs::SlopRule::Current => {
+                    f.write_str("slop: 1/32 of the pool, 128 MiB to 128 GiB, less the ZIL metaslabs")
+                }
+                super::zfs::SlopRule::Legacy => {
+                    f.write_str("slop: 1/32 of the pool, at least 128 MiB (before OpenZFS 2.0.7)")
+                }
+            },
+            StageNote::FreeTarget { share } => {
+                write!(f, "{:.1} % kept free", 100.0 * share)
             }
         }
     }

@@ -73,6 +73,32 @@ fn level_fits(s: &mut Sink, r: &spec::Raid, n: u32) -> (u32, bool) {
                 format!("RAID6 needs width ≥ 4, not {width}"),
             )
         }
+        Level::RaidZ { parity, .. } if !(1..=3).contains(&parity) => {
+            ok = bad(
+                s,
+                "raid.level",
+                format!("RAIDZ parity is 1, 2 or 3, not {parity}"),
+            )
+        }
+        Level::RaidZ { .. } if r.filesystem != spec::Filesystem::Zfs => {
+            ok = bad(
+                s,
+                "raid.level",
+                "a RaidZ vdev needs `filesystem: Zfs`".into(),
+            )
+        }
+        Level::Raid10 { .. }
+        | Level::Raid5 { .. }
+        | Level::Raid6 { .. }
+        | Level::Erasure { .. }
+            if r.filesystem == spec::Filesystem::Zfs =>
+        {
+            ok = bad(
+                s,
+                "raid.level",
+                "ZFS vdevs are RaidZ, Mirror or Stripe (single disks), not md levels".into(),
+            )
+        }
         Level::Erasure { data, parity } if data == 0 || parity == 0 => {
             ok = bad(
                 s,

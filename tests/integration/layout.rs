@@ -664,6 +664,7 @@ fn overheads() -> impl Strategy<Value = Overheads> {
         fs_metadata: m,
         fs_fixed: Bytes(f),
         fs_reserved: r,
+        zfs: None,
     })
 }
 
