@@ -596,6 +596,12 @@ fn overflow(what: &str) -> BomError {
     BomError::Overflow(what.to_string())
 }
 
+/// The parts on the pod's bill of materials, one per line, in BOM order (a part on two lines
+/// is listed twice).
+pub fn parts(pod: &Pod) -> Vec<PartRef> {
+    quantities(pod).into_iter().map(|a| a.part).collect()
+}
+
 /// The BOM lines of a pod with `opts` applied (price overrides, pods in the order).
 pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
     if opts.pods == 0 {

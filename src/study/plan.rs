@@ -3,7 +3,7 @@
 //!
 //! This file owns the wiring only: usable capacity per pod from the layout engine (the
 //! design's RAID, or its share of a Vault), the running and spin-up draw from the power
-//! model (turned into wall watts by the PSU efficiency), the pod's priced BOM, and the mean
+//! model (turned into wall watts by the PSU efficiency), the pod's priced BOM with each part's quantity price breaks, and the mean
 //! AFR of its data drives. The arithmetic of the plan is `crate::plan::engine`'s.
 
 use crate::bom::{self, Options as BomOptions};
@@ -57,17 +57,22 @@ pub fn pod_facts(pod: &Pod, name: &str, req: &PlanRequest) -> Result<PodFacts, P
     };
     let report = bom::report(pod, None, &BomOptions::default())
         .map_err(|e| PlanError::TooLarge(format!("bill of materials: {e}")))?;
+    // The lines and the parts are both in BOM order; the list price is the part's (the BOM of
+    // one pod may already stand at a break), the breaks are applied per order by the engine.
+    let parts = bom::parts(pod);
     let lines = report
         .lines
         .iter()
-        .map(|l| PodLine {
+        .zip(&parts)
+        .map(|(l, part)| PodLine {
             part: l.part.clone(),
             name: l.name.clone(),
             part_number: l.part_number.clone(),
             supplier: l.supplier.clone(),
             qty_per_pod: l.qty_per_pod,
-            unit: l.unit,
+            unit: part.price.unit,
             data_drive: l.data_drive,
+            breaks: part.price.breaks.iter().map(|b| (b.qty, b.unit)).collect(),
         })
         .collect();
     let (rack_units, depth_in) = match &pod.chassis.kind {
