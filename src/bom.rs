@@ -14,6 +14,9 @@
 //!
 //! * **Extended price** = unit price × quantity, exact in cents; a line's quantity for an order
 //!   of N pods is its per-pod quantity × N.
+//! * **Unit price** = the part's quantity price break with the largest quantity not above the
+//!   part's units in the whole order (all its lines × N pods), else its list price; a
+//!   `--price` override replaces both (model §15.1).
 //! * **Total** = Σ extended prices; **category totals** group the lines by
 //!   [`Kind::category`](crate::model::Kind::category) (fans are `Mechanical`, every board-level
 //!   part `Electronics`, boot drives `Drives`).
@@ -170,6 +173,10 @@ pub struct Line {
     pub price_date: String,
     /// The design's own unit price, when `--price` replaced it.
     pub design_unit: Option<Cents>,
+    /// The quantity price break that set `unit` (its least quantity), when one applies; the
+    /// list price otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_break: Option<u64>,
 }
 
 /// The total of one BOM category.
@@ -589,6 +596,12 @@ fn overflow(what: &str) -> BomError {
     BomError::Overflow(what.to_string())
 }
 
+/// The parts on the pod's bill of materials, one per line, in BOM order (a part on two lines
+/// is listed twice).
+pub fn parts(pod: &Pod) -> Vec<PartRef> {
+    quantities(pod).into_iter().map(|a| a.part).collect()
+}
+
 /// The BOM lines of a pod with `opts` applied (price overrides, pods in the order).
 pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
     if opts.pods == 0 {
@@ -613,15 +626,27 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
             });
         }
     }
+    // A part can be on two lines (a data drive also used as a boot drive): its price break
+    // is chosen by the units of the part in the whole order.
+    let mut part_qty: BTreeMap<&str, u64> = BTreeMap::new();
+    for a in &acc {
+        let q = a.qty.saturating_mul(u64::from(opts.pods));
+        let e = part_qty.entry(a.part.id.as_str()).or_default();
+        *e = e.saturating_add(q);
+    }
     let mut out = Vec::with_capacity(acc.len());
-    for (i, a) in acc.into_iter().enumerate() {
+    for (i, a) in acc.iter().enumerate() {
         let p = &a.part;
         let qty = a
             .qty
             .checked_mul(u64::from(opts.pods))
             .ok_or_else(|| overflow(&format!("{} × {} pods", p.id, opts.pods)))?;
-        let (unit, basis, source, date, design_unit) = match opts.prices.get(&p.id) {
-            Some(u) => (
+        let brk = match opts.prices.get(&p.id) {
+            Some(_) => None,
+            None => p.price.break_for(part_qty[p.id.as_str()]),
+        };
+        let (unit, basis, source, date, design_unit) = match (opts.prices.get(&p.id), brk) {
+            (Some(u), _) => (
                 *u,
                 Basis::Override,
                 format!(
@@ -633,7 +658,19 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
                 String::new(),
                 Some(p.price.unit),
             ),
-            None => (
+            (None, Some(b)) => (
+                b.unit,
+                Basis::of(&b.source),
+                format!(
+                    "price break from {} units (list price {}): {}",
+                    b.qty,
+                    p.price.unit,
+                    source_text(&b.source)
+                ),
+                b.date.clone(),
+                None,
+            ),
+            (None, None) => (
                 p.price.unit,
                 Basis::of(&p.price.source),
                 source_text(&p.price.source).to_string(),
@@ -661,6 +698,7 @@ pub fn lines(pod: &Pod, opts: &Options) -> Result<Vec<Line>, BomError> {
             source,
             price_date: date,
             design_unit,
+            price_break: brk.map(|b| b.qty),
         });
     }
     Ok(out)

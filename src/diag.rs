@@ -62,6 +62,9 @@ codes! {
     InvalidPrice = "invalid-price",
     /// A negative price.
     NegativePrice = "negative-price",
+    /// A quantity price break out of order (quantities not strictly ascending, below 2 or
+    /// absurd) or dearer than the list price or a smaller-quantity break.
+    PriceBreak = "price-break",
     /// A price date that is not YYYY, YYYY-MM or YYYY-MM-DD.
     InvalidDate = "invalid-date",
     /// A physical value out of range (negative watts, NaN rate, zero ports).

@@ -60,6 +60,34 @@ pub struct Price {
     pub date: String,
     /// Where it comes from.
     pub source: Source,
+    /// Quantity price breaks, strictly ascending in quantity and never dearer than the list
+    /// price or a smaller break (model §15.1).
+    pub breaks: Vec<PriceBreak>,
+}
+
+/// A validated quantity price break.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceBreak {
+    /// Least units in one order for this price.
+    pub qty: u64,
+    /// Price per unit in integer cents.
+    pub unit: Cents,
+    /// When quoted.
+    pub date: String,
+    /// Where it comes from.
+    pub source: Source,
+}
+
+impl Price {
+    /// The break that applies to an order of `qty` units: the one with the largest quantity
+    /// not above `qty`; `None` when the list price applies (model §15.1).
+    pub fn break_for(&self, qty: u64) -> Option<&PriceBreak> {
+        self.breaks.iter().rev().find(|b| b.qty <= qty)
+    }
+    /// Unit price for an order of `qty` units: the applicable break's, else the list price.
+    pub fn unit_for(&self, qty: u64) -> Cents {
+        self.break_for(qty).map_or(self.unit, |b| b.unit)
+    }
 }
 
 /// The role of a part with its checked facts.

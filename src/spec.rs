@@ -56,6 +56,25 @@ pub struct Price {
     pub date: String,
     /// Where the figure comes from.
     pub source: Source,
+    /// Quantity price breaks, smallest quantity first (model §15.1): an order of at least `qty`
+    /// units of the part pays `amount` per unit. Same currency as the list price.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<PriceBreak>,
+}
+
+/// One quantity price break: `(qty: 45, amount: "110.00", source: Published("..."))`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceBreak {
+    /// Least units in one order (of the whole order, all pods) for this price; at least 2.
+    pub qty: u64,
+    /// Decimal amount per unit at this quantity, as text like the list price.
+    pub amount: String,
+    /// When quoted; the list price's date when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Where the figure comes from.
+    pub source: Source,
 }
 
 fn default_currency() -> String {

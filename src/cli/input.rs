@@ -183,22 +183,33 @@ pub(crate) fn load_or_skip(
     }
 }
 
-/// Loads every design given (the built-in one when none is); catalogs are skipped with a note.
-pub(crate) fn load_designs(
+/// The designs and the fleet plans among the files given to `report` and `compare` (the
+/// built-in design when none is given); catalogs are skipped with a note. Plans are returned
+/// by path: the caller plans them.
+pub(crate) fn load_designs_and_plans(
     paths: &[PathBuf],
     err: &mut dyn Write,
-) -> Result<Vec<Design>, CliError> {
-    let targets: Vec<Option<&PathBuf>> = if paths.is_empty() {
-        vec![None]
-    } else {
-        paths.iter().map(Some).collect()
-    };
-    let mut out = Vec::new();
-    for t in targets {
-        out.extend(load_or_skip(t, true, err)?);
+) -> Result<(Vec<Design>, Vec<PathBuf>), CliError> {
+    if paths.is_empty() {
+        return Ok((vec![load_design(None, err)?], Vec::new()));
     }
-    if out.is_empty() {
-        return Err(CliError::Message("no design among the files given".into()));
+    let (mut designs, mut plans) = (Vec::new(), Vec::new());
+    for p in paths {
+        match load_one(Some(p))? {
+            Loadable::Design(d) => {
+                show_warnings(err, &d.warnings);
+                designs.push(*d);
+            }
+            Loadable::Catalog(c) => {
+                let _ = writeln!(err, "{c}: a catalog, not a design; skipped");
+            }
+            Loadable::Plan(_) => plans.push(p.clone()),
+        }
     }
-    Ok(out)
+    if designs.is_empty() && plans.is_empty() {
+        return Err(CliError::Message(
+            "no design or plan among the files given".into(),
+        ));
+    }
+    Ok((designs, plans))
 }

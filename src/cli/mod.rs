@@ -173,8 +173,9 @@ pub enum Command {
     /// bandwidth for every workload, failure domains, power), the BOM as CSV, JSON and XLSX,
     /// the bandwidth tables as CSV, report.json, and charts as SVG and PNG.
     ///
-    /// With several designs a `comparison/` directory is written too, so
-    /// `podplan report designs/*.ron --out reports` regenerates the repository's reports.
+    /// With several designs a `comparison/` directory is written too, and each fleet-plan file
+    /// given gets `plan-NAME/` (what `plan --out` writes), so `podplan report designs/*.ron
+    /// designs/plans/*.ron --out reports` regenerates the repository's reports.
     /// Each directory is replaced as a whole. Without --out, summary.md is printed (on a
     /// terminal, as tables laid out to its width; --markdown for the Markdown), or with
     /// --html the page. With no subcommand at all, podplan prints the report of the built-in

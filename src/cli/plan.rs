@@ -412,12 +412,14 @@ fn tidy(p: PathBuf) -> PathBuf {
     p
 }
 
-/// The plan spec, its file (if any) and the design it deploys.
+/// The plan spec, its file (if any) and the design it deploys: `file` is a plan or design
+/// file, `design` the `--design` given.
 fn inputs(
-    a: &PlanArgs,
+    file: Option<&PathBuf>,
+    design: Option<&PathBuf>,
     err: &mut dyn Write,
 ) -> Result<(PlanSpec, Option<PathBuf>, Design), CliError> {
-    let doc = match &a.file {
+    let doc = match file {
         Some(p) => Some((
             p.clone(),
             load::load_file(p).map_err(CliError::diagnostics)?,
@@ -426,7 +428,7 @@ fn inputs(
     };
     let (spec, plan_path, design_at) = match doc {
         Some((p, Document::Plan(_, spec))) => {
-            let at = match (&a.design, &spec.design) {
+            let at = match (design, &spec.design) {
                 (Some(d), _) => Some(DesignAt::File(d.clone())),
                 (None, Some(d)) => Some(resolve_design(&p, d).ok_or_else(|| {
                     CliError::Line(format!(
@@ -445,7 +447,7 @@ fn inputs(
             )));
         }
         Some((p, Document::Design(_))) => {
-            if a.design.is_some() {
+            if design.is_some() {
                 return Err("give the design once: as FILE or as --design".into());
             }
             (PlanSpec::default(), None, Some(DesignAt::File(p)))
@@ -453,7 +455,7 @@ fn inputs(
         None => (
             PlanSpec::default(),
             None,
-            a.design.clone().map(DesignAt::File),
+            design.cloned().map(DesignAt::File),
         ),
     };
     let design = match design_at {
@@ -469,7 +471,7 @@ pub fn run(a: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outc
     if a.format == PlanFormat::Xlsx && a.output.is_none() {
         return Err("--format xlsx writes a binary spreadsheet: give --output FILE.xlsx".into());
     }
-    let (mut spec, plan_path, design) = inputs(&a, err)?;
+    let (mut spec, plan_path, design) = inputs(a.file.as_ref(), a.design.as_ref(), err)?;
     let mut origins = file_fields(&spec);
     overlay(&mut spec, &a, &mut origins)?;
     let shown = plan_path
@@ -481,13 +483,7 @@ pub fn run(a: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outc
     let mut files = design.files();
     files.extend(plan_path.iter().cloned());
     if let Some(dir) = &a.out {
-        let written = r::plan::plan_files(&report, &super::bom::today())
-            .map_err(|e| format!("--out {}: {e}", dir.display()))?;
-        let notes = crate::output::dir::write_report_dir(dir, &written, &files)
-            .map_err(|e| format!("--out {}: {e}", dir.display()))?;
-        for n in notes {
-            let _ = writeln!(err, "note: {n}");
-        }
+        write_plan_dir(&report, dir, &files, err)?;
         super::write_stdout(out, format!("wrote {}\n", dir.display()).as_bytes())?;
         return Ok(limit_outcome(&report, &shown, err));
     }
@@ -506,8 +502,69 @@ pub fn run(a: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outc
     Ok(limit_outcome(&report, &shown, err))
 }
 
+/// A plan file planned as `podplan plan FILE` plans it: for `report` and `compare`.
+pub(crate) struct Planned {
+    /// The plan.
+    pub report: PlanReport,
+    /// The plan file's stem: `plan-<name>` is its report directory.
+    pub name: String,
+    /// The plan file as given, for messages.
+    pub shown: String,
+    /// Every file read: the plan, its design and the design's catalogs.
+    pub files: Vec<PathBuf>,
+}
+
+/// Plans one plan file with its own values and design, as `podplan plan FILE` would.
+pub(crate) fn plan_file(path: &Path, err: &mut dyn Write) -> Result<Planned, CliError> {
+    let (spec, plan_path, design) = inputs(Some(&path.to_path_buf()), None, err)?;
+    let origins = file_fields(&spec);
+    let shown = path.display().to_string();
+    let located = |e: PlanError| CliError::Line(e.located(&shown));
+    let req = request::check(&spec, &origins).map_err(located)?;
+    let report = crate::study::plan(&design.pod, &design.name(), &req).map_err(located)?;
+    let mut files = design.files();
+    files.extend(plan_path);
+    let name = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    Ok(Planned {
+        report,
+        name,
+        shown,
+        files,
+    })
+}
+
+/// Writes a plan's report directory (`plan --out`, and `report --out` as `plan-<name>`),
+/// replaced as a whole under the rules of `output::dir`; its notes go to `err`.
+pub(crate) fn write_plan_dir(
+    report: &PlanReport,
+    dir: &Path,
+    inputs: &[PathBuf],
+    err: &mut dyn Write,
+) -> Result<(), CliError> {
+    let written = r::plan::plan_files(report, &super::bom::today())
+        .map_err(|e| format!("--out {}: {e}", dir.display()))?;
+    let notes = crate::output::dir::write_report_dir(dir, &written, inputs)
+        .map_err(|e| format!("--out {}: {e}", dir.display()))?;
+    for n in notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    Ok(())
+}
+
+/// The plan's tables as text: Markdown, or laid out to `width` on a terminal.
+pub(crate) fn plan_text(report: &PlanReport, width: Option<usize>) -> Result<String, CliError> {
+    let f = if width.is_some() {
+        Format::Table
+    } else {
+        Format::Markdown
+    };
+    Ok(String::from_utf8_lossy(&text(f, report)?).into_owned())
+}
+
 /// Exit 1 when the plan breaks a limit the user set (each named on standard error), else 0.
-fn limit_outcome(report: &PlanReport, shown: &str, err: &mut dyn Write) -> Outcome {
+pub(crate) fn limit_outcome(report: &PlanReport, shown: &str, err: &mut dyn Write) -> Outcome {
     if report.broken.is_empty() {
         return Outcome::Done;
     }

@@ -1,10 +1,14 @@
-//! `podplan report` and `podplan compare`: which designs, where the files go, and progress.
+//! `podplan report` and `podplan compare`: which designs and plans, where the files go, and
+//! progress.
 //!
-//! This file owns turning design paths into [`crate::study`] results and writing them:
-//! one directory per design (replaced as a whole), a `comparison/` directory when several
-//! designs are reported, or text on standard output. The content is `crate::render::report`'s.
+//! This file owns turning design and plan paths into [`crate::study`] results and writing
+//! them: one directory per design and one `plan-<name>/` per fleet plan (each replaced as a
+//! whole), a `comparison/` directory when several designs are reported, or text on standard
+//! output. `compare` puts designs side by side, or plans side by side; given both it refuses,
+//! since no figure means the same for a pod and a fleet. The content is `crate::render`'s.
 
-use super::input::{Design, load_designs};
+use super::input::{Design, load_designs_and_plans};
+use super::plan::{Planned, limit_outcome, plan_file, plan_text, write_plan_dir};
 use super::{CliError, Format, Outcome, emit, fail, render, write_stdout};
 use crate::model::Pod;
 use crate::output;
@@ -16,11 +20,12 @@ use std::path::{Path, PathBuf};
 /// Options of `podplan report`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
-    /// Design files (default: the built-in Pod 2.0 design). Catalog files are skipped, so
-    /// `designs/*.ron` works.
+    /// Design files and fleet-plan files (default: the built-in Pod 2.0 design). Catalog
+    /// files are skipped, so `designs/*.ron designs/plans/*.ron` works.
     pub designs: Vec<PathBuf>,
-    /// Write one directory per design here (and `comparison/` for several designs), each
-    /// replaced as a whole. Without it, summary.md is printed (on a terminal, as tables).
+    /// Write one directory per design here, `plan-<name>/` per plan (what `plan --out`
+    /// writes) and `comparison/` for several designs, each replaced as a whole. Without it,
+    /// summary.md and each plan's tables are printed (on a terminal, as tables).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print report.html (one self-contained page: key figures, charts, every table) instead
@@ -36,7 +41,8 @@ pub struct ReportArgs {
 /// Options of `podplan compare`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CompareArgs {
-    /// Design files, in the order to compare (catalog files are skipped).
+    /// Design files, or fleet-plan files, in the order to compare (catalog files are
+    /// skipped); designs and plans are not compared with each other.
     #[arg(required = true)]
     pub designs: Vec<PathBuf>,
     /// Output format of the table (default: the one --output's extension names, .csv .json .md
@@ -86,15 +92,13 @@ fn write_dir(
     Ok(())
 }
 
-/// The name of the directory `report --out` writes for a design: its file's stem, or the
-/// built-in design's name. A name must be plain (not hidden, not ending in `.ron`).
-fn report_name(d: &Design) -> Result<String, String> {
-    let name = d.name();
-    let name = name.as_str();
-    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+/// The name of the directory `report --out` writes for a design (its file's stem, or the
+/// built-in design's name) or a plan (`plan-` and its file's stem), from `file`. A name must
+/// be plain (not hidden, not ending in `.ron`).
+fn report_name(name: &str, file: &str) -> Result<String, String> {
+    if name.is_empty() || name == "plan-" || name.starts_with('.') || name.contains(['/', '\\']) {
         return Err(format!(
-            "{}: cannot name a report directory {name:?} after this file; copy the design to a plain name such as my-pod.ron",
-            d.pod.file
+            "{file}: cannot name a report directory {name:?} after this file; copy it to a plain name such as my-pod.ron"
         ));
     }
     if Path::new(name)
@@ -102,8 +106,7 @@ fn report_name(d: &Design) -> Result<String, String> {
         .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
     {
         return Err(format!(
-            "{}: its report directory would be named {name}, like a design file; rename the file so it ends in .ron alone",
-            d.pod.file
+            "{file}: its report directory would be named {name}, like a design file; rename the file so it ends in .ron alone"
         ));
     }
     Ok(name.to_string())
@@ -115,22 +118,29 @@ fn report_name(d: &Design) -> Result<String, String> {
 fn plan_targets(
     dir: &Path,
     designs: &[Design],
+    plans: &[Planned],
     inputs: &[PathBuf],
 ) -> Result<(Vec<PathBuf>, Vec<String>), String> {
     let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
     let mut targets = Vec::new();
-    for d in designs {
-        let name = report_name(d)?;
+    let named = designs
+        .iter()
+        .map(|d| (d.name(), d.pod.file.as_str()))
+        .chain(
+            plans
+                .iter()
+                .map(|p| (format!("plan-{}", p.name), p.shown.as_str())),
+        );
+    for (name, file) in named {
+        let name = report_name(&name, file)?;
         if designs.len() > 1 && name == "comparison" {
             return Err(format!(
-                "{}: its report would be named comparison/, which holds the comparison of the designs; rename the design file",
-                d.pod.file
+                "{file}: its report would be named comparison/, which holds the comparison of the designs; rename the design file"
             ));
         }
-        if let Some(first) = seen.insert(name.clone(), &d.pod.file) {
+        if let Some(first) = seen.insert(name.clone(), file) {
             return Err(format!(
-                "{first} and {} would both be reported as {}; give the design files different names",
-                d.pod.file,
+                "{first} and {file} would both be reported as {}; give the files different names",
                 dir.join(&name).display()
             ));
         }
@@ -169,25 +179,54 @@ fn check_out_dir(dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Plans every plan file given, before anything is written.
+fn plan_all(paths: &[PathBuf], err: &mut dyn Write) -> Result<Vec<Planned>, CliError> {
+    paths.iter().map(|p| plan_file(p, err)).collect()
+}
+
+/// Exit 1 when any plan breaks a limit its file set (each named on standard error).
+fn plans_outcome(plans: &[Planned], err: &mut dyn Write) -> Outcome {
+    let mut outcome = Outcome::Done;
+    for p in plans {
+        if limit_outcome(&p.report, &p.shown, err) == Outcome::LimitBroken {
+            outcome = Outcome::LimitBroken;
+        }
+    }
+    outcome
+}
+
+/// Checks the combination of `report`'s flags and inputs before anything is computed.
+fn check_report_args(a: &ReportArgs, designs: usize, plans: usize) -> Result<(), CliError> {
+    if let Some(dir) = &a.out {
+        return check_out_dir(dir);
+    }
+    if a.html && plans > 0 {
+        return fail(
+            "--html prints the page of one design; a plan has no page (give --out DIR to write its directory, plan.md first)",
+        );
+    }
+    if a.html && designs > 1 {
+        return fail(format!(
+            "--html prints the page of one design, and {designs} were given; with --out DIR every design's directory (and comparison/) holds report.html"
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `podplan report`.
 pub(crate) fn run_report(
     a: ReportArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let designs = load_designs(&a.designs, err)?;
-    if let Some(dir) = &a.out {
-        check_out_dir(dir)?;
-    } else if a.html && designs.len() > 1 {
-        return fail(format!(
-            "--html prints the page of one design, and {} were given; with --out DIR every design's directory (and comparison/) holds report.html",
-            designs.len()
-        ));
-    }
-    let inputs = inputs_of(&designs);
+    let (designs, plan_paths) = load_designs_and_plans(&a.designs, err)?;
+    check_report_args(&a, designs.len(), plan_paths.len())?;
+    let plans = plan_all(&plan_paths, err)?;
+    let mut inputs = inputs_of(&designs);
+    inputs.extend(plans.iter().flat_map(|p| p.files.iter().cloned()));
     let targets = match &a.out {
         Some(dir) => {
-            let (t, notes) = plan_targets(dir, &designs, &inputs)?;
+            let (t, notes) = plan_targets(dir, &designs, &plans, &inputs)?;
             for n in notes {
                 let _ = writeln!(err, "note: {n}");
             }
@@ -208,21 +247,25 @@ pub(crate) fn run_report(
         }
         // On a terminal, tables laid out to its width; piped, the Markdown of summary.md.
         let width = super::screen::table_width().filter(|_| !a.markdown);
-        let mut text = String::new();
-        for (i, r) in reports.iter().enumerate() {
-            if i > 0 {
-                text.push_str("\n---\n\n");
-            }
-            match width {
-                Some(w) => text.push_str(&report::summary_text(r, w)),
-                None => text.push_str(&report::summary_markdown(r, &[])),
-            }
+        let mut parts = Vec::new();
+        for r in &reports {
+            parts.push(match width {
+                Some(w) => report::summary_text(r, w),
+                None => report::summary_markdown(r, &[]),
+            });
         }
-        return emit(out, None, &[], text.as_bytes());
+        for p in &plans {
+            parts.push(plan_text(&p.report, width)?);
+        }
+        emit(out, None, &[], parts.join("\n---\n\n").as_bytes())?;
+        return Ok(plans_outcome(&plans, err));
     };
     let date = super::bom::today();
     for (r, target) in reports.iter().zip(&targets) {
         write_dir(target, report::design_files(r, &date), &inputs, err)?;
+    }
+    for (p, target) in plans.iter().zip(&targets[reports.len()..]) {
+        write_plan_dir(&p.report, target, &inputs, err)?;
     }
     if reports.len() > 1 {
         let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
@@ -239,16 +282,29 @@ pub(crate) fn run_report(
         .filter_map(|t| t.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     let line = format!("wrote {} in {}\n", names.join(", "), dir.display());
-    write_stdout(out, line.as_bytes())
+    write_stdout(out, line.as_bytes())?;
+    Ok(plans_outcome(&plans, err))
 }
 
-/// Runs `podplan compare`.
+/// Runs `podplan compare`: designs side by side, or plans side by side (never both).
 pub(crate) fn run_compare(
     a: CompareArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let designs = load_designs(&a.designs, err)?;
+    let (designs, plan_paths) = load_designs_and_plans(&a.designs, err)?;
+    if !designs.is_empty() && !plan_paths.is_empty() {
+        return fail(format!(
+            "compare puts like with like: {} design{} and {} fleet plan{} were given; compare the designs and the plans in two runs",
+            designs.len(),
+            if designs.len() == 1 { "" } else { "s" },
+            plan_paths.len(),
+            if plan_paths.len() == 1 { "" } else { "s" },
+        ));
+    }
+    if !plan_paths.is_empty() {
+        return compare_plans(&a, &plan_paths, out, err);
+    }
     let reports = build_all(&designs, err)?;
     let pods: Vec<&Pod> = designs.iter().map(|d| &d.pod).collect();
     let c = crate::study::compare(&reports, &pods);
@@ -259,4 +315,33 @@ pub(crate) fn run_compare(
     }
     let text = render(a.format, &c, |st| report::compare_sections(&c, st))?;
     emit(out, a.output.as_ref(), &inputs, text.as_bytes())
+}
+
+/// `compare` of fleet plans: TCO, capex, opex, cost per TB-month, pods and racks at the end
+/// and what binds racks, one column per plan (model §16).
+fn compare_plans(
+    a: &CompareArgs,
+    paths: &[PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let plans = plan_all(paths, err)?;
+    let named: Vec<(String, &crate::plan::PlanReport)> =
+        plans.iter().map(|p| (p.name.clone(), &p.report)).collect();
+    let c = crate::study::compare_plans(&named);
+    let inputs: Vec<PathBuf> = plans.iter().flat_map(|p| p.files.iter().cloned()).collect();
+    if let Some(dir) = &a.out {
+        output::dir::check_replaceable(dir, &inputs).map_err(|e| e.to_string())?;
+        write_dir(
+            dir,
+            crate::render::plan::compare_files(&c).map_err(report::ReportError::Json),
+            &inputs,
+            err,
+        )?;
+    }
+    let text = render(a.format, &c, |st| {
+        crate::render::plan::compare_sections(&c, st)
+    })?;
+    emit(out, a.output.as_ref(), &inputs, text.as_bytes())?;
+    Ok(plans_outcome(&plans, err))
 }

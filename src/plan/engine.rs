@@ -31,10 +31,21 @@ pub struct PodLine {
     pub supplier: Option<String>,
     /// Quantity in one pod.
     pub qty_per_pod: u64,
-    /// Unit price as in the design (its date).
+    /// Unit (list) price as in the design (its date).
     pub unit: Cents,
     /// A data drive: its price follows the drive-price decline.
     pub data_drive: bool,
+    /// The part's quantity price breaks as (least units in one order, unit price), ascending
+    /// (model §15.1); empty when the parts list gives none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<(u64, Cents)>,
+}
+
+impl PodLine {
+    /// The break (least units, unit price) an order of `units` of this part reaches.
+    fn break_for(&self, units: u64) -> Option<(u64, Cents)> {
+        self.breaks.iter().rev().find(|b| b.0 <= units).copied()
+    }
 }
 
 /// What the other engines say about one pod, for the plan.
@@ -151,6 +162,9 @@ pub struct OrderLine {
     pub unit: Cents,
     /// Quantity × unit price.
     pub extended: Cents,
+    /// The quantity price break that set `unit` (its least quantity), when one applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_break: Option<u64>,
 }
 
 /// One period of the plan.
@@ -178,9 +192,11 @@ pub struct PeriodRow {
     pub racks: u64,
     /// Switch ports in use.
     pub switch_ports: u64,
-    /// Price of one data drive this period (the first data-drive part).
+    /// List price of one data drive this period (the first data-drive part), which prices
+    /// the replacements, bought a few at a time.
     pub drive_price: Cents,
-    /// Price of one pod this period.
+    /// Price of one pod in this period's purchase, at the quantity breaks its order reaches
+    /// (one pod's price when nothing is bought).
     pub pod_price: Cents,
     /// Usable capacity installed.
     pub usable: Bytes,
@@ -548,35 +564,59 @@ fn demands(req: &PlanRequest) -> Result<Vec<(Bytes, Bytes)>, PlanError> {
         .collect()
 }
 
-/// The pod's lines at a period's prices, and the price of one pod.
+/// A pod line at a period's price, with the quantity break that set it.
+type Priced = (PodLine, Option<u64>);
+
+/// The pod's lines at a period's prices for an order of `pods` pods, each with the quantity
+/// break its part's units in the order reach, and the price of one pod at those prices.
 fn priced_lines(
     pod: &PodFacts,
     req: &PlanRequest,
     years: f64,
-) -> Result<(Vec<PodLine>, Cents), PlanError> {
+    pods: u64,
+) -> Result<(Vec<Priced>, Cents), PlanError> {
+    // A part on two lines (a data drive also used as a boot drive) reaches its break by its
+    // units over both.
+    let mut units: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for l in &pod.lines {
+        let e = units.entry(l.part.as_str()).or_default();
+        *e = e.saturating_add(l.qty_per_pod.saturating_mul(pods));
+    }
     let mut total = Cents::ZERO;
     let mut out = Vec::with_capacity(pod.lines.len());
     for l in &pod.lines {
+        let brk = l.break_for(units.get(l.part.as_str()).copied().unwrap_or(0));
+        let list = brk.map_or(l.unit, |b| b.1);
         let unit = if l.data_drive {
-            declined(l.unit, req.drive_price_decline_pct, years)
+            declined(list, req.drive_price_decline_pct, years)
         } else {
-            l.unit
+            list
         };
         total = add(total, mul(unit, l.qty_per_pod)?)?;
-        out.push(PodLine { unit, ..l.clone() });
+        out.push((PodLine { unit, ..l.clone() }, brk.map(|b| b.0)));
     }
     Ok((out, total))
 }
 
+/// The list price of one data drive `years` into the plan (the first data-drive line).
+fn drive_list_price(pod: &PodFacts, req: &PlanRequest, years: f64) -> Cents {
+    pod.lines
+        .iter()
+        .find(|l| l.data_drive)
+        .map_or(Cents::ZERO, |l| {
+            declined(l.unit, req.drive_price_decline_pct, years)
+        })
+}
+
 fn order(
-    lines: &[PodLine],
+    lines: &[Priced],
     pods: u64,
     racks: u64,
     req: &PlanRequest,
 ) -> Result<Vec<OrderLine>, PlanError> {
     let mut out = Vec::new();
     if pods > 0 {
-        for l in lines {
+        for (l, price_break) in lines {
             let qty = l.qty_per_pod.checked_mul(pods).ok_or_else(too_large)?;
             out.push(OrderLine {
                 part: l.part.clone(),
@@ -586,6 +626,7 @@ fn order(
                 qty,
                 unit: l.unit,
                 extended: mul(l.unit, qty)?,
+                price_break: *price_break,
             });
         }
     }
@@ -603,6 +644,7 @@ fn order(
                 qty: racks,
                 unit,
                 extended: mul(unit, racks)?,
+                price_break: None,
             });
         }
     }
@@ -687,11 +729,8 @@ pub fn schedule(
         let need_racks = racks_for(pods, fit.pods_per_rack, pod.grouping);
         let racks_bought = need_racks.saturating_sub(racks);
         racks += racks_bought;
-        let (lines, pod_price) = priced_lines(pod, req, years)?;
-        let drive_price = lines
-            .iter()
-            .find(|l| l.data_drive)
-            .map_or(Cents::ZERO, |l| l.unit);
+        let (lines, pod_price) = priced_lines(pod, req, years, bought.max(1))?;
+        let drive_price = drive_list_price(pod, req, years);
         let capex_pods = mul(pod_price, bought)?;
         let capex_racks = mul(req.site.rack_price, racks_bought)?;
         let capex_switches = mul(req.site.switch.price, racks_bought)?;
@@ -807,10 +846,23 @@ fn rack_month(
     })
 }
 
-fn price_decline_saved(rows: &[PeriodRow]) -> Result<Cents, PlanError> {
-    let first = rows.first().map_or(Cents::ZERO, |r| r.pod_price);
+/// What the falling drive price saves on the pods bought after the first period: each
+/// purchase at its period's price against the same purchase at the first period's, both at
+/// the purchase's own quantity breaks, so that only the decline counts.
+fn price_decline_saved(
+    pod: &PodFacts,
+    req: &PlanRequest,
+    rows: &[PeriodRow],
+) -> Result<Cents, PlanError> {
     rows.iter().try_fold(Cents::ZERO, |acc, r| {
-        add(acc, mul(first.saturating_sub(r.pod_price), r.pods_bought)?)
+        if r.pods_bought == 0 {
+            return Ok(acc);
+        }
+        let (_, at_start) = priced_lines(pod, req, 0.0, r.pods_bought)?;
+        add(
+            acc,
+            mul(at_start.saturating_sub(r.pod_price), r.pods_bought)?,
+        )
     })
 }
 
@@ -823,7 +875,7 @@ pub fn compute(pod: &PodFacts, req: &PlanRequest) -> Result<PlanReport, PlanErro
         )));
     }
     let fit = rack_fit(pod, req)?;
-    let (_, first_price) = priced_lines(pod, req, 0.0)?;
+    let (_, first_price) = priced_lines(pod, req, 0.0, 1)?;
     if let Some(b) = req.budget
         && b < first_price
     {
@@ -842,7 +894,7 @@ pub fn compute(pod: &PodFacts, req: &PlanRequest) -> Result<PlanReport, PlanErro
     let waiting = Waiting {
         as_needed: (totals.capex.total, totals.opex.total, totals.tco),
         up_front: (up_totals.capex.total, up_totals.opex.total, up_totals.tco),
-        price_decline_saved: price_decline_saved(&rows)?,
+        price_decline_saved: price_decline_saved(pod, req, &rows)?,
         tco_saved: up_totals.tco.saturating_sub(totals.tco),
     };
     let mut broken = Vec::new();
@@ -865,6 +917,17 @@ pub fn compute(pod: &PodFacts, req: &PlanRequest) -> Result<PlanReport, PlanErro
             crate::units::trim_float(req.site.rack_depth_in),
             fit.overhang_in,
             crate::units::trim_float(req.site.max_overhang_in)
+        ));
+    }
+    let at_break: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.order.iter().any(|l| l.price_break.is_some()))
+        .map(|r| r.label.as_str())
+        .collect();
+    if !at_break.is_empty() {
+        notes.push(format!(
+            "Quantity price breaks from the parts list apply to the purchases of {} (each part at the break its units in the order reach; replacement drives at list price)",
+            at_break.join(", ")
         ));
     }
     if let Grouping::Vault { data, parity } = pod.grouping {

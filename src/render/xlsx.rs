@@ -835,6 +835,12 @@ fn plan_order_sheet(
     for (c, h) in head.iter().enumerate() {
         ws.write_string_with_format(2, c as u16, *h, &f.header)?;
     }
+    // A column for the quantity breaks only when the order reaches one (model §15.1).
+    let breaks = p.order.iter().any(|l| l.price_break.is_some());
+    if breaks {
+        ws.write_string_with_format(2, 7, "Price", &f.header)?;
+        ws.set_column_width(7, 22)?;
+    }
     let first = 3u32;
     for (i, l) in p.order.iter().enumerate() {
         let row = first + i as u32;
@@ -849,6 +855,13 @@ fn plan_order_sheet(
             format!("{:.2}", units(l.extended)),
         );
         ws.write_formula_with_format(row, 6, ext, &f.money)?;
+        if breaks {
+            let price = match l.price_break {
+                Some(q) => format!("break from {q} units"),
+                None => "list".to_string(),
+            };
+            ws.write_string(row, 7, &price)?;
+        }
     }
     let last = first + p.order.len() as u32 - 1;
     ws.write_string_with_format(last + 1, 0, "Total", &f.bold)?;

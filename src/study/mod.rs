@@ -22,7 +22,7 @@ use serde::Serialize;
 mod compare;
 mod plan;
 pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
-pub use plan::{plan, pod_facts};
+pub use plan::{PlanColumn, PlanComparison, compare_plans, plan, pod_facts};
 
 /// Workloads every design study runs, in order.
 pub const WORKLOADS: [Workload; 6] = [

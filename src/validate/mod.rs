@@ -10,8 +10,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::load::Loaded;
 use crate::model::{
     Attached, Attachment, Backplane, BayDrive, BootDrive, BootPort, Controller, ControllerKind,
-    Drive, FanGroup, Figure, Kind, Load, Memory, NicCardUse, Part, PartRef, Pod, Price, Psu,
-    Published, RaidPolicy,
+    Drive, FanGroup, Figure, Kind, Load, Memory, NicCardUse, Part, PartRef, Pod, Price, PriceBreak,
+    Psu, Published, RaidPolicy,
 };
 use crate::spec::{self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse};
 use crate::units::{

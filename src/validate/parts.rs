@@ -18,6 +18,7 @@ pub(super) fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Pa
         );
     }
     let unit = prices::check_price(s, place, &p.price);
+    let breaks = prices::check_breaks(s, place, &p.price, unit);
     let sp = format!("{place}.spec");
     let kind = match &p.spec {
         PartSpec::Drive(d) => drive(s, &sp, d),
@@ -45,6 +46,7 @@ pub(super) fn check_part(s: &mut Sink, place: &str, p: &spec::Part) -> Option<Pa
             currency: p.price.currency.clone(),
             date: p.price.date.clone(),
             source: p.price.source.clone(),
+            breaks: breaks?,
         },
         kind: kind?,
         facts: p

@@ -1021,3 +1021,158 @@ fn output_extension_gives_the_format_and_a_mismatch_is_refused() {
     ]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// Pod 2.0 with quantity price breaks added to the drive ($120.00, 45 per pod) and the chassis
+/// ($335.45, 1 per pod), validated: the pod, and the directory holding the design file.
+fn pod_2_with_breaks(drive: &str, chassis: &str) -> (Pod, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(design_path("2.0"))
+        .unwrap()
+        .replace(
+            r#"price: (amount: "120.00", date: "2011-07", "#,
+            &format!(r#"price: (amount: "120.00", date: "2011-07", breaks: [{drive}], "#),
+        )
+        .replace(
+            r#"price: (amount: "335.45", date: "2011-07", "#,
+            &format!(r#"price: (amount: "335.45", date: "2011-07", breaks: [{chassis}], "#),
+        );
+    let file = dir.path().join("p2-breaks.ron");
+    std::fs::write(&file, text).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/catalog.ron"),
+        dir.path().join("catalog.ron"),
+    )
+    .unwrap();
+    let podplan::load::Document::Design(l) = podplan::load::load_file(&file).unwrap() else {
+        panic!("a design");
+    };
+    let o = podplan::validate::validate(&l);
+    let errors: Vec<_> = o.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    (o.pod.unwrap(), dir)
+}
+
+#[test]
+fn a_price_break_applies_from_its_quantity_and_says_so() {
+    // The chassis is 1 per pod with a break at 45 units for $300.00 (list $335.45).
+    let (p, dir) = pod_2_with_breaks(
+        "",
+        r#"(qty: 45, amount: "300.00", source: Published("https://example.com/quote"))"#,
+    );
+    let at = |pods: u32| {
+        bom::report(
+            &p,
+            None,
+            &Options {
+                pods,
+                ..Options::default()
+            },
+        )
+        .unwrap()
+    };
+    let chassis = |r: &Report| {
+        r.lines
+            .iter()
+            .find(|l| l.part == "protocase-pod-2-0-chassis")
+            .unwrap()
+            .clone()
+    };
+    let r44 = at(44);
+    let c44 = chassis(&r44);
+    assert_eq!(
+        (c44.qty, c44.unit, c44.price_break),
+        (44, Cents(33_545), None)
+    );
+    assert_eq!(c44.basis, Basis::Estimated, "the list price's own source");
+    // 44 pods at the published $7,384.00 each.
+    assert_eq!(r44.totals.order_total, Cents(44 * 738_400));
+    let r45 = at(45);
+    let c45 = chassis(&r45);
+    assert_eq!(
+        (c45.qty, c45.unit, c45.price_break),
+        (45, Cents(30_000), Some(45))
+    );
+    assert_eq!(c45.basis, Basis::Published, "the break's own source");
+    assert!(
+        c45.source
+            .contains("price break from 45 units (list price $335.45)"),
+        "{}",
+        c45.source
+    );
+    // 45 × $7,384.00 − 45 × ($335.45 − $300.00) = $332,280.00 − $1,595.25 = $330,684.75.
+    assert_eq!(r45.totals.order_total, Cents(33_068_475));
+    // The command line shows it, in the sources section and the JSON.
+    let f = dir.path().join("p2-breaks.ron");
+    let (code, out, _) = run(&["bom", f.to_str().unwrap(), "--pods", "45"]);
+    assert_eq!(code, 0);
+    assert!(
+        crate::flat(&out).contains("price break from 45 units"),
+        "{out}"
+    );
+    let (_, json, _) = run(&[
+        "bom",
+        f.to_str().unwrap(),
+        "--pods",
+        "44",
+        "--format",
+        "json",
+    ]);
+    assert!(!json.contains("price_break"), "no break at 44 pods");
+    // A --price override replaces the break too.
+    let (_, json, _) = run(&[
+        "bom",
+        f.to_str().unwrap(),
+        "--pods",
+        "45",
+        "--price",
+        "protocase-pod-2-0-chassis=310",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let line = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["part"] == "protocase-pod-2-0-chassis")
+        .unwrap();
+    assert_eq!(line["unit"], 31_000);
+    assert_eq!(line["basis"], "override");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// A larger order never pays a higher unit price on any line (and so never a higher
+    /// price per pod), whatever the (valid) breaks.
+    #[test]
+    fn a_larger_order_never_has_a_higher_unit_price(
+        steps in prop::collection::vec((1u64..400, 0i64..2_000), 0..4),
+        chassis_at in 2u64..200,
+        a in 1u32..300,
+        b in 1u32..300,
+    ) {
+        // Drive breaks: ascending quantities, each no dearer than the one before ($120.00).
+        let (mut qty, mut unit) = (1u64, 12_000i64);
+        let mut drive = Vec::new();
+        for (dq, du) in steps {
+            qty += dq;
+            unit = (unit - du).max(1);
+            drive.push(format!(
+                r#"(qty: {qty}, amount: "{}.{:02}", source: Estimated("q"))"#,
+                unit / 100,
+                unit % 100
+            ));
+        }
+        let chassis = format!(r#"(qty: {chassis_at}, amount: "300.00", source: Estimated("q"))"#);
+        let (p, _dir) = pod_2_with_breaks(&drive.join(", "), &chassis);
+        let (small, large) = (a.min(b), a.max(b));
+        let at = |pods: u32| bom::report(&p, None, &Options { pods, ..Options::default() }).unwrap();
+        let (rs, rl) = (at(small), at(large));
+        for (ls, ll) in rs.lines.iter().zip(&rl.lines) {
+            prop_assert_eq!(&ls.part, &ll.part);
+            prop_assert!(ll.unit <= ls.unit, "{}: {} at {large} pods > {} at {small}", ll.part, ll.unit, ls.unit);
+        }
+        prop_assert!(rl.totals.pod_total <= rs.totals.pod_total);
+    }
+}

@@ -22,6 +22,7 @@ fn round_pod() -> PodFacts {
         qty_per_pod: qty,
         unit: Cents(unit),
         data_drive,
+        breaks: Vec::new(),
     };
     PodFacts {
         design: "Round pod".into(),
@@ -129,6 +130,56 @@ fn a_falling_drive_price_makes_the_second_year_pods_cheaper_by_hand() {
     );
     // Year 2's failures (2 pods × 10 × 10 % = 2 drives) are replaced at $50.
     assert_eq!(y2.opex.drive_replacements, Cents(100_00));
+}
+
+#[test]
+fn the_big_purchase_gets_the_quantity_break_by_hand() {
+    // The round pod's drive ($100.00 list) with a break at 100 units for $90.00.
+    let mut pod = round_pod();
+    pod.lines[0].breaks = vec![(100, Cents(90_00))];
+    let body = r#"demand: Schedule(["1000 TB", "1200 TB"]), horizon_years: 2, headroom_pct: 0.0"#;
+    let r = engine::compute(&pod, &request(body)).unwrap();
+    let (y1, y2) = (&r.periods[0], &r.periods[1]);
+    // Year 1: 10 pods = 100 drives, at the break: a pod is 10 × $90 + $1,000 = $1,900.
+    assert_eq!((y1.pods_bought, y1.pod_price), (10, Cents(1_900_00)));
+    assert_eq!(y1.capex.pods, Cents(19_000_00));
+    let drive = y1.order.iter().find(|l| l.part == "drive").unwrap();
+    assert_eq!(
+        (drive.qty, drive.unit, drive.price_break),
+        (100, Cents(90_00), Some(100))
+    );
+    let chassis = y1.order.iter().find(|l| l.part == "chassis").unwrap();
+    assert_eq!((chassis.unit, chassis.price_break), (Cents(1_000_00), None));
+    // Year 2: 2 pods = 20 drives, below the break: $2,000 a pod.
+    assert_eq!((y2.pods_bought, y2.pod_price), (2, Cents(2_000_00)));
+    assert_eq!(y2.capex.pods, Cents(4_000_00));
+    assert_eq!(y2.order[0].price_break, None);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("price breaks") && n.contains("purchases of Y1 (")),
+        "{:?}",
+        r.notes
+    );
+    // Replacements are bought a few at a time: list price. 10 pods × 10 × 10 % = 10 × $100.
+    assert_eq!(y1.drive_price, Cents(100_00));
+    assert_eq!(y1.opex.drive_replacements, Cents(1_000_00));
+    // Buying all 12 pods up front reaches the break on all of them: 12 × $1,900, in two
+    // racks of 10 ($1,000 rack + $2,000 switch each).
+    let w = r.waiting.as_ref().unwrap();
+    assert_eq!(w.up_front.0, Cents(12 * 1_900_00 + 2 * 3_000_00));
+    // With the drive price halving, waiting saves only the decline, not the lost break:
+    // year 2's 2 pods at $1,500 against the same 2 pods at the start, $2,000.
+    let r = engine::compute(
+        &pod,
+        &request(&format!("{body}, drive_price_decline_pct: 50.0")),
+    )
+    .unwrap();
+    assert_eq!(r.periods[1].pod_price, Cents(1_500_00));
+    assert_eq!(
+        r.waiting.as_ref().unwrap().price_decline_saved,
+        Cents(1_000_00)
+    );
 }
 
 #[test]

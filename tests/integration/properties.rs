@@ -573,6 +573,7 @@ fn build(p: &Plan) -> Built {
             currency: "USD".into(),
             date: p.date.to_string(),
             source,
+            breaks: Vec::new(),
         }
     };
     let part = |id: &str, name: String, price: Price, spec: PartSpec| Part {

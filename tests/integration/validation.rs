@@ -82,6 +82,7 @@ const EXPECTED: &[Expect] = &[
     e("absurd-capacity", "parts[6].spec.capacity"),
     e("invalid-price", "parts[2].price.amount"),
     e("negative-price", "parts[9].price.amount"),
+    e("price-break", "parts[0].price.breaks[1].qty"),
     e("invalid-date", "parts[10].price.date"),
     e("invalid-value", "parts[9].spec.watts"),
     e("text-too-long", "parts[0].name"),
@@ -1183,4 +1184,106 @@ fn more_single_mistakes_in_a_real_design_are_reported_once() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The valid fixture with the chassis ($300.00) given `breaks`; its diagnostics.
+fn with_chassis_breaks(breaks: &str) -> Vec<Diagnostic> {
+    let text = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap().replace(
+        r#"price: Price(amount: "300.00", currency: "USD", date: "2011-07", source: Estimated("test fixture")),"#,
+        &format!(
+            r#"price: Price(amount: "300.00", currency: "USD", date: "2011-07", source: Estimated("test fixture"), breaks: [{breaks}]),"#
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("breaks.ron");
+    std::fs::write(&file, text).unwrap();
+    cli::check_file(Some(&file))
+}
+
+#[test]
+fn price_breaks_are_checked_where_they_are_written() {
+    let q = |qty: &str, amount: &str| {
+        format!(r#"(qty: {qty}, amount: "{amount}", source: Estimated("quote"))"#)
+    };
+    // Ascending and cheaper: no diagnostic at all.
+    let ok = with_chassis_breaks(&format!("{}, {}", q("10", "280.00"), q("100", "250.00")));
+    assert!(ok.is_empty(), "{}", show(&ok));
+    // Equal prices are allowed (a break that does not lower the price is not wrong).
+    assert!(with_chassis_breaks(&q("10", "300.00")).is_empty());
+    let cases: &[(String, &str, &str, &str)] = &[
+        (
+            q("1", "280.00"),
+            "price-break",
+            "parts[0].price.breaks[0].qty",
+            "starts at 2",
+        ),
+        (
+            q("0", "280.00"),
+            "price-break",
+            "parts[0].price.breaks[0].qty",
+            "starts at 2",
+        ),
+        (
+            q("2000000000", "280.00"),
+            "price-break",
+            "parts[0].price.breaks[0].qty",
+            "starts at 2",
+        ),
+        (
+            format!("{}, {}", q("10", "280.00"), q("10", "270.00")),
+            "price-break",
+            "parts[0].price.breaks[1].qty",
+            "strictly ascending",
+        ),
+        (
+            q("10", "310.00"),
+            "price-break",
+            "parts[0].price.breaks[0].amount",
+            "dearer than the list price ($300.00)",
+        ),
+        (
+            format!("{}, {}", q("10", "250.00"), q("100", "260.00")),
+            "price-break",
+            "parts[0].price.breaks[1].amount",
+            "dearer than the break at 10 units ($250.00)",
+        ),
+        (
+            q("10", "0.00"),
+            "price-break",
+            "parts[0].price.breaks[0].amount",
+            "not positive",
+        ),
+        (
+            q("10", "-5.00"),
+            "price-break",
+            "parts[0].price.breaks[0].amount",
+            "not positive",
+        ),
+        (
+            q("10", "2.8O"),
+            "invalid-price",
+            "parts[0].price.breaks[0].amount",
+            "cannot read",
+        ),
+        (
+            r#"(qty: 10, amount: "280.00", date: "2011-13", source: Estimated("quote"))"#
+                .to_string(),
+            "invalid-date",
+            "parts[0].price.breaks[0].date",
+            "2011-13",
+        ),
+    ];
+    for (breaks, code, place, words) in cases {
+        let d = with_chassis_breaks(breaks);
+        assert_eq!(
+            d.len(),
+            1,
+            "{breaks}: one mistake, one diagnostic:\n{}",
+            show(&d)
+        );
+        assert_eq!(d[0].code.as_str(), *code, "{breaks}");
+        assert_eq!(d[0].place, *place, "{breaks}");
+        assert!(d[0].is_error(), "{breaks}");
+        assert!(d[0].message.contains(words), "{breaks}: {}", d[0].message);
+    }
 }
