@@ -1991,11 +1991,15 @@ fn estimate_prepared(
                 total_chunks(n).min(done.saturating_add(MAX_BATCH_CHUNKS)),
                 n,
             ),
-            Trials::Until { max, .. } => {
+            Trials::Until { relative, max } => {
                 // Split trials are costly: look at the estimate sooner (two chunks, one per
-                // core on a laptop), then double as before.
+                // core on a laptop), then at most double.
                 let first = if prep.split.is_some() { 2 } else { 8 };
-                let batch = done.clamp(first, MAX_BATCH_CHUNKS);
+                let batch = if prep.split.is_some() {
+                    next_batch(&stats, relative, done, first)
+                } else {
+                    done.clamp(first, MAX_BATCH_CHUNKS)
+                };
                 (done, done.saturating_add(batch).min(total_chunks(max)), max)
             }
         };
@@ -2065,6 +2069,32 @@ fn estimate_prepared(
         }),
         splitting: prep.split.as_ref().map(|p| p.factor[1..].to_vec()),
         weights: weights(&stats),
+    }
+}
+
+/// Margin on the trials a run is predicted to need, so the batch that should reach the
+/// target usually does.
+const BATCH_MARGIN: f64 = 1.1;
+
+/// Chunks in the next batch of a splitting run to a target `relative` half-width, `done`
+/// chunks run:
+/// `first` to begin with; then, once the interval is trusted ([`MIN_HITS`]), the trials it
+/// predicts are still needed (the half-width falls as `1/√n`, so `n (r / target)²` in all,
+/// with [`BATCH_MARGIN`]), at least one chunk and at most as many as were run (doubling); a
+/// function of the results so far only, so the run stays reproducible.
+fn next_batch(stats: &Stats, relative: f64, done: u64, first: u64) -> u64 {
+    let doubling = done.clamp(first, MAX_BATCH_CHUNKS);
+    if done == 0 || stats.hits < MIN_HITS {
+        return doubling;
+    }
+    let iv = p_interval(stats, true);
+    match iv.relative() {
+        Some(r) if relative > 0.0 => {
+            let need = stats.p.n as f64 * (r / relative).powi(2) * BATCH_MARGIN;
+            let more = ((need - stats.p.n as f64) / CHUNK as f64).ceil();
+            (more.max(1.0) as u64).min(doubling)
+        }
+        _ => doubling,
     }
 }
 
@@ -2483,6 +2513,32 @@ mod tests {
     }
 
     const ONE_YEAR: Hours = Hours(HOURS_PER_YEAR);
+
+    /// A splitting run to a precision stops near the trials that precision needs (the
+    /// half-width falls as `1/√n`): not a doubling past them.
+    #[test]
+    fn a_splitting_run_stops_near_the_trials_its_precision_needs() {
+        let sys = four_behind_own_components(0.0, 0.6 / HOURS_PER_YEAR, Hours(120.0));
+        for target in [0.02, 0.01] {
+            let params = McParams {
+                seed: 5,
+                trials: Trials::Until {
+                    relative: target,
+                    max: 10_000_000,
+                },
+                ..McParams::default()
+            };
+            let est = estimate(&sys, &params);
+            assert_eq!(est.precision_reached, Some(true));
+            let r = est.p_loss.relative().unwrap_or(1.0);
+            let needed = est.trials as f64 * (r / target).powi(2);
+            assert!(
+                (est.trials as f64) < 1.25 * needed + 2.0 * CHUNK as f64,
+                "{target}: {} trials where about {needed} would do",
+                est.trials
+            );
+        }
+    }
 
     #[test]
     fn moments_merge_like_one_pass() {
