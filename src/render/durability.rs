@@ -632,7 +632,7 @@ fn mc_notes(mc: &crate::montecarlo::McReport, m: &mut Section) {
         let split = per_run(montecarlo::Method::Splitting);
         if !split.is_empty() {
             m.notes.push(format!(
-                "Components fail, so splitting (RESTART) replaces failure biasing, whose weights are heavy-tailed when one event takes several drives: a trial reaching level k (its worst set tolerance + 1 − k failures from loss) is copied (×k-th factor: {}), each copy weighing 1 / the product of the factors below it and ending when it falls back; no likelihood ratios; \"trials with a loss\" count trials any of whose copies saw one.",
+                "Components fail, so splitting (RESTART) replaces failure biasing, whose weights are heavy-tailed when one event takes several drives: a trial reaching level k (its worst set tolerance + 1 − k failures from loss) is copied (×k-th factor: {}), each copy weighing 1 / the product of the factors below it and ending when it falls back; no likelihood ratios; with exponential lifetimes the last level is not copied: the expected losses there (the loss rate integrated over the time spent at it) are added instead, and \"trials with a loss\" count trials any of whose copies saw one or reached the last level.",
                 split.join("; ")
             ));
         }
