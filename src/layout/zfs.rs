@@ -254,7 +254,8 @@ pub struct ZfsFigures {
     pub slop: Bytes,
     /// What `zfs list` reports as USED + AVAIL of the empty pool: rdspace − slop.
     pub zfs_list: Bytes,
-    /// The same for data written in `params.recordsize` records (equal at 128 KiB).
+    /// The same for data written in `params.recordsize` records, at the exact ratio of that
+    /// record size (at 128 KiB it differs from `zfs_list` only by the deflate ratio's rounding).
     pub at_recordsize: Bytes,
 }
 

@@ -136,6 +136,51 @@ fn groups_section(r: &LayoutReport) -> Section {
     g
 }
 
+/// The ZFS pool's own figures to the byte: what `zfs list` reports, its slop and deflate
+/// ratio, and the capacity for data written in records other than 128 KiB.
+fn zfs_note(z: &crate::layout::zfs::ZfsFigures) -> String {
+    let (ltb, ltib) = tb_tib(z.zfs_list);
+    let mut note = format!(
+        "ZFS ({} top-level vdevs, ashift {}): `zfs list` reports {} B ({ltb} TB, {ltib} TiB) on the empty pool; slop {} B; deflate ratio {}/512.",
+        z.vdevs,
+        z.params.ashift,
+        grouped_int(z.zfs_list.0),
+        grouped_int(z.slop.0),
+        z.deflate_ratio
+    );
+    if z.params.recordsize != 128 << 10 {
+        let (rtb, rtib) = tb_tib(z.at_recordsize);
+        note.push_str(&format!(
+            " Data written in {} records fits {} B ({rtb} TB, {rtib} TiB).",
+            binary_size(z.params.recordsize),
+            grouped_int(z.at_recordsize.0)
+        ));
+    }
+    note
+}
+
+/// A power-of-two size in the largest binary unit that keeps it whole: `128 KiB`, `1 MiB`.
+fn binary_size(b: u64) -> String {
+    match b {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} B"),
+    }
+}
+
+/// `n` with a comma between thousands.
+fn grouped_int(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The capacity pipeline, raw to usable, and the Vault's when the design has one.
 fn capacity_sections(r: &LayoutReport, out: &mut Vec<Section>) {
     let mut p = pipeline_section(
@@ -148,6 +193,9 @@ fn capacity_sections(r: &LayoutReport, out: &mut Vec<Section>) {
         "Before the filesystem: {btb} TB ({btib} TiB). Usable: {utb} TB ({utib} TiB). Stranded by mixed drive sizes: {:.3} TB.",
         r.pipeline.stranded.tb()
     ));
+    if let Some(z) = &r.pipeline.zfs {
+        p.notes.push(zfs_note(z));
+    }
     out.push(p);
 
     if let Some(v) = &r.vault {

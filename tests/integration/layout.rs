@@ -817,3 +817,52 @@ fn auto_rejections_are_typed_reasons_worded_as_before() {
     assert_eq!(v["rejected"][i]["why_not"][0], cand.why_not[0].to_string());
     assert_eq!(v["rejected"][i]["label"], cand.shape.label());
 }
+
+#[test]
+fn a_zfs_layout_prints_what_zfs_list_reports_to_the_byte() {
+    let args = [
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "raidz2",
+        "--width",
+        "15",
+        "--recordsize",
+        "1 MiB",
+    ];
+    let (code, table, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (_, json, _) = run(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let z = &v["pipeline"]["zfs"];
+    let grouped = |n: u64| {
+        let d = n.to_string();
+        d.chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let comma = i > 0 && (d.len() - i) % 3 == 0;
+                comma.then_some(',').into_iter().chain([c])
+            })
+            .collect::<String>()
+    };
+    let flat = crate::flat(&table);
+    let list = z["zfs_list"].as_u64().unwrap();
+    assert!(
+        flat.contains(&format!("`zfs list` reports {} B", grouped(list))),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&format!("deflate ratio {}/512", z["deflate_ratio"])),
+        "{flat}"
+    );
+    // The usable stage is the same bytes, and 1 MiB records pad less than 128 KiB ones.
+    assert_eq!(v["pipeline"]["usable"].as_u64(), Some(list));
+    let at_1mib = z["at_recordsize"].as_u64().unwrap();
+    assert!(at_1mib > list, "{at_1mib} <= {list}");
+    assert!(flat.contains(&format!(
+        "Data written in 1 MiB records fits {} B",
+        grouped(at_1mib)
+    )));
+}
