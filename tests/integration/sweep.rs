@@ -54,7 +54,11 @@ fn every_front_member_is_feasible_and_no_evaluated_variant_dominates_it() {
         let p = objectives(m.figures.as_ref().unwrap());
         for v in &feasible {
             let q = objectives(v.figures.as_ref().unwrap());
-            assert!(!dominates(&q, &p), "variant {} dominates front member {i}", v.index);
+            assert!(
+                !dominates(&q, &p),
+                "variant {} dominates front member {i}",
+                v.index
+            );
         }
     }
     // And the front is complete: every feasible variant off it is dominated by a member.
@@ -179,7 +183,12 @@ fn the_same_sweep_gives_the_same_bytes_on_one_and_two_threads() {
     assert_eq!(one.0, 0, "{}", one.2);
     assert_eq!(one, two);
     // Every variant is listed with --all, the invalid ones with their reason.
-    assert_eq!(one.1.matches("invalid: invalid-raid").count(), 6, "{}", one.1);
+    assert_eq!(
+        one.1.matches("invalid: invalid-raid").count(),
+        6,
+        "{}",
+        one.1
+    );
 }
 
 #[test]
@@ -202,7 +211,10 @@ fn no_feasible_variant_exits_1_and_names_the_constraint() {
 #[test]
 fn bad_input_is_refused_with_the_flag_named() {
     let cases: [(&[&str], &str); 6] = [
-        (&["--vary", "drive=no-such-drive"], "no part \"no-such-drive\""),
+        (
+            &["--vary", "drive=no-such-drive"],
+            "no part \"no-such-drive\"",
+        ),
         (&["--vary", "drive="], "--vary drive=: no value after '='"),
         (&["--vary", "colour=red"], "unknown variation \"colour\""),
         (&["--vary", "raid=raid7:3"], "--vary raid=raid7:3: expected"),
@@ -215,6 +227,10 @@ fn bad_input_is_refused_with_the_flag_named() {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert!(err.contains(want), "{args:?}: {err}");
-        assert_eq!(err.matches("error").count(), 1, "{args:?}: printed once: {err}");
+        assert_eq!(
+            err.matches("error").count(),
+            1,
+            "{args:?}: printed once: {err}"
+        );
     }
 }
