@@ -13,6 +13,9 @@ use clap::ValueEnum;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The most worker threads `--threads` takes.
+const MAX_THREADS: usize = 1024;
+
 /// Models for `sweep --model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SweepModel {
@@ -243,6 +246,11 @@ pub(crate) fn run(
     let base = with_parts(&d.loaded, &extra)?;
     let mut inputs = d.files();
     inputs.extend(a.parts.iter().cloned());
+    if let Some(t) = a.threads
+        && !(1..=MAX_THREADS).contains(&t)
+    {
+        return fail(format!("--threads {t}: give 1 to {MAX_THREADS}"));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
         .build()

@@ -279,6 +279,10 @@ fn part_mut<'a>(l: &'a mut Loaded, id: &str) -> Option<&'a mut crate::spec::Part
 
 /// The design of grid position `index`: the base with each axis's value applied.
 pub fn variant_design(base: &Loaded, axes: &[Axis], index: usize) -> Result<Loaded, String> {
+    let n = grid_size(axes).map_err(|e| e.to_string())?;
+    if index >= n {
+        return Err(format!("no variant {index} in a grid of {n}"));
+    }
     let mut l = base.clone();
     for (a, i) in axes.iter().zip(coordinates(axes, index)) {
         match a {
