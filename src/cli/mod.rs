@@ -207,7 +207,7 @@ pub enum Command {
     /// counted with their reasons. Constraints (--max-annual-loss, --max-rebuild-hours,
     /// --min-ingest, --budget, --min-usable) keep feasible variants; the front is sorted by cost
     /// per usable TB, each member with what it changed. --all lists every variant; --out DIR
-    /// writes the chart of cost against loss and each front member as a design file. No
+    /// writes charts of cost against loss and rebuild time and each front member as a design file. No
     /// feasible variant exits 1 and says which constraint bound.
     #[command(after_help = EXIT_CODES)]
     Sweep(Box<sweep::SweepArgs>),

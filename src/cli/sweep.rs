@@ -86,8 +86,8 @@ pub struct SweepArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Also write to this directory the chart (cost-vs-loss.svg/.png) and each front member
-    /// as a design file, front-NN.ron; no existing file is replaced.
+    /// Also write to this directory the charts (cost-vs-loss and cost-vs-rebuild, SVG and
+    /// PNG) and each front member as a design file, front-NN.ron; no file is replaced.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -362,7 +362,6 @@ fn write_dir(
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     match crate::render::sweep::chart_files(s) {
         Ok(c) => files.extend(c),
-        Err(crate::render::charts::ChartError::Empty) => {}
         Err(e) => return fail(format!("--out {}: {e}", dir.display())),
     }
     let width = s.front.len().to_string().len().max(2);

@@ -600,7 +600,13 @@ where
     chart
         .configure_mesh()
         .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| {
+            if (0.01..1e5).contains(v) {
+                tick(*v)
+            } else {
+                format!("{v:.0e}")
+            }
+        })
         .light_line_style(WHITE)
         .x_desc(c.x_desc.as_str())
         .y_desc(c.y_desc.as_str())

@@ -6,7 +6,7 @@
 use super::charts::{ChartError, ScatterChart, scatter_png, scatter_svg};
 use super::durability::sci;
 use super::{Section, Style};
-use crate::study::sweep::{Sweep, Variant};
+use crate::study::sweep::{Figures, Sweep, Variant};
 
 fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map_or("-".into(), f)
@@ -196,16 +196,17 @@ pub fn sections(s: &Sweep, all: bool, style: Style) -> Vec<Section> {
     out
 }
 
-/// The chart of cost per usable TB against annual loss, the front highlighted.
-fn chart(s: &Sweep) -> ScatterChart {
+/// A chart of cost per usable TB against another figure of each variant, the front
+/// highlighted.
+fn chart(s: &Sweep, what: &str, y_desc: String, y: fn(&Figures) -> Option<f64>) -> ScatterChart {
     let point = |v: &Variant| {
         let f = v.figures.as_ref()?;
-        Some((f.per_usable_tb?, f.annual_loss?))
+        Some((f.per_usable_tb?, y(f)?))
     };
     ScatterChart {
-        title: format!("{}: cost per usable TB against annual loss", s.base),
+        title: format!("{}: cost per usable TB against {what}", s.base),
         x_desc: "cost per usable decimal TB (currency units)".into(),
-        y_desc: format!("annual probability of data loss ({})", s.model),
+        y_desc,
         points: s
             .variants
             .iter()
@@ -222,11 +223,36 @@ fn chart(s: &Sweep) -> ScatterChart {
     }
 }
 
-/// The chart as `(file name, bytes)`: SVG and PNG.
+/// The charts as `(file name, bytes)`, SVG and PNG each: cost per usable TB against annual
+/// loss and against the slowest rebuild. A chart with no point to draw is left out.
 pub fn chart_files(s: &Sweep) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
-    let c = chart(s);
-    Ok(vec![
-        ("cost-vs-loss.svg".into(), scatter_svg(&c)?.into_bytes()),
-        ("cost-vs-loss.png".into(), scatter_png(&c)?),
-    ])
+    let charts = [
+        (
+            "cost-vs-loss",
+            chart(
+                s,
+                "annual loss",
+                format!("annual probability of data loss ({})", s.model),
+                |f| f.annual_loss,
+            ),
+        ),
+        (
+            "cost-vs-rebuild",
+            chart(
+                s,
+                "rebuild time",
+                "slowest rebuild of one drive (hours)".into(),
+                |f| f.rebuild_hours,
+            ),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, c) in charts {
+        match scatter_svg(&c) {
+            Err(ChartError::Empty) => continue,
+            svg => out.push((format!("{name}.svg"), svg?.into_bytes())),
+        }
+        out.push((format!("{name}.png"), scatter_png(&c)?));
+    }
+    Ok(out)
 }

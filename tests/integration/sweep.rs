@@ -144,6 +144,7 @@ fn a_front_design_written_to_out_reports_the_sweeps_figures() {
     assert_eq!(col["annual_loss"], f["annual_loss"]);
     assert!(out.join("cost-vs-loss.png").is_file());
     assert!(out.join("cost-vs-loss.svg").is_file());
+    assert!(out.join("cost-vs-rebuild.png").is_file());
     // A second run into the same directory replaces nothing.
     let before = std::fs::read(&ron).unwrap();
     let (code, _, err) = run(&[
