@@ -145,7 +145,9 @@ fn parse_prices(raw: &[String]) -> Result<BTreeMap<String, crate::units::Cents>,
 }
 
 /// The parts of every `--parts` file, as extra catalogs.
-fn extra_parts(files: &[PathBuf]) -> Result<Vec<(String, crate::spec::Catalog)>, String> {
+pub(crate) fn extra_parts(
+    files: &[PathBuf],
+) -> Result<Vec<(String, crate::spec::Catalog)>, String> {
     let mut out = Vec::new();
     for f in files {
         match load::load_file(f) {
@@ -176,7 +178,10 @@ fn extra_parts(files: &[PathBuf]) -> Result<Vec<(String, crate::spec::Catalog)>,
 /// Adds extra catalogs to a loaded design. A part it already has word for word (the same
 /// catalog loaded twice, two designs sharing a part) is one part and is left out; a part whose
 /// id is taken by a different definition is an error naming both files.
-fn with_parts(loaded: &Loaded, extra: &[(String, crate::spec::Catalog)]) -> Result<Loaded, String> {
+pub(crate) fn with_parts(
+    loaded: &Loaded,
+    extra: &[(String, crate::spec::Catalog)],
+) -> Result<Loaded, String> {
     let mut out = loaded.clone();
     // id → (file, index, definition) of every part known so far.
     let mut known: std::collections::BTreeMap<String, (String, usize, crate::spec::Part)> =

@@ -24,6 +24,7 @@ pub mod plan;
 pub mod report;
 pub mod screen;
 pub mod shell;
+pub mod sweep;
 
 pub use screen::Screen;
 
@@ -198,6 +199,19 @@ pub enum Command {
     /// sheet per period); --charts DIR writes the charts. A broken --budget exits 1.
     #[command(after_help = EXIT_CODES)]
     Plan(Box<plan::PlanArgs>),
+    /// Search a design space: every combination of drives, layouts, spares, filesystems and
+    /// prices, each built as a design, checked and studied by the engines of `report`; the
+    /// Pareto front of cost per usable TB, annual loss, rebuild hours and ingest.
+    ///
+    /// Example: `podplan sweep designs/backblaze-pod-6.0.ron --vary raid=raid6:15,raid6:10,raid5:5
+    /// --vary spares=0,1 --max-annual-loss 1e-6 --max-rebuild-hours 24`. Invalid variants are
+    /// counted with their reasons. Constraints (--max-annual-loss, --max-rebuild-hours,
+    /// --min-ingest, --budget, --min-usable) keep feasible variants; the front is sorted by cost
+    /// per usable TB, each member with what it changed. --all lists every variant; --out DIR
+    /// writes charts of cost against loss and rebuild time and each front member as a design file. No
+    /// feasible variant exits 1 and says which constraint bound.
+    #[command(after_help = EXIT_CODES)]
+    Sweep(Box<sweep::SweepArgs>),
     /// Show a design's topology tree, summary and power budget.
     ///
     /// The tree runs slot → card → port → backplane → bays. The summary gives the drives, raw
@@ -472,6 +486,7 @@ fn run_command(
         Command::Man(args) => shell::run_man(args, out),
         Command::Report(args) => report::run_report(args, out, err),
         Command::Plan(args) => plan::run(*args, out, err),
+        Command::Sweep(args) => sweep::run(*args, out, err),
         Command::Show {
             design,
             format,
@@ -637,6 +652,7 @@ fn format_from_output(c: &mut Command, explicit: bool) -> Result<(), String> {
         Command::Durability(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Layout(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Plan(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
+        Command::Sweep(a) => fit_format(&mut a.format, explicit, a.output.as_ref()),
         Command::Show { format, output, .. } => fit_format(format, explicit, output.as_ref()),
         Command::Check { .. } | Command::Report(_) | Command::Completions(_) | Command::Man(_) => {
             Ok(())
@@ -654,6 +670,7 @@ fn output_of(c: &Command) -> Option<&PathBuf> {
         Command::Durability(a) => a.output.as_ref(),
         Command::Layout(a) => a.output.as_ref(),
         Command::Plan(a) => a.output.as_ref(),
+        Command::Sweep(a) => a.output.as_ref(),
         Command::Show { output, .. } => output.as_ref(),
         Command::Completions(a) => a.output.as_ref(),
         Command::Man(a) => a.output.as_ref(),

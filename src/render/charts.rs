@@ -541,6 +541,130 @@ pub(crate) fn lines_png(c: &LineChart) -> Result<Vec<u8>, ChartError> {
     png_with((900, 520), |a| draw_lines(a, c))
 }
 
+/// A scatter chart: points of two values, some highlighted, the value axis logarithmic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScatterChart {
+    /// Title.
+    pub title: String,
+    /// Horizontal axis description, with its unit.
+    pub x_desc: String,
+    /// Vertical (logarithmic) axis description, with its unit.
+    pub y_desc: String,
+    /// Points drawn plain.
+    pub points: Vec<(f64, f64)>,
+    /// Points drawn highlighted.
+    pub highlight: Vec<(f64, f64)>,
+    /// Legend name of the highlighted points.
+    pub highlight_name: String,
+    /// Legend name of the plain points.
+    pub rest_name: String,
+}
+
+fn draw_scatter<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    c: &ScatterChart,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    area.fill(&WHITE).map_err(draw_err)?;
+    let ok = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite() && p.1 > 0.0;
+    let all: Vec<(f64, f64)> = c
+        .points
+        .iter()
+        .chain(&c.highlight)
+        .filter(ok)
+        .copied()
+        .collect();
+    let (x_lo, x_hi) = all
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.0), b.max(p.0))
+        });
+    let (y_lo, y_hi) = all
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.1), b.max(p.1))
+        });
+    let pad = ((x_hi - x_lo) * 0.08).max(x_hi.abs() * 0.02).max(1e-9);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&c.title, (FONT, 20).into_font().style(FontStyle::Bold))
+        .margin(16)
+        .x_label_area_size(56)
+        .y_label_area_size(90)
+        .build_cartesian_2d(
+            (x_lo - pad)..(x_hi + pad),
+            (y_lo / 3.0..y_hi * 3.0).log_scale(),
+        )
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| {
+            if (0.01..1e5).contains(v) {
+                tick(*v)
+            } else {
+                format!("{v:.0e}")
+            }
+        })
+        .light_line_style(WHITE)
+        .x_desc(c.x_desc.as_str())
+        .y_desc(c.y_desc.as_str())
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 15))
+        .draw()
+        .map_err(draw_err)?;
+    let grey = RGBColor(150, 150, 150);
+    chart
+        .draw_series(
+            c.points
+                .iter()
+                .filter(ok)
+                .map(|p| Circle::new(*p, 3, grey.filled())),
+        )
+        .map_err(draw_err)?
+        .label(c.rest_name.clone())
+        .legend(move |(x, y)| Circle::new((x + 8, y), 3, grey.filled()));
+    let front: Vec<(f64, f64)> = c.highlight.iter().filter(ok).copied().collect();
+    chart
+        .draw_series(front.into_iter().map(|p| Circle::new(p, 5, RED.filled())))
+        .map_err(draw_err)?
+        .label(c.highlight_name.clone())
+        .legend(move |(x, y)| Circle::new((x + 8, y), 5, RED.filled()));
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(draw_err)?;
+    area.present().map_err(draw_err)
+}
+
+fn scatter_points(c: &ScatterChart) -> bool {
+    c.points
+        .iter()
+        .chain(&c.highlight)
+        .any(|p| p.0.is_finite() && p.1.is_finite() && p.1 > 0.0)
+}
+
+/// A scatter chart as SVG text.
+pub(crate) fn scatter_svg(c: &ScatterChart) -> Result<String, ChartError> {
+    if !scatter_points(c) {
+        return Err(ChartError::Empty);
+    }
+    svg_with((900, 560), |a| draw_scatter(a, c))
+}
+
+/// A scatter chart as PNG bytes.
+pub(crate) fn scatter_png(c: &ScatterChart) -> Result<Vec<u8>, ChartError> {
+    if !scatter_points(c) {
+        return Err(ChartError::Empty);
+    }
+    png_with((900, 560), |a| draw_scatter(a, c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

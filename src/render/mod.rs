@@ -14,6 +14,7 @@ mod layout;
 pub mod plan;
 pub mod report;
 mod show;
+pub mod sweep;
 pub mod xlsx;
 
 pub use layout::layout_sections;

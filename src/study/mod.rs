@@ -21,6 +21,7 @@ use serde::Serialize;
 
 mod compare;
 mod plan;
+pub mod sweep;
 pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
 pub use plan::{PlanColumn, PlanComparison, compare_plans, plan, pod_facts};
 

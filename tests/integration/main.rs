@@ -14,6 +14,7 @@ mod readme;
 mod report;
 mod safety;
 mod shell;
+mod sweep;
 mod terminal;
 mod validation;
 

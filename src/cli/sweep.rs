@@ -1,0 +1,413 @@
+//! `podplan sweep`: the arguments of a design-space sweep turned into a checked
+//! [`SweepRequest`], one call into `crate::study::sweep`, and its sections, chart and front
+//! designs written where asked. Exit 1 when no variant meets the constraints.
+
+use super::bom::{extra_parts, with_parts};
+use super::input::load_design;
+use super::{CliError, Format, Outcome, emit, fail, render};
+use crate::durability::Model;
+use crate::spec::{Filesystem, Level};
+use crate::study::sweep::{self, Axis, Constraints, Sweep, SweepRequest};
+use crate::units::parse_cents;
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The most worker threads `--threads` takes.
+const MAX_THREADS: usize = 1024;
+
+/// Models for `sweep --model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepModel {
+    /// Fixed-length repairs in parallel (sliding window).
+    Sliding,
+    /// The exact Markov chain, repairs one at a time.
+    MarkovSerial,
+    /// The exact Markov chain, repairs in parallel.
+    MarkovParallel,
+    /// Backblaze's period model.
+    Backblaze,
+}
+
+impl SweepModel {
+    fn model(self) -> Model {
+        match self {
+            SweepModel::Sliding => Model::Sliding,
+            SweepModel::MarkovSerial => Model::MarkovSerial,
+            SweepModel::MarkovParallel => Model::MarkovParallel,
+            SweepModel::Backblaze => Model::Backblaze,
+        }
+    }
+}
+
+/// Options of `podplan sweep`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SweepArgs {
+    /// Base design file (default: the built-in Pod 2.0 design).
+    pub design: Option<PathBuf>,
+    /// A variation, KEY=V1,V2,…: drive=PART,… (a data drive in every bay), raid=SHAPE,…
+    /// (raid6:15, raid5:5, raid10:4:2, mirror:2, stripe:4, ec:17+3), spares=N,…,
+    /// filesystem=ext4,xfs,jfs,none. Repeatable; the sweep runs every combination.
+    #[arg(long, value_name = "KEY=V1,V2")]
+    pub vary: Vec<String>,
+    /// Prices of a part to try, PART=A,B,C (e.g. --price zippy-psm-5760=250,300). Repeatable.
+    #[arg(long, value_name = "PART=A,B")]
+    pub price: Vec<String>,
+    /// Also make the parts of this catalog or design file available to --vary drive=.
+    #[arg(long, value_name = "FILE")]
+    pub parts: Vec<PathBuf>,
+    /// The reliability model of the annual loss.
+    #[arg(long, value_enum, default_value_t = SweepModel::Sliding)]
+    pub model: SweepModel,
+    /// Highest annual probability of data loss (e.g. 1e-6).
+    #[arg(long, value_name = "P")]
+    pub max_annual_loss: Option<f64>,
+    /// Longest rebuild of one drive, hours.
+    #[arg(long, value_name = "HOURS")]
+    pub max_rebuild_hours: Option<f64>,
+    /// Lowest client ingest, MB/s.
+    #[arg(long, value_name = "MB_S")]
+    pub min_ingest: Option<f64>,
+    /// Highest total cost of one pod (e.g. 12000.00).
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+    /// Lowest usable capacity, decimal TB.
+    #[arg(long, value_name = "TB")]
+    pub min_usable: Option<f64>,
+    /// List every variant, not only the Pareto front.
+    #[arg(long)]
+    pub all: bool,
+    /// Worker threads (default: one per core). The output does not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also write to this directory the charts (cost-vs-loss and cost-vs-rebuild, SVG and
+    /// PNG) and each front member as a design file, front-NN.ron; no file is replaced.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// A shape as `--vary raid=` writes it.
+fn parse_level(s: &str) -> Result<Level, String> {
+    let bad = || {
+        format!(
+            "--vary raid={s}: expected raid6:WIDTH, raid5:WIDTH, raid10:WIDTH:COPIES, mirror:COPIES, stripe:WIDTH or ec:DATA+PARITY"
+        )
+    };
+    let num = |t: &str| t.trim().parse::<u32>().map_err(|_| bad());
+    let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
+    Ok(match kind.trim().to_ascii_lowercase().as_str() {
+        "raid6" => Level::Raid6 { width: num(rest)? },
+        "raid5" => Level::Raid5 { width: num(rest)? },
+        "stripe" => Level::Stripe { width: num(rest)? },
+        "mirror" => Level::Mirror { copies: num(rest)? },
+        "raid10" => {
+            let (w, c) = rest.split_once(':').ok_or_else(bad)?;
+            Level::Raid10 {
+                width: num(w)?,
+                copies: num(c)?,
+            }
+        }
+        "ec" => {
+            let (d, p) = rest.split_once('+').ok_or_else(bad)?;
+            Level::Erasure {
+                data: num(d)?,
+                parity: num(p)?,
+            }
+        }
+        _ => return Err(bad()),
+    })
+}
+
+/// The values of `KEY=V1,V2`, or an error naming the flag.
+fn values<'a>(flag: &str, s: &'a str) -> Result<(&'a str, Vec<&'a str>), String> {
+    let (key, list) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{flag} {s}: expected KEY=V1,V2,…"))?;
+    let vals: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    if vals.is_empty() {
+        return Err(format!("{flag} {s}: no value after '='"));
+    }
+    Ok((key.trim(), vals))
+}
+
+fn parse_vary(s: &str) -> Result<Axis, String> {
+    let (key, vals) = values("--vary", s)?;
+    Ok(match key {
+        "drive" => Axis::Drive(vals.iter().map(|v| v.to_string()).collect()),
+        "raid" => Axis::Raid(
+            vals.iter()
+                .map(|v| parse_level(v))
+                .collect::<Result<_, _>>()?,
+        ),
+        "spares" => Axis::Spares(
+            vals.iter()
+                .map(|v| {
+                    v.parse::<u32>()
+                        .map_err(|_| format!("--vary spares={v}: not a whole number"))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        "filesystem" => Axis::Filesystem(
+            vals.iter()
+                .map(|v| match v.to_ascii_lowercase().as_str() {
+                    "ext4" => Ok(Filesystem::Ext4),
+                    "xfs" => Ok(Filesystem::Xfs),
+                    "jfs" => Ok(Filesystem::Jfs),
+                    "none" => Ok(Filesystem::None),
+                    _ => Err(format!("--vary filesystem={v}: use ext4, xfs, jfs or none")),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        _ => {
+            return Err(format!(
+                "--vary {s}: unknown variation {key:?} (use drive, raid, spares, filesystem; prices with --price)"
+            ));
+        }
+    })
+}
+
+fn parse_price(s: &str) -> Result<Axis, String> {
+    let (part, vals) = values("--price", s)?;
+    let cents = vals
+        .iter()
+        .map(|v| match parse_cents(v) {
+            Ok(c) if c.0 >= 0 => Ok(c),
+            Ok(_) => Err(format!("--price {s}: a price cannot be negative")),
+            Err(e) => Err(format!("--price {s}: {e}")),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Axis::Price {
+        part: part.to_string(),
+        cents,
+    })
+}
+
+/// A limit that must be a finite number, not negative.
+fn limit(flag: &str, v: Option<f64>) -> Result<Option<f64>, String> {
+    match v {
+        Some(x) if !x.is_finite() || x < 0.0 => {
+            Err(format!("{flag} {x}: give a finite number, not negative"))
+        }
+        _ => Ok(v),
+    }
+}
+
+/// The checked request of `podplan sweep`.
+fn request(a: &SweepArgs) -> Result<SweepRequest, CliError> {
+    let mut axes = Vec::new();
+    for v in &a.vary {
+        axes.push(parse_vary(v)?);
+    }
+    for p in &a.price {
+        axes.push(parse_price(p)?);
+    }
+    if axes.is_empty() {
+        return fail("give at least one --vary KEY=V1,V2 or --price PART=A,B");
+    }
+    let budget = match &a.budget {
+        None => None,
+        Some(b) => match parse_cents(b) {
+            Ok(c) if c.0 >= 0 => Some(c),
+            _ => return fail(format!("--budget {b}: give an amount such as 12000.00")),
+        },
+    };
+    Ok(SweepRequest {
+        axes,
+        model: a.model.model(),
+        constraints: Constraints {
+            max_annual_loss: limit("--max-annual-loss", a.max_annual_loss)?,
+            max_rebuild_hours: limit("--max-rebuild-hours", a.max_rebuild_hours)?,
+            min_ingest_mb_s: limit("--min-ingest", a.min_ingest)?,
+            budget,
+            min_usable_tb: limit("--min-usable", a.min_usable)?,
+        },
+    })
+}
+
+/// Runs `podplan sweep`.
+pub(crate) fn run(
+    a: SweepArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let req = request(&a)?;
+    let extra = extra_parts(&a.parts)?;
+    let d = load_design(a.design.as_ref(), err)?;
+    let base = with_parts(&d.loaded, &extra)?;
+    let mut inputs = d.files();
+    inputs.extend(a.parts.iter().cloned());
+    if let Some(t) = a.threads
+        && !(1..=MAX_THREADS).contains(&t)
+    {
+        return fail(format!("--threads {t}: give 1 to {MAX_THREADS}"));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| format!("--threads: {e}"))?;
+    let s = pool
+        .install(|| sweep::sweep(&base, &d.pod.label, &req))
+        .map_err(|e| format!("sweep: {e}"))?;
+    if s.variants.iter().all(|v| v.figures.is_none()) {
+        let reasons: Vec<String> = s
+            .invalid
+            .iter()
+            .map(|(r, n)| format!("  {n} × {r}"))
+            .collect();
+        return fail(format!(
+            "no variant is a valid design:\n{}",
+            reasons.join("\n")
+        ));
+    }
+    let text = render(a.format, &s, |st| {
+        crate::render::sweep::sections(&s, a.all, st)
+    })?;
+    if let Some(dir) = &a.out {
+        write_dir(dir, &s, &base, &req, &inputs)?;
+    }
+    emit(out, a.output.as_ref(), &inputs, text.as_bytes())?;
+    if s.front.is_empty() {
+        let _ = writeln!(err, "{}", no_feasible(&s));
+        return Ok(Outcome::LimitBroken);
+    }
+    Ok(Outcome::Done)
+}
+
+/// Which constraints bound when no variant is feasible: each with the valid variants it
+/// rejects and the best figure any valid variant reaches.
+fn no_feasible(s: &Sweep) -> String {
+    let valid: Vec<&sweep::Figures> = s
+        .variants
+        .iter()
+        .filter_map(|v| v.figures.as_ref())
+        .collect();
+    let best = |flag: &str| -> String {
+        let min = |f: &dyn Fn(&sweep::Figures) -> Option<f64>| {
+            valid
+                .iter()
+                .filter_map(|x| f(x))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let max = |f: &dyn Fn(&sweep::Figures) -> Option<f64>| {
+            valid
+                .iter()
+                .filter_map(|x| f(x))
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        let shown = |x: f64, t: String| if x.is_finite() { t } else { "none".into() };
+        match flag {
+            "--max-annual-loss" => {
+                let x = min(&|f| f.annual_loss);
+                shown(
+                    x,
+                    format!("lowest annual loss {}", crate::render::durability::sci(x)),
+                )
+            }
+            "--max-rebuild-hours" => {
+                let x = min(&|f| f.rebuild_hours);
+                shown(x, format!("fastest rebuild {x:.1} h"))
+            }
+            "--min-ingest" => {
+                let x = max(&|f| f.ingest_mb_s);
+                shown(x, format!("highest ingest {x:.0} MB/s"))
+            }
+            "--budget" => {
+                let c = valid.iter().map(|f| f.total).min();
+                c.map_or("none".into(), |c| format!("cheapest pod {c}"))
+            }
+            _ => {
+                let x = max(&|f| Some(f.usable_tb));
+                shown(x, format!("most usable {x:.1} TB"))
+            }
+        }
+    };
+    let mut lines = vec![format!(
+        "error: no variant meets every constraint ({} valid of {})",
+        valid.len(),
+        s.variants.len()
+    )];
+    for (flag, n) in &s.broken {
+        let all = if *n == valid.len() {
+            " (every one)"
+        } else {
+            ""
+        };
+        lines.push(format!(
+            "  {flag} rejects {n} valid variant{}{all}; {}",
+            if *n == 1 { "" } else { "s" },
+            best(flag)
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Writes the chart and the front's designs into `dir`, refusing to replace any file.
+fn write_dir(
+    dir: &Path,
+    s: &Sweep,
+    base: &crate::load::Loaded,
+    req: &SweepRequest,
+    inputs: &[PathBuf],
+) -> Result<(), CliError> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    match crate::render::sweep::chart_files(s) {
+        Ok(c) => files.extend(c),
+        Err(e) => return fail(format!("--out {}: {e}", dir.display())),
+    }
+    let width = s.front.len().to_string().len().max(2);
+    for (rank, i) in s.front.iter().enumerate() {
+        let v = &s.variants[*i];
+        let l = sweep::variant_design(base, &req.axes, *i)?;
+        let label = format!("{} sweep {}", s.base, rank + 1);
+        let note = format!(
+            "Written by podplan sweep from {}: {}.",
+            base.path,
+            v.changes.join(", ")
+        );
+        let design = sweep::standalone(&l, &label, note);
+        let text = crate::load::to_ron(&design).map_err(|e| format!("--out: {e}"))?;
+        files.push((format!("front-{:0width$}.ron", rank + 1), text.into_bytes()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
+    for (name, _) in &files {
+        let p = dir.join(name);
+        if std::fs::symlink_metadata(&p).is_ok() {
+            return fail(format!(
+                "--out {}: {name} exists; podplan sweep never replaces a file (give another directory)",
+                dir.display()
+            ));
+        }
+    }
+    for (name, bytes) in &files {
+        let p = dir.join(name);
+        let written = if name.ends_with(".ron") {
+            write_new(&p, bytes)
+        } else {
+            crate::output::write_file(&p, inputs, bytes).map_err(|e| e.to_string())
+        };
+        written.map_err(|e| format!("--out {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes a new file; an existing one is an error, never replaced.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| e.to_string())
+}

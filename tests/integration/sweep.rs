@@ -1,0 +1,237 @@
+//! `podplan sweep`: the front is feasible and undominated, a variant's figures are what the
+//! other commands print for its design, output does not depend on the thread count, and bad
+//! input is refused.
+
+use crate::run;
+use podplan::load::{self, Document, Loaded};
+use podplan::spec::Level;
+use podplan::study::sweep::{self, Axis, Constraints, SweepRequest, dominates, objectives};
+
+fn loaded(rev: &str) -> Loaded {
+    let Document::Design(l) = load::load_file(&crate::design_path(rev)).unwrap() else {
+        panic!("a design");
+    };
+    *l
+}
+
+fn request(constraints: Constraints) -> SweepRequest {
+    SweepRequest {
+        axes: vec![
+            Axis::Drive(vec![
+                "hitachi-hds5c3030ala630".into(),
+                "wd-wd1600aajs".into(),
+            ]),
+            Axis::Raid(vec![
+                Level::Raid6 { width: 15 },
+                Level::Raid6 { width: 9 },
+                Level::Raid5 { width: 5 },
+                Level::Raid6 { width: 46 },
+            ]),
+            Axis::Spares(vec![0, 1]),
+        ],
+        model: podplan::durability::Model::Sliding,
+        constraints,
+    }
+}
+
+#[test]
+fn every_front_member_is_feasible_and_no_evaluated_variant_dominates_it() {
+    let c = Constraints {
+        max_rebuild_hours: Some(30.0),
+        ..Constraints::default()
+    };
+    let s = sweep::sweep(&loaded("2.0"), "Pod 2.0", &request(c)).unwrap();
+    assert_eq!(s.variants.len(), 16);
+    // Width 46 does not fit 45 drives: counted with its reason, not dropped.
+    let invalid = s.variants.iter().filter(|v| v.invalid.is_some()).count();
+    assert_eq!(invalid, 4);
+    assert_eq!(s.invalid.values().sum::<usize>(), 4);
+    assert!(!s.front.is_empty());
+    let feasible: Vec<_> = s.variants.iter().filter(|v| v.feasible()).collect();
+    for i in &s.front {
+        let m = &s.variants[*i];
+        assert!(m.feasible(), "front member {i} is not feasible");
+        let p = objectives(m.figures.as_ref().unwrap());
+        for v in &feasible {
+            let q = objectives(v.figures.as_ref().unwrap());
+            assert!(
+                !dominates(&q, &p),
+                "variant {} dominates front member {i}",
+                v.index
+            );
+        }
+    }
+    // And the front is complete: every feasible variant off it is dominated by a member.
+    for v in feasible.iter().filter(|v| !v.front) {
+        let q = objectives(v.figures.as_ref().unwrap());
+        assert!(
+            s.front
+                .iter()
+                .any(|i| dominates(&objectives(s.variants[*i].figures.as_ref().unwrap()), &q)),
+            "variant {} is neither on the front nor dominated",
+            v.index
+        );
+    }
+    // Sorted by the first objective.
+    let firsts: Vec<f64> = s
+        .front
+        .iter()
+        .map(|i| objectives(s.variants[*i].figures.as_ref().unwrap())[0])
+        .collect();
+    assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "{firsts:?}");
+}
+
+#[test]
+fn adding_a_variant_keeps_every_member_it_does_not_dominate() {
+    let s = sweep::sweep(&loaded("2.0"), "Pod 2.0", &request(Constraints::default())).unwrap();
+    let valid: Vec<_> = s
+        .variants
+        .iter()
+        .filter(|v| v.feasible())
+        .cloned()
+        .collect();
+    // The front of every prefix, then one more variant: a member leaves only when the new
+    // variant dominates it.
+    for n in 1..valid.len() {
+        let before = sweep::front(&valid[..n]);
+        let after = sweep::front(&valid[..=n]);
+        let new = objectives(valid[n].figures.as_ref().unwrap());
+        for i in before {
+            let m = s.variants[i].figures.as_ref().unwrap();
+            if !dominates(&new, &objectives(m)) {
+                assert!(after.contains(&i), "adding {} removed {i}", valid[n].index);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_front_design_written_to_out_reports_the_sweeps_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let out_s = out.to_str().unwrap();
+    let (code, json, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--vary",
+        "raid=raid6:15,raid6:10,raid5:5",
+        "--vary",
+        "spares=0,1",
+        "--price",
+        "zippy-psm-5760v=120,250.50",
+        "--format",
+        "json",
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let front = s["front"].as_array().unwrap();
+    assert!(!front.is_empty());
+    let first = front[0].as_u64().unwrap() as usize;
+    let f = &s["variants"][first]["figures"];
+    // The written design, read back by `compare` (the engines `report` runs).
+    let ron = out.join(format!("front-{:02}.ron", 1));
+    let (code, cmp, err) = run(&["compare", ron.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value = serde_json::from_str(&cmp).unwrap();
+    let col = &c["columns"][0];
+    assert_eq!(col["usable_tb"], f["usable_tb"]);
+    assert_eq!(col["raw_tb"], f["raw_tb"]);
+    assert_eq!(col["total"], f["total"]);
+    assert_eq!(col["rebuild_hours"], f["rebuild_hours"]);
+    // `compare` shows the sliding-window loss, the sweep's default model.
+    assert_eq!(col["annual_loss"], f["annual_loss"]);
+    assert!(out.join("cost-vs-loss.png").is_file());
+    assert!(out.join("cost-vs-loss.svg").is_file());
+    assert!(out.join("cost-vs-rebuild.png").is_file());
+    // A second run into the same directory replaces nothing.
+    let before = std::fs::read(&ron).unwrap();
+    let (code, _, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--vary",
+        "spares=0,1",
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("never replaces a file"), "{err}");
+    assert_eq!(std::fs::read(&ron).unwrap(), before);
+}
+
+#[test]
+fn the_same_sweep_gives_the_same_bytes_on_one_and_two_threads() {
+    let args = |t: &'static str| {
+        vec![
+            "sweep",
+            "designs/backblaze-pod-2.0.ron",
+            "--vary",
+            "drive=hitachi-hds5c3030ala630,wd-wd1600aajs",
+            "--vary",
+            "raid=raid6:15,raid6:9,raid5:5,raid6:46",
+            "--vary",
+            "spares=0,1,2",
+            "--all",
+            "--format",
+            "csv",
+            "--threads",
+            t,
+        ]
+    };
+    let one = run(&args("1"));
+    let two = run(&args("2"));
+    assert_eq!(one.0, 0, "{}", one.2);
+    assert_eq!(one, two);
+    // Every variant is listed with --all, the invalid ones with their reason.
+    assert_eq!(
+        one.1.matches("invalid: invalid-raid").count(),
+        6,
+        "{}",
+        one.1
+    );
+}
+
+#[test]
+fn no_feasible_variant_exits_1_and_names_the_constraint() {
+    let (code, out, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-2.0.ron",
+        "--vary",
+        "raid=raid6:15,raid5:5",
+        "--max-annual-loss",
+        "1e-30",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("--max-annual-loss rejects 2 valid variants (every one); lowest annual loss"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_the_flag_named() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--vary", "drive=no-such-drive"],
+            "no part \"no-such-drive\"",
+        ),
+        (&["--vary", "drive="], "--vary drive=: no value after '='"),
+        (&["--vary", "colour=red"], "unknown variation \"colour\""),
+        (&["--vary", "raid=raid7:3"], "--vary raid=raid7:3: expected"),
+        (&["--price", "nothing=1,2"], "no part \"nothing\""),
+        (&[], "give at least one --vary"),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["sweep", "designs/backblaze-pod-2.0.ron"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("error").count(),
+            1,
+            "{args:?}: printed once: {err}"
+        );
+    }
+}
