@@ -96,7 +96,7 @@ pub struct SweepArgs {
 fn parse_level(s: &str) -> Result<Level, String> {
     let bad = || {
         format!(
-            "--vary raid={s}: expected raid6:WIDTH, raid5:WIDTH, raid10:WIDTH:COPIES, mirror:COPIES, stripe:WIDTH or ec:DATA+PARITY"
+            "--vary raid={s}: expected raid6:WIDTH, raid5:WIDTH, raid10:WIDTH:COPIES, mirror:COPIES, stripe:WIDTH, ec:DATA+PARITY or raidz1|raidz2|raidz3:WIDTH (with filesystem=zfs)"
         )
     };
     let num = |t: &str| t.trim().parse::<u32>().map_err(|_| bad());
@@ -120,6 +120,10 @@ fn parse_level(s: &str) -> Result<Level, String> {
                 parity: num(p)?,
             }
         }
+        z @ ("raidz1" | "raidz2" | "raidz3") => Level::RaidZ {
+            parity: u32::from(z.as_bytes()[5] - b'0'),
+            width: num(rest)?,
+        },
         _ => return Err(bad()),
     })
 }
@@ -164,7 +168,10 @@ fn parse_vary(s: &str) -> Result<Axis, String> {
                     "xfs" => Ok(Filesystem::Xfs),
                     "jfs" => Ok(Filesystem::Jfs),
                     "none" => Ok(Filesystem::None),
-                    _ => Err(format!("--vary filesystem={v}: use ext4, xfs, jfs or none")),
+                    "zfs" => Ok(Filesystem::Zfs),
+                    _ => Err(format!(
+                        "--vary filesystem={v}: use ext4, xfs, jfs, zfs or none"
+                    )),
                 })
                 .collect::<Result<_, _>>()?,
         ),

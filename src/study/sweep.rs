@@ -93,6 +93,7 @@ pub fn level_text(l: &Level) -> String {
         Level::Raid5 { width } => format!("raid5:{width}"),
         Level::Raid6 { width } => format!("raid6:{width}"),
         Level::Erasure { data, parity } => format!("ec:{data}+{parity}"),
+        Level::RaidZ { parity, width } => format!("raidz{parity}:{width}"),
     }
 }
 
@@ -102,6 +103,7 @@ fn fs_text(f: Filesystem) -> &'static str {
         Filesystem::Jfs => "jfs",
         Filesystem::Xfs => "xfs",
         Filesystem::None => "none",
+        Filesystem::Zfs => "zfs",
     }
 }
 
