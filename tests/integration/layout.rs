@@ -842,7 +842,7 @@ fn a_zfs_layout_prints_what_zfs_list_reports_to_the_byte() {
         d.chars()
             .enumerate()
             .flat_map(|(i, c)| {
-                let comma = i > 0 && (d.len() - i) % 3 == 0;
+                let comma = i > 0 && (d.len() - i).is_multiple_of(3);
                 comma.then_some(',').into_iter().chain([c])
             })
             .collect::<String>()
