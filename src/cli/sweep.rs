@@ -12,6 +12,7 @@ use crate::units::parse_cents;
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The most worker threads `--threads` takes.
 const MAX_THREADS: usize = 1024;
@@ -262,9 +263,37 @@ pub(crate) fn run(
         .num_threads(a.threads.unwrap_or(0))
         .build()
         .map_err(|e| format!("--threads: {e}"))?;
-    let s = pool
-        .install(|| sweep::sweep(&base, &d.pod.label, &req))
-        .map_err(|e| format!("sweep: {e}"))?;
+    // The sweep runs on its own thread; this one draws the progress line on `err`, the only
+    // writer the command has (the workers cannot share it).
+    let done = AtomicUsize::new(0);
+    let total = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    let s = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let r = pool.install(|| {
+                sweep::sweep_with_progress(&base, &d.pod.label, &req, &|n, t| {
+                    done.fetch_max(n, Ordering::Relaxed);
+                    total.store(t, Ordering::Relaxed);
+                })
+            });
+            finished.store(true, Ordering::Release);
+            r
+        });
+        let mut bar = Progress::new();
+        while !finished.load(Ordering::Acquire) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            bar.show(
+                err,
+                done.load(Ordering::Relaxed),
+                total.load(Ordering::Relaxed),
+            );
+        }
+        bar.clear(err);
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+    .map_err(|e| format!("sweep: {e}"))?;
     if s.variants.iter().all(|v| v.figures.is_none()) {
         let reasons: Vec<String> = s
             .invalid
@@ -417,4 +446,45 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| e.to_string())
+}
+
+/// The sweep's progress line on standard error: variants done, rate and time left, redrawn
+/// every tenth of a second, only on a terminal and only once the sweep has run for a second
+/// (a short sweep prints nothing). It never touches standard output.
+struct Progress {
+    tty: bool,
+    start: std::time::Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            start: std::time::Instant::now(),
+            shown: false,
+        }
+    }
+
+    fn show(&mut self, err: &mut dyn Write, done: usize, total: usize) {
+        let elapsed = self.start.elapsed().as_secs_f64();
+        if !self.tty || elapsed < 1.0 || total == 0 {
+            return;
+        }
+        self.shown = true;
+        let rate = done as f64 / elapsed;
+        let left = total.saturating_sub(done) as f64 / rate.max(1e-9);
+        let _ = write!(
+            err,
+            "\r\x1b[Ksweep: {done} of {total} variants, {rate:.0}/s, about {left:.0} s left"
+        );
+        let _ = err.flush();
+    }
+
+    fn clear(&self, err: &mut dyn Write) {
+        if self.shown {
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+        }
+    }
 }

@@ -464,11 +464,28 @@ fn check_parts(base: &Loaded, axes: &[Axis]) -> Result<(), SweepError> {
 /// Runs the sweep: every variant of `base` evaluated (in parallel, in the current rayon pool),
 /// the constraints applied and the front found.
 pub fn sweep(base: &Loaded, label: &str, req: &SweepRequest) -> Result<Sweep, SweepError> {
+    sweep_with_progress(base, label, req, &|_, _| {})
+}
+
+/// [`sweep`], calling `progress(done, total)` after each variant (from any thread, in no set
+/// order; the result does not depend on it).
+pub fn sweep_with_progress(
+    base: &Loaded,
+    label: &str,
+    req: &SweepRequest,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Sweep, SweepError> {
     let n = grid_size(&req.axes)?;
     check_parts(base, &req.axes)?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let mut variants: Vec<Variant> = (0..n)
         .into_par_iter()
-        .map(|i| evaluate(base, req, i))
+        .map(|i| {
+            let v = evaluate(base, req, i);
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(d, n);
+            v
+        })
         .collect();
     let front = front(&variants);
     for i in &front {
