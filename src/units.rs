@@ -358,16 +358,21 @@ impl fmt::Display for Cents {
         let abs = self.0.unsigned_abs();
         let units = abs / 100;
         let cents = abs % 100;
-        let digits = units.to_string();
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        write!(f, "{sign}${grouped}.{cents:02}")
+        write!(f, "{sign}${}.{cents:02}", group_thousands(units))
     }
+}
+
+/// `n` with a comma between thousands: `196,711,649,640,448`.
+pub(crate) fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Parses a money amount such as `"120.00"`, `"0.17"` or `"7,384"` into integer cents.

@@ -144,8 +144,8 @@ fn zfs_note(z: &crate::layout::zfs::ZfsFigures) -> String {
         "ZFS ({} top-level vdevs, ashift {}): `zfs list` reports {} B ({ltb} TB, {ltib} TiB) on the empty pool; slop {} B; deflate ratio {}/512.",
         z.vdevs,
         z.params.ashift,
-        grouped_int(z.zfs_list.0),
-        grouped_int(z.slop.0),
+        crate::units::group_thousands(z.zfs_list.0),
+        crate::units::group_thousands(z.slop.0),
         z.deflate_ratio
     );
     if z.params.recordsize != 128 << 10 {
@@ -153,7 +153,7 @@ fn zfs_note(z: &crate::layout::zfs::ZfsFigures) -> String {
         note.push_str(&format!(
             " Data written in {} records fits {} B ({rtb} TB, {rtib} TiB).",
             binary_size(z.params.recordsize),
-            grouped_int(z.at_recordsize.0)
+            crate::units::group_thousands(z.at_recordsize.0)
         ));
     }
     note
@@ -166,19 +166,6 @@ fn binary_size(b: u64) -> String {
         b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
         b => format!("{b} B"),
     }
-}
-
-/// `n` with a comma between thousands.
-fn grouped_int(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The capacity pipeline, raw to usable, and the Vault's when the design has one.
