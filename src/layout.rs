@@ -183,6 +183,20 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
             populated(pod, &b.bays),
         ));
     }
+    psu_domains(pod, &mut out);
+    out.push(dom(
+        DomainKind::Pod,
+        "pod".into(),
+        pod.drives.iter().map(|d| d.bay).collect(),
+    ));
+    out.retain(|d| d.served() > 0);
+    out
+}
+
+/// One domain per PSU unit. A unit of a group whose other units carry the running load
+/// (`power::PsuBudget::survives_one_failure`) takes nothing offline: its bays are covered.
+fn psu_domains(pod: &Pod, out: &mut Vec<Domain>) {
+    let budget = crate::power::budget(pod);
     for p in &pod.psus {
         let mut bays = Vec::new();
         let mut board = false;
@@ -194,19 +208,27 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
                 Load::Fans(_) => {}
             }
         }
-        let mut d = dom(DomainKind::Psu, p.id.clone(), bays);
-        if board {
-            d.note = Some(DomainNote::PowersBoard);
+        let carried = budget
+            .psus
+            .iter()
+            .any(|b| b.id == p.id && b.survives_one_failure());
+        for k in 1..=p.qty {
+            let mut d = Domain::new(DomainKind::Psu, p.unit_id(k), bays.clone(), |_| carried);
+            d.note = if carried {
+                Some(DomainNote::Covered {
+                    by: match p.qty {
+                        2 => format!("the other unit of {}", p.id),
+                        n => format!("the other {} units of {}", n - 1, p.id),
+                    },
+                })
+            } else if board {
+                Some(DomainNote::PowersBoard)
+            } else {
+                None
+            };
+            out.push(d);
         }
-        out.push(d);
     }
-    out.push(dom(
-        DomainKind::Pod,
-        "pod".into(),
-        pod.drives.iter().map(|d| d.bay).collect(),
-    ));
-    out.retain(|d| d.served() > 0);
-    out
 }
 
 fn populated(pod: &Pod, bays: &[u32]) -> Vec<u32> {

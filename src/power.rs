@@ -80,6 +80,12 @@ pub struct PsuBudget {
     pub rated_12v_a: Amps,
     /// Rated +5 V current.
     pub rated_5v_a: Amps,
+    /// Identical units sharing the loads; the ratings above are of all of them together.
+    #[serde(skip_serializing_if = "is_one")]
+    pub units: u32,
+    /// Units the group promises may fail with the rest carrying the load (0: none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub spares: u32,
     /// Data drives this PSU powers.
     pub drives: u32,
     /// What it feeds, as design ids.
@@ -94,12 +100,33 @@ pub struct PsuBudget {
     pub active: Draw,
 }
 
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl PsuBudget {
-    /// True when the draw fits every rating of this PSU.
+    /// True when the draw fits every rating of this PSU (every unit of a group working).
     pub fn fits(&self, d: Draw) -> bool {
-        d.a12 <= self.rated_12v_a + Amps(RATING_SLACK)
-            && d.a5 <= self.rated_5v_a + Amps(RATING_SLACK)
-            && d.power() <= self.rated_w + Watts(RATING_SLACK)
+        self.fits_units(d, self.units)
+    }
+
+    /// True when the draw fits the ratings of `working` of the group's units, which share it
+    /// evenly (current sharing, model §10).
+    pub fn fits_units(&self, d: Draw, working: u32) -> bool {
+        let share = f64::from(working) / f64::from(self.units.max(1));
+        d.a12 <= self.rated_12v_a * share + Amps(RATING_SLACK)
+            && d.a5 <= self.rated_5v_a * share + Amps(RATING_SLACK)
+            && d.power() <= self.rated_w * share + Watts(RATING_SLACK)
+    }
+
+    /// True when one unit can fail and the others carry the running load under I/O: the
+    /// failure takes nothing offline. A single PSU never survives its own failure.
+    pub fn survives_one_failure(&self) -> bool {
+        self.units > 1 && self.fits_units(self.active, self.units - 1)
     }
 }
 
@@ -296,12 +323,15 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                 .fold(total.idle, |worst, d| {
                     if d.power() > worst.power() { d } else { worst }
                 });
+        let units = f64::from(psu.qty);
         psus.push(PsuBudget {
             id: psu.id.clone(),
             part: psu.part.name.clone(),
-            rated_w: Watts(spec.watts),
-            rated_12v_a: Amps(spec.rail_12v_a),
-            rated_5v_a: Amps(spec.rail_5v_a),
+            rated_w: Watts(spec.watts) * units,
+            rated_12v_a: Amps(spec.rail_12v_a) * units,
+            rated_5v_a: Amps(spec.rail_5v_a) * units,
+            units: psu.qty,
+            spares: psu.spares,
             drives,
             feeds,
             spinup_simultaneous: simultaneous,
@@ -328,33 +358,78 @@ pub fn budget(pod: &Pod) -> PowerBudget {
 }
 
 fn over(p: &PsuBudget, d: Draw) -> String {
+    over_units(p, d, p.units)
+}
+
+/// What a draw exceeds of the ratings of `working` units of a PSU group, in words.
+fn over_units(p: &PsuBudget, d: Draw, working: u32) -> String {
+    let share = f64::from(working) / f64::from(p.units.max(1));
+    let (r12, r5, rw) = (
+        p.rated_12v_a * share,
+        p.rated_5v_a * share,
+        p.rated_w * share,
+    );
     let mut parts = Vec::new();
-    if d.a12 > p.rated_12v_a {
+    if d.a12 > r12 {
         parts.push(format!(
             "{:.1} A on +12 V (rated {:.1} A)",
             d.a12.amps(),
-            p.rated_12v_a.amps()
+            r12.amps()
         ));
     }
-    if d.a5 > p.rated_5v_a {
+    if d.a5 > r5 {
         parts.push(format!(
             "{:.1} A on +5 V (rated {:.1} A)",
             d.a5.amps(),
-            p.rated_5v_a.amps()
+            r5.amps()
         ));
     }
-    if d.power() > p.rated_w {
+    if d.power() > rw {
         parts.push(format!(
             "{:.0} W in all (rated {:.0} W)",
             d.power().watts(),
-            p.rated_w.watts()
+            rw.watts()
         ));
     }
     parts.join(", ")
 }
 
+/// The redundancy warning of a group that promises N+k, when its other N units cannot carry
+/// the running load, or cannot spin the drives up again even one backplane at a time.
+fn redundancy(pod: &Pod, place: &str, p: &PsuBudget) -> Option<Diagnostic> {
+    let n = p.units.checked_sub(p.spares).filter(|_| p.spares > 0)?;
+    let failed = format!(
+        "with {} of its {} units failed, the other {n}",
+        p.spares, p.units
+    );
+    let message = if !p.fits_units(p.active, n) {
+        format!(
+            "{} is not N+{}: {failed} cannot carry the running load under I/O ({}), so a unit failure takes its loads offline",
+            p.id,
+            p.spares,
+            over_units(p, p.active, n)
+        )
+    } else if !p.fits_units(p.spinup_staggered, n) {
+        format!(
+            "{} is N+{} running, but {failed} cannot start the drives again, even one backplane at a time: {}",
+            p.id,
+            p.spares,
+            over_units(p, p.spinup_staggered, n)
+        )
+    } else {
+        return None;
+    };
+    Some(Diagnostic::warning(
+        Code::PsuRedundancy,
+        &pod.file,
+        place,
+        message,
+    ))
+}
+
 /// Power diagnostics for `check`: an error when a PSU cannot carry its running load, a
-/// warning when simultaneous spin-up exceeds a PSU (naming staggered spin-up).
+/// warning when simultaneous spin-up exceeds a PSU (naming staggered spin-up), and a warning
+/// when a redundant group's N cannot carry the load with its spares failed.
 pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, p) in b.psus.iter().enumerate() {
@@ -393,6 +468,9 @@ pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
                     over(p, p.spinup_simultaneous)
                 ),
             ));
+        }
+        if p.fits(p.active) {
+            out.extend(redundancy(pod, &place, p));
         }
     }
     out

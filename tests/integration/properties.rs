@@ -838,6 +838,8 @@ fn build(p: &Plan) -> Built {
         id: "psu1".into(),
         part: "psu".into(),
         feeds: Feeds::Rest,
+        qty: 1,
+        redundancy: podplan::spec::Redundancy::None,
     }];
     if let Some(k) = &p.second_psu
         && !bp_ids.is_empty()
@@ -849,6 +851,8 @@ fn build(p: &Plan) -> Built {
             id: "psu2".into(),
             part: "psu".into(),
             feeds: Feeds::Only(bp_ids[..take].to_vec()),
+            qty: 1,
+            redundancy: podplan::spec::Redundancy::None,
         });
     }
     // RAID: a level whose width fits the n drives; explicit groups take whole widths and the
