@@ -9,6 +9,8 @@
 //!   (docs/model.md §10: spin-up draws up to 4× the steady 12 V current). A drive that is
 //!   starting draws at least its idle current: an SSD (or a 2.5-inch drive on +5 V), whose
 //!   `spinup_12v` is 0 A, is counted running from the moment it is on ([`starting_12v`]).
+//! * A backplane or board that makes its own +5 V from +12 V (`dc_dc_5v`, an efficiency) draws
+//!   its +5 V load from the PSU's +12 V through [`on_12v`] (model §10.2).
 //! * Backplane chips are fed from +5 V ([`BACKPLANE_RAIL_V`]); every other non-drive load
 //!   (board, CPU at its TDP, memory, cards, fans, other powered parts) is counted on +12 V
 //!   ([`SYSTEM_RAIL_V`]), as modern ATX boards draw most power through the 12 V connectors.
@@ -78,8 +80,11 @@ pub struct PsuBudget {
     pub rated_w: Watts,
     /// Rated +12 V current.
     pub rated_12v_a: Amps,
-    /// Rated +5 V current.
+    /// Rated +5 V current (0 for a PSU without a +5 V output).
     pub rated_5v_a: Amps,
+    /// True for a PSU with no +5 V output at all.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_5v: bool,
     /// Identical units sharing the loads; the ratings above are of all of them together.
     #[serde(skip_serializing_if = "is_one")]
     pub units: u32,
@@ -180,6 +185,26 @@ fn drive_step(d: &crate::model::Drive) -> Step {
     }
 }
 
+/// A draw with its +5 V part made from +12 V by a converter of efficiency `eff` (model
+/// §10.2): `I12 += 5 V × I5 / (12 V × eff)`, `I5 = 0`. `None` leaves the draw as it is.
+pub fn on_12v(d: Draw, eff: Option<f64>) -> Draw {
+    match eff {
+        Some(e) if e > 0.0 => Draw {
+            a12: d.a12 + (RAIL_5V * d.a5) / RAIL_12V / e,
+            a5: Amps::ZERO,
+        },
+        _ => d,
+    }
+}
+
+fn step_on_12v(s: Step, eff: Option<f64>) -> Step {
+    Step {
+        spinup: on_12v(s.spinup, eff),
+        idle: on_12v(s.idle, eff),
+        active: on_12v(s.active, eff),
+    }
+}
+
 fn constant(d: Draw) -> Step {
     Step {
         spinup: d,
@@ -235,9 +260,10 @@ fn board_load(pod: &Pod) -> Step {
         }
     }
     let mut step = constant(system_watts(w));
+    let dc_dc = pod.board_spec().and_then(|m| m.dc_dc_5v);
     for b in &pod.boot_drives {
         if let Kind::Drive(d) = &b.part.kind {
-            step = add(step, drive_step(d));
+            step = add(step, step_on_12v(drive_step(d), dc_dc));
         }
     }
     step
@@ -283,19 +309,23 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                 Load::Backplane(k) => {
                     let bp = &pod.backplanes[*k];
                     let chip = bp.spec().map_or(Watts::ZERO, |s| Watts(s.watts));
+                    let dc_dc = bp.spec().and_then(|s| s.dc_dc_5v);
                     fixed = add(
                         fixed,
-                        constant(Draw {
-                            a12: Amps::ZERO,
-                            a5: chip / BACKPLANE_RAIL_V,
-                        }),
+                        constant(on_12v(
+                            Draw {
+                                a12: Amps::ZERO,
+                                a5: chip / BACKPLANE_RAIL_V,
+                            },
+                            dc_dc,
+                        )),
                     );
                     let mut step = Step::default();
                     for d in by_backplane.get(*k).into_iter().flatten() {
                         step = add(step, drive_step(d.drive()));
                         drives += 1;
                     }
-                    steps.push(step);
+                    steps.push(step_on_12v(step, dc_dc));
                     feeds.push(bp.id.clone());
                 }
                 Load::Bay(b) => {
@@ -329,7 +359,8 @@ pub fn budget(pod: &Pod) -> PowerBudget {
             part: psu.part.name.clone(),
             rated_w: Watts(spec.watts) * units,
             rated_12v_a: Amps(spec.rail_12v_a) * units,
-            rated_5v_a: Amps(spec.rail_5v_a) * units,
+            rated_5v_a: Amps(spec.rail_5v_a.unwrap_or(0.0)) * units,
+            no_5v: spec.rail_5v_a.is_none(),
             units: psu.qty,
             spares: psu.spares,
             drives,
@@ -377,7 +408,12 @@ fn over_units(p: &PsuBudget, d: Draw, working: u32) -> String {
             r12.amps()
         ));
     }
-    if d.a5 > r5 {
+    if p.no_5v && d.a5 > Amps::ZERO {
+        parts.push(format!(
+            "{:.1} A on +5 V, which it does not have (a backplane or board that makes its own +5 V from +12 V says so with dc_dc_5v)",
+            d.a5.amps()
+        ));
+    } else if d.a5 > r5 {
         parts.push(format!(
             "{:.1} A on +5 V (rated {:.1} A)",
             d.a5.amps(),

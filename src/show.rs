@@ -665,10 +665,13 @@ pub fn report(pod: &Pod) -> ShowReport {
         nics,
         psus: count_parts(pod.psus.iter().map(|p| (&p.part, p.qty)), |k| match k {
             Kind::Psu(p) => format!(
-                "{} W, +12 V {} A, +5 V {} A",
+                "{} W, +12 V {} A, {}",
                 trim_float(p.watts),
                 trim_float(p.rail_12v_a),
-                trim_float(p.rail_5v_a)
+                p.rail_5v_a.map_or("no +5 V".to_string(), |a| format!(
+                    "+5 V {} A",
+                    trim_float(a)
+                ))
             ),
             _ => String::new(),
         }),

@@ -361,6 +361,10 @@ pub struct BackplaneSpec {
     pub uplink_lanes: u32,
     /// Typical power draw, watts.
     pub watts: f64,
+    /// The backplane makes its own +5 V from +12 V with this efficiency (0.5 to 1, model
+    /// §10.2): its chip and its drives' +5 V load is drawn from the PSU's +12 V.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dc_dc_5v: Option<f64>,
 }
 
 /// A host card that puts SATA/SAS ports on a motherboard slot.
@@ -481,6 +485,10 @@ pub struct MotherboardSpec {
     pub memory_slots: u32,
     /// Typical power of the board itself (without CPU and cards), watts.
     pub watts: f64,
+    /// The board makes its own +5 V from +12 V with this efficiency (0.5 to 1, model §10.2):
+    /// its boot drives' +5 V load is drawn from the PSU's +12 V.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dc_dc_5v: Option<f64>,
 }
 
 /// A processor.
@@ -517,8 +525,10 @@ pub struct PsuSpec {
     pub watts: f64,
     /// Rated current on the +12 V rail(s) combined, amperes.
     pub rail_12v_a: f64,
-    /// Rated current on the +5 V rail, amperes.
-    pub rail_5v_a: f64,
+    /// Rated current on the +5 V rail, amperes; left out for a PSU with no +5 V output (a
+    /// modern server PSU gives +12 V only, and the backplane or board makes its own +5 V).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rail_5v_a: Option<f64>,
 }
 
 /// The enclosure.

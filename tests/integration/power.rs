@@ -132,3 +132,58 @@ fn a_redundancy_a_group_cannot_keep_is_an_error_at_its_place() {
         assert_eq!(errors[0].place, place, "{to}");
     }
 }
+
+#[test]
+fn a_twelve_volt_only_psu_carries_the_five_volt_load_through_the_backplanes_converters() {
+    let (code, out, err) = run(&["check", &fixture("power/twelve-volt-only.ron")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}{err}");
+    // The same pod with a +5 V rail: every +5 V ampere becomes 5/(12 × 0.9) A on +12 V.
+    let with_5v = podplan::power::budget(&load_pod("valid.ron")).psus[0].clone();
+    let only_12v = podplan::power::budget(&load_pod("power/twelve-volt-only.ron")).psus[0].clone();
+    assert!(only_12v.no_5v);
+    for (a, b) in [
+        (with_5v.idle, only_12v.idle),
+        (with_5v.active, only_12v.active),
+        (with_5v.spinup_simultaneous, only_12v.spinup_simultaneous),
+        (with_5v.spinup_staggered, only_12v.spinup_staggered),
+    ] {
+        assert_eq!(b.a5.amps(), 0.0);
+        let want = a.a12.amps() + 5.0 * a.a5.amps() / (12.0 * 0.9);
+        assert!(
+            (b.a12.amps() - want).abs() < 1e-9,
+            "{} vs {want}",
+            b.a12.amps()
+        );
+    }
+    // Without the backplanes' converters the +5 V load has nowhere to come from.
+    let text = std::fs::read_to_string(fixture("power/twelve-volt-only.ron")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pod.ron");
+    std::fs::write(
+        &path,
+        text.replace(
+            "                watts: 5.0,\n                dc_dc_5v: 0.9,\n",
+            "                watts: 5.0,\n",
+        ),
+    )
+    .unwrap();
+    let diags = podplan::cli::check_file(Some(&path));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code.as_str(), "psu-overload");
+    assert_eq!(diags[0].place, "psus[0]");
+    assert!(
+        diags[0].message.contains("on +5 V, which it does not have"),
+        "{}",
+        diags[0]
+    );
+    // An efficiency outside 0.5 to 1 is an error at its place.
+    std::fs::write(&path, text.replacen("dc_dc_5v: 0.9", "dc_dc_5v: 1.5", 1)).unwrap();
+    let diags = podplan::cli::check_file(Some(&path));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code.as_str() == "invalid-value" && d.place.ends_with("spec.dc_dc_5v")),
+        "{diags:?}"
+    );
+}

@@ -654,6 +654,7 @@ fn build(p: &Plan) -> Built {
                 uplink: LinkGen::Sata2,
                 uplink_lanes: 1,
                 watts: 5.0,
+                dc_dc_5v: None,
             }),
         ));
     }
@@ -772,6 +773,7 @@ fn build(p: &Plan) -> Built {
             }],
             memory_slots: 4,
             watts: 40.0,
+            dc_dc_5v: None,
         }),
     ));
     parts.push(part(
@@ -802,7 +804,7 @@ fn build(p: &Plan) -> Built {
         PartSpec::Psu(PsuSpec {
             watts: 5_000.0,
             rail_12v_a: 400.0,
-            rail_5v_a: 200.0,
+            rail_5v_a: Some(200.0),
         }),
     ));
     parts.push(part(
