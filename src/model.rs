@@ -223,6 +223,10 @@ pub struct Pod {
     pub drives: Vec<BayDrive>,
     /// Boot drives.
     pub boot_drives: Vec<BootDrive>,
+    /// The role of each onboard network port, in the board's order (every port listed).
+    pub onboard_nic_roles: Vec<crate::spec::NicRole>,
+    /// How the data ports are bonded.
+    pub bond: crate::spec::Bond,
     /// Power supplies.
     pub psus: Vec<Psu>,
     /// Fan groups.
@@ -414,6 +418,8 @@ pub struct NicCardUse {
     pub slot: SlotSpec,
     /// The card.
     pub part: PartRef,
+    /// The role of each of its ports, in order (every port listed).
+    pub roles: Vec<crate::spec::NicRole>,
 }
 
 /// A load a PSU can feed.

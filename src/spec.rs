@@ -449,6 +449,34 @@ pub struct OnboardSataSpec {
     pub attach: Attach,
 }
 
+/// What a network port is used for in a design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NicRole {
+    /// Carries client traffic (ingest and egress), in the design's bond.
+    Data,
+    /// The management network (IPMI, SSH, monitoring): no client traffic.
+    Management,
+    /// Not cabled.
+    Unused,
+}
+
+/// How the data ports are bonded (Linux bonding modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Bond {
+    /// 802.3ad (LACP), balance-xor or balance-alb: many client flows hashed evenly over every
+    /// data port; the bond carries the sum of its members (held to its slowest × count).
+    #[default]
+    Balance,
+    /// active-backup: one port carries everything, the others stand by.
+    ActiveBackup,
+}
+
+impl Bond {
+    fn is_balance(&self) -> bool {
+        *self == Bond::Balance
+    }
+}
+
 /// An onboard network port.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -619,6 +647,9 @@ pub struct Design {
     /// Fans, in groups a PSU can feed.
     #[serde(default)]
     pub fans: Vec<FanGroup>,
+    /// How the network ports with the `Data` role are bonded (default `Balance`).
+    #[serde(default, skip_serializing_if = "Bond::is_balance")]
+    pub bond: Bond,
     /// BOM lines that are not in the tree: screws, standoffs, cables, switches.
     #[serde(default)]
     pub extras: Vec<Line>,
@@ -648,6 +679,10 @@ pub struct Board {
     /// Boot drives on the PATA channel (`Drive` part ids).
     #[serde(default)]
     pub pata: Vec<String>,
+    /// The role of each onboard network port in order, ports left off the end unused; without
+    /// it every port carries data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<NicRole>>,
 }
 
 /// A card placed in a motherboard slot.
@@ -669,6 +704,10 @@ pub struct CardUse {
     /// For a host card: its ports in order; each entry uses one or more ports.
     #[serde(default)]
     pub ports: Vec<PortUse>,
+    /// For a network card: the role of each port in order, ports left off the end unused;
+    /// without it every port carries data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<NicRole>>,
 }
 
 /// What is attached to a host port (or to consecutive ports).

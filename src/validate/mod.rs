@@ -14,7 +14,7 @@ use crate::model::{
     Psu, Published, RaidPolicy,
 };
 use crate::spec::{
-    self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse, PsuUse,
+    self, BackplaneKind, Bus, Feeds, Level, LinkGen, NicRole, PartSpec, PmSupport, PortUse, PsuUse,
     Redundancy,
 };
 use crate::units::{
@@ -196,6 +196,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     } = board::core(&mut w, &mut s);
     // 3. Slots and cards.
     let nic_cards = board::slots(&mut w, &mut s, board_spec.as_ref());
+    let onboard_nic_roles = board::network(&w, &mut s, board_spec.as_ref(), &nic_cards);
     // 4. Onboard SATA and PATA.
     board::onboard(&mut w, &mut s, board_spec.as_ref());
     // 5. Data drives.
@@ -232,6 +233,8 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             backplanes: w.backplanes,
             drives,
             boot_drives: w.boot_drives,
+            onboard_nic_roles,
+            bond: d.bond,
             psus,
             fans,
             extras,

@@ -720,6 +720,7 @@ fn build(p: &Plan) -> Built {
             card: CardUse {
                 part: card_id,
                 ports: uses,
+                nics: None,
             },
         });
     }
@@ -926,11 +927,13 @@ fn build(p: &Plan) -> Built {
             }],
             onboard,
             pata: Vec::new(),
+            nics: None,
         },
         slots: slot_uses,
         drives,
         psus,
         fans,
+        bond: podplan::spec::Bond::Balance,
         extras: p
             .extras
             .iter()
