@@ -211,6 +211,8 @@ pub struct Pod {
     pub board: PartRef,
     /// The processor.
     pub cpu: PartRef,
+    /// How many of it (one per socket used).
+    pub cpus: u32,
     /// Memory lines (part, quantity).
     pub memory: Vec<(PartRef, u32)>,
     /// SATA controllers: cards in slots and the onboard controller, in design order.

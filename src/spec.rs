@@ -511,6 +511,9 @@ pub struct MotherboardSpec {
     pub nics: Vec<NicSpec>,
     /// Memory slots.
     pub memory_slots: u32,
+    /// CPU sockets (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub sockets: u32,
     /// Typical power of the board itself (without CPU and cards), watts.
     pub watts: f64,
     /// The board makes its own +5 V from +12 V with this efficiency (0.5 to 1, model §10.2):
@@ -669,8 +672,9 @@ pub struct Design {
 pub struct Board {
     /// A `Motherboard` part id.
     pub part: String,
-    /// A `Cpu` part id.
-    pub cpu: String,
+    /// The processor: a `Cpu` part id (`"xeon-4210"`), or several of one part for a board
+    /// with several sockets (`(part: "xeon-4210", qty: 2)`).
+    pub cpu: CpuUse,
     /// Memory parts and quantities.
     pub memory: Vec<Line>,
     /// What hangs off the onboard SATA ports, port by port.
@@ -683,6 +687,61 @@ pub struct Board {
     /// it every port carries data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nics: Option<Vec<NicRole>>,
+}
+
+/// The processors on a board: one, or `qty` of one part (one per socket).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum CpuUse {
+    /// One processor, by `Cpu` part id.
+    One(String),
+    /// `qty` identical processors: `(part: "xeon-4210", qty: 2)`.
+    Several(Line),
+}
+
+impl CpuUse {
+    /// The part id.
+    pub fn part(&self) -> &str {
+        match self {
+            CpuUse::One(p) => p,
+            CpuUse::Several(l) => &l.part,
+        }
+    }
+    /// How many.
+    pub fn qty(&self) -> u32 {
+        match self {
+            CpuUse::One(_) => 1,
+            CpuUse::Several(l) => l.qty,
+        }
+    }
+}
+
+impl From<&str> for CpuUse {
+    fn from(s: &str) -> Self {
+        CpuUse::One(s.to_string())
+    }
+}
+
+/// Reads a part id (a string) or a `(part, qty)` struct, so that old designs' `cpu: "id"` keep
+/// parsing and an error inside the struct keeps RON's line and column.
+impl<'de> Deserialize<'de> for CpuUse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CpuUse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a Cpu part id, or (part: \"cpu-id\", qty: N)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CpuUse, E> {
+                Ok(CpuUse::One(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CpuUse, A::Error> {
+                Line::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(CpuUse::Several)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A card placed in a motherboard slot.

@@ -9,6 +9,7 @@ pub(super) struct Core {
     pub(super) board: Option<PartRef>,
     pub(super) board_spec: Option<MotherboardSpec>,
     pub(super) cpu: Option<PartRef>,
+    pub(super) cpus: u32,
     pub(super) memory: Vec<(PartRef, u32)>,
 }
 
@@ -26,7 +27,7 @@ pub(super) fn core(w: &mut Walk, s: &mut Sink) -> Core {
         Some(Kind::Motherboard(m)) => Some(m.clone()),
         _ => None,
     };
-    let cpu = w.get(s, "board.cpu", &d.board.cpu, "Cpu");
+    let (cpu, cpus) = cpus(w, s, board_spec.as_ref());
     let mut memory = Vec::new();
     let mut modules = 0u32;
     for (i, l) in d.board.memory.iter().enumerate() {
@@ -58,8 +59,43 @@ pub(super) fn core(w: &mut Walk, s: &mut Sink) -> Core {
         board,
         board_spec,
         cpu,
+        cpus,
         memory,
     }
+}
+
+/// The processor part and how many: `(part, qty)` needs 1 to the board's sockets.
+fn cpus(
+    w: &mut Walk,
+    s: &mut Sink,
+    board_spec: Option<&MotherboardSpec>,
+) -> (Option<PartRef>, u32) {
+    let d = w.design;
+    let (place, qty) = match &d.board.cpu {
+        spec::CpuUse::One(_) => ("board.cpu", None),
+        spec::CpuUse::Several(l) => ("board.cpu.part", Some(l.qty)),
+    };
+    let cpu = w.get(s, place, d.board.cpu.part(), "Cpu");
+    let Some(n) = qty else {
+        return (cpu, 1);
+    };
+    if !check_qty(s, "board.cpu.qty", n) {
+        return (cpu, 1);
+    }
+    if let Some(b) = board_spec
+        && n > b.sockets
+    {
+        s.error(
+            Code::BoardCapacity,
+            "board.cpu.qty",
+            format!(
+                "{n} processors but the board has {} {}",
+                b.sockets,
+                agree(b.sockets as usize, "socket", "sockets")
+            ),
+        );
+    }
+    (cpu, n)
 }
 
 /// Step 3: slots and the cards in them; storage cards become controllers and their ports are

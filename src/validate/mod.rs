@@ -192,6 +192,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         board,
         board_spec,
         cpu,
+        cpus,
         memory,
     } = board::core(&mut w, &mut s);
     // 3. Slots and cards.
@@ -227,6 +228,7 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             chassis,
             board,
             cpu,
+            cpus,
             memory,
             controllers: w.controllers,
             nic_cards,

@@ -775,6 +775,7 @@ fn build(p: &Plan) -> Built {
             memory_slots: 4,
             watts: 40.0,
             dc_dc_5v: None,
+            sockets: 1,
         }),
     ));
     parts.push(part(
