@@ -1222,6 +1222,8 @@ fn coupled_case(n: usize, m: u32, afr: f64) {
             id: format!("bp{i}"),
             drives: vec![i, i + n],
             rate_per_hour: r,
+            // Synthetic components as destructive as drive failures: a check of the estimator.
+            outage: false,
         })
         .collect();
     let want = 2.0 * closed_form_value(&[(1, n as u32, m, r, window)], Model::Sliding, ONE_YEAR);
@@ -1287,4 +1289,33 @@ fn correlated_pod_estimate_converges() {
         est.hits
     );
     assert!(est.weights.largest_share < 0.01, "{:?}", est.weights);
+}
+
+/// Issue 12 item 2: a card failure makes drives unavailable, not lost. Pod 2.0 laid out in
+/// Backblaze's rows puts a whole card in each RAID6 group, and drives that never fail: every
+/// card failure stops a group (an outage), none loses data, so P(loss) is exactly 0.
+#[test]
+fn component_failures_past_the_parity_are_outages_not_losses() {
+    let p = pod("2.0");
+    let shape = Shape {
+        level: p.raid.level,
+        spares: p.raid.spares,
+    };
+    let lay = layout::place(&p, shape, &[]).unwrap().layout;
+    let groups = vec![(0.0, Hours(24.0), Hours(20.0)); lay.groups.len()];
+    let rates = vec![(DomainKind::Card, 0.5 / YEAR)];
+    let sys = System::pod(&p, &lay, &groups, &rates);
+    assert!(!sys.domains.is_empty() && sys.domains.iter().all(|d| d.outage));
+    for importance_sampling in [true, false] {
+        let params = McParams {
+            seed: 1,
+            trials: Trials::Fixed(4_096),
+            importance_sampling,
+            ..McParams::default()
+        };
+        let est = estimate(&sys, &params);
+        assert!(est.outages > 0, "{est:?}");
+        assert_eq!(est.p_loss.mean, 0.0, "{est:?}");
+        assert_eq!(est.hits, 0);
+    }
 }
