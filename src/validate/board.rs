@@ -334,8 +334,11 @@ pub(super) fn network(
     nic_cards: &[NicCardUse],
 ) -> Vec<NicRole> {
     let d = w.design;
-    let onboard: Vec<f64> =
-        board_spec.map_or(Vec::new(), |b| b.nics.iter().map(|n| n.gbit_s).collect());
+    // A board dropped for an error already reported: its ports are unknown, not missing.
+    let Some(b) = board_spec else {
+        return Vec::new();
+    };
+    let onboard: Vec<f64> = b.nics.iter().map(|n| n.gbit_s).collect();
     let roles = nic_roles(
         s,
         "board.nics",
