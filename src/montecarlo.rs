@@ -682,6 +682,10 @@ impl Stats {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The failure-biasing factors a run used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Biasing {
@@ -2595,8 +2599,4 @@ mod tests {
         a.merge(&b);
         assert!((a.mean - all.mean).abs() < 1e-12 && (a.m2 - all.m2).abs() < 1e-9);
     }
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }

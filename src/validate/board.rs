@@ -171,21 +171,7 @@ pub(super) fn slots(
         };
         match &card.kind {
             Kind::NicCard(n) => {
-                let roles = nic_roles(
-                    s,
-                    &format!("{pl}.card.nics"),
-                    su.card.nics.as_deref(),
-                    n.ports,
-                    &card.id,
-                );
-                if !su.card.ports.is_empty() {
-                    s.error(
-                        Code::PortOverflow,
-                        format!("{pl}.card.ports"),
-                        "a network card has no SATA ports to attach to",
-                    );
-                    w.lose_ports(&su.card.ports);
-                }
+                let roles = nic_card_ports(w, s, &pl, su, n.ports, &card.id);
                 if let Some(sl) = slot {
                     nic_cards.push(NicCardUse {
                         slot: sl,
@@ -195,13 +181,7 @@ pub(super) fn slots(
                 }
             }
             Kind::HostCard(c) => {
-                if su.card.nics.is_some() {
-                    s.error(
-                        Code::InvalidValue,
-                        format!("{pl}.card.nics"),
-                        format!("{} is a storage card without network ports; nics: [...] gives the roles of a network card's ports", card.id),
-                    );
-                }
+                no_nic_roles(s, &pl, su, &card.id);
                 let Some(sl) = slot else {
                     w.lose_ports(&su.card.ports);
                     continue;
@@ -388,4 +368,42 @@ pub(super) fn network(
         );
     }
     roles
+}
+
+/// A network card's ports: the roles of its network ports, and no SATA attachments.
+fn nic_card_ports(
+    w: &mut Walk,
+    s: &mut Sink,
+    pl: &str,
+    su: &spec::SlotUse,
+    ports: u32,
+    card: &str,
+) -> Vec<NicRole> {
+    let roles = nic_roles(
+        s,
+        &format!("{pl}.card.nics"),
+        su.card.nics.as_deref(),
+        ports,
+        card,
+    );
+    if !su.card.ports.is_empty() {
+        s.error(
+            Code::PortOverflow,
+            format!("{pl}.card.ports"),
+            "a network card has no SATA ports to attach to",
+        );
+        w.lose_ports(&su.card.ports);
+    }
+    roles
+}
+
+/// A storage card has no network ports to give roles to.
+fn no_nic_roles(s: &mut Sink, pl: &str, su: &spec::SlotUse, card: &str) {
+    if su.card.nics.is_some() {
+        s.error(
+            Code::InvalidValue,
+            format!("{pl}.card.nics"),
+            format!("{card} is a storage card without network ports; nics: [...] gives the roles of a network card's ports"),
+        );
+    }
 }
