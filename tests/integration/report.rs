@@ -768,8 +768,7 @@ fn a_design_path_alone_prints_its_report_or_says_what_to_run() {
 /// word), before its own output.
 #[test]
 fn report_shows_the_warnings_every_command_shows() {
-    let design = crate::design_path("1.0");
-    let design = design.to_str().unwrap();
+    let design = "tests/fixtures/invalid/psu-spinup.ron";
     let (code, _, shown) = crate::run(&["show", design]);
     assert_eq!(code, 0, "{shown}");
     assert!(shown.contains("warning[psu-spinup]"), "{shown}");

@@ -1287,3 +1287,23 @@ fn price_breaks_are_checked_where_they_are_written() {
         assert!(d[0].message.contains(words), "{breaks}: {}", d[0].message);
     }
 }
+
+/// Issue 12: Backblaze started Pod 1.0 one PSU at a time, each carrying its drives' spin-up,
+/// and measured about 14 A at 120 V with both on at once. The drive's spin-up current is now
+/// derived from that measurement (1.97 A, not a datasheet's 2.8 A millisecond peak), so
+/// `check` no longer warns that either PSU cannot start its drives.
+#[test]
+fn pod_1_psus_each_spin_up_their_drives_as_backblaze_did() {
+    let design = crate::design_path("1.0");
+    let (code, _, err) = crate::run(&["check", design.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("psu-spinup"), "{err}");
+    let p = crate::pod("1.0");
+    let b = podplan::power::budget(&p);
+    let spinup = b.spinup_simultaneous_w.0;
+    // 14 A × 120 V at the wall, at the 85 % PSU efficiency the design assumes.
+    assert!(
+        (spinup / (14.0 * 120.0 * 0.85) - 1.0).abs() < 0.01,
+        "{spinup}"
+    );
+}
