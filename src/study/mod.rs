@@ -20,6 +20,7 @@ use crate::units::{Hours, MBps};
 use serde::Serialize;
 
 mod compare;
+pub mod measured;
 mod plan;
 pub mod sweep;
 pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
@@ -86,6 +87,8 @@ pub struct DesignReport {
     /// Probability of data loss under every model, with those rebuild times (`None` when the
     /// layout has no redundancy to model).
     pub durability: Option<DurabilityStudy>,
+    /// The figures measured on built pods, each with the model beside it.
+    pub measured: Vec<measured::MeasuredRow>,
 }
 
 /// Runs every engine on a design with its own policy and default parameters.
@@ -141,6 +144,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         bandwidth: bw,
         rebuild_times,
         durability,
+        measured: measured::rows(pod),
     })
 }
 

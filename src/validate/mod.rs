@@ -41,6 +41,7 @@ pub(crate) const MAX_LIST_TEXT: usize = 100_000;
 mod bays;
 mod board;
 mod drives;
+mod measured;
 mod parts;
 mod ports;
 mod prices;
@@ -204,7 +205,9 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     // 8. RAID.
     let raid = raid(&mut w, &mut s, &drives, &lost);
     // 9. Published figures.
-    let published = published::published(&mut s, d, &drives, &lost);
+    let mut published = published::published(&mut s, d, &drives, &lost);
+    // 10. Measured figures.
+    published.measured = measured::measured(&w, &mut s, d);
 
     let ok = !out_has_errors(&out);
     let pod = match (ok, chassis, board, cpu, raid) {

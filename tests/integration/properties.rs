@@ -942,6 +942,7 @@ fn build(p: &Plan) -> Built {
             replace_delay: None,
         },
         published,
+        measured: Vec::new(),
         notes: p.texts.notes.clone(),
     };
     Built {

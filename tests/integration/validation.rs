@@ -35,6 +35,7 @@ const WARNINGS: &[&str] = &[
     "psu-spinup",
     "raid-unused-drives",
     "published-raw-mismatch",
+    "measured-mismatch",
     "bom-drift",
 ];
 
@@ -121,6 +122,8 @@ const EXPECTED: &[Expect] = &[
     e("raid-unused-drives", "raid.groups"),
     e("invalid-published", "published.raw_tb"),
     e("published-raw-mismatch", "published.raw_tb"),
+    e("invalid-measured", "measured[0].tolerance_pct"),
+    e("measured-mismatch", "measured[0]"),
     e("mixed-currency", "parts[9].price.currency"),
     e("bom-drift", "published.total_cost"),
     e("bom-overflow", "parts[0].price.amount"),
