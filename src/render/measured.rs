@@ -34,8 +34,8 @@ pub fn difference(r: &MeasuredRow) -> String {
     r.diff_pct.map_or(String::new(), signed_pct)
 }
 
-/// The table of a design's measured figures; `design` names the design in a first column (for
-/// a comparison). Empty rows give no section.
+/// The table of measured figures, each row `(design, row)`; `with_design` adds the design as a
+/// first column (a comparison, which to read shows the figures only). No rows, no section.
 pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -> Option<Section> {
     if rows.is_empty() {
         return None;
@@ -44,6 +44,8 @@ pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -
     if with_design {
         header.push("Design");
     }
+    // A comparison to read keeps to the figures; each design's report has the rest.
+    let long = !(with_design && style == Style::Read);
     header.extend([
         "Measured",
         "Unit",
@@ -51,10 +53,10 @@ pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -
         "Model",
         "Difference",
         "Verdict",
-        "Model run with",
-        "Conditions",
-        "Source",
     ]);
+    if long {
+        header.extend(["Model run with", "Conditions", "Source"]);
+    }
     let first = usize::from(with_design);
     let mut t = Section::new("Model beside measurement", &header);
     t.align_right([first + 2, first + 3, first + 4]);
@@ -75,10 +77,14 @@ pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -
             model,
             difference(r),
             verdict(r),
-            r.setup.clone(),
-            r.conditions.clone(),
-            source_text(&r.source),
         ]);
+        if long {
+            row.extend([
+                r.setup.clone(),
+                r.conditions.clone(),
+                source_text(&r.source),
+            ]);
+        }
         t.row(row);
     }
     t.notes.push(

@@ -436,6 +436,10 @@ pub(crate) fn summary_text(r: &DesignReport, width: usize) -> String {
             crate::render::Style::Read,
         )));
     }
+    if let Some(t) = measured_section(r) {
+        out.push_str(&heading("Measured on built pods"));
+        out.push_str(&table(&[t]));
+    }
     out
 }
 
