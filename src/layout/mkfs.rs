@@ -348,9 +348,8 @@ fn xfs(size: u64, rmapbt: bool, multidisk: bool) -> Volume {
     }
     let dropped = size / XFS_BLOCK - dblocks;
     // calculate_log_size: 1/2048 of the volume, at least 64 MiB, at most 2 GiB − 10 MiB.
-    let log_bytes = (dblocks.saturating_mul(XFS_BLOCK) / 2048)
-        .max(XFS_MIN_LOG_BYTES)
-        .min(XFS_MAX_LOG_BYTES);
+    let log_bytes =
+        (dblocks.saturating_mul(XFS_BLOCK) / 2048).clamp(XFS_MIN_LOG_BYTES, XFS_MAX_LOG_BYTES);
     let log = (log_bytes / XFS_BLOCK).min(agsize / 2);
     // Every AG but the last is full; the log sits in AG ags / 2 and shrinks its reservation.
     let last = dblocks - (ags - 1) * agsize;

@@ -997,29 +997,51 @@ fn backblaze_designs_show_their_measurements_beside_the_model() {
     // (design, rows, a figure of one row as summary.md prints it)
     for (dir, rows, figure) in [
         ("backblaze-pod-1.0", 3, "| power, idle | W | 576 |"),
-        ("backblaze-pod-2.0", 2, "| throughput, ingest | MB/s | 62.5 |"),
-        ("backblaze-pod-4.5", 1, "| sync, every drive at once | h | 14 | 10.8 |"),
+        (
+            "backblaze-pod-2.0",
+            2,
+            "| throughput, ingest | MB/s | 62.5 |",
+        ),
+        (
+            "backblaze-pod-4.5",
+            1,
+            "| sync, every drive at once | h | 14 | 10.8 |",
+        ),
     ] {
         let md = std::fs::read_to_string(out.join(dir).join("summary.md")).unwrap();
-        let section = md.split("## Measured on built pods").nth(1).unwrap_or_default();
+        let section = md
+            .split("## Measured on built pods")
+            .nth(1)
+            .unwrap_or_default();
         assert!(section.contains("Model beside measurement"), "{dir}: {md}");
         assert!(section.contains(figure), "{dir}: {section}");
         let table_rows = section
             .lines()
-            .filter(|l| l.starts_with("| ") && !l.starts_with("| Measured") && !l.starts_with("| ---"))
+            .filter(|l| {
+                l.starts_with("| ") && !l.starts_with("| Measured") && !l.starts_with("| ---")
+            })
             .count();
         assert_eq!(table_rows, rows, "{dir}: {section}");
         let html = std::fs::read_to_string(out.join(dir).join("report.html")).unwrap();
         assert!(html.contains("id=\"measured\""), "{dir}");
     }
     let md = std::fs::read_to_string(out.join("backblaze-pod-3.0").join("summary.md")).unwrap();
-    assert!(!md.contains("Measured on built pods"), "3.0 has no measurement");
+    assert!(
+        !md.contains("Measured on built pods"),
+        "3.0 has no measurement"
+    );
     let cmp = std::fs::read_to_string(out.join("comparison").join("compare.md")).unwrap();
-    let section = cmp.split("Model beside measurement").nth(1).unwrap_or_default();
+    let section = cmp
+        .split("Model beside measurement")
+        .nth(1)
+        .unwrap_or_default();
     for label in ["Pod 1.0", "Pod 2.0", "Pod 4.5"] {
         assert!(section.contains(&format!("| {label} |")), "{label}: {cmp}");
     }
     // The 4.5's sync is outside its tolerance: the verdict says so, and so does a warning.
     assert!(section.contains("OUTSIDE"), "{section}");
-    assert!(err.contains("warning[measured-mismatch] at measured[0]"), "{err}");
+    assert!(
+        err.contains("warning[measured-mismatch] at measured[0]"),
+        "{err}"
+    );
 }
