@@ -77,7 +77,24 @@ fn unit(what: Measure) -> &'static str {
 
 /// Every measured figure of the pod with the model beside it, in the design's order.
 pub fn rows(pod: &Pod) -> Vec<MeasuredRow> {
-    pod.published.measured.iter().map(|m| row(pod, m)).collect()
+    rows_with(pod, None)
+}
+
+/// [`rows`], reusing the design's own link graph (built with default parameters for `pod`)
+/// for every figure measured on the design as it is; a figure measured with another drive or
+/// with what-ifs needs a graph of its own.
+pub(crate) fn rows_with(pod: &Pod, own: Option<&bandwidth::Graph>) -> Vec<MeasuredRow> {
+    pod.published
+        .measured
+        .iter()
+        .map(|m| row(pod, m, own.filter(|_| !needs_own_graph(m))))
+        .collect()
+}
+
+/// Whether a figure's conditions change the pod or the parameters, so that the model needs a
+/// link graph of its own (power figures need none).
+pub fn needs_own_graph(m: &Measurement) -> bool {
+    !matches!(m.what, Measure::PowerWatts(_)) && (m.drive.is_some() || !m.set.is_empty())
 }
 
 /// `measured-mismatch` warnings: one per figure the model misses by more than its tolerance.
@@ -129,8 +146,8 @@ pub fn fmt(v: f64) -> String {
     crate::units::fmt_bounded(format!("{v:.decimals$}").parse().unwrap_or(v))
 }
 
-fn row(pod: &Pod, m: &Measurement) -> MeasuredRow {
-    let (model, why) = match model_figure(pod, m) {
+fn row(pod: &Pod, m: &Measurement, graph: Option<&bandwidth::Graph>) -> MeasuredRow {
+    let (model, why) = match model_figure(pod, m, graph) {
         Ok(v) => (Some(v), None),
         Err(e) => (None, Some(e)),
     };
@@ -189,8 +206,13 @@ fn with_drive(pod: &Pod, m: &Measurement) -> Pod {
     p
 }
 
-/// The model's figure under the measurement's conditions.
-fn model_figure(pod: &Pod, m: &Measurement) -> Result<f64, String> {
+/// The model's figure under the measurement's conditions (on `graph` when given: the pod's
+/// own, valid only for a figure without a drive or what-ifs).
+fn model_figure(
+    pod: &Pod,
+    m: &Measurement,
+    graph: Option<&bandwidth::Graph>,
+) -> Result<f64, String> {
     let pod = &with_drive(pod, m);
     if let Measure::PowerWatts(state) = m.what {
         let b = crate::power::budget(pod);
@@ -211,13 +233,21 @@ fn model_figure(pod: &Pod, m: &Measurement) -> Result<f64, String> {
     };
     let placement = layout::place(pod, shape, &[]).map_err(|e| e.to_string())?;
     let l = &placement.layout;
+    let built;
+    let g = match graph {
+        Some(g) => g,
+        None => {
+            built = bandwidth::graph(pod, &params).map_err(|e| e.to_string())?;
+            &built
+        }
+    };
     let run = |workload| {
         let req = Request {
             workload,
             group: None,
             bay: None,
         };
-        bandwidth::analyze(pod, l, &req, &params).map_err(|e| e.to_string())
+        bandwidth::analyze_on(g, pod, l, &req, &params).map_err(|e| e.to_string())
     };
     match m.what {
         Measure::SyncHours => {
@@ -237,7 +267,7 @@ fn model_figure(pod: &Pod, m: &Measurement) -> Result<f64, String> {
             }
         }
         Measure::RebuildHours => {
-            let times = bandwidth::rebuild_times(pod, l, &params).map_err(|e| e.to_string())?;
+            let times = bandwidth::rebuild_times_on(g, l, &params);
             times
                 .iter()
                 .map(|t| t.hours)
