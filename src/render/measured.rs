@@ -51,7 +51,10 @@ pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -
         "Unit",
         "Measurement",
         "Model",
-        "Difference",
+        match style {
+            Style::Read => "Difference",
+            Style::Data => "Difference (%)",
+        },
         "Verdict",
     ]);
     if long {
@@ -75,7 +78,10 @@ pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -
             r.unit.to_string(),
             fmt(r.measured),
             model,
-            difference(r),
+            match style {
+                Style::Read => difference(r),
+                Style::Data => r.diff_pct.map_or(String::new(), |d| format!("{d:.1}")),
+            },
             verdict(r),
         ]);
         if long {
