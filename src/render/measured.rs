@@ -80,7 +80,9 @@ pub fn section(rows: &[(&str, &MeasuredRow)], with_design: bool, style: Style) -
             model,
             match style {
                 Style::Read => difference(r),
-                Style::Data => r.diff_pct.map_or(String::new(), |d| format!("{d:.1}")),
+                Style::Data => r.diff_pct.map_or(String::new(), |d| {
+                    crate::units::fmt_bounded((d * 10.0).round() / 10.0)
+                }),
             },
             verdict(r),
         ]);

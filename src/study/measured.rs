@@ -136,6 +136,9 @@ pub fn fmt(v: f64) -> String {
         return "-".into();
     }
     let a = v.abs();
+    if a >= 1e6 || (a != 0.0 && a < 0.01) {
+        return crate::units::fmt_bounded(v);
+    }
     let decimals = if a >= 1000.0 {
         0
     } else if a >= 10.0 {
@@ -151,7 +154,10 @@ fn row(pod: &Pod, m: &Measurement, graph: Option<&bandwidth::Graph>) -> Measured
         Ok(v) => (Some(v), None),
         Err(e) => (None, Some(e)),
     };
-    let diff_pct = model.map(|v| 100.0 * (v - m.value) / m.value);
+    // (v / m − 1) rather than (v − m) / m: no overflow for figures near f64's limits.
+    let diff_pct = model
+        .map(|v| 100.0 * (v / m.value - 1.0))
+        .filter(|d| d.is_finite());
     let within = diff_pct.map(|d| match m.bound {
         Bound::Value => d.abs() <= m.tolerance_pct,
         Bound::AtLeast => d >= -m.tolerance_pct,

@@ -92,3 +92,28 @@ pub(super) fn measured(w: &Walk, s: &mut Sink, d: &spec::Design) -> Vec<Measurem
     }
     out
 }
+
+/// Step 11, on the built pod: each measured figure's what-ifs must apply to it (a slot or link
+/// it has); an error at the what-if otherwise. True when every one applies.
+pub(super) fn sets_fit(pod: &crate::model::Pod, file: &str, out: &mut Vec<Diagnostic>) -> bool {
+    let mut ok = true;
+    for m in &pod.published.measured {
+        for (j, a) in m.set.iter().enumerate() {
+            let mut params = crate::bandwidth::Params::default();
+            let applied = params
+                .set(a)
+                .map_err(|e| e.to_string())
+                .and_then(|()| crate::bandwidth::graph(pod, &params).map_err(|e| e.to_string()));
+            if let Err(e) = applied {
+                out.push(Diagnostic::error(
+                    Code::InvalidMeasured,
+                    file,
+                    format!("measured[{}].set[{j}]", m.index),
+                    format!("{a:?}: {e}"),
+                ));
+                ok = false;
+            }
+        }
+    }
+    ok
+}

@@ -241,6 +241,8 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         }),
         _ => None,
     };
+    // 11. What-ifs of measured figures that name a slot or link the pod does not have.
+    let pod = pod.filter(|p| measured::sets_fit(p, file, &mut out));
     Outcome {
         pod,
         diagnostics: out,

@@ -1310,3 +1310,54 @@ fn pod_1_psus_each_spin_up_their_drives_as_backblaze_did() {
         "{spinup}"
     );
 }
+
+/// Every way a measured figure can be unusable is an `invalid-measured` (or part) error at the
+/// field, and stops the design; old designs without `measured` are untouched.
+#[test]
+fn unusable_measured_figures_are_errors_at_their_field() {
+    let valid = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let anchor = "    notes: [";
+    assert!(valid.contains(anchor));
+    let entries = r#"    measured: [
+        (what: SyncHours, value: 0.0, source: Estimated("x"), tolerance_pct: 10.0),
+        (what: RebuildHours, value: 5.0, source: Estimated("x"), tolerance_pct: 10.0, psu_efficiency: 0.9),
+        (what: ThroughputMBps(Ingest), value: 1.0, source: Estimated("x"), tolerance_pct: 10.0, set: ["nics=0"]),
+        (what: PowerWatts(Idle), value: 100.0, source: Estimated("x"), tolerance_pct: 10.0, psu_efficiency: 1.5),
+        (what: SyncHours, value: 5.0, source: Estimated("x"), tolerance_pct: 10.0, drive: "test-chassis-10"),
+        (what: SyncHours, value: 5.0, source: Estimated("x"), tolerance_pct: 10.0, set: ["SLOT9.lanes=4"]),
+    ],
+"#;
+    let text = valid.replacen(anchor, &format!("{entries}{anchor}"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.ron");
+    std::fs::write(&path, text).unwrap();
+    let (code, err, _) = crate::run(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    for (code, place) in [
+        ("invalid-measured", "measured[0].value"),
+        ("invalid-measured", "measured[1].psu_efficiency"),
+        ("invalid-measured", "measured[2].set[0]"),
+        ("invalid-measured", "measured[3].psu_efficiency"),
+        ("wrong-part-role", "measured[4].drive"),
+    ] {
+        assert!(
+            err.contains(&format!("error[{code}] at {place}:")),
+            "{code} {place}: {err}"
+        );
+    }
+    // The slot the what-if names is checked on the built pod, once the rest is valid.
+    let one = valid.replacen(
+        anchor,
+        &format!(
+            "    measured: [(what: SyncHours, value: 5.0, source: Estimated(\"x\"), tolerance_pct: 10.0, set: [\"SLOT9.lanes=4\"])],\n{anchor}"
+        ),
+        1,
+    );
+    std::fs::write(&path, one).unwrap();
+    let (code, err, _) = crate::run(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[invalid-measured] at measured[0].set[0]:"),
+        "{err}"
+    );
+}
