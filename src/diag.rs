@@ -135,6 +135,10 @@ codes! {
     InvalidPublished = "invalid-published",
     /// The design's raw capacity differs from the published raw capacity.
     PublishedRawMismatch = "published-raw-mismatch",
+    /// A measured figure that cannot be read or applied (value, tolerance, drive, what-if).
+    InvalidMeasured = "invalid-measured",
+    /// The model is further from a measured figure than its stated tolerance.
+    MeasuredMismatch = "measured-mismatch",
     /// Parts in one design priced in different currencies.
     MixedCurrency = "mixed-currency",
     /// The bill of materials does not add up to the design's published total cost.

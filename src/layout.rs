@@ -13,6 +13,7 @@ use crate::units::Bytes;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod mkfs;
 #[cfg(test)]
 mod reference;
 mod words;
@@ -354,12 +355,15 @@ pub struct Overheads {
     /// default alignment since util-linux 2.17.1; one partition per drive as Backblaze's
     /// "one fdisk partition per drive" [T, SmallNetBuilder]).
     pub partition_align: Bytes,
-    /// Filesystem metadata as a fraction of the group's size (inode tables, bitmaps).
-    pub fs_metadata: f64,
-    /// Fixed filesystem overhead per group (the journal or log), bytes.
-    pub fs_fixed: Bytes,
-    /// Blocks reserved for root, as a fraction (ext4 `-m`).
-    pub fs_reserved: f64,
+    /// The filesystem's own mkfs arithmetic ([`mkfs`]): metadata, log and reserve by volume
+    /// size, as the current mkfs makes them (model §13.3).
+    pub mkfs: mkfs::Mkfs,
+    /// Override: filesystem metadata as a fraction of each volume, instead of the mkfs's own.
+    pub fs_metadata: Option<f64>,
+    /// Override: the journal or log per volume, instead of the mkfs's own.
+    pub fs_fixed: Option<Bytes>,
+    /// Override: blocks reserved for root as a fraction of all blocks (ext4 `-m`).
+    pub fs_reserved: Option<f64>,
     /// The ZFS pool's settings when the filesystem is ZFS: the capacity pipeline is then
     /// OpenZFS's own arithmetic ([`zfs`]) and the four fields above do not apply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -367,54 +371,46 @@ pub struct Overheads {
 }
 
 impl Overheads {
-    /// Defaults for a filesystem (all \[U\]: mkfs defaults, not measured on a pod):
-    /// * ext4: inode tables 256 B per 16 KiB (`inode_ratio` 16384, `inode_size` 256 in
-    ///   mke2fs.conf) = 1.5625 %; journal 1 GiB (mke2fs for large filesystems); 5 % reserved
-    ///   (`mke2fs -m` default).
-    /// * JFS: inline log 0.4 % capped at 32 MiB (jfs_mkfs default); block map 1 bit per 4 KiB
-    ///   block ≈ 0.003 %; inodes are allocated dynamically; nothing reserved.
-    /// * XFS: log 2 GiB (mkfs.xfs maximum default log for large filesystems); inodes dynamic,
-    ///   AG headers ≈ 0.01 %; nothing reserved for root.
-    /// * none: no overhead.
+    /// Defaults for a filesystem: its current mkfs (e2fsprogs 1.47.4, xfsprogs 6.5.0 with
+    /// reflink, finobt and rmapbt, jfsutils 1.1.15), sized per volume by [`mkfs::volume`];
+    /// no override; ZFS by OpenZFS's arithmetic; none: no overhead.
     pub fn for_filesystem(fs: Filesystem) -> Overheads {
-        let align = Bytes(MIB);
-        match fs {
-            Filesystem::Ext4 => Overheads {
-                partition_align: align,
-                fs_metadata: 256.0 / 16_384.0,
-                fs_fixed: Bytes(GIB),
-                fs_reserved: 0.05,
-                zfs: None,
-            },
-            Filesystem::Jfs => Overheads {
-                partition_align: align,
-                fs_metadata: 1.0 / (8.0 * 4096.0),
-                fs_fixed: Bytes(32 * MIB),
-                fs_reserved: 0.0,
-                zfs: None,
-            },
-            Filesystem::Xfs => Overheads {
-                partition_align: align,
-                fs_metadata: 0.0001,
-                fs_fixed: Bytes(2 * GIB),
-                fs_reserved: 0.0,
-                zfs: None,
-            },
-            Filesystem::Zfs => Overheads {
-                partition_align: Bytes(0),
-                fs_metadata: 0.0,
-                fs_fixed: Bytes(0),
-                fs_reserved: 0.0,
-                zfs: Some(zfs::ZfsParams::default()),
-            },
-            Filesystem::None => Overheads {
-                partition_align: align,
-                fs_metadata: 0.0,
-                fs_fixed: Bytes(0),
-                fs_reserved: 0.0,
-                zfs: None,
-            },
+        let (align, mkfs, zfs) = match fs {
+            Filesystem::Ext4 => (Bytes(MIB), mkfs::Mkfs::Ext4, None),
+            Filesystem::Jfs => (Bytes(MIB), mkfs::Mkfs::Jfs, None),
+            Filesystem::Xfs => (Bytes(MIB), mkfs::Mkfs::Xfs { rmapbt: true }, None),
+            Filesystem::Zfs => (Bytes(0), mkfs::Mkfs::None, Some(zfs::ZfsParams::default())),
+            Filesystem::None => (Bytes(MIB), mkfs::Mkfs::None, None),
+        };
+        Overheads {
+            partition_align: align,
+            mkfs,
+            fs_metadata: None,
+            fs_fixed: None,
+            fs_reserved: None,
+            zfs,
         }
+    }
+
+    /// One volume's metadata, log and reserve: the mkfs's own, with any override applied.
+    /// `multidisk` says the volume is a RAID group (XFS picks its AG count by it).
+    pub fn volume(&self, size: Bytes, multidisk: bool) -> mkfs::Volume {
+        let mut v = mkfs::volume(self.mkfs, size, multidisk);
+        if let Some(share) = self.fs_metadata {
+            v.metadata = size.scale(share);
+        }
+        if let Some(log) = self.fs_fixed {
+            v.log = log;
+        }
+        if let Some(share) = self.fs_reserved {
+            v.reserved = size.scale(share);
+        }
+        v
+    }
+
+    /// Whether any of the three filesystem overrides is set.
+    pub fn overridden(&self) -> bool {
+        self.fs_metadata.is_some() || self.fs_fixed.is_some() || self.fs_reserved.is_some()
     }
 }
 
@@ -547,7 +543,8 @@ impl Stages {
     }
 
     /// Filesystem metadata and reserved blocks over filesystems of the given sizes, each scaled
-    /// by `share` (the data fraction of what they hold); returns usable.
+    /// by `share` (the data fraction of what they hold); returns usable. The reserve is taken
+    /// from all of a volume's blocks, as mke2fs does, not from what metadata leaves.
     fn filesystem(
         &mut self,
         sizes: &[Bytes],
@@ -555,27 +552,35 @@ impl Stages {
         o: &Overheads,
         per_group: bool,
     ) -> Bytes {
-        // Scaling saturates, and so do byte sums and differences: overheads never wrap.
-        let after_meta = sizes
+        // Byte sums and differences saturate: overheads never wrap.
+        let vols: Vec<mkfs::Volume> = sizes.iter().map(|g| o.volume(*g, per_group)).collect();
+        let total: Bytes = sizes.iter().copied().sum();
+        let spent: Bytes = vols.iter().map(|v| v.metadata.saturating_add(v.log)).sum();
+        let reserved: Bytes = vols.iter().map(|v| v.reserved).sum();
+        let parity = share.1.saturating_sub(share.0);
+        let meta = vault_share(total - spent, share.0, parity);
+        // The largest volume's profile describes the stage (the others differ only by size).
+        let largest = sizes
             .iter()
-            .map(|g| *g - (g.scale(o.fs_metadata) + o.fs_fixed))
-            .sum();
-        let meta = vault_share(after_meta, share.0, share.1.saturating_sub(share.0));
+            .zip(&vols)
+            .max_by_key(|(s, _)| **s)
+            .map_or(mkfs::Profile::None, |(_, v)| v.profile);
         self.push(
             "filesystem metadata",
             meta,
             StageNote::Metadata {
-                share: o.fs_metadata,
-                fixed: o.fs_fixed,
+                share: spent.percent_of(total) / 100.0,
+                profile: largest,
+                overridden: o.overridden(),
                 per_group,
             },
         );
-        let usable = meta.scale(1.0 - o.fs_reserved);
+        let usable = vault_share(total - spent - reserved, share.0, parity);
         self.push(
             "reserved blocks",
             usable,
             StageNote::Reserved {
-                share: o.fs_reserved,
+                share: reserved.percent_of(total) / 100.0,
             },
         );
         usable

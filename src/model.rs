@@ -538,4 +538,42 @@ pub struct Published {
     pub total_cost: Option<Figure<Cents>>,
     /// Cost per raw decimal GB (a ratio, shown rounded).
     pub cost_per_gb: Option<Figure<f64>>,
+    /// Figures measured on built pods, checked (model beside measurement).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measured: Vec<Measurement>,
+}
+
+/// A validated measured figure (`spec::Measured` with its drive part resolved).
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    /// Its index in the design's `measured` list (the place of its diagnostics).
+    pub index: usize,
+    /// What was measured.
+    pub what: crate::spec::Measure,
+    /// The figure, in `what`'s unit (finite, above 0).
+    pub value: f64,
+    /// How it was measured.
+    pub conditions: String,
+    /// Where it was published.
+    pub source: crate::spec::Source,
+    /// Tolerance, percent of the measurement (0 to 1000).
+    pub tolerance_pct: f64,
+    /// A value, or a bound.
+    pub bound: crate::spec::Bound,
+    /// The drive measured in place of the design's, when it was another.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "part_id")]
+    pub drive: Option<PartRef>,
+    /// PSU efficiency of a figure taken at the wall, in (0, 1].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psu_efficiency: Option<f64>,
+    /// `bandwidth --set` what-ifs, each already accepted by `Params::set`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
+}
+
+fn part_id<S: serde::Serializer>(p: &Option<PartRef>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(&p.id),
+        None => s.serialize_none(),
+    }
 }

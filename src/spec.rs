@@ -661,6 +661,11 @@ pub struct Design {
     /// Figures the designer published, so engines can be checked against them.
     #[serde(default)]
     pub published: Published,
+    /// Figures measured on built pods (power draws, sync and rebuild times, throughputs), each
+    /// with its conditions, source and tolerance: `check`, `report` and `compare` set the
+    /// model beside them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measured: Vec<Measured>,
     /// Free-form notes: conflicts between sources and the choice made, known gaps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -1024,4 +1029,94 @@ pub struct Cited {
     /// What the figure covers, rounding, conflicts.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+}
+
+/// A figure measured on a built pod, with how and where, so the model can be set beside it:
+/// `(what: SyncHours, value: 14.0, conditions: "...", source: ThirdParty("..."),
+/// tolerance_pct: 10.0)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measured {
+    /// What was measured, and so its unit.
+    pub what: Measure,
+    /// The figure, in `what`'s unit.
+    pub value: f64,
+    /// How it was measured: the load, the software, the rig, the rounding.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub conditions: String,
+    /// Where it was published.
+    pub source: Source,
+    /// How far the model may be from it before `check` warns, percent of the measurement.
+    pub tolerance_pct: f64,
+    /// Whether the figure is a value, or a bound the model must meet.
+    #[serde(default, skip_serializing_if = "Bound::is_value")]
+    pub bound: Bound,
+    /// A drive part (id) that was measured in place of the design's drives, e.g. a test rig's;
+    /// the model is run with it in every bay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drive: Option<String>,
+    /// The figure was taken at the wall (AC): the model's DC watts are divided by this PSU
+    /// efficiency, in (0, 1], before they are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psu_efficiency: Option<f64>,
+    /// What-ifs that put the model in the measurement's conditions, as `bandwidth --set` takes
+    /// them (`"nics=1"`, `"drive=129"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
+}
+
+/// A measured quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    /// Hours for one pass over every drive with all of them streaming at once (an md initial
+    /// sync or a scrub): the largest member over the slowest drive's rate.
+    SyncHours,
+    /// Hours to rebuild one failed drive of the slowest group.
+    RebuildHours,
+    /// The pod's power in a state, watts (DC, or at the wall with `psu_efficiency`).
+    PowerWatts(PowerState),
+    /// The pod's throughput in a workload, MB/s (client MB/s for ingest and read).
+    ThroughputMBps(Traffic),
+}
+
+/// A power state of the whole pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PowerState {
+    /// Every drive spinning, idle.
+    Idle,
+    /// Every drive under sequential load.
+    Load,
+    /// Every drive spinning up at once.
+    Spinup,
+}
+
+/// A workload whose throughput can be measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Traffic {
+    /// Clients write through the NICs.
+    Ingest,
+    /// Clients read through the NICs.
+    Read,
+    /// Every drive reads at once.
+    Scrub,
+}
+
+/// How a measured figure constrains the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Bound {
+    /// The model should be within the tolerance of it.
+    #[default]
+    Value,
+    /// The model should be at least it, less the tolerance (e.g. a rate achieved in service,
+    /// which other limits may have held down).
+    AtLeast,
+    /// The model should be at most it, plus the tolerance.
+    AtMost,
+}
+
+impl Bound {
+    /// True for [`Bound::Value`].
+    pub fn is_value(&self) -> bool {
+        *self == Bound::Value
+    }
 }

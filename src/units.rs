@@ -49,10 +49,6 @@ impl Bytes {
     pub(crate) fn is_zero(self) -> bool {
         self.0 == 0
     }
-    /// The value in binary gibibytes (2^30 B).
-    pub(crate) fn gib(self) -> f64 {
-        self.0 as f64 / (1u64 << 30) as f64
-    }
     /// The bytes times a factor, rounded toward zero; the float-to-integer conversion
     /// saturates (a negative or NaN product is 0, a huge one `u64::MAX`).
     pub fn scale(self, factor: f64) -> Bytes {

@@ -45,11 +45,12 @@ impl Design {
     }
 }
 
-/// The lints every command applies to a validated pod: the power budget's and the bill of
-/// materials'.
+/// The lints every command applies to a validated pod: the power budget's, the bill of
+/// materials' and the measured figures' (model beside measurement).
 pub(crate) fn lints(pod: &Pod) -> Vec<Diagnostic> {
     let mut d = crate::power::lint(pod, &crate::power::budget(pod));
     d.extend(crate::bom::lint(pod));
+    d.extend(crate::study::measured::lint(pod));
     d
 }
 

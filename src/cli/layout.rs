@@ -129,13 +129,15 @@ pub struct LayoutArgs {
     /// Filesystem (default: the design's).
     #[arg(long, value_enum)]
     pub filesystem: Option<FsArg>,
-    /// Override: percent of blocks reserved for root (ext4 default 5).
+    /// Override: percent of all blocks reserved for root (default: the mkfs's own, ext4 5).
     #[arg(long)]
     pub fs_reserved_pct: Option<f64>,
-    /// Override: filesystem metadata as percent of each group (ext4 default 1.5625).
+    /// Override: filesystem metadata as percent of each group (default: what the current mkfs
+    /// makes for the group's size, e.g. ext4 0.40 % on a 39 TB group).
     #[arg(long)]
     pub fs_metadata_pct: Option<f64>,
-    /// Override: fixed journal/log size per group, e.g. "1 GiB"; at most 1 PB.
+    /// Override: journal/log size per group, e.g. "1 GiB" (default: the mkfs's own by size);
+    /// at most 1 PB.
     #[arg(long)]
     pub fs_log: Option<String>,
     /// Override: partition alignment, e.g. "1 MiB" (the default); at most 1 PB. Each partition
@@ -293,16 +295,13 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
                     crate::units::fmt_bounded(p)
                 ));
             }
-            *slot = p / 100.0;
+            *slot = Some(p / 100.0);
         }
     }
+    let mut align = Some(o.partition_align);
     for (flag, value, slot) in [
         ("--fs-log", &a.fs_log, &mut o.fs_fixed),
-        (
-            "--partition-align",
-            &a.partition_align,
-            &mut o.partition_align,
-        ),
+        ("--partition-align", &a.partition_align, &mut align),
     ] {
         if let Some(v) = value {
             match crate::units::parse_bytes(v) {
@@ -311,11 +310,12 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
                         "{flag} {v}: at most 1 PB (10^15 B), the largest drive a design may hold"
                     ));
                 }
-                Ok(b) => *slot = b,
+                Ok(b) => *slot = Some(b),
                 Err(e) => return fail(format!("{flag}: {e}")),
             }
         }
     }
+    o.partition_align = align.unwrap_or(o.partition_align);
     Ok(o)
 }
 

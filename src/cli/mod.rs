@@ -532,6 +532,9 @@ fn run_check(
     let text = match format {
         CheckFormat::Text => {
             let mut text: String = all.iter().map(|d| format!("{d}\n")).collect();
+            for t in &targets {
+                text.push_str(&measured_lines(*t));
+            }
             text.push_str(&format!(
                 "checked {} file{}: {errors} error{}, {warnings} warning{}\n",
                 targets.len(),
@@ -554,6 +557,26 @@ fn run_check(
     } else {
         Ok(Outcome::Done)
     }
+}
+
+/// `check`'s lines for the measured figures of a design the model meets (a miss is a
+/// `measured-mismatch` warning already): the model beside each measurement.
+fn measured_lines(path: Option<&PathBuf>) -> String {
+    let doc = match path {
+        Some(p) => load::load_file(p),
+        None => load::builtin(),
+    };
+    let Ok(Document::Design(l)) = doc else {
+        return String::new();
+    };
+    let Some(pod) = validate(&l).pod else {
+        return String::new();
+    };
+    crate::study::measured::rows(&pod)
+        .iter()
+        .filter(|r| r.within != Some(false))
+        .map(|r| format!("{}\n", crate::render::measured::check_line(&pod.file, r)))
+        .collect()
 }
 
 /// The components `--survive` names (comma-separated kinds).

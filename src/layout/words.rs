@@ -114,14 +114,16 @@ pub enum StageNote {
     },
     /// Filesystem metadata and log.
     Metadata {
-        /// Metadata share of each filesystem (fraction).
+        /// Metadata and log as a share of the filesystems' size (fraction).
         share: f64,
-        /// Fixed log per filesystem.
-        fixed: Bytes,
+        /// How the largest filesystem's overheads came about (its mkfs and profile).
+        profile: super::mkfs::Profile,
+        /// Whether an override replaced part of the mkfs's own figures.
+        overridden: bool,
         /// Whether there is a filesystem per group (else one on every drive).
         per_group: bool,
     },
-    /// Blocks reserved for root.
+    /// Blocks reserved for root, out of all blocks.
     Reserved {
         /// Reserved share (fraction).
         share: f64,
@@ -200,21 +202,19 @@ impl std::fmt::Display for StageNote {
             }
             StageNote::Metadata {
                 share,
-                fixed,
+                profile,
+                overridden,
                 per_group,
-            } => write!(
-                f,
-                "{:.4} % metadata + {:.2} GiB log {}",
-                100.0 * share,
-                fixed.gib(),
-                if per_group {
-                    "per group"
-                } else {
-                    "on every drive"
+            } => {
+                let whose = if per_group { "per group" } else { "on every drive" };
+                write!(f, "{:.4} % {whose}: ", 100.0 * share)?;
+                if overridden {
+                    f.write_str("overridden; the mkfs's own: ")?;
                 }
-            ),
+                write!(f, "{profile}")
+            }
             StageNote::Reserved { share } => {
-                write!(f, "{:.1} % reserved for root", 100.0 * share)
+                write!(f, "{:.1} % of all blocks reserved for root", 100.0 * share)
             }
             StageNote::ZfsPartition => f.write_str(
                 "zpool create's partition: from 1 MiB, less the 8 MiB partition 9 and the backup GPT, whole MiB",
@@ -433,5 +433,44 @@ impl std::fmt::Display for PerCard {
 impl Serialize for PerCard {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for super::mkfs::Profile {
+    /// The mkfs version and what its arithmetic chose for this volume.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::mkfs::Profile;
+        match *self {
+            Profile::Ext4 {
+                usage,
+                inode_ratio,
+                block,
+                journal,
+            } => write!(
+                f,
+                "mke2fs 1.47.4 '{}' type: a 256 B inode per {} KiB, {} KiB blocks, bitmaps and superblock copies, {} journal",
+                usage.name(),
+                inode_ratio / 1024,
+                block / 1024,
+                size_text(journal)
+            ),
+            Profile::Xfs { ags, rmapbt, log } => write!(
+                f,
+                "mkfs.xfs {}: {ags} AGs, their headers and per-AG reservations (refcount, finobt{}), {} log",
+                if rmapbt {
+                    "6.5.0 (reflink, finobt, rmapbt)"
+                } else {
+                    "5.1-6.4 (reflink, finobt)"
+                },
+                if rmapbt { ", rmapbt" } else { "" },
+                size_text(log)
+            ),
+            Profile::Jfs { log } => write!(
+                f,
+                "jfs_mkfs 1.1.15: block map, {} inline log (0.4 %, at most 128 MiB)",
+                size_text(log)
+            ),
+            Profile::None => f.write_str("no filesystem"),
+        }
     }
 }

@@ -274,8 +274,10 @@ pub(crate) fn design_html(r: &DesignReport) -> Result<String, ReportError> {
         ("Bandwidth", "bandwidth"),
         ("Durability", "durability"),
         ("Power", "power"),
+        ("Measured", "measured"),
     ];
     let has_durability = r.durability.is_some();
+    let measured = report::measured_section(r);
     let body = html! {
         header {
             h1 { (title) }
@@ -285,7 +287,7 @@ pub(crate) fn design_html(r: &DesignReport) -> Result<String, ReportError> {
             }
             nav {
                 @for (name, id) in nav {
-                    @if id != "durability" || has_durability { a href=(format!("#{id}")) { (name) } }
+                    @if (id != "durability" || has_durability) && (id != "measured" || measured.is_some()) { a href=(format!("#{id}")) { (name) } }
                 }
             }
         }
@@ -315,6 +317,10 @@ pub(crate) fn design_html(r: &DesignReport) -> Result<String, ReportError> {
             }
             h2 id="power" { "Power" }
             (table(&render::show::power_section(&r.show)))
+            @if let Some(t) = &measured {
+                h2 id="measured" { "Measured on built pods" }
+                (table(t))
+            }
         }
     };
     Ok(page(&title, body))

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod durability;
 pub mod html;
 mod layout;
+pub mod measured;
 pub mod plan;
 pub mod report;
 mod show;

@@ -436,6 +436,10 @@ pub(crate) fn summary_text(r: &DesignReport, width: usize) -> String {
             crate::render::Style::Read,
         )));
     }
+    if let Some(t) = measured_section(r) {
+        out.push_str(&heading("Measured on built pods"));
+        out.push_str(&table(&[t]));
+    }
     out
 }
 
@@ -484,6 +488,10 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
             &crate::render::durability::sections(d, crate::render::Style::Read),
         ));
     }
+    if let Some(t) = measured_section(r) {
+        md.push_str("\n## Measured on built pods\n\n");
+        md.push_str(&render::sections_markdown(&[t]));
+    }
     if !chart_names.is_empty() {
         md.push_str("\n## Charts\n\n");
         for c in chart_names {
@@ -491,6 +499,13 @@ pub fn summary_markdown(r: &DesignReport, chart_names: &[String]) -> String {
         }
     }
     md
+}
+
+/// The design's measured figures beside the model, when it carries any.
+pub(crate) fn measured_section(r: &DesignReport) -> Option<render::Section> {
+    let rows: Vec<(&str, &crate::study::measured::MeasuredRow)> =
+        r.measured.iter().map(|m| ("", m)).collect();
+    crate::render::measured::section(&rows, false, Style::Read)
 }
 
 /// Every file of a design's report directory: (file name, bytes).
@@ -591,6 +606,12 @@ pub fn compare_sections(c: &Comparison, style: Style) -> Vec<Section> {
             out.push(t);
         }
     }
+    let measured: Vec<(&str, &crate::study::measured::MeasuredRow)> = c
+        .columns
+        .iter()
+        .flat_map(|x| x.measured.iter().map(move |m| (x.name.as_str(), m)))
+        .collect();
+    out.extend(crate::render::measured::section(&measured, true, style));
     for d in &c.diffs {
         out.push(diff_section(d, &cur, style));
     }

@@ -45,6 +45,8 @@ pub struct Column {
     pub psu_rated_w: f64,
     /// Least headroom of any PSU under load, percent of its rating.
     pub psu_headroom_pct: f64,
+    /// The design's measured figures, each with the model beside it.
+    pub measured: Vec<super::measured::MeasuredRow>,
 }
 
 /// A part whose presence, quantity or price changed between two designs.
@@ -141,6 +143,7 @@ pub fn compare(reports: &[DesignReport], pods: &[&Pod]) -> Comparison {
             ],
             psu_rated_w: p.rated_w.watts(),
             psu_headroom_pct: if headroom.is_finite() { headroom } else { 0.0 },
+            measured: r.measured.clone(),
         });
     }
     let mut diffs = Vec::new();

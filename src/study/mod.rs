@@ -20,6 +20,7 @@ use crate::units::{Hours, MBps};
 use serde::Serialize;
 
 mod compare;
+pub mod measured;
 mod plan;
 pub mod sweep;
 pub use compare::{BomDiff, Column, Comparison, PartChange, compare};
@@ -86,6 +87,8 @@ pub struct DesignReport {
     /// Probability of data loss under every model, with those rebuild times (`None` when the
     /// layout has no redundancy to model).
     pub durability: Option<DurabilityStudy>,
+    /// The figures measured on built pods, each with the model beside it.
+    pub measured: Vec<measured::MeasuredRow>,
 }
 
 /// Runs every engine on a design with its own policy and default parameters.
@@ -141,6 +144,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         bandwidth: bw,
         rebuild_times,
         durability,
+        measured: measured::rows_with(pod, Some(&graph)),
     })
 }
 
@@ -632,7 +636,15 @@ mod tests {
             let before = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get);
             let r = design(pod, name).unwrap();
             let builds = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get) - before;
-            assert_eq!(builds, 1, "{name}: link graph built {builds} times");
+            // Once for the design, and once more for each measured figure whose conditions
+            // (another drive, what-ifs) change the pod or the parameters.
+            let own = pod
+                .published
+                .measured
+                .iter()
+                .filter(|m| measured::needs_own_graph(m))
+                .count();
+            assert_eq!(builds, 1 + own, "{name}: link graph built {builds} times");
             // Every workload that exists ran on it, and the rebuild times came from it.
             assert!(r.bandwidth.len() >= WORKLOADS.len() - 2, "{name}");
             assert_eq!(

@@ -529,6 +529,8 @@ pub fn standalone(l: &Loaded, label: &str, note: String) -> crate::spec::Design 
     }
     d.catalogs.clear();
     d.published = crate::spec::Published::default();
+    // Measurements were taken on the base design, not on a variant.
+    d.measured.clear();
     d.label = Some(label.to_string());
     d.notes.push(note);
     d

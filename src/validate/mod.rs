@@ -44,6 +44,7 @@ pub(crate) const MAX_LIST_TEXT: usize = 100_000;
 mod bays;
 mod board;
 mod drives;
+mod measured;
 mod parts;
 mod ports;
 mod prices;
@@ -209,7 +210,9 @@ pub fn validate(loaded: &Loaded) -> Outcome {
     // 8. RAID.
     let raid = raid(&mut w, &mut s, &drives, &lost);
     // 9. Published figures.
-    let published = published::published(&mut s, d, &drives, &lost);
+    let mut published = published::published(&mut s, d, &drives, &lost);
+    // 10. Measured figures.
+    published.measured = measured::measured(&w, &mut s, d);
 
     let ok = !out_has_errors(&out);
     let pod = match (ok, chassis, board, cpu, raid) {
@@ -246,6 +249,8 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         }),
         _ => None,
     };
+    // 11. What-ifs of measured figures that name a slot or link the pod does not have.
+    let pod = pod.filter(|p| measured::sets_fit(p, file, &mut out));
     Outcome {
         pod,
         diagnostics: out,

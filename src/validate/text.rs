@@ -5,7 +5,7 @@ use super::*;
 /// The length limit of a string field, by the name of the field it is in.
 pub(super) fn text_limit(field: &str) -> usize {
     match field {
-        "description" | "notes" | "note" | "source" => MAX_LONG_TEXT,
+        "description" | "notes" | "note" | "source" | "conditions" => MAX_LONG_TEXT,
         "bays" | "groups" | "feeds" | "catalogs" => MAX_LIST_TEXT,
         "id" | "part" | "chassis" | "cpu" | "slot" | "currency" | "date" | "amount"
         | "capacity" | "module_size" | "value" | "field" | "pata" | "onboard" | "ports" => {

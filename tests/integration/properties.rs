@@ -952,6 +952,7 @@ fn build(p: &Plan) -> Built {
             replace_delay: None,
         },
         published,
+        measured: Vec::new(),
         notes: p.texts.notes.clone(),
     };
     Built {

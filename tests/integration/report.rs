@@ -768,8 +768,7 @@ fn a_design_path_alone_prints_its_report_or_says_what_to_run() {
 /// word), before its own output.
 #[test]
 fn report_shows_the_warnings_every_command_shows() {
-    let design = crate::design_path("1.0");
-    let design = design.to_str().unwrap();
+    let design = "tests/fixtures/invalid/psu-spinup.ron";
     let (code, _, shown) = crate::run(&["show", design]);
     assert_eq!(code, 0, "{shown}");
     assert!(shown.contains("warning[psu-spinup]"), "{shown}");
@@ -975,6 +974,74 @@ fn compare_puts_plans_side_by_side_and_refuses_a_mix() {
         err.contains(
             "1 design and 1 fleet plan were given; compare the designs and the plans in two runs"
         ),
+        "{err}"
+    );
+}
+
+/// Issue 12 item 5: every Backblaze design shows the figures measured on built pods beside the
+/// model, in summary.md, report.html and the comparison; a design without any shows no table.
+#[test]
+fn backblaze_designs_show_their_measurements_beside_the_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let out_s = out.to_str().unwrap().to_string();
+    let designs: Vec<String> = ["1.0", "2.0", "3.0", "4.5"]
+        .iter()
+        .map(|r| crate::design_path(r).to_str().unwrap().to_string())
+        .collect();
+    let mut args = vec!["report"];
+    args.extend(designs.iter().map(String::as_str));
+    args.extend(["--out", &out_s]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    // (design, rows, a figure of one row as summary.md prints it)
+    for (dir, rows, figure) in [
+        ("backblaze-pod-1.0", 3, "| power, idle | W | 576 |"),
+        (
+            "backblaze-pod-2.0",
+            2,
+            "| throughput, ingest | MB/s | 62.5 |",
+        ),
+        (
+            "backblaze-pod-4.5",
+            1,
+            "| sync, every drive at once | h | 14 | 10.8 |",
+        ),
+    ] {
+        let md = std::fs::read_to_string(out.join(dir).join("summary.md")).unwrap();
+        let section = md
+            .split("## Measured on built pods")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(section.contains("Model beside measurement"), "{dir}: {md}");
+        assert!(section.contains(figure), "{dir}: {section}");
+        let table_rows = section
+            .lines()
+            .filter(|l| {
+                l.starts_with("| ") && !l.starts_with("| Measured") && !l.starts_with("| ---")
+            })
+            .count();
+        assert_eq!(table_rows, rows, "{dir}: {section}");
+        let html = std::fs::read_to_string(out.join(dir).join("report.html")).unwrap();
+        assert!(html.contains("id=\"measured\""), "{dir}");
+    }
+    let md = std::fs::read_to_string(out.join("backblaze-pod-3.0").join("summary.md")).unwrap();
+    assert!(
+        !md.contains("Measured on built pods"),
+        "3.0 has no measurement"
+    );
+    let cmp = std::fs::read_to_string(out.join("comparison").join("compare.md")).unwrap();
+    let section = cmp
+        .split("Model beside measurement")
+        .nth(1)
+        .unwrap_or_default();
+    for label in ["Pod 1.0", "Pod 2.0", "Pod 4.5"] {
+        assert!(section.contains(&format!("| {label} |")), "{label}: {cmp}");
+    }
+    // The 4.5's sync is outside its tolerance: the verdict says so, and so does a warning.
+    assert!(section.contains("OUTSIDE"), "{section}");
+    assert!(
+        err.contains("warning[measured-mismatch] at measured[0]"),
         "{err}"
     );
 }

@@ -38,6 +38,7 @@ const WARNINGS: &[&str] = &[
     "nic-bond-speeds",
     "raid-unused-drives",
     "published-raw-mismatch",
+    "measured-mismatch",
     "bom-drift",
 ];
 
@@ -127,6 +128,8 @@ const EXPECTED: &[Expect] = &[
     e("raid-unused-drives", "raid.groups"),
     e("invalid-published", "published.raw_tb"),
     e("published-raw-mismatch", "published.raw_tb"),
+    e("invalid-measured", "measured[0].tolerance_pct"),
+    e("measured-mismatch", "measured[0]"),
     e("mixed-currency", "parts[9].price.currency"),
     e("bom-drift", "published.total_cost"),
     e("bom-overflow", "parts[0].price.amount"),
@@ -1292,4 +1295,75 @@ fn price_breaks_are_checked_where_they_are_written() {
         assert!(d[0].is_error(), "{breaks}");
         assert!(d[0].message.contains(words), "{breaks}: {}", d[0].message);
     }
+}
+
+/// Issue 12: Backblaze started Pod 1.0 one PSU at a time, each carrying its drives' spin-up,
+/// and measured about 14 A at 120 V with both on at once. The drive's spin-up current is now
+/// derived from that measurement (1.97 A, not a datasheet's 2.8 A millisecond peak), so
+/// `check` no longer warns that either PSU cannot start its drives.
+#[test]
+fn pod_1_psus_each_spin_up_their_drives_as_backblaze_did() {
+    let design = crate::design_path("1.0");
+    let (code, _, err) = crate::run(&["check", design.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("psu-spinup"), "{err}");
+    let p = crate::pod("1.0");
+    let b = podplan::power::budget(&p);
+    let spinup = b.spinup_simultaneous_w.0;
+    // 14 A × 120 V at the wall, at the 85 % PSU efficiency the design assumes.
+    assert!(
+        (spinup / (14.0 * 120.0 * 0.85) - 1.0).abs() < 0.01,
+        "{spinup}"
+    );
+}
+
+/// Every way a measured figure can be unusable is an `invalid-measured` (or part) error at the
+/// field, and stops the design; old designs without `measured` are untouched.
+#[test]
+fn unusable_measured_figures_are_errors_at_their_field() {
+    let valid = std::fs::read_to_string(fixtures().join("valid.ron")).unwrap();
+    let anchor = "    notes: [";
+    assert!(valid.contains(anchor));
+    let entries = r#"    measured: [
+        (what: SyncHours, value: 0.0, source: Estimated("x"), tolerance_pct: 10.0),
+        (what: RebuildHours, value: 5.0, source: Estimated("x"), tolerance_pct: 10.0, psu_efficiency: 0.9),
+        (what: ThroughputMBps(Ingest), value: 1.0, source: Estimated("x"), tolerance_pct: 10.0, set: ["nics=0"]),
+        (what: PowerWatts(Idle), value: 100.0, source: Estimated("x"), tolerance_pct: 10.0, psu_efficiency: 1.5),
+        (what: SyncHours, value: 5.0, source: Estimated("x"), tolerance_pct: 10.0, drive: "test-chassis-10"),
+        (what: SyncHours, value: 5.0, source: Estimated("x"), tolerance_pct: 10.0, set: ["SLOT9.lanes=4"]),
+    ],
+"#;
+    let text = valid.replacen(anchor, &format!("{entries}{anchor}"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.ron");
+    std::fs::write(&path, text).unwrap();
+    let (code, err, _) = crate::run(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    for (code, place) in [
+        ("invalid-measured", "measured[0].value"),
+        ("invalid-measured", "measured[1].psu_efficiency"),
+        ("invalid-measured", "measured[2].set[0]"),
+        ("invalid-measured", "measured[3].psu_efficiency"),
+        ("wrong-part-role", "measured[4].drive"),
+    ] {
+        assert!(
+            err.contains(&format!("error[{code}] at {place}:")),
+            "{code} {place}: {err}"
+        );
+    }
+    // The slot the what-if names is checked on the built pod, once the rest is valid.
+    let one = valid.replacen(
+        anchor,
+        &format!(
+            "    measured: [(what: SyncHours, value: 5.0, source: Estimated(\"x\"), tolerance_pct: 10.0, set: [\"SLOT9.lanes=4\"])],\n{anchor}"
+        ),
+        1,
+    );
+    std::fs::write(&path, one).unwrap();
+    let (code, err, _) = crate::run(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[invalid-measured] at measured[0].set[0]:"),
+        "{err}"
+    );
 }
