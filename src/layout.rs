@@ -100,8 +100,7 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
             vec![d.bay],
         ));
     }
-    for c in &pod.controllers {
-        let mut all = Vec::new();
+    for (ci, c) in pod.controllers.iter().enumerate() {
         for a in &c.attachments {
             let port = if a.ports > 1 {
                 format!(
@@ -115,13 +114,12 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
             };
             match &a.what {
                 Attached::Backplane(k) => {
-                    let bays = populated(pod, &pod.backplanes[*k].bays);
-                    all.extend(&bays);
-                    out.push(dom(DomainKind::Uplink, port, bays));
+                    for (id, bays) in cable_domains(pod, *k, c, a, port) {
+                        out.push(dom(DomainKind::Uplink, id, single_path(pod, bays)));
+                    }
                 }
                 Attached::Direct(bays) => {
                     for (i, b) in populated(pod, bays).into_iter().enumerate() {
-                        all.push(b);
                         out.push(dom(
                             DomainKind::Uplink,
                             format!("{} port {}", c.id, a.first_port + i as u32),
@@ -129,20 +127,25 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
                         ));
                     }
                 }
-                Attached::Empty | Attached::Boot(_) => {}
+                // A further path's cable reaches only bays that have the first path too.
+                Attached::Empty | Attached::Boot(_) | Attached::Path(_) => {}
             }
         }
+        // A card takes offline only the drives it is the sole path of (multipath: a drive
+        // with a path through another card stays reachable).
+        let all: Vec<u32> = pod
+            .drives
+            .iter()
+            .filter(|d| pod.drive_controllers(d).iter().all(|x| *x == ci))
+            .filter(|d| d.controller == ci)
+            .map(|d| d.bay)
+            .collect();
         if !all.is_empty() {
-            all.sort_unstable();
             out.push(dom(DomainKind::Card, c.id.clone(), all));
         }
     }
-    for b in &pod.backplanes {
-        out.push(dom(
-            DomainKind::Backplane,
-            b.id.clone(),
-            populated(pod, &b.bays),
-        ));
+    for (k, b) in pod.backplanes.iter().enumerate() {
+        out.push(dom(DomainKind::Backplane, b.id.clone(), chain_bays(pod, k)));
     }
     for p in &pod.psus {
         let mut bays = Vec::new();
@@ -169,6 +172,68 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
     ));
     out.retain(|d| !d.bays.is_empty());
     out
+}
+
+/// The populated bays of backplane `k` and of every backplane cascaded from it: an expander
+/// that fails takes its downstream chain with it. Sorted.
+fn chain_bays(pod: &Pod, k: usize) -> Vec<u32> {
+    let mut bays: Vec<u32> = pod
+        .drives
+        .iter()
+        .filter(|d| d.backplane.is_some_and(|j| under(pod, j, k)))
+        .map(|d| d.bay)
+        .collect();
+    bays.sort_unstable();
+    bays
+}
+
+/// Whether backplane `j` is `k` or cascaded (at any depth) from it.
+fn under(pod: &Pod, j: usize, k: usize) -> bool {
+    let mut x = Some(j);
+    for _ in 0..=pod.backplanes.len() {
+        match x {
+            Some(y) if y == k => return true,
+            Some(y) => x = pod.backplanes[y].upstream,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The bays among `bays` whose drive has one host path: the only ones a cable takes offline.
+fn single_path(pod: &Pod, bays: Vec<u32>) -> Vec<u32> {
+    bays.into_iter()
+        .filter(|b| drive_in(pod, *b).is_some_and(|d| pod.drive_controllers(d).len() == 1))
+        .collect()
+}
+
+/// The cables of a backplane's first path: one per connector of a passive backplane with
+/// several (each serves its own bays), else one for the whole uplink and the chain behind it.
+fn cable_domains(
+    pod: &Pod,
+    k: usize,
+    c: &crate::model::Controller,
+    a: &crate::model::Attachment,
+    port: String,
+) -> Vec<(String, Vec<u32>)> {
+    let bp = &pod.backplanes[k];
+    match bp.spec() {
+        Some(s) if s.kind == crate::spec::BackplaneKind::Passive && s.uplinks > 1 => {
+            let width = (s.uplink_lanes / s.uplinks).max(1);
+            bp.bays
+                .chunks(width as usize)
+                .enumerate()
+                .map(|(j, bays)| {
+                    let p = a.first_port + j as u32 * width;
+                    (
+                        format!("{} ports {}-{}", c.id, p, p + width - 1),
+                        populated(pod, bays),
+                    )
+                })
+                .collect()
+        }
+        _ => vec![(port, chain_bays(pod, k))],
+    }
 }
 
 fn populated(pod: &Pod, bays: &[u32]) -> Vec<u32> {
