@@ -560,7 +560,9 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
         note(&n.part, "network card in", n.slot.id.clone());
     }
     for p in &pod.psus {
-        note(&p.part, "power supplies", p.id.clone());
+        for k in 1..=p.qty {
+            note(&p.part, "power supplies", p.unit_id(k));
+        }
     }
     for (part, what, ids) in named {
         t.push(

@@ -129,6 +129,9 @@ codes! {
     PsuOverload = "psu-overload",
     /// Simultaneous spin-up draws more than a PSU delivers; staggered spin-up is needed.
     PsuSpinup = "psu-spinup",
+    /// A redundant PSU group (N+k) whose other N units cannot carry the load with k failed,
+    /// running or at spin-up.
+    PsuRedundancy = "psu-redundancy",
     /// A RAID policy that cannot be built on these drives.
     InvalidRaid = "invalid-raid",
     /// An explicit RAID group that does not match the policy or the drives.

@@ -44,6 +44,12 @@ pub enum DomainKind {
 }
 
 impl DomainKind {
+    /// True when a failure of this kind destroys the data on the drives it takes (a drive, or
+    /// the pod, as in a fire); false when the drives only go offline and come back, data intact,
+    /// once the part is replaced (an uplink, backplane, card or PSU): model §14.
+    pub fn loses_data(self) -> bool {
+        matches!(self, DomainKind::Drive | DomainKind::Pod)
+    }
     /// Every kind, smallest first.
     pub const ALL: [DomainKind; 6] = [
         DomainKind::Drive,
@@ -71,28 +77,61 @@ impl DomainKind {
 }
 
 /// One component whose failure takes out a set of bays together.
+///
+/// A component *serves* some data-drive bays; its failure takes offline those of them that
+/// nothing else keeps online (`bays`). A bay kept online by something else (a second path to
+/// it, or the other PSUs of a redundant group) is `covered`: a component whose every bay is
+/// covered takes nothing offline and its failure is survived. Build one with [`Domain::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Domain {
     /// What kind of component.
     pub kind: DomainKind,
     /// Its id in the design (`bp3`, `SLOT4`, `psu1`, `bay 7`, `pod`).
     pub id: String,
-    /// The data-drive bays it takes out.
+    /// The data-drive bays its failure takes offline.
     pub bays: Vec<u32>,
+    /// The data-drive bays it serves that stay online when it fails (another path or PSU
+    /// carries them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covered: Vec<u32>,
     /// A remark (e.g. that a PSU also powers the board).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<DomainNote>,
 }
 
+impl Domain {
+    /// A component of `kind` serving the data-drive bays `served`; those for which `kept`
+    /// holds (a second path, a redundant PSU carries them) stay online when it fails, the
+    /// others go offline. Both lists come out sorted.
+    pub fn new(
+        kind: DomainKind,
+        id: String,
+        served: Vec<u32>,
+        kept: impl Fn(u32) -> bool,
+    ) -> Domain {
+        let (mut covered, mut bays): (Vec<u32>, Vec<u32>) =
+            served.into_iter().partition(|b| kept(*b));
+        bays.sort_unstable();
+        covered.sort_unstable();
+        Domain {
+            kind,
+            id,
+            bays,
+            covered,
+            note: None,
+        }
+    }
+
+    /// Every data-drive bay the component serves, offline on failure or covered.
+    pub fn served(&self) -> usize {
+        self.bays.len() + self.covered.len()
+    }
+}
+
 /// Derives every failure domain from the hardware tree.
 pub fn domains(pod: &Pod) -> Vec<Domain> {
     let mut out = Vec::new();
-    let dom = |kind, id: String, bays: Vec<u32>| Domain {
-        kind,
-        id,
-        bays,
-        note: None,
-    };
+    let dom = |kind, id: String, bays: Vec<u32>| Domain::new(kind, id, bays, |_| false);
     for d in &pod.drives {
         out.push(dom(
             DomainKind::Drive,
@@ -147,6 +186,20 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
     for (k, b) in pod.backplanes.iter().enumerate() {
         out.push(dom(DomainKind::Backplane, b.id.clone(), chain_bays(pod, k)));
     }
+    psu_domains(pod, &mut out);
+    out.push(dom(
+        DomainKind::Pod,
+        "pod".into(),
+        pod.drives.iter().map(|d| d.bay).collect(),
+    ));
+    out.retain(|d| d.served() > 0);
+    out
+}
+
+/// One domain per PSU unit. A unit of a group whose other units carry the running load
+/// (`power::PsuBudget::survives_one_failure`) takes nothing offline: its bays are covered.
+fn psu_domains(pod: &Pod, out: &mut Vec<Domain>) {
+    let budget = crate::power::budget(pod);
     for p in &pod.psus {
         let mut bays = Vec::new();
         let mut board = false;
@@ -158,20 +211,27 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
                 Load::Fans(_) => {}
             }
         }
-        bays.sort_unstable();
-        let mut d = dom(DomainKind::Psu, p.id.clone(), bays);
-        if board {
-            d.note = Some(DomainNote::PowersBoard);
+        let carried = budget
+            .psus
+            .iter()
+            .any(|b| b.id == p.id && b.survives_one_failure());
+        for k in 1..=p.qty {
+            let mut d = Domain::new(DomainKind::Psu, p.unit_id(k), bays.clone(), |_| carried);
+            d.note = if carried {
+                Some(DomainNote::Covered {
+                    by: match p.qty {
+                        2 => format!("the other unit of {}", p.id),
+                        n => format!("the other {} units of {}", n - 1, p.id),
+                    },
+                })
+            } else if board {
+                Some(DomainNote::PowersBoard)
+            } else {
+                None
+            };
+            out.push(d);
         }
-        out.push(d);
     }
-    out.push(dom(
-        DomainKind::Pod,
-        "pod".into(),
-        pod.drives.iter().map(|d| d.bay).collect(),
-    ));
-    out.retain(|d| !d.bays.is_empty());
-    out
 }
 
 /// The populated bays of backplane `k` and of every backplane cascaded from it: an expander
@@ -676,12 +736,32 @@ pub enum Verdict {
     Survives,
     /// Members lost, within the parity: the group runs degraded and rebuilds.
     Degraded,
-    /// More members lost than the parity covers: the group fails (data loss, or at best an
-    /// outage until the component is replaced and the array force-assembled).
+    /// More members offline than the parity covers, but their data is intact: the group stops
+    /// and comes back when the failed part (card, backplane, uplink, PSU) is replaced.
+    Unavailable,
+    /// More members lost than the parity covers: the group fails and its data is lost.
     DataLoss,
 }
 
-/// The verdict of one group against one set of lost bays.
+impl Verdict {
+    /// The verdict of a failure of `kind`: a group that fails ([`group_verdict`] says
+    /// `DataLoss`) behind a part whose failure destroys no data is only unavailable.
+    pub fn of_kind(self, kind: DomainKind) -> Verdict {
+        if self == Verdict::DataLoss && !kind.loses_data() {
+            Verdict::Unavailable
+        } else {
+            self
+        }
+    }
+
+    /// True when the group stops serving (unavailable or lost): a requested survival is unmet.
+    pub fn stops(self) -> bool {
+        self >= Verdict::Unavailable
+    }
+}
+
+/// The verdict of one group against one set of lost bays: `DataLoss` when more members are
+/// gone than it tolerates (see [`Verdict::of_kind`] for a part that only takes them offline).
 pub fn group_verdict(shape: &Shape, group: &[u32], lost: &BTreeSet<u32>) -> (u32, Verdict) {
     let n = group.iter().filter(|b| lost.contains(b)).count() as u32;
     if n == 0 {
@@ -739,6 +819,7 @@ pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
         let mut worst = (Verdict::Survives, 0u32, String::new());
         for d in &inst {
             let (v, n) = tally.worst(&d.bays);
+            let v = v.of_kind(kind);
             if (v, n) > (worst.0, worst.1) {
                 worst = (v, n, d.id.clone());
             }
@@ -748,13 +829,13 @@ pub fn exposure(layout: &Layout, domains: &[Domain]) -> Vec<Exposure> {
         }
         let mut notes: Vec<Remark> = inst
             .iter()
-            .filter_map(|d| d.note.map(|note| Remark::on(d, note)))
+            .filter_map(|d| d.note.clone().map(|note| Remark::on(d, note)))
             .collect();
         notes.dedup();
         out.push(Exposure {
             kind,
             instances: inst.len() as u32,
-            max_drives: inst.iter().map(|d| d.bays.len() as u32).max().unwrap_or(0),
+            max_drives: inst.iter().map(|d| d.served() as u32).max().unwrap_or(0),
             worst_in_group: worst.1,
             tolerance: layout.shape.tolerance(),
             verdict: worst.0,
@@ -1077,7 +1158,7 @@ fn design_layout(pod: &Pod, shape: &Shape, align: Bytes) -> Option<Layout> {
 fn unmet(layout: &Layout, doms: &[Domain], survive: &[DomainKind]) -> Vec<DomainKind> {
     exposure(layout, doms)
         .into_iter()
-        .filter(|e| survive.contains(&e.kind) && e.verdict == Verdict::DataLoss)
+        .filter(|e| survive.contains(&e.kind) && e.verdict.stops())
         .map(|e| e.kind)
         .collect()
 }
@@ -1165,7 +1246,9 @@ impl<'a> Solver<'a> {
         let groups = (n - shape.spares as usize) / w;
         let active: Vec<&Domain> = doms
             .iter()
-            .filter(|d| !matches!(d.kind, DomainKind::Drive | DomainKind::Pod))
+            .filter(|d| {
+                !matches!(d.kind, DomainKind::Drive | DomainKind::Pod) && !d.bays.is_empty()
+            })
             .collect();
         let index: std::collections::HashMap<u32, usize> = pod
             .drives
@@ -1835,10 +1918,7 @@ pub fn upgrades(pod: &Pod, c: &AutoConstraints, chosen: &Placement, loss: LossFn
     [DomainKind::Card, DomainKind::Psu]
         .into_iter()
         .filter(|k| !c.survive.contains(k))
-        .filter(|k| {
-            exp.iter()
-                .any(|e| e.kind == *k && e.verdict == Verdict::DataLoss)
-        })
+        .filter(|k| exp.iter().any(|e| e.kind == *k && e.verdict.stops()))
         .map(|kind| {
             let imp = impossibilities(pod, &chosen.layout.shape, &[kind], &doms);
             let mut more = c.clone();

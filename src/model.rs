@@ -491,9 +491,22 @@ pub struct Psu {
     pub part: PartRef,
     /// Resolved loads (after `Rest` is expanded), sorted.
     pub loads: Vec<Load>,
+    /// Identical units sharing the loads (1 for a single PSU).
+    pub qty: u32,
+    /// Units the group promises may fail with the rest carrying the load (0: none).
+    pub spares: u32,
 }
 
 impl Psu {
+    /// The id of unit `k` (1-based) of the group: the PSU's own id when it is alone,
+    /// `psu#k` in a group.
+    pub fn unit_id(&self, k: u32) -> String {
+        if self.qty == 1 {
+            self.id.clone()
+        } else {
+            format!("{}#{k}", self.id)
+        }
+    }
     /// The PSU's spec.
     pub fn spec(&self) -> Option<&PsuSpec> {
         match &self.part.kind {

@@ -269,7 +269,7 @@ impl System {
                 continue;
             }
             let r = rate_of(rates, d.kind);
-            if r <= 0.0 {
+            if r <= 0.0 || d.bays.is_empty() {
                 continue;
             }
             let slots: Vec<usize> = d.bays.iter().filter_map(|b| slot_of(*b)).collect();

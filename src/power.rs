@@ -9,6 +9,8 @@
 //!   (docs/model.md §10: spin-up draws up to 4× the steady 12 V current). A drive that is
 //!   starting draws at least its idle current: an SSD (or a 2.5-inch drive on +5 V), whose
 //!   `spinup_12v` is 0 A, is counted running from the moment it is on ([`starting_12v`]).
+//! * A backplane or board that makes its own +5 V from +12 V (`dc_dc_5v`, an efficiency) draws
+//!   its +5 V load from the PSU's +12 V through [`on_12v`] (model §10.2).
 //! * Backplane chips are fed from +5 V ([`BACKPLANE_RAIL_V`]); every other non-drive load
 //!   (board, CPU at its TDP, memory, cards, fans, other powered parts) is counted on +12 V
 //!   ([`SYSTEM_RAIL_V`]), as modern ATX boards draw most power through the 12 V connectors.
@@ -78,8 +80,17 @@ pub struct PsuBudget {
     pub rated_w: Watts,
     /// Rated +12 V current.
     pub rated_12v_a: Amps,
-    /// Rated +5 V current.
+    /// Rated +5 V current (0 for a PSU without a +5 V output).
     pub rated_5v_a: Amps,
+    /// True for a PSU with no +5 V output at all.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_5v: bool,
+    /// Identical units sharing the loads; the ratings above are of all of them together.
+    #[serde(skip_serializing_if = "is_one")]
+    pub units: u32,
+    /// Units the group promises may fail with the rest carrying the load (0: none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub spares: u32,
     /// Data drives this PSU powers.
     pub drives: u32,
     /// What it feeds, as design ids.
@@ -94,12 +105,33 @@ pub struct PsuBudget {
     pub active: Draw,
 }
 
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl PsuBudget {
-    /// True when the draw fits every rating of this PSU.
+    /// True when the draw fits every rating of this PSU (every unit of a group working).
     pub fn fits(&self, d: Draw) -> bool {
-        d.a12 <= self.rated_12v_a + Amps(RATING_SLACK)
-            && d.a5 <= self.rated_5v_a + Amps(RATING_SLACK)
-            && d.power() <= self.rated_w + Watts(RATING_SLACK)
+        self.fits_units(d, self.units)
+    }
+
+    /// True when the draw fits the ratings of `working` of the group's units, which share it
+    /// evenly (current sharing, model §10).
+    pub fn fits_units(&self, d: Draw, working: u32) -> bool {
+        let share = f64::from(working) / f64::from(self.units.max(1));
+        d.a12 <= self.rated_12v_a * share + Amps(RATING_SLACK)
+            && d.a5 <= self.rated_5v_a * share + Amps(RATING_SLACK)
+            && d.power() <= self.rated_w * share + Watts(RATING_SLACK)
+    }
+
+    /// True when one unit can fail and the others carry the running load under I/O: the
+    /// failure takes nothing offline. A single PSU never survives its own failure.
+    pub fn survives_one_failure(&self) -> bool {
+        self.units > 1 && self.fits_units(self.active, self.units - 1)
     }
 }
 
@@ -150,6 +182,26 @@ fn drive_step(d: &crate::model::Drive) -> Step {
             a12: run12(d.active),
             a5,
         },
+    }
+}
+
+/// A draw with its +5 V part made from +12 V by a converter of efficiency `eff` (model
+/// §10.2): `I12 += 5 V × I5 / (12 V × eff)`, `I5 = 0`. `None` leaves the draw as it is.
+pub fn on_12v(d: Draw, eff: Option<f64>) -> Draw {
+    match eff {
+        Some(e) if e > 0.0 => Draw {
+            a12: d.a12 + (RAIL_5V * d.a5) / RAIL_12V / e,
+            a5: Amps::ZERO,
+        },
+        _ => d,
+    }
+}
+
+fn step_on_12v(s: Step, eff: Option<f64>) -> Step {
+    Step {
+        spinup: on_12v(s.spinup, eff),
+        idle: on_12v(s.idle, eff),
+        active: on_12v(s.active, eff),
     }
 }
 
@@ -208,9 +260,10 @@ fn board_load(pod: &Pod) -> Step {
         }
     }
     let mut step = constant(system_watts(w));
+    let dc_dc = pod.board_spec().and_then(|m| m.dc_dc_5v);
     for b in &pod.boot_drives {
         if let Kind::Drive(d) = &b.part.kind {
-            step = add(step, drive_step(d));
+            step = add(step, step_on_12v(drive_step(d), dc_dc));
         }
     }
     step
@@ -256,19 +309,23 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                 Load::Backplane(k) => {
                     let bp = &pod.backplanes[*k];
                     let chip = bp.spec().map_or(Watts::ZERO, |s| Watts(s.watts));
+                    let dc_dc = bp.spec().and_then(|s| s.dc_dc_5v);
                     fixed = add(
                         fixed,
-                        constant(Draw {
-                            a12: Amps::ZERO,
-                            a5: chip / BACKPLANE_RAIL_V,
-                        }),
+                        constant(on_12v(
+                            Draw {
+                                a12: Amps::ZERO,
+                                a5: chip / BACKPLANE_RAIL_V,
+                            },
+                            dc_dc,
+                        )),
                     );
                     let mut step = Step::default();
                     for d in by_backplane.get(*k).into_iter().flatten() {
                         step = add(step, drive_step(d.drive()));
                         drives += 1;
                     }
-                    steps.push(step);
+                    steps.push(step_on_12v(step, dc_dc));
                     feeds.push(bp.id.clone());
                 }
                 Load::Bay(b) => {
@@ -296,12 +353,16 @@ pub fn budget(pod: &Pod) -> PowerBudget {
                 .fold(total.idle, |worst, d| {
                     if d.power() > worst.power() { d } else { worst }
                 });
+        let units = f64::from(psu.qty);
         psus.push(PsuBudget {
             id: psu.id.clone(),
             part: psu.part.name.clone(),
-            rated_w: Watts(spec.watts),
-            rated_12v_a: Amps(spec.rail_12v_a),
-            rated_5v_a: Amps(spec.rail_5v_a),
+            rated_w: Watts(spec.watts) * units,
+            rated_12v_a: Amps(spec.rail_12v_a) * units,
+            rated_5v_a: Amps(spec.rail_5v_a.unwrap_or(0.0)) * units,
+            no_5v: spec.rail_5v_a.is_none(),
+            units: psu.qty,
+            spares: psu.spares,
             drives,
             feeds,
             spinup_simultaneous: simultaneous,
@@ -328,33 +389,83 @@ pub fn budget(pod: &Pod) -> PowerBudget {
 }
 
 fn over(p: &PsuBudget, d: Draw) -> String {
+    over_units(p, d, p.units)
+}
+
+/// What a draw exceeds of the ratings of `working` units of a PSU group, in words.
+fn over_units(p: &PsuBudget, d: Draw, working: u32) -> String {
+    let share = f64::from(working) / f64::from(p.units.max(1));
+    let (r12, r5, rw) = (
+        p.rated_12v_a * share,
+        p.rated_5v_a * share,
+        p.rated_w * share,
+    );
     let mut parts = Vec::new();
-    if d.a12 > p.rated_12v_a {
+    if d.a12 > r12 {
         parts.push(format!(
             "{:.1} A on +12 V (rated {:.1} A)",
             d.a12.amps(),
-            p.rated_12v_a.amps()
+            r12.amps()
         ));
     }
-    if d.a5 > p.rated_5v_a {
+    if p.no_5v && d.a5 > Amps::ZERO {
+        parts.push(format!(
+            "{:.1} A on +5 V, which it does not have (a backplane or board that makes its own +5 V from +12 V says so with dc_dc_5v)",
+            d.a5.amps()
+        ));
+    } else if d.a5 > r5 {
         parts.push(format!(
             "{:.1} A on +5 V (rated {:.1} A)",
             d.a5.amps(),
-            p.rated_5v_a.amps()
+            r5.amps()
         ));
     }
-    if d.power() > p.rated_w {
+    if d.power() > rw {
         parts.push(format!(
             "{:.0} W in all (rated {:.0} W)",
             d.power().watts(),
-            p.rated_w.watts()
+            rw.watts()
         ));
     }
     parts.join(", ")
 }
 
+/// The redundancy warning of a group that promises N+k, when its other N units cannot carry
+/// the running load, or cannot spin the drives up again even one backplane at a time.
+fn redundancy(pod: &Pod, place: &str, p: &PsuBudget) -> Option<Diagnostic> {
+    let n = p.units.checked_sub(p.spares).filter(|_| p.spares > 0)?;
+    let failed = format!(
+        "with {} of its {} units failed, the other {n}",
+        p.spares, p.units
+    );
+    let message = if !p.fits_units(p.active, n) {
+        format!(
+            "{} is not N+{}: {failed} cannot carry the running load under I/O ({}), so a unit failure takes its loads offline",
+            p.id,
+            p.spares,
+            over_units(p, p.active, n)
+        )
+    } else if !p.fits_units(p.spinup_staggered, n) {
+        format!(
+            "{} is N+{} running, but {failed} cannot start the drives again, even one backplane at a time: {}",
+            p.id,
+            p.spares,
+            over_units(p, p.spinup_staggered, n)
+        )
+    } else {
+        return None;
+    };
+    Some(Diagnostic::warning(
+        Code::PsuRedundancy,
+        &pod.file,
+        place,
+        message,
+    ))
+}
+
 /// Power diagnostics for `check`: an error when a PSU cannot carry its running load, a
-/// warning when simultaneous spin-up exceeds a PSU (naming staggered spin-up).
+/// warning when simultaneous spin-up exceeds a PSU (naming staggered spin-up), and a warning
+/// when a redundant group's N cannot carry the load with its spares failed.
 pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, p) in b.psus.iter().enumerate() {
@@ -393,6 +504,9 @@ pub fn lint(pod: &Pod, b: &PowerBudget) -> Vec<Diagnostic> {
                     over(p, p.spinup_simultaneous)
                 ),
             ));
+        }
+        if p.fits(p.active) {
+            out.extend(redundancy(pod, &place, p));
         }
     }
     out

@@ -555,10 +555,15 @@ fn psu_node(pod: &Pod, psu: &Psu, b: &PsuBudget) -> TreeNode {
     } else {
         format!("feeds {}", feeds.join(", "))
     };
+    let units = match (psu.qty, psu.spares) {
+        (1, _) => String::new(),
+        (n, 0) => format!("{n} × "),
+        (n, k) => format!("{n} × (N+{k}) "),
+    };
     TreeNode::new(
         "psu",
         format!(
-            "{} {} ({} W) · {feeds}",
+            "{} {units}{} ({} W) · {feeds}",
             psu.id,
             psu.part.name,
             trim_float(b.rated_w.watts()),
@@ -682,12 +687,15 @@ pub fn report(pod: &Pod) -> ShowReport {
             .map(|b| b.part.name.clone())
             .collect(),
         nics,
-        psus: count_parts(pod.psus.iter().map(|p| (&p.part, 1)), |k| match k {
+        psus: count_parts(pod.psus.iter().map(|p| (&p.part, p.qty)), |k| match k {
             Kind::Psu(p) => format!(
-                "{} W, +12 V {} A, +5 V {} A",
+                "{} W, +12 V {} A, {}",
                 trim_float(p.watts),
                 trim_float(p.rail_12v_a),
-                trim_float(p.rail_5v_a)
+                p.rail_5v_a.map_or("no +5 V".to_string(), |a| format!(
+                    "+5 V {} A",
+                    trim_float(a)
+                ))
             ),
             _ => String::new(),
         }),

@@ -417,6 +417,10 @@ pub struct BackplaneSpec {
     pub paths: u32,
     /// Typical power draw, watts.
     pub watts: f64,
+    /// The backplane makes its own +5 V from +12 V with this efficiency (0.5 to 1, model
+    /// §10.2): its chip and its drives' +5 V load is drawn from the PSU's +12 V.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dc_dc_5v: Option<f64>,
 }
 
 /// A host card that puts SATA/SAS ports on a motherboard slot.
@@ -537,6 +541,10 @@ pub struct MotherboardSpec {
     pub memory_slots: u32,
     /// Typical power of the board itself (without CPU and cards), watts.
     pub watts: f64,
+    /// The board makes its own +5 V from +12 V with this efficiency (0.5 to 1, model §10.2):
+    /// its boot drives' +5 V load is drawn from the PSU's +12 V.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dc_dc_5v: Option<f64>,
 }
 
 /// A processor.
@@ -573,8 +581,10 @@ pub struct PsuSpec {
     pub watts: f64,
     /// Rated current on the +12 V rail(s) combined, amperes.
     pub rail_12v_a: f64,
-    /// Rated current on the +5 V rail, amperes.
-    pub rail_5v_a: f64,
+    /// Rated current on the +5 V rail, amperes; left out for a PSU with no +5 V output (a
+    /// modern server PSU gives +12 V only, and the backplane or board makes its own +5 V).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rail_5v_a: Option<f64>,
 }
 
 /// The enclosure.
@@ -762,17 +772,56 @@ pub struct DriveFill {
     pub part: String,
 }
 
-/// A power supply in the design.
+/// A power supply in the design, or a group of identical ones sharing the same loads
+/// (`qty: 2, redundancy: NPlus(1)` is a 1+1 redundant pair).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PsuUse {
-    /// Id, unique in the design (e.g. `"psu1"`).
+    /// Id, unique in the design (e.g. `"psu1"`); the units of a group are `psu#1`, `psu#2`.
     pub id: String,
     /// A `Psu` part id.
     pub part: String,
     /// What it powers.
     #[serde(default)]
     pub feeds: Feeds,
+    /// Identical units sharing these loads (1 to 16; default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub qty: u32,
+    /// How many units of the group may fail with the rest carrying every load.
+    #[serde(default, skip_serializing_if = "Redundancy::is_none")]
+    pub redundancy: Redundancy,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+/// The redundancy a group of PSUs promises (model §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Redundancy {
+    /// None: the units share the load and all of them are needed.
+    #[default]
+    None,
+    /// N+k: any `k` of the group's units may fail and the other N carry the load (`NPlus(1)`
+    /// with `qty: 2` is 1+1).
+    NPlus(u32),
+}
+
+impl Redundancy {
+    /// Units that may fail (0 without redundancy).
+    pub fn spares(self) -> u32 {
+        match self {
+            Redundancy::None => 0,
+            Redundancy::NPlus(k) => k,
+        }
+    }
+    fn is_none(&self) -> bool {
+        *self == Redundancy::None
+    }
 }
 
 /// The loads a PSU powers.

@@ -241,6 +241,7 @@ fn slow_exposure(layout: &Layout, doms: &[Domain]) -> Vec<(DomainKind, Verdict, 
             let lost: BTreeSet<u32> = d.bays.iter().copied().collect();
             for g in &layout.groups {
                 let (n, v) = group_verdict(&layout.shape, &g.bays, &lost);
+                let v = v.of_kind(kind);
                 if (v, n) > (worst.0, worst.1) {
                     worst = (v, n, d.id.clone());
                 }

@@ -261,10 +261,16 @@ impl Serialize for StageNote {
 
 /// A remark on a failure domain, as data; its `Display` is the wording the tables and the JSON
 /// show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainNote {
     /// A PSU that also powers the board: its failure stops the whole pod.
     PowersBoard,
+    /// A component whose drives stay online when it fails, carried by `by` (the other PSUs
+    /// of a redundant group, a second path).
+    Covered {
+        /// What keeps its drives online, in words (`"psu2"`, `"the other path through SLOT5"`).
+        by: String,
+    },
 }
 
 impl std::fmt::Display for DomainNote {
@@ -272,6 +278,9 @@ impl std::fmt::Display for DomainNote {
         match self {
             DomainNote::PowersBoard => {
                 f.write_str("also powers the board: the whole pod stops until it is replaced")
+            }
+            DomainNote::Covered { by } => {
+                write!(f, "its drives stay online when it fails, carried by {by}")
             }
         }
     }

@@ -11,6 +11,7 @@ fn verdict_word(v: crate::layout::Verdict) -> &'static str {
     match v {
         crate::layout::Verdict::Survives => "survives",
         crate::layout::Verdict::Degraded => "degraded",
+        crate::layout::Verdict::Unavailable => "unavailable until repaired",
         crate::layout::Verdict::DataLoss => "DATA LOSS",
     }
 }
@@ -238,7 +239,7 @@ fn domains_section(r: &LayoutReport) -> Section {
     }
     d.notes.dedup();
     d.notes.push(
-        "degraded = members lost within the parity, the group keeps serving and rebuilds; DATA LOSS = more members lost than the parity covers, the group fails."
+        "degraded = members lost within the parity, the group keeps serving and rebuilds; unavailable until repaired = more members offline than the parity covers, the group stops but its data comes back when the part is replaced; DATA LOSS = more members lost than the parity covers (drives or the pod), the data is gone."
             .into(),
     );
     if !r.survive.is_empty() {

@@ -42,7 +42,11 @@ fn draw_cells(p: &PsuBudget, d: Draw) -> [String; 4] {
     let mark = if p.fits(d) { "yes" } else { "NO" };
     [
         format!("{:.1} / {}", d.a12.amps(), trim_float(p.rated_12v_a.amps())),
-        format!("{:.1} / {}", d.a5.amps(), trim_float(p.rated_5v_a.amps())),
+        if p.no_5v {
+            format!("{:.1} / none", d.a5.amps())
+        } else {
+            format!("{:.1} / {}", d.a5.amps(), trim_float(p.rated_5v_a.amps()))
+        },
         format!(
             "{:.0} / {}",
             d.power().watts(),

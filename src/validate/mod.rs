@@ -13,7 +13,10 @@ use crate::model::{
     Drive, FanGroup, Figure, Kind, Load, Memory, NicCardUse, Part, PartRef, Pod, Price, PriceBreak,
     Psu, Published, RaidPolicy,
 };
-use crate::spec::{self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse};
+use crate::spec::{
+    self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse, PsuUse,
+    Redundancy,
+};
 use crate::units::{
     Amps, Bytes, MBps, QuantityError, TB, Watts, fmt_bounded, parse_bytes, parse_cents,
 };

@@ -142,6 +142,7 @@ fn backplane(s: &mut Sink, sp: &str, b: &spec::BackplaneSpec) -> Option<Kind> {
         "uplink_lanes",
     );
     check_num(s, &f("watts"), b.watts, 0.0, 1_000.0, "watts");
+    dc_dc(s, &f("dc_dc_5v"), b.dc_dc_5v);
     if b.uplink == LinkGen::Pata {
         s.error(
             Code::InvalidValue,
@@ -280,8 +281,16 @@ fn nic_card(s: &mut Sink, sp: &str, n: &spec::NicCardSpec) -> Option<Kind> {
 }
 
 /// A motherboard: distinct slot ids on real buses, onboard SATA, PATA, NICs, memory slots.
+/// A part's own 12 V → 5 V converter: its efficiency from 0.5 to 1 (model §10.2).
+fn dc_dc(s: &mut Sink, place: &str, efficiency: Option<f64>) {
+    if let Some(e) = efficiency {
+        check_num(s, place, e, 0.5, 1.0, "dc_dc_5v (efficiency)");
+    }
+}
+
 fn motherboard(s: &mut Sink, sp: &str, m: &spec::MotherboardSpec) -> Option<Kind> {
     let f = |field: &str| format!("{sp}.{field}");
+    dc_dc(s, &f("dc_dc_5v"), m.dc_dc_5v);
     let mut ids = BTreeSet::new();
     for (i, slot) in m.slots.iter().enumerate() {
         let sp = f(&format!("slots[{i}]"));
@@ -370,7 +379,9 @@ fn psu(s: &mut Sink, sp: &str, ps: &spec::PsuSpec) -> Option<Kind> {
         10_000.0,
         "rail_12v_a",
     );
-    check_num(s, &f("rail_5v_a"), ps.rail_5v_a, 0.0, 10_000.0, "rail_5v_a");
+    if let Some(a) = ps.rail_5v_a {
+        check_num(s, &f("rail_5v_a"), a, 0.0, 10_000.0, "rail_5v_a");
+    }
     Some(Kind::Psu(ps.clone()))
 }
 

@@ -37,6 +37,7 @@ pub(super) fn psus(
         let mut skipped = false;
         w.claim_id(s, &format!("{pl}.id"), &pu.id);
         let part = w.get(s, &format!("{pl}.part"), &pu.part, "Psu");
+        let (qty, spares) = group(s, &pl, pu);
         let mut loads = Vec::new();
         match &pu.feeds {
             Feeds::Rest => {
@@ -44,7 +45,7 @@ pub(super) fn psus(
                     s.error(
                         Code::FeedConflict,
                         format!("{pl}.feeds"),
-                        format!("psus[{first}] already feeds the rest; name this PSU's loads with Only([...])"),
+                        format!("psus[{first}] already feeds the rest; name this PSU's loads with Only([...]), or make the two one redundant group sharing the loads (qty: 2, redundancy: NPlus(1))"),
                     );
                 } else {
                     rest_psu = Some(i);
@@ -92,7 +93,7 @@ pub(super) fn psus(
             }
         }
         clean_feeds.push(!skipped && !s.out[mark..].iter().any(Diagnostic::is_error));
-        out.push((part, pu.id.clone(), loads));
+        out.push((part, pu.id.clone(), loads, qty, spares));
     }
     let unfed: Vec<Load> = all
         .iter()
@@ -104,7 +105,7 @@ pub(super) fn psus(
     } else if !unfed.is_empty() {
         warn_unfed(s, w, fans, &unfed);
     }
-    for (i, (_, id, loads)) in out.iter().enumerate() {
+    for (i, (_, id, loads, _, _)) in out.iter().enumerate() {
         if loads.is_empty() && clean_feeds[i] {
             s.warning(
                 Code::PsuFeedsNothing,
@@ -116,9 +117,15 @@ pub(super) fn psus(
         }
     }
     out.into_iter()
-        .filter_map(|(part, id, mut loads)| {
+        .filter_map(|(part, id, mut loads, qty, spares)| {
             loads.sort();
-            part.map(|p| Psu { id, part: p, loads })
+            part.map(|p| Psu {
+                id,
+                part: p,
+                loads,
+                qty,
+                spares,
+            })
         })
         .collect()
 }
@@ -216,4 +223,34 @@ fn warn_unfed(s: &mut Sink, w: &Walk, fans: &[FanGroup], unfed: &[Load]) {
             names.join(", ")
         ),
     );
+}
+
+/// The most units one PSU group may have.
+const MAX_GROUP: u32 = 16;
+
+/// A PSU entry's units and promised spares: `qty` from 1 to [`MAX_GROUP`], and `NPlus(k)` with
+/// `1 ≤ k < qty`. A bad value is an error and counts as a single PSU without redundancy.
+fn group(s: &mut Sink, pl: &str, pu: &PsuUse) -> (u32, u32) {
+    if !check_count(s, &format!("{pl}.qty"), pu.qty, 1, MAX_GROUP, "qty") {
+        return (1, 0);
+    }
+    let k = pu.redundancy.spares();
+    if matches!(pu.redundancy, Redundancy::NPlus(_)) && (k == 0 || k >= pu.qty) {
+        s.error(
+            Code::InvalidValue,
+            format!("{pl}.redundancy"),
+            format!(
+                "NPlus({k}) needs 1 to {} failed units of a group of {}: {}",
+                pu.qty.saturating_sub(1),
+                pu.qty,
+                if k == 0 {
+                    "NPlus(0) is no redundancy; leave redundancy out".to_string()
+                } else {
+                    format!("give the group at least {} units (qty: {})", k + 1, k + 1)
+                }
+            ),
+        );
+        return (pu.qty, 0);
+    }
+    (pu.qty, k)
 }

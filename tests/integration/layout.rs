@@ -866,3 +866,53 @@ fn a_zfs_layout_prints_what_zfs_list_reports_to_the_byte() {
         grouped(at_1mib)
     )));
 }
+
+#[test]
+fn a_failed_card_makes_a_group_unavailable_while_drives_and_the_pod_lose_data() {
+    // Pod 2.0 as Backblaze laid it out: each card carries one whole 15-drive row, so a card
+    // failure takes 15 members of a RAID6 group offline. The drives come back when the card is
+    // replaced: that is an outage, not a loss. A pod loss (fire) destroys the data.
+    let p = pod("2.0");
+    let rows = place(&p, own_shape(&p), &[]).unwrap();
+    let exp = layout::exposure(&rows.layout, &domains(&p));
+    let verdict = |k| exp.iter().find(|e| e.kind == k).unwrap().verdict;
+    assert_eq!(verdict(DomainKind::Card), Verdict::Unavailable);
+    assert_eq!(verdict(DomainKind::Backplane), Verdict::Unavailable);
+    assert_eq!(verdict(DomainKind::Pod), Verdict::DataLoss);
+    assert_eq!(verdict(DomainKind::Drive), Verdict::Degraded);
+    // The text says so, and keeps the outage out of the data-loss wording.
+    let (code, out, err) = run(&["layout", design_path("2.0").to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let flat = crate::flat(&out);
+    assert!(flat.contains("unavailable until repaired"), "{out}");
+    // Asking to survive a card still fails: an unavailable group is not a survived one.
+    let (code, _, _) = run(&["layout", "--survive", "card"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_component_whose_bays_all_have_another_path_takes_nothing_offline() {
+    // The API another path (multipath, a redundant PSU) uses: bays kept online are `covered`.
+    let p = pod("2.0");
+    let rows = place(&p, own_shape(&p), &[]).unwrap();
+    let mut doms = domains(&p);
+    for d in doms.iter_mut().filter(|d| d.kind == DomainKind::Card) {
+        let served: Vec<u32> = d.bays.iter().chain(&d.covered).copied().collect();
+        *d = layout::Domain::new(DomainKind::Card, d.id.clone(), served, |_| true);
+        assert!(d.bays.is_empty());
+        assert_eq!(d.served(), 15);
+    }
+    let exp = layout::exposure(&rows.layout, &doms);
+    let card = exp.iter().find(|e| e.kind == DomainKind::Card).unwrap();
+    assert_eq!(card.verdict, Verdict::Survives);
+    assert_eq!(card.worst_in_group, 0);
+    assert_eq!(
+        card.max_drives, 15,
+        "drives behind one card, covered or not"
+    );
+    // Half covered: the other half still goes offline.
+    let d = layout::Domain::new(DomainKind::Card, "x".into(), vec![4, 1, 3, 2], |b| {
+        b % 2 == 0
+    });
+    assert_eq!((d.bays, d.covered), (vec![1, 3], vec![2, 4]));
+}

@@ -9,6 +9,7 @@ mod durability;
 mod html;
 mod layout;
 mod plan;
+mod power;
 mod properties;
 mod readme;
 mod report;

@@ -658,6 +658,7 @@ fn build(p: &Plan) -> Built {
                 uplinks: 1,
                 paths: 1,
                 watts: 5.0,
+                dc_dc_5v: None,
             }),
         ));
     }
@@ -777,6 +778,7 @@ fn build(p: &Plan) -> Built {
             }],
             memory_slots: 4,
             watts: 40.0,
+            dc_dc_5v: None,
         }),
     ));
     parts.push(part(
@@ -807,7 +809,7 @@ fn build(p: &Plan) -> Built {
         PartSpec::Psu(PsuSpec {
             watts: 5_000.0,
             rail_12v_a: 400.0,
-            rail_5v_a: 200.0,
+            rail_5v_a: Some(200.0),
         }),
     ));
     parts.push(part(
@@ -843,6 +845,8 @@ fn build(p: &Plan) -> Built {
         id: "psu1".into(),
         part: "psu".into(),
         feeds: Feeds::Rest,
+        qty: 1,
+        redundancy: podplan::spec::Redundancy::None,
     }];
     if let Some(k) = &p.second_psu
         && !bp_ids.is_empty()
@@ -854,6 +858,8 @@ fn build(p: &Plan) -> Built {
             id: "psu2".into(),
             part: "psu".into(),
             feeds: Feeds::Only(bp_ids[..take].to_vec()),
+            qty: 1,
+            redundancy: podplan::spec::Redundancy::None,
         });
     }
     // RAID: a level whose width fits the n drives; explicit groups take whole widths and the
