@@ -151,11 +151,22 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
             } else {
                 format!("{} port {}", c.id, a.first_port)
             };
+            // A bay with another host path stays online when this cable or card fails.
+            let other_path =
+                |b: u32| drive_in(pod, b).is_some_and(|d| pod.drive_controllers(d).len() > 1);
             match &a.what {
                 Attached::Backplane(k) => {
                     for (id, bays) in cable_domains(pod, *k, c, a, port) {
-                        out.push(dom(DomainKind::Uplink, id, single_path(pod, bays)));
+                        out.push(Domain::new(DomainKind::Uplink, id, bays, other_path));
                     }
+                }
+                Attached::Path(k) => {
+                    // A further path serves the dual-ported drives, which the first path keeps.
+                    let bays = chain_bays(pod, *k)
+                        .into_iter()
+                        .filter(|b| other_path(*b))
+                        .collect();
+                    out.push(Domain::new(DomainKind::Uplink, port, bays, |_| true));
                 }
                 Attached::Direct(bays) => {
                     for (i, b) in populated(pod, bays).into_iter().enumerate() {
@@ -166,21 +177,21 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
                         ));
                     }
                 }
-                // A further path's cable reaches only bays that have the first path too.
-                Attached::Empty | Attached::Boot(_) | Attached::Path(_) => {}
+                Attached::Empty | Attached::Boot(_) => {}
             }
         }
-        // A card takes offline only the drives it is the sole path of (multipath: a drive
-        // with a path through another card stays reachable).
-        let all: Vec<u32> = pod
+        // A card serves every drive with a path through it and takes offline those it is the
+        // sole path of (multipath: a drive with a path through another card stays online).
+        let served: Vec<u32> = pod
             .drives
             .iter()
-            .filter(|d| pod.drive_controllers(d).iter().all(|x| *x == ci))
-            .filter(|d| d.controller == ci)
+            .filter(|d| pod.drive_controllers(d).contains(&ci))
             .map(|d| d.bay)
             .collect();
-        if !all.is_empty() {
-            out.push(dom(DomainKind::Card, c.id.clone(), all));
+        if !served.is_empty() {
+            out.push(Domain::new(DomainKind::Card, c.id.clone(), served, |b| {
+                drive_in(pod, b).is_some_and(|d| pod.drive_controllers(d).iter().any(|x| *x != ci))
+            }));
         }
     }
     for (k, b) in pod.backplanes.iter().enumerate() {
@@ -258,13 +269,6 @@ fn under(pod: &Pod, j: usize, k: usize) -> bool {
         }
     }
     false
-}
-
-/// The bays among `bays` whose drive has one host path: the only ones a cable takes offline.
-fn single_path(pod: &Pod, bays: Vec<u32>) -> Vec<u32> {
-    bays.into_iter()
-        .filter(|b| drive_in(pod, *b).is_some_and(|d| pod.drive_controllers(d).len() == 1))
-        .collect()
 }
 
 /// The cables of a backplane's first path: one per connector of a passive backplane with

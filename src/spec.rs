@@ -372,14 +372,6 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-fn one() -> u32 {
-    1
-}
-
-fn is_one(n: &u32) -> bool {
-    *n == 1
-}
-
 /// What kind of backplane, and how it shares its uplink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BackplaneKind {

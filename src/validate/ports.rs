@@ -271,14 +271,19 @@ impl Walk<'_> {
         // A second element with a taken id is most often the same backplane
         // listed twice: the duplicate-id error says so, and its bays are not
         // wired a second time (which would repeat the mistake once per bay).
-        let fresh = if let Some(first) = self.backplanes.iter().find(|b| b.id == *id) {
+        let dual = self
+            .backplanes
+            .iter()
+            .find(|b| b.id == *id)
+            .and_then(|b| b.spec())
+            .is_some_and(|b| b.paths > 1);
+        let fresh = if dual {
             let at = self.ids.get(id).cloned().unwrap_or_default();
             s.error(
                 Code::DuplicateId,
                 format!("{pl}.id"),
                 format!(
-                    "id {id:?} is already used at {at}; a second cable to the same backplane ({}) is `Path(backplane: {id:?})`",
-                    first.part.id
+                    "id {id:?} is already used at {at}; a further cable to the same dual-path backplane is `Path(backplane: {id:?})`"
                 ),
             );
             false

@@ -135,12 +135,16 @@ fn a_dual_path_backplane_shares_its_drives_over_both_cards_and_survives_one() {
     assert_eq!(load_of(&r, "host:SLOT1"), 0.0);
     assert!((load_of(&r, "host:SLOT2") - 4320.0).abs() < 1e-6);
     assert!((load_of(&r, "uplink:bp1.p2") - 4320.0).abs() < 1e-6);
-    // No card takes a drive offline: --survive card holds.
+    // No card takes a drive offline: each serves all 24, every one covered by the other path.
     let doms = layout::domains(&p);
+    let cards: Vec<_> = doms.iter().filter(|d| d.kind == DomainKind::Card).collect();
+    assert_eq!(cards.len(), 2, "{doms:#?}");
     assert!(
-        !doms.iter().any(|d| d.kind == DomainKind::Card),
-        "{doms:#?}"
+        cards
+            .iter()
+            .all(|d| d.bays.is_empty() && d.covered.len() == 24)
     );
+    // --survive card holds.
     let shape = Shape {
         level: p.raid.level,
         spares: 0,
@@ -195,6 +199,23 @@ fn a_further_path_needs_a_dual_path_backplane_defined_before_it() {
     assert_eq!(codes(&diags, Severity::Error), vec![Code::UnknownPath]);
     let d = diags.iter().find(|d| d.code == Code::UnknownPath).unwrap();
     assert_eq!(d.place, "slots[1].card.ports[0].backplane");
+    // The same dual-path backplane written twice: one error that names the construct, and
+    // no bay conflicts.
+    let twice = DUAL_PATH.replace(
+        r#"Path(backplane: "bp1")"#,
+        r#"Backplane(id: "bp1", part: "expander-24-dual", bays: "1-24")"#,
+    );
+    let (_, diags) = outcome(&design(
+        true,
+        &twice,
+        r#"(bays: "1-24", part: "sas-16tb")"#,
+        12,
+    ));
+    assert_eq!(codes(&diags, Severity::Error), vec![Code::DuplicateId]);
+    assert!(
+        diags[0].message.contains(r#"Path(backplane: "bp1")"#),
+        "{diags:#?}"
+    );
     // A third path to a two-path backplane.
     let three = format!(
         "{DUAL_PATH}(slot: \"SLOT3\", card: (part: \"hba\", ports: [Path(backplane: \"bp1\")])),"
