@@ -531,7 +531,16 @@ fn quantities(pod: &Pod) -> Vec<Acc> {
     }
     t.push(&pod.chassis, false, 1, "enclosure".into());
     t.push(&pod.board, false, 1, "motherboard".into());
-    t.push(&pod.cpu, false, 1, "processor".into());
+    t.push(
+        &pod.cpu,
+        false,
+        u64::from(pod.cpus),
+        if pod.cpus == 1 {
+            "processor".into()
+        } else {
+            format!("processors, one per socket ×{}", pod.cpus)
+        },
+    );
     for (i, (part, qty)) in pod.memory.iter().enumerate() {
         t.push(
             part,

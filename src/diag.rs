@@ -132,6 +132,10 @@ codes! {
     /// A redundant PSU group (N+k) whose other N units cannot carry the load with k failed,
     /// running or at spin-up.
     PsuRedundancy = "psu-redundancy",
+    /// Network ports, but none with the `Data` role: client traffic has no way in.
+    NoDataNic = "no-data-nic",
+    /// A balanced bond over data ports of different speeds (held to its slowest × count).
+    NicBondSpeeds = "nic-bond-speeds",
     /// A RAID policy that cannot be built on these drives.
     InvalidRaid = "invalid-raid",
     /// An explicit RAID group that does not match the policy or the drives.

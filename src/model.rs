@@ -213,6 +213,8 @@ pub struct Pod {
     pub board: PartRef,
     /// The processor.
     pub cpu: PartRef,
+    /// How many of it (one per socket used).
+    pub cpus: u32,
     /// Memory lines (part, quantity).
     pub memory: Vec<(PartRef, u32)>,
     /// SATA controllers: cards in slots and the onboard controller, in design order.
@@ -225,6 +227,10 @@ pub struct Pod {
     pub drives: Vec<BayDrive>,
     /// Boot drives.
     pub boot_drives: Vec<BootDrive>,
+    /// The role of each onboard network port, in the board's order (every port listed).
+    pub onboard_nic_roles: Vec<crate::spec::NicRole>,
+    /// How the data ports are bonded.
+    pub bond: crate::spec::Bond,
     /// Power supplies.
     pub psus: Vec<Psu>,
     /// Fan groups.
@@ -467,6 +473,8 @@ pub struct NicCardUse {
     pub slot: SlotSpec,
     /// The card.
     pub part: PartRef,
+    /// The role of each of its ports, in order (every port listed).
+    pub roles: Vec<crate::spec::NicRole>,
 }
 
 /// A load a PSU can feed.

@@ -235,7 +235,7 @@ fn board_load(pod: &Pod) -> Step {
         _ => Watts::ZERO,
     };
     if let Kind::Cpu(c) = &pod.cpu.kind {
-        w += Watts(c.tdp_w);
+        w += Watts(c.tdp_w) * f64::from(pod.cpus);
     }
     for (p, q) in &pod.memory {
         if let Kind::Memory(m) = &p.kind {

@@ -333,6 +333,15 @@ fn drive_nodes(pod: &Pod, bays: &[u32]) -> Vec<TreeNode> {
     out
 }
 
+/// The processor as the tree and summary name it: `Xeon Silver 4210`, `2 × Xeon Silver 4210`.
+fn cpu_label(pod: &Pod) -> String {
+    if pod.cpus == 1 {
+        pod.cpu.name.clone()
+    } else {
+        format!("{} × {}", pod.cpus, pod.cpu.name)
+    }
+}
+
 /// A part's short name for the tree: its part number, or its name when it has none.
 fn short(p: &crate::model::Part) -> &str {
     p.part_number.as_deref().unwrap_or(&p.name)
@@ -372,7 +381,7 @@ fn board_node(pod: &Pod) -> TreeNode {
             "board {} ({}, {link}) · CPU {} · {} GiB RAM",
             pod.board.name,
             board_spec.map_or("", |b| b.chipset.as_str()),
-            pod.cpu.name,
+            cpu_label(pod),
             trim_float(mem.tib() * 1024.0)
         ),
     );
@@ -679,7 +688,7 @@ pub fn report(pod: &Pod) -> ShowReport {
         ),
         host_cards: count_parts(cards, card_detail),
         board: pod.board.name.clone(),
-        cpu: pod.cpu.name.clone(),
+        cpu: cpu_label(pod),
         memory: memory_bytes(pod).into(),
         boot_drives: pod
             .boot_drives

@@ -497,6 +497,34 @@ pub struct OnboardSataSpec {
     pub attach: Attach,
 }
 
+/// What a network port is used for in a design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NicRole {
+    /// Carries client traffic (ingest and egress), in the design's bond.
+    Data,
+    /// The management network (IPMI, SSH, monitoring): no client traffic.
+    Management,
+    /// Not cabled.
+    Unused,
+}
+
+/// How the data ports are bonded (Linux bonding modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Bond {
+    /// 802.3ad (LACP), balance-xor or balance-alb: many client flows hashed evenly over every
+    /// data port; the bond carries the sum of its members (held to its slowest × count).
+    #[default]
+    Balance,
+    /// active-backup: one port carries everything, the others stand by.
+    ActiveBackup,
+}
+
+impl Bond {
+    fn is_balance(&self) -> bool {
+        *self == Bond::Balance
+    }
+}
+
 /// An onboard network port.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -531,6 +559,9 @@ pub struct MotherboardSpec {
     pub nics: Vec<NicSpec>,
     /// Memory slots.
     pub memory_slots: u32,
+    /// CPU sockets (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub sockets: u32,
     /// Typical power of the board itself (without CPU and cards), watts.
     pub watts: f64,
     /// The board makes its own +5 V from +12 V with this efficiency (0.5 to 1, model §10.2):
@@ -667,6 +698,9 @@ pub struct Design {
     /// Fans, in groups a PSU can feed.
     #[serde(default)]
     pub fans: Vec<FanGroup>,
+    /// How the network ports with the `Data` role are bonded (default `Balance`).
+    #[serde(default, skip_serializing_if = "Bond::is_balance")]
+    pub bond: Bond,
     /// BOM lines that are not in the tree: screws, standoffs, cables, switches.
     #[serde(default)]
     pub extras: Vec<Line>,
@@ -686,8 +720,9 @@ pub struct Design {
 pub struct Board {
     /// A `Motherboard` part id.
     pub part: String,
-    /// A `Cpu` part id.
-    pub cpu: String,
+    /// The processor: a `Cpu` part id (`"xeon-4210"`), or several of one part for a board
+    /// with several sockets (`(part: "xeon-4210", qty: 2)`).
+    pub cpu: CpuUse,
     /// Memory parts and quantities.
     pub memory: Vec<Line>,
     /// What hangs off the onboard SATA ports, port by port.
@@ -696,6 +731,65 @@ pub struct Board {
     /// Boot drives on the PATA channel (`Drive` part ids).
     #[serde(default)]
     pub pata: Vec<String>,
+    /// The role of each onboard network port in order, ports left off the end unused; without
+    /// it every port carries data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<NicRole>>,
+}
+
+/// The processors on a board: one, or `qty` of one part (one per socket).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum CpuUse {
+    /// One processor, by `Cpu` part id.
+    One(String),
+    /// `qty` identical processors: `(part: "xeon-4210", qty: 2)`.
+    Several(Line),
+}
+
+impl CpuUse {
+    /// The part id.
+    pub fn part(&self) -> &str {
+        match self {
+            CpuUse::One(p) => p,
+            CpuUse::Several(l) => &l.part,
+        }
+    }
+    /// How many.
+    pub fn qty(&self) -> u32 {
+        match self {
+            CpuUse::One(_) => 1,
+            CpuUse::Several(l) => l.qty,
+        }
+    }
+}
+
+impl From<&str> for CpuUse {
+    fn from(s: &str) -> Self {
+        CpuUse::One(s.to_string())
+    }
+}
+
+/// Reads a part id (a string) or a `(part, qty)` struct, so that old designs' `cpu: "id"` keep
+/// parsing and an error inside the struct keeps RON's line and column.
+impl<'de> Deserialize<'de> for CpuUse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CpuUse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a Cpu part id, or (part: \"cpu-id\", qty: N)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CpuUse, E> {
+                Ok(CpuUse::One(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CpuUse, A::Error> {
+                Line::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(CpuUse::Several)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A card placed in a motherboard slot.
@@ -717,6 +811,10 @@ pub struct CardUse {
     /// For a host card: its ports in order; each entry uses one or more ports.
     #[serde(default)]
     pub ports: Vec<PortUse>,
+    /// For a network card: the role of each port in order, ports left off the end unused;
+    /// without it every port carries data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<NicRole>>,
 }
 
 /// What is attached to a host port (or to consecutive ports).

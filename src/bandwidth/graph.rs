@@ -1,6 +1,7 @@
 //! The link graph: every shared link a pod's topology implies, and each drive's path.
 
 use super::*;
+use crate::spec::{Bond, NicRole};
 
 /// What a link is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -887,30 +888,44 @@ pub(super) fn add(list: &mut Vec<(usize, f64)>, l: usize, w: f64) {
     }
 }
 
-/// The NIC ports that carry client traffic: the board's, then each NIC card's, as many as
-/// `params.nics` asks (extra ports copy the last one), at `params.nic_gbit_s` if set.
+/// The NIC ports that carry client traffic: those with the `Data` role, the board's then each
+/// NIC card's (an active-backup bond: the first of them only); `params.nics` keeps that many of
+/// the fastest (ties in design order; extra ports copy the last one), at `params.nic_gbit_s`
+/// if set.
 pub(super) fn nic_ports(pod: &Pod, params: &Params) -> Result<Vec<NicPort>, BandwidthError> {
     let mut ports = Vec::new();
+    let data = |r: Option<&NicRole>| r.is_none_or(|r| *r == NicRole::Data);
     if let Some(b) = pod.board_spec() {
-        for n in &b.nics {
-            ports.push(NicPort {
-                name: n.controller.clone(),
-                gbit_s: n.gbit_s,
-                attach: n.attach,
-                card: None,
-            });
+        for (k, n) in b.nics.iter().enumerate() {
+            if data(pod.onboard_nic_roles.get(k)) {
+                ports.push(NicPort {
+                    name: n.controller.clone(),
+                    gbit_s: n.gbit_s,
+                    attach: n.attach,
+                    card: None,
+                });
+            }
         }
     }
     for n in &pod.nic_cards {
         if let crate::model::Kind::NicCard(s) = &n.part.kind {
             for i in 0..s.ports {
-                ports.push(NicPort {
-                    name: format!("{} port {}", n.part.name, i + 1),
-                    gbit_s: s.gbit_s,
-                    attach: n.slot.attach,
-                    card: Some((n.slot.id.clone(), s.host_bus)),
-                });
+                if data(n.roles.get(i as usize)) {
+                    ports.push(NicPort {
+                        name: format!("{} port {}", n.part.name, i + 1),
+                        gbit_s: s.gbit_s,
+                        attach: n.slot.attach,
+                        card: Some((n.slot.id.clone(), s.host_bus)),
+                    });
+                }
             }
+        }
+    }
+    if pod.bond == Bond::ActiveBackup && ports.len() > 1 {
+        let n = ports.len();
+        ports.truncate(1);
+        for p in &mut ports {
+            p.name = format!("{}, active of {n} in active-backup", p.name);
         }
     }
     if let Some(want) = params.nics {
@@ -926,7 +941,7 @@ pub(super) fn nic_ports(pod: &Pod, params: &Params) -> Result<Vec<NicPort>, Band
                 card: None,
             });
         }
-        ports.truncate(want);
+        keep_fastest(&mut ports, want);
         while ports.len() < want {
             let Some(last) = ports.last() else { break };
             let copy = NicPort {
@@ -944,4 +959,20 @@ pub(super) fn nic_ports(pod: &Pod, params: &Params) -> Result<Vec<NicPort>, Band
         }
     }
     Ok(ports)
+}
+
+/// Keeps the `want` fastest ports, ties (and the order of those kept) in design order: cutting
+/// the bond down never drops a fast port to keep a slow one.
+fn keep_fastest(ports: &mut Vec<NicPort>, want: usize) {
+    if ports.len() <= want {
+        return;
+    }
+    let mut order: Vec<usize> = (0..ports.len()).collect();
+    order.sort_by(|a, b| ports[*b].gbit_s.total_cmp(&ports[*a].gbit_s).then(a.cmp(b)));
+    let mut keep = vec![false; ports.len()];
+    for i in order.into_iter().take(want) {
+        keep[i] = true;
+    }
+    let mut k = keep.into_iter();
+    ports.retain(|_| k.next().unwrap_or(false));
 }

@@ -28,8 +28,8 @@ pub struct Params {
     pub parity_mb_s: Option<f64>,
     /// Every drive's sustained rate, MB/s, whatever the zone (`None`: from the catalog).
     pub drive_mb_s: Option<f64>,
-    /// How many NIC ports carry client traffic (`None`: every port of the design; more than
-    /// the design has copies the last port).
+    /// How many NIC ports carry client traffic (`None`: every data port of the design; fewer
+    /// keeps the fastest, more than the design has copies the last port).
     pub nics: Option<u32>,
     /// Speed of every NIC port, Gb/s (`None`: as designed).
     pub nic_gbit_s: Option<f64>,

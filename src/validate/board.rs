@@ -9,6 +9,7 @@ pub(super) struct Core {
     pub(super) board: Option<PartRef>,
     pub(super) board_spec: Option<MotherboardSpec>,
     pub(super) cpu: Option<PartRef>,
+    pub(super) cpus: u32,
     pub(super) memory: Vec<(PartRef, u32)>,
 }
 
@@ -26,7 +27,7 @@ pub(super) fn core(w: &mut Walk, s: &mut Sink) -> Core {
         Some(Kind::Motherboard(m)) => Some(m.clone()),
         _ => None,
     };
-    let cpu = w.get(s, "board.cpu", &d.board.cpu, "Cpu");
+    let (cpu, cpus) = cpus(w, s, board_spec.as_ref());
     let mut memory = Vec::new();
     let mut modules = 0u32;
     for (i, l) in d.board.memory.iter().enumerate() {
@@ -58,8 +59,43 @@ pub(super) fn core(w: &mut Walk, s: &mut Sink) -> Core {
         board,
         board_spec,
         cpu,
+        cpus,
         memory,
     }
+}
+
+/// The processor part and how many: `(part, qty)` needs 1 to the board's sockets.
+fn cpus(
+    w: &mut Walk,
+    s: &mut Sink,
+    board_spec: Option<&MotherboardSpec>,
+) -> (Option<PartRef>, u32) {
+    let d = w.design;
+    let (place, qty) = match &d.board.cpu {
+        spec::CpuUse::One(_) => ("board.cpu", None),
+        spec::CpuUse::Several(l) => ("board.cpu.part", Some(l.qty)),
+    };
+    let cpu = w.get(s, place, d.board.cpu.part(), "Cpu");
+    let Some(n) = qty else {
+        return (cpu, 1);
+    };
+    if !check_qty(s, "board.cpu.qty", n) {
+        return (cpu, 1);
+    }
+    if let Some(b) = board_spec
+        && n > b.sockets
+    {
+        s.error(
+            Code::BoardCapacity,
+            "board.cpu.qty",
+            format!(
+                "{n} processors but the board has {} {}",
+                b.sockets,
+                agree(b.sockets as usize, "socket", "sockets")
+            ),
+        );
+    }
+    (cpu, n)
 }
 
 /// Step 3: slots and the cards in them; storage cards become controllers and their ports are
@@ -134,7 +170,14 @@ pub(super) fn slots(
             None => None,
         };
         match &card.kind {
-            Kind::NicCard(_) => {
+            Kind::NicCard(n) => {
+                let roles = nic_roles(
+                    s,
+                    &format!("{pl}.card.nics"),
+                    su.card.nics.as_deref(),
+                    n.ports,
+                    &card.id,
+                );
                 if !su.card.ports.is_empty() {
                     s.error(
                         Code::PortOverflow,
@@ -147,10 +190,18 @@ pub(super) fn slots(
                     nic_cards.push(NicCardUse {
                         slot: sl,
                         part: card.clone(),
+                        roles,
                     });
                 }
             }
             Kind::HostCard(c) => {
+                if su.card.nics.is_some() {
+                    s.error(
+                        Code::InvalidValue,
+                        format!("{pl}.card.nics"),
+                        format!("{} is a storage card without network ports; nics: [...] gives the roles of a network card's ports", card.id),
+                    );
+                }
                 let Some(sl) = slot else {
                     w.lose_ports(&su.card.ports);
                     continue;
@@ -243,4 +294,95 @@ pub(super) fn onboard(w: &mut Walk, s: &mut Sink, board_spec: Option<&Motherboar
             });
         }
     }
+}
+
+/// The role of each of `ports` network ports: every port `Data` without a list; with one, the
+/// listed roles and `Unused` for the ports left off the end. More roles than ports is an error.
+fn nic_roles(
+    s: &mut Sink,
+    place: &str,
+    roles: Option<&[NicRole]>,
+    ports: u32,
+    what: &str,
+) -> Vec<NicRole> {
+    let ports = ports as usize;
+    let Some(list) = roles else {
+        return vec![NicRole::Data; ports];
+    };
+    if list.len() > ports {
+        s.error(
+            Code::PortOverflow,
+            place,
+            format!(
+                "{} roles but {what} has {ports} network {}",
+                list.len(),
+                agree(ports, "port", "ports")
+            ),
+        );
+    }
+    let mut out: Vec<NicRole> = list.iter().copied().take(ports).collect();
+    out.resize(ports, NicRole::Unused);
+    out
+}
+
+/// Step 3b: the roles of the onboard network ports, and the network as a whole: a warning when
+/// no port carries data, or when a balanced bond mixes speeds (held to its slowest × count).
+pub(super) fn network(
+    w: &Walk,
+    s: &mut Sink,
+    board_spec: Option<&MotherboardSpec>,
+    nic_cards: &[NicCardUse],
+) -> Vec<NicRole> {
+    let d = w.design;
+    let onboard: Vec<f64> =
+        board_spec.map_or(Vec::new(), |b| b.nics.iter().map(|n| n.gbit_s).collect());
+    let roles = nic_roles(
+        s,
+        "board.nics",
+        d.board.nics.as_deref(),
+        onboard.len() as u32,
+        &format!("board {:?}", d.board.part),
+    );
+    let mut data: Vec<f64> = onboard
+        .iter()
+        .zip(&roles)
+        .filter(|(_, r)| **r == NicRole::Data)
+        .map(|(g, _)| *g)
+        .collect();
+    let mut any = !onboard.is_empty();
+    for n in nic_cards {
+        if let Kind::NicCard(c) = &n.part.kind {
+            any |= c.ports > 0;
+            data.extend(
+                n.roles
+                    .iter()
+                    .filter(|r| **r == NicRole::Data)
+                    .map(|_| c.gbit_s),
+            );
+        }
+    }
+    if any && data.is_empty() {
+        s.warning(
+            Code::NoDataNic,
+            "board.nics",
+            "no network port has the Data role: client traffic has no way in or out; give the ports that carry it Data",
+        );
+    }
+    let (lo, hi) = data.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), g| {
+        (lo.min(*g), hi.max(*g))
+    });
+    if d.bond == spec::Bond::Balance && data.len() > 1 && lo < hi {
+        s.warning(
+            Code::NicBondSpeeds,
+            "bond",
+            format!(
+                "the {} data ports mix {} and {} Gb/s: a balanced bond spreads flows evenly, so it carries {} × the slowest port; give the slower ports Management or Unused (board.nics, or nics on the card)",
+                data.len(),
+                crate::units::trim_float(lo),
+                crate::units::trim_float(hi),
+                data.len()
+            ),
+        );
+    }
+    roles
 }

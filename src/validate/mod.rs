@@ -14,7 +14,7 @@ use crate::model::{
     Psu, Published, RaidPolicy,
 };
 use crate::spec::{
-    self, BackplaneKind, Bus, Feeds, Level, LinkGen, PartSpec, PmSupport, PortUse, PsuUse,
+    self, BackplaneKind, Bus, Feeds, Level, LinkGen, NicRole, PartSpec, PmSupport, PortUse, PsuUse,
     Redundancy,
 };
 use crate::units::{
@@ -192,10 +192,12 @@ pub fn validate(loaded: &Loaded) -> Outcome {
         board,
         board_spec,
         cpu,
+        cpus,
         memory,
     } = board::core(&mut w, &mut s);
     // 3. Slots and cards.
     let nic_cards = board::slots(&mut w, &mut s, board_spec.as_ref());
+    let onboard_nic_roles = board::network(&w, &mut s, board_spec.as_ref(), &nic_cards);
     // 4. Onboard SATA and PATA.
     board::onboard(&mut w, &mut s, board_spec.as_ref());
     // 5. Data drives.
@@ -226,12 +228,15 @@ pub fn validate(loaded: &Loaded) -> Outcome {
             chassis,
             board,
             cpu,
+            cpus,
             memory,
             controllers: w.controllers,
             nic_cards,
             backplanes: w.backplanes,
             drives,
             boot_drives: w.boot_drives,
+            onboard_nic_roles,
+            bond: d.bond,
             psus,
             fans,
             extras,

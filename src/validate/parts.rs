@@ -291,6 +291,7 @@ fn dc_dc(s: &mut Sink, place: &str, efficiency: Option<f64>) {
 fn motherboard(s: &mut Sink, sp: &str, m: &spec::MotherboardSpec) -> Option<Kind> {
     let f = |field: &str| format!("{sp}.{field}");
     dc_dc(s, &f("dc_dc_5v"), m.dc_dc_5v);
+    check_count(s, &f("sockets"), m.sockets, 1, 8, "sockets");
     let mut ids = BTreeSet::new();
     for (i, slot) in m.slots.iter().enumerate() {
         let sp = f(&format!("slots[{i}]"));

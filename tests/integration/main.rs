@@ -8,6 +8,7 @@ mod designs;
 mod durability;
 mod html;
 mod layout;
+mod network;
 mod plan;
 mod power;
 mod properties;

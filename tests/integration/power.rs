@@ -187,3 +187,67 @@ fn a_twelve_volt_only_psu_carries_the_five_volt_load_through_the_backplanes_conv
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_dual_socket_board_takes_two_processors_in_power_and_bom() {
+    let (code, out, err) = run(&["check", &fixture("cpu/dual-socket.ron")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    let one = load_pod("valid.ron");
+    let two = load_pod("cpu/dual-socket.ron");
+    assert_eq!((one.cpus, two.cpus), (1, 2));
+    // The second 65 W processor adds 65 W / 12 V on +12 V in every state.
+    let (a, b) = (
+        podplan::power::budget(&one).psus[0].idle,
+        podplan::power::budget(&two).psus[0].idle,
+    );
+    assert!((b.a12.amps() - a.a12.amps() - 65.0 / 12.0).abs() < 1e-9);
+    let lines = podplan::bom::lines(&two, &podplan::bom::Options::default()).unwrap();
+    let cpu = lines.iter().find(|l| l.part == "test-cpu").unwrap();
+    assert_eq!(cpu.qty_per_pod, 2);
+    // The summary names both.
+    let (_, out, _) = run(&["show", &fixture("cpu/dual-socket.ron")]);
+    assert!(out.contains("CPU 2 × Test dual-core CPU"), "{out}");
+}
+
+#[test]
+fn more_processors_than_sockets_and_a_bad_cpu_entry_are_located() {
+    let text = std::fs::read_to_string(fixture("cpu/dual-socket.ron")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pod.ron");
+    // One socket, two processors.
+    std::fs::write(&path, text.replace("                sockets: 2,\n", "")).unwrap();
+    let diags = podplan::cli::check_file(Some(&path));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        (diags[0].code.as_str(), diags[0].place.as_str()),
+        ("board-capacity", "board.cpu.qty")
+    );
+    // A misspelt field inside the (part, qty) form is a syntax error at its line and column.
+    std::fs::write(&path, text.replace("qty: 2)", "qtty: 2)")).unwrap();
+    let diags = podplan::cli::check_file(Some(&path));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code.as_str(), "syntax");
+    let line = text.lines().position(|l| l.contains("cpu: (part")).unwrap() + 1;
+    assert_eq!(diags[0].line_col, Some((line, 33)), "{}", diags[0]);
+    // A number where the processor goes says what is expected.
+    std::fs::write(
+        &path,
+        text.replace("cpu: (part: \"test-cpu\", qty: 2)", "cpu: 42"),
+    )
+    .unwrap();
+    let diags = podplan::cli::check_file(Some(&path));
+    assert!(
+        diags[0].message.contains("a Cpu part id, or (part:"),
+        "{}",
+        diags[0]
+    );
+    // qty: 0 is the usual zero-quantity error.
+    std::fs::write(&path, text.replace("qty: 2)", "qty: 0)")).unwrap();
+    let diags = podplan::cli::check_file(Some(&path));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        (diags[0].code.as_str(), diags[0].place.as_str()),
+        ("zero-quantity", "board.cpu.qty")
+    );
+}

@@ -725,6 +725,7 @@ fn build(p: &Plan) -> Built {
             card: CardUse {
                 part: card_id,
                 ports: uses,
+                nics: None,
             },
         });
     }
@@ -779,6 +780,7 @@ fn build(p: &Plan) -> Built {
             memory_slots: 4,
             watts: 40.0,
             dc_dc_5v: None,
+            sockets: 1,
         }),
     ));
     parts.push(part(
@@ -931,11 +933,13 @@ fn build(p: &Plan) -> Built {
             }],
             onboard,
             pata: Vec::new(),
+            nics: None,
         },
         slots: slot_uses,
         drives,
         psus,
         fans,
+        bond: podplan::spec::Bond::Balance,
         extras: p
             .extras
             .iter()
