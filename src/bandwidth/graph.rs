@@ -395,8 +395,10 @@ fn backplane_uplinks(
                 return;
             }
             let (kind, what) = match spec.kind {
-                BackplaneKind::Expander => (LinkKind::ExpanderUplink, "expander"),
-                _ => (LinkKind::PassiveUplink, "connector"),
+                BackplaneKind::Expander => {
+                    (LinkKind::ExpanderUplink, format!("{} expander", spec.chip))
+                }
+                _ => (LinkKind::PassiveUplink, bp.id.clone()),
             };
             let eff = links::drive_link_efficiency(f, generation);
             for j in 0..n {
@@ -426,8 +428,7 @@ fn backplane_uplinks(
                     b.push(
                         id,
                         format!(
-                            "{} {what}{conn} → {to_name} {ports}{path_note}, {width} × {}",
-                            spec.chip,
+                            "{what}{conn} → {to_name} {ports}{path_note}, {width} × {}",
                             generation.label()
                         )
                         .replace("  ", " ")
