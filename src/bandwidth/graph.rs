@@ -245,14 +245,18 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
 
 /// Every slot a `--set SLOT.lanes/.gen` names must hold a card.
 fn check_slots(pod: &Pod, params: &Params) -> Result<(), BandwidthError> {
-    let named = params
-        .buses
-        .iter()
-        .map(|b| &b.slot)
-        .chain(params.down.iter());
-    for slot in named {
+    for slot in &params.down {
+        if !pod.controllers.iter().any(|c| c.id == *slot) {
+            return Err(BandwidthError::NotStorage {
+                slot: slot.clone(),
+                storage: pod.controllers.iter().map(|c| c.id.clone()).collect(),
+            });
+        }
+    }
+    for change in &params.buses {
+        let slot = &change.slot;
         let known = pod.controllers.iter().any(|c| c.id == *slot)
-            || (!params.down.contains(slot) && pod.nic_cards.iter().any(|n| n.slot.id == *slot));
+            || pod.nic_cards.iter().any(|n| n.slot.id == *slot);
         if !known {
             let mut slots: Vec<&str> = pod
                 .controllers

@@ -69,6 +69,14 @@ pub enum BandwidthError {
         /// The card's bus there.
         bus: Bus,
     },
+    /// `--set SLOT.down=1` names no storage controller.
+    #[error("--set {slot}.down=1: no storage controller is {slot:?} (storage controllers: {})", list_or(.storage, "none"))]
+    NotStorage {
+        /// The slot named.
+        slot: String,
+        /// The pod's storage controllers (slot ids, `onboard`).
+        storage: Vec<String>,
+    },
     /// `--set SLOT.down=1` leaves drives without a host path.
     #[error("--set {slot}.down=1: {} {} no other path (only a dual-path backplane with dual-ported drives gives one)", crate::bays::format_bays(.bays), if .bays.len() == 1 { "has" } else { "have" })]
     NoPathLeft {

@@ -135,6 +135,11 @@ fn a_dual_path_backplane_shares_its_drives_over_both_cards_and_survives_one() {
     assert_eq!(load_of(&r, "host:SLOT1"), 0.0);
     assert!((load_of(&r, "host:SLOT2") - 4320.0).abs() < 1e-6);
     assert!((load_of(&r, "uplink:bp1.p2") - 4320.0).abs() < 1e-6);
+    // Only a storage controller can be taken down.
+    let mut nic = Params::default();
+    nic.set("SLOT3.down=1").unwrap();
+    let e = bandwidth::graph(&p, &nic).unwrap_err().to_string();
+    assert!(e.contains("no storage controller"), "{e}");
     // No card takes a drive offline: each serves all 24, every one covered by the other path.
     let doms = layout::domains(&p);
     let cards: Vec<_> = doms.iter().filter(|d| d.kind == DomainKind::Card).collect();
