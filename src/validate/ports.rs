@@ -324,31 +324,8 @@ impl Walk<'_> {
             );
         }
         let bays_v = self.bays(s, &format!("{pl}.bays"), bays);
-        if let (Some(v), Some(b)) = (&bays_v, &spec)
-            && v.len() as u32 > b.drive_ports
-        {
-            s.error(
-                Code::BackplaneBays,
-                format!("{pl}.bays"),
-                format!(
-                    "{} bays listed but backplane {part:?} has {} drive ports",
-                    v.len(),
-                    b.drive_ports
-                ),
-            );
-        } else if let (Some(v), Some(b)) = (&bays_v, &spec)
-            && (v.len() as u32) < b.drive_ports
-        {
-            s.warning(
-                Code::BackplaneBays,
-                format!("{pl}.bays"),
-                format!(
-                    "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
-                    b.drive_ports,
-                    v.len(),
-                    b.drive_ports - v.len() as u32
-                ),
-            );
+        if let (Some(v), Some(b)) = (&bays_v, &spec) {
+            bays_fit(s, pl, part, v, b);
         }
         self.link_fits(s, pl, spec.as_ref().map(|b| b.uplink), controller);
         let what = match (bp, bays_v) {
@@ -517,6 +494,32 @@ impl Walk<'_> {
                 ),
             );
         }
+    }
+}
+
+/// A backplane's bays against its drive ports: more is an error, fewer a warning.
+fn bays_fit(s: &mut Sink, pl: &str, part: &str, v: &[u32], b: &spec::BackplaneSpec) {
+    if v.len() as u32 > b.drive_ports {
+        s.error(
+            Code::BackplaneBays,
+            format!("{pl}.bays"),
+            format!(
+                "{} bays listed but backplane {part:?} has {} drive ports",
+                v.len(),
+                b.drive_ports
+            ),
+        );
+    } else if (v.len() as u32) < b.drive_ports {
+        s.warning(
+                Code::BackplaneBays,
+                format!("{pl}.bays"),
+                format!(
+                    "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
+                    b.drive_ports,
+                    v.len(),
+                    b.drive_ports - v.len() as u32
+                ),
+            );
     }
 }
 
