@@ -10,10 +10,13 @@
 //! What the simulation models beyond the closed forms:
 //!
 //! * **Correlated failures**: each failure domain of the layout ([`crate::layout::domains`])
-//!   fails at its own rate (a parameter per kind); its failure takes every drive behind it down
-//!   at once, and each of those drives needs the full delay-and-rebuild, as a failed drive does
-//!   (Linux md drops members that vanish; they resync when they return). This is the layout
-//!   engine's "DATA LOSS" verdict made quantitative.
+//!   fails at its own rate (a parameter per kind) and takes the drives behind it offline at
+//!   once. In a set it leaves within its tolerance, each of those drives needs the full
+//!   delay-and-rebuild, as a failed drive does (Linux md drops members that vanish; they resync
+//!   when they return). A set it would take past its tolerance stops instead: its drives are
+//!   intact and come back when the part is replaced, an *outage* counted apart and never a loss
+//!   (model §14: a card, backplane, uplink or PSU destroys no data). Only drive failures lose
+//!   data; components make sets degraded, and so closer to a loss.
 //! * **Rebuilds that share a link**: with `shared_links`, rebuilds whose replacement drives sit
 //!   behind the same controller share its rebuild bandwidth equally (processor sharing): `k`
 //!   concurrent rebuilds each progress at `B_r / k`. A documented simplification of the
@@ -94,6 +97,12 @@ pub struct SimDomain {
     pub drives: Vec<usize>,
     /// Its failure rate, per hour.
     pub rate_per_hour: f64,
+    /// True for a part whose failure destroys no data (a card, backplane, uplink or PSU,
+    /// [`DomainKind::loses_data`]): a failure that would take a set past its tolerance stops
+    /// that set instead, its drives intact until the part is replaced (an outage, counted, never
+    /// a loss); within the tolerance its drives drop and resync as before. False: every drive
+    /// behind it drops, as if they had failed.
+    pub outage: bool,
 }
 
 /// A system to simulate: drives, redundancy sets, failure domains.
@@ -218,6 +227,7 @@ impl System {
                     id: d.id,
                     drives: ds,
                     rate_per_hour: r,
+                    outage: !d.kind.loses_data(),
                 })
             })
             .collect();
@@ -279,6 +289,7 @@ impl System {
                     id: format!("pod {} {}", p + 1, d.id),
                     drives: slots.iter().map(|s| p * per_pod + s).collect(),
                     rate_per_hour: r,
+                    outage: !d.kind.loses_data(),
                 });
             }
         }
@@ -653,6 +664,7 @@ struct Stats {
     events_total: u64,
     drive_failures: u64,
     domain_failures: u64,
+    outages: u64,
     /// The largest contribution of one trial to the P(loss) sum.
     largest: f64,
 }
@@ -666,7 +678,12 @@ impl Stats {
         self.events_total = self.events_total.saturating_add(o.events_total);
         self.drive_failures += o.drive_failures;
         self.domain_failures += o.domain_failures;
+        self.outages += o.outages;
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The failure-biasing factors a run used.
@@ -727,6 +744,10 @@ pub struct Estimate {
     pub drive_failures: u64,
     /// Component (domain) failures simulated (biased measure).
     pub domain_failures: u64,
+    /// Sets stopped by a component failure that took them past their tolerance: unavailable
+    /// until the part is replaced, never counted as a loss (biased measure).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outages: u64,
     /// How rare losses were reached.
     pub method: Method,
     /// The biasing used ([`Method::Biasing`]).
@@ -1068,6 +1089,7 @@ struct Trial<'a> {
     first_loss: Option<f64>,
     drive_failures: u64,
     domain_failures: u64,
+    outages: u64,
     /// Splitting: the current level, the weight of the event being handled (the trial's
     /// weight before it), any copy saw a loss, and the weighted sums over all its copies.
     level: u32,
@@ -1130,6 +1152,7 @@ impl<'a> Trial<'a> {
             first_loss: None,
             drive_failures: 0,
             domain_failures: 0,
+            outages: 0,
             level: 0,
             cur_w: 1.0,
             hit: false,
@@ -1433,6 +1456,34 @@ impl<'a> Trial<'a> {
     }
 
     /// Drive `i` goes down (its clock already closed): counts the loss, starts its repair.
+    /// Component `k` fails: per set it touches, its working drives drop (and need a resync),
+    /// unless the component is an outage kind and dropping them would take a set from its
+    /// tolerance or less past it: that set stops instead, its drives intact (an outage).
+    /// `close`: the drives' own clocks are closed first (one clock per entity).
+    fn domain_down(&mut self, k: usize, close: bool, rng: &mut ChaCha8Rng) {
+        let prep = self.prep;
+        let sys = self.sys;
+        let mut stopped: Vec<usize> = Vec::new();
+        if sys.domains[k].outage {
+            for (s, ds) in &prep.domain_runs[k] {
+                let (down, tol) = (self.sets[*s].down, sys.sets[*s].tolerance);
+                let up = ds.iter().filter(|j| self.drives[**j].up).count() as u32;
+                if down <= tol && down + up > tol {
+                    stopped.push(*s);
+                }
+            }
+            self.outages += stopped.len() as u64;
+        }
+        for &j in &sys.domains[k].drives {
+            if self.drives[j].up && !stopped.contains(&sys.drives[j].set) {
+                if close {
+                    self.close_drive(j);
+                }
+                self.take_down(j, false, rng);
+            }
+        }
+    }
+
     fn take_down(&mut self, i: usize, replaced: bool, rng: &mut ChaCha8Rng) {
         self.touch(i);
         let d = &mut self.drives[i];
@@ -1730,12 +1781,7 @@ impl<'a> Trial<'a> {
         } else {
             let k = e - n;
             self.domain_failures += 1;
-            for idx in 0..self.sys.domains[k].drives.len() {
-                let j = self.sys.domains[k].drives[idx];
-                if self.drives[j].up {
-                    self.take_down(j, false, rng);
-                }
-            }
+            self.domain_down(k, false, rng);
         }
         true
     }
@@ -1761,6 +1807,10 @@ impl<'a> Trial<'a> {
             }
         }
         for (d, runs) in self.prep.domain_runs.iter().enumerate() {
+            if sys.domains[d].outage {
+                // Its failure stops a set at its tolerance instead of losing it.
+                continue;
+            }
             let mut lost = 0u32;
             for (s, ds) in runs {
                 let (down, tol) = (self.sets[*s].down, sys.sets[*s].tolerance);
@@ -1865,13 +1915,7 @@ impl<'a> Trial<'a> {
                 self.domain_failures += 1;
                 self.close_domain(i);
                 self.log_w -= self.domains[i].bias.ln();
-                for k in 0..sys.domains[i].drives.len() {
-                    let j = sys.domains[i].drives[k];
-                    if self.drives[j].up {
-                        self.close_drive(j);
-                        self.take_down(j, false, rng);
-                    }
-                }
+                self.domain_down(i, true, rng);
                 self.domains[i].budget = unit_exp(rng);
                 self.domains[i].anchor = self.t;
                 for k in 0..self.prep.domain_sets[i].len() {
@@ -1921,6 +1965,7 @@ fn run_chunk(sys: &System, prep: &Prep, params: &McParams, chunk: u64, trials: u
     }
     st.drive_failures = trial.drive_failures;
     st.domain_failures = trial.domain_failures;
+    st.outages = trial.outages;
     st
 }
 
@@ -2062,6 +2107,7 @@ fn estimate_prepared(
         precision_reached,
         drive_failures: stats.drive_failures,
         domain_failures: stats.domain_failures,
+        outages: stats.outages,
         method,
         biasing: (method == Method::Biasing).then(|| Biasing {
             bias_up: prep.bias_up,
@@ -2466,6 +2512,8 @@ mod tests {
                 id: format!("bp{i}"),
                 drives: vec![i],
                 rate_per_hour: r,
+                // As destructive as a drive failure, so the closed form of λ + r applies.
+                outage: false,
             })
             .collect();
         sys

@@ -174,8 +174,10 @@ pub struct DurabilityArgs {
         default_value_t = 1.0
     )]
     pub weibull_shape: f64,
-    /// Monte Carlo: failure rates of components whose failure takes all their drives at once,
-    /// comma-separated KIND=PCT per component-year, KIND one of uplink, backplane, card, psu.
+    /// Monte Carlo: failure rates of components whose failure takes all their drives offline at
+    /// once, comma-separated KIND=PCT per component-year, KIND one of uplink, backplane, card,
+    /// psu. A group taken past its parity is unavailable until the part is replaced (counted as
+    /// an outage, not a loss); within its parity its drives resync.
     #[arg(long, value_delimiter = ',', value_name = "KIND=PCT")]
     pub component_afr: Vec<String>,
     /// Monte Carlo: rebuilds behind one controller share its rebuild bandwidth.

@@ -561,10 +561,19 @@ fn mc_row(run: &crate::montecarlo::McRun, style: Style, m: &mut Section) {
     }
 }
 
-/// The notes under the Monte Carlo table: precision not reached, intervals, biasing.
+/// The notes under the Monte Carlo table: outages, precision not reached, intervals, biasing.
 fn mc_notes(mc: &crate::montecarlo::McReport, m: &mut Section) {
     for run in &mc.runs {
         let e = &run.estimate;
+        if e.outages > 0 {
+            m.notes.push(format!(
+                "{}: {} component failure{} took a set past its parity (simulated count{}): the set is unavailable until the part is replaced, its data intact; outages are not losses and are not in P(loss).",
+                run.scope,
+                e.outages,
+                if e.outages == 1 { "" } else { "s" },
+                if mc.params.importance_sampling { ", biased measure" } else { "" }
+            ));
+        }
         if let (Some(target), Some(false)) = (e.target_relative, e.precision_reached) {
             let got = match e.p_loss.relative() {
                 Some(r) if e.hits > 0 => format!(

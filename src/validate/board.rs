@@ -171,21 +171,7 @@ pub(super) fn slots(
         };
         match &card.kind {
             Kind::NicCard(n) => {
-                let roles = nic_roles(
-                    s,
-                    &format!("{pl}.card.nics"),
-                    su.card.nics.as_deref(),
-                    n.ports,
-                    &card.id,
-                );
-                if !su.card.ports.is_empty() {
-                    s.error(
-                        Code::PortOverflow,
-                        format!("{pl}.card.ports"),
-                        "a network card has no SATA ports to attach to",
-                    );
-                    w.lose_ports(&su.card.ports);
-                }
+                let roles = nic_card_ports(w, s, &pl, su, n.ports, &card.id);
                 if let Some(sl) = slot {
                     nic_cards.push(NicCardUse {
                         slot: sl,
@@ -195,13 +181,7 @@ pub(super) fn slots(
                 }
             }
             Kind::HostCard(c) => {
-                if su.card.nics.is_some() {
-                    s.error(
-                        Code::InvalidValue,
-                        format!("{pl}.card.nics"),
-                        format!("{} is a storage card without network ports; nics: [...] gives the roles of a network card's ports", card.id),
-                    );
-                }
+                no_nic_roles(s, &pl, su, &card.id);
                 let Some(sl) = slot else {
                     w.lose_ports(&su.card.ports);
                     continue;
@@ -334,8 +314,11 @@ pub(super) fn network(
     nic_cards: &[NicCardUse],
 ) -> Vec<NicRole> {
     let d = w.design;
-    let onboard: Vec<f64> =
-        board_spec.map_or(Vec::new(), |b| b.nics.iter().map(|n| n.gbit_s).collect());
+    // A board dropped for an error already reported: its ports are unknown, not missing.
+    let Some(b) = board_spec else {
+        return Vec::new();
+    };
+    let onboard: Vec<f64> = b.nics.iter().map(|n| n.gbit_s).collect();
     let roles = nic_roles(
         s,
         "board.nics",
@@ -385,4 +368,42 @@ pub(super) fn network(
         );
     }
     roles
+}
+
+/// A network card's ports: the roles of its network ports, and no SATA attachments.
+fn nic_card_ports(
+    w: &mut Walk,
+    s: &mut Sink,
+    pl: &str,
+    su: &spec::SlotUse,
+    ports: u32,
+    card: &str,
+) -> Vec<NicRole> {
+    let roles = nic_roles(
+        s,
+        &format!("{pl}.card.nics"),
+        su.card.nics.as_deref(),
+        ports,
+        card,
+    );
+    if !su.card.ports.is_empty() {
+        s.error(
+            Code::PortOverflow,
+            format!("{pl}.card.ports"),
+            "a network card has no SATA ports to attach to",
+        );
+        w.lose_ports(&su.card.ports);
+    }
+    roles
+}
+
+/// A storage card has no network ports to give roles to.
+fn no_nic_roles(s: &mut Sink, pl: &str, su: &spec::SlotUse, card: &str) {
+    if su.card.nics.is_some() {
+        s.error(
+            Code::InvalidValue,
+            format!("{pl}.card.nics"),
+            format!("{card} is a storage card without network ports; nics: [...] gives the roles of a network card's ports"),
+        );
+    }
 }

@@ -116,19 +116,23 @@ pub(super) fn psus(
             );
         }
     }
-    out.into_iter()
-        .filter_map(|(part, id, mut loads, qty, spares)| {
-            loads.sort();
-            part.map(|p| Psu {
-                id,
-                part: p,
-                loads,
-                qty,
-                spares,
-            })
-        })
-        .collect()
+    out.into_iter().filter_map(psu_of).collect()
 }
+
+/// The model of one PSU entry whose part resolved, its loads sorted.
+fn psu_of((part, id, mut loads, qty, spares): Entry) -> Option<Psu> {
+    loads.sort();
+    part.map(|p| Psu {
+        id,
+        part: p,
+        loads,
+        qty,
+        spares,
+    })
+}
+
+/// One PSU entry as read: its part, id, loads, units and promised spares.
+type Entry = (Option<PartRef>, String, Vec<Load>, u32, u32);
 
 /// Every load in the pod: the board, each backplane and fan group, each drive without one.
 fn all_loads(w: &Walk, drives: &[BayDrive], fans: &[FanGroup]) -> BTreeSet<Load> {

@@ -149,6 +149,13 @@ fn roles_are_checked_where_they_are_written() {
             "port-overflow",
             "slots[1].card.nics",
         ),
+        // A board dropped for its own error: its ports' roles are not a second error.
+        (
+            "memory_slots: 4,",
+            "memory_slots: 4, sockets: 0,",
+            "invalid-value",
+            "parts[1].spec.sockets",
+        ),
         (
             "part: \"test-fis-card\",",
             "part: \"test-fis-card\", nics: [Data],",
