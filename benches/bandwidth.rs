@@ -43,7 +43,7 @@ fn scrub_problem(pod: &Pod) -> (Vec<f64>, Vec<Flow>) {
         .iter()
         .map(|d| Flow {
             demand: d.media.0.min(d.port.0),
-            crossings: d.path.iter().map(|&l| (l, 1.0)).collect(),
+            crossings: d.path.clone(),
         })
         .collect();
     (caps, flows)

@@ -90,6 +90,17 @@ codes! {
     BackplaneBays = "backplane-bays",
     /// More attachments than a card or the onboard controller has ports.
     PortOverflow = "port-overflow",
+    /// A `Path(backplane: ...)` names no backplane defined before it in the design.
+    UnknownPath = "unknown-path",
+    /// A further path to a backplane that has no path left (`paths: 1`, every path cabled) or
+    /// that is cascaded from another (the second path goes to the head of the chain).
+    PathUnsupported = "path-unsupported",
+    /// A single-ported drive behind a dual-path backplane: only the first path reaches it
+    /// (SATA drives need an interposer; mark dual-ported drives `dual_port: true`).
+    SinglePortDrive = "single-port-drive",
+    /// A cascade from a backplane that is not a SAS expander, or something other than a
+    /// backplane in a `cascade` list.
+    CascadeUnsupported = "cascade-unsupported",
     /// A port-multiplier backplane on a port that cannot drive one.
     PmUnsupported = "pm-unsupported",
     /// A drive whose interface the port cannot speak (PATA on SATA, SATA on PATA).

@@ -140,8 +140,7 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
             vec![d.bay],
         ));
     }
-    for c in &pod.controllers {
-        let mut all = Vec::new();
+    for (ci, c) in pod.controllers.iter().enumerate() {
         for a in &c.attachments {
             let port = if a.ports > 1 {
                 format!(
@@ -153,15 +152,25 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
             } else {
                 format!("{} port {}", c.id, a.first_port)
             };
+            // A bay with another host path stays online when this cable or card fails.
+            let other_path =
+                |b: u32| drive_in(pod, b).is_some_and(|d| pod.drive_controllers(d).len() > 1);
             match &a.what {
                 Attached::Backplane(k) => {
-                    let bays = populated(pod, &pod.backplanes[*k].bays);
-                    all.extend(&bays);
-                    out.push(dom(DomainKind::Uplink, port, bays));
+                    for (id, bays) in cable_domains(pod, *k, c, a, port) {
+                        out.push(Domain::new(DomainKind::Uplink, id, bays, other_path));
+                    }
+                }
+                Attached::Path(k) => {
+                    // A further path serves the dual-ported drives, which the first path keeps.
+                    let bays = chain_bays(pod, *k)
+                        .into_iter()
+                        .filter(|b| other_path(*b))
+                        .collect();
+                    out.push(Domain::new(DomainKind::Uplink, port, bays, |_| true));
                 }
                 Attached::Direct(bays) => {
                     for (i, b) in populated(pod, bays).into_iter().enumerate() {
-                        all.push(b);
                         out.push(dom(
                             DomainKind::Uplink,
                             format!("{} port {}", c.id, a.first_port + i as u32),
@@ -172,17 +181,22 @@ pub fn domains(pod: &Pod) -> Vec<Domain> {
                 Attached::Empty | Attached::Boot(_) => {}
             }
         }
-        if !all.is_empty() {
-            all.sort_unstable();
-            out.push(dom(DomainKind::Card, c.id.clone(), all));
+        // A card serves every drive with a path through it and takes offline those it is the
+        // sole path of (multipath: a drive with a path through another card stays online).
+        let served: Vec<u32> = pod
+            .drives
+            .iter()
+            .filter(|d| pod.drive_controllers(d).contains(&ci))
+            .map(|d| d.bay)
+            .collect();
+        if !served.is_empty() {
+            out.push(Domain::new(DomainKind::Card, c.id.clone(), served, |b| {
+                drive_in(pod, b).is_some_and(|d| pod.drive_controllers(d).iter().any(|x| *x != ci))
+            }));
         }
     }
-    for b in &pod.backplanes {
-        out.push(dom(
-            DomainKind::Backplane,
-            b.id.clone(),
-            populated(pod, &b.bays),
-        ));
+    for (k, b) in pod.backplanes.iter().enumerate() {
+        out.push(dom(DomainKind::Backplane, b.id.clone(), chain_bays(pod, k)));
     }
     psu_domains(pod, &mut out);
     out.push(dom(
@@ -229,6 +243,61 @@ fn psu_domains(pod: &Pod, out: &mut Vec<Domain>) {
             };
             out.push(d);
         }
+    }
+}
+
+/// The populated bays of backplane `k` and of every backplane cascaded from it: an expander
+/// that fails takes its downstream chain with it. Sorted.
+fn chain_bays(pod: &Pod, k: usize) -> Vec<u32> {
+    let mut bays: Vec<u32> = pod
+        .drives
+        .iter()
+        .filter(|d| d.backplane.is_some_and(|j| under(pod, j, k)))
+        .map(|d| d.bay)
+        .collect();
+    bays.sort_unstable();
+    bays
+}
+
+/// Whether backplane `j` is `k` or cascaded (at any depth) from it.
+fn under(pod: &Pod, j: usize, k: usize) -> bool {
+    let mut x = Some(j);
+    for _ in 0..=pod.backplanes.len() {
+        match x {
+            Some(y) if y == k => return true,
+            Some(y) => x = pod.backplanes[y].upstream,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The cables of a backplane's first path: one per connector of a passive backplane with
+/// several (each serves its own bays), else one for the whole uplink and the chain behind it.
+fn cable_domains(
+    pod: &Pod,
+    k: usize,
+    c: &crate::model::Controller,
+    a: &crate::model::Attachment,
+    port: String,
+) -> Vec<(String, Vec<u32>)> {
+    let bp = &pod.backplanes[k];
+    match bp.spec() {
+        Some(s) if s.kind == crate::spec::BackplaneKind::Passive && s.uplinks > 1 => {
+            let width = (s.uplink_lanes / s.uplinks).max(1);
+            bp.bays
+                .chunks(width as usize)
+                .enumerate()
+                .map(|(j, bays)| {
+                    let p = a.first_port + j as u32 * width;
+                    (
+                        format!("{} ports {}-{}", c.id, p, p + width - 1),
+                        populated(pod, bays),
+                    )
+                })
+                .collect()
+        }
+        _ => vec![(port, chain_bays(pod, k))],
     }
 }
 

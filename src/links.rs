@@ -327,8 +327,9 @@ impl Factors {
     }
 }
 
-/// Raw line rate of one serial storage link of a generation (model §1.1; SAS by the same
-/// 8b/10b rule; PATA as ATA/100's 100 MB/s parallel transfer).
+/// Raw line rate of one storage link of a generation (model §1.1; SAS by the same 8b/10b
+/// rule; PATA as ATA/100's 100 MB/s parallel transfer; NVMe as the PCIe link it runs on,
+/// model §1.4).
 pub(crate) fn serial_line(generation: LinkGen) -> LineRate {
     let (gbit_s, encoding) = match generation {
         LinkGen::Sata1 => (1.5, Encoding::B8b10b),
@@ -336,16 +337,46 @@ pub(crate) fn serial_line(generation: LinkGen) -> LineRate {
         LinkGen::Sata3 | LinkGen::Sas2 => (6.0, Encoding::B8b10b),
         LinkGen::Sas3 => (12.0, Encoding::B8b10b),
         LinkGen::Pata => (0.8, Encoding::None),
+        LinkGen::Nvme { generation, lanes } => {
+            return bus_line(Bus::Pcie { generation, lanes });
+        }
     };
     LineRate { gbit_s, encoding }
 }
 
-/// The slower of two link generations: what a drive and its port negotiate.
+/// The slower of two link generations: what a drive and its port negotiate. Two NVMe links
+/// train to the lower generation and the fewer lanes of the two (PCIe link training).
 pub fn slower(a: LinkGen, b: LinkGen) -> LinkGen {
+    if let (
+        LinkGen::Nvme {
+            generation: ga,
+            lanes: la,
+        },
+        LinkGen::Nvme {
+            generation: gb,
+            lanes: lb,
+        },
+    ) = (a, b)
+    {
+        return LinkGen::Nvme {
+            generation: ga.min(gb),
+            lanes: la.min(lb),
+        };
+    }
     if serial_line(a).payload().0 <= serial_line(b).payload().0 {
         a
     } else {
         b
+    }
+}
+
+/// The efficiency of a drive's own link and its factor key: `sata` for SATA/SAS (and PATA),
+/// `pcie` for NVMe, which is a PCIe link (model §1.4).
+pub(crate) fn drive_link_efficiency(f: &Factors, link: LinkGen) -> (f64, &'static str) {
+    if link.is_nvme() {
+        (f.pcie, "pcie")
+    } else {
+        (f.sata, "sata")
     }
 }
 
@@ -540,6 +571,7 @@ mod tests {
             run_5v: crate::units::Amps(0.0),
             afr_pct: 0.0,
             ure_bits: 0.0,
+            dual_port: false,
         };
         assert!((zone_rate(&d, Zone::Average).0 - 73.5).abs() < 1e-9);
         assert_eq!(zone_rate(&d, Zone::Outer).0, 100.0);

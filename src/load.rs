@@ -39,6 +39,22 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "backblaze-pod-6.0.ron",
         include_str!("../designs/backblaze-pod-6.0.ron"),
     ),
+    (
+        "catalog-servers.ron",
+        include_str!("../designs/catalog-servers.ron"),
+    ),
+    (
+        "server-24-bay-nvme.ron",
+        include_str!("../designs/server-24-bay-nvme.ron"),
+    ),
+    (
+        "server-45-bay-sas-hba.ron",
+        include_str!("../designs/server-45-bay-sas-hba.ron"),
+    ),
+    (
+        "server-60-bay-dual-path.ron",
+        include_str!("../designs/server-60-bay-dual-path.ron"),
+    ),
 ];
 
 /// A design file and the catalogs it loads, parsed but not yet checked.

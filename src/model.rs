@@ -177,6 +177,8 @@ pub struct Drive {
     pub afr_pct: f64,
     /// Bits read per unrecoverable read error.
     pub ure_bits: f64,
+    /// Two host ports: reachable over every path of a dual-path backplane.
+    pub dual_port: bool,
 }
 
 /// Memory's checked facts.
@@ -324,6 +326,8 @@ pub enum Attached {
     Empty,
     /// A backplane (index into `Pod::backplanes`).
     Backplane(usize),
+    /// A further host path to a dual-path backplane (index into `Pod::backplanes`).
+    Path(usize),
     /// Drives wired directly, one per port (bays).
     Direct(Vec<u32>),
     /// A boot drive (index into `Pod::boot_drives`).
@@ -339,10 +343,58 @@ pub struct Backplane {
     pub part: PartRef,
     /// Bays served, in port order.
     pub bays: Vec<u32>,
-    /// Index of the controller it hangs off.
+    /// Index of the controller it hangs off (for a cascaded backplane: its root's).
     pub controller: usize,
-    /// First controller port its uplink uses.
+    /// First controller port its uplink uses (for a cascaded backplane: its root's).
     pub first_port: u32,
+    /// The expander backplane whose downstream port this one's uplink plugs into (daisy
+    /// chain), `None` when cabled to a controller.
+    pub upstream: Option<usize>,
+    /// Further host paths of a dual-path backplane: (controller index, first port), in design
+    /// order. Empty for a backplane with one path, and for a cascaded one (its root's count).
+    pub more_paths: Vec<(usize, u32)>,
+}
+
+impl Pod {
+    /// The root of a backplane's cascade: the backplane cabled to a controller.
+    pub fn root_backplane(&self, k: usize) -> usize {
+        let mut k = k;
+        // A chain is at most as long as the list of backplanes; validation forbids cycles.
+        for _ in 0..self.backplanes.len() {
+            match self.backplanes.get(k).and_then(|b| b.upstream) {
+                Some(up) => k = up,
+                None => break,
+            }
+        }
+        k
+    }
+
+    /// The controllers a drive reaches the CPU through, primary first: one, or every path of
+    /// its dual-path backplane when the drive is dual-ported.
+    pub fn drive_controllers(&self, d: &BayDrive) -> Vec<usize> {
+        let mut out = vec![d.controller];
+        let Some(k) = d.backplane else { return out };
+        if !d.drive().dual_port {
+            return out;
+        }
+        // Path p reaches the drive when every backplane on its chain has a p-th path.
+        let mut fewest = u32::MAX;
+        let mut x = Some(k);
+        for _ in 0..=self.backplanes.len() {
+            let Some(y) = x else { break };
+            fewest = fewest.min(self.backplanes[y].spec().map_or(1, |s| s.paths));
+            x = self.backplanes[y].upstream;
+        }
+        let root = self.root_backplane(k);
+        out.extend(
+            self.backplanes[root]
+                .more_paths
+                .iter()
+                .take((fewest as usize).saturating_sub(1))
+                .map(|(c, _)| *c),
+        );
+        out
+    }
 }
 
 impl Backplane {
@@ -393,6 +445,7 @@ static NO_DRIVE: Drive = Drive {
     run_5v: Amps(0.0),
     afr_pct: 0.0,
     ure_bits: 0.0,
+    dual_port: false,
 };
 
 /// Where a boot drive connects.

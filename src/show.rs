@@ -243,8 +243,19 @@ fn backplane_detail(k: &Kind) -> String {
                 BackplaneKind::Expander => format!("SAS expander, x{} uplink", b.uplink_lanes),
                 BackplaneKind::Passive => "passive".to_string(),
             };
+            let mut more = String::new();
+            if b.uplinks > 1 {
+                more.push_str(&format!(
+                    ", {} uplinks of x{}",
+                    b.uplinks,
+                    b.uplink_lanes / b.uplinks.max(1)
+                ));
+            }
+            if b.paths > 1 {
+                more.push_str(&format!(", {} host paths", b.paths));
+            }
             format!(
-                "{}, {kind}, {} bays, {}",
+                "{}, {kind}, {} bays, {}{more}",
                 b.chip,
                 b.drive_ports,
                 b.uplink.label()
@@ -503,21 +514,34 @@ fn attachment_node(pod: &Pod, a: &Attachment) -> TreeNode {
             n.children = drive_nodes(pod, bays);
             n
         }
-        Attached::Backplane(k) => {
-            let bp = &pod.backplanes[*k];
-            let mut n = TreeNode::new(
-                "backplane",
-                format!(
-                    "{ports} · {} {} ({})",
-                    bp.id,
-                    short(&bp.part),
-                    backplane_detail(&bp.part.kind)
-                ),
-            );
-            n.children = drive_nodes(pod, &bp.bays);
-            n
+        Attached::Backplane(k) => backplane_node(pod, *k, &ports),
+        Attached::Path(k) => TreeNode::new(
+            "port",
+            format!("{ports} · further path to {}", pod.backplanes[*k].id),
+        ),
+    }
+}
+
+/// A backplane with its bays and the backplanes cascaded from its downstream port.
+fn backplane_node(pod: &Pod, k: usize, at: &str) -> TreeNode {
+    let bp = &pod.backplanes[k];
+    let mut n = TreeNode::new(
+        "backplane",
+        format!(
+            "{at} · {} {} ({})",
+            bp.id,
+            short(&bp.part),
+            backplane_detail(&bp.part.kind)
+        ),
+    );
+    n.children = drive_nodes(pod, &bp.bays);
+    for (j, b) in pod.backplanes.iter().enumerate() {
+        if b.upstream == Some(k) && j != k {
+            n.children
+                .push(backplane_node(pod, j, &format!("cascaded from {}", bp.id)));
         }
     }
+    n
 }
 
 /// One PSU: its part, its rated watts and what it feeds (board, backplanes, fans, bays).

@@ -165,6 +165,16 @@ pub enum LinkGen {
     Sas3,
     /// Parallel ATA (IDE), ATA/100.
     Pata,
+    /// NVMe over PCIe (M.2, U.2, U.3, E1.S): generation 3 to 5, 1, 2 or 4 lanes, e.g.
+    /// `Nvme(gen: 4, lanes: 4)`. A drive with this interface sits on a port of the same kind: an
+    /// M.2 socket, or a U.2 connector of a retimer, switch or tri-mode card.
+    Nvme {
+        /// PCIe generation (3 = 8 GT/s, 4 = 16 GT/s, 5 = 32 GT/s).
+        #[serde(rename = "gen")]
+        generation: u8,
+        /// Lanes: 1, 2 or 4.
+        lanes: u8,
+    },
 }
 
 impl LinkGen {
@@ -178,7 +188,26 @@ impl LinkGen {
             LinkGen::Sas2 => "SAS 6 Gb/s",
             LinkGen::Sas3 => "SAS 12 Gb/s",
             LinkGen::Pata => "PATA ATA/100",
+            LinkGen::Nvme { generation, lanes } => match (generation, lanes) {
+                (3, 1) => "NVMe PCIe 3.0 x1",
+                (3, 2) => "NVMe PCIe 3.0 x2",
+                (3, _) => "NVMe PCIe 3.0 x4",
+                (4, 1) => "NVMe PCIe 4.0 x1",
+                (4, 2) => "NVMe PCIe 4.0 x2",
+                (4, _) => "NVMe PCIe 4.0 x4",
+                (_, 1) => "NVMe PCIe 5.0 x1",
+                (_, 2) => "NVMe PCIe 5.0 x2",
+                _ => "NVMe PCIe 5.0 x4",
+            },
         }
+    }
+    /// True for NVMe (PCIe) links, false for SATA, SAS and PATA.
+    pub fn is_nvme(self) -> bool {
+        matches!(self, LinkGen::Nvme { .. })
+    }
+    /// True for SAS links.
+    pub fn is_sas(self) -> bool {
+        matches!(self, LinkGen::Sas1 | LinkGen::Sas2 | LinkGen::Sas3)
     }
 }
 
@@ -332,6 +361,15 @@ pub struct DriveSpec {
     pub afr_pct: f64,
     /// Bits read per unrecoverable read error, e.g. `1e14`.
     pub ure_bits: f64,
+    /// Two host ports (a SAS drive, or a SATA drive behind an interposer): the drive is
+    /// reachable over every path of a dual-path backplane. Default `false`: one port, so a
+    /// second path does not reach it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dual_port: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What kind of backplane, and how it shares its uplink.
@@ -359,6 +397,16 @@ pub struct BackplaneSpec {
     pub uplink: LinkGen,
     /// How many host ports the uplink takes (1 for a port multiplier, 4 for an SFF-8087 expander).
     pub uplink_lanes: u32,
+    /// How many connectors the uplink lanes come in, each `uplink_lanes / uplinks` lanes wide
+    /// (default 1): a passive backplane with four SFF-8643 cables is `uplinks: 4` of 16 lanes,
+    /// each connector its own link serving its bays; an expander with two x4 uplinks is
+    /// `uplinks: 2` of 8 lanes, its bays' traffic spread over both.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub uplinks: u32,
+    /// Host paths the backplane offers (default 1): 2 for a dual-expander (dual-path) SAS
+    /// backplane, whose second expander another host card reaches with `Path(backplane: ...)`.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub paths: u32,
     /// Typical power draw, watts.
     pub watts: f64,
     /// The backplane makes its own +5 V from +12 V with this efficiency (0.5 to 1, model
@@ -787,6 +835,18 @@ pub enum PortUse {
         part: String,
         /// The chassis bays it serves, e.g. `"1-5"`.
         bays: String,
+        /// Expander backplanes daisy-chained from this one's downstream port (this one must be
+        /// an expander): each is a `Backplane(...)` whose uplink plugs into this expander, so
+        /// its drives share this backplane's uplink to the host.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cascade: Vec<PortUse>,
+    },
+    /// A further host path to a dual-path backplane defined elsewhere in the design (its second
+    /// expander or port set): uses as many ports as the backplane's `uplink_lanes`. Dual-ported
+    /// drives behind it are reached over every path; the paths share their traffic.
+    Path {
+        /// The id of the backplane (`"bp1"`).
+        backplane: String,
     },
     /// Drives wired straight to the port(s): one port per bay, e.g. `Direct(bays: "1-4")`.
     Direct {

@@ -11,6 +11,8 @@ pub enum LinkKind {
     PmUplink,
     /// A SAS expander backplane's wide uplink.
     ExpanderUplink,
+    /// One connector of a passive backplane with several (an SFF-8643 cable to the card).
+    PassiveUplink,
     /// A storage card's host link (PCIe or PCI-X).
     CardHost,
     /// The conventional PCI bus, shared by every card on it.
@@ -31,6 +33,7 @@ impl LinkKind {
         match self {
             LinkKind::PmUplink => "PM uplink",
             LinkKind::ExpanderUplink => "expander uplink",
+            LinkKind::PassiveUplink => "backplane connector",
             LinkKind::CardHost => "card host link",
             LinkKind::PciBus => "PCI bus",
             LinkKind::Chipset => "chipset link",
@@ -78,8 +81,10 @@ pub struct DriveNode {
     pub port_line: LineRate,
     /// That link's effective capacity, MB/s.
     pub port: MBps,
-    /// Shared links from the drive to the CPU, in order.
-    pub path: Vec<usize>,
+    /// Shared links from the drive to the CPU, in order, each with the share of the drive's
+    /// traffic that crosses it (1 on a single path; split over the paths of a dual-path
+    /// backplane and over an expander's uplink connectors).
+    pub path: Vec<(usize, f64)>,
 }
 
 /// The link graph of a pod.
@@ -220,7 +225,7 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
         host: &host_link,
         chipset: chipset_link,
     };
-    let drives = drive_nodes(pod, params, &mut links, &paths);
+    let drives = drive_nodes(pod, params, &mut links, &paths)?;
     // 8. Client traffic.
     let client = client_crossings(&nic_ports, &nic_links, &nic_host, chipset_link);
     let all: Vec<u32> = pod.drives.iter().map(|d| d.bay).collect();
@@ -240,9 +245,18 @@ pub fn graph(pod: &Pod, params: &Params) -> Result<Graph, BandwidthError> {
 
 /// Every slot a `--set SLOT.lanes/.gen` names must hold a card.
 fn check_slots(pod: &Pod, params: &Params) -> Result<(), BandwidthError> {
+    for slot in &params.down {
+        if !pod.controllers.iter().any(|c| c.id == *slot) {
+            return Err(BandwidthError::NotStorage {
+                slot: slot.clone(),
+                storage: pod.controllers.iter().map(|c| c.id.clone()).collect(),
+            });
+        }
+    }
     for change in &params.buses {
-        let known = pod.controllers.iter().any(|c| c.id == change.slot)
-            || pod.nic_cards.iter().any(|n| n.slot.id == change.slot);
+        let slot = &change.slot;
+        let known = pod.controllers.iter().any(|c| c.id == *slot)
+            || pod.nic_cards.iter().any(|n| n.slot.id == *slot);
         if !known {
             let mut slots: Vec<&str> = pod
                 .controllers
@@ -253,7 +267,7 @@ fn check_slots(pod: &Pod, params: &Params) -> Result<(), BandwidthError> {
                 .collect();
             slots.sort_unstable();
             return Err(BandwidthError::UnknownSlot {
-                slot: change.slot.clone(),
+                slot: slot.clone(),
                 cards_in: slots.into_iter().map(str::to_string).collect(),
             });
         }
@@ -268,72 +282,182 @@ fn media(d: &crate::model::Drive, params: &Params) -> MBps {
         .map_or_else(|| links::zone_rate(d, params.zone), MBps)
 }
 
-/// Step 1: the uplink of every port-multiplier and expander backplane (a passive backplane
-/// has none: its bays are ports of the card), by backplane index.
-fn uplinks(b: &mut Builder, pod: &Pod, params: &Params) -> Vec<Option<usize>> {
-    let f = &params.factors;
-    let mut bp_link: Vec<Option<usize>> = vec![None; pod.backplanes.len()];
-    for c in &pod.controllers {
+/// The uplink links of every backplane, by backplane index and host path (0 = the first):
+/// one link per connector (`uplinks`), none for a passive backplane with one connector (its
+/// bays are ports of the card).
+pub(super) type UplinkLinks = Vec<Vec<Vec<usize>>>;
+
+/// Step 1: the uplinks of every port-multiplier, expander and multi-connector passive
+/// backplane, in controller and port order; a cascaded backplane's follow its upstream's, and
+/// a further path's come where that path is cabled.
+fn uplinks(b: &mut Builder, pod: &Pod, params: &Params) -> UplinkLinks {
+    let mut bp_link: UplinkLinks = vec![Vec::new(); pod.backplanes.len()];
+    for (ci, c) in pod.controllers.iter().enumerate() {
         for a in &c.attachments {
-            let Attached::Backplane(k) = a.what else {
-                continue;
-            };
-            let bp = &pod.backplanes[k];
-            let Some(spec) = bp.spec() else { continue };
-            let generation = links::slower(spec.uplink, c.link);
-            let line = links::serial_line(generation);
-            let payload = line.payload().0;
-            match spec.kind {
-                BackplaneKind::PortMultiplier(sw) => {
-                    let fbs = sw == PmSupport::Fis && c.pm_support == PmSupport::Fis;
-                    let (cap, eff, key, how) = if fbs {
-                        (payload * f.pm_fis, f.pm_fis, "pm-fis", "FBS")
-                    } else {
-                        let fastest = pod
-                            .drives
-                            .iter()
-                            .filter(|d| d.backplane == Some(k))
-                            .map(|d| media(d.drive(), params).0)
-                            .fold(0.0, f64::max);
-                        let cap = (payload * f.pm_fis).min(f.pm_command * fastest);
-                        let eff = if payload > 0.0 { cap / payload } else { 0.0 };
-                        (cap, eff, "pm-command", "CBS")
+            let (k, path) = match a.what {
+                Attached::Backplane(k) => (k, 0),
+                Attached::Path(k) => {
+                    let Some(p) = pod.backplanes[k]
+                        .more_paths
+                        .iter()
+                        .position(|x| *x == (ci, a.first_port))
+                    else {
+                        continue;
                     };
-                    bp_link[k] = Some(b.push(
-                        format!("uplink:{}", bp.id),
-                        format!("{} {how} → {} port {}", spec.chip, c.id, a.first_port),
-                        LinkKind::PmUplink,
-                        Some(line),
-                        (eff, key),
-                        cap,
-                    ));
+                    (k, p + 1)
                 }
+                _ => continue,
+            };
+            let at = Upstream::Port {
+                c,
+                first_port: a.first_port,
+            };
+            backplane_uplinks(b, pod, params, &mut bp_link, (k, path), at);
+        }
+    }
+    bp_link
+}
+
+/// Where a backplane's uplink plugs in: a controller's ports, or an upstream expander.
+#[derive(Clone, Copy)]
+enum Upstream<'a> {
+    Port {
+        c: &'a crate::model::Controller,
+        first_port: u32,
+    },
+    Expander(usize),
+}
+
+/// The uplink links of backplane `k` on host path `path`, then those of the backplanes
+/// cascaded from it on the same path.
+fn backplane_uplinks(
+    b: &mut Builder,
+    pod: &Pod,
+    params: &Params,
+    bp_link: &mut UplinkLinks,
+    (k, path): (usize, usize),
+    at: Upstream,
+) {
+    let f = &params.factors;
+    let bp = &pod.backplanes[k];
+    let Some(spec) = bp.spec() else { return };
+    let (to_gen, to_name, first_port) = match at {
+        Upstream::Port { c, first_port } => (c.link, c.id.clone(), Some(first_port)),
+        Upstream::Expander(up) => (
+            pod.backplanes[up].spec().map_or(spec.uplink, |s| s.uplink),
+            format!("{} downstream port", pod.backplanes[up].id),
+            None,
+        ),
+    };
+    let generation = links::slower(spec.uplink, to_gen);
+    let line = links::serial_line(generation);
+    let payload = line.payload().0;
+    let suffix = if path > 0 {
+        format!(".p{}", path + 1)
+    } else {
+        String::new()
+    };
+    let path_note = if path > 0 {
+        format!(" (path {})", path + 1)
+    } else {
+        String::new()
+    };
+    let mut made = Vec::new();
+    match spec.kind {
+        BackplaneKind::PortMultiplier(sw) => {
+            let Upstream::Port { c, first_port } = at else {
+                return;
+            };
+            let fbs = sw == PmSupport::Fis && c.pm_support == PmSupport::Fis;
+            let (cap, eff, key, how) = if fbs {
+                (payload * f.pm_fis, f.pm_fis, "pm-fis", "FBS")
+            } else {
+                let fastest = pod
+                    .drives
+                    .iter()
+                    .filter(|d| d.backplane == Some(k))
+                    .map(|d| media(d.drive(), params).0)
+                    .fold(0.0, f64::max);
+                let cap = (payload * f.pm_fis).min(f.pm_command * fastest);
+                let eff = if payload > 0.0 { cap / payload } else { 0.0 };
+                (cap, eff, "pm-command", "CBS")
+            };
+            made.push(b.push(
+                format!("uplink:{}{suffix}", bp.id),
+                format!("{} {how} → {} port {first_port}", spec.chip, c.id),
+                LinkKind::PmUplink,
+                Some(line),
+                (eff, key),
+                cap,
+            ));
+        }
+        BackplaneKind::Expander | BackplaneKind::Passive => {
+            let n = spec.uplinks.max(1);
+            let width = (spec.uplink_lanes / n).max(1);
+            if spec.kind == BackplaneKind::Passive && n == 1 {
+                bp_link[k].resize(path + 1, Vec::new());
+                return;
+            }
+            let (kind, what) = match spec.kind {
                 BackplaneKind::Expander => {
-                    let lanes = f64::from(a.ports.max(1));
-                    let wide = scaled(line, lanes);
-                    bp_link[k] = Some(b.push(
-                        format!("uplink:{}", bp.id),
-                        format!(
-                            "{} expander → {} ports {}-{}, {} × {}",
-                            spec.chip,
-                            c.id,
-                            a.first_port,
-                            a.first_port + a.ports.max(1) - 1,
-                            a.ports,
-                            generation.label()
-                        ),
-                        LinkKind::ExpanderUplink,
-                        Some(wide),
-                        (f.sata, "sata"),
-                        wide.payload().0 * f.sata,
-                    ));
+                    (LinkKind::ExpanderUplink, format!("{} expander", spec.chip))
                 }
-                BackplaneKind::Passive => {}
+                _ => (LinkKind::PassiveUplink, bp.id.clone()),
+            };
+            let eff = links::drive_link_efficiency(f, generation);
+            for j in 0..n {
+                let wide = scaled(line, f64::from(width));
+                let id = if n > 1 {
+                    format!("uplink:{}{suffix}.c{}", bp.id, j + 1)
+                } else {
+                    format!("uplink:{}{suffix}", bp.id)
+                };
+                let ports = match first_port {
+                    Some(p0) => {
+                        let p = p0.saturating_add(j.saturating_mul(width));
+                        if width > 1 {
+                            format!("ports {}-{}", p, p.saturating_add(width - 1))
+                        } else {
+                            format!("port {p}")
+                        }
+                    }
+                    None => String::new(),
+                };
+                let conn = if n > 1 {
+                    format!(" connector {}", j + 1)
+                } else {
+                    String::new()
+                };
+                made.push(
+                    b.push(
+                        id,
+                        format!(
+                            "{what}{conn} → {to_name} {ports}{path_note}, {width} × {}",
+                            generation.label()
+                        )
+                        .replace("  ", " ")
+                        .replace(" ,", ","),
+                        kind,
+                        Some(wide),
+                        eff,
+                        wide.payload().0 * eff.0,
+                    ),
+                );
             }
         }
     }
-
-    bp_link
+    if bp_link[k].len() <= path {
+        bp_link[k].resize(path + 1, Vec::new());
+    }
+    bp_link[k][path] = made;
+    for (j, child) in pod.backplanes.iter().enumerate() {
+        if child.upstream == Some(k)
+            && j != k
+            && child.spec().is_some_and(|s| s.paths as usize > path)
+        {
+            backplane_uplinks(b, pod, params, bp_link, (j, path), Upstream::Expander(k));
+        }
+    }
 }
 
 /// The buses of the cards after what-if changes: storage cards by controller (`None` for
@@ -594,40 +718,121 @@ fn set_capacities(links: &mut [Link], params: &Params) -> Result<(), BandwidthEr
 
 /// The shared links a drive's path can cross, by backplane and by controller.
 struct Paths<'a> {
-    backplane: &'a [Option<usize>],
+    backplane: &'a UplinkLinks,
     host: &'a [Option<usize>],
     chipset: Option<usize>,
 }
 
-/// Step 7: every data drive with its own limits and its path, which each link records.
-fn drive_nodes(pod: &Pod, params: &Params, links: &mut [Link], paths: &Paths) -> Vec<DriveNode> {
+/// The negotiated link between a drive and the port it plugs into: a passive backplane's
+/// bay is the card's port, an expander's bay the expander's phy, a direct bay the card's.
+fn port_gen(pod: &Pod, d: &crate::model::BayDrive) -> LinkGen {
+    let c = &pod.controllers[d.controller];
+    let drive = d.drive();
+    match d
+        .backplane
+        .and_then(|k| pod.backplanes[k].spec().map(|s| (k, s)))
+    {
+        Some((k, s))
+            if s.kind == BackplaneKind::Passive && pod.backplanes[k].upstream.is_none() =>
+        {
+            links::slower(drive.interface, links::slower(s.uplink, c.link))
+        }
+        Some((_, s)) => links::slower(drive.interface, s.uplink),
+        None => links::slower(drive.interface, c.link),
+    }
+}
+
+/// The shared links of one drive on each of its host paths, each with the share of the
+/// drive's traffic it carries (model §topology, multipath): the paths share the traffic
+/// evenly, as Linux dm-multipath's default round-robin selector spreads I/O over every active
+/// path; an expander with several uplink connectors spreads its bays' traffic evenly over them
+/// (a SAS wide port); a passive connector carries only its own bays.
+fn drive_path(
+    pod: &Pod,
+    d: &crate::model::BayDrive,
+    paths: &Paths,
+    down: &[String],
+) -> Vec<(usize, f64)> {
+    // Every path keeps its index (its uplink links are per path); a failed card's is dropped.
+    let controllers: Vec<(usize, usize)> = pod
+        .drive_controllers(d)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| !down.contains(&pod.controllers[*c].id))
+        .collect();
+    let share = 1.0 / controllers.len().max(1) as f64;
+    let mut out: Vec<(usize, f64)> = Vec::new();
+    for &(p, ci) in &controllers {
+        // The chain of backplanes from the drive's own up to the one cabled to the host.
+        let mut k = d.backplane;
+        let mut bay = Some(d.bay);
+        let mut hops = 0;
+        while let Some(kk) = k {
+            let bp = &pod.backplanes[kk];
+            if let Some(conns) = paths.backplane.get(kk).and_then(|v| v.get(p))
+                && !conns.is_empty()
+            {
+                let passive = bp.spec().is_some_and(|s| s.kind == BackplaneKind::Passive);
+                match (
+                    passive,
+                    bay.and_then(|b| bp.bays.iter().position(|x| *x == b)),
+                ) {
+                    (true, Some(i)) => {
+                        let width = bp
+                            .spec()
+                            .map_or(1, |s| (s.uplink_lanes / s.uplinks.max(1)).max(1));
+                        let j = (i / width as usize).min(conns.len() - 1);
+                        add(&mut out, conns[j], share);
+                    }
+                    _ => {
+                        let w = share / conns.len() as f64;
+                        for &l in conns {
+                            add(&mut out, l, w);
+                        }
+                    }
+                }
+            }
+            // Upstream of a cascaded backplane the drive is one of its bays' traffic.
+            bay = None;
+            k = bp.upstream;
+            hops += 1;
+            if hops > pod.backplanes.len() {
+                break;
+            }
+        }
+        if let Some(l) = paths.host[ci] {
+            add(&mut out, l, share);
+        }
+        if let (Some(l), Attach::Chipset) = (paths.chipset, pod.controllers[ci].attach) {
+            add(&mut out, l, share);
+        }
+    }
+    out
+}
+
+/// Step 7: every data drive with its own limits and its paths, which each link records.
+fn drive_nodes(
+    pod: &Pod,
+    params: &Params,
+    links: &mut [Link],
+    paths: &Paths,
+) -> Result<Vec<DriveNode>, BandwidthError> {
     let f = &params.factors;
     let mut drives = Vec::new();
+    let mut stranded: Vec<u32> = Vec::new();
     for d in &pod.drives {
-        let c = &pod.controllers[d.controller];
         let drive = d.drive();
-        let port_gen = match d
-            .backplane
-            .and_then(|k| pod.backplanes[k].spec().map(|s| (k, s)))
-        {
-            Some((_, s)) if s.kind == BackplaneKind::Passive => {
-                links::slower(drive.interface, links::slower(s.uplink, c.link))
-            }
-            Some((_, s)) => links::slower(drive.interface, s.uplink),
-            None => links::slower(drive.interface, c.link),
-        };
+        let port_gen = port_gen(pod, d);
         let port_line = links::serial_line(port_gen);
-        let mut path = Vec::new();
-        if let Some(l) = d.backplane.and_then(|k| paths.backplane[k]) {
-            path.push(l);
+        let path = drive_path(pod, d, paths, &params.down);
+        if pod
+            .drive_controllers(d)
+            .iter()
+            .all(|c| params.down.contains(&pod.controllers[*c].id))
+        {
+            stranded.push(d.bay);
         }
-        if let Some(l) = paths.host[d.controller] {
-            path.push(l);
-        }
-        if let (Some(l), Attach::Chipset) = (paths.chipset, c.attach) {
-            path.push(l);
-        }
-        for &l in &path {
+        for &(l, _) in &path {
             links[l].behind.push(d.bay);
         }
         drives.push(DriveNode {
@@ -636,11 +841,22 @@ fn drive_nodes(pod: &Pod, params: &Params, links: &mut [Link], paths: &Paths) ->
             capacity: drive.capacity,
             media: media(drive, params),
             port_line,
-            port: MBps(port_line.payload().0 * f.sata),
+            port: MBps(port_line.payload().0 * links::drive_link_efficiency(f, port_gen).0),
             path,
         });
     }
-    drives
+    if let Some(&first) = stranded.first() {
+        let slot = pod
+            .drives
+            .iter()
+            .find(|d| d.bay == first)
+            .map_or_else(String::new, |d| pod.controllers[d.controller].id.clone());
+        return Err(BandwidthError::NoPathLeft {
+            slot,
+            bays: stranded,
+        });
+    }
+    Ok(drives)
 }
 
 /// Step 8: client traffic. A bond hashes many flows evenly over its ports, so each port

@@ -25,7 +25,7 @@
 use crate::layout::{Layout, Shape};
 use crate::links::{self, Factor, Factors, MAX_MB_S, MAX_NIC_GBIT, Range, Zone};
 use crate::model::{Attached, ControllerKind, Pod};
-use crate::spec::{Attach, BackplaneKind, Bus, ChipsetLink, Level, PmSupport};
+use crate::spec::{Attach, BackplaneKind, Bus, ChipsetLink, Level, LinkGen, PmSupport};
 use crate::units::{Bytes, Encoding, LineRate, MBps};
 use serde::Serialize;
 
@@ -68,6 +68,22 @@ pub enum BandwidthError {
         slot: String,
         /// The card's bus there.
         bus: Bus,
+    },
+    /// `--set SLOT.down=1` names no storage controller.
+    #[error("--set {slot}.down=1: no storage controller is {slot:?} (storage controllers: {})", list_or(.storage, "none"))]
+    NotStorage {
+        /// The slot named.
+        slot: String,
+        /// The pod's storage controllers (slot ids, `onboard`).
+        storage: Vec<String>,
+    },
+    /// `--set SLOT.down=1` leaves drives without a host path.
+    #[error("--set {slot}.down=1: {} {} no other path (only a dual-path backplane with dual-ported drives gives one)", crate::bays::format_bays(.bays), if .bays.len() == 1 { "has" } else { "have" })]
+    NoPathLeft {
+        /// The slot taken down.
+        slot: String,
+        /// The bays left without a path.
+        bays: Vec<u32>,
     },
     /// `--set LINK-ID=MB/s` names no link of the graph.
     #[error("--set {id}: no such link (links: {})", .links.join(", "))]

@@ -37,6 +37,9 @@ pub struct Params {
     pub chipset: Option<ChipsetLink>,
     /// Card host-bus changes by slot.
     pub buses: Vec<BusChange>,
+    /// Storage cards taken as failed, by slot: their drives use their other host paths
+    /// (multipath); a drive left without a path is an error.
+    pub down: Vec<String>,
     /// Effective capacity of a link by id, MB/s, replacing the computed one.
     pub capacities: Vec<(String, f64)>,
     /// The `--set` assignments applied, in order, as typed.
@@ -54,6 +57,7 @@ impl Default for Params {
             nic_gbit_s: None,
             chipset: None,
             buses: Vec::new(),
+            down: Vec::new(),
             capacities: Vec::new(),
             applied: Vec::new(),
         }
@@ -61,7 +65,7 @@ impl Default for Params {
 }
 
 /// Keys `Params::set` accepts besides the factor keys and link ids, with their ranges.
-pub(crate) const SET_KEYS: &str = "parity=MB/s and drive=MB/s (above 0 and at most 100000), nics=N (1 to 64), nic-gbit=Gb/s (above 0 and at most 800), chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=1|2|4|8|16, SLOT.gen=1 to 5, LINK-ID=MB/s (above 0 and at most 100000)";
+pub(crate) const SET_KEYS: &str = "parity=MB/s and drive=MB/s (above 0 and at most 100000), nics=N (1 to 64), nic-gbit=Gb/s (above 0 and at most 800), chipset=dmi1|dmi2|dmi3|none, SLOT.lanes=1|2|4|8|16, SLOT.gen=1 to 5, SLOT.down=1 (a storage card failed: its drives use their other paths), LINK-ID=MB/s (above 0 and at most 100000)";
 
 /// The most NIC ports `--set nics` takes.
 pub const MAX_NICS: u32 = 64;
@@ -125,8 +129,16 @@ pub enum SetError {
         /// The text given.
         value: String,
     },
-    /// `SLOT.FIELD` with a field other than `lanes` or `gen`.
-    #[error("{key}: unknown field {field:?} (a slot takes .lanes or .gen)")]
+    /// `SLOT.down` with a value other than `1`.
+    #[error("{key}={value}: a failed card is SLOT.down=1")]
+    Down {
+        /// The key (`SLOT.down`).
+        key: String,
+        /// The text given.
+        value: String,
+    },
+    /// `SLOT.FIELD` with a field other than `lanes`, `gen` or `down`.
+    #[error("{key}: unknown field {field:?} (a slot takes .lanes, .gen or .down)")]
     SlotField {
         /// The key.
         key: String,
@@ -216,7 +228,17 @@ impl Params {
 
     /// `SLOT.lanes`, `SLOT.gen` or `LINK-ID=MB/s`.
     fn set_slot_or_link(&mut self, key: &str, value: &str) -> Result<(), SetError> {
-        if let Some((slot, field)) = key.rsplit_once('.') {
+        if let Some((slot, "down")) = key.rsplit_once('.') {
+            if value != "1" {
+                return Err(SetError::Down {
+                    key: key.to_string(),
+                    value: value.to_string(),
+                });
+            }
+            if !self.down.iter().any(|d| d == slot) {
+                self.down.push(slot.to_string());
+            }
+        } else if let Some((slot, field)) = key.rsplit_once('.') {
             // Out-of-range text (1000000, -1, 1e300) is no valid count either.
             let n: Option<u8> = value.parse().ok();
             let lanes = n.filter(|n| PCIE_LANES.contains(n));

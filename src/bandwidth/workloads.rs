@@ -170,8 +170,8 @@ pub(super) fn plan_flow(
     let mut caps = Vec::new();
     for &(i, port_w, media_w) in streams {
         let d = &g.drives[i];
-        for &l in &d.path {
-            add(&mut crossings, l, port_w);
+        for &(l, share) in &d.path {
+            add(&mut crossings, l, port_w * share);
         }
         if media_w > 0.0 {
             caps.push((Own::Media(d.bay), d.media.0 / media_w));

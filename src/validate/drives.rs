@@ -109,6 +109,7 @@ pub(super) fn data_drives(w: &mut Walk, s: &mut Sink) -> (Vec<BayDrive>, Lost) {
         })
         .collect();
     drives.sort_by_key(|x| x.bay);
+    links_fit(w, s, &drives);
     // Drives named in the design but dropped because of an error already reported: counts
     // that depend on the number of drives (RAID widths, spares, raw capacity) are not checked.
     let lost = Lost {
@@ -117,6 +118,58 @@ pub(super) fn data_drives(w: &mut Walk, s: &mut Sink) -> (Vec<BayDrive>, Lost) {
         unknown: fills_unknown,
     };
     (drives, lost)
+}
+
+/// Every drive speaks its port's kind of link (NVMe on NVMe ports, SATA/SAS on SATA/SAS
+/// ports), and a single-ported drive behind a dual-path backplane is flagged: only the first
+/// path reaches it.
+fn links_fit(w: &Walk, s: &mut Sink, drives: &[BayDrive]) {
+    let mut mismatch: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    let mut single: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    for d in drives {
+        let iface = d.drive().interface;
+        let port_link = match d.backplane.and_then(|k| w.backplanes[k].spec()) {
+            Some(b) => b.uplink,
+            None => w.controllers[d.controller].link,
+        };
+        if iface.is_nvme() != port_link.is_nvme() {
+            mismatch.entry(d.controller).or_default().push(d.bay);
+        }
+        if let Some(k) = d.backplane {
+            let mut root = k;
+            while let Some(up) = w.backplanes[root].upstream {
+                root = up;
+            }
+            if !w.backplanes[root].more_paths.is_empty() && !d.drive().dual_port {
+                single.entry(root).or_default().push(d.bay);
+            }
+        }
+    }
+    for (c, bays) in mismatch {
+        s.error(
+            Code::InterfaceMismatch,
+            "drives",
+            format!(
+                "{} on {} {}: NVMe drives sit on NVMe ports (M.2, U.2), SATA/SAS drives on SATA/SAS ports",
+                bay_list(&bays),
+                w.controllers[c].place,
+                agree(bays.len(), "does not speak its port's link", "do not speak their ports' link"),
+            ),
+        );
+    }
+    for (k, bays) in single {
+        s.warning(
+            Code::SinglePortDrive,
+            "drives",
+            format!(
+                "{} behind dual-path backplane {:?} {} single-ported: only the first path reaches {} (SAS drives are dual-ported: say `dual_port: true`; SATA drives need an interposer)",
+                bay_list(&bays),
+                w.backplanes[k].id,
+                agree(bays.len(), "is", "are"),
+                agree(bays.len(), "it", "them"),
+            ),
+        );
+    }
 }
 
 /// Step 6: fan groups and extra parts.

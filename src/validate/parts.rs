@@ -103,6 +103,14 @@ fn drive(s: &mut Sink, sp: &str, d: &spec::DriveSpec) -> Option<Kind> {
     check_num(s, &f("run_5v_a"), d.run_5v_a, 0.0, 10.0, "run_5v_a");
     check_num(s, &f("afr_pct"), d.afr_pct, 0.0, 100.0, "afr_pct");
     check_num(s, &f("ure_bits"), d.ure_bits, 1e10, 1e20, "ure_bits");
+    check_link(s, &f("interface"), d.interface);
+    if d.dual_port && (d.interface == LinkGen::Pata || d.interface.is_nvme()) {
+        s.error(
+            Code::InvalidValue,
+            f("dual_port"),
+            "dual_port is for SAS drives (or SATA drives behind an interposer); a PATA or NVMe drive here has one port",
+        );
+    }
     cap.map(|capacity| {
         Kind::Drive(Drive {
             capacity,
@@ -116,6 +124,7 @@ fn drive(s: &mut Sink, sp: &str, d: &spec::DriveSpec) -> Option<Kind> {
             run_5v: Amps(d.run_5v_a),
             afr_pct: d.afr_pct,
             ure_bits: d.ure_bits,
+            dual_port: d.dual_port,
         })
     })
 }
@@ -141,8 +150,17 @@ fn backplane(s: &mut Sink, sp: &str, b: &spec::BackplaneSpec) -> Option<Kind> {
             "a backplane uplink cannot be PATA",
         );
     }
+    check_link(s, &f("uplink"), b.uplink);
+    if b.uplink.is_nvme() && b.kind != BackplaneKind::Passive {
+        s.error(
+            Code::InvalidValue,
+            f("uplink"),
+            "an NVMe backplane is passive (each bay its own PCIe lanes); a port multiplier or SAS expander speaks SATA/SAS",
+        );
+    }
+    uplink_groups(s, sp, b);
     match b.kind {
-            BackplaneKind::Passive if b.uplink_lanes != b.drive_ports => s.error(
+            BackplaneKind::Passive if b.uplinks == 1 && b.uplink_lanes != b.drive_ports => s.error(
                 Code::InvalidValue,
                 f("uplink_lanes"),
                 format!("a passive backplane has one host port per bay: uplink_lanes must equal drive_ports ({})", b.drive_ports),
@@ -162,6 +180,72 @@ fn backplane(s: &mut Sink, sp: &str, b: &spec::BackplaneSpec) -> Option<Kind> {
     Some(Kind::Backplane(b.clone()))
 }
 
+/// How a backplane's uplink lanes group into connectors (`uplinks`) and how many host paths it
+/// offers (`paths`): connectors of equal width; a passive backplane's bays each on a lane; a
+/// port multiplier with one connector and one path.
+fn uplink_groups(s: &mut Sink, sp: &str, b: &spec::BackplaneSpec) {
+    let f = |field: &str| format!("{sp}.{field}");
+    if b.uplinks == 0 || b.uplinks > 1_000 {
+        s.error(
+            Code::InvalidValue,
+            f("uplinks"),
+            format!("uplinks {} must be 1 to 1000 connectors", b.uplinks),
+        );
+    } else if b.uplink_lanes >= 1 && !b.uplink_lanes.is_multiple_of(b.uplinks) {
+        s.error(
+            Code::InvalidValue,
+            f("uplinks"),
+            format!(
+                "{} uplink lanes do not split evenly into {} connectors",
+                b.uplink_lanes, b.uplinks
+            ),
+        );
+    } else if b.uplinks > 1 && b.kind == BackplaneKind::Passive && b.drive_ports > b.uplink_lanes {
+        s.error(
+            Code::InvalidValue,
+            f("drive_ports"),
+            format!(
+                "a passive backplane has one host lane per bay: {} drive ports need at least as many uplink lanes, not {}",
+                b.drive_ports, b.uplink_lanes
+            ),
+        );
+    }
+    if b.paths == 0 || b.paths > 4 {
+        s.error(
+            Code::InvalidValue,
+            f("paths"),
+            format!(
+                "paths {} must be 1 (one host path) to 4; a dual-path backplane has 2",
+                b.paths
+            ),
+        );
+    }
+    if let BackplaneKind::PortMultiplier(_) = b.kind
+        && (b.uplinks > 1 || b.paths > 1)
+    {
+        s.error(
+            Code::InvalidValue,
+            f(if b.uplinks > 1 { "uplinks" } else { "paths" }),
+            "a SATA port multiplier has one uplink connector and one host path",
+        );
+    }
+}
+
+/// A link generation's own range: NVMe on PCIe 3.0 to 5.0, x1, x2 or x4.
+pub(super) fn check_link(s: &mut Sink, place: &str, link: LinkGen) {
+    if let LinkGen::Nvme { generation, lanes } = link
+        && (!(3..=5).contains(&generation) || ![1, 2, 4].contains(&lanes))
+    {
+        s.error(
+            Code::InvalidValue,
+            place,
+            format!(
+                "Nvme(gen: {generation}, lanes: {lanes}): NVMe drives use PCIe generation 3 to 5 and 1, 2 or 4 lanes"
+            ),
+        );
+    }
+}
+
 /// A host card: ports, bus and power in range, SATA or SAS ports.
 fn host_card(s: &mut Sink, sp: &str, c: &spec::HostCardSpec) -> Option<Kind> {
     let f = |field: &str| format!("{sp}.{field}");
@@ -173,6 +257,14 @@ fn host_card(s: &mut Sink, sp: &str, c: &spec::HostCardSpec) -> Option<Kind> {
             Code::InvalidValue,
             f("link"),
             "a host card modelled here has SATA or SAS ports, not PATA",
+        );
+    }
+    check_link(s, &f("link"), c.link);
+    if c.link.is_nvme() && c.pm_support != PmSupport::None {
+        s.error(
+            Code::InvalidValue,
+            f("pm_support"),
+            "an NVMe card's ports take no port multiplier: pm_support is None",
         );
     }
     Some(Kind::HostCard(c.clone()))

@@ -69,11 +69,14 @@ impl Walk<'_> {
         for u in uses {
             match u {
                 PortUse::Direct { bays } => self.lose_wiring(bays),
-                PortUse::Backplane { id, bays, .. } => {
+                PortUse::Backplane {
+                    id, bays, cascade, ..
+                } => {
                     self.lost_ids.insert(id.clone());
                     self.lose_wiring(bays);
+                    self.lose_ports(cascade);
                 }
-                PortUse::Empty | PortUse::Boot(_) => {}
+                PortUse::Empty | PortUse::Boot(_) | PortUse::Path { .. } => {}
             }
         }
     }
@@ -168,6 +171,19 @@ impl Walk<'_> {
                             &pl,
                             format!("boot drive {id:?} is PATA; list it in board.pata"),
                         );
+                    } else if let Some(Kind::Drive(d)) = part.as_ref().map(|p| &p.kind)
+                        && d.interface.is_nvme() != self.controllers[controller].link.is_nvme()
+                    {
+                        s.error(
+                            Code::InterfaceMismatch,
+                            &pl,
+                            format!(
+                                "boot drive {id:?} is {} but {} has {} ports",
+                                d.interface.label(),
+                                self.controllers[controller].place,
+                                self.controllers[controller].link.label()
+                            ),
+                        );
                     }
                     let what = part.map(|p| {
                         self.boot_drives.push(BootDrive {
@@ -193,9 +209,20 @@ impl Walk<'_> {
                     }
                     (n, bays_v.map(Attached::Direct))
                 }
-                PortUse::Backplane { id, part, bays } => {
-                    self.backplane_port(s, &pl, (id, part, bays), controller, used)
+                PortUse::Backplane {
+                    id,
+                    part,
+                    bays,
+                    cascade,
+                } => {
+                    let at = At {
+                        controller,
+                        port: used,
+                        upstream: None,
+                    };
+                    self.backplane_port(s, &pl, (id, part, bays), at, cascade)
                 }
+                PortUse::Path { backplane } => self.path_port(s, &pl, backplane, controller, used),
             };
             if used.saturating_add(lanes) > nports {
                 s.error(
@@ -233,9 +260,10 @@ impl Walk<'_> {
         s: &mut Sink,
         pl: &str,
         (id, part, bays): (&String, &String, &String),
-        controller: usize,
-        used: u32,
+        at: At,
+        cascade: &[PortUse],
     ) -> (u32, Option<Attached>) {
+        let (controller, used) = (at.controller, at.port);
         let (nports, pm) = (
             self.controllers[controller].ports,
             self.controllers[controller].pm_support,
@@ -243,14 +271,45 @@ impl Walk<'_> {
         // A second element with a taken id is most often the same backplane
         // listed twice: the duplicate-id error says so, and its bays are not
         // wired a second time (which would repeat the mistake once per bay).
-        let fresh = self.claim_id(s, &format!("{pl}.id"), id);
+        let dual = self
+            .backplanes
+            .iter()
+            .find(|b| b.id == *id)
+            .and_then(|b| b.spec())
+            .is_some_and(|b| b.paths > 1);
+        let fresh = if dual {
+            let at = self.ids.get(id).cloned().unwrap_or_default();
+            s.error(
+                Code::DuplicateId,
+                format!("{pl}.id"),
+                format!(
+                    "id {id:?} is already used at {at}; a further cable to the same dual-path backplane is `Path(backplane: {id:?})`"
+                ),
+            );
+            false
+        } else {
+            self.claim_id(s, &format!("{pl}.id"), id)
+        };
         let bp = self.get(s, &format!("{pl}.part"), part, "Backplane");
         let spec = match bp.as_ref().map(|p| &p.kind) {
             Some(Kind::Backplane(b)) => Some(b.clone()),
             _ => None,
         };
-        let lanes = spec.as_ref().map_or(1, |b| b.uplink_lanes);
-        if let Some(b) = &spec
+        // A cascaded backplane takes no controller port: its uplink is the upstream
+        // expander's downstream port.
+        let lanes = match at.upstream {
+            Some(_) => 0,
+            None => spec.as_ref().map_or(1, |b| b.uplink_lanes),
+        };
+        if let (Some(b), Some(_)) = (&spec, at.upstream)
+            && let BackplaneKind::PortMultiplier(_) = b.kind
+        {
+            s.error(
+                Code::CascadeUnsupported,
+                pl,
+                format!("{part} is a port-multiplier backplane; only SAS expander and passive backplanes hang off an expander's downstream port"),
+            );
+        } else if let Some(b) = &spec
             && let BackplaneKind::PortMultiplier(_) = b.kind
             && pm == PmSupport::None
         {
@@ -265,36 +324,15 @@ impl Walk<'_> {
             );
         }
         let bays_v = self.bays(s, &format!("{pl}.bays"), bays);
-        if let (Some(v), Some(b)) = (&bays_v, &spec)
-            && v.len() as u32 > b.drive_ports
-        {
-            s.error(
-                Code::BackplaneBays,
-                format!("{pl}.bays"),
-                format!(
-                    "{} bays listed but backplane {part:?} has {} drive ports",
-                    v.len(),
-                    b.drive_ports
-                ),
-            );
-        } else if let (Some(v), Some(b)) = (&bays_v, &spec)
-            && (v.len() as u32) < b.drive_ports
-        {
-            s.warning(
-                Code::BackplaneBays,
-                format!("{pl}.bays"),
-                format!(
-                    "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
-                    b.drive_ports,
-                    v.len(),
-                    b.drive_ports - v.len() as u32
-                ),
-            );
+        if let (Some(v), Some(b)) = (&bays_v, &spec) {
+            bays_fit(s, pl, part, v, b);
         }
+        self.link_fits(s, pl, spec.as_ref().map(|b| b.uplink), controller);
         let what = match (bp, bays_v) {
             (Some(p), Some(v)) if fresh => {
                 let idx = self.backplanes.len();
-                if used.saturating_add(lanes) <= nports {
+                let fits = used.saturating_add(lanes) <= nports;
+                if fits {
                     self.wire(s, pl, &v, controller, Some(used), Some(idx));
                 } else {
                     // Port overflow, reported below.
@@ -306,7 +344,11 @@ impl Walk<'_> {
                     bays: v,
                     controller,
                     first_port: used,
+                    upstream: at.upstream,
+                    more_paths: Vec::new(),
                 });
+                let expander = spec.as_ref().map(|b| b.kind) == Some(BackplaneKind::Expander);
+                self.cascade(s, pl, cascade, (idx, expander, fits), at);
                 Some(Attached::Backplane(idx))
             }
             (_, bays_v) => {
@@ -317,9 +359,175 @@ impl Walk<'_> {
                     Some(v) => self.lost_wired.extend(v),
                     None => self.lose_wiring(bays),
                 }
+                self.lose_ports(cascade);
                 None
             }
         };
         (lanes, what)
     }
+
+    /// The backplanes daisy-chained from backplane `parent`'s downstream port: each wired to
+    /// the root's controller port, with `parent` as its upstream. Only an expander cascades.
+    fn cascade(
+        &mut self,
+        s: &mut Sink,
+        pl: &str,
+        cascade: &[PortUse],
+        (parent, expander, fits): (usize, bool, bool),
+        at: At,
+    ) {
+        if cascade.is_empty() {
+            return;
+        }
+        if !expander {
+            s.error(
+                Code::CascadeUnsupported,
+                format!("{pl}.cascade"),
+                format!(
+                    "backplane {:?} is not a SAS expander: only an expander has a downstream port to cascade from",
+                    self.backplanes[parent].id
+                ),
+            );
+            self.lose_ports(cascade);
+            return;
+        }
+        for (i, u) in cascade.iter().enumerate() {
+            let cpl = format!("{pl}.cascade[{i}]");
+            match u {
+                PortUse::Backplane {
+                    id,
+                    part,
+                    bays,
+                    cascade: next,
+                } => {
+                    let child = At {
+                        controller: at.controller,
+                        port: at.port,
+                        upstream: Some(parent),
+                    };
+                    if fits {
+                        self.backplane_port(s, &cpl, (id, part, bays), child, next);
+                    } else {
+                        self.lose_ports(std::slice::from_ref(u));
+                    }
+                }
+                _ => s.error(
+                    Code::CascadeUnsupported,
+                    &cpl,
+                    "only a Backplane(...) hangs off an expander's downstream port",
+                ),
+            }
+        }
+    }
+
+    /// A further host path to a dual-path backplane defined earlier: takes the backplane's
+    /// uplink lanes on this controller.
+    fn path_port(
+        &mut self,
+        s: &mut Sink,
+        pl: &str,
+        id: &str,
+        controller: usize,
+        used: u32,
+    ) -> (u32, Option<Attached>) {
+        let Some(k) = self.backplanes.iter().position(|b| b.id == id) else {
+            if !self.lost_ids.contains(id) {
+                let why = if self.ids.contains_key(id) {
+                    "is not a backplane".to_string()
+                } else {
+                    "is not defined before this path (list the backplane's first path earlier in the design)".to_string()
+                };
+                s.error(
+                    Code::UnknownPath,
+                    format!("{pl}.backplane"),
+                    format!("{id:?} {why}"),
+                );
+            }
+            return (1, None);
+        };
+        let bp = &self.backplanes[k];
+        let (lanes, paths, link) = bp
+            .spec()
+            .map_or((1, 1, None), |b| (b.uplink_lanes, b.paths, Some(b.uplink)));
+        let problem = if let Some(up) = bp.upstream {
+            Some(format!(
+                "backplane {id:?} is cascaded from {:?}: cable the further path to the head of the chain",
+                self.backplanes[up].id
+            ))
+        } else if paths < 2 {
+            Some(format!(
+                "backplane {id:?} ({}) has one host path; a dual-path backplane says `paths: 2` in its part",
+                bp.part.id
+            ))
+        } else if bp.more_paths.len() + 1 >= paths as usize {
+            Some(format!(
+                "backplane {id:?} has {paths} host paths and every one is already cabled"
+            ))
+        } else {
+            None
+        };
+        if let Some(m) = problem {
+            s.error(Code::PathUnsupported, pl, m);
+            return (lanes, None);
+        }
+        self.link_fits(s, pl, link, controller);
+        if used.saturating_add(lanes) <= self.controllers[controller].ports {
+            self.backplanes[k].more_paths.push((controller, used));
+        }
+        (lanes, Some(Attached::Path(k)))
+    }
+
+    /// A backplane's uplink must speak its controller's kind of link: NVMe with NVMe.
+    fn link_fits(&self, s: &mut Sink, pl: &str, uplink: Option<LinkGen>, controller: usize) {
+        let link = self.controllers[controller].link;
+        if let Some(up) = uplink
+            && up.is_nvme() != link.is_nvme()
+        {
+            s.error(
+                Code::InterfaceMismatch,
+                pl,
+                format!(
+                    "the backplane's uplink is {} but {} has {} ports",
+                    up.label(),
+                    self.controllers[controller].place,
+                    link.label()
+                ),
+            );
+        }
+    }
+}
+
+/// A backplane's bays against its drive ports: more is an error, fewer a warning.
+fn bays_fit(s: &mut Sink, pl: &str, part: &str, v: &[u32], b: &spec::BackplaneSpec) {
+    if v.len() as u32 > b.drive_ports {
+        s.error(
+            Code::BackplaneBays,
+            format!("{pl}.bays"),
+            format!(
+                "{} bays listed but backplane {part:?} has {} drive ports",
+                v.len(),
+                b.drive_ports
+            ),
+        );
+    } else if (v.len() as u32) < b.drive_ports {
+        s.warning(
+                Code::BackplaneBays,
+                format!("{pl}.bays"),
+                format!(
+                    "backplane {part:?} has {} drive ports but only {} bays are listed; {} ports face no bay",
+                    b.drive_ports,
+                    v.len(),
+                    b.drive_ports - v.len() as u32
+                ),
+            );
+    }
+}
+
+/// Where a backplane's uplink goes: a controller's port, or an upstream expander's
+/// downstream port (the root's controller and port, for the bays' primary path).
+#[derive(Clone, Copy)]
+struct At {
+    controller: usize,
+    port: u32,
+    upstream: Option<usize>,
 }

@@ -8,6 +8,12 @@ use podplan::validate::validate;
 use std::path::{Path, PathBuf};
 
 const REVISIONS: &[&str] = &["1.0", "2.0", "3.0", "4.0", "4.5", "5.0", "6.0"];
+/// The current (non-Backblaze) server designs.
+const SERVERS: &[&str] = &[
+    "server-24-bay-nvme",
+    "server-45-bay-sas-hba",
+    "server-60-bay-dual-path",
+];
 
 #[test]
 fn every_file_in_designs_checks_without_errors() {
@@ -20,8 +26,8 @@ fn every_file_in_designs_checks_without_errors() {
     files.sort();
     assert_eq!(
         files.len(),
-        REVISIONS.len() + 1,
-        "seven designs and the catalog: {files:?}"
+        REVISIONS.len() + SERVERS.len() + 2,
+        "seven Backblaze designs, three current servers and their two catalogs: {files:?}"
     );
     for f in &files {
         let diags = podplan::cli::check_file(Some(f));
@@ -279,4 +285,63 @@ fn every_citation_points_at_a_file_in_the_repository() {
         cited > 50,
         "the designs cite docs/sources.md ({cited} citations found)"
     );
+}
+
+/// The validated pod of a current server design; fails the test on any error.
+fn server(name: &str) -> podplan::model::Pod {
+    let Document::Design(l) = load::load_file(Path::new(&format!("designs/{name}.ron"))).unwrap()
+    else {
+        panic!("{name} is a design");
+    };
+    let o = validate(&l);
+    let errors: Vec<_> = o.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}");
+    o.pod.unwrap()
+}
+
+#[test]
+fn current_servers_check_clean_and_give_the_figures_an_engineer_expects() {
+    use podplan::bandwidth::{self, Params};
+    use podplan::layout::{self, DomainKind, Shape};
+    for name in SERVERS {
+        let diags = podplan::cli::check_file(Some(&PathBuf::from(format!("designs/{name}.ron"))));
+        assert!(diags.is_empty(), "{name}: {diags:#?}");
+    }
+    let params = Params::default();
+    // 45-bay: each 9305-16i on PCIe 3.0 x8 is 7.88 GB/s raw per direction.
+    let p = server("server-45-bay-sas-hba");
+    let g = bandwidth::graph(&p, &params).unwrap();
+    let host = g.links.iter().find(|l| l.id == "host:SLOT1").unwrap();
+    let raw = host.line.unwrap().payload().0;
+    assert!((raw - 7877.0).abs() < 1.0, "{raw}");
+    // 25 GbE: about 2.9 GB/s of TCP goodput per port.
+    let nic = g.links.iter().find(|l| l.id == "nic:1").unwrap();
+    assert!((nic.capacity.0 - 2942.0).abs() < 1.0, "{}", nic.capacity.0);
+    // A 16 TB drive rebuilds in about a day at its full-pass media rate (the wait for a
+    // replacement aside).
+    let shape = Shape {
+        level: p.raid.level,
+        spares: p.raid.spares,
+    };
+    let l = layout::place(&p, shape, &[]).unwrap().layout;
+    for t in bandwidth::rebuild_times(&p, &l, &params).unwrap() {
+        let hours = 16e12 / (t.rate.0 * 1e6) / 3600.0;
+        assert!(
+            (20.0..=26.0).contains(&hours),
+            "{hours} h at {} MB/s",
+            t.rate.0
+        );
+    }
+    // 60-bay dual-path: no card is any drive's only path; --survive card holds.
+    let p = server("server-60-bay-dual-path");
+    let shape = Shape {
+        level: p.raid.level,
+        spares: p.raid.spares,
+    };
+    let placed = layout::place(&p, shape, &[DomainKind::Card]).unwrap();
+    assert!(placed.survivable(), "{:?}", placed.unmet);
+    // 24-bay NVMe: each drive's own PCIe 4.0 x4 link is 6.3 GB/s effective.
+    let p = server("server-24-bay-nvme");
+    let g = bandwidth::graph(&p, &params).unwrap();
+    assert!(g.drives.iter().all(|d| (d.port.0 - 6301.5).abs() < 1.0));
 }

@@ -18,6 +18,7 @@ mod safety;
 mod shell;
 mod sweep;
 mod terminal;
+mod topology;
 mod validation;
 
 use podplan::load::{self, Document};

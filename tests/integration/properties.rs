@@ -608,6 +608,7 @@ fn build(p: &Plan) -> Built {
                 run_5v_a: f.run_5v_a,
                 afr_pct: f.afr,
                 ure_bits: 1e14,
+                dual_port: false,
             }),
         );
         if i == 0 {
@@ -636,6 +637,7 @@ fn build(p: &Plan) -> Built {
             run_5v_a: 0.5,
             afr_pct: 3.0,
             ure_bits: 1e14,
+            dual_port: false,
         }),
     ));
     for (m, ports) in p.bp_ports.iter().enumerate() {
@@ -653,6 +655,8 @@ fn build(p: &Plan) -> Built {
                 drive_ports: *ports,
                 uplink: LinkGen::Sata2,
                 uplink_lanes: 1,
+                uplinks: 1,
+                paths: 1,
                 watts: 5.0,
                 dc_dc_5v: None,
             }),
@@ -705,6 +709,7 @@ fn build(p: &Plan) -> Built {
                 id: id.clone(),
                 part: format!("backplane-{}", bp.model),
                 bays: bays.clone(),
+                cascade: Vec::new(),
             });
             drives.push(DriveFill {
                 bays,

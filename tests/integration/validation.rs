@@ -40,6 +40,7 @@ const WARNINGS: &[&str] = &[
     "published-raw-mismatch",
     "measured-mismatch",
     "bom-drift",
+    "single-port-drive",
 ];
 
 /// Codes that cannot be triggered by a design file, with the reason. Every code can: even `io`
@@ -105,6 +106,10 @@ const EXPECTED: &[Expect] = &[
     e("bay-without-drive", "drives"),
     e("backplane-bays", "slots[0].card.ports[0].bays"),
     e("port-overflow", "slots[0].card.ports[4]"),
+    e("unknown-path", "slots[0].card.ports[1].backplane"),
+    e("path-unsupported", "slots[0].card.ports[1]"),
+    e("single-port-drive", "drives"),
+    e("cascade-unsupported", "slots[0].card.ports[0].cascade"),
     e("pm-unsupported", "board.onboard[1]"),
     e("interface-mismatch", "board.onboard[0]"),
     e("unknown-slot", "slots[1].slot"),
