@@ -120,6 +120,8 @@ codes! {
     PsuSpinup = "psu-spinup",
     /// A RAID policy that cannot be built on these drives.
     InvalidRaid = "invalid-raid",
+    /// A ZFS dRAID vdev that OpenZFS would refuse to create (parity, data, children, spares).
+    InvalidDraid = "invalid-draid",
     /// An explicit RAID group that does not match the policy or the drives.
     RaidGroup = "raid-group",
     /// Drives that belong to no RAID group and are not spares.

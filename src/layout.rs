@@ -215,6 +215,18 @@ impl Shape {
             Level::Raid6 { width } => width - 2,
             Level::Erasure { data, .. } => data,
             Level::RaidZ { parity, width } => width.saturating_sub(parity),
+            // The children that are not distributed spares, data/(data + parity) of them,
+            // in whole drives (the ZFS pipeline computes the exact bytes).
+            Level::Draid {
+                parity,
+                data,
+                children,
+                spares,
+            } => {
+                let kept = u64::from(children.saturating_sub(spares));
+                let d = kept * u64::from(data) / u64::from(data.saturating_add(parity).max(1));
+                u32::try_from(d).unwrap_or(u32::MAX)
+            }
         }
     }
     /// Mirror-set size for RAID10 (members are taken in consecutive runs of this size).
@@ -234,6 +246,12 @@ impl Shape {
             Level::Raid6 { width } => format!("RAID6 {width} ({}+2)", width - 2),
             Level::Erasure { data, parity } => format!("EC {}+{parity}", data),
             Level::RaidZ { parity, width } => format!("RAIDZ{parity} {width}"),
+            Level::Draid {
+                parity,
+                data,
+                children,
+                spares,
+            } => format!("dRAID{parity} {data}d:{children}c:{spares}s"),
         }
     }
     /// The conventional level for a group of `width` drives tolerating `parity` failures.
@@ -930,6 +948,16 @@ pub fn check_shape(pod: &Pod, shape: &Shape) -> Result<(), ShapeError> {
             return Err(ShapeError::BadLevel(format!(
                 "RAIDZ parity is 1, 2 or 3, not {parity}"
             )));
+        }
+        Level::Draid {
+            parity,
+            data,
+            children,
+            spares,
+        } => {
+            if let Some(why) = zfs::draid_problem(parity, data, children, spares) {
+                return Err(ShapeError::BadLevel(why));
+            }
         }
         _ => {}
     }

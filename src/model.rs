@@ -489,6 +489,9 @@ impl RaidPolicy {
             Level::Raid6 { width } => (width, 2),
             Level::Erasure { data, parity } => (data.saturating_add(parity), parity),
             Level::RaidZ { parity, width } => (width, parity),
+            Level::Draid {
+                parity, children, ..
+            } => (children, parity),
         }
     }
 }

@@ -778,6 +778,20 @@ pub enum Level {
         /// Disks per vdev.
         width: u32,
     },
+    /// A ZFS dRAID vdev (`Draid(parity: 2, data: 8, children: 60, spares: 2)`, OpenZFS's
+    /// `draid2:8d:60c:2s`): `children` disks, redundancy groups of `data` + `parity` sectors
+    /// spread over all of them, and `spares` disks' worth of distributed spare space; needs
+    /// `filesystem: Zfs`.
+    Draid {
+        /// Parity per redundancy group: 1, 2 or 3.
+        parity: u32,
+        /// Data sectors per redundancy group (1 to 255).
+        data: u32,
+        /// Disks in the vdev (at most 255).
+        children: u32,
+        /// Distributed spares (0 to 100).
+        spares: u32,
+    },
     /// General `data` + `parity` erasure coding within the pod.
     Erasure {
         /// Data shards per stripe.

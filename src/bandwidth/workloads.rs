@@ -217,7 +217,11 @@ pub(super) fn demand_without(p: &Planned, kind: &str) -> f64 {
 pub(super) fn has_parity(level: Level) -> bool {
     matches!(
         level,
-        Level::Raid5 { .. } | Level::Raid6 { .. } | Level::Erasure { .. } | Level::RaidZ { .. }
+        Level::Raid5 { .. }
+            | Level::Raid6 { .. }
+            | Level::Erasure { .. }
+            | Level::RaidZ { .. }
+            | Level::Draid { .. }
     )
 }
 

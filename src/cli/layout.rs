@@ -39,6 +39,33 @@ pub enum RaidArg {
     Raidz3,
 }
 
+/// What `--raid` names: a level of [`RaidArg`], or an OpenZFS dRAID type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RaidChoice {
+    /// A level without parameters of its own (`--width`, `--copies`, `--parity` give them).
+    Named(RaidArg),
+    /// `draid[<p>][:<d>d][:<c>c][:<s>s]`, as `zpool create` takes it.
+    Draid(String),
+}
+
+/// Parses `--raid`: a [`RaidArg`] name or a dRAID type (checked against the pod later, where
+/// the default children are known).
+fn parse_raid(s: &str) -> Result<RaidChoice, String> {
+    if s.trim().to_ascii_lowercase().starts_with("draid") {
+        return Ok(RaidChoice::Draid(s.trim().to_string()));
+    }
+    RaidArg::from_str(s, true).map(RaidChoice::Named).map_err(|_| {
+        let names: Vec<String> = RaidArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!(
+            "one of {}, or a dRAID type draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s)",
+            names.join(", ")
+        )
+    })
+}
+
 /// Slop rules for `--slop-rule`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SlopArg {
@@ -81,9 +108,12 @@ pub enum LossModelArg {
 pub struct LayoutArgs {
     /// Design file (default: the built-in Pod 2.0 design).
     pub design: Option<PathBuf>,
-    /// RAID level (default: the design's own policy).
-    #[arg(long, value_enum)]
-    pub raid: Option<RaidArg>,
+    /// RAID level (default: the design's own policy): raid0, mirror, raid10, raid5, raid6,
+    /// erasure, raidz1, raidz2, raidz3, or a ZFS dRAID as `zpool create` writes it,
+    /// draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s; children default to --width or
+    /// every drive not a hot spare, data to at most 8 per group, spares to 0).
+    #[arg(long, value_parser = parse_raid)]
+    pub raid: Option<RaidChoice>,
     /// Drives per group: 1 to at most 10000 (and no more than the pod's drives).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(layout::MAX_WIDTH)))]
     pub width: Option<u32>,
@@ -206,13 +236,18 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
     }
     let raidz = matches!(
         a.raid,
-        Some(RaidArg::Raidz1 | RaidArg::Raidz2 | RaidArg::Raidz3)
+        Some(
+            RaidChoice::Named(RaidArg::Raidz1 | RaidArg::Raidz2 | RaidArg::Raidz3)
+                | RaidChoice::Draid(_)
+        )
     );
     let filesystem = match a.filesystem {
         None if raidz => Filesystem::Zfs,
         None => pod.raid.filesystem,
         Some(FsArg::Zfs) => Filesystem::Zfs,
-        Some(_) if raidz => return fail("--raid raidzN needs --filesystem zfs (or none given)"),
+        Some(_) if raidz => {
+            return fail("--raid raidzN and draid need --filesystem zfs (or none given)");
+        }
         Some(FsArg::Ext4) => Filesystem::Ext4,
         Some(FsArg::Jfs) => Filesystem::Jfs,
         Some(FsArg::Xfs) => Filesystem::Xfs,
@@ -220,11 +255,12 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
     };
     let overheads = overheads(a, filesystem)?;
     if filesystem == Filesystem::Zfs
-        && let Some(r @ (RaidArg::Raid5 | RaidArg::Raid6 | RaidArg::Raid10 | RaidArg::Erasure)) =
-            a.raid
+        && let Some(RaidChoice::Named(
+            r @ (RaidArg::Raid5 | RaidArg::Raid6 | RaidArg::Raid10 | RaidArg::Erasure),
+        )) = a.raid
     {
         return fail(format!(
-            "--raid {}: ZFS vdevs are raidz1-3, mirror or raid0 (single disks)",
+            "--raid {}: ZFS vdevs are raidz1-3, draid, mirror or raid0 (single disks)",
             r.to_possible_value()
                 .map_or(String::new(), |v| v.get_name().to_string())
         ));
@@ -246,7 +282,7 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
     } else {
         LayoutChoice::Shape {
             shape: Shape {
-                level: raid_level(a, pod)?,
+                level: raid_level(a, pod, spares)?,
                 spares,
             },
             custom: a.raid.is_some(),
@@ -415,12 +451,16 @@ fn auto_choice(
 }
 
 /// The RAID level `--raid`, `--width`, `--parity` and `--copies` ask for, or the design's.
-fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
-    let Some(r) = a.raid else {
-        if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
-            return fail("--width, --parity and --copies need --raid");
+fn raid_level(a: &LayoutArgs, pod: &Pod, spares: u32) -> Result<Level, CliError> {
+    let r = match &a.raid {
+        None => {
+            if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
+                return fail("--width, --parity and --copies need --raid");
+            }
+            return Ok(pod.raid.level);
         }
-        return Ok(pod.raid.level);
+        Some(RaidChoice::Draid(spec)) => return draid_level(a, pod, spares, spec),
+        Some(RaidChoice::Named(r)) => *r,
     };
     if let Some(msg) = ignored_counts(r, a) {
         return fail(msg);
@@ -457,6 +497,32 @@ fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
         },
     };
     Ok(built?)
+}
+
+/// The dRAID `--raid draid…` names: children from the spec, else `--width`, else every drive
+/// that is not a hot spare (as `zpool create` takes the devices it is given).
+fn draid_level(a: &LayoutArgs, pod: &Pod, spares: u32, spec: &str) -> Result<Level, CliError> {
+    if let Some(p) = a.parity {
+        return fail(format!(
+            "--parity {p}: a dRAID's parity is in its type (draid{p}:…)"
+        ));
+    }
+    if let Some(c) = a.copies {
+        return fail(format!(
+            "--copies {c}: copies apply to --raid mirror and raid10 only"
+        ));
+    }
+    let n = (pod.drives.len() as u32).saturating_sub(spares);
+    let devices = a.width.unwrap_or(n);
+    let level = layout::zfs::parse_draid(spec, devices).map_err(|e| format!("--raid {e}"))?;
+    if let (Some(w), Level::Draid { children, .. }) = (a.width, level)
+        && w != children
+    {
+        return fail(format!(
+            "--width {w} and --raid {spec} disagree: the dRAID has {children} children"
+        ));
+    }
+    Ok(level)
 }
 
 /// The largest `--fs-log` or `--partition-align`: validation's largest drive (1 PB), beyond

@@ -80,6 +80,23 @@ fn level_fits(s: &mut Sink, r: &spec::Raid, n: u32) -> (u32, bool) {
                 format!("RAIDZ parity is 1, 2 or 3, not {parity}"),
             )
         }
+        Level::Draid {
+            parity,
+            data,
+            children,
+            spares,
+        } => {
+            if let Some(why) = crate::layout::zfs::draid_problem(parity, data, children, spares) {
+                s.error(Code::InvalidDraid, "raid.level", why);
+                ok = false;
+            } else if r.filesystem != spec::Filesystem::Zfs {
+                ok = bad(
+                    s,
+                    "raid.level",
+                    "a Draid vdev needs `filesystem: Zfs`".into(),
+                )
+            }
+        }
         Level::RaidZ { .. } if r.filesystem != spec::Filesystem::Zfs => {
             ok = bad(
                 s,
@@ -96,7 +113,7 @@ fn level_fits(s: &mut Sink, r: &spec::Raid, n: u32) -> (u32, bool) {
             ok = bad(
                 s,
                 "raid.level",
-                "ZFS vdevs are RaidZ, Mirror or Stripe (single disks), not md levels".into(),
+                "ZFS vdevs are RaidZ, Draid, Mirror or Stripe (single disks), not md levels".into(),
             )
         }
         Level::Erasure { data, parity } if data == 0 || parity == 0 => {

@@ -866,3 +866,79 @@ fn a_zfs_layout_prints_what_zfs_list_reports_to_the_byte() {
         grouped(at_1mib)
     )));
 }
+
+#[test]
+fn a_draid_layout_reports_what_openzfs_computes_for_it() {
+    // Pod 6.0 (60 × 4 TB) as one draid2:8d:60c:2s: the usable bytes are the library's dRAID
+    // pool of 60 whole 4 TB disks, and two spares cost what two fewer children would.
+    let args = [
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "draid2:8d:60c:2s",
+        "--format",
+        "json",
+    ];
+    let (code, json, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let kind = |spares| layout::zfs::VdevKind::Draid {
+        parity: 2,
+        data: 8,
+        spares,
+    };
+    let z = layout::zfs::ZfsParams::default();
+    let (listed, slop, _, ratio) = layout::zfs::pool_of_disks(kind(2), 60, 1, 4 * TB, &z);
+    assert_eq!(v["pipeline"]["zfs"]["zfs_list"].as_u64(), Some(listed));
+    assert_eq!(v["pipeline"]["zfs"]["slop"].as_u64(), Some(slop));
+    // 128 KiB over 8 data columns at 4 KiB: 4 rows of 10 = 40 sectors = 320 units: 409.
+    assert_eq!(ratio, 409);
+    assert_eq!(
+        listed,
+        layout::zfs::pool_of_disks(kind(0), 58, 1, 4 * TB, &z).0
+    );
+    assert_eq!(v["shape"]["level"]["Draid"]["children"], 60);
+    // `draid2` alone takes every drive, at most 8 data disks per group, no spares.
+    let (code, json, err) = run(&[
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "draid2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["shape"]["level"]["Draid"],
+        serde_json::json!({"parity": 2, "data": 8, "children": 60, "spares": 0})
+    );
+}
+
+#[test]
+fn impossible_draid_types_are_errors_naming_the_flag() {
+    for (raid, want) in [
+        ("draid2:8d:60c:51s", "at least 61 are needed"),
+        ("draid2:8d:60c:101s", "at most 100 distributed spares"),
+        ("draid4:8d", "parity is 1, 2 or 3, not 4"),
+        ("draid2:8x", "expected :<number><d|c|s>"),
+        ("draid2:8d:256c", "at most 255 children"),
+    ] {
+        let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", raid]);
+        assert_eq!(code, 2, "{raid}: {err}");
+        assert!(err.contains("--raid") && err.contains(want), "{raid}: {err}");
+    }
+    let (code, _, err) = run(&[
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "draid2:8d:30c",
+        "--width",
+        "20",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--width 20 and --raid draid2:8d:30c disagree"), "{err}");
+    let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", "raid7"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("draid<p>"), "{err}");
+}

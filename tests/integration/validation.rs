@@ -117,6 +117,7 @@ const EXPECTED: &[Expect] = &[
     e("psu-overload", "psus[0]"),
     e("psu-spinup", "psus[0]"),
     e("invalid-raid", "raid.level"),
+    e("invalid-draid", "raid.level"),
     e("raid-group", "raid.groups[1]"),
     e("raid-unused-drives", "raid.groups"),
     e("invalid-published", "published.raw_tb"),
