@@ -54,16 +54,18 @@ fn parse_raid(s: &str) -> Result<RaidChoice, String> {
     if s.trim().to_ascii_lowercase().starts_with("draid") {
         return Ok(RaidChoice::Draid(s.trim().to_string()));
     }
-    RaidArg::from_str(s, true).map(RaidChoice::Named).map_err(|_| {
-        let names: Vec<String> = RaidArg::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-            .collect();
-        format!(
-            "one of {}, or a dRAID type draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s)",
-            names.join(", ")
-        )
-    })
+    RaidArg::from_str(s, true)
+        .map(RaidChoice::Named)
+        .map_err(|_| {
+            let names: Vec<String> = RaidArg::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            format!(
+                "one of {}, or a dRAID type draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s)",
+                names.join(", ")
+            )
+        })
 }
 
 /// Slop rules for `--slop-rule`.
@@ -186,6 +188,11 @@ pub struct LayoutArgs {
     /// ZFS: percent of the pool to keep free, shown as its own stage (0 to below 100).
     #[arg(long)]
     pub free_target_pct: Option<f64>,
+    /// ZFS: the allocated share of the pool, above 0 and at most 1 (default 1, a full pool;
+    /// or the design's `raid.zfs.fill`): a resilver rewrites only that share of the failed
+    /// drive; its time is shown in the ZFS note and weighs the --auto search's annual loss.
+    #[arg(long, allow_negative_numbers = true)]
+    pub fill: Option<f64>,
     /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
     /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -361,15 +368,25 @@ fn zfs_params(a: &LayoutArgs, o: &mut Overheads) -> Result<(), CliError> {
     let given = a.ashift.is_some()
         || a.recordsize.is_some()
         || a.slop_rule.is_some()
-        || a.free_target_pct.is_some();
+        || a.free_target_pct.is_some()
+        || a.fill.is_some();
     let Some(z) = o.zfs.as_mut() else {
         if given {
             return fail(
-                "--ashift, --recordsize, --slop-rule and --free-target-pct apply to ZFS only (--filesystem zfs)",
+                "--ashift, --recordsize, --slop-rule, --free-target-pct and --fill apply to ZFS only (--filesystem zfs)",
             );
         }
         return Ok(());
     };
+    if let Some(f) = a.fill {
+        if !(f.is_finite() && f > 0.0 && f <= 1.0) {
+            return fail(format!(
+                "--fill {}: the allocated share of the pool, above 0 and at most 1",
+                crate::units::fmt_bounded(f)
+            ));
+        }
+        z.fill = f;
+    }
     if let Some(s) = a.ashift {
         z.ashift = s;
     }

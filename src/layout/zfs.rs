@@ -98,7 +98,15 @@ pub struct ZfsParams {
     pub slop: SlopRule,
     /// Share of the pool kept free (0 ≤ x < 1), shown as its own stage; 0 for none.
     pub free_target: f64,
+    /// Share of the pool allocated (0 < x ≤ 1): a resilver rewrites only that share of the
+    /// failed disk ([`DEFAULT_FILL`] unless the design or `--fill` says otherwise).
+    pub fill: f64,
 }
+
+/// The allocated share a resilver is timed at by default: a full pool, the longest resilver
+/// (and the same bytes as a Linux md rebuild), so the durability figures never assume free
+/// space the pool may not have. `--fill` and the design's `raid.zfs.fill` set another.
+pub const DEFAULT_FILL: f64 = 1.0;
 
 impl Default for ZfsParams {
     /// ashift 12 (4 KiB sectors, every current HDD), 128 KiB records (`recordsize` default),
@@ -109,6 +117,7 @@ impl Default for ZfsParams {
             recordsize: 128 << 10,
             slop: SlopRule::Current,
             free_target: 0.0,
+            fill: DEFAULT_FILL,
         }
     }
 }
@@ -170,7 +179,9 @@ pub fn draid_problem(parity: u32, data: u32, children: u32, spares: u32) -> Opti
 pub fn parse_draid(spec: &str, devices: u32) -> Result<Level, String> {
     let spec = spec.trim().to_ascii_lowercase();
     let Some(rest) = spec.strip_prefix("draid") else {
-        return Err(format!("`{spec}` is not a dRAID type (draid<p>[:<d>d][:<c>c][:<s>s])"));
+        return Err(format!(
+            "`{spec}` is not a dRAID type (draid<p>[:<d>d][:<c>c][:<s>s])"
+        ));
     };
     let mut parts = rest.split(':');
     let parity = match parts.next().unwrap_or("") {
@@ -183,14 +194,18 @@ pub fn parse_draid(spec: &str, devices: u32) -> Result<Level, String> {
     let (mut data, mut children, mut spares) = (None, None, 0);
     for part in parts {
         let (num, suffix) = part.split_at(part.len().saturating_sub(1));
-        let value: u32 = num.parse().map_err(|_| {
-            format!("`{spec}`: expected :<number><d|c|s>, not `:{part}`")
-        })?;
+        let value: u32 = num
+            .parse()
+            .map_err(|_| format!("`{spec}`: expected :<number><d|c|s>, not `:{part}`"))?;
         match suffix {
             "d" => data = Some(value),
             "c" => children = Some(value),
             "s" => spares = value,
-            _ => return Err(format!("`{spec}`: expected :<number><d|c|s>, not `:{part}`")),
+            _ => {
+                return Err(format!(
+                    "`{spec}`: expected :<number><d|c|s>, not `:{part}`"
+                ));
+            }
         }
     }
     let children = children.unwrap_or(devices);
@@ -410,7 +425,7 @@ pub fn record_capacity(space: u64, kind: VdevKind, ashift: u32, cols: u32, recor
 }
 
 /// The ZFS pool's own figures beside the pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZfsFigures {
     /// The settings.
     pub params: ZfsParams,
@@ -429,6 +444,28 @@ pub struct ZfsFigures {
     /// The same for data written in `params.recordsize` records, at the exact ratio of that
     /// record size (at 128 KiB it differs from `zfs_list` only by the deflate ratio's rounding).
     pub at_recordsize: Bytes,
+    /// The slowest vdev's resilver at `params.fill`, from the bandwidth model (filled in by
+    /// the study; `None` when it cannot be computed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resilver: Option<Resilver>,
+}
+
+/// A resilver's time, from the bandwidth model's rebuild flow over the pod's links.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resilver {
+    /// The vdev (group), 1-based.
+    pub group: u32,
+    /// Hours to restore redundancy (onto a dRAID's distributed spare when it has one), without
+    /// the detection delay.
+    pub hours: f64,
+    /// The rate the failed disk's allocated data is restored at, MB/s.
+    pub rate_mb_s: f64,
+    /// What sets the rate.
+    pub binding: String,
+    /// A dRAID's later rebalance onto the replacement disk, hours (outside the exposure
+    /// window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebalance_hours: Option<f64>,
 }
 
 /// One top-level vdev: its kind, children and smallest leaf.
@@ -617,7 +654,11 @@ pub(super) fn pipeline(pod: &Pod, layout: &Layout, z: &ZfsParams) -> Pipeline {
                 spares: s.distributed,
             },
         );
-        st.push("dRAID rows and groups", Bytes(s.asize), StageNote::ZfsDraidRows);
+        st.push(
+            "dRAID rows and groups",
+            Bytes(s.asize),
+            StageNote::ZfsDraidRows,
+        );
     }
     st.push(
         "whole metaslabs",
@@ -672,6 +713,7 @@ pub(super) fn pipeline(pod: &Pod, layout: &Layout, z: &ZfsParams) -> Pipeline {
             slop: Bytes(slop),
             zfs_list: listed,
             at_recordsize: Bytes(s.record.saturating_sub(slop)),
+            resilver: None,
         }),
     }
 }
@@ -796,8 +838,17 @@ mod tests {
         assert_eq!(parse_draid("draid3", 10), Ok(d(3, 7, 10, 0)));
         assert_eq!(parse_draid("DRAID2:4d", 45), Ok(d(2, 4, 45, 0)));
         for bad in [
-            "draid0", "draid4", "draid02", "draidx", "draid2:8", "draid2:8x", "draid2:0d",
-            "draid2:8d:9c", "draid2:8d:60c:101s", "draid1:8d:256c", "raidz2",
+            "draid0",
+            "draid4",
+            "draid02",
+            "draidx",
+            "draid2:8",
+            "draid2:8x",
+            "draid2:0d",
+            "draid2:8d:9c",
+            "draid2:8d:60c:101s",
+            "draid1:8d:256c",
+            "raidz2",
         ] {
             assert!(parse_draid(bad, 60).is_err(), "{bad}");
         }

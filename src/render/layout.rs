@@ -148,6 +148,22 @@ fn zfs_note(z: &crate::layout::zfs::ZfsFigures) -> String {
         crate::units::group_thousands(z.slop.0),
         z.deflate_ratio
     );
+    if let Some(r) = &z.resilver {
+        note.push_str(&format!(
+            " Resilver at {:.0} % full: {:.1} h (vdev {}, {:.1} MB/s, set by {})",
+            100.0 * z.params.fill,
+            r.hours,
+            r.group,
+            r.rate_mb_s,
+            r.binding
+        ));
+        match r.rebalance_hours {
+            Some(b) => note.push_str(&format!(
+                " onto the distributed spare; rebalance onto the replacement disk afterwards: {b:.1} h, outside the exposure window."
+            )),
+            None => note.push('.'),
+        }
+    }
     if z.params.recordsize != 128 << 10 {
         let (rtb, rtib) = tb_tib(z.at_recordsize);
         note.push_str(&format!(

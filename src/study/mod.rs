@@ -98,7 +98,10 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
     let o = Overheads::for_filesystem(pod.raid.filesystem);
     let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
     let bom = bom::report(pod, None, &BomOptions::default())?;
-    let params = Params::default();
+    let params = Params {
+        zfs_fill: zfs_fill(pod, placement.layout.shape.level),
+        ..Params::default()
+    };
     // The link graph depends on the pod and the parameters, not on the workload: built once,
     // it serves every workload and the rebuild times. Its errors are the parameters', which
     // the first workload would have met first.
@@ -126,6 +129,10 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         }
     }
     let rebuild_times = bandwidth::rebuild_times_on(&graph, &placement.layout, &params);
+    let mut layout = layout;
+    if let Some(z) = layout.pipeline.zfs.as_mut() {
+        z.resilver = resilver(&rebuild_times, params.factors.delay_h);
+    }
     let durability = default_durability(pod, &placement.layout, &rebuild_times)
         .ok()
         .map(|report| DurabilityStudy {
@@ -205,7 +212,51 @@ fn topology_times(
     layout: &Layout,
     params: &Params,
 ) -> Result<Vec<RebuildTime>, bandwidth::BandwidthError> {
+    if params.zfs_fill.is_none()
+        && let Some(fill) = zfs_fill(pod, layout.shape.level)
+    {
+        let p = Params {
+            zfs_fill: Some(fill),
+            ..params.clone()
+        };
+        return bandwidth::rebuild_times(pod, layout, &p);
+    }
     bandwidth::rebuild_times(pod, layout, params)
+}
+
+/// The allocated share a resilver rewrites when the pod's pool is ZFS (the design's
+/// filesystem, or a RAIDZ or dRAID level): the design's `raid.zfs.fill`, else
+/// [`layout::zfs::DEFAULT_FILL`]; `None` for Linux md, which rebuilds whole members.
+pub fn zfs_fill(pod: &Pod, level: crate::spec::Level) -> Option<f64> {
+    use crate::spec::Level;
+    let zfs = pod.raid.filesystem == crate::spec::Filesystem::Zfs
+        || matches!(level, Level::RaidZ { .. } | Level::Draid { .. });
+    zfs.then(|| design_zfs(pod).fill)
+}
+
+/// The design's ZFS settings, or the defaults.
+fn design_zfs(pod: &Pod) -> layout::zfs::ZfsParams {
+    let _ = pod;
+    layout::zfs::ZfsParams::default()
+}
+
+/// The slowest group's resilver for the layout report's ZFS note, from `times`.
+fn resilver(times: &[RebuildTime], delay_h: f64) -> Option<layout::zfs::Resilver> {
+    let slowest =
+        times
+            .iter()
+            .filter(|t| t.hours.is_finite())
+            .fold(None, |w: Option<&RebuildTime>, t| match w {
+                Some(w) if w.hours >= t.hours => Some(w),
+                _ => Some(t),
+            })?;
+    Some(layout::zfs::Resilver {
+        group: slowest.group,
+        hours: (slowest.hours - delay_h).max(0.0),
+        rate_mb_s: slowest.rate.0,
+        binding: slowest.binding_link.to_string(),
+        rebalance_hours: slowest.rebalance_hours.filter(|h| h.is_finite()),
+    })
 }
 
 /// A design's durability with every default: its own layout, rebuild rates from the topology
@@ -366,13 +417,18 @@ pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStud
             (p, None)
         }
     };
-    Ok(layout::report(
-        pod,
-        &placement,
-        req.filesystem,
-        &req.overheads,
-        auto,
-    ))
+    let mut report = layout::report(pod, &placement, req.filesystem, &req.overheads, auto);
+    if let Some(z) = report.pipeline.zfs.as_mut() {
+        let params = Params {
+            zfs_fill: Some(z.params.fill),
+            ..Params::default()
+        };
+        let l = layout::realign(pod, &placement.layout, req.overheads.partition_align);
+        if let Ok(times) = bandwidth::rebuild_times(pod, &l, &params) {
+            z.resilver = resilver(&times, params.factors.delay_h);
+        }
+    }
+    Ok(report)
 }
 
 /// How each group's rebuild is timed.

@@ -926,7 +926,10 @@ fn impossible_draid_types_are_errors_naming_the_flag() {
     ] {
         let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", raid]);
         assert_eq!(code, 2, "{raid}: {err}");
-        assert!(err.contains("--raid") && err.contains(want), "{raid}: {err}");
+        assert!(
+            err.contains("--raid") && err.contains(want),
+            "{raid}: {err}"
+        );
     }
     let (code, _, err) = run(&[
         "layout",
@@ -937,7 +940,10 @@ fn impossible_draid_types_are_errors_naming_the_flag() {
         "20",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("--width 20 and --raid draid2:8d:30c disagree"), "{err}");
+    assert!(
+        err.contains("--width 20 and --raid draid2:8d:30c disagree"),
+        "{err}"
+    );
     let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", "raid7"]);
     assert_eq!(code, 2);
     assert!(err.contains("draid<p>"), "{err}");
