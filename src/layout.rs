@@ -1573,6 +1573,10 @@ pub struct AutoConstraints {
     pub max_annual_loss: Option<f64>,
     /// The reliability model the annual loss is computed with, named for the report.
     pub loss_model: Option<String>,
+    /// Search ZFS vdevs (RAIDZ1–3, mirrors, dRAID) with these pool settings, ranked by the
+    /// capacity `zfs list` reports, instead of md levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zfs: Option<zfs::ZfsParams>,
 }
 
 impl AutoConstraints {
@@ -1599,6 +1603,8 @@ pub enum Decision {
     Capacity,
     /// The same capacity, more parity.
     Parity,
+    /// The same capacity and parity, a shorter rebuild (ZFS shapes).
+    Rebuild,
     /// The same capacity and parity, narrower groups (faster rebuilds).
     Width,
     /// The same capacity, parity and width, fewer unused drives.
@@ -1613,6 +1619,8 @@ pub(crate) fn decision(a: &Candidate, b: &Candidate) -> Decision {
         Decision::Capacity
     } else if a.shape.tolerance() != b.shape.tolerance() {
         Decision::Parity
+    } else if a.rebuild_hours != b.rebuild_hours {
+        Decision::Rebuild
     } else if a.shape.width() != b.shape.width() {
         Decision::Width
     } else if a.unused != b.unused {
@@ -1627,6 +1635,10 @@ pub(crate) fn decision(a: &Candidate, b: &Candidate) -> Decision {
 /// that compute it).
 pub type LossFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
 
+/// The slowest group's time to restore redundancy of a laid-out pod, hours, when it can be
+/// computed (from the bandwidth model, which the layout engine does not depend on).
+pub type RebuildFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
+
 /// One shape the search considered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
@@ -1637,8 +1649,11 @@ pub struct Candidate {
     pub groups: u32,
     /// Drives in no group and not spares.
     pub unused: u32,
-    /// Capacity before the filesystem.
+    /// Capacity before the filesystem; for ZFS shapes, what `zfs list` reports.
     pub before_filesystem: Bytes,
+    /// The slowest group's time to restore redundancy, hours, when computed (ZFS shapes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuild_hours: Option<f64>,
     /// Annual probability that the pod loses data with this layout, when computed.
     pub annual_loss: Option<f64>,
     /// Whether every constraint is met (survival and annual loss).
@@ -1677,88 +1692,182 @@ pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
 /// to `c.max_annual_loss`), and, when `with_upgrades`, the cost of surviving card and PSU
 /// failures too.
 pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bool) -> AutoResult {
+    auto_ranked(pod, c, loss, &|_| None, with_upgrades)
+}
+
+/// The shapes the search considers, in search order: md levels of every parity and width in
+/// range; with `c.zfs`, ZFS vdevs instead ([`zfs_shapes`]).
+fn search_shapes(n: u32, c: &AutoConstraints) -> Vec<Shape> {
+    let shape = |level| Shape {
+        level,
+        spares: c.spares,
+    };
+    if c.zfs.is_some() {
+        return zfs_shapes(n.saturating_sub(c.spares), c)
+            .into_iter()
+            .map(shape)
+            .collect();
+    }
+    let mut out = Vec::new();
+    // No parity at or above the drive count fits, so the loops stay within the pod.
+    for p in c.min_parity..=c.max_parity.min(n) {
+        for w in (p + 1).max(2)..=c.width_limit(p).min(n.saturating_sub(c.spares)) {
+            out.push(shape(Shape::for_width_parity(w, p)));
+        }
+    }
+    out
+}
+
+/// The ZFS vdevs the search considers over `drives` drives (hot spares set aside), within
+/// the parity range: RAIDZ1–3 from parity + 2 wide up to the width bound; 2- and 3-way
+/// mirrors; and one dRAID over every drive (at most 255) with 4, 8, 12 or 16 data disks per
+/// group and 1 or 2 distributed spares.
+pub fn zfs_shapes(drives: u32, c: &AutoConstraints) -> Vec<Level> {
+    let parities = c.min_parity.max(1)..=c.max_parity.min(3);
+    let mut out = Vec::new();
+    for p in parities.clone() {
+        for w in p + 2..=c.width_limit(p).min(drives) {
+            out.push(Level::RaidZ {
+                parity: p,
+                width: w,
+            });
+        }
+    }
+    for copies in 2..=3u32 {
+        if (c.min_parity..=c.max_parity).contains(&(copies - 1)) && copies <= drives {
+            out.push(Level::Mirror { copies });
+        }
+    }
+    let children = drives.min(zfs::VDEV_DRAID_MAX_CHILDREN);
+    for p in parities {
+        for spares in [1, 2] {
+            for data in [4, 8, 12, 16] {
+                if zfs::draid_problem(p, data, children, spares).is_none() {
+                    out.push(Level::Draid {
+                        parity: p,
+                        data,
+                        children,
+                        spares,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A candidate's capacity: before the filesystem under md, or what `zfs list` reports.
+fn candidate_capacity(pod: &Pod, layout: &Layout, c: &AutoConstraints) -> Bytes {
+    match c.zfs {
+        Some(z) => {
+            let o = Overheads {
+                zfs: Some(zfs::ZfsParams {
+                    free_target: 0.0,
+                    ..z
+                }),
+                ..Overheads::for_filesystem(Filesystem::Zfs)
+            };
+            capacity(pod, layout, &o).usable
+        }
+        None => {
+            let o = Overheads {
+                partition_align: c.partition_align,
+                ..Overheads::for_filesystem(Filesystem::None)
+            };
+            capacity(pod, layout, &o).before_filesystem
+        }
+    }
+}
+
+/// [`auto_with`] with each placed candidate's slowest rebuild from `rebuild` (the ZFS search
+/// ranks equal capacity and parity by it).
+pub fn auto_ranked(
+    pod: &Pod,
+    c: &AutoConstraints,
+    loss: LossFn,
+    rebuild: RebuildFn,
+    with_upgrades: bool,
+) -> AutoResult {
     let n = pod.drives.len() as u32;
     let mut ranked: Vec<(Candidate, Placement)> = Vec::new();
     let mut rejected = Vec::new();
     let mut considered = 0;
-    // No parity at or above the drive count fits, so the loops stay within the pod.
-    for p in c.min_parity..=c.max_parity.min(n) {
-        for w in (p + 1).max(2)..=c.width_limit(p).min(n.saturating_sub(c.spares)) {
-            let shape = Shape {
-                level: Shape::for_width_parity(w, p),
-                spares: c.spares,
+    let doms = domains(pod);
+    for shape in search_shapes(n, c) {
+        if check_shape(pod, &shape).is_err() {
+            continue;
+        }
+        considered += 1;
+        let w = shape.width().max(1);
+        let imp = impossibilities(pod, &shape, &c.survive, &doms);
+        let groups = (n - c.spares) / w;
+        let unused = n - c.spares - groups * w;
+        if !imp.is_empty() {
+            // Capacity of the shape regardless of placement, for the explanation.
+            let cap = match (c.zfs, place(pod, shape, &[])) {
+                (Some(_), Ok(pl)) => candidate_capacity(pod, &pl.layout, c),
+                _ => aligned(min_size(pod), c.partition_align)
+                    .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data()))),
             };
-            if check_shape(pod, &shape).is_err() {
-                continue;
-            }
-            considered += 1;
-            let doms = domains(pod);
-            let imp = impossibilities(pod, &shape, &c.survive, &doms);
-            let groups = (n - c.spares) / w;
-            let unused = n - c.spares - groups * w;
-            if !imp.is_empty() {
-                // Capacity of the shape regardless of placement, for the explanation.
-                let cap = aligned(min_size(pod), c.partition_align)
-                    .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data())));
-                rejected.push(Candidate {
-                    shape,
-                    groups,
-                    unused,
-                    before_filesystem: cap,
-                    annual_loss: None,
-                    meets_constraints: false,
-                    why_not: imp
-                        .into_iter()
-                        .map(|i| WhyNot::Impossible(i.reason))
-                        .collect(),
-                });
-                continue;
-            }
-            let Ok(pl) = place(pod, shape, &c.survive) else {
-                continue;
-            };
-            let cap = capacity(
-                pod,
-                &pl.layout,
-                &Overheads {
-                    partition_align: c.partition_align,
-                    ..Overheads::for_filesystem(Filesystem::None)
-                },
-            )
-            .before_filesystem;
-            let annual_loss = loss(&realign(pod, &pl.layout, c.partition_align));
-            let mut why_not: Vec<WhyNot> = pl.unmet.iter().map(|k| WhyNot::Unmet(*k)).collect();
-            if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
-                && l > max
-            {
-                why_not.push(WhyNot::AnnualLoss { loss: l, max });
-            }
-            let cand = Candidate {
+            rejected.push(Candidate {
                 shape,
                 groups,
                 unused,
                 before_filesystem: cap,
-                annual_loss,
-                meets_constraints: why_not.is_empty(),
-                why_not,
-            };
-            if cand.meets_constraints {
-                ranked.push((cand, pl));
-            } else {
-                rejected.push(cand);
-            }
+                rebuild_hours: None,
+                annual_loss: None,
+                meets_constraints: false,
+                why_not: imp
+                    .into_iter()
+                    .map(|i| WhyNot::Impossible(i.reason))
+                    .collect(),
+            });
+            continue;
+        }
+        let Ok(pl) = place(pod, shape, &c.survive) else {
+            continue;
+        };
+        let cap = candidate_capacity(pod, &pl.layout, c);
+        let placed = realign(pod, &pl.layout, c.partition_align);
+        let annual_loss = loss(&placed);
+        let rebuild_hours = rebuild(&placed).filter(|h| h.is_finite());
+        let mut why_not: Vec<WhyNot> = pl.unmet.iter().map(|k| WhyNot::Unmet(*k)).collect();
+        if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
+            && l > max
+        {
+            why_not.push(WhyNot::AnnualLoss { loss: l, max });
+        }
+        let cand = Candidate {
+            shape,
+            groups,
+            unused,
+            before_filesystem: cap,
+            rebuild_hours,
+            annual_loss,
+            meets_constraints: why_not.is_empty(),
+            why_not,
+        };
+        if cand.meets_constraints {
+            ranked.push((cand, pl));
+        } else {
+            rejected.push(cand);
         }
     }
-    let key = |c: &Candidate| {
-        (
-            std::cmp::Reverse(c.before_filesystem),
-            std::cmp::Reverse(c.shape.tolerance()),
-            c.shape.width(),
-            c.unused,
-        )
+    let order = |a: &Candidate, b: &Candidate| {
+        b.before_filesystem
+            .cmp(&a.before_filesystem)
+            .then(b.shape.tolerance().cmp(&a.shape.tolerance()))
+            .then(match (a.rebuild_hours, b.rebuild_hours) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then(a.shape.width().cmp(&b.shape.width()))
+            .then(a.unused.cmp(&b.unused))
     };
-    ranked.sort_by_key(|(c, _)| key(c));
-    rejected.sort_by_key(key);
+    ranked.sort_by(|(a, _), (b, _)| order(a, b));
+    rejected.sort_by(order);
     let chosen = ranked.first().map(|(_, p)| p.clone());
     let decided_by = match ranked.as_slice() {
         [(a, _), (b, _), ..] => Some(decision(a, b)),

@@ -463,6 +463,7 @@ fn auto_choice(
         survive: survive.to_vec(),
         max_annual_loss: a.max_annual_loss,
         loss_model: Some(model.name().to_string()),
+        zfs: o.zfs,
     };
     Ok(LayoutChoice::Auto { constraints, model })
 }

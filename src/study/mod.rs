@@ -291,12 +291,28 @@ fn default_durability(
 /// replacement delay when there is no hot spare), combined as `1 − Π (1 − p_g)`. The loss the
 /// layout search (`layout --auto --max-annual-loss`) weighs candidates by.
 pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Option<f64> {
-    let times = topology_times(pod, l, &Params::default()).ok()?;
+    pod_loss_and_rebuild(pod, l, model, None).map(|x| x.0)
+}
+
+/// [`pod_annual_loss`] and the slowest group's time to restore redundancy (delay included),
+/// with a ZFS pool's `fill` when given (else the design's, when its pool is ZFS).
+pub fn pod_loss_and_rebuild(
+    pod: &Pod,
+    l: &Layout,
+    model: durability::Model,
+    fill: Option<f64>,
+) -> Option<(f64, f64)> {
+    let params = Params {
+        zfs_fill: fill,
+        ..Params::default()
+    };
+    let times = topology_times(pod, l, &params).ok()?;
     if times.len() != l.groups.len() {
         return None;
     }
     let delay = durability::default_delay(pod, l).0;
     let mut log_survive = 0.0;
+    let mut slowest: f64 = 0.0;
     for (g, t) in l.groups.iter().zip(&times) {
         let afrs: Vec<f64> = g
             .bays
@@ -305,10 +321,12 @@ pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Optio
             .map(|d| d.drive().afr_pct)
             .collect();
         let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
-        let p = durability::group_annual_loss(&l.shape, afr, Hours(t.hours) + delay, model).ok()?;
+        let hours = Hours(t.hours) + delay;
+        slowest = slowest.max(hours.hours());
+        let p = durability::group_annual_loss(&l.shape, afr, hours, model).ok()?;
         log_survive += (-p).ln_1p();
     }
-    Some(-log_survive.exp_m1())
+    Some((-log_survive.exp_m1(), slowest))
 }
 
 /// How a layout request picks its shape.
@@ -392,8 +410,12 @@ pub enum LayoutStudyError {
 pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStudyError> {
     let (placement, auto) = match &req.choice {
         LayoutChoice::Auto { constraints, model } => {
-            let loss = |l: &Layout| pod_annual_loss(pod, l, *model);
-            let result = layout::auto_with(pod, constraints, &loss, true);
+            let fill = constraints.zfs.map(|z| z.fill);
+            let loss = |l: &Layout| pod_loss_and_rebuild(pod, l, *model, fill).map(|x| x.0);
+            let rebuild = |l: &Layout| {
+                fill.and_then(|f| pod_loss_and_rebuild(pod, l, *model, Some(f)).map(|x| x.1))
+            };
+            let result = layout::auto_ranked(pod, constraints, &loss, &rebuild, true);
             match result.chosen.clone() {
                 Some(p) => (p, Some(result)),
                 None => {

@@ -134,6 +134,7 @@ fn pod_2_auto_survives_a_backplane_and_proves_the_card_impossible_for_raid6_15()
         survive: vec![DomainKind::Backplane, DomainKind::Card],
         max_annual_loss: None,
         loss_model: None,
+        zfs: None,
     };
     let r = layout::auto(&p, &c);
     let chosen = r.chosen.unwrap();
@@ -396,6 +397,7 @@ fn auto_text(p: &Pod, max_width: Option<u32>) -> (layout::AutoResult, String) {
         survive: vec![],
         max_annual_loss: None,
         loss_model: None,
+        zfs: None,
     };
     // Without the upgrade search (what surviving a card or PSU would cost), which is not tested here.
     let r = layout::auto_with(p, &c, &|_| None, false);
@@ -798,6 +800,7 @@ fn auto_rejections_are_typed_reasons_worded_as_before() {
         survive: vec![],
         max_annual_loss: Some(1e-9),
         loss_model: None,
+        zfs: None,
     };
     let loss = |l: &layout::Layout| {
         podplan::study::pod_annual_loss(&p, l, podplan::durability::Model::Sliding)
@@ -947,4 +950,65 @@ fn impossible_draid_types_are_errors_naming_the_flag() {
     let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", "raid7"]);
     assert_eq!(code, 2);
     assert!(err.contains("draid<p>"), "{err}");
+}
+
+#[test]
+fn auto_over_zfs_ranks_raidz_mirrors_and_draid_by_what_zfs_list_reports() {
+    let (code, json, err) = run(&[
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--auto",
+        "--filesystem",
+        "zfs",
+        "--min-parity",
+        "1",
+        "--fill",
+        "0.8",
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let a = &v["auto"];
+    let all: Vec<&serde_json::Value> = a["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(a["rejected"].as_array().unwrap())
+        .collect();
+    let kinds: BTreeSet<String> = all
+        .iter()
+        .filter_map(|c| c["shape"]["level"].as_object())
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    let want: BTreeSet<String> = ["RaidZ", "Mirror", "Draid"].map(String::from).into();
+    assert_eq!(kinds, want, "{kinds:?}");
+    // Ranked by the capacity `zfs list` reports, best first; every placed candidate has its
+    // resilver time; the chosen one's capacity is the report's own ZFS figure.
+    let ranked = a["ranked"].as_array().unwrap();
+    let caps: Vec<u64> = ranked
+        .iter()
+        .map(|c| c["before_filesystem"].as_u64().unwrap())
+        .collect();
+    assert!(caps.windows(2).all(|w| w[0] >= w[1]), "{caps:?}");
+    assert!(
+        ranked
+            .iter()
+            .all(|c| c["rebuild_hours"].as_f64().unwrap() > 0.0)
+    );
+    assert_eq!(v["pipeline"]["zfs"]["zfs_list"].as_u64(), Some(caps[0]));
+    assert_eq!(v["shape"], ranked[0]["shape"]);
+    // A RAIDZ2 15 candidate holds what the library computes for four of them on 4 TB disks.
+    let z = layout::zfs::ZfsParams {
+        fill: 0.8,
+        ..Default::default()
+    };
+    let raidz2 = all
+        .iter()
+        .find(|c| c["shape"]["level"]["RaidZ"] == serde_json::json!({"parity": 2, "width": 15}))
+        .unwrap();
+    assert_eq!(
+        raidz2["before_filesystem"].as_u64(),
+        Some(layout::zfs::pool_of_disks(layout::zfs::VdevKind::RaidZ(2), 15, 4, 4 * TB, &z).0)
+    );
 }
