@@ -376,6 +376,18 @@ impl Overheads {
     }
 }
 
+impl Overheads {
+    /// The defaults of the design's filesystem, with the design's own ZFS settings
+    /// (`raid.zfs`) when its pool is ZFS.
+    pub fn for_pod(pod: &Pod) -> Overheads {
+        let mut o = Overheads::for_filesystem(pod.raid.filesystem);
+        if let (Some(z), Some(own)) = (o.zfs.as_mut(), pod.raid.zfs) {
+            *z = own;
+        }
+        o
+    }
+}
+
 /// The unit a partition's length is a whole number of: 1 MiB, the unit fdisk and parted size
 /// partitions in (and a multiple of md's default 512 KiB chunk).
 pub const PARTITION_GRANULE: u64 = MIB;

@@ -476,6 +476,8 @@ pub struct RaidPolicy {
     pub vault: Option<Vault>,
     /// The design's detection and replacement delay before a rebuild, if it states one.
     pub replace_delay: Option<crate::spec::ReplaceDelay>,
+    /// The ZFS pool's settings the design states (with `filesystem: Zfs`), defaults filled in.
+    pub zfs: Option<crate::layout::zfs::ZfsParams>,
 }
 
 impl RaidPolicy {

@@ -260,7 +260,7 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
         Some(FsArg::Xfs) => Filesystem::Xfs,
         Some(FsArg::None) => Filesystem::None,
     };
-    let overheads = overheads(a, filesystem)?;
+    let overheads = overheads(a, filesystem, pod)?;
     if filesystem == Filesystem::Zfs
         && let Some(RaidChoice::Named(
             r @ (RaidArg::Raid5 | RaidArg::Raid6 | RaidArg::Raid10 | RaidArg::Erasure),
@@ -304,7 +304,7 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
 }
 
 /// The filesystem overheads, with every override checked; none applies without a filesystem.
-fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
+fn overheads(a: &LayoutArgs, fs: Filesystem, pod: &Pod) -> Result<Overheads, CliError> {
     if fs == Filesystem::None {
         let whence = if a.filesystem.is_some() {
             "--filesystem none"
@@ -324,6 +324,10 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
         }
     }
     let mut o = Overheads::for_filesystem(fs);
+    // The design's own ZFS settings, under the flags.
+    if let (Some(z), Some(own)) = (o.zfs.as_mut(), pod.raid.zfs) {
+        *z = own;
+    }
     zfs_params(a, &mut o)?;
     for (flag, value, slot) in [
         ("--fs-reserved-pct", a.fs_reserved_pct, &mut o.fs_reserved),
@@ -391,15 +395,8 @@ fn zfs_params(a: &LayoutArgs, o: &mut Overheads) -> Result<(), CliError> {
         z.ashift = s;
     }
     if let Some(v) = &a.recordsize {
-        match crate::units::parse_bytes(v) {
-            Ok(b) if b.0.is_power_of_two() && (512..=16 << 20).contains(&b.0) => z.recordsize = b.0,
-            Ok(_) => {
-                return fail(format!(
-                    "--recordsize {v}: a power of two from 512 B to 16 MiB"
-                ));
-            }
-            Err(e) => return fail(format!("--recordsize: {e}")),
-        }
+        z.recordsize =
+            layout::zfs::parse_recordsize(v).map_err(|e| format!("--recordsize: {e}"))?;
     }
     if let Some(r) = a.slop_rule {
         z.slop = match r {

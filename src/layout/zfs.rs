@@ -76,6 +76,34 @@ pub const DRAID_DEFAULT_DATA: u32 = 8;
 /// The ashifts `--ashift` accepts: 512 B to 16 KiB sectors (`zfs_vdev_max_auto_ashift` = 14).
 pub const ASHIFTS: [u32; 4] = [9, 12, 13, 14];
 
+/// A record size as ZFS writes it (`128K`, `1M`, `512`: binary units) or as a size
+/// (`1 MiB`), checked to be a power of two from 512 B to 16 MiB (`SPA_MINBLOCKSIZE` to
+/// `SPA_MAXBLOCKSIZE`, include/sys/spa.h).
+pub fn parse_recordsize(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let zfs_style = t
+        .strip_suffix(['K', 'k', 'M', 'm'])
+        .and_then(|n| n.parse::<u64>().ok())
+        .map(|n| match t.chars().last() {
+            Some('K' | 'k') => n.saturating_mul(1 << 10),
+            _ => n.saturating_mul(1 << 20),
+        });
+    let bytes = match zfs_style {
+        Some(b) => b,
+        None => match t.parse::<u64>() {
+            Ok(b) => b,
+            Err(_) => crate::units::parse_bytes(t).map_err(|e| e.to_string())?.0,
+        },
+    };
+    if bytes.is_power_of_two() && (512..=16 << 20).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "record size {t}: a power of two from 512 B to 16 MiB"
+        ))
+    }
+}
+
 /// Which slop rule (module/zfs/spa_misc.c `spa_get_slop_space`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -95,7 +95,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         spares: pod.raid.spares,
     };
     let placement = layout::place(pod, shape, &[])?;
-    let o = Overheads::for_filesystem(pod.raid.filesystem);
+    let o = Overheads::for_pod(pod);
     let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
     let bom = bom::report(pod, None, &BomOptions::default())?;
     let params = Params {
@@ -236,8 +236,7 @@ pub fn zfs_fill(pod: &Pod, level: crate::spec::Level) -> Option<f64> {
 
 /// The design's ZFS settings, or the defaults.
 fn design_zfs(pod: &Pod) -> layout::zfs::ZfsParams {
-    let _ = pod;
-    layout::zfs::ZfsParams::default()
+    pod.raid.zfs.unwrap_or_default()
 }
 
 /// The slowest group's resilver for the layout report's ZFS note, from `times`.

@@ -1012,3 +1012,85 @@ fn auto_over_zfs_ranks_raidz_mirrors_and_draid_by_what_zfs_list_reports() {
         Some(layout::zfs::pool_of_disks(layout::zfs::VdevKind::RaidZ(2), 15, 4, 4 * TB, &z).0)
     );
 }
+
+/// Pod 6.0 written out under ZFS with `raid` replaced by `raid_text`, in a directory with its
+/// catalog; returns the directory (kept alive by the caller) and the design's path.
+fn zfs_design(raid_text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(design_path("6.0")).unwrap();
+    let start = text.find("    raid: (").unwrap();
+    let end = start + text[start..].find("\n    published:").unwrap();
+    let text = format!("{}{raid_text}{}", &text[..start], &text[end..]);
+    let catalog = design_path("6.0").with_file_name("catalog.ron");
+    std::fs::copy(catalog, dir.path().join("catalog.ron")).unwrap();
+    let path = dir.path().join("pod-zfs.ron");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_designs_zfs_settings_are_used_and_flags_override_them() {
+    let (_dir, path) = zfs_design(
+        r#"    raid: (
+        level: RaidZ(parity: 2, width: 15),
+        filesystem: Zfs,
+        zfs: (ashift: 9, recordsize: "1M", slop: Legacy, fill: 0.5, free_target_pct: 20),
+    ),"#,
+    );
+    let p = path.to_str().unwrap();
+    let json = |extra: &[&str]| {
+        let mut args = vec!["layout", p, "--format", "json"];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let v = json(&[]);
+    let z = &v["overheads"]["zfs"];
+    assert_eq!(z["ashift"], 9);
+    assert_eq!(z["recordsize"], 1 << 20);
+    assert_eq!(z["slop"], "legacy");
+    assert_eq!(z["fill"], 0.5);
+    assert_eq!(z["free_target"], 0.2);
+    let v = json(&["--ashift", "12", "--fill", "1", "--recordsize", "128K"]);
+    let z = &v["overheads"]["zfs"];
+    assert_eq!(
+        (z["ashift"].as_u64(), z["fill"].as_f64()),
+        (Some(12), Some(1.0))
+    );
+    assert_eq!(z["recordsize"], 128 << 10);
+    assert_eq!(z["slop"], "legacy");
+    // The durability models take the design's fill.
+    let (code, out, err) = run(&["durability", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["groups"][0]["rebuild"]["fill"], 0.5, "{out}");
+}
+
+#[test]
+fn bad_zfs_settings_are_located_coded_errors() {
+    for (zfs, fs, place) in [
+        ("(ashift: 10)", "Zfs", "raid.zfs.ashift"),
+        (r#"(recordsize: "3M")"#, "Zfs", "raid.zfs.recordsize"),
+        ("(fill: 0)", "Zfs", "raid.zfs.fill"),
+        ("(fill: 1.5)", "Zfs", "raid.zfs.fill"),
+        ("(free_target_pct: 100)", "Zfs", "raid.zfs.free_target_pct"),
+        ("(fill: 0.8)", "Ext4", "raid.zfs"),
+    ] {
+        let level = if fs == "Zfs" {
+            "RaidZ(parity: 2, width: 15)"
+        } else {
+            "Raid6(width: 15)"
+        };
+        let (_dir, path) = zfs_design(&format!(
+            "    raid: (\n        level: {level},\n        filesystem: {fs},\n        zfs: {zfs},\n    ),"
+        ));
+        let (code, out, err) = run(&["check", path.to_str().unwrap()]);
+        let all = format!("{out}{err}");
+        assert_eq!(code, 2, "{zfs}: {all}");
+        assert!(
+            all.contains(&format!("error[invalid-zfs] at {place}:")),
+            "{zfs}: {all}"
+        );
+    }
+}

@@ -118,6 +118,7 @@ const EXPECTED: &[Expect] = &[
     e("psu-spinup", "psus[0]"),
     e("invalid-raid", "raid.level"),
     e("invalid-draid", "raid.level"),
+    e("invalid-zfs", "raid.zfs.ashift"),
     e("raid-group", "raid.groups[1]"),
     e("raid-unused-drives", "raid.groups"),
     e("invalid-published", "published.raw_tb"),
