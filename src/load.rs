@@ -39,6 +39,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "backblaze-pod-6.0.ron",
         include_str!("../designs/backblaze-pod-6.0.ron"),
     ),
+    (
+        "pod-6.0-zfs-16tb.ron",
+        include_str!("../designs/pod-6.0-zfs-16tb.ron"),
+    ),
 ];
 
 /// A design file and the catalogs it loads, parsed but not yet checked.

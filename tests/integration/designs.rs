@@ -20,8 +20,8 @@ fn every_file_in_designs_checks_without_errors() {
     files.sort();
     assert_eq!(
         files.len(),
-        REVISIONS.len() + 1,
-        "seven designs and the catalog: {files:?}"
+        REVISIONS.len() + 2,
+        "seven Backblaze designs, the ZFS what-if and the catalog: {files:?}"
     );
     for f in &files {
         let diags = podplan::cli::check_file(Some(f));
@@ -279,4 +279,35 @@ fn every_citation_points_at_a_file_in_the_repository() {
         cited > 50,
         "the designs cite docs/sources.md ({cited} citations found)"
     );
+}
+
+#[test]
+fn the_zfs_what_if_reports_what_openzfs_would_for_its_pool() {
+    // Four RAIDZ2 15-wide vdevs of the catalog's 16 TB drive (16,000,900,661,248 B): the layout's
+    // `zfs list` figure is the library's pool of those disks, its resilver is timed at the
+    // design's fill 0.8, and the design's durability uses the same fill.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/pod-6.0-zfs-16tb.ron");
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(&["layout", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let z = podplan::layout::zfs::ZfsParams {
+        recordsize: 1 << 20,
+        fill: 0.8,
+        ..Default::default()
+    };
+    let (listed, ..) = podplan::layout::zfs::pool_of_disks(
+        podplan::layout::zfs::VdevKind::RaidZ(2),
+        15,
+        4,
+        16_000_900_661_248,
+        &z,
+    );
+    assert_eq!(v["pipeline"]["zfs"]["zfs_list"].as_u64(), Some(listed));
+    assert_eq!(v["overheads"]["zfs"]["fill"], 0.8);
+    assert!(v["pipeline"]["zfs"]["resilver"]["hours"].as_f64().unwrap() > 0.0);
+    let (code, out, err) = run(&["durability", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["groups"][0]["rebuild"]["fill"], 0.8);
 }
