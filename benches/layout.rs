@@ -39,6 +39,7 @@ fn constraints() -> AutoConstraints {
         survive: Vec::new(),
         max_annual_loss: None,
         loss_model: None,
+        zfs: None,
     }
 }
 

@@ -771,7 +771,7 @@ pub fn metrics(pod: &Pod, pod_total: Cents, data_drives: Cents) -> Result<Metric
         spares: pod.raid.spares,
     };
     let placement = layout::place(pod, shape, &[])?;
-    let o = Overheads::for_filesystem(pod.raid.filesystem);
+    let o = Overheads::for_pod(pod);
     let pipe = layout::capacity(pod, &placement.layout, &o);
     let l = &placement.layout;
     let fs = match pod.raid.filesystem {

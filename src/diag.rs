@@ -138,6 +138,11 @@ codes! {
     NicBondSpeeds = "nic-bond-speeds",
     /// A RAID policy that cannot be built on these drives.
     InvalidRaid = "invalid-raid",
+    /// A ZFS dRAID vdev that OpenZFS would refuse to create (parity, data, children, spares).
+    InvalidDraid = "invalid-draid",
+    /// ZFS pool settings out of range (ashift, record size, fill, free-space target), or given
+    /// for a filesystem that is not ZFS.
+    InvalidZfs = "invalid-zfs",
     /// An explicit RAID group that does not match the policy or the drives.
     RaidGroup = "raid-group",
     /// Drives that belong to no RAID group and are not spares.

@@ -844,7 +844,10 @@ fn set_figures_unchecked(
 /// rebuild starts at once), otherwise the design's `raid.replace_delay`, otherwise
 /// [`NO_SPARE_DELAY`].
 pub(crate) fn default_delay(pod: &Pod, layout: &Layout) -> (Hours, DelaySource) {
-    if !layout.spares.is_empty() {
+    // A dRAID's distributed spare is a hot spare inside the vdev: the rebuild starts at once.
+    let distributed =
+        matches!(layout.shape.level, crate::spec::Level::Draid { spares, .. } if spares > 0);
+    if !layout.spares.is_empty() || distributed {
         return (Hours::ZERO, DelaySource::HotSpare);
     }
     match &pod.raid.replace_delay {
@@ -876,14 +879,19 @@ pub(crate) fn topology_rebuilds(
         .iter()
         .zip(times)
         .map(|(g, t)| {
-            Rebuild::at_rate(
-                g.member,
+            // A ZFS resilver rewrites the allocated share only (model §ZFS resilver); a dRAID's
+            // rebalance onto the replacement comes after redundancy is whole again.
+            let mut r = Rebuild::at_rate(
+                t.rewritten(g.member),
                 t.rate,
                 delay,
                 RebuildSource::Topology {
                     binding_link: t.binding_link.clone(),
                 },
-            )
+            )?;
+            r.fill = t.fill;
+            r.rebalance_hours = t.rebalance_hours.filter(|h| h.is_finite()).map(Hours);
+            Ok(r)
         })
         .collect()
 }
@@ -1018,6 +1026,13 @@ pub struct Rebuild {
     pub transfer_hours: Hours,
     /// Time to restore redundancy, `delay + transfer`.
     pub hours: Hours,
+    /// A ZFS pool's allocated share, which is all a resilver rewrites (`None`: whole members).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fill: Option<f64>,
+    /// A dRAID's rebalance onto the replacement disk after the rebuild onto its distributed
+    /// spare: outside the exposure window, shown apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebalance_hours: Option<Hours>,
 }
 
 impl Rebuild {
@@ -1042,6 +1057,8 @@ impl Rebuild {
             delay_hours: delay.max(Hours::ZERO),
             transfer_hours: transfer,
             hours,
+            fill: None,
+            rebalance_hours: None,
         })
     }
     /// The "rebuild" of a group without redundancy: none exists, a failure is a loss.
@@ -1052,6 +1069,8 @@ impl Rebuild {
             delay_hours: Hours::ZERO,
             transfer_hours: Hours::ZERO,
             hours: Hours::ZERO,
+            fill: None,
+            rebalance_hours: None,
         }
     }
     /// A rebuild the user timed as a whole.
@@ -1063,6 +1082,8 @@ impl Rebuild {
             delay_hours: Hours::ZERO,
             transfer_hours: h,
             hours: h,
+            fill: None,
+            rebalance_hours: None,
         })
     }
 }

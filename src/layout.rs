@@ -345,6 +345,18 @@ impl Shape {
             Level::Raid6 { width } => width - 2,
             Level::Erasure { data, .. } => data,
             Level::RaidZ { parity, width } => width.saturating_sub(parity),
+            // The children that are not distributed spares, data/(data + parity) of them,
+            // in whole drives (the ZFS pipeline computes the exact bytes).
+            Level::Draid {
+                parity,
+                data,
+                children,
+                spares,
+            } => {
+                let kept = u64::from(children.saturating_sub(spares));
+                let d = kept * u64::from(data) / u64::from(data.saturating_add(parity).max(1));
+                u32::try_from(d).unwrap_or(u32::MAX)
+            }
         }
     }
     /// Mirror-set size for RAID10 (members are taken in consecutive runs of this size).
@@ -364,6 +376,12 @@ impl Shape {
             Level::Raid6 { width } => format!("RAID6 {width} ({}+2)", width - 2),
             Level::Erasure { data, parity } => format!("EC {}+{parity}", data),
             Level::RaidZ { parity, width } => format!("RAIDZ{parity} {width}"),
+            Level::Draid {
+                parity,
+                data,
+                children,
+                spares,
+            } => format!("dRAID{parity} {data}d:{children}c:{spares}s"),
         }
     }
     /// The conventional level for a group of `width` drives tolerating `parity` failures.
@@ -480,6 +498,18 @@ impl Overheads {
     /// Whether any of the three filesystem overrides is set.
     pub fn overridden(&self) -> bool {
         self.fs_metadata.is_some() || self.fs_fixed.is_some() || self.fs_reserved.is_some()
+    }
+}
+
+impl Overheads {
+    /// The defaults of the design's filesystem, with the design's own ZFS settings
+    /// (`raid.zfs`) when its pool is ZFS.
+    pub fn for_pod(pod: &Pod) -> Overheads {
+        let mut o = Overheads::for_filesystem(pod.raid.filesystem);
+        if let (Some(z), Some(own)) = (o.zfs.as_mut(), pod.raid.zfs) {
+            *z = own;
+        }
+        o
     }
 }
 
@@ -1085,6 +1115,16 @@ pub fn check_shape(pod: &Pod, shape: &Shape) -> Result<(), ShapeError> {
             return Err(ShapeError::BadLevel(format!(
                 "RAIDZ parity is 1, 2 or 3, not {parity}"
             )));
+        }
+        Level::Draid {
+            parity,
+            data,
+            children,
+            spares,
+        } => {
+            if let Some(why) = zfs::draid_problem(parity, data, children, spares) {
+                return Err(ShapeError::BadLevel(why));
+            }
         }
         _ => {}
     }
@@ -1702,6 +1742,10 @@ pub struct AutoConstraints {
     pub max_annual_loss: Option<f64>,
     /// The reliability model the annual loss is computed with, named for the report.
     pub loss_model: Option<String>,
+    /// Search ZFS vdevs (RAIDZ1–3, mirrors, dRAID) with these pool settings, ranked by the
+    /// capacity `zfs list` reports, instead of md levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zfs: Option<zfs::ZfsParams>,
 }
 
 impl AutoConstraints {
@@ -1728,6 +1772,8 @@ pub enum Decision {
     Capacity,
     /// The same capacity, more parity.
     Parity,
+    /// The same capacity and parity, a shorter rebuild (ZFS shapes).
+    Rebuild,
     /// The same capacity and parity, narrower groups (faster rebuilds).
     Width,
     /// The same capacity, parity and width, fewer unused drives.
@@ -1742,6 +1788,8 @@ pub(crate) fn decision(a: &Candidate, b: &Candidate) -> Decision {
         Decision::Capacity
     } else if a.shape.tolerance() != b.shape.tolerance() {
         Decision::Parity
+    } else if a.rebuild_hours != b.rebuild_hours {
+        Decision::Rebuild
     } else if a.shape.width() != b.shape.width() {
         Decision::Width
     } else if a.unused != b.unused {
@@ -1756,6 +1804,10 @@ pub(crate) fn decision(a: &Candidate, b: &Candidate) -> Decision {
 /// that compute it).
 pub type LossFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
 
+/// The slowest group's time to restore redundancy of a laid-out pod, hours, when it can be
+/// computed (from the bandwidth model, which the layout engine does not depend on).
+pub type RebuildFn<'a> = &'a dyn Fn(&Layout) -> Option<f64>;
+
 /// One shape the search considered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
@@ -1766,8 +1818,11 @@ pub struct Candidate {
     pub groups: u32,
     /// Drives in no group and not spares.
     pub unused: u32,
-    /// Capacity before the filesystem.
+    /// Capacity before the filesystem; for ZFS shapes, what `zfs list` reports.
     pub before_filesystem: Bytes,
+    /// The slowest group's time to restore redundancy, hours, when computed (ZFS shapes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuild_hours: Option<f64>,
     /// Annual probability that the pod loses data with this layout, when computed.
     pub annual_loss: Option<f64>,
     /// Whether every constraint is met (survival and annual loss).
@@ -1806,88 +1861,182 @@ pub fn auto(pod: &Pod, c: &AutoConstraints) -> AutoResult {
 /// to `c.max_annual_loss`), and, when `with_upgrades`, the cost of surviving card and PSU
 /// failures too.
 pub fn auto_with(pod: &Pod, c: &AutoConstraints, loss: LossFn, with_upgrades: bool) -> AutoResult {
+    auto_ranked(pod, c, loss, &|_| None, with_upgrades)
+}
+
+/// The shapes the search considers, in search order: md levels of every parity and width in
+/// range; with `c.zfs`, ZFS vdevs instead ([`zfs_shapes`]).
+fn search_shapes(n: u32, c: &AutoConstraints) -> Vec<Shape> {
+    let shape = |level| Shape {
+        level,
+        spares: c.spares,
+    };
+    if c.zfs.is_some() {
+        return zfs_shapes(n.saturating_sub(c.spares), c)
+            .into_iter()
+            .map(shape)
+            .collect();
+    }
+    let mut out = Vec::new();
+    // No parity at or above the drive count fits, so the loops stay within the pod.
+    for p in c.min_parity..=c.max_parity.min(n) {
+        for w in (p + 1).max(2)..=c.width_limit(p).min(n.saturating_sub(c.spares)) {
+            out.push(shape(Shape::for_width_parity(w, p)));
+        }
+    }
+    out
+}
+
+/// The ZFS vdevs the search considers over `drives` drives (hot spares set aside), within
+/// the parity range: RAIDZ1–3 from parity + 2 wide up to the width bound; 2- and 3-way
+/// mirrors; and one dRAID over every drive (at most 255) with 4, 8, 12 or 16 data disks per
+/// group and 1 or 2 distributed spares.
+pub fn zfs_shapes(drives: u32, c: &AutoConstraints) -> Vec<Level> {
+    let parities = c.min_parity.max(1)..=c.max_parity.min(3);
+    let mut out = Vec::new();
+    for p in parities.clone() {
+        for w in p + 2..=c.width_limit(p).min(drives) {
+            out.push(Level::RaidZ {
+                parity: p,
+                width: w,
+            });
+        }
+    }
+    for copies in 2..=3u32 {
+        if (c.min_parity..=c.max_parity).contains(&(copies - 1)) && copies <= drives {
+            out.push(Level::Mirror { copies });
+        }
+    }
+    let children = drives.min(zfs::VDEV_DRAID_MAX_CHILDREN);
+    for p in parities {
+        for spares in [1, 2] {
+            for data in [4, 8, 12, 16] {
+                if zfs::draid_problem(p, data, children, spares).is_none() {
+                    out.push(Level::Draid {
+                        parity: p,
+                        data,
+                        children,
+                        spares,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A candidate's capacity: before the filesystem under md, or what `zfs list` reports.
+fn candidate_capacity(pod: &Pod, layout: &Layout, c: &AutoConstraints) -> Bytes {
+    match c.zfs {
+        Some(z) => {
+            let o = Overheads {
+                zfs: Some(zfs::ZfsParams {
+                    free_target: 0.0,
+                    ..z
+                }),
+                ..Overheads::for_filesystem(Filesystem::Zfs)
+            };
+            capacity(pod, layout, &o).usable
+        }
+        None => {
+            let o = Overheads {
+                partition_align: c.partition_align,
+                ..Overheads::for_filesystem(Filesystem::None)
+            };
+            capacity(pod, layout, &o).before_filesystem
+        }
+    }
+}
+
+/// [`auto_with`] with each placed candidate's slowest rebuild from `rebuild` (the ZFS search
+/// ranks equal capacity and parity by it).
+pub fn auto_ranked(
+    pod: &Pod,
+    c: &AutoConstraints,
+    loss: LossFn,
+    rebuild: RebuildFn,
+    with_upgrades: bool,
+) -> AutoResult {
     let n = pod.drives.len() as u32;
     let mut ranked: Vec<(Candidate, Placement)> = Vec::new();
     let mut rejected = Vec::new();
     let mut considered = 0;
-    // No parity at or above the drive count fits, so the loops stay within the pod.
-    for p in c.min_parity..=c.max_parity.min(n) {
-        for w in (p + 1).max(2)..=c.width_limit(p).min(n.saturating_sub(c.spares)) {
-            let shape = Shape {
-                level: Shape::for_width_parity(w, p),
-                spares: c.spares,
+    let doms = domains(pod);
+    for shape in search_shapes(n, c) {
+        if check_shape(pod, &shape).is_err() {
+            continue;
+        }
+        considered += 1;
+        let w = shape.width().max(1);
+        let imp = impossibilities(pod, &shape, &c.survive, &doms);
+        let groups = (n - c.spares) / w;
+        let unused = n - c.spares - groups * w;
+        if !imp.is_empty() {
+            // Capacity of the shape regardless of placement, for the explanation.
+            let cap = match (c.zfs, place(pod, shape, &[])) {
+                (Some(_), Ok(pl)) => candidate_capacity(pod, &pl.layout, c),
+                _ => aligned(min_size(pod), c.partition_align)
+                    .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data()))),
             };
-            if check_shape(pod, &shape).is_err() {
-                continue;
-            }
-            considered += 1;
-            let doms = domains(pod);
-            let imp = impossibilities(pod, &shape, &c.survive, &doms);
-            let groups = (n - c.spares) / w;
-            let unused = n - c.spares - groups * w;
-            if !imp.is_empty() {
-                // Capacity of the shape regardless of placement, for the explanation.
-                let cap = aligned(min_size(pod), c.partition_align)
-                    .saturating_mul(u64::from(groups).saturating_mul(u64::from(shape.data())));
-                rejected.push(Candidate {
-                    shape,
-                    groups,
-                    unused,
-                    before_filesystem: cap,
-                    annual_loss: None,
-                    meets_constraints: false,
-                    why_not: imp
-                        .into_iter()
-                        .map(|i| WhyNot::Impossible(i.reason))
-                        .collect(),
-                });
-                continue;
-            }
-            let Ok(pl) = place(pod, shape, &c.survive) else {
-                continue;
-            };
-            let cap = capacity(
-                pod,
-                &pl.layout,
-                &Overheads {
-                    partition_align: c.partition_align,
-                    ..Overheads::for_filesystem(Filesystem::None)
-                },
-            )
-            .before_filesystem;
-            let annual_loss = loss(&realign(pod, &pl.layout, c.partition_align));
-            let mut why_not: Vec<WhyNot> = pl.unmet.iter().map(|k| WhyNot::Unmet(*k)).collect();
-            if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
-                && l > max
-            {
-                why_not.push(WhyNot::AnnualLoss { loss: l, max });
-            }
-            let cand = Candidate {
+            rejected.push(Candidate {
                 shape,
                 groups,
                 unused,
                 before_filesystem: cap,
-                annual_loss,
-                meets_constraints: why_not.is_empty(),
-                why_not,
-            };
-            if cand.meets_constraints {
-                ranked.push((cand, pl));
-            } else {
-                rejected.push(cand);
-            }
+                rebuild_hours: None,
+                annual_loss: None,
+                meets_constraints: false,
+                why_not: imp
+                    .into_iter()
+                    .map(|i| WhyNot::Impossible(i.reason))
+                    .collect(),
+            });
+            continue;
+        }
+        let Ok(pl) = place(pod, shape, &c.survive) else {
+            continue;
+        };
+        let cap = candidate_capacity(pod, &pl.layout, c);
+        let placed = realign(pod, &pl.layout, c.partition_align);
+        let annual_loss = loss(&placed);
+        let rebuild_hours = rebuild(&placed).filter(|h| h.is_finite());
+        let mut why_not: Vec<WhyNot> = pl.unmet.iter().map(|k| WhyNot::Unmet(*k)).collect();
+        if let (Some(max), Some(l)) = (c.max_annual_loss, annual_loss)
+            && l > max
+        {
+            why_not.push(WhyNot::AnnualLoss { loss: l, max });
+        }
+        let cand = Candidate {
+            shape,
+            groups,
+            unused,
+            before_filesystem: cap,
+            rebuild_hours,
+            annual_loss,
+            meets_constraints: why_not.is_empty(),
+            why_not,
+        };
+        if cand.meets_constraints {
+            ranked.push((cand, pl));
+        } else {
+            rejected.push(cand);
         }
     }
-    let key = |c: &Candidate| {
-        (
-            std::cmp::Reverse(c.before_filesystem),
-            std::cmp::Reverse(c.shape.tolerance()),
-            c.shape.width(),
-            c.unused,
-        )
+    let order = |a: &Candidate, b: &Candidate| {
+        b.before_filesystem
+            .cmp(&a.before_filesystem)
+            .then(b.shape.tolerance().cmp(&a.shape.tolerance()))
+            .then(match (a.rebuild_hours, b.rebuild_hours) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then(a.shape.width().cmp(&b.shape.width()))
+            .then(a.unused.cmp(&b.unused))
     };
-    ranked.sort_by_key(|(c, _)| key(c));
-    rejected.sort_by_key(key);
+    ranked.sort_by(|(a, _), (b, _)| order(a, b));
+    rejected.sort_by(order);
     let chosen = ranked.first().map(|(_, p)| p.clone());
     let decided_by = match ranked.as_slice() {
         [(a, _), (b, _), ..] => Some(decision(a, b)),

@@ -55,6 +55,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "server-60-bay-dual-path.ron",
         include_str!("../designs/server-60-bay-dual-path.ron"),
     ),
+    (
+        "pod-6.0-zfs-16tb.ron",
+        include_str!("../designs/pod-6.0-zfs-16tb.ron"),
+    ),
 ];
 
 /// A design file and the catalogs it loads, parsed but not yet checked.

@@ -550,6 +550,8 @@ pub struct RaidPolicy {
     pub vault: Option<Vault>,
     /// The design's detection and replacement delay before a rebuild, if it states one.
     pub replace_delay: Option<crate::spec::ReplaceDelay>,
+    /// The ZFS pool's settings the design states (with `filesystem: Zfs`), defaults filled in.
+    pub zfs: Option<crate::layout::zfs::ZfsParams>,
 }
 
 impl RaidPolicy {
@@ -563,6 +565,9 @@ impl RaidPolicy {
             Level::Raid6 { width } => (width, 2),
             Level::Erasure { data, parity } => (data.saturating_add(parity), parity),
             Level::RaidZ { parity, width } => (width, parity),
+            Level::Draid {
+                parity, children, ..
+            } => (children, parity),
         }
     }
 }

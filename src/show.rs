@@ -186,6 +186,14 @@ pub(crate) fn raid_label(pod: &Pod) -> String {
         Level::Raid6 { width } => format!("RAID6, {width} wide ({}+2)", width - 2),
         Level::Erasure { data, parity } => format!("erasure {data}+{parity}"),
         Level::RaidZ { parity, width } => format!("RAIDZ{parity} {width} wide"),
+        Level::Draid {
+            parity,
+            data,
+            children,
+            spares,
+        } => format!(
+            "dRAID{parity}, {children} disks, groups of {data}+{parity}, {spares} distributed spares"
+        ),
     };
     let fs = match r.filesystem {
         Filesystem::Ext4 => "ext4",

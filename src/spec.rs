@@ -990,6 +990,20 @@ pub enum Level {
         /// Disks per vdev.
         width: u32,
     },
+    /// A ZFS dRAID vdev (`Draid(parity: 2, data: 8, children: 60, spares: 2)`, OpenZFS's
+    /// `draid2:8d:60c:2s`): `children` disks, redundancy groups of `data` + `parity` sectors
+    /// spread over all of them, and `spares` disks' worth of distributed spare space; needs
+    /// `filesystem: Zfs`.
+    Draid {
+        /// Parity per redundancy group: 1, 2 or 3.
+        parity: u32,
+        /// Data sectors per redundancy group (1 to 255).
+        data: u32,
+        /// Disks in the vdev (at most 255).
+        children: u32,
+        /// Distributed spares (0 to 100).
+        spares: u32,
+    },
     /// General `data` + `parity` erasure coding within the pod.
     Erasure {
         /// Data shards per stripe.
@@ -1038,6 +1052,42 @@ pub struct Raid {
     /// `crate::durability::NO_SPARE_DELAY`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replace_delay: Option<ReplaceDelay>,
+    /// The ZFS pool's settings, with `filesystem: Zfs` (each optional: OpenZFS's defaults and a
+    /// full pool otherwise; `layout`'s flags override them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zfs: Option<ZfsSettings>,
+}
+
+/// A design's ZFS pool settings: `zfs: (ashift: 12, recordsize: "1M", slop: Current,
+/// fill: 0.8)`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZfsSettings {
+    /// log2 of the sector size: 9, 12 (the default), 13 or 14.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ashift: Option<u32>,
+    /// Record size, a power of two from 512 B to 16 MiB, as ZFS writes it (`"1M"`, `"128K"`)
+    /// or as a size (`"1 MiB"`); default 128 KiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recordsize: Option<String>,
+    /// The slop rule: `Current` (OpenZFS 2.0.7 and later, the default) or `Legacy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slop: Option<ZfsSlop>,
+    /// The allocated share of the pool a resilver is timed at: above 0, at most 1 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<f64>,
+    /// Percent of the pool to keep free, shown as its own capacity stage: 0 to below 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_target_pct: Option<f64>,
+}
+
+/// The slop rule a design names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ZfsSlop {
+    /// OpenZFS 2.0.7 and later: 1/32 capped at 128 GiB, less the embedded ZIL.
+    Current,
+    /// Before OpenZFS 2.0.7: 1/32, no cap.
+    Legacy,
 }
 
 /// The detection and replacement delay before a rebuild starts.

@@ -44,6 +44,10 @@ pub struct Params {
     pub capacities: Vec<(String, f64)>,
     /// The `--set` assignments applied, in order, as typed.
     pub applied: Vec<String>,
+    /// The pool is ZFS and this share of it is allocated (0 < fill ≤ 1): a resilver rewrites
+    /// only that share of the failed drive, and md's speed limit does not apply (model §ZFS
+    /// resilver). `None`: Linux md, which rebuilds whole members.
+    pub zfs_fill: Option<f64>,
 }
 
 impl Default for Params {
@@ -60,6 +64,7 @@ impl Default for Params {
             down: Vec::new(),
             capacities: Vec::new(),
             applied: Vec::new(),
+            zfs_fill: None,
         }
     }
 }

@@ -93,6 +93,24 @@ pub struct RebuildTime {
     pub hours: f64,
     /// What sets the rate: a link, or the drives' own limit.
     pub binding_link: Limiter,
+    /// A ZFS pool's allocated share: the resilver rewrites that share of the member, not all
+    /// of it (`None`: Linux md, the whole member).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fill: Option<f64>,
+    /// A dRAID with a distributed spare: after the rebuild onto it, the hours to rebalance
+    /// onto the replacement disk (redundancy is already whole; not in the exposure window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebalance_hours: Option<f64>,
+}
+
+impl RebuildTime {
+    /// The bytes the rebuild rewrites of a `member`: all of it, or the pool's allocated share.
+    pub fn rewritten(&self, member: Bytes) -> Bytes {
+        match self.fill {
+            Some(f) => member.scale(f.clamp(0.0, 1.0)),
+            None => member,
+        }
+    }
 }
 
 /// What would bind if the binding links were unlimited.
@@ -576,8 +594,10 @@ pub(super) fn rebuild_detail(
 ) -> RebuildDetail {
     let member = layout.groups[gi].member;
     let delay = params.factors.delay_h;
+    let fill = params.zfs_fill;
+    let bytes = member.scale(fill.unwrap_or(1.0).clamp(0.0, 1.0));
     let hours = if rate > 0.0 {
-        delay + member.0 as f64 / (rate * 1e6) / 3600.0
+        delay + bytes.0 as f64 / (rate * 1e6) / 3600.0
     } else {
         f64::INFINITY
     };
@@ -587,6 +607,8 @@ pub(super) fn rebuild_detail(
             rate: MBps(rate),
             hours,
             binding_link,
+            fill,
+            rebalance_hours: None,
         },
         failed_bay: failed,
         replacement_bay: replacement,
@@ -676,7 +698,23 @@ pub fn rebuild_times_on(g: &Graph, layout: &Layout, params: &Params) -> Vec<Rebu
             let p = rebuild_flow(g, layout, params, gi, failed, replacement);
             let a = allocate(&caps, std::slice::from_ref(&p.flow));
             let name = Limiter::of(a.limits[0], &p, g, params);
-            rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name).time
+            let mut t = rebuild_detail(layout, params, gi, failed, replacement, a.rates[0], name);
+            if matches!(layout.shape.level, Level::Draid { spares, .. } if spares > 0) {
+                t.time.rebalance_hours = Some(rebalance_hours(g, layout, params, gi, &caps));
+            }
+            t.time
         })
         .collect()
+}
+
+/// A dRAID group's rebalance after a rebuild onto its distributed spare: the failed drive's
+/// data written to the replacement disk in its bay, read from the other children (model §ZFS
+/// resilver), without the detection delay.
+fn rebalance_hours(g: &Graph, layout: &Layout, params: &Params, gi: usize, caps: &[f64]) -> f64 {
+    let failed = layout.groups[gi].bays[0];
+    let p = super::workloads::rebuild_flow_as(g, layout, params, gi, (failed, failed), false);
+    let a = allocate(caps, std::slice::from_ref(&p.flow));
+    let name = Limiter::of(a.limits[0], &p, g, params);
+    let d = rebuild_detail(layout, params, gi, failed, failed, a.rates[0], name);
+    d.time.hours - params.factors.delay_h
 }

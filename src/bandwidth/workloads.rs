@@ -217,7 +217,11 @@ pub(super) fn demand_without(p: &Planned, kind: &str) -> f64 {
 pub(super) fn has_parity(level: Level) -> bool {
     matches!(
         level,
-        Level::Raid5 { .. } | Level::Raid6 { .. } | Level::Erasure { .. } | Level::RaidZ { .. }
+        Level::Raid5 { .. }
+            | Level::Raid6 { .. }
+            | Level::Erasure { .. }
+            | Level::RaidZ { .. }
+            | Level::Draid { .. }
     )
 }
 
@@ -249,7 +253,8 @@ pub(super) fn drive_index(g: &Graph, bay: u32) -> Option<usize> {
     g.drives.iter().position(|d| d.bay == bay)
 }
 
-/// The rebuild flow of one group.
+/// The rebuild flow of one group: onto a dRAID's distributed spare when it has one (model
+/// §ZFS resilver), else onto `replacement`.
 pub(super) fn rebuild_flow(
     g: &Graph,
     layout: &Layout,
@@ -258,39 +263,89 @@ pub(super) fn rebuild_flow(
     failed: u32,
     replacement: u32,
 ) -> Planned {
-    let shape = &layout.shape;
-    let members = &layout.groups[group].bays;
-    let sources = rebuild_sources(shape, members, failed);
+    let distributed = matches!(layout.shape.level, Level::Draid { spares, .. } if spares > 0);
+    rebuild_flow_as(g, layout, params, group, (failed, replacement), distributed)
+}
+
+/// The streams of a rebuild, (drive index, weight) per unit of the failed drive's data
+/// restored: Linux md and RAIDZ read every source and write the replacement at the rate; a
+/// dRAID reads `data` sectors of the other children for each one restored, spread over all
+/// the survivors, and writes either to the one replacement or, `distributed`, to the spare
+/// space spread over all the survivors too (module/zfs/vdev_draid.c: every child holds spare
+/// space; OpenZFS's sequential rebuild, `zpool replace -s`).
+fn rebuild_streams(
+    g: &Graph,
+    shape: &Shape,
+    sources: &[u32],
+    replacement: u32,
+    distributed: bool,
+) -> Vec<(usize, f64, f64)> {
+    let per_source = match shape.level {
+        Level::Draid { data, .. } => {
+            let n = sources.len().max(1) as f64;
+            (f64::from(data) + if distributed { 1.0 } else { 0.0 }) / n
+        }
+        _ => 1.0,
+    };
     let mut streams: Vec<(usize, f64, f64)> = sources
         .iter()
         .filter_map(|b| drive_index(g, *b))
-        .map(|i| (i, 1.0, 1.0))
+        .map(|i| (i, per_source, per_source))
         .collect();
-    if let Some(i) = drive_index(g, replacement) {
+    if !distributed && let Some(i) = drive_index(g, replacement) {
         streams.push((i, 1.0, 1.0));
     }
+    streams
+}
+
+/// [`rebuild_flow`] with the destination chosen: `distributed` for a dRAID's rebuild onto its
+/// distributed spare, else onto the bay `fr.1` (for a dRAID with a distributed spare in use,
+/// the later rebalance onto the replacement disk). A ZFS pool (`params.zfs_fill` given) has
+/// no md speed limit.
+pub(super) fn rebuild_flow_as(
+    g: &Graph,
+    layout: &Layout,
+    params: &Params,
+    group: usize,
+    (failed, replacement): (u32, u32),
+    distributed: bool,
+) -> Planned {
+    let shape = &layout.shape;
+    let members = &layout.groups[group].bays;
+    let sources = rebuild_sources(shape, members, failed);
+    let streams = rebuild_streams(g, shape, &sources, replacement, distributed);
     let mut extra = Vec::new();
     if let (Some(p), true) = (g.parity, has_parity(shape.level)) {
-        extra.push((p, f64::from(shape.data())));
+        let data = match shape.level {
+            Level::Draid { data, .. } => data,
+            _ => shape.data(),
+        };
+        extra.push((p, f64::from(data)));
     }
-    let (flow, own, caps) = plan_flow(g, &streams, &extra, Some(params.factors.md_max_mb_s));
+    let zfs = params.zfs_fill.is_some()
+        || matches!(shape.level, Level::RaidZ { .. } | Level::Draid { .. });
+    let md_cap = (!zfs).then_some(params.factors.md_max_mb_s);
+    let (flow, own, caps) = plan_flow(g, &streams, &extra, md_cap);
+    let written = if distributed { failed } else { replacement };
     let mut bays: Vec<u32> = sources.clone();
-    bays.push(replacement);
+    if !distributed {
+        bays.push(replacement);
+    }
     Planned {
         label: FlowLabel::Rebuild {
             failed,
             group: group as u32 + 1,
             sources: sources.clone(),
-            replacement,
+            replacement: written,
         },
         group: Some(group as u32 + 1),
         bays,
-        per_drive: streams.iter().map(|s| (s.0, 1.0)).collect(),
+        per_drive: streams.iter().map(|s| (s.0, s.1)).collect(),
         flow,
         own,
         caps,
         client: 0.0,
-        rebuild: Some((failed, replacement)),
+        rebuild: Some((failed, written)),
     }
 }
 

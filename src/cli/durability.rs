@@ -114,6 +114,11 @@ pub struct DurabilityArgs {
     /// fleet's practice).
     #[arg(allow_negative_numbers = true, long, value_name = "H")]
     pub replace_hours: Option<f64>,
+    /// ZFS pools: the allocated share of the pool, above 0 and at most 1 (default: the
+    /// design's `raid.zfs.fill`, else 1, a full pool): a resilver rewrites only that share of
+    /// the failed drive.
+    #[arg(allow_negative_numbers = true, long, value_name = "F")]
+    pub fill: Option<f64>,
     /// Bandwidth what-if for the rebuild rate, repeatable: KEY=VALUE as in `podplan bandwidth
     /// --set` (a factor, drive=MB/s, SLOT.lanes=N, a link id=MB/s, …).
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -267,6 +272,24 @@ pub fn run(
     let mut req = request(&a)?;
     let d = load_design(a.design.as_ref(), err)?;
     req.survive = super::survive_kinds(&a.survive)?;
+    if let Some(f) = a.fill {
+        let level = a.width.zip(a.parity).map_or(d.pod.raid.level, |(w, p)| {
+            crate::layout::Shape::for_width_parity(w, p)
+        });
+        if crate::study::zfs_fill(&d.pod, level).is_none() {
+            return Err(CliError::from(
+                "--fill: the design's pool is not ZFS (Linux md rebuilds whole members)",
+            ));
+        }
+        if !matches!(req.rebuild, RebuildChoice::Topology(_)) {
+            return Err(CliError::from(
+                "--fill times a resilver from the topology; --rebuild-hours and --rebuild-mb-s give it whole",
+            ));
+        }
+        if let RebuildChoice::Topology(p) = &mut req.rebuild {
+            p.zfs_fill = Some(f);
+        }
+    }
     let report = compute(&d.pod, &req, err)?;
     let text = render(a.format, &report, |st| sections(&report, st))?;
     emit(out, a.output.as_ref(), &d.files(), text.as_bytes())
@@ -302,6 +325,14 @@ fn check_ranges(a: &DurabilityArgs) -> Result<(), CliError> {
             } else {
                 ""
             }
+        )));
+    }
+    if let Some(f) = a.fill
+        && !(f.is_finite() && f > 0.0 && f <= 1.0)
+    {
+        return Err(CliError::from(format!(
+            "--fill {}: the allocated share of the pool, above 0 and at most 1",
+            given(f)
         )));
     }
     if let Some(u) = a.ure_bits

@@ -39,6 +39,35 @@ pub enum RaidArg {
     Raidz3,
 }
 
+/// What `--raid` names: a level of [`RaidArg`], or an OpenZFS dRAID type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RaidChoice {
+    /// A level without parameters of its own (`--width`, `--copies`, `--parity` give them).
+    Named(RaidArg),
+    /// `draid[<p>][:<d>d][:<c>c][:<s>s]`, as `zpool create` takes it.
+    Draid(String),
+}
+
+/// Parses `--raid`: a [`RaidArg`] name or a dRAID type (checked against the pod later, where
+/// the default children are known).
+fn parse_raid(s: &str) -> Result<RaidChoice, String> {
+    if s.trim().to_ascii_lowercase().starts_with("draid") {
+        return Ok(RaidChoice::Draid(s.trim().to_string()));
+    }
+    RaidArg::from_str(s, true)
+        .map(RaidChoice::Named)
+        .map_err(|_| {
+            let names: Vec<String> = RaidArg::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            format!(
+                "one of {}, or a dRAID type draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s)",
+                names.join(", ")
+            )
+        })
+}
+
 /// Slop rules for `--slop-rule`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SlopArg {
@@ -81,9 +110,12 @@ pub enum LossModelArg {
 pub struct LayoutArgs {
     /// Design file (default: the built-in Pod 2.0 design).
     pub design: Option<PathBuf>,
-    /// RAID level (default: the design's own policy).
-    #[arg(long, value_enum)]
-    pub raid: Option<RaidArg>,
+    /// RAID level (default: the design's own policy): raid0, mirror, raid10, raid5, raid6,
+    /// erasure, raidz1, raidz2, raidz3, or a ZFS dRAID as `zpool create` writes it,
+    /// draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s; children default to --width or
+    /// every drive not a hot spare, data to at most 8 per group, spares to 0).
+    #[arg(long, value_parser = parse_raid)]
+    pub raid: Option<RaidChoice>,
     /// Drives per group: 1 to at most 10000 (and no more than the pod's drives).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(layout::MAX_WIDTH)))]
     pub width: Option<u32>,
@@ -158,6 +190,11 @@ pub struct LayoutArgs {
     /// ZFS: percent of the pool to keep free, shown as its own stage (0 to below 100).
     #[arg(long)]
     pub free_target_pct: Option<f64>,
+    /// ZFS: the allocated share of the pool, above 0 and at most 1 (default 1, a full pool;
+    /// or the design's `raid.zfs.fill`): a resilver rewrites only that share of the failed
+    /// drive; its time is shown in the ZFS note and weighs the --auto search's annual loss.
+    #[arg(long, allow_negative_numbers = true)]
+    pub fill: Option<f64>,
     /// Output format (default: the one --output's extension names, .csv .json .md .txt, else
     /// table; it must agree with the extension).
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -208,25 +245,31 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
     }
     let raidz = matches!(
         a.raid,
-        Some(RaidArg::Raidz1 | RaidArg::Raidz2 | RaidArg::Raidz3)
+        Some(
+            RaidChoice::Named(RaidArg::Raidz1 | RaidArg::Raidz2 | RaidArg::Raidz3)
+                | RaidChoice::Draid(_)
+        )
     );
     let filesystem = match a.filesystem {
         None if raidz => Filesystem::Zfs,
         None => pod.raid.filesystem,
         Some(FsArg::Zfs) => Filesystem::Zfs,
-        Some(_) if raidz => return fail("--raid raidzN needs --filesystem zfs (or none given)"),
+        Some(_) if raidz => {
+            return fail("--raid raidzN and draid need --filesystem zfs (or none given)");
+        }
         Some(FsArg::Ext4) => Filesystem::Ext4,
         Some(FsArg::Jfs) => Filesystem::Jfs,
         Some(FsArg::Xfs) => Filesystem::Xfs,
         Some(FsArg::None) => Filesystem::None,
     };
-    let overheads = overheads(a, filesystem)?;
+    let overheads = overheads(a, filesystem, pod)?;
     if filesystem == Filesystem::Zfs
-        && let Some(r @ (RaidArg::Raid5 | RaidArg::Raid6 | RaidArg::Raid10 | RaidArg::Erasure)) =
-            a.raid
+        && let Some(RaidChoice::Named(
+            r @ (RaidArg::Raid5 | RaidArg::Raid6 | RaidArg::Raid10 | RaidArg::Erasure),
+        )) = a.raid
     {
         return fail(format!(
-            "--raid {}: ZFS vdevs are raidz1-3, mirror or raid0 (single disks)",
+            "--raid {}: ZFS vdevs are raidz1-3, draid, mirror or raid0 (single disks)",
             r.to_possible_value()
                 .map_or(String::new(), |v| v.get_name().to_string())
         ));
@@ -248,7 +291,7 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
     } else {
         LayoutChoice::Shape {
             shape: Shape {
-                level: raid_level(a, pod)?,
+                level: raid_level(a, pod, spares)?,
                 spares,
             },
             custom: a.raid.is_some(),
@@ -263,7 +306,7 @@ fn request(a: &LayoutArgs, pod: &Pod, err: &mut dyn Write) -> Result<LayoutReque
 }
 
 /// The filesystem overheads, with every override checked; none applies without a filesystem.
-fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
+fn overheads(a: &LayoutArgs, fs: Filesystem, pod: &Pod) -> Result<Overheads, CliError> {
     if fs == Filesystem::None {
         let whence = if a.filesystem.is_some() {
             "--filesystem none"
@@ -283,6 +326,10 @@ fn overheads(a: &LayoutArgs, fs: Filesystem) -> Result<Overheads, CliError> {
         }
     }
     let mut o = Overheads::for_filesystem(fs);
+    // The design's own ZFS settings, under the flags.
+    if let (Some(z), Some(own)) = (o.zfs.as_mut(), pod.raid.zfs) {
+        *z = own;
+    }
     zfs_params(a, &mut o)?;
     for (flag, value, slot) in [
         ("--fs-reserved-pct", a.fs_reserved_pct, &mut o.fs_reserved),
@@ -325,28 +372,31 @@ fn zfs_params(a: &LayoutArgs, o: &mut Overheads) -> Result<(), CliError> {
     let given = a.ashift.is_some()
         || a.recordsize.is_some()
         || a.slop_rule.is_some()
-        || a.free_target_pct.is_some();
+        || a.free_target_pct.is_some()
+        || a.fill.is_some();
     let Some(z) = o.zfs.as_mut() else {
         if given {
             return fail(
-                "--ashift, --recordsize, --slop-rule and --free-target-pct apply to ZFS only (--filesystem zfs)",
+                "--ashift, --recordsize, --slop-rule, --free-target-pct and --fill apply to ZFS only (--filesystem zfs)",
             );
         }
         return Ok(());
     };
+    if let Some(f) = a.fill {
+        if !(f.is_finite() && f > 0.0 && f <= 1.0) {
+            return fail(format!(
+                "--fill {}: the allocated share of the pool, above 0 and at most 1",
+                crate::units::fmt_bounded(f)
+            ));
+        }
+        z.fill = f;
+    }
     if let Some(s) = a.ashift {
         z.ashift = s;
     }
     if let Some(v) = &a.recordsize {
-        match crate::units::parse_bytes(v) {
-            Ok(b) if b.0.is_power_of_two() && (512..=16 << 20).contains(&b.0) => z.recordsize = b.0,
-            Ok(_) => {
-                return fail(format!(
-                    "--recordsize {v}: a power of two from 512 B to 16 MiB"
-                ));
-            }
-            Err(e) => return fail(format!("--recordsize: {e}")),
-        }
+        z.recordsize =
+            layout::zfs::parse_recordsize(v).map_err(|e| format!("--recordsize: {e}"))?;
     }
     if let Some(r) = a.slop_rule {
         z.slop = match r {
@@ -410,17 +460,22 @@ fn auto_choice(
         survive: survive.to_vec(),
         max_annual_loss: a.max_annual_loss,
         loss_model: Some(model.name().to_string()),
+        zfs: o.zfs,
     };
     Ok(LayoutChoice::Auto { constraints, model })
 }
 
 /// The RAID level `--raid`, `--width`, `--parity` and `--copies` ask for, or the design's.
-fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
-    let Some(r) = a.raid else {
-        if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
-            return fail("--width, --parity and --copies need --raid");
+fn raid_level(a: &LayoutArgs, pod: &Pod, spares: u32) -> Result<Level, CliError> {
+    let r = match &a.raid {
+        None => {
+            if a.width.is_some() || a.parity.is_some() || a.copies.is_some() {
+                return fail("--width, --parity and --copies need --raid");
+            }
+            return Ok(pod.raid.level);
         }
-        return Ok(pod.raid.level);
+        Some(RaidChoice::Draid(spec)) => return draid_level(a, pod, spares, spec),
+        Some(RaidChoice::Named(r)) => *r,
     };
     if let Some(msg) = ignored_counts(r, a) {
         return fail(msg);
@@ -457,6 +512,32 @@ fn raid_level(a: &LayoutArgs, pod: &Pod) -> Result<Level, CliError> {
         },
     };
     Ok(built?)
+}
+
+/// The dRAID `--raid draid…` names: children from the spec, else `--width`, else every drive
+/// that is not a hot spare (as `zpool create` takes the devices it is given).
+fn draid_level(a: &LayoutArgs, pod: &Pod, spares: u32, spec: &str) -> Result<Level, CliError> {
+    if let Some(p) = a.parity {
+        return fail(format!(
+            "--parity {p}: a dRAID's parity is in its type (draid{p}:…)"
+        ));
+    }
+    if let Some(c) = a.copies {
+        return fail(format!(
+            "--copies {c}: copies apply to --raid mirror and raid10 only"
+        ));
+    }
+    let n = (pod.drives.len() as u32).saturating_sub(spares);
+    let devices = a.width.unwrap_or(n);
+    let level = layout::zfs::parse_draid(spec, devices).map_err(|e| format!("--raid {e}"))?;
+    if let (Some(w), Level::Draid { children, .. }) = (a.width, level)
+        && w != children
+    {
+        return fail(format!(
+            "--width {w} and --raid {spec} disagree: the dRAID has {children} children"
+        ));
+    }
+    Ok(level)
 }
 
 /// The largest `--fs-log` or `--partition-align`: validation's largest drive (1 PB), beyond

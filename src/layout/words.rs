@@ -132,6 +132,13 @@ pub enum StageNote {
     ZfsPartition,
     /// ZFS labels and boot region on every member.
     ZfsLabels,
+    /// A dRAID's distributed spare space, taken off every child.
+    ZfsDistributedSpares {
+        /// Distributed spares in all.
+        spares: u32,
+    },
+    /// A dRAID's reflow reserve, whole 16 MiB rows and whole redundancy groups.
+    ZfsDraidRows,
     /// Each vdev rounded down to whole metaslabs.
     ZfsMetaslabs {
         /// Top-level vdevs.
@@ -146,7 +153,7 @@ pub enum StageNote {
         /// Metaslabs taken.
         count: u64,
     },
-    /// RAIDZ parity and padding as the deflate ratio counts them.
+    /// RAIDZ (or dRAID) parity and padding as the deflate ratio counts them.
     ZfsDeflate {
         /// The (smallest) deflate ratio, out of 512.
         ratio: u64,
@@ -222,6 +229,13 @@ impl std::fmt::Display for StageNote {
             StageNote::ZfsLabels => {
                 f.write_str("4 × 256 KiB labels and a 3.5 MiB boot region off every member")
             }
+            StageNote::ZfsDistributedSpares { spares } => write!(
+                f,
+                "{spares} distributed spares' worth of every dRAID child kept for rebuilds"
+            ),
+            StageNote::ZfsDraidRows => f.write_str(
+                "dRAID: 32 MiB reflow reserve per child, whole 16 MiB rows, whole redundancy groups",
+            ),
             StageNote::ZfsMetaslabs {
                 vdevs,
                 shift,

@@ -57,8 +57,52 @@ pub const PARTITION_END_ALIGNMENT: u64 = 2048;
 /// `efi_alloc_and_init`).
 pub const EFI_BACKUP_BLOCKS: u64 = 16 * 1024 / EFI_LBA + 1;
 
+/// `VDEV_DRAID_ROWHEIGHT` (include/sys/vdev_draid.h): a dRAID child is cut in 16 MiB rows.
+pub const VDEV_DRAID_ROWHEIGHT: u64 = 1 << SPA_MAXBLOCKSHIFT;
+/// `VDEV_DRAID_REFLOW_RESERVE` (include/sys/vdev_draid.h): 32 MiB kept at the end of every
+/// dRAID child for dRAID expansion.
+pub const VDEV_DRAID_REFLOW_RESERVE: u64 = 2 * VDEV_DRAID_ROWHEIGHT;
+/// `VDEV_DRAID_MAXPARITY` (include/sys/vdev_draid.h).
+pub const VDEV_DRAID_MAXPARITY: u32 = 3;
+/// `VDEV_DRAID_MAX_CHILDREN` (include/sys/vdev_draid.h): 255 disks in one dRAID.
+pub const VDEV_DRAID_MAX_CHILDREN: u32 = 255;
+/// The "arbitrary limit of 100 distributed spares" of cmd/zpool/zpool_vdev.c
+/// `draid_config_by_type` (and `vdev_draid_init`).
+pub const DRAID_MAX_SPARES: u32 = 100;
+/// The data disks per group `zpool create` picks when the spec names none
+/// (`draid_config_by_type`: "limit a redundancy group to 8 data disks").
+pub const DRAID_DEFAULT_DATA: u32 = 8;
+
 /// The ashifts `--ashift` accepts: 512 B to 16 KiB sectors (`zfs_vdev_max_auto_ashift` = 14).
 pub const ASHIFTS: [u32; 4] = [9, 12, 13, 14];
+
+/// A record size as ZFS writes it (`128K`, `1M`, `512`: binary units) or as a size
+/// (`1 MiB`), checked to be a power of two from 512 B to 16 MiB (`SPA_MINBLOCKSIZE` to
+/// `SPA_MAXBLOCKSIZE`, include/sys/spa.h).
+pub fn parse_recordsize(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let zfs_style = t
+        .strip_suffix(['K', 'k', 'M', 'm'])
+        .and_then(|n| n.parse::<u64>().ok())
+        .map(|n| match t.chars().last() {
+            Some('K' | 'k') => n.saturating_mul(1 << 10),
+            _ => n.saturating_mul(1 << 20),
+        });
+    let bytes = match zfs_style {
+        Some(b) => b,
+        None => match t.parse::<u64>() {
+            Ok(b) => b,
+            Err(_) => crate::units::parse_bytes(t).map_err(|e| e.to_string())?.0,
+        },
+    };
+    if bytes.is_power_of_two() && (512..=16 << 20).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "record size {t}: a power of two from 512 B to 16 MiB"
+        ))
+    }
+}
 
 /// Which slop rule (module/zfs/spa_misc.c `spa_get_slop_space`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -82,7 +126,15 @@ pub struct ZfsParams {
     pub slop: SlopRule,
     /// Share of the pool kept free (0 ≤ x < 1), shown as its own stage; 0 for none.
     pub free_target: f64,
+    /// Share of the pool allocated (0 < x ≤ 1): a resilver rewrites only that share of the
+    /// failed disk ([`DEFAULT_FILL`] unless the design or `--fill` says otherwise).
+    pub fill: f64,
 }
+
+/// The allocated share a resilver is timed at by default: a full pool, the longest resilver
+/// (and the same bytes as a Linux md rebuild), so the durability figures never assume free
+/// space the pool may not have. `--fill` and the design's `raid.zfs.fill` set another.
+pub const DEFAULT_FILL: f64 = 1.0;
 
 impl Default for ZfsParams {
     /// ashift 12 (4 KiB sectors, every current HDD), 128 KiB records (`recordsize` default),
@@ -93,6 +145,7 @@ impl Default for ZfsParams {
             recordsize: 128 << 10,
             slop: SlopRule::Current,
             free_target: 0.0,
+            fill: DEFAULT_FILL,
         }
     }
 }
@@ -104,6 +157,106 @@ pub enum VdevKind {
     Plain,
     /// RAIDZ with this parity over the vdev's children.
     RaidZ(u32),
+    /// dRAID: groups of `data` + `parity` sectors over the children, `spares` distributed
+    /// spares.
+    Draid {
+        /// Parity per group.
+        parity: u32,
+        /// Data sectors per group.
+        data: u32,
+        /// Distributed spares.
+        spares: u32,
+    },
+}
+
+/// Why a dRAID spec is impossible, as `zpool create` (cmd/zpool/zpool_vdev.c
+/// `draid_config_by_type`) and the kernel (module/zfs/vdev_draid.c `vdev_draid_init`) refuse
+/// it; `None` when it can be built.
+pub fn draid_problem(parity: u32, data: u32, children: u32, spares: u32) -> Option<String> {
+    if !(1..=VDEV_DRAID_MAXPARITY).contains(&parity) {
+        return Some(format!(
+            "dRAID parity is 1, 2 or 3, not {parity} (VDEV_DRAID_MAXPARITY)"
+        ));
+    }
+    if data == 0 {
+        return Some("a dRAID group needs at least 1 data disk".into());
+    }
+    if children > VDEV_DRAID_MAX_CHILDREN {
+        return Some(format!(
+            "a dRAID has at most {VDEV_DRAID_MAX_CHILDREN} children, not {children}"
+        ));
+    }
+    if spares > DRAID_MAX_SPARES {
+        return Some(format!(
+            "a dRAID has at most {DRAID_MAX_SPARES} distributed spares, not {spares}"
+        ));
+    }
+    let need = u64::from(parity) + u64::from(data) + u64::from(spares);
+    if u64::from(children) < need {
+        return Some(format!(
+            "{children} children cannot hold {data} data + {parity} parity per group and {spares} distributed spares: at least {need} are needed"
+        ));
+    }
+    None
+}
+
+/// The level `zpool create` builds from a dRAID type (`draid`, `draid2`, `draid2:8d:60c:2s`,
+/// suffixes in any order) over `devices` disks (cmd/zpool/zpool_vdev.c `draid_config_by_type`):
+/// parity 1 when not named, children the devices given, no spares, and at most
+/// [`DRAID_DEFAULT_DATA`] data disks per group. Failure groups (`w`) are not modelled.
+pub fn parse_draid(spec: &str, devices: u32) -> Result<Level, String> {
+    let spec = spec.trim().to_ascii_lowercase();
+    let Some(rest) = spec.strip_prefix("draid") else {
+        return Err(format!(
+            "`{spec}` is not a dRAID type (draid<p>[:<d>d][:<c>c][:<s>s])"
+        ));
+    };
+    let mut parts = rest.split(':');
+    let parity = match parts.next().unwrap_or("") {
+        "" => 1,
+        p if p.starts_with('0') => return Err(format!("`{spec}`: parity {p} (1, 2 or 3)")),
+        p => p
+            .parse::<u32>()
+            .map_err(|_| format!("`{spec}`: parity `{p}` is not 1, 2 or 3"))?,
+    };
+    let (mut data, mut children, mut spares) = (None, None, 0);
+    for part in parts {
+        let (num, suffix) = part.split_at(part.len().saturating_sub(1));
+        let value: u32 = num
+            .parse()
+            .map_err(|_| format!("`{spec}`: expected :<number><d|c|s>, not `:{part}`"))?;
+        match suffix {
+            "d" => data = Some(value),
+            "c" => children = Some(value),
+            "s" => spares = value,
+            _ => {
+                return Err(format!(
+                    "`{spec}`: expected :<number><d|c|s>, not `:{part}`"
+                ));
+            }
+        }
+    }
+    let children = children.unwrap_or(devices);
+    let data = data.unwrap_or_else(|| {
+        children
+            .saturating_sub(spares)
+            .saturating_sub(parity)
+            .min(DRAID_DEFAULT_DATA)
+    });
+    if let Some(why) = draid_problem(parity, data, children, spares) {
+        return Err(format!("`{spec}`: {why}"));
+    }
+    Ok(Level::Draid {
+        parity,
+        data,
+        children,
+        spares,
+    })
+}
+
+/// The OpenZFS name of a dRAID level: `draid2:8d:60c:2s`.
+pub fn draid_name(parity: u32, data: u32, children: u32, spares: u32) -> String {
+    format!("draid{parity}:{data}d:{children}c:{spares}s")
 }
 
 /// `highbit64` (include/sys/sysmacros.h): 1-based index of the highest set bit, 0 for 0.
@@ -132,12 +285,68 @@ pub fn leaf_asize(device: u64) -> u64 {
 }
 
 /// A top-level vdev's asize from its smallest child (`vdev_raidz_open`: smallest × children;
-/// `vdev_mirror_open`: the smallest).
+/// `vdev_mirror_open`: the smallest; module/zfs/vdev_draid.c `vdev_draid_open`: each child
+/// less the 32 MiB reflow reserve in whole 16 MiB rows, times the children that are not
+/// distributed spares, rounded down to whole groups of `data + parity` rows).
 pub fn vdev_asize(kind: VdevKind, smallest_leaf: u64, children: u32) -> u64 {
     match kind {
         VdevKind::Plain => smallest_leaf,
         VdevKind::RaidZ(_) => smallest_leaf.saturating_mul(u64::from(children)),
+        VdevKind::Draid {
+            parity,
+            data,
+            spares,
+        } => {
+            let child = smallest_leaf.saturating_sub(VDEV_DRAID_REFLOW_RESERVE)
+                / VDEV_DRAID_ROWHEIGHT
+                * VDEV_DRAID_ROWHEIGHT;
+            let ndisks = u64::from(children.saturating_sub(spares));
+            let groupsz = u64::from(data.saturating_add(parity)).max(1) * VDEV_DRAID_ROWHEIGHT;
+            child.saturating_mul(ndisks) / groupsz * groupsz
+        }
     }
+}
+
+/// The allocatable bytes of metaslab `id` of a vdev whose metaslabs are `2^shift` bytes
+/// (module/zfs/metaslab.c `metaslab_init`); a dRAID's starts at the next whole group row
+/// and holds whole rows only (module/zfs/vdev_draid.c `vdev_draid_metaslab_init`).
+pub fn metaslab_size(kind: VdevKind, id: u64, shift: u32, ashift: u32) -> u64 {
+    let size = 1u64 << shift.min(63);
+    match kind {
+        VdevKind::Draid { parity, data, .. } => {
+            let sz = (u64::from(data.saturating_add(parity)).max(1)) << ashift.min(32);
+            let start = id.saturating_mul(size);
+            let astart = start.div_ceil(sz).saturating_mul(sz);
+            size.saturating_sub(astart - start) / sz * sz
+        }
+        _ => size,
+    }
+}
+
+/// The allocatable bytes of metaslabs `0..count`: `count × 2^shift`, or for a dRAID the sum
+/// of [`metaslab_size`] (whose pattern repeats every `data + parity` sectors' worth of
+/// metaslabs, so the sum is taken over one period and multiplied out).
+fn metaslabs_space(kind: VdevKind, count: u64, shift: u32, ashift: u32) -> u64 {
+    let size = 1u64 << shift.min(63);
+    let VdevKind::Draid { parity, data, .. } = kind else {
+        return count.saturating_mul(size);
+    };
+    // Metaslab i starts (i × size) mod sz into a group row of sz bytes, which repeats with
+    // period sz / gcd(size, sz) ≤ data + parity.
+    let sz = (u64::from(data.saturating_add(parity)).max(1)) << ashift.min(32);
+    let period = (sz / gcd(size, sz)).max(1);
+    let sum = |n: u64| {
+        (0..n)
+            .map(|i| metaslab_size(kind, i, shift, ashift))
+            .fold(0, u64::saturating_add)
+    };
+    sum(period)
+        .saturating_mul(count / period)
+        .saturating_add(sum(count % period))
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
 
 /// The metaslab shift OpenZFS picks for a top-level vdev of `asize` bytes
@@ -164,7 +373,9 @@ pub fn metaslab_shift(asize: u64) -> u32 {
 
 /// Allocated size of a `psize`-byte block (module/zfs/vdev_raidz.c
 /// `vdev_raidz_psize_to_asize`): data sectors, parity for every row, the total rounded up to a
-/// multiple of parity + 1. A plain vdev allocates the block's sectors.
+/// multiple of parity + 1. A plain vdev allocates the block's sectors. A dRAID
+/// (module/zfs/vdev_draid.c `vdev_draid_psize_to_asize`) allocates whole group rows: the
+/// block's sectors rounded up to a multiple of `data`, each row of `data + parity` sectors.
 pub fn block_asize(kind: VdevKind, psize: u64, ashift: u32, cols: u32) -> u64 {
     let sectors = (psize.max(1) - 1) >> ashift.min(63);
     let sectors = sectors + 1;
@@ -176,6 +387,10 @@ pub fn block_asize(kind: VdevKind, psize: u64, ashift: u32, cols: u32) -> u64 {
             let rows = sectors.div_ceil(data_cols);
             let total = sectors.saturating_add(p.saturating_mul(rows));
             total.div_ceil(p + 1).saturating_mul(p + 1) << ashift.min(63)
+        }
+        VdevKind::Draid { parity, data, .. } => {
+            let rows = sectors.div_ceil(u64::from(data).max(1));
+            rows.saturating_mul(u64::from(data.saturating_add(parity))) << ashift.min(63)
         }
     }
 }
@@ -238,7 +453,7 @@ pub fn record_capacity(space: u64, kind: VdevKind, ashift: u32, cols: u32, recor
 }
 
 /// The ZFS pool's own figures beside the pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZfsFigures {
     /// The settings.
     pub params: ZfsParams,
@@ -257,6 +472,28 @@ pub struct ZfsFigures {
     /// The same for data written in `params.recordsize` records, at the exact ratio of that
     /// record size (at 128 KiB it differs from `zfs_list` only by the deflate ratio's rounding).
     pub at_recordsize: Bytes,
+    /// The slowest vdev's resilver at `params.fill`, from the bandwidth model (filled in by
+    /// the study; `None` when it cannot be computed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resilver: Option<Resilver>,
+}
+
+/// A resilver's time, from the bandwidth model's rebuild flow over the pod's links.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resilver {
+    /// The vdev (group), 1-based.
+    pub group: u32,
+    /// Hours to restore redundancy (onto a dRAID's distributed spare when it has one), without
+    /// the detection delay.
+    pub hours: f64,
+    /// The rate the failed disk's allocated data is restored at, MB/s.
+    pub rate_mb_s: f64,
+    /// What sets the rate.
+    pub binding: String,
+    /// A dRAID's later rebalance onto the replacement disk, hours (outside the exposure
+    /// window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebalance_hours: Option<f64>,
 }
 
 /// One top-level vdev: its kind, children and smallest leaf.
@@ -285,6 +522,16 @@ fn vdevs(pod: &Pod, layout: &Layout) -> Vec<Vdev> {
                 continue;
             }
             Level::RaidZ { parity, .. } => VdevKind::RaidZ(parity.clamp(1, 3)),
+            Level::Draid {
+                parity,
+                data,
+                spares,
+                ..
+            } => VdevKind::Draid {
+                parity: parity.clamp(1, 3),
+                data: data.max(1),
+                spares,
+            },
             _ => VdevKind::RaidZ(layout.shape.tolerance().clamp(1, 3)),
         };
         out.push(Vdev {
@@ -301,6 +548,12 @@ fn vdevs(pod: &Pod, layout: &Layout) -> Vec<Vdev> {
 struct Sums {
     leaves: u64,
     smallest: u64,
+    /// Σ smallest × the children that are not distributed spares.
+    without_spares: u64,
+    /// Σ vdev asize.
+    asize: u64,
+    /// Distributed spares in all.
+    distributed: u32,
     metaslabs: u64,
     normal: u64,
     count: u64,
@@ -319,11 +572,26 @@ fn sums(vdevs: &[Vdev], z: &ZfsParams) -> Sums {
         s.leaves = s.leaves.saturating_add(v.leaves.iter().sum::<u64>());
         let members = small.saturating_mul(v.leaves.len() as u64);
         s.smallest = s.smallest.saturating_add(members);
+        let spares = match v.kind {
+            VdevKind::Draid { spares, .. } => spares,
+            _ => 0,
+        };
+        s.distributed = s.distributed.saturating_add(spares);
+        let kept = small.saturating_mul(u64::from(v.children.saturating_sub(spares)));
+        s.without_spares = s.without_spares.saturating_add(kept);
         let asize = vdev_asize(v.kind, small, v.children);
+        s.asize = s.asize.saturating_add(asize);
         let ms = metaslabs(asize, z.slop);
-        let size = 1u64 << ms.shift;
-        let normal = (ms.count - ms.embedded_log).saturating_mul(size);
-        s.metaslabs = s.metaslabs.saturating_add(ms.count.saturating_mul(size));
+        let all = metaslabs_space(v.kind, ms.count, ms.shift, z.ashift);
+        // The embedded ZIL takes metaslab 0 of a new pool (`vdev_metaslab_init` picks the
+        // emptiest, the first of equals).
+        let log = if ms.embedded_log > 0 {
+            metaslab_size(v.kind, 0, ms.shift, z.ashift)
+        } else {
+            0
+        };
+        let normal = all - log;
+        s.metaslabs = s.metaslabs.saturating_add(all);
         s.normal = s.normal.saturating_add(normal);
         s.count = s.count.saturating_add(ms.count);
         s.embedded_count += ms.embedded_log;
@@ -331,8 +599,7 @@ fn sums(vdevs: &[Vdev], z: &ZfsParams) -> Sums {
         let ratio = deflate_ratio(v.kind, z.ashift, v.children);
         s.ratio = Some(s.ratio.map_or(ratio, |r| r.min(ratio)));
         s.rdspace = s.rdspace.saturating_add(deflated(normal, ratio));
-        let log = deflated(ms.embedded_log.saturating_mul(size), ratio);
-        s.embedded_log = s.embedded_log.saturating_add(log);
+        s.embedded_log = s.embedded_log.saturating_add(deflated(log, ratio));
         let rec = record_capacity(normal, v.kind, z.ashift, v.children, z.recordsize);
         s.record = s.record.saturating_add(rec);
     }
@@ -407,6 +674,20 @@ pub(super) fn pipeline(pod: &Pod, layout: &Layout, z: &ZfsParams) -> Pipeline {
         Bytes(s.smallest),
         StageNote::SmallestDrive { stranded },
     );
+    if s.distributed > 0 || vd.iter().any(|v| matches!(v.kind, VdevKind::Draid { .. })) {
+        st.push(
+            "distributed spares",
+            Bytes(s.without_spares),
+            StageNote::ZfsDistributedSpares {
+                spares: s.distributed,
+            },
+        );
+        st.push(
+            "dRAID rows and groups",
+            Bytes(s.asize),
+            StageNote::ZfsDraidRows,
+        );
+    }
     st.push(
         "whole metaslabs",
         Bytes(s.metaslabs),
@@ -460,6 +741,7 @@ pub(super) fn pipeline(pod: &Pod, layout: &Layout, z: &ZfsParams) -> Pipeline {
             slop: Bytes(slop),
             zfs_list: listed,
             at_recordsize: Bytes(s.record.saturating_sub(slop)),
+            resilver: None,
         }),
     }
 }
@@ -533,6 +815,107 @@ mod tests {
         };
         let (_, slop, rd, _) = pool_of_disks(VdevKind::RaidZ(2), 6, 1, 8_000_000_000_000, &old);
         assert_eq!((rd, slop), (31_957_677_244_416, 998_677_413_888));
+    }
+
+    #[test]
+    fn draid2_4d_7c_1s_of_8_tb_by_hand() {
+        // Each leaf 7,999,985,287,168 B (derived above); less the 32 MiB reflow reserve,
+        // 7,999,951,732,736 B = 476,834.28 rows of 16 MiB → 476,834 rows = 7,999,947,014,144 B.
+        // 7 children less 1 distributed spare = 6; 6 × that is 6 × 476,834 rows, a whole
+        // number of 6-row groups: asize 47,999,682,084,864 B.
+        let kind = VdevKind::Draid {
+            parity: 2,
+            data: 4,
+            spares: 1,
+        };
+        let leaf = leaf_asize(whole_disk_partition(8_000_000_000_000));
+        assert_eq!(vdev_asize(kind, leaf, 7), 47_999_682_084_864);
+        // 16 GiB metaslabs (as for RAIDZ), 2,793 of them; a group row is 6 × 4 KiB = 24,576 B
+        // and 2^34 = 699,050 rows + 16 KiB, so each metaslab (start rounded up to a row) holds
+        // 699,050 rows = 17,179,852,800 B.
+        assert_eq!(metaslab_shift(47_999_682_084_864), 34);
+        for id in 0..6 {
+            assert_eq!(metaslab_size(kind, id, 34, 12), 17_179_852_800);
+        }
+        // A 128 KiB block: 32 sectors over 4 data columns = 8 rows of 6 = 48 sectors =
+        // 196,608 B: the same 341/512 as a 6-wide RAIDZ2.
+        assert_eq!(block_asize(kind, 128 << 10, 12, 7), 196_608);
+        assert_eq!(deflate_ratio(kind, 12, 7), 341);
+        // One metaslab to the embedded ZIL: 2,792 × 17,179,852,800 = 47,966,149,017,600 B;
+        // / 512 × 341 = 31,946,204,716,800 B. Slop = min(rd >> 5, 128 GiB) − the ZIL
+        // metaslab deflated (17,179,852,800 / 512 × 341 = 11,442,050,400) = 125,996,903,072.
+        let z = ZfsParams::default();
+        let (listed, slop, rd, ratio) = pool_of_disks(kind, 7, 1, 8_000_000_000_000, &z);
+        assert_eq!((rd, ratio), (31_946_204_716_800, 341));
+        assert_eq!(slop, 125_996_903_072);
+        assert_eq!(listed, 31_820_207_813_728);
+    }
+
+    #[test]
+    fn draid_types_parse_as_zpool_create_reads_them() {
+        let d = |p, data, c, s| Level::Draid {
+            parity: p,
+            data,
+            children: c,
+            spares: s,
+        };
+        assert_eq!(parse_draid("draid2:8d:60c:2s", 60), Ok(d(2, 8, 60, 2)));
+        // Suffixes in any order; parity 1 and the devices given when not named; at most 8
+        // data disks per group.
+        assert_eq!(parse_draid("draid:2s:20c", 60), Ok(d(1, 8, 20, 2)));
+        assert_eq!(parse_draid("draid3", 10), Ok(d(3, 7, 10, 0)));
+        assert_eq!(parse_draid("DRAID2:4d", 45), Ok(d(2, 4, 45, 0)));
+        for bad in [
+            "draid0",
+            "draid4",
+            "draid02",
+            "draidx",
+            "draid2:8",
+            "draid2:8x",
+            "draid2:0d",
+            "draid2:8d:9c",
+            "draid2:8d:60c:101s",
+            "draid1:8d:256c",
+            "raidz2",
+        ] {
+            assert!(parse_draid(bad, 60).is_err(), "{bad}");
+        }
+        // The spares come off the children before the data default.
+        assert_eq!(parse_draid("draid2:3s", 12), Ok(d(2, 7, 12, 3)));
+        assert!(parse_draid("draid2:10s", 12).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn draid_spares_cost_the_capacity_of_as_many_children(
+            parity in 1u32..4, data in 1u32..17, extra in 0u32..40, spares in 0u32..5,
+            disk in 100_000_000_000u64..30_000_000_000_000,
+            ashift in proptest::sample::select(ASHIFTS.to_vec()),
+        ) {
+            // draid<p>:<d>d:<c>c:<s>s holds what draid<p>:<d>d:<c − s>c:0s holds.
+            let c = parity + data + extra;
+            let z = ZfsParams { ashift, ..ZfsParams::default() };
+            let with = |spares| VdevKind::Draid { parity, data, spares };
+            proptest::prop_assert_eq!(
+                pool_of_disks(with(spares), c + spares, 1, disk, &z),
+                pool_of_disks(with(0), c, 1, disk, &z)
+            );
+        }
+
+        #[test]
+        fn draid_capacity_never_increases_with_parity(
+            data in 1u32..17, extra in 0u32..40, spares in 0u32..5, count in 1usize..4,
+            disk in 100_000_000_000u64..30_000_000_000_000,
+            ashift in proptest::sample::select(ASHIFTS.to_vec()),
+        ) {
+            let c = 3 + data + extra + spares;
+            let z = ZfsParams { ashift, ..ZfsParams::default() };
+            let cap = |parity| {
+                pool_of_disks(VdevKind::Draid { parity, data, spares }, c, count, disk, &z).0
+            };
+            proptest::prop_assert!(cap(1) >= cap(2));
+            proptest::prop_assert!(cap(2) >= cap(3));
+        }
     }
 
     proptest::proptest! {

@@ -210,6 +210,27 @@ fn inputs_section(r: &DurabilityReport, style: Style, out: &mut Vec<Section>) {
             AfrConvention::Probability => "probability: λ = −ln(1 − AFR) / 8760 h",
         }
     ));
+    if let Some(fill) = r.groups.iter().find_map(|g| g.rebuild.fill) {
+        s.notes.push(format!(
+            "ZFS: a resilver rewrites only the allocated data, {:.0} % of each member here (fill; --fill sets it): T_R = delay + fill × member / rate (model §ZFS resilver).",
+            100.0 * fill
+        ));
+    }
+    let rebalance: Vec<String> = r
+        .groups
+        .iter()
+        .filter_map(|g| {
+            g.rebuild
+                .rebalance_hours
+                .map(|h| format!("group {} {:.1} h", g.group, h.hours()))
+        })
+        .collect();
+    if !rebalance.is_empty() {
+        s.notes.push(format!(
+            "dRAID: the rebuild reads every child and writes the distributed spare, so T_R is its time; the rebalance onto the replacement disk comes after redundancy is whole and is not in T_R: {}.",
+            rebalance.join(", ")
+        ));
+    }
     if let (Some(src), Some(g)) = (&r.delay_source, r.groups.first()) {
         let h = crate::show::trim_float(g.rebuild.delay_hours.hours());
         s.notes.push(match src {

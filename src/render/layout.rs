@@ -53,6 +53,14 @@ fn why_ahead(a: &crate::layout::Candidate, b: &crate::layout::Candidate, who: &s
             a.shape.tolerance(),
             b.shape.tolerance()
         ),
+        Decision::Rebuild => {
+            let h = |x: Option<f64>| x.map_or("unknown".to_string(), |h| format!("{h:.1} h"));
+            format!(
+                "{same} and the same parity, with a shorter resilver ({} against {})",
+                h(a.rebuild_hours),
+                h(b.rebuild_hours)
+            )
+        }
         Decision::Width => format!(
             "{same} and the same parity, in narrower groups ({} against {} drives{})",
             a.shape.width(),
@@ -142,13 +150,30 @@ fn groups_section(r: &LayoutReport) -> Section {
 fn zfs_note(z: &crate::layout::zfs::ZfsFigures) -> String {
     let (ltb, ltib) = tb_tib(z.zfs_list);
     let mut note = format!(
-        "ZFS ({} top-level vdevs, ashift {}): `zfs list` reports {} B ({ltb} TB, {ltib} TiB) on the empty pool; slop {} B; deflate ratio {}/512.",
+        "ZFS ({} top-level vdev{}, ashift {}): `zfs list` reports {} B ({ltb} TB, {ltib} TiB) on the empty pool; slop {} B; deflate ratio {}/512.",
         z.vdevs,
+        if z.vdevs == 1 { "" } else { "s" },
         z.params.ashift,
         crate::units::group_thousands(z.zfs_list.0),
         crate::units::group_thousands(z.slop.0),
         z.deflate_ratio
     );
+    if let Some(r) = &z.resilver {
+        note.push_str(&format!(
+            " Resilver at {:.0} % full: {:.1} h (vdev {}, {:.1} MB/s, set by {})",
+            100.0 * z.params.fill,
+            r.hours,
+            r.group,
+            r.rate_mb_s,
+            r.binding
+        ));
+        match r.rebalance_hours {
+            Some(b) => note.push_str(&format!(
+                " onto the distributed spare; rebalance onto the replacement disk afterwards: {b:.1} h, outside the exposure window."
+            )),
+            None => note.push('.'),
+        }
+    }
     if z.params.recordsize != 128 << 10 {
         let (rtb, rtib) = tb_tib(z.at_recordsize);
         note.push_str(&format!(
@@ -311,50 +336,53 @@ fn width_bounds(c: &crate::layout::AutoConstraints) -> String {
 fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     let c = &a.constraints;
     let widths = width_bounds(c);
+    let zfs = c.zfs.is_some();
+    let mut heads = vec!["Rank", "Shape", "Groups", "Unused"];
+    if zfs {
+        heads.extend(["TB as zfs list", "Resilver h"]);
+    } else {
+        heads.push("TB before FS");
+    }
+    heads.extend(["Pod loss / year", "Meets constraints", "Why not"]);
     let mut s = Section::new(
         format!(
-            "Search: {} shapes considered (parity {}-{}, {widths}, {} spares)",
-            a.considered, c.min_parity, c.max_parity, c.spares
+            "Search: {} {}shapes considered (parity {}-{}, {widths}, {} spares)",
+            a.considered,
+            if zfs { "ZFS " } else { "" },
+            c.min_parity,
+            c.max_parity,
+            c.spares
         ),
-        &[
-            "Rank",
-            "Shape",
-            "Groups",
-            "Unused",
-            "TB before FS",
-            "Pod loss / year",
-            "Meets constraints",
-            "Why not",
-        ],
+        &heads,
     );
-    s.align_right([0, 2, 3, 4, 5]);
+    s.align_right(if zfs {
+        vec![0, 2, 3, 4, 5, 6]
+    } else {
+        vec![0, 2, 3, 4, 5]
+    });
     let loss = |c: &crate::layout::Candidate| {
         c.annual_loss
             .map_or("-".to_string(), |l| format!("{l:.2e}"))
     };
-    for (i, c) in a.ranked.iter().take(5).enumerate() {
-        s.row(vec![
-            (i + 1).to_string(),
+    let row = |rank: String, c: &crate::layout::Candidate, meets: &str, why: String| {
+        let mut cells = vec![
+            rank,
             c.shape.to_string(),
             c.groups.to_string(),
             c.unused.to_string(),
             format!("{:.2}", c.before_filesystem.tb()),
-            loss(c),
-            "yes".into(),
-            String::new(),
-        ]);
+        ];
+        if zfs {
+            cells.push(c.rebuild_hours.map_or("-".into(), |h| format!("{h:.1}")));
+        }
+        cells.extend([loss(c), meets.to_string(), why]);
+        cells
+    };
+    for (i, c) in a.ranked.iter().take(5).enumerate() {
+        s.row(row((i + 1).to_string(), c, "yes", String::new()));
     }
     for c in a.rejected.iter().take(5) {
-        s.row(vec![
-            "-".into(),
-            c.shape.to_string(),
-            c.groups.to_string(),
-            c.unused.to_string(),
-            format!("{:.2}", c.before_filesystem.tb()),
-            loss(c),
-            "no".into(),
-            why_not(c),
-        ]);
+        s.row(row("-".into(), c, "no", why_not(c)));
     }
     s.notes = auto_notes(r, a);
     s
@@ -366,6 +394,16 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
 fn auto_notes(r: &LayoutReport, a: &crate::layout::AutoResult) -> Vec<String> {
     let c = &a.constraints;
     let mut notes = Vec::new();
+    let (what, base) = match c.zfs {
+        Some(_) => (
+            "as `zfs list` reports",
+            r.pipeline
+                .zfs
+                .as_ref()
+                .map_or(r.pipeline.usable, |z| z.zfs_list),
+        ),
+        None => ("before the filesystem", r.pipeline.before_filesystem),
+    };
     if let Some(m) = &a.constraints.loss_model {
         let limit = a
             .constraints
@@ -377,13 +415,13 @@ fn auto_notes(r: &LayoutReport, a: &crate::layout::AutoResult) -> Vec<String> {
     }
     match (a.ranked.first(), a.ranked.get(1)) {
         (Some(best), Some(next)) => notes.push(format!(
-            "Chosen: {} with {:.2} TB before the filesystem, {}.",
+            "Chosen: {} with {:.2} TB {what}, {}.",
             best.shape,
             best.before_filesystem.tb(),
             why_ahead(best, next, "the runner-up")
         )),
         (Some(best), None) => notes.push(format!(
-            "Chosen: {} with {:.2} TB before the filesystem, the only shape that meets the constraints.",
+            "Chosen: {} with {:.2} TB {what}, the only shape that meets the constraints.",
             best.shape,
             best.before_filesystem.tb()
         )),
@@ -399,7 +437,11 @@ fn auto_notes(r: &LayoutReport, a: &crate::layout::AutoResult) -> Vec<String> {
             r2.before_filesystem.tb()
         ));
     }
-    notes.push("Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into());
+    notes.push(if c.zfs.is_some() {
+        "Ranking (ZFS: RAIDZ1-3, mirrors and dRAID over every drive): the most capacity `zfs list` reports, then more parity, then the shorter resilver (Resilver h: the slowest vdev's, at the pool's fill, from the topology), then narrower vdevs, then fewer unused drives.".into()
+    } else {
+        "Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into()
+    });
     if c.max_width.is_none() {
         notes.push(crate::layout::DEFAULT_WIDTH_NOTE.into());
     }
@@ -411,10 +453,10 @@ fn auto_notes(r: &LayoutReport, a: &crate::layout::AutoResult) -> Vec<String> {
             .unwrap_or_else(|| format!("this placement of {} does not", r.shape));
         let best = match &u.best {
             Some(b) => format!(
-                "the best shape that also survives it is {} at {:.2} TB before the filesystem ({:+.2} TB)",
+                "the best shape that also survives it is {} at {:.2} TB {what} ({:+.2} TB)",
                 b.shape,
                 b.before_filesystem.tb(),
-                b.before_filesystem.tb() - r.pipeline.before_filesystem.tb()
+                b.before_filesystem.tb() - base.tb()
             ),
             None => "no shape within these constraints survives it".to_string(),
         };

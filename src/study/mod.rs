@@ -98,10 +98,13 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         spares: pod.raid.spares,
     };
     let placement = layout::place(pod, shape, &[])?;
-    let o = Overheads::for_filesystem(pod.raid.filesystem);
+    let o = Overheads::for_pod(pod);
     let layout = layout::report(pod, &placement, pod.raid.filesystem, &o, None);
     let bom = bom::report(pod, None, &BomOptions::default())?;
-    let params = Params::default();
+    let params = Params {
+        zfs_fill: zfs_fill(pod, placement.layout.shape.level),
+        ..Params::default()
+    };
     // The link graph depends on the pod and the parameters, not on the workload: built once,
     // it serves every workload and the rebuild times. Its errors are the parameters', which
     // the first workload would have met first.
@@ -129,6 +132,10 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         }
     }
     let rebuild_times = bandwidth::rebuild_times_on(&graph, &placement.layout, &params);
+    let mut layout = layout;
+    if let Some(z) = layout.pipeline.zfs.as_mut() {
+        z.resilver = resilver(&rebuild_times, params.factors.delay_h);
+    }
     let durability = default_durability(pod, &placement.layout, &rebuild_times)
         .ok()
         .map(|report| DurabilityStudy {
@@ -209,7 +216,50 @@ fn topology_times(
     layout: &Layout,
     params: &Params,
 ) -> Result<Vec<RebuildTime>, bandwidth::BandwidthError> {
+    if params.zfs_fill.is_none()
+        && let Some(fill) = zfs_fill(pod, layout.shape.level)
+    {
+        let p = Params {
+            zfs_fill: Some(fill),
+            ..params.clone()
+        };
+        return bandwidth::rebuild_times(pod, layout, &p);
+    }
     bandwidth::rebuild_times(pod, layout, params)
+}
+
+/// The allocated share a resilver rewrites when the pod's pool is ZFS (the design's
+/// filesystem, or a RAIDZ or dRAID level): the design's `raid.zfs.fill`, else
+/// [`layout::zfs::DEFAULT_FILL`]; `None` for Linux md, which rebuilds whole members.
+pub fn zfs_fill(pod: &Pod, level: crate::spec::Level) -> Option<f64> {
+    use crate::spec::Level;
+    let zfs = pod.raid.filesystem == crate::spec::Filesystem::Zfs
+        || matches!(level, Level::RaidZ { .. } | Level::Draid { .. });
+    zfs.then(|| design_zfs(pod).fill)
+}
+
+/// The design's ZFS settings, or the defaults.
+fn design_zfs(pod: &Pod) -> layout::zfs::ZfsParams {
+    pod.raid.zfs.unwrap_or_default()
+}
+
+/// The slowest group's resilver for the layout report's ZFS note, from `times`.
+fn resilver(times: &[RebuildTime], delay_h: f64) -> Option<layout::zfs::Resilver> {
+    let slowest =
+        times
+            .iter()
+            .filter(|t| t.hours.is_finite())
+            .fold(None, |w: Option<&RebuildTime>, t| match w {
+                Some(w) if w.hours >= t.hours => Some(w),
+                _ => Some(t),
+            })?;
+    Some(layout::zfs::Resilver {
+        group: slowest.group,
+        hours: (slowest.hours - delay_h).max(0.0),
+        rate_mb_s: slowest.rate.0,
+        binding: slowest.binding_link.to_string(),
+        rebalance_hours: slowest.rebalance_hours.filter(|h| h.is_finite()),
+    })
 }
 
 /// A design's durability with every default: its own layout, rebuild rates from the topology
@@ -244,12 +294,28 @@ fn default_durability(
 /// replacement delay when there is no hot spare), combined as `1 − Π (1 − p_g)`. The loss the
 /// layout search (`layout --auto --max-annual-loss`) weighs candidates by.
 pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Option<f64> {
-    let times = topology_times(pod, l, &Params::default()).ok()?;
+    pod_loss_and_rebuild(pod, l, model, None).map(|x| x.0)
+}
+
+/// [`pod_annual_loss`] and the slowest group's time to restore redundancy (delay included),
+/// with a ZFS pool's `fill` when given (else the design's, when its pool is ZFS).
+pub fn pod_loss_and_rebuild(
+    pod: &Pod,
+    l: &Layout,
+    model: durability::Model,
+    fill: Option<f64>,
+) -> Option<(f64, f64)> {
+    let params = Params {
+        zfs_fill: fill,
+        ..Params::default()
+    };
+    let times = topology_times(pod, l, &params).ok()?;
     if times.len() != l.groups.len() {
         return None;
     }
     let delay = durability::default_delay(pod, l).0;
     let mut log_survive = 0.0;
+    let mut slowest: f64 = 0.0;
     for (g, t) in l.groups.iter().zip(&times) {
         let afrs: Vec<f64> = g
             .bays
@@ -258,10 +324,12 @@ pub fn pod_annual_loss(pod: &Pod, l: &Layout, model: durability::Model) -> Optio
             .map(|d| d.drive().afr_pct)
             .collect();
         let afr = afrs.iter().sum::<f64>() / afrs.len().max(1) as f64;
-        let p = durability::group_annual_loss(&l.shape, afr, Hours(t.hours) + delay, model).ok()?;
+        let hours = Hours(t.hours) + delay;
+        slowest = slowest.max(hours.hours());
+        let p = durability::group_annual_loss(&l.shape, afr, hours, model).ok()?;
         log_survive += (-p).ln_1p();
     }
-    Some(-log_survive.exp_m1())
+    Some((-log_survive.exp_m1(), slowest))
 }
 
 /// How a layout request picks its shape.
@@ -345,8 +413,12 @@ pub enum LayoutStudyError {
 pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStudyError> {
     let (placement, auto) = match &req.choice {
         LayoutChoice::Auto { constraints, model } => {
-            let loss = |l: &Layout| pod_annual_loss(pod, l, *model);
-            let result = layout::auto_with(pod, constraints, &loss, true);
+            let fill = constraints.zfs.map(|z| z.fill);
+            let loss = |l: &Layout| pod_loss_and_rebuild(pod, l, *model, fill).map(|x| x.0);
+            let rebuild = |l: &Layout| {
+                fill.and_then(|f| pod_loss_and_rebuild(pod, l, *model, Some(f)).map(|x| x.1))
+            };
+            let result = layout::auto_ranked(pod, constraints, &loss, &rebuild, true);
             match result.chosen.clone() {
                 Some(p) => (p, Some(result)),
                 None => {
@@ -370,13 +442,18 @@ pub fn layout(pod: &Pod, req: &LayoutRequest) -> Result<LayoutReport, LayoutStud
             (p, None)
         }
     };
-    Ok(layout::report(
-        pod,
-        &placement,
-        req.filesystem,
-        &req.overheads,
-        auto,
-    ))
+    let mut report = layout::report(pod, &placement, req.filesystem, &req.overheads, auto);
+    if let Some(z) = report.pipeline.zfs.as_mut() {
+        let params = Params {
+            zfs_fill: Some(z.params.fill),
+            ..Params::default()
+        };
+        let l = layout::realign(pod, &placement.layout, req.overheads.partition_align);
+        if let Ok(times) = bandwidth::rebuild_times(pod, &l, &params) {
+            z.resilver = resilver(&times, params.factors.delay_h);
+        }
+    }
+    Ok(report)
 }
 
 /// How each group's rebuild is timed.

@@ -23,7 +23,7 @@ pub fn pod_facts(pod: &Pod, name: &str, req: &PlanRequest) -> Result<PodFacts, P
         },
         None => Grouping::Standalone,
     });
-    let o = Overheads::for_filesystem(pod.raid.filesystem);
+    let o = Overheads::for_pod(pod);
     let usable = match grouping {
         Grouping::Standalone => {
             let shape = Shape {

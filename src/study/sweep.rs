@@ -94,6 +94,12 @@ pub fn level_text(l: &Level) -> String {
         Level::Raid6 { width } => format!("raid6:{width}"),
         Level::Erasure { data, parity } => format!("ec:{data}+{parity}"),
         Level::RaidZ { parity, width } => format!("raidz{parity}:{width}"),
+        Level::Draid {
+            parity,
+            data,
+            children,
+            spares,
+        } => crate::layout::zfs::draid_name(parity, data, children, spares),
     }
 }
 

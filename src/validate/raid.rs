@@ -19,6 +19,8 @@ pub(super) fn raid(
     let (width, mut ok) = level_fits(s, r, n);
     let groups = groups(w, s, drives, lost, (width, n), &mut ok);
     ok &= vault_and_delay_fit(s, r);
+    let zfs = zfs_settings(s, r);
+    ok &= zfs.is_ok();
     ok.then_some(RaidPolicy {
         level: r.level,
         spares: r.spares,
@@ -26,7 +28,74 @@ pub(super) fn raid(
         filesystem: r.filesystem,
         vault: r.vault,
         replace_delay: r.replace_delay.clone(),
+        zfs: zfs.ok().flatten(),
     })
+}
+
+/// The design's ZFS settings, each in range, defaults filled in; `Err` when one is reported.
+fn zfs_settings(s: &mut Sink, r: &spec::Raid) -> Result<Option<crate::layout::zfs::ZfsParams>, ()> {
+    use crate::layout::zfs::{ASHIFTS, SlopRule, ZfsParams, parse_recordsize};
+    let Some(z) = &r.zfs else {
+        return Ok(None);
+    };
+    let mut bad = |place: &str, msg: String| -> Result<(), ()> {
+        s.error(Code::InvalidZfs, place, msg);
+        Err(())
+    };
+    if r.filesystem != spec::Filesystem::Zfs {
+        return bad("raid.zfs", "ZFS settings need `filesystem: Zfs`".into()).map(|()| None);
+    }
+    let mut out = ZfsParams::default();
+    let mut res = Ok(());
+    if let Some(a) = z.ashift {
+        if ASHIFTS.contains(&a) {
+            out.ashift = a;
+        } else {
+            res = bad(
+                "raid.zfs.ashift",
+                format!("ashift is 9, 12, 13 or 14 (512 B to 16 KiB sectors), not {a}"),
+            );
+        }
+    }
+    if let Some(t) = &z.recordsize {
+        match parse_recordsize(t) {
+            Ok(b) => out.recordsize = b,
+            Err(e) => res = bad("raid.zfs.recordsize", e),
+        }
+    }
+    if let Some(rule) = z.slop {
+        out.slop = match rule {
+            spec::ZfsSlop::Current => SlopRule::Current,
+            spec::ZfsSlop::Legacy => SlopRule::Legacy,
+        };
+    }
+    if let Some(f) = z.fill {
+        if f.is_finite() && f > 0.0 && f <= 1.0 {
+            out.fill = f;
+        } else {
+            res = bad(
+                "raid.zfs.fill",
+                format!(
+                    "fill is the allocated share of the pool, above 0 and at most 1, not {}",
+                    fmt_bounded(f)
+                ),
+            );
+        }
+    }
+    if let Some(p) = z.free_target_pct {
+        if p.is_finite() && (0.0..100.0).contains(&p) {
+            out.free_target = p / 100.0;
+        } else {
+            res = bad(
+                "raid.zfs.free_target_pct",
+                format!(
+                    "the free-space target is a percent from 0 to below 100, not {}",
+                    fmt_bounded(p)
+                ),
+            );
+        }
+    }
+    res.map(|()| Some(out))
 }
 
 /// Reports an invalid RAID setting; false, for `ok`.
@@ -80,6 +149,23 @@ fn level_fits(s: &mut Sink, r: &spec::Raid, n: u32) -> (u32, bool) {
                 format!("RAIDZ parity is 1, 2 or 3, not {parity}"),
             )
         }
+        Level::Draid {
+            parity,
+            data,
+            children,
+            spares,
+        } => {
+            if let Some(why) = crate::layout::zfs::draid_problem(parity, data, children, spares) {
+                s.error(Code::InvalidDraid, "raid.level", why);
+                ok = false;
+            } else if r.filesystem != spec::Filesystem::Zfs {
+                ok = bad(
+                    s,
+                    "raid.level",
+                    "a Draid vdev needs `filesystem: Zfs`".into(),
+                )
+            }
+        }
         Level::RaidZ { .. } if r.filesystem != spec::Filesystem::Zfs => {
             ok = bad(
                 s,
@@ -96,7 +182,7 @@ fn level_fits(s: &mut Sink, r: &spec::Raid, n: u32) -> (u32, bool) {
             ok = bad(
                 s,
                 "raid.level",
-                "ZFS vdevs are RaidZ, Mirror or Stripe (single disks), not md levels".into(),
+                "ZFS vdevs are RaidZ, Draid, Mirror or Stripe (single disks), not md levels".into(),
             )
         }
         Level::Erasure { data, parity } if data == 0 || parity == 0 => {

@@ -26,8 +26,8 @@ fn every_file_in_designs_checks_without_errors() {
     files.sort();
     assert_eq!(
         files.len(),
-        REVISIONS.len() + SERVERS.len() + 2,
-        "seven Backblaze designs, three current servers and their two catalogs: {files:?}"
+        REVISIONS.len() + SERVERS.len() + 3,
+        "seven Backblaze designs, three current servers, the ZFS what-if and their two catalogs: {files:?}"
     );
     for f in &files {
         let diags = podplan::cli::check_file(Some(f));
@@ -344,4 +344,35 @@ fn current_servers_check_clean_and_give_the_figures_an_engineer_expects() {
     let p = server("server-24-bay-nvme");
     let g = bandwidth::graph(&p, &params).unwrap();
     assert!(g.drives.iter().all(|d| (d.port.0 - 6301.5).abs() < 1.0));
+}
+
+#[test]
+fn the_zfs_what_if_reports_what_openzfs_would_for_its_pool() {
+    // Four RAIDZ2 15-wide vdevs of the catalog's 16 TB drive (16,000,900,661,248 B): the layout's
+    // `zfs list` figure is the library's pool of those disks, its resilver is timed at the
+    // design's fill 0.8, and the design's durability uses the same fill.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/pod-6.0-zfs-16tb.ron");
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(&["layout", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let z = podplan::layout::zfs::ZfsParams {
+        recordsize: 1 << 20,
+        fill: 0.8,
+        ..Default::default()
+    };
+    let (listed, ..) = podplan::layout::zfs::pool_of_disks(
+        podplan::layout::zfs::VdevKind::RaidZ(2),
+        15,
+        4,
+        16_000_900_661_248,
+        &z,
+    );
+    assert_eq!(v["pipeline"]["zfs"]["zfs_list"].as_u64(), Some(listed));
+    assert_eq!(v["overheads"]["zfs"]["fill"], 0.8);
+    assert!(v["pipeline"]["zfs"]["resilver"]["hours"].as_f64().unwrap() > 0.0);
+    let (code, out, err) = run(&["durability", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["groups"][0]["rebuild"]["fill"], 0.8);
 }

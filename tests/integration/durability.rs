@@ -1323,3 +1323,92 @@ fn component_failures_past_the_parity_are_outages_not_losses() {
         assert_eq!(est.hits, 0);
     }
 }
+
+/// Pod 6.0's hardware under a ZFS level.
+fn zfs_pod(level: Level) -> Pod {
+    let mut p = pod("6.0");
+    p.raid.level = level;
+    p.raid.filesystem = podplan::spec::Filesystem::Zfs;
+    p.raid.groups = Vec::new();
+    p
+}
+
+/// Each group's rebuild at a fill (`None`: the design's default).
+fn zfs_study(p: &Pod, fill: Option<f64>) -> podplan::study::DurabilityStudy {
+    let params = podplan::bandwidth::Params {
+        zfs_fill: fill,
+        ..Default::default()
+    };
+    let req = podplan::study::DurabilityRequest {
+        rebuild: podplan::study::RebuildChoice::Topology(Box::new(params)),
+        ..Default::default()
+    };
+    podplan::study::durability(p, &req, &|_| {}).unwrap()
+}
+
+#[test]
+fn a_zfs_resilver_rewrites_the_allocated_share_and_the_models_follow() {
+    // RAIDZ2-15 on Pod 6.0: at fill 0.5 every group's transfer is half the full pool's (same
+    // rate: the flow does not depend on the fill), and every model's loss is lower.
+    let p = zfs_pod(Level::RaidZ {
+        parity: 2,
+        width: 15,
+    });
+    let full = zfs_study(&p, None).report;
+    let half = zfs_study(&p, Some(0.5)).report;
+    for (f, h) in full.groups.iter().zip(&half.groups) {
+        assert_eq!(f.rebuild.fill, Some(1.0));
+        assert_eq!(h.rebuild.fill, Some(0.5));
+        assert_eq!(f.rebuild.rate, h.rebuild.rate);
+        let ratio = h.rebuild.transfer_hours.hours() / f.rebuild.transfer_hours.hours();
+        assert!((ratio - 0.5).abs() < 1e-9, "{ratio}");
+    }
+    for (f, h) in full.pod.models.iter().zip(&half.pod.models) {
+        assert!(h.p_mission < f.p_mission, "{:?}", f.model);
+    }
+}
+
+#[test]
+fn a_draid_rebuild_reads_every_child_and_its_rebalance_is_apart() {
+    // draid2:8d:60c:2s: each child carries (8 + 1) / 59 of the restored rate, so the rebuild is
+    // faster than a RAIDZ2-15's, and no drive is asked for more than its media rate; the
+    // rebalance onto one replacement disk is slower than the rebuild and not in T_R. The
+    // distributed spare starts the rebuild at once (no replacement delay).
+    let draid = zfs_pod(Level::Draid {
+        parity: 2,
+        data: 8,
+        children: 60,
+        spares: 2,
+    });
+    let raidz = zfs_pod(Level::RaidZ {
+        parity: 2,
+        width: 15,
+    });
+    let d = zfs_study(&draid, None).report;
+    let z = zfs_study(&raidz, None).report;
+    let g = &d.groups[0];
+    assert_eq!(g.rebuild.delay_hours, Hours::ZERO);
+    let rate = g.rebuild.rate.unwrap().0;
+    let media = draid.drives[0].drive().outer.0;
+    assert!(rate * 9.0 / 59.0 <= media + 1e-9, "{rate}");
+    assert!(rate > z.groups[0].rebuild.rate.unwrap().0, "{rate}");
+    assert!(g.rebuild.transfer_hours < z.groups[0].rebuild.transfer_hours);
+    let rebalance = g.rebuild.rebalance_hours.unwrap();
+    assert!(rebalance > g.rebuild.transfer_hours, "{rebalance:?}");
+    assert!(g.rebuild.hours < rebalance);
+    // The short window shows in the loss: lower than the RAIDZ2 pod's under every model.
+    for (dm, zm) in d.pod.models.iter().zip(&z.pod.models) {
+        assert!(dm.p_mission < zm.p_mission, "{:?}", dm.model);
+    }
+    // And the Monte Carlo draws its rebuilds from the same figures.
+    let (_, text, err) = run(&[
+        "durability",
+        "designs/backblaze-pod-6.0.ron",
+        "--fill",
+        "0.5",
+    ]);
+    assert!(
+        err.contains("--fill: the design's pool is not ZFS"),
+        "{text}{err}"
+    );
+}

@@ -135,6 +135,7 @@ fn pod_2_auto_survives_a_backplane_and_proves_the_card_impossible_for_raid6_15()
         survive: vec![DomainKind::Backplane, DomainKind::Card],
         max_annual_loss: None,
         loss_model: None,
+        zfs: None,
     };
     let r = layout::auto(&p, &c);
     let chosen = r.chosen.unwrap();
@@ -397,6 +398,7 @@ fn auto_text(p: &Pod, max_width: Option<u32>) -> (layout::AutoResult, String) {
         survive: vec![],
         max_annual_loss: None,
         loss_model: None,
+        zfs: None,
     };
     // Without the upgrade search (what surviving a card or PSU would cost), which is not tested here.
     let r = layout::auto_with(p, &c, &|_| None, false);
@@ -877,6 +879,7 @@ fn auto_rejections_are_typed_reasons_worded_as_before() {
         survive: vec![],
         max_annual_loss: Some(1e-9),
         loss_model: None,
+        zfs: None,
     };
     let loss = |l: &layout::Layout| {
         podplan::study::pod_annual_loss(&p, l, podplan::durability::Model::Sliding)
@@ -994,4 +997,229 @@ fn a_component_whose_bays_all_have_another_path_takes_nothing_offline() {
         b % 2 == 0
     });
     assert_eq!((d.bays, d.covered), (vec![1, 3], vec![2, 4]));
+}
+
+#[test]
+fn a_draid_layout_reports_what_openzfs_computes_for_it() {
+    // Pod 6.0 (60 × 4 TB) as one draid2:8d:60c:2s: the usable bytes are the library's dRAID
+    // pool of 60 whole 4 TB disks, and two spares cost what two fewer children would.
+    let args = [
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "draid2:8d:60c:2s",
+        "--format",
+        "json",
+    ];
+    let (code, json, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let kind = |spares| layout::zfs::VdevKind::Draid {
+        parity: 2,
+        data: 8,
+        spares,
+    };
+    let z = layout::zfs::ZfsParams::default();
+    let (listed, slop, _, ratio) = layout::zfs::pool_of_disks(kind(2), 60, 1, 4 * TB, &z);
+    assert_eq!(v["pipeline"]["zfs"]["zfs_list"].as_u64(), Some(listed));
+    assert_eq!(v["pipeline"]["zfs"]["slop"].as_u64(), Some(slop));
+    // 128 KiB over 8 data columns at 4 KiB: 4 rows of 10 = 40 sectors = 320 units: 409.
+    assert_eq!(ratio, 409);
+    assert_eq!(
+        listed,
+        layout::zfs::pool_of_disks(kind(0), 58, 1, 4 * TB, &z).0
+    );
+    assert_eq!(v["shape"]["level"]["Draid"]["children"], 60);
+    // `draid2` alone takes every drive, at most 8 data disks per group, no spares.
+    let (code, json, err) = run(&[
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "draid2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["shape"]["level"]["Draid"],
+        serde_json::json!({"parity": 2, "data": 8, "children": 60, "spares": 0})
+    );
+}
+
+#[test]
+fn impossible_draid_types_are_errors_naming_the_flag() {
+    for (raid, want) in [
+        ("draid2:8d:60c:51s", "at least 61 are needed"),
+        ("draid2:8d:60c:101s", "at most 100 distributed spares"),
+        ("draid4:8d", "parity is 1, 2 or 3, not 4"),
+        ("draid2:8x", "expected :<number><d|c|s>"),
+        ("draid2:8d:256c", "at most 255 children"),
+    ] {
+        let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", raid]);
+        assert_eq!(code, 2, "{raid}: {err}");
+        assert!(
+            err.contains("--raid") && err.contains(want),
+            "{raid}: {err}"
+        );
+    }
+    let (code, _, err) = run(&[
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--raid",
+        "draid2:8d:30c",
+        "--width",
+        "20",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--width 20 and --raid draid2:8d:30c disagree"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["layout", "designs/backblaze-pod-6.0.ron", "--raid", "raid7"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("draid<p>"), "{err}");
+}
+
+#[test]
+fn auto_over_zfs_ranks_raidz_mirrors_and_draid_by_what_zfs_list_reports() {
+    let (code, json, err) = run(&[
+        "layout",
+        "designs/backblaze-pod-6.0.ron",
+        "--auto",
+        "--filesystem",
+        "zfs",
+        "--min-parity",
+        "1",
+        "--fill",
+        "0.8",
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let a = &v["auto"];
+    let all: Vec<&serde_json::Value> = a["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(a["rejected"].as_array().unwrap())
+        .collect();
+    let kinds: BTreeSet<String> = all
+        .iter()
+        .filter_map(|c| c["shape"]["level"].as_object())
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    let want: BTreeSet<String> = ["RaidZ", "Mirror", "Draid"].map(String::from).into();
+    assert_eq!(kinds, want, "{kinds:?}");
+    // Ranked by the capacity `zfs list` reports, best first; every placed candidate has its
+    // resilver time; the chosen one's capacity is the report's own ZFS figure.
+    let ranked = a["ranked"].as_array().unwrap();
+    let caps: Vec<u64> = ranked
+        .iter()
+        .map(|c| c["before_filesystem"].as_u64().unwrap())
+        .collect();
+    assert!(caps.windows(2).all(|w| w[0] >= w[1]), "{caps:?}");
+    assert!(
+        ranked
+            .iter()
+            .all(|c| c["rebuild_hours"].as_f64().unwrap() > 0.0)
+    );
+    assert_eq!(v["pipeline"]["zfs"]["zfs_list"].as_u64(), Some(caps[0]));
+    assert_eq!(v["shape"], ranked[0]["shape"]);
+    // A RAIDZ2 15 candidate holds what the library computes for four of them on 4 TB disks.
+    let z = layout::zfs::ZfsParams {
+        fill: 0.8,
+        ..Default::default()
+    };
+    let raidz2 = all
+        .iter()
+        .find(|c| c["shape"]["level"]["RaidZ"] == serde_json::json!({"parity": 2, "width": 15}))
+        .unwrap();
+    assert_eq!(
+        raidz2["before_filesystem"].as_u64(),
+        Some(layout::zfs::pool_of_disks(layout::zfs::VdevKind::RaidZ(2), 15, 4, 4 * TB, &z).0)
+    );
+}
+
+/// Pod 6.0 written out under ZFS with `raid` replaced by `raid_text`, in a directory with its
+/// catalog; returns the directory (kept alive by the caller) and the design's path.
+fn zfs_design(raid_text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(design_path("6.0")).unwrap();
+    let start = text.find("    raid: (").unwrap();
+    let end = start + text[start..].find("\n    published:").unwrap();
+    let text = format!("{}{raid_text}{}", &text[..start], &text[end..]);
+    let catalog = design_path("6.0").with_file_name("catalog.ron");
+    std::fs::copy(catalog, dir.path().join("catalog.ron")).unwrap();
+    let path = dir.path().join("pod-zfs.ron");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_designs_zfs_settings_are_used_and_flags_override_them() {
+    let (_dir, path) = zfs_design(
+        r#"    raid: (
+        level: RaidZ(parity: 2, width: 15),
+        filesystem: Zfs,
+        zfs: (ashift: 9, recordsize: "1M", slop: Legacy, fill: 0.5, free_target_pct: 20),
+    ),"#,
+    );
+    let p = path.to_str().unwrap();
+    let json = |extra: &[&str]| {
+        let mut args = vec!["layout", p, "--format", "json"];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let v = json(&[]);
+    let z = &v["overheads"]["zfs"];
+    assert_eq!(z["ashift"], 9);
+    assert_eq!(z["recordsize"], 1 << 20);
+    assert_eq!(z["slop"], "legacy");
+    assert_eq!(z["fill"], 0.5);
+    assert_eq!(z["free_target"], 0.2);
+    let v = json(&["--ashift", "12", "--fill", "1", "--recordsize", "128K"]);
+    let z = &v["overheads"]["zfs"];
+    assert_eq!(
+        (z["ashift"].as_u64(), z["fill"].as_f64()),
+        (Some(12), Some(1.0))
+    );
+    assert_eq!(z["recordsize"], 128 << 10);
+    assert_eq!(z["slop"], "legacy");
+    // The durability models take the design's fill.
+    let (code, out, err) = run(&["durability", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["groups"][0]["rebuild"]["fill"], 0.5, "{out}");
+}
+
+#[test]
+fn bad_zfs_settings_are_located_coded_errors() {
+    for (zfs, fs, place) in [
+        ("(ashift: 10)", "Zfs", "raid.zfs.ashift"),
+        (r#"(recordsize: "3M")"#, "Zfs", "raid.zfs.recordsize"),
+        ("(fill: 0)", "Zfs", "raid.zfs.fill"),
+        ("(fill: 1.5)", "Zfs", "raid.zfs.fill"),
+        ("(free_target_pct: 100)", "Zfs", "raid.zfs.free_target_pct"),
+        ("(fill: 0.8)", "Ext4", "raid.zfs"),
+    ] {
+        let level = if fs == "Zfs" {
+            "RaidZ(parity: 2, width: 15)"
+        } else {
+            "Raid6(width: 15)"
+        };
+        let (_dir, path) = zfs_design(&format!(
+            "    raid: (\n        level: {level},\n        filesystem: {fs},\n        zfs: {zfs},\n    ),"
+        ));
+        let (code, out, err) = run(&["check", path.to_str().unwrap()]);
+        let all = format!("{out}{err}");
+        assert_eq!(code, 2, "{zfs}: {all}");
+        assert!(
+            all.contains(&format!("error[invalid-zfs] at {place}:")),
+            "{zfs}: {all}"
+        );
+    }
 }

@@ -955,6 +955,7 @@ fn build(p: &Plan) -> Built {
             filesystem: p.filesystem,
             vault: p.vault.map(|(data, parity)| Vault { data, parity }),
             replace_delay: None,
+            zfs: None,
         },
         published,
         measured: Vec::new(),

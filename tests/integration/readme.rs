@@ -428,3 +428,25 @@ fn readme_durability_figures_are_what_durability_prints() {
         num(&g["ure"]["p_mission_serial"]),
     );
 }
+
+#[test]
+fn readme_zfs_example_is_what_layout_prints() {
+    // The README's ZFS example: every `zfs list` byte count and resilver time it quotes is
+    // what `podplan layout` prints for the shipped what-if design.
+    let text = readme();
+    let example = between(&text, "### ZFS pools", "## Bandwidth");
+    for extra in [&[][..], &["--raid", "draid2:8d:60c:2s"][..]] {
+        let mut args = vec!["layout", "designs/pod-6.0-zfs-16tb.ron"];
+        args.extend(extra);
+        let (code, out, err) = crate::run(&args);
+        assert_eq!(code, 0, "{err}");
+        let note = out
+            .lines()
+            .skip_while(|l| !l.starts_with("ZFS ("))
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(!note.is_empty(), "{out}");
+        assert!(example.contains(&note), "README lacks:\n{note}");
+    }
+}

@@ -129,6 +129,8 @@ const EXPECTED: &[Expect] = &[
     e("no-data-nic", "board.nics"),
     e("nic-bond-speeds", "bond"),
     e("invalid-raid", "raid.level"),
+    e("invalid-draid", "raid.level"),
+    e("invalid-zfs", "raid.zfs.ashift"),
     e("raid-group", "raid.groups[1]"),
     e("raid-unused-drives", "raid.groups"),
     e("invalid-published", "published.raw_tb"),
