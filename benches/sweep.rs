@@ -8,7 +8,7 @@ use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
 use podplan::load::{self, Document, Loaded};
 use podplan::spec::Level;
-use podplan::study::sweep::{self, Axis, Constraints, SweepRequest};
+use podplan::study::sweep::{self, Axis, Constraints, Objective, SweepRequest};
 use podplan::units::Cents;
 
 fn main() {
@@ -42,6 +42,7 @@ fn request() -> SweepRequest {
         ],
         model: podplan::durability::Model::Sliding,
         constraints: Constraints::default(),
+        objectives: Objective::DEFAULT.to_vec(),
     }
 }
 

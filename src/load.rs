@@ -202,6 +202,11 @@ fn starts_with_word(text: &str, word: &str) -> bool {
         .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
+/// True when the text is a sweep file (`Sweep(` after leading comments and whitespace).
+pub(crate) fn is_sweep(text: &str) -> bool {
+    starts_with_word(text, "Sweep")
+}
+
 /// True when the text is a fleet plan (`Plan(` after leading comments and whitespace).
 pub(crate) fn is_plan(text: &str) -> bool {
     starts_with_word(text, "Plan")

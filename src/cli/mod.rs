@@ -25,6 +25,7 @@ pub mod report;
 pub mod screen;
 pub mod shell;
 pub mod sweep;
+mod sweep_file;
 
 pub use screen::Screen;
 

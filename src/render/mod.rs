@@ -76,6 +76,9 @@ pub struct Column {
     pub name: String,
     /// Right-aligned (numbers) rather than left.
     pub right: bool,
+    /// A terminal table never splits a word of this column's cells: it wraps them at spaces
+    /// only (lists of `key=value` changes, ids), and is wider than its width if it must.
+    pub whole_words: bool,
 }
 
 impl Section {
@@ -88,6 +91,7 @@ impl Section {
                 .map(|h| Column {
                     name: h.to_string(),
                     right: false,
+                    whole_words: false,
                 })
                 .collect(),
             ..Section::default()
@@ -98,6 +102,15 @@ impl Section {
         for c in columns {
             if let Some(col) = self.columns.get_mut(c) {
                 col.right = true;
+            }
+        }
+        self
+    }
+    /// Keeps these columns' words whole in terminal tables (see [`Column::whole_words`]).
+    pub fn whole_words(&mut self, columns: impl IntoIterator<Item = usize>) -> &mut Self {
+        for c in columns {
+            if let Some(col) = self.columns.get_mut(c) {
+                col.whole_words = true;
             }
         }
         self
@@ -155,13 +168,14 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool
             .iter()
             .map(|r| r.iter().map(|c| table_cell(c)).collect())
             .collect();
-        // Each column is at least as wide as its widest number, so no number is cut.
+        // Each column is at least as wide as its widest number (every word, in a column that
+        // keeps words whole), so no number is cut.
         let mut widest = vec![0usize; s.columns.len()];
         for r in &rows {
-            for (w, c) in widest.iter_mut().zip(r) {
+            for ((w, c), col) in widest.iter_mut().zip(r).zip(&s.columns) {
                 let n = c
                     .split_whitespace()
-                    .filter(|t| is_number(t))
+                    .filter(|t| col.whole_words || is_number(t))
                     .map(|t| t.chars().count())
                     .max()
                     .unwrap_or(0);

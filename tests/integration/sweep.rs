@@ -5,7 +5,9 @@
 use crate::run;
 use podplan::load::{self, Document, Loaded};
 use podplan::spec::Level;
-use podplan::study::sweep::{self, Axis, Constraints, SweepRequest, dominates, objectives};
+use podplan::study::sweep::{
+    self, Axis, Constraints, Objective, SweepRequest, dominates, objectives,
+};
 
 fn loaded(rev: &str) -> Loaded {
     let Document::Design(l) = load::load_file(&crate::design_path(rev)).unwrap() else {
@@ -31,6 +33,7 @@ fn request(constraints: Constraints) -> SweepRequest {
         ],
         model: podplan::durability::Model::Sliding,
         constraints,
+        objectives: Objective::DEFAULT.to_vec(),
     }
 }
 
@@ -45,15 +48,15 @@ fn every_front_member_is_feasible_and_no_evaluated_variant_dominates_it() {
     // Width 46 does not fit 45 drives: counted with its reason, not dropped.
     let invalid = s.variants.iter().filter(|v| v.invalid.is_some()).count();
     assert_eq!(invalid, 4);
-    assert_eq!(s.invalid.values().sum::<usize>(), 4);
+    assert_eq!(s.invalid.values().map(|c| c.variants).sum::<usize>(), 4);
     assert!(!s.front.is_empty());
     let feasible: Vec<_> = s.variants.iter().filter(|v| v.feasible()).collect();
     for i in &s.front {
         let m = &s.variants[*i];
         assert!(m.feasible(), "front member {i} is not feasible");
-        let p = objectives(m.figures.as_ref().unwrap());
+        let p = objectives(m.figures.as_ref().unwrap(), &Objective::DEFAULT);
         for v in &feasible {
-            let q = objectives(v.figures.as_ref().unwrap());
+            let q = objectives(v.figures.as_ref().unwrap(), &Objective::DEFAULT);
             assert!(
                 !dominates(&q, &p),
                 "variant {} dominates front member {i}",
@@ -63,11 +66,15 @@ fn every_front_member_is_feasible_and_no_evaluated_variant_dominates_it() {
     }
     // And the front is complete: every feasible variant off it is dominated by a member.
     for v in feasible.iter().filter(|v| !v.front) {
-        let q = objectives(v.figures.as_ref().unwrap());
+        let q = objectives(v.figures.as_ref().unwrap(), &Objective::DEFAULT);
         assert!(
-            s.front
-                .iter()
-                .any(|i| dominates(&objectives(s.variants[*i].figures.as_ref().unwrap()), &q)),
+            s.front.iter().any(|i| dominates(
+                &objectives(
+                    s.variants[*i].figures.as_ref().unwrap(),
+                    &Objective::DEFAULT
+                ),
+                &q
+            )),
             "variant {} is neither on the front nor dominated",
             v.index
         );
@@ -76,7 +83,12 @@ fn every_front_member_is_feasible_and_no_evaluated_variant_dominates_it() {
     let firsts: Vec<f64> = s
         .front
         .iter()
-        .map(|i| objectives(s.variants[*i].figures.as_ref().unwrap())[0])
+        .map(|i| {
+            objectives(
+                s.variants[*i].figures.as_ref().unwrap(),
+                &Objective::DEFAULT,
+            )[0]
+        })
         .collect();
     assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "{firsts:?}");
 }
@@ -93,12 +105,12 @@ fn adding_a_variant_keeps_every_member_it_does_not_dominate() {
     // The front of every prefix, then one more variant: a member leaves only when the new
     // variant dominates it.
     for n in 1..valid.len() {
-        let before = sweep::front(&valid[..n]);
-        let after = sweep::front(&valid[..=n]);
-        let new = objectives(valid[n].figures.as_ref().unwrap());
+        let before = sweep::front(&valid[..n], &Objective::DEFAULT);
+        let after = sweep::front(&valid[..=n], &Objective::DEFAULT);
+        let new = objectives(valid[n].figures.as_ref().unwrap(), &Objective::DEFAULT);
         for i in before {
             let m = s.variants[i].figures.as_ref().unwrap();
-            if !dominates(&new, &objectives(m)) {
+            if !dominates(&new, &objectives(m, &Objective::DEFAULT)) {
                 assert!(after.contains(&i), "adding {} removed {i}", valid[n].index);
             }
         }
