@@ -954,3 +954,120 @@ pub fn standalone(l: &Loaded, label: &str, note: String) -> crate::spec::Design 
     d.notes.push(note);
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{self, Document};
+
+    fn pod_6() -> Loaded {
+        let Ok(Document::Design(l)) = load::load_embedded("backblaze-pod-6.0.ron") else {
+            panic!("Pod 6.0 is a design")
+        };
+        *l
+    }
+
+    /// Two hardware axes (4 combinations), two layout axes (6), two price axes (6): 144
+    /// variants.
+    fn request() -> SweepRequest {
+        SweepRequest {
+            axes: vec![
+                Axis::Cards(vec![3, 4]),
+                Axis::Raid(vec![
+                    Level::Raid6 { width: 15 },
+                    Level::Raid6 { width: 12 },
+                    Level::Erasure {
+                        data: 17,
+                        parity: 3,
+                    },
+                ]),
+                Axis::Price {
+                    part: "zippy-psm-5760v".into(),
+                    cents: vec![Cents(9000), Cents(12000), Cents(15000)],
+                },
+                Axis::Bays(vec![45, 60]),
+                Axis::Spares(vec![0, 1]),
+                Axis::Price {
+                    part: "seagate-st4000dm000-pod-6-0".into(),
+                    cents: vec![Cents(8000), Cents(9682)],
+                },
+            ],
+            model: Model::Sliding,
+            constraints: Constraints::default(),
+            objectives: Objective::DEFAULT.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_sweep_builds_one_link_graph_per_hardware_and_studies_each_layout_once() {
+        let (base, req) = (pod_6(), request());
+        // One worker, this thread: the graph builds are counted per thread.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+            .unwrap();
+        let before = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get);
+        let s = pool.install(|| sweep(&base, "Pod 6.0", &req)).unwrap();
+        let builds = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get) - before;
+        assert_eq!(s.variants.len(), 144);
+        assert!(
+            s.variants.iter().all(|v| v.figures.is_some()),
+            "{:?}",
+            s.invalid
+        );
+        assert_eq!(builds, 4, "one link graph per hardware combination");
+        assert_eq!(s.work.graphs_built, 4);
+        assert_eq!(s.work.designs_validated, 24);
+        assert_eq!(s.work.designs_studied, 24);
+        assert_eq!(s.work.repriced, 144);
+    }
+
+    #[test]
+    fn every_figure_of_a_sweep_is_byte_identical_to_a_fresh_study_of_its_design() {
+        let (base, req) = (pod_6(), request());
+        let s = sweep(&base, "Pod 6.0", &req).unwrap();
+        for v in &s.variants {
+            let alone = evaluate_alone(&base, &req, v.index).unwrap();
+            let f = v.figures.as_ref().unwrap();
+            assert_eq!(
+                serde_json::to_string(f).unwrap(),
+                serde_json::to_string(&alone).unwrap(),
+                "variant {} ({:?})",
+                v.index,
+                v.changes
+            );
+        }
+        // The prices did change the figures, and only the cost ones.
+        let (a, b) = (&s.variants[0], &s.variants[1]);
+        let (fa, fb) = (a.figures.as_ref().unwrap(), b.figures.as_ref().unwrap());
+        assert_ne!(fa.total, fb.total);
+        assert_eq!(fa.annual_loss, fb.annual_loss);
+    }
+
+    #[test]
+    fn an_invalid_hardware_combination_is_invalid_at_every_price_as_alone() {
+        let base = pod_6();
+        let req = SweepRequest {
+            axes: vec![
+                Axis::Cards(vec![4, 5]),
+                Axis::Price {
+                    part: "zippy-psm-5760v".into(),
+                    cents: vec![Cents(9000), Cents(12000)],
+                },
+            ],
+            ..request()
+        };
+        let s = sweep(&base, "Pod 6.0", &req).unwrap();
+        for v in &s.variants {
+            assert_eq!(
+                v.invalid.clone(),
+                evaluate_alone(&base, &req, v.index).err(),
+                "variant {}",
+                v.index
+            );
+        }
+        let c = &s.invalid["sweep-no-free-slot"];
+        assert_eq!((c.variants, c.first), (2, 2));
+    }
+}

@@ -247,3 +247,154 @@ fn bad_input_is_refused_with_the_flag_named() {
         );
     }
 }
+
+/// The unit price of a part on a design's bill of materials.
+fn unit_price(rev: &str, part: &str) -> i64 {
+    let r = podplan::study::design(&crate::pod(rev), rev).unwrap();
+    let line = r.bom.lines.iter().find(|l| l.part == part).unwrap();
+    line.unit.0
+}
+
+#[test]
+fn bays_fill_the_first_bays_without_the_backplanes_and_cards_that_would_serve_none() {
+    let base = loaded("6.0");
+    let req = SweepRequest {
+        axes: vec![Axis::Bays(vec![30, 60, 61])],
+        ..request(Constraints::default())
+    };
+    let s = sweep::sweep(&base, "Pod 6.0", &req).unwrap();
+    let (half, full) = (&s.variants[0], &s.variants[1]);
+    assert_eq!(half.changes.len(), 1);
+    assert_eq!(&*half.changes[0], "bays=30");
+    assert!(full.changes.is_empty(), "60 bays is the base");
+    let (h, f) = (
+        half.figures.as_ref().unwrap(),
+        full.figures.as_ref().unwrap(),
+    );
+    assert_eq!(h.raw_tb * 2.0, f.raw_tb);
+    // 30 drives fewer, and backplanes 7-12 and the two cards that served only them.
+    let d = loaded_design(&base, &req, 0);
+    let backplanes: Vec<&str> = d
+        .design
+        .slots
+        .iter()
+        .flat_map(|s| s.card.ports.iter())
+        .filter_map(|p| match p {
+            podplan::spec::PortUse::Backplane { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(backplanes, ["bp1", "bp2", "bp3", "bp4", "bp5", "bp6"]);
+    assert_eq!(d.design.slots.len(), 2);
+    for psu in &d.design.psus {
+        if let podplan::spec::Feeds::Only(ids) = &psu.feeds {
+            assert!(
+                ids.iter()
+                    .all(|id| !id.starts_with("bp") || backplanes.contains(&id.as_str()))
+            );
+        }
+    }
+    let saved = 30 * unit_price("6.0", "seagate-st4000dm000-pod-6-0")
+        + 6 * unit_price("6.0", "sunrich-s330")
+        + 2 * unit_price("6.0", "sunrich-a-5404portsatn-raid");
+    assert_eq!(f.total.0 - h.total.0, saved);
+    // More bays than the chassis has: counted, with its code.
+    let beyond = &s.variants[2];
+    assert_eq!(beyond.invalid.as_ref().unwrap().code, "sweep-bays");
+    assert_eq!(s.invalid["sweep-bays"].variants, 1);
+}
+
+fn loaded_design(base: &Loaded, req: &SweepRequest, index: usize) -> Loaded {
+    let l = sweep::variant_design(base, &req.axes, index).unwrap();
+    let o = podplan::validate::validate(&l);
+    assert!(
+        o.diagnostics.iter().all(|d| !d.is_error()),
+        "{:#?}",
+        o.diagnostics
+    );
+    l
+}
+
+/// A NIC card for the tests (not a real product's figures).
+const TEST_NIC: &str = r#"Catalog(parts: [
+    Part(
+        id: "test-nic-10g-x4",
+        name: "Test 10 GbE NIC, PCIe 3.0 x4",
+        price: (amount: "150.00", date: "2020", source: Estimated("test fixture")),
+        spec: NicCard((ports: 1, gbit_s: 10.0, host_bus: Pcie(gen: 3, lanes: 4), watts: 5.0)),
+    ),
+])"#;
+
+#[test]
+fn fewer_cards_share_the_backplanes_and_free_a_slot_for_a_nic_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let nic = dir.path().join("nic.ron");
+    std::fs::write(&nic, TEST_NIC).unwrap();
+    let (code, json, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--parts",
+        nic.to_str().unwrap(),
+        "--vary",
+        "cards=3,4",
+        "--vary",
+        "nic=onboard,test-nic-10g-x4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let v = |i: usize| &s["variants"][i];
+    let total = |i: usize| v(i)["figures"]["total"].as_i64().unwrap();
+    assert_eq!(v(0)["changes"], serde_json::json!(["cards=3"]));
+    assert_eq!(
+        v(1)["changes"],
+        serde_json::json!(["cards=3", "nic=test-nic-10g-x4"])
+    );
+    // Three cards of four backplanes: one card fewer; then the NIC in the slot it freed.
+    assert_eq!(
+        total(2) - total(0),
+        unit_price("6.0", "sunrich-a-5404portsatn-raid")
+    );
+    assert_eq!(total(1) - total(0), 150_00);
+    // Four cards leave no slot for it: counted by its code, never dropped.
+    assert_eq!(v(3)["invalid"]["code"], "sweep-no-free-slot");
+    assert_eq!(s["invalid"]["sweep-no-free-slot"]["variants"], 1);
+}
+
+#[test]
+fn a_host_card_with_too_few_ports_is_an_invalid_variant_counted_by_its_code() {
+    let (code, out, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-2.0.ron",
+        "--parts",
+        "designs/backblaze-pod-1.0.ron",
+        "--vary",
+        "card=sunrich-a-5404portsatn-raid,syba-sd-sa2pex-2ir",
+        "--all",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let row = out
+        .lines()
+        .find(|l| l.contains("card=syba-sd-sa2pex-2ir"))
+        .unwrap();
+    assert!(row.contains(",invalid: port-overflow: "), "{row}");
+    assert!(
+        out.contains("Invalid variants,port-overflow,1,v1,"),
+        "{out}"
+    );
+    // A part of another role is refused before anything runs.
+    let (code, _, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-2.0.ron",
+        "--vary",
+        "nic=syba-sy-pex40008",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("\"syba-sy-pex40008\" is not a NicCard part"),
+        "{err}"
+    );
+}
