@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// A sweep file as written.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Sweep")]
 pub(crate) struct SweepFile {
     /// The base design, relative to the sweep file.
     pub base: String,

@@ -76,8 +76,9 @@ pub struct Column {
     pub name: String,
     /// Right-aligned (numbers) rather than left.
     pub right: bool,
-    /// A terminal table never splits a word of this column's cells: it wraps them at spaces
-    /// only (lists of `key=value` changes, ids), and is wider than its width if it must.
+    /// A terminal table never splits a word of this column's cells or header: it wraps them
+    /// at spaces only (lists of `key=value` changes, ids), and is wider than its width if it
+    /// must.
     pub whole_words: bool,
 }
 
@@ -180,6 +181,12 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool
                     .max()
                     .unwrap_or(0);
                 *w = (*w).max(n);
+            }
+        }
+        for ((w, h), col) in widest.iter_mut().zip(s.header()).zip(&s.columns) {
+            if col.whole_words {
+                let n = h.split_whitespace().map(|t| t.chars().count()).max();
+                *w = (*w).max(n.unwrap_or(0));
             }
         }
         if wrap_titles {

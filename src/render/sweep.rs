@@ -205,7 +205,7 @@ pub fn sections(s: &Sweep, all: bool, style: Style) -> Vec<Section> {
     let title = if all { "Every variant" } else { "Pareto front" };
     let mut t = Section::new(title, &header(style));
     match style {
-        Style::Read => t.align_right([2, 3, 4, 5, 6, 7, 8]).whole_words([1]),
+        Style::Read => t.align_right([2, 3, 4, 5, 6, 7, 8]).whole_words(0..9),
         Style::Data => t.align_right([0, 1, 4, 5, 6, 7, 8, 9, 10, 14, 15]),
     };
     let rows: Vec<&Variant> = if all {

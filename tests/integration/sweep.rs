@@ -356,7 +356,7 @@ fn fewer_cards_share_the_backplanes_and_free_a_slot_for_a_nic_card() {
         total(2) - total(0),
         unit_price("6.0", "sunrich-a-5404portsatn-raid")
     );
-    assert_eq!(total(1) - total(0), 150_00);
+    assert_eq!(total(1) - total(0), 15_000, "the NIC card, 150.00");
     // Four cards leave no slot for it: counted by its code, never dropped.
     assert_eq!(v(3)["invalid"]["code"], "sweep-no-free-slot");
     assert_eq!(s["invalid"]["sweep-no-free-slot"]["variants"], 1);
@@ -397,4 +397,90 @@ fn a_host_card_with_too_few_ports_is_an_invalid_variant_counted_by_its_code() {
         err.contains("\"syba-sy-pex40008\" is not a NicCard part"),
         "{err}"
     );
+}
+
+#[test]
+fn the_shipped_sweep_file_is_the_same_sweep_as_its_flags() {
+    let file = "designs/sweeps/pod-6.0-60-bays.ron";
+    let (code, from_file, err) = run(&["sweep", file, "--format", "csv", "--all"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, from_flags, err) = run(&[
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--parts",
+        "designs/backblaze-pod-1.0.ron",
+        "--parts",
+        "designs/backblaze-pod-2.0.ron",
+        "--parts",
+        "designs/backblaze-pod-3.0.ron",
+        "--vary",
+        "drive=seagate-st4000dm000-pod-6-0,hgst-hds5c4040ale630,hitachi-hds5c3030ala630,seagate-st31500341as",
+        "--vary",
+        "bays=45,60",
+        "--vary",
+        "cards=3,4",
+        "--vary",
+        "raid=raid6:15,raid6:12,raid6:10,raid6:20,raid5:5,ec:17+3",
+        "--vary",
+        "spares=0,1,2",
+        "--price",
+        "zippy-psm-5760v=270.00,350.00",
+        "--max-annual-loss",
+        "1e-6",
+        "--max-rebuild-hours",
+        "24",
+        "--format",
+        "csv",
+        "--all",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(from_file, from_flags);
+    // The question has an answer: a front member below 1e-6 and 24 h.
+    assert!(from_file.contains("Pareto front"), "{from_file}");
+    // Flags override the file's limits: nothing meets an annual loss of 1e-30.
+    let (code, _, err) = run(&["sweep", file, "--max-annual-loss", "1e-30"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("--max-annual-loss rejects 576 valid variants (every one)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_sweep_file_error_names_its_line_and_column_or_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::env::current_dir().unwrap();
+    let base = root.join("designs/backblaze-pod-2.0.ron");
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        let text = format!(
+            "// a test sweep\nSweep(\n    base: {:?},\n{body}\n)\n",
+            base.to_str().unwrap()
+        );
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let typo = write("typo.ron", "    vary: [Spare([0, 1])],");
+    let (code, _, err) = run(&["sweep", &typo]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("typo.ron:4:12: error[syntax]"), "{err}");
+    let zero = write("zero.ron", "    vary: [Spares([0, 1]), Bays([0])],");
+    let (code, _, err) = run(&["sweep", &zero]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("zero.ron: vary[1]: "), "{err}");
+    let empty = write("empty.ron", "    vary: [Drive([])],");
+    let (code, _, err) = run(&["sweep", &empty]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty.ron: vary[0]: no value"), "{err}");
+    // A base that is not there is named as the design loader names any file.
+    let missing = dir.path().join("missing.ron");
+    std::fs::write(
+        &missing,
+        "Sweep(base: \"nowhere.ron\", vary: [Spares([0])])",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["sweep", missing.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nowhere.ron: error[io]: cannot read"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
