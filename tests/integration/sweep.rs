@@ -484,3 +484,88 @@ fn a_sweep_file_error_names_its_line_and_column_or_its_place() {
     assert!(err.contains("nowhere.ron: error[io]: cannot read"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn piped_tables_keep_each_change_whole_and_show_the_psu_margin_report_computes() {
+    let args = [
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--parts",
+        "designs/backblaze-pod-2.0.ron",
+        "--vary",
+        "drive=seagate-st4000dm000-pod-6-0,hitachi-hds5c3030ala630",
+        "--vary",
+        "raid=raid6:15,raid6:20,ec:17+3",
+        "--vary",
+        "spares=0,1",
+        "--price",
+        "zippy-psm-5760v=270,350.50",
+        "--all",
+    ];
+    let (code, table, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    // Piped (not a terminal): a change wraps at the separators between changes, never inside
+    // one.
+    for change in [
+        "drive=hitachi-hds5c3030ala630",
+        "raid=ec:17+3",
+        "zippy-psm-5760v=350.50",
+    ] {
+        assert!(table.contains(change), "{change} split:\n{table}");
+    }
+    assert!(
+        table.contains("PSU") && table.contains("margin %"),
+        "{table}"
+    );
+    // The margin is the least headroom of any PSU rating in the power budget `report` shows,
+    // at staggered spin-up or under load.
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (code, json, err) = run(&json_args);
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let base = loaded("6.0");
+    let mut parts = base.clone();
+    let Document::Design(two) = load::load_file(&crate::design_path("2.0")).unwrap() else {
+        panic!("a design")
+    };
+    parts.design.parts.extend(two.design.parts.iter().cloned());
+    let req = SweepRequest {
+        axes: vec![
+            Axis::Drive(vec![
+                "seagate-st4000dm000-pod-6-0".into(),
+                "hitachi-hds5c3030ala630".into(),
+            ]),
+            Axis::Raid(vec![
+                Level::Raid6 { width: 15 },
+                Level::Raid6 { width: 20 },
+                Level::Erasure {
+                    data: 17,
+                    parity: 3,
+                },
+            ]),
+            Axis::Spares(vec![0, 1]),
+        ],
+        ..request(Constraints::default())
+    };
+    for (i, v) in s["variants"].as_array().unwrap().iter().enumerate() {
+        let l = sweep::variant_design(&parts, &req.axes, i / 2).unwrap();
+        let pod = podplan::validate::validate(&l).pod.unwrap();
+        let power = podplan::study::design(&pod, "v").unwrap().show.power;
+        let mut least = f64::INFINITY;
+        for p in &power.psus {
+            for d in [p.spinup_staggered, p.active] {
+                least = least
+                    .min(100.0 * (1.0 - d.a12.0 / p.rated_12v_a.0))
+                    .min(100.0 * (1.0 - d.a5.0 / p.rated_5v_a.0))
+                    .min(100.0 * (1.0 - d.power().0 / p.rated_w.0));
+            }
+        }
+        let got = v["figures"]["psu_headroom_pct"].as_f64().unwrap();
+        assert!(
+            (got - least).abs() < 1e-9,
+            "variant {i}: {got} against {least}"
+        );
+        assert_eq!(v["figures"]["load_w"].as_f64().unwrap(), power.active_w.0);
+    }
+}
