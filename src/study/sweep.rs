@@ -846,6 +846,33 @@ fn study_invalid(e: study::StudyError) -> Invalid {
     Invalid::new(code, e.to_string())
 }
 
+/// The base design with only the parts a variant can use: those on the base's bill of
+/// materials and those the variations name (`None` when the base is not valid, to be used as
+/// it is). Every variant is validated; unused catalog parts would only be validated again
+/// each time, the largest share of a variant's cost.
+fn prune(base: &Loaded, axes: &[Axis]) -> Option<Loaded> {
+    let pod = validated(base).ok()?;
+    let mut keep: std::collections::BTreeSet<String> = crate::bom::parts(&pod)
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    for a in axes {
+        match a {
+            Axis::Drive(ids) | Axis::Card(ids) | Axis::Nic(ids) => keep.extend(ids.iter().cloned()),
+            Axis::Price { part, .. } => {
+                keep.insert(part.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut l = base.clone();
+    l.design.parts.retain(|p| keep.contains(&p.id));
+    for (_, c) in &mut l.catalogs {
+        c.parts.retain(|p| keep.contains(&p.id));
+    }
+    Some(l)
+}
+
 /// One variant built, validated and studied on its own, with nothing reused: what the sweep's
 /// figures must equal (the tests compare the two).
 pub fn evaluate_alone(base: &Loaded, req: &SweepRequest, index: usize) -> Result<Figures, Invalid> {
@@ -878,7 +905,8 @@ pub fn sweep_with_progress(
     if req.objectives.is_empty() {
         return Err(SweepError::NoObjective);
     }
-    let ctx = Ctx::new(base, req);
+    let pruned = prune(base, &req.axes);
+    let ctx = Ctx::new(pruned.as_ref().unwrap_or(base), req);
     let done = AtomicUsize::new(0);
     let tick = |k: usize| progress(done.fetch_add(k, Ordering::Relaxed) + k, n);
     let parts: Vec<(Vec<Variant>, Work)> = (0..ctx.count(&ctx.study))
@@ -967,11 +995,15 @@ mod tests {
         *l
     }
 
-    /// Two hardware axes (4 combinations), two layout axes (6), two price axes (6): 144
-    /// variants.
+    /// Three hardware axes (8 combinations), two layout axes (6), two price axes (6): 288
+    /// variants. The catalog's boot drive as a data drive is a part the sweep must keep.
     fn request() -> SweepRequest {
         SweepRequest {
             axes: vec![
+                Axis::Drive(vec![
+                    "wd-wd1600bpvt".into(),
+                    "seagate-st4000dm000-pod-6-0".into(),
+                ]),
                 Axis::Cards(vec![3, 4]),
                 Axis::Raid(vec![
                     Level::Raid6 { width: 15 },
@@ -1010,17 +1042,17 @@ mod tests {
         let before = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get);
         let s = pool.install(|| sweep(&base, "Pod 6.0", &req)).unwrap();
         let builds = bandwidth::GRAPH_BUILDS.with(std::cell::Cell::get) - before;
-        assert_eq!(s.variants.len(), 144);
+        assert_eq!(s.variants.len(), 288);
         assert!(
             s.variants.iter().all(|v| v.figures.is_some()),
             "{:?}",
             s.invalid
         );
-        assert_eq!(builds, 4, "one link graph per hardware combination");
-        assert_eq!(s.work.graphs_built, 4);
-        assert_eq!(s.work.designs_validated, 24);
-        assert_eq!(s.work.designs_studied, 24);
-        assert_eq!(s.work.repriced, 144);
+        assert_eq!(builds, 8, "one link graph per hardware combination");
+        assert_eq!(s.work.graphs_built, 8);
+        assert_eq!(s.work.designs_validated, 48);
+        assert_eq!(s.work.designs_studied, 48);
+        assert_eq!(s.work.repriced, 288);
     }
 
     #[test]
@@ -1038,8 +1070,9 @@ mod tests {
                 v.changes
             );
         }
-        // The prices did change the figures, and only the cost ones.
-        let (a, b) = (&s.variants[0], &s.variants[1]);
+        // The prices did change the figures, and only the cost ones (the PSU's price is the
+        // fourth axis: 8 variants apart).
+        let (a, b) = (&s.variants[0], &s.variants[8]);
         let (fa, fb) = (a.figures.as_ref().unwrap(), b.figures.as_ref().unwrap());
         assert_ne!(fa.total, fb.total);
         assert_eq!(fa.annual_loss, fb.annual_loss);
