@@ -1103,4 +1103,59 @@ mod tests {
         let c = &s.invalid["sweep-no-free-slot"];
         assert_eq!((c.variants, c.first), (2, 2));
     }
+
+    fn point(index: usize, cost: u8, loss: u8, hours: Option<u8>, ingest: u8) -> Variant {
+        Variant {
+            index,
+            changes: Vec::new(),
+            figures: Some(Figures {
+                raw_tb: 1.0,
+                usable_tb: f64::from(ingest % 3),
+                total: Cents(i64::from(cost) * 100),
+                per_usable_tb: Some(f64::from(cost)),
+                scrub_binding: None,
+                ingest_binding: None,
+                rebuild_binding: None,
+                ingest_mb_s: Some(f64::from(ingest)),
+                rebuild_hours: hours.map(f64::from),
+                annual_loss: Some(f64::from(loss) * 1e-7),
+                load_w: f64::from(loss % 4),
+                psu_headroom_pct: None,
+            }),
+            invalid: None,
+            broken: Vec::new(),
+            front: false,
+        }
+    }
+
+    proptest::proptest! {
+        /// The front found in lexicographic order is the one every pair compared gives.
+        #[test]
+        fn the_front_is_what_comparing_every_pair_gives(
+            pts in proptest::collection::vec(
+                (0u8..6, 0u8..6, proptest::option::of(0u8..6), 0u8..6),
+                0..40,
+            ),
+            which in 0usize..3,
+        ) {
+            let objs: &[Objective] = match which {
+                0 => &Objective::DEFAULT,
+                1 => &[Objective::TotalCost, Objective::UsableTb, Objective::LoadW],
+                _ => &Objective::ALL,
+            };
+            let vs: Vec<Variant> = pts
+                .iter()
+                .enumerate()
+                .map(|(i, (c, l, h, g))| point(i, *c, *l, *h, *g))
+                .collect();
+            let of = |v: &Variant| objectives(v.figures.as_ref().unwrap(), objs);
+            let mut brute: Vec<usize> = vs
+                .iter()
+                .filter(|p| !vs.iter().any(|q| dominates(&of(q), &of(p))))
+                .map(|p| p.index)
+                .collect();
+            brute.sort_by(|a, b| of(&vs[*a])[0].total_cmp(&of(&vs[*b])[0]).then(a.cmp(b)));
+            proptest::prop_assert_eq!(front(&vs, objs), brute);
+        }
+    }
 }

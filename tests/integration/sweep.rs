@@ -43,54 +43,53 @@ fn every_front_member_is_feasible_and_no_evaluated_variant_dominates_it() {
         max_rebuild_hours: Some(30.0),
         ..Constraints::default()
     };
-    let s = sweep::sweep(&loaded("2.0"), "Pod 2.0", &request(c)).unwrap();
-    assert_eq!(s.variants.len(), 16);
-    // Width 46 does not fit 45 drives: counted with its reason, not dropped.
-    let invalid = s.variants.iter().filter(|v| v.invalid.is_some()).count();
-    assert_eq!(invalid, 4);
-    assert_eq!(s.invalid.values().map(|c| c.variants).sum::<usize>(), 4);
-    assert!(!s.front.is_empty());
-    let feasible: Vec<_> = s.variants.iter().filter(|v| v.feasible()).collect();
-    for i in &s.front {
-        let m = &s.variants[*i];
-        assert!(m.feasible(), "front member {i} is not feasible");
-        let p = objectives(m.figures.as_ref().unwrap(), &Objective::DEFAULT);
-        for v in &feasible {
-            let q = objectives(v.figures.as_ref().unwrap(), &Objective::DEFAULT);
+    let sets: [&[Objective]; 3] = [
+        &Objective::DEFAULT,
+        &[Objective::TotalCost, Objective::UsableTb, Objective::LoadW],
+        &[Objective::RebuildHours],
+    ];
+    for objs in sets {
+        let req = SweepRequest {
+            objectives: objs.to_vec(),
+            ..request(c)
+        };
+        let s = sweep::sweep(&loaded("2.0"), "Pod 2.0", &req).unwrap();
+        assert_eq!(s.variants.len(), 16);
+        // Width 46 does not fit 45 drives: counted with its reason, not dropped.
+        let invalid = s.variants.iter().filter(|v| v.invalid.is_some()).count();
+        assert_eq!(invalid, 4);
+        assert_eq!(s.invalid.values().map(|c| c.variants).sum::<usize>(), 4);
+        assert!(!s.front.is_empty());
+        let of = |i: usize| objectives(s.variants[i].figures.as_ref().unwrap(), objs);
+        let feasible: Vec<usize> = s
+            .variants
+            .iter()
+            .filter(|v| v.feasible())
+            .map(|v| v.index)
+            .collect();
+        for i in &s.front {
             assert!(
-                !dominates(&q, &p),
-                "variant {} dominates front member {i}",
-                v.index
+                s.variants[*i].feasible(),
+                "front member {i} is not feasible"
+            );
+            for v in &feasible {
+                assert!(
+                    !dominates(&of(*v), &of(*i)),
+                    "{v} dominates front member {i}"
+                );
+            }
+        }
+        // And the front is complete: every feasible variant off it is dominated by a member.
+        for v in feasible.iter().filter(|v| !s.variants[**v].front) {
+            assert!(
+                s.front.iter().any(|i| dominates(&of(*i), &of(*v))),
+                "variant {v} is neither on the front nor dominated ({objs:?})"
             );
         }
+        // Sorted by the first objective.
+        let firsts: Vec<f64> = s.front.iter().map(|i| of(*i)[0]).collect();
+        assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "{firsts:?}");
     }
-    // And the front is complete: every feasible variant off it is dominated by a member.
-    for v in feasible.iter().filter(|v| !v.front) {
-        let q = objectives(v.figures.as_ref().unwrap(), &Objective::DEFAULT);
-        assert!(
-            s.front.iter().any(|i| dominates(
-                &objectives(
-                    s.variants[*i].figures.as_ref().unwrap(),
-                    &Objective::DEFAULT
-                ),
-                &q
-            )),
-            "variant {} is neither on the front nor dominated",
-            v.index
-        );
-    }
-    // Sorted by the first objective.
-    let firsts: Vec<f64> = s
-        .front
-        .iter()
-        .map(|i| {
-            objectives(
-                s.variants[*i].figures.as_ref().unwrap(),
-                &Objective::DEFAULT,
-            )[0]
-        })
-        .collect();
-    assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "{firsts:?}");
 }
 
 #[test]
@@ -195,6 +194,20 @@ fn the_same_sweep_gives_the_same_bytes_on_one_and_two_threads() {
     let two = run(&args("2"));
     assert_eq!(one.0, 0, "{}", one.2);
     assert_eq!(one, two);
+    // Hardware, layouts and prices together (studies shared, graphs shared, repricing).
+    let file = |t: &'static str| {
+        run(&[
+            "sweep",
+            "designs/sweeps/pod-6.0-60-bays.ron",
+            "--format",
+            "json",
+            "--threads",
+            t,
+        ])
+    };
+    let (a, b) = (file("1"), file("2"));
+    assert_eq!(a.0, 0, "{}", a.2);
+    assert_eq!(a, b);
     // Every variant is listed with --all, the invalid ones with their reason.
     assert_eq!(
         one.1.matches("invalid: invalid-raid").count(),
@@ -223,7 +236,21 @@ fn no_feasible_variant_exits_1_and_names_the_constraint() {
 
 #[test]
 fn bad_input_is_refused_with_the_flag_named() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 11] = [
+        (
+            &["--vary", "bays=0,45"],
+            "--vary bays=0: give a whole number from 1 up",
+        ),
+        (
+            &["--vary", "cards=x"],
+            "--vary cards=x: give a whole number",
+        ),
+        (&["--vary", "card=no-such-card"], "no part \"no-such-card\""),
+        (
+            &["--vary", "card=wd-wd1600aajs"],
+            "\"wd-wd1600aajs\" is not a HostCard part",
+        ),
+        (&["--objectives", "cheapness"], "invalid value 'cheapness'"),
         (
             &["--vary", "drive=no-such-drive"],
             "no part \"no-such-drive\"",
