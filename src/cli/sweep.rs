@@ -120,7 +120,7 @@ pub struct SweepArgs {
     /// Lowest usable capacity, decimal TB.
     #[arg(long, value_name = "TB")]
     pub min_usable: Option<f64>,
-    /// List every variant, not only the Pareto front.
+    /// List every variant, not only the Pareto front (in JSON too).
     #[arg(long)]
     pub all: bool,
     /// Worker threads (default: one per core). The output does not depend on it.
@@ -436,7 +436,9 @@ pub(crate) fn run(
             reasons.join("\n")
         ));
     }
-    let text = render(a.format, &s, |st| {
+    // JSON holds every variant only when asked (a million variants are hundreds of MB).
+    let listed = if a.all { None } else { Some(s.front_only()) };
+    let text = render(a.format, listed.as_ref().unwrap_or(&s), |st| {
         crate::render::sweep::sections(&s, a.all, st)
     })?;
     if let Some(dir) = &a.out {

@@ -439,6 +439,24 @@ pub struct Sweep {
     pub work: Work,
 }
 
+impl Sweep {
+    /// The sweep with only the front's members in `variants` (grid order, each with its
+    /// `index`): what is shown without every variant asked for.
+    pub fn front_only(&self) -> Sweep {
+        Sweep {
+            base: self.base.clone(),
+            model: self.model,
+            objectives: self.objectives.clone(),
+            constraints: self.constraints,
+            variants: self.variants.iter().filter(|v| v.front).cloned().collect(),
+            front: self.front.clone(),
+            invalid: self.invalid.clone(),
+            broken: self.broken.clone(),
+            work: self.work,
+        }
+    }
+}
+
 /// Why a sweep cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SweepError {
@@ -838,12 +856,13 @@ fn validated(l: &Loaded) -> Result<crate::model::Pod, Invalid> {
 
 /// A study's error as an invalid variant, coded by the engine that refused.
 fn study_invalid(e: study::StudyError) -> Invalid {
-    let code = match e {
-        study::StudyError::Layout(_) => "layout",
-        study::StudyError::Bom(_) => "bill-of-materials",
-        study::StudyError::Bandwidth { .. } => "bandwidth",
-    };
-    Invalid::new(code, e.to_string())
+    match e {
+        study::StudyError::Layout(e) => Invalid::new("layout", e.to_string()),
+        study::StudyError::Bom(e) => Invalid::new("bill-of-materials", e.to_string()),
+        study::StudyError::Bandwidth { workload, error } => {
+            Invalid::new("bandwidth", format!("{workload}: {error}"))
+        }
+    }
 }
 
 /// The base design with only the parts a variant can use: those on the base's bill of

@@ -139,8 +139,16 @@ fn a_front_design_written_to_out_reports_the_sweeps_figures() {
     let s: serde_json::Value = serde_json::from_str(&json).unwrap();
     let front = s["front"].as_array().unwrap();
     assert!(!front.is_empty());
-    let first = front[0].as_u64().unwrap() as usize;
-    let f = &s["variants"][first]["figures"];
+    let first = front[0].as_u64().unwrap();
+    // Without --all, the JSON lists the front's members only, each with its grid index.
+    assert_eq!(s["variants"].as_array().unwrap().len(), front.len());
+    let member = s["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["index"].as_u64() == Some(first))
+        .unwrap();
+    let f = &member["figures"];
     // The written design, read back by `compare` (the engines `report` runs).
     let ron = out.join(format!("front-{:02}.ron", 1));
     let (code, cmp, err) = run(&["compare", ron.to_str().unwrap(), "--format", "json"]);
@@ -368,6 +376,7 @@ fn fewer_cards_share_the_backplanes_and_free_a_slot_for_a_nic_card() {
         "nic=onboard,test-nic-10g-x4",
         "--format",
         "json",
+        "--all",
     ]);
     assert_eq!(code, 0, "{err}");
     let s: serde_json::Value = serde_json::from_str(&json).unwrap();
