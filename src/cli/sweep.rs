@@ -399,6 +399,7 @@ pub(crate) fn run(
     let done = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);
+    let this = std::thread::current();
     let s = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let r = pool.install(|| {
@@ -408,11 +409,16 @@ pub(crate) fn run(
                 })
             });
             finished.store(true, Ordering::Release);
+            // Wakes the progress loop at once rather than at its next tick.
+            this.unpark();
             r
         });
         let mut bar = Progress::new();
         while !finished.load(Ordering::Acquire) {
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+            if finished.load(Ordering::Acquire) {
+                break;
+            }
             bar.show(
                 err,
                 done.load(Ordering::Relaxed),

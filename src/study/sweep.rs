@@ -936,17 +936,16 @@ pub fn sweep_with_progress(
         graphs_built: ctx.graphs_built.load(Ordering::Relaxed),
         ..Work::default()
     };
-    let mut variants: Vec<Option<Variant>> = vec![None; n];
+    // Moved part by part (each freed as it goes), then put in grid order: the variants are
+    // held about once, not twice.
+    let mut variants: Vec<Variant> = Vec::with_capacity(n);
     for (vs, w) in parts {
         work.designs_validated += w.designs_validated;
         work.designs_studied += w.designs_studied;
         work.repriced += w.repriced;
-        for v in vs {
-            let i = v.index;
-            variants[i] = Some(v);
-        }
+        variants.extend(vs);
     }
-    let mut variants: Vec<Variant> = variants.into_iter().flatten().collect();
+    variants.sort_unstable_by_key(|v| v.index);
     let front = front(&variants, &req.objectives);
     for i in &front {
         variants[*i].front = true;
