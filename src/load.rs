@@ -246,6 +246,14 @@ fn load_text(path: &str, text: &str, src: &dyn Source) -> Result<Document, Vec<D
         let plan = parse::<crate::plan::PlanSpec>(path, text).map_err(|d| vec![*d])?;
         return Ok(Document::Plan(path.to_string(), Box::new(plan)));
     }
+    if is_sweep(text) {
+        return Err(vec![Diagnostic::error(
+            Code::Syntax,
+            path,
+            "",
+            format!("a sweep file, not a design: run `podplan sweep {path}`"),
+        )]);
+    }
     if starts_with_word(text, "Catalog") {
         let cat = parse::<Catalog>(path, text).map_err(|d| vec![*d])?;
         return Ok(Document::Catalog(path.to_string(), cat));

@@ -605,3 +605,18 @@ fn piped_tables_keep_each_change_whole_and_show_the_psu_margin_report_computes()
         assert_eq!(v["figures"]["load_w"].as_f64().unwrap(), power.active_w.0);
     }
 }
+
+#[test]
+fn a_sweep_file_given_to_another_command_says_what_it_is() {
+    let (code, out, err) = run(&["check", "designs/sweeps/pod-6.0-60-bays.ron"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        (out + &err).contains(
+            "a sweep file, not a design: run `podplan sweep designs/sweeps/pod-6.0-60-bays.ron`"
+        ),
+        "{code}"
+    );
+    let (code, _, err) = run(&["report", "designs/sweeps/pod-6.0-60-bays.ron"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a sweep file, not a design"), "{err}");
+}
