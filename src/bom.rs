@@ -1013,6 +1013,33 @@ pub fn report(design: &Pod, variant: Option<&Pod>, opts: &Options) -> Result<Rep
     })
 }
 
+/// A report's pod total and cost per usable capacity with the unit prices in `prices` instead
+/// (a part of `prices` that is not on the BOM is ignored): what [`report`] gives for the same
+/// pod with those prices, from its lines, without building them again (the sweep prices one
+/// layout many times).
+pub fn repriced(
+    report: &Report,
+    prices: &BTreeMap<String, Cents>,
+) -> Result<(Cents, PerCapacity), BomError> {
+    let extended = report.lines.iter().map(|l| match prices.get(&l.part) {
+        None => Ok(l.extended),
+        Some(unit) => unit
+            .checked_mul(l.qty)
+            .ok_or_else(|| overflow(&format!("{} × {} of {}", unit, l.qty, l.part))),
+    });
+    let mut order_total = Cents::ZERO;
+    for e in extended {
+        order_total = order_total
+            .checked_add(e?)
+            .ok_or_else(|| overflow("the total"))?;
+    }
+    let pod_total = order_total.share(report.pods);
+    Ok((
+        pod_total,
+        PerCapacity::of(pod_total, report.metrics.usable.bytes),
+    ))
+}
+
 /// Replaces the data-drive model of every filled bay with the part `id`, at the spec level, so
 /// validation re-checks the result (interfaces, capacity, RAID) like any design.
 pub(crate) fn swap_drive(

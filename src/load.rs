@@ -222,6 +222,11 @@ fn starts_with_word(text: &str, word: &str) -> bool {
         .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
+/// True when the text is a sweep file (`Sweep(` after leading comments and whitespace).
+pub(crate) fn is_sweep(text: &str) -> bool {
+    starts_with_word(text, "Sweep")
+}
+
 /// True when the text is a fleet plan (`Plan(` after leading comments and whitespace).
 pub(crate) fn is_plan(text: &str) -> bool {
     starts_with_word(text, "Plan")
@@ -260,6 +265,14 @@ fn load_text(path: &str, text: &str, src: &dyn Source) -> Result<Document, Vec<D
     if starts_with_word(text, "Plan") {
         let plan = parse::<crate::plan::PlanSpec>(path, text).map_err(|d| vec![*d])?;
         return Ok(Document::Plan(path.to_string(), Box::new(plan)));
+    }
+    if is_sweep(text) {
+        return Err(vec![Diagnostic::error(
+            Code::Syntax,
+            path,
+            "",
+            format!("a sweep file, not a design: run `podplan sweep {path}`"),
+        )]);
     }
     if starts_with_word(text, "Catalog") {
         let cat = parse::<Catalog>(path, text).map_err(|d| vec![*d])?;

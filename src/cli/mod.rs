@@ -25,6 +25,7 @@ pub mod report;
 pub mod screen;
 pub mod shell;
 pub mod sweep;
+mod sweep_file;
 
 pub use screen::Screen;
 
@@ -199,15 +200,17 @@ pub enum Command {
     /// sheet per period); --charts DIR writes the charts. A broken --budget exits 1.
     #[command(after_help = EXIT_CODES)]
     Plan(Box<plan::PlanArgs>),
-    /// Search a design space: every combination of drives, layouts, spares, filesystems and
-    /// prices, each built as a design, checked and studied by the engines of `report`; the
-    /// Pareto front of cost per usable TB, annual loss, rebuild hours and ingest.
+    /// Search a design space: every combination of drives, bays filled, host cards, NICs,
+    /// layouts, spares, filesystems and prices, each built as a design, checked and studied by
+    /// the engines of `report`; the Pareto front of cost per usable TB, annual loss, rebuild
+    /// hours and ingest.
     ///
     /// Example: `podplan sweep designs/backblaze-pod-6.0.ron --vary raid=raid6:15,raid6:10,raid5:5
-    /// --vary spares=0,1 --max-annual-loss 1e-6 --max-rebuild-hours 24`. Invalid variants are
-    /// counted with their reasons. Constraints (--max-annual-loss, --max-rebuild-hours,
-    /// --min-ingest, --budget, --min-usable) keep feasible variants; the front is sorted by cost
-    /// per usable TB, each member with what it changed. --all lists every variant; --out DIR
+    /// --vary spares=0,1 --max-annual-loss 1e-6 --max-rebuild-hours 24`, or a sweep file:
+    /// `podplan sweep designs/sweeps/pod-6.0-60-bays.ron`. Invalid variants are counted by
+    /// error code, with the first one's reason. Constraints (--max-annual-loss, --max-rebuild-hours,
+    /// --min-ingest, --budget, --min-usable) keep feasible variants; the front is sorted by the
+    /// first objective (--objectives), each member with what it changed. --all lists every variant; --out DIR
     /// writes charts of cost against loss and rebuild time and each front member as a design file. No
     /// feasible variant exits 1 and says which constraint bound.
     #[command(after_help = EXIT_CODES)]

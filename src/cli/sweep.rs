@@ -4,10 +4,11 @@
 
 use super::bom::{extra_parts, with_parts};
 use super::input::load_design;
+use super::sweep_file::{self, Resolved, Vary};
 use super::{CliError, Format, Outcome, emit, fail, render};
 use crate::durability::Model;
 use crate::spec::{Filesystem, Level};
-use crate::study::sweep::{self, Axis, Constraints, Sweep, SweepRequest};
+use crate::study::sweep::{self, Axis, Constraints, Objective, Sweep, SweepRequest};
 use crate::units::parse_cents;
 use clap::ValueEnum;
 use std::io::Write;
@@ -17,8 +18,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// The most worker threads `--threads` takes.
 const MAX_THREADS: usize = 1024;
 
-/// Models for `sweep --model`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Models for `sweep --model` (and a sweep file's `model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
 pub enum SweepModel {
     /// Fixed-length repairs in parallel (sliding window).
     Sliding,
@@ -41,25 +42,69 @@ impl SweepModel {
     }
 }
 
+/// Objectives for `sweep --objectives`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Cost per usable TB (lower is better).
+    CostPerUsableTb,
+    /// Annual probability of data loss (lower).
+    AnnualLoss,
+    /// Slowest rebuild of one drive (lower).
+    RebuildHours,
+    /// Client ingest MB/s (higher).
+    Ingest,
+    /// Total cost of one pod (lower).
+    TotalCost,
+    /// Usable TB (higher).
+    UsableTb,
+    /// DC watts under load (lower).
+    LoadW,
+}
+
+impl ObjectiveArg {
+    fn objective(self) -> Objective {
+        match self {
+            ObjectiveArg::CostPerUsableTb => Objective::CostPerUsableTb,
+            ObjectiveArg::AnnualLoss => Objective::AnnualLoss,
+            ObjectiveArg::RebuildHours => Objective::RebuildHours,
+            ObjectiveArg::Ingest => Objective::Ingest,
+            ObjectiveArg::TotalCost => Objective::TotalCost,
+            ObjectiveArg::UsableTb => Objective::UsableTb,
+            ObjectiveArg::LoadW => Objective::LoadW,
+        }
+    }
+}
+
 /// Options of `podplan sweep`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SweepArgs {
-    /// Base design file (default: the built-in Pod 2.0 design).
+    /// Base design file (default: the built-in Pod 2.0 design), or a sweep file
+    /// (`Sweep(base: …, vary: […], …)`, see designs/sweeps/), whose variations the flags extend
+    /// and whose constraints, objectives and model the flags override.
     pub design: Option<PathBuf>,
-    /// A variation, KEY=V1,V2,…: drive=PART,… (a data drive in every bay), raid=SHAPE,…
-    /// (raid6:15, raid5:5, raid10:4:2, mirror:2, stripe:4, ec:17+3), spares=N,…,
-    /// filesystem=ext4,xfs,jfs,none. Repeatable; the sweep runs every combination.
+    /// A variation, KEY=V1,V2,…: drive=PART,… (a data drive in every bay), bays=N,… (the
+    /// first N bays filled; backplanes and host cards that would serve only empty bays are not
+    /// bought), card=PART,… (the model of every host card), cards=N,… (the backplanes shared
+    /// among N host cards), nic=PART|onboard,… (a NIC card in a free slot, or replacing the
+    /// design's; onboard: none), raid=SHAPE,… (raid6:15, raid5:5, raid10:4:2, mirror:2,
+    /// stripe:4, ec:17+3, raidz2:15), spares=N,…, filesystem=ext4,xfs,jfs,zfs,none.
+    /// Repeatable; the sweep runs every combination.
     #[arg(long, value_name = "KEY=V1,V2")]
     pub vary: Vec<String>,
-    /// Prices of a part to try, PART=A,B,C (e.g. --price zippy-psm-5760=250,300). Repeatable.
+    /// Prices of a part to try, PART=A,B,C (e.g. --price zippy-psm-5760v=250,300): the unit
+    /// price whatever the quantity (the part's quantity breaks do not apply). Repeatable.
     #[arg(long, value_name = "PART=A,B")]
     pub price: Vec<String>,
-    /// Also make the parts of this catalog or design file available to --vary drive=.
+    /// Also make the parts of this catalog or design file available to the variations.
     #[arg(long, value_name = "FILE")]
     pub parts: Vec<PathBuf>,
-    /// The reliability model of the annual loss.
-    #[arg(long, value_enum, default_value_t = SweepModel::Sliding)]
-    pub model: SweepModel,
+    /// The reliability model of the annual loss [default: sliding].
+    #[arg(long, value_enum)]
+    pub model: Option<SweepModel>,
+    /// The objectives of the front, comma-separated, the first sorting it [default:
+    /// cost-per-usable-tb,annual-loss,rebuild-hours,ingest].
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    pub objectives: Vec<ObjectiveArg>,
     /// Highest annual probability of data loss (e.g. 1e-6).
     #[arg(long, value_name = "P")]
     pub max_annual_loss: Option<f64>,
@@ -75,7 +120,7 @@ pub struct SweepArgs {
     /// Lowest usable capacity, decimal TB.
     #[arg(long, value_name = "TB")]
     pub min_usable: Option<f64>,
-    /// List every variant, not only the Pareto front.
+    /// List every variant, not only the Pareto front (in JSON too).
     #[arg(long)]
     pub all: bool,
     /// Worker threads (default: one per core). The output does not depend on it.
@@ -145,40 +190,52 @@ fn values<'a>(flag: &str, s: &'a str) -> Result<(&'a str, Vec<&'a str>), String>
     Ok((key.trim(), vals))
 }
 
+/// Whole numbers of `--vary KEY=`, each at least `min`.
+fn counts(key: &str, vals: &[&str], min: u32) -> Result<Vec<u32>, String> {
+    vals.iter()
+        .map(|v| match v.parse::<u32>() {
+            Ok(n) if n >= min => Ok(n),
+            _ => Err(format!(
+                "--vary {key}={v}: give a whole number from {min} up"
+            )),
+        })
+        .collect()
+}
+
+fn parse_fs(v: &str) -> Result<Filesystem, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "ext4" => Ok(Filesystem::Ext4),
+        "xfs" => Ok(Filesystem::Xfs),
+        "jfs" => Ok(Filesystem::Jfs),
+        "none" => Ok(Filesystem::None),
+        "zfs" => Ok(Filesystem::Zfs),
+        _ => Err(format!(
+            "--vary filesystem={v}: use ext4, xfs, jfs, zfs or none"
+        )),
+    }
+}
+
 fn parse_vary(s: &str) -> Result<Axis, String> {
     let (key, vals) = values("--vary", s)?;
+    let ids = || vals.iter().map(|v| v.to_string()).collect();
     Ok(match key {
-        "drive" => Axis::Drive(vals.iter().map(|v| v.to_string()).collect()),
+        "drive" => Axis::Drive(ids()),
+        "bays" => Axis::Bays(counts(key, &vals, 1)?),
+        "card" => Axis::Card(ids()),
+        "cards" => Axis::Cards(counts(key, &vals, 1)?),
+        "nic" => Axis::Nic(ids()),
         "raid" => Axis::Raid(
             vals.iter()
                 .map(|v| parse_level(v))
                 .collect::<Result<_, _>>()?,
         ),
-        "spares" => Axis::Spares(
-            vals.iter()
-                .map(|v| {
-                    v.parse::<u32>()
-                        .map_err(|_| format!("--vary spares={v}: not a whole number"))
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        "filesystem" => Axis::Filesystem(
-            vals.iter()
-                .map(|v| match v.to_ascii_lowercase().as_str() {
-                    "ext4" => Ok(Filesystem::Ext4),
-                    "xfs" => Ok(Filesystem::Xfs),
-                    "jfs" => Ok(Filesystem::Jfs),
-                    "none" => Ok(Filesystem::None),
-                    "zfs" => Ok(Filesystem::Zfs),
-                    _ => Err(format!(
-                        "--vary filesystem={v}: use ext4, xfs, jfs, zfs or none"
-                    )),
-                })
-                .collect::<Result<_, _>>()?,
-        ),
+        "spares" => Axis::Spares(counts(key, &vals, 0)?),
+        "filesystem" => {
+            Axis::Filesystem(vals.iter().map(|v| parse_fs(v)).collect::<Result<_, _>>()?)
+        }
         _ => {
             return Err(format!(
-                "--vary {s}: unknown variation {key:?} (use drive, raid, spares, filesystem; prices with --price)"
+                "--vary {s}: unknown variation {key:?} (use drive, bays, card, cards, nic, raid, spares, filesystem; prices with --price)"
             ));
         }
     })
@@ -186,18 +243,53 @@ fn parse_vary(s: &str) -> Result<Axis, String> {
 
 fn parse_price(s: &str) -> Result<Axis, String> {
     let (part, vals) = values("--price", s)?;
+    price_axis(&format!("--price {s}"), part, &vals)
+}
+
+/// A price axis from amounts such as `120.50`; `place` names them in a message.
+fn price_axis(place: &str, part: &str, vals: &[&str]) -> Result<Axis, String> {
     let cents = vals
         .iter()
         .map(|v| match parse_cents(v) {
             Ok(c) if c.0 >= 0 => Ok(c),
-            Ok(_) => Err(format!("--price {s}: a price cannot be negative")),
-            Err(e) => Err(format!("--price {s}: {e}")),
+            Ok(_) => Err(format!("{place}: a price cannot be negative")),
+            Err(e) => Err(format!("{place}: {e}")),
         })
         .collect::<Result<_, _>>()?;
     Ok(Axis::Price {
         part: part.to_string(),
         cents,
     })
+}
+
+/// A sweep file's variation as an axis, checked as `--vary` checks its values.
+fn file_axis(v: &Vary) -> Result<Axis, String> {
+    let check = |key: &str, n: &[u32], min: u32| -> Result<Vec<u32>, String> {
+        let text: Vec<String> = n.iter().map(u32::to_string).collect();
+        counts(
+            key,
+            &text.iter().map(String::as_str).collect::<Vec<_>>(),
+            min,
+        )
+    };
+    let axis = match v {
+        Vary::Drive(ids) => Axis::Drive(ids.clone()),
+        Vary::Bays(n) => Axis::Bays(check("bays", n, 1)?),
+        Vary::Card(ids) => Axis::Card(ids.clone()),
+        Vary::Cards(n) => Axis::Cards(check("cards", n, 1)?),
+        Vary::Nic(ids) => Axis::Nic(ids.clone()),
+        Vary::Raid(l) => Axis::Raid(l.clone()),
+        Vary::Spares(n) => Axis::Spares(n.clone()),
+        Vary::Filesystem(f) => Axis::Filesystem(f.clone()),
+        Vary::Price { part, amounts } => {
+            let vals: Vec<&str> = amounts.iter().map(String::as_str).collect();
+            price_axis(&format!("Price(part: {part:?})"), part, &vals)?
+        }
+    };
+    if axis.is_empty() {
+        return Err("no value".into());
+    }
+    Ok(axis)
 }
 
 /// A limit that must be a finite number, not negative.
@@ -210,9 +302,24 @@ fn limit(flag: &str, v: Option<f64>) -> Result<Option<f64>, String> {
     }
 }
 
-/// The checked request of `podplan sweep`.
-fn request(a: &SweepArgs) -> Result<SweepRequest, CliError> {
+/// A budget such as `12000.00`.
+fn budget(b: &str) -> Result<crate::units::Cents, String> {
+    match parse_cents(b) {
+        Ok(c) if c.0 >= 0 => Ok(c),
+        _ => Err(format!("--budget {b}: give an amount such as 12000.00")),
+    }
+}
+
+/// The checked request of `podplan sweep`: the sweep file's, if one is given, with the flags'
+/// variations added and their limits, objectives and model in place of the file's.
+fn request(a: &SweepArgs, file: Option<&Resolved>) -> Result<SweepRequest, CliError> {
     let mut axes = Vec::new();
+    if let Some(f) = file {
+        for (i, v) in f.file.vary.iter().enumerate() {
+            let axis = file_axis(v).map_err(|e| format!("{}: vary[{i}]: {e}", f.path.display()))?;
+            axes.push(axis);
+        }
+    }
     for v in &a.vary {
         axes.push(parse_vary(v)?);
     }
@@ -222,23 +329,39 @@ fn request(a: &SweepArgs) -> Result<SweepRequest, CliError> {
     if axes.is_empty() {
         return fail("give at least one --vary KEY=V1,V2 or --price PART=A,B");
     }
-    let budget = match &a.budget {
+    let fc = file.map(|f| f.file.constraints.clone()).unwrap_or_default();
+    let budget = match a.budget.as_ref().or(fc.budget.as_ref()) {
         None => None,
-        Some(b) => match parse_cents(b) {
-            Ok(c) if c.0 >= 0 => Some(c),
-            _ => return fail(format!("--budget {b}: give an amount such as 12000.00")),
-        },
+        Some(b) => Some(budget(b)?),
     };
+    let mut objectives: Vec<Objective> = a.objectives.iter().map(|o| o.objective()).collect();
+    if objectives.is_empty() {
+        objectives = file.map(|f| f.file.objectives.clone()).unwrap_or_default();
+    }
+    if objectives.is_empty() {
+        objectives = Objective::DEFAULT.to_vec();
+    }
+    let model = a
+        .model
+        .or(file.and_then(|f| f.file.model))
+        .unwrap_or(SweepModel::Sliding);
     Ok(SweepRequest {
         axes,
-        model: a.model.model(),
+        model: model.model(),
         constraints: Constraints {
-            max_annual_loss: limit("--max-annual-loss", a.max_annual_loss)?,
-            max_rebuild_hours: limit("--max-rebuild-hours", a.max_rebuild_hours)?,
-            min_ingest_mb_s: limit("--min-ingest", a.min_ingest)?,
+            max_annual_loss: limit(
+                "--max-annual-loss",
+                a.max_annual_loss.or(fc.max_annual_loss),
+            )?,
+            max_rebuild_hours: limit(
+                "--max-rebuild-hours",
+                a.max_rebuild_hours.or(fc.max_rebuild_hours),
+            )?,
+            min_ingest_mb_s: limit("--min-ingest", a.min_ingest.or(fc.min_ingest))?,
             budget,
-            min_usable_tb: limit("--min-usable", a.min_usable)?,
+            min_usable_tb: limit("--min-usable", a.min_usable.or(fc.min_usable))?,
         },
+        objectives,
     })
 }
 
@@ -248,12 +371,20 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let req = request(&a)?;
-    let extra = extra_parts(&a.parts)?;
-    let d = load_design(a.design.as_ref(), err)?;
+    let file = match &a.design {
+        Some(p) => sweep_file::read(p)?,
+        None => None,
+    };
+    let req = request(&a, file.as_ref())?;
+    let mut parts: Vec<PathBuf> = file.iter().flat_map(|f| f.parts.clone()).collect();
+    parts.extend(a.parts.iter().cloned());
+    let extra = extra_parts(&parts)?;
+    let design = file.as_ref().map(|f| f.base.clone()).or(a.design.clone());
+    let d = load_design(design.as_ref(), err)?;
     let base = with_parts(&d.loaded, &extra)?;
     let mut inputs = d.files();
-    inputs.extend(a.parts.iter().cloned());
+    inputs.extend(file.iter().map(|f| f.path.clone()));
+    inputs.extend(parts);
     if let Some(t) = a.threads
         && !(1..=MAX_THREADS).contains(&t)
     {
@@ -268,6 +399,7 @@ pub(crate) fn run(
     let done = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);
+    let this = std::thread::current();
     let s = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let r = pool.install(|| {
@@ -277,11 +409,16 @@ pub(crate) fn run(
                 })
             });
             finished.store(true, Ordering::Release);
+            // Wakes the progress loop at once rather than at its next tick.
+            this.unpark();
             r
         });
         let mut bar = Progress::new();
         while !finished.load(Ordering::Acquire) {
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+            if finished.load(Ordering::Acquire) {
+                break;
+            }
             bar.show(
                 err,
                 done.load(Ordering::Relaxed),
@@ -298,14 +435,16 @@ pub(crate) fn run(
         let reasons: Vec<String> = s
             .invalid
             .iter()
-            .map(|(r, n)| format!("  {n} × {r}"))
+            .map(|(code, n)| format!("  {} × {code}: {}", n.variants, n.message))
             .collect();
         return fail(format!(
             "no variant is a valid design:\n{}",
             reasons.join("\n")
         ));
     }
-    let text = render(a.format, &s, |st| {
+    // JSON holds every variant only when asked (a million variants are hundreds of MB).
+    let listed = if a.all { None } else { Some(s.front_only()) };
+    let text = render(a.format, listed.as_ref().unwrap_or(&s), |st| {
         crate::render::sweep::sections(&s, a.all, st)
     })?;
     if let Some(dir) = &a.out {

@@ -77,6 +77,10 @@ pub struct Column {
     pub name: String,
     /// Right-aligned (numbers) rather than left.
     pub right: bool,
+    /// A terminal table never splits a word of this column's cells or header: it wraps them
+    /// at spaces only (lists of `key=value` changes, ids), and is wider than its width if it
+    /// must.
+    pub whole_words: bool,
 }
 
 impl Section {
@@ -89,6 +93,7 @@ impl Section {
                 .map(|h| Column {
                     name: h.to_string(),
                     right: false,
+                    whole_words: false,
                 })
                 .collect(),
             ..Section::default()
@@ -99,6 +104,15 @@ impl Section {
         for c in columns {
             if let Some(col) = self.columns.get_mut(c) {
                 col.right = true;
+            }
+        }
+        self
+    }
+    /// Keeps these columns' words whole in terminal tables (see [`Column::whole_words`]).
+    pub fn whole_words(&mut self, columns: impl IntoIterator<Item = usize>) -> &mut Self {
+        for c in columns {
+            if let Some(col) = self.columns.get_mut(c) {
+                col.whole_words = true;
             }
         }
         self
@@ -156,17 +170,24 @@ fn tables_at(sections: &[Section], width: usize, wrap_titles: bool, colour: bool
             .iter()
             .map(|r| r.iter().map(|c| table_cell(c)).collect())
             .collect();
-        // Each column is at least as wide as its widest number, so no number is cut.
+        // Each column is at least as wide as its widest number (every word, in a column that
+        // keeps words whole), so no number is cut.
         let mut widest = vec![0usize; s.columns.len()];
         for r in &rows {
-            for (w, c) in widest.iter_mut().zip(r) {
+            for ((w, c), col) in widest.iter_mut().zip(r).zip(&s.columns) {
                 let n = c
                     .split_whitespace()
-                    .filter(|t| is_number(t))
+                    .filter(|t| col.whole_words || is_number(t))
                     .map(|t| t.chars().count())
                     .max()
                     .unwrap_or(0);
                 *w = (*w).max(n);
+            }
+        }
+        for ((w, h), col) in widest.iter_mut().zip(s.header()).zip(&s.columns) {
+            if col.whole_words {
+                let n = h.split_whitespace().map(|t| t.chars().count()).max();
+                *w = (*w).max(n.unwrap_or(0));
             }
         }
         if wrap_titles {

@@ -20,10 +20,10 @@ fn money(c: crate::units::Cents, style: Style) -> String {
 }
 
 /// The links' ids, shortened for reading: the first and how many more.
-fn binds(b: &Option<String>, style: Style) -> String {
+fn binds(b: &Option<std::sync::Arc<str>>, style: Style) -> String {
     match (b, style) {
         (None, _) => "-".into(),
-        (Some(t), Style::Data) => t.clone(),
+        (Some(t), Style::Data) => t.to_string(),
         (Some(t), Style::Read) => {
             let ids: Vec<&str> = t.split(", ").collect();
             match ids.as_slice() {
@@ -46,7 +46,7 @@ fn header(style: Style) -> Vec<&'static str> {
             "Annual loss",
             "Rebuild h",
             "Ingest MB/s",
-            "Binds scrub / ingest / rebuild",
+            "PSU margin %",
         ],
         Style::Data => vec![
             "front_rank",
@@ -81,14 +81,23 @@ fn variant_row(s: &Sweep, v: &Variant, style: Style) -> Vec<String> {
         v.changes.join(", ")
     };
     let status = match (&v.figures, v.feasible()) {
-        (None, _) => format!("invalid: {}", v.invalid.clone().unwrap_or_default()),
+        (None, _) => format!(
+            "invalid: {}",
+            v.invalid.as_ref().map_or(String::new(), |e| e.to_string())
+        ),
         (Some(_), true) => "feasible".into(),
         (Some(_), false) => format!("breaks {}", v.broken.join(" ")),
     };
     let n = header(style).len();
     let Some(f) = &v.figures else {
         let mut row = match style {
-            Style::Read => vec![format!("{rank} (v{})", v.index), changes, status],
+            Style::Read => vec![
+                format!("{rank} (v{})", v.index),
+                format!(
+                    "{changes} → invalid: {}",
+                    v.invalid.as_ref().map_or("", |e| e.code.as_str())
+                ),
+            ],
             Style::Data => vec![rank, v.index.to_string(), changes, status],
         };
         row.resize(n, String::new());
@@ -98,6 +107,7 @@ fn variant_row(s: &Sweep, v: &Variant, style: Style) -> Vec<String> {
     let rebuild = opt(f.rebuild_hours, |x| format!("{x:.1}"));
     let ingest = opt(f.ingest_mb_s, |x| format!("{x:.0}"));
     let per = opt(f.per_usable_tb, |x| format!("{x:.2}"));
+    let headroom = opt(f.psu_headroom_pct, |x| format!("{x:.1}"));
     match style {
         Style::Read => {
             let id = if v.feasible() {
@@ -114,9 +124,7 @@ fn variant_row(s: &Sweep, v: &Variant, style: Style) -> Vec<String> {
                 loss,
                 rebuild,
                 ingest,
-                [&f.scrub_binding, &f.ingest_binding, &f.rebuild_binding]
-                    .map(|b| binds(b, style))
-                    .join(" / "),
+                headroom,
             ]
         }
         Style::Data => vec![
@@ -135,9 +143,29 @@ fn variant_row(s: &Sweep, v: &Variant, style: Style) -> Vec<String> {
             binds(&f.ingest_binding, style),
             binds(&f.rebuild_binding, style),
             format!("{:.0}", f.load_w),
-            format!("{:.1}", f.psu_headroom_pct),
+            headroom,
         ],
     }
+}
+
+/// What binds scrub, ingest and a rebuild in each listed valid variant (the CSV has it in
+/// the variant's row).
+fn bottlenecks(s: &Sweep, rows: &[&Variant]) -> Section {
+    let mut b = Section::new(
+        "What binds each",
+        &["#", "Binds scrub", "Binds ingest", "Binds a rebuild"],
+    );
+    b.whole_words([1, 2, 3]);
+    for v in rows {
+        let Some(f) = &v.figures else { continue };
+        let mut row = variant_row(s, v, Style::Read);
+        row.truncate(1);
+        for x in [&f.scrub_binding, &f.ingest_binding, &f.rebuild_binding] {
+            row.push(binds(x, Style::Read));
+        }
+        b.row(row);
+    }
+    b
 }
 
 /// The sweep as sections: a summary, the front (every variant with `all`), invalid variants by
@@ -153,19 +181,31 @@ pub fn sections(s: &Sweep, all: bool, style: Style) -> Vec<Section> {
         ("Valid", valid.to_string()),
         ("Feasible", feasible.to_string()),
         ("On the Pareto front", s.front.len().to_string()),
+        (
+            "Designs validated / studied",
+            format!("{} / {}", s.work.designs_validated, s.work.designs_studied),
+        ),
+        ("Link graphs built", s.work.graphs_built.to_string()),
+        (
+            "Variants repriced from a study",
+            s.work.repriced.to_string(),
+        ),
         ("Annual-loss model", s.model.to_string()),
         ("Objectives", s.objectives.join(", ")),
     ] {
         sum.row(vec![k.to_string(), v]);
     }
     sum.notes.push(
-        "The front holds the feasible variants no other feasible variant beats on every objective (cost per usable TB, annual loss and rebuild hours lower, ingest higher); a missing figure counts as the worst.".into(),
+        format!(
+            "The front holds the feasible variants no other feasible variant beats on every objective ({}; higher ingest and usable TB are better, lower figures otherwise); a missing figure counts as the worst.",
+            s.objectives.join(", ")
+        ),
     );
     let mut out = vec![sum];
     let title = if all { "Every variant" } else { "Pareto front" };
     let mut t = Section::new(title, &header(style));
     match style {
-        Style::Read => t.align_right([2, 3, 4, 5, 6, 7]),
+        Style::Read => t.align_right([2, 3, 4, 5, 6, 7, 8]).whole_words(0..9),
         Style::Data => t.align_right([0, 1, 4, 5, 6, 7, 8, 9, 10, 14, 15]),
     };
     let rows: Vec<&Variant> = if all {
@@ -173,15 +213,26 @@ pub fn sections(s: &Sweep, all: bool, style: Style) -> Vec<Section> {
     } else {
         s.front.iter().map(|i| &s.variants[*i]).collect()
     };
-    for v in rows {
+    for v in &rows {
         t.row(variant_row(s, v, style));
     }
     out.push(t);
+    if style == Style::Read {
+        out.push(bottlenecks(s, &rows));
+    }
     if !s.invalid.is_empty() {
-        let mut inv = Section::new("Invalid variants", &["Reason", "Variants"]);
-        inv.align_right([1]);
-        for (r, n) in &s.invalid {
-            inv.row(vec![r.clone(), n.to_string()]);
+        let mut inv = Section::new(
+            "Invalid variants",
+            &["Code", "Variants", "First", "Its reason"],
+        );
+        inv.align_right([1, 2]);
+        for (code, n) in &s.invalid {
+            inv.row(vec![
+                code.clone(),
+                n.variants.to_string(),
+                format!("v{}", n.first),
+                n.message.clone(),
+            ]);
         }
         out.push(inv);
     }

@@ -93,6 +93,18 @@ pub struct DesignReport {
 
 /// Runs every engine on a design with its own policy and default parameters.
 pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
+    design_with(pod, name, &|params| bandwidth::graph(pod, params))
+}
+
+/// [`design`] with the link graph from `graph` (called once, after the layout and the bill of
+/// materials, where [`design`] builds it): a caller that studies many pods of the same hardware
+/// (the sweep) builds their graph once, since it depends on the hardware and the parameters,
+/// not on the RAID policy or the prices.
+pub fn design_with<G: std::borrow::Borrow<bandwidth::Graph>>(
+    pod: &Pod,
+    name: &str,
+    graph: &dyn Fn(&Params) -> Result<G, bandwidth::BandwidthError>,
+) -> Result<DesignReport, StudyError> {
     let shape = Shape {
         level: pod.raid.level,
         spares: pod.raid.spares,
@@ -108,10 +120,11 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
     // The link graph depends on the pod and the parameters, not on the workload: built once,
     // it serves every workload and the rebuild times. Its errors are the parameters', which
     // the first workload would have met first.
-    let graph = bandwidth::graph(pod, &params).map_err(|error| StudyError::Bandwidth {
+    let graph = graph(&params).map_err(|error| StudyError::Bandwidth {
         workload: WORKLOADS[0].name(),
         error,
     })?;
+    let graph: &bandwidth::Graph = graph.borrow();
     let mut bw = Vec::new();
     for w in WORKLOADS {
         let req = Request {
@@ -119,7 +132,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
             group: None,
             bay: None,
         };
-        match bandwidth::analyze_on(&graph, pod, &placement.layout, &req, &params) {
+        match bandwidth::analyze_on(graph, pod, &placement.layout, &req, &params) {
             Ok(r) => bw.push(r),
             // No redundancy: no rebuild exists; the summary says so instead of failing.
             Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
@@ -131,7 +144,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
             }
         }
     }
-    let rebuild_times = bandwidth::rebuild_times_on(&graph, &placement.layout, &params);
+    let rebuild_times = bandwidth::rebuild_times_on(graph, &placement.layout, &params);
     let mut layout = layout;
     if let Some(z) = layout.pipeline.zfs.as_mut() {
         z.resilver = resilver(&rebuild_times, params.factors.delay_h);
@@ -151,7 +164,7 @@ pub fn design(pod: &Pod, name: &str) -> Result<DesignReport, StudyError> {
         bandwidth: bw,
         rebuild_times,
         durability,
-        measured: measured::rows_with(pod, Some(&graph)),
+        measured: measured::rows_with(pod, Some(graph)),
     })
 }
 
