@@ -782,8 +782,9 @@ pub fn metrics(pod: &Pod, pod_total: Cents, data_drives: Cents) -> Result<Metric
         spec::Filesystem::None => "no filesystem",
     };
     let mut label = format!(
-        "{} groups of {}, {} spare{}, {fs}",
+        "{} group{} of {}, {} spare{}, {fs}",
         l.groups.len(),
+        if l.groups.len() == 1 { "" } else { "s" },
         shape.label(),
         l.spares.len(),
         if l.spares.len() == 1 { "" } else { "s" }

@@ -162,7 +162,8 @@ pub struct Bound {
 impl fmt::Display for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.alike > 0 {
-            write!(f, "{}, and {} more flows alike", self.limiter, self.alike)
+            let flows = if self.alike == 1 { "flow" } else { "flows" };
+            write!(f, "{}, and {} more {flows} alike", self.limiter, self.alike)
         } else {
             self.limiter.fmt(f)
         }

@@ -231,7 +231,8 @@ impl std::fmt::Display for StageNote {
             }
             StageNote::ZfsDistributedSpares { spares } => write!(
                 f,
-                "{spares} distributed spares' worth of every dRAID child kept for rebuilds"
+                "{spares} distributed {} worth of every dRAID child kept for rebuilds",
+                if spares == 1 { "spare's" } else { "spares'" }
             ),
             StageNote::ZfsDraidRows => f.write_str(
                 "dRAID: 32 MiB reflow reserve per child, whole 16 MiB rows, whole redundancy groups",
@@ -242,11 +243,14 @@ impl std::fmt::Display for StageNote {
                 count,
             } => write!(
                 f,
-                "{vdevs} vdevs in {count} whole metaslabs of {} MiB",
+                "{vdevs} vdev{} in {count} whole metaslab{} of {} MiB",
+                if vdevs == 1 { "" } else { "s" },
+                if count == 1 { "" } else { "s" },
                 (1u64 << shift.min(63)) >> 20
             ),
             StageNote::ZfsEmbeddedLog { count } => {
-                write!(f, "{count} metaslabs set aside for the embedded ZIL")
+                let s = if count == 1 { "" } else { "s" };
+                write!(f, "{count} metaslab{s} set aside for the embedded ZIL")
             }
             StageNote::ZfsDeflate { ratio, ashift } => write!(
                 f,

@@ -99,9 +99,10 @@ fn groups_section(r: &LayoutReport) -> Section {
     };
     let mut g = Section::new(
         format!(
-            "{}: {} groups of {}, {origin}",
+            "{}: {} group{} of {}, {origin}",
             r.design,
             r.groups.len(),
+            if r.groups.len() == 1 { "" } else { "s" },
             r.shape
         ),
         &[

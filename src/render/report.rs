@@ -126,10 +126,25 @@ pub(crate) fn key_figures(r: &DesignReport) -> Section {
         ]);
     }
     let p = &r.show.power;
+    // What the PSUs carry with every redundant unit failed, when some are redundant.
+    let redundant: u32 = p.psus.iter().map(|b| b.spares).sum();
+    let kept: f64 = p
+        .psus
+        .iter()
+        .map(|b| b.rated_w.watts() * f64::from(b.units - b.spares) / f64::from(b.units.max(1)))
+        .sum();
+    let kept = if redundant > 0 {
+        format!(
+            " ({kept:.0} W with the {redundant} redundant unit{} failed)",
+            if redundant == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     k.row(vec![
         "Power (DC)".into(),
         format!(
-            "{:.0} W spin-up all at once, {:.0} W staggered, {:.0} W idle, {:.0} W under load; PSUs rated {:.0} W",
+            "{:.0} W spin-up all at once, {:.0} W staggered, {:.0} W idle, {:.0} W under load; PSUs rated {:.0} W{kept}",
             p.spinup_simultaneous_w.watts(), p.spinup_staggered_w.watts(), p.idle_w.watts(), p.active_w.watts(), p.rated_w.watts()
         ),
     ]);

@@ -243,16 +243,18 @@ fn group(s: &mut Sink, pl: &str, pu: &PsuUse) -> (u32, u32) {
         s.error(
             Code::InvalidValue,
             format!("{pl}.redundancy"),
-            format!(
-                "NPlus({k}) needs 1 to {} failed units of a group of {}: {}",
-                pu.qty.saturating_sub(1),
-                pu.qty,
-                if k == 0 {
-                    "NPlus(0) is no redundancy; leave redundancy out".to_string()
-                } else {
-                    format!("give the group at least {} units (qty: {})", k + 1, k + 1)
-                }
-            ),
+            if k == 0 {
+                "NPlus(0) is no redundancy; leave redundancy out".to_string()
+            } else {
+                format!(
+                    "NPlus({k}) leaves no unit working in a group of {} (it survives at most {} \
+                     failed): give the group at least {} units (qty: {})",
+                    pu.qty,
+                    pu.qty.saturating_sub(1),
+                    k + 1,
+                    k + 1
+                )
+            },
         );
         return (pu.qty, 0);
     }

@@ -251,3 +251,28 @@ fn more_processors_than_sockets_and_a_bad_cpu_entry_are_located() {
         ("zero-quantity", "board.cpu.qty")
     );
 }
+
+#[test]
+fn a_redundant_group_is_budgeted_against_what_its_other_units_carry() {
+    // A 1+1 pair: the power table holds each state against one unit's rating as well as the
+    // pair's, and the key figures say what the PSUs carry with the redundant unit failed.
+    let pod = load_pod("power/redundant-pair.ron");
+    let b = &podplan::power::budget(&pod).psus[0];
+    let one_unit = b.rated_w.watts() / f64::from(b.units);
+    let (code, out, err) = run(&["report", &fixture("power/redundant-pair.ron")]);
+    assert_eq!(code, 0, "{err}");
+    let row = out
+        .lines()
+        .find(|l| l.contains("1 unit failed: sequential load"))
+        .unwrap_or_else(|| panic!("no row for a failed unit:\n{out}"));
+    assert!(
+        row.contains(&format!("/ {one_unit:.0} |")),
+        "held to one unit's {one_unit} W: {row}"
+    );
+    assert!(
+        out.contains(&format!(
+            "({one_unit:.0} W with the 1 redundant unit failed)"
+        )),
+        "{out}"
+    );
+}
