@@ -112,8 +112,9 @@ pub struct LayoutArgs {
     pub design: Option<PathBuf>,
     /// RAID level (default: the design's own policy): raid0, mirror, raid10, raid5, raid6,
     /// erasure, raidz1, raidz2, raidz3, or a ZFS dRAID as `zpool create` writes it,
-    /// draid<p>[:<d>d][:<c>c][:<s>s] (e.g. draid2:8d:60c:2s; children default to --width or
-    /// every drive not a hot spare, data to at most 8 per group, spares to 0).
+    /// draidP:Dd:Cc:Ss with P parity, D data disks per group, C children and S distributed
+    /// spares, each of :Dd, :Cc and :Ss optional (e.g. draid2:8d:60c:2s; children default to
+    /// --width or every drive not a hot spare, data to at most 8 per group, spares to 0).
     #[arg(long, value_parser = parse_raid)]
     pub raid: Option<RaidChoice>,
     /// Drives per group: 1 to at most 10000 (and no more than the pod's drives).
