@@ -1890,7 +1890,7 @@ fn search_shapes(n: u32, c: &AutoConstraints) -> Vec<Shape> {
 /// The ZFS vdevs the search considers over `drives` drives (hot spares set aside), within
 /// the parity range: RAIDZ1–3 from parity + 2 wide up to the width bound; 2- and 3-way
 /// mirrors; and one dRAID over every drive (at most 255) with 4, 8, 12 or 16 data disks per
-/// group and 1 or 2 distributed spares.
+/// group (data + parity within the width bound) and 1 or 2 distributed spares.
 pub fn zfs_shapes(drives: u32, c: &AutoConstraints) -> Vec<Level> {
     let parities = c.min_parity.max(1)..=c.max_parity.min(3);
     let mut out = Vec::new();
@@ -1911,7 +1911,11 @@ pub fn zfs_shapes(drives: u32, c: &AutoConstraints) -> Vec<Level> {
     for p in parities {
         for spares in [1, 2] {
             for data in [4, 8, 12, 16] {
-                if zfs::draid_problem(p, data, children, spares).is_none() {
+                // A redundancy group of data + parity disks is held to the same width bound
+                // as a RAIDZ vdev: it is what a rebuild reads per block.
+                if data + p <= c.width_limit(p)
+                    && zfs::draid_problem(p, data, children, spares).is_none()
+                {
                     out.push(Level::Draid {
                         parity: p,
                         data,

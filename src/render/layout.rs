@@ -340,7 +340,7 @@ fn auto_section(r: &LayoutReport, a: &crate::layout::AutoResult) -> Section {
     let zfs = c.zfs.is_some();
     let mut heads = vec!["Rank", "Shape", "Groups", "Unused"];
     if zfs {
-        heads.extend(["TB as zfs list", "Resilver h"]);
+        heads.extend(["TB as zfs list", "T_R h"]);
     } else {
         heads.push("TB before FS");
     }
@@ -439,7 +439,7 @@ fn auto_notes(r: &LayoutReport, a: &crate::layout::AutoResult) -> Vec<String> {
         ));
     }
     notes.push(if c.zfs.is_some() {
-        "Ranking (ZFS: RAIDZ1-3, mirrors and dRAID over every drive): the most capacity `zfs list` reports, then more parity, then the shorter resilver (Resilver h: the slowest vdev's, at the pool's fill, from the topology), then narrower vdevs, then fewer unused drives.".into()
+        "Ranking (ZFS: RAIDZ1-3, mirrors and dRAID over every drive): the most capacity `zfs list` reports, then more parity, then the shorter exposure (T_R h: the slowest vdev's wait before its rebuild starts, none for a dRAID's distributed spare, plus its resilver at the pool's fill through the topology), then narrower vdevs, then fewer unused drives.".into()
     } else {
         "Ranking: the most capacity before the filesystem, then more parity, then narrower groups (faster rebuilds), then fewer unused drives.".into()
     });

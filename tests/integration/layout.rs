@@ -1140,6 +1140,15 @@ fn auto_over_zfs_ranks_raidz_mirrors_and_draid_by_what_zfs_list_reports() {
         raidz2["before_filesystem"].as_u64(),
         Some(layout::zfs::pool_of_disks(layout::zfs::VdevKind::RaidZ(2), 15, 4, 4 * TB, &z).0)
     );
+    // A dRAID's redundancy groups (data + parity) keep to the same width bound as a RAIDZ
+    // vdev: 15 at parity 2 and below, 20 at parity 3 (the defaults).
+    for c in &all {
+        if let Some(d) = c["shape"]["level"]["Draid"].as_object() {
+            let (p, data) = (d["parity"].as_u64().unwrap(), d["data"].as_u64().unwrap());
+            let bound = if p >= 3 { 20 } else { 15 };
+            assert!(data + p <= bound, "{d:?} is wider than {bound}");
+        }
+    }
 }
 
 /// Pod 6.0 written out under ZFS with `raid` replaced by `raid_text`, in a directory with its
