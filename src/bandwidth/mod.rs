@@ -133,6 +133,12 @@ pub enum BandwidthError {
     /// The layout has no group.
     #[error("--workload {0}: the layout has no group")]
     NoGroups(&'static str),
+    /// A client workload on a pod none of whose network ports carries data.
+    #[error(
+        "--workload {0}: no network port has the Data role, so clients have no way in or out \
+         (give the ports that carry client traffic the Data role)"
+    )]
+    NoDataNetwork(&'static str),
 }
 
 /// `items` joined with commas, or `none` when there are none.

@@ -439,6 +439,9 @@ fn client_plans(
     if layout.groups.is_empty() {
         return Err(BandwidthError::NoGroups(req.workload.name()));
     }
+    if g.client.is_empty() {
+        return Err(BandwidthError::NoDataNetwork(req.workload.name()));
+    }
     let ingest = req.workload == Workload::Ingest;
     // Per user MB/s: a full-stripe write puts n/k on the group, 1/k on each member; a
     // read moves 1/n over each member's link, while a rotating-parity member also

@@ -142,10 +142,26 @@ pub struct SweepArgs {
 fn parse_level(s: &str) -> Result<Level, String> {
     let bad = || {
         format!(
-            "--vary raid={s}: expected raid6:WIDTH, raid5:WIDTH, raid10:WIDTH:COPIES, mirror:COPIES, stripe:WIDTH, ec:DATA+PARITY or raidz1|raidz2|raidz3:WIDTH (with filesystem=zfs)"
+            "--vary raid={s}: expected raid6:WIDTH, raid5:WIDTH, raid10:WIDTH:COPIES, mirror:COPIES, stripe:WIDTH, ec:DATA+PARITY, raidz1|raidz2|raidz3:WIDTH or a dRAID such as draid2:8d:60c:2s (both with filesystem=zfs)"
         )
     };
     let num = |t: &str| t.trim().parse::<u32>().map_err(|_| bad());
+    if s.trim().to_ascii_lowercase().starts_with("draid") {
+        // A dRAID names its children: every variant's drive count may differ, so there is no
+        // default to take them from.
+        let children = s.split(':').skip(1).any(|t| {
+            t.trim()
+                .strip_suffix(['c', 'C'])
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        });
+        if !children {
+            return Err(format!(
+                "--vary raid={s}: a dRAID in a sweep names its children, e.g. draid2:8d:60c:2s"
+            ));
+        }
+        return crate::layout::zfs::parse_draid(s.trim(), 0)
+            .map_err(|e| format!("--vary raid={e}"));
+    }
     let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
     Ok(match kind.trim().to_ascii_lowercase().as_str() {
         "raid6" => Level::Raid6 { width: num(rest)? },

@@ -135,7 +135,11 @@ pub fn design_with<G: std::borrow::Borrow<bandwidth::Graph>>(
         match bandwidth::analyze_on(graph, pod, &placement.layout, &req, &params) {
             Ok(r) => bw.push(r),
             // No redundancy: no rebuild exists; the summary says so instead of failing.
-            Err(bandwidth::BandwidthError::NoRedundancy { .. }) => {}
+            // No data network: clients cannot reach the pod; check warns (no-data-nic).
+            Err(
+                bandwidth::BandwidthError::NoRedundancy { .. }
+                | bandwidth::BandwidthError::NoDataNetwork(_),
+            ) => {}
             Err(error) => {
                 return Err(StudyError::Bandwidth {
                     workload: w.name(),

@@ -174,3 +174,52 @@ fn roles_are_checked_where_they_are_written() {
         );
     }
 }
+
+#[test]
+fn a_pod_without_a_data_port_has_no_client_bandwidth_and_says_why() {
+    // Every port made Management: clients cannot reach the pod, so ingest is not a figure
+    // (it used to come out bound by the drives, as if the network were free).
+    let text = roles_text().replace("nics: [Data, Data]", "nics: [Management, Unused]");
+    let p = pod_of_text(&text);
+    let shape = Shape {
+        level: p.raid.level,
+        spares: p.raid.spares,
+    };
+    let l = layout::place(&p, shape, &[]).unwrap().layout;
+    for workload in [Workload::Ingest, Workload::Read] {
+        let req = Request {
+            workload,
+            group: None,
+            bay: None,
+        };
+        let e = bandwidth::analyze(&p, &l, &req, &Params::default()).unwrap_err();
+        assert!(e.to_string().contains("Data role"), "{e}");
+    }
+}
+
+#[test]
+fn a_sweep_without_the_nic_card_puts_client_traffic_on_the_onboard_ports() {
+    // The fixture's onboard ports are Management/Unused beside a 25 GbE data card: `nic=onboard`
+    // removes the card, so the onboard ports become the client network (not no network at all).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pod.ron");
+    std::fs::write(&path, roles_text()).unwrap();
+    let (code, out, err) = run(&[
+        "sweep",
+        path.to_str().unwrap(),
+        "--vary",
+        "nic=onboard",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let variants = v["variants"].as_array().unwrap();
+    assert_eq!(variants[0]["changes"][0], "nic=onboard");
+    let ingest = variants[0]["figures"]["ingest_mb_s"].as_f64();
+    assert!(ingest.is_some_and(|x| x > 0.0), "{out}");
+    // The two onboard 1 GbE ports bind it, not the drives behind them.
+    let binding = variants[0]["figures"]["ingest_binding"].as_str().unwrap();
+    assert!(binding.starts_with("nic:"), "{binding}");
+}

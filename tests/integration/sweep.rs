@@ -620,3 +620,33 @@ fn a_sweep_file_given_to_another_command_says_what_it_is() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("a sweep file, not a design"), "{err}");
 }
+
+#[test]
+fn a_sweep_varies_draid_layouts_that_name_their_children() {
+    // Issue 15: the layout axis takes every shape `layout` does, dRAID included; a dRAID must
+    // name its children, since the variants' drive counts may differ.
+    let (code, out, err) = crate::run(&[
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--vary",
+        "raid=raidz2:15,draid2:8d:60c:2s",
+        "--vary",
+        "filesystem=zfs",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let variants = v["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 2, "{out}");
+    assert!(variants.iter().all(|x| x["invalid"].is_null()), "{out}");
+    let (code, _, err) = crate::run(&[
+        "sweep",
+        "designs/backblaze-pod-6.0.ron",
+        "--vary",
+        "raid=draid2:8d",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("names its children"), "{err}");
+}

@@ -243,6 +243,8 @@ pub(super) fn set_nic(l: &mut Loaded, part: &str) -> Result<(), Invalid> {
         .filter(|i| is_nic_card(l, &l.design.slots[*i].card.part))
         .collect();
     if part == ONBOARD {
+        // Without a NIC card the onboard ports are the client network: every one carries data.
+        l.design.board.nics = None;
         let mut i = 0;
         l.design.slots.retain(|_| {
             i += 1;
