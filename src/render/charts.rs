@@ -135,8 +135,20 @@ fn size_of(c: &BarChart) -> (u32, u32) {
     if c.horizontal {
         (1000, (140 + 22 * c.bars.len() as u32).max(360))
     } else {
-        (900, 520)
+        (vertical_width(c.bars.iter().map(|b| b.label.as_str())), 520)
     }
+}
+
+/// Width of a chart with one column per label: 900 px, or wider when the labels at 14 px
+/// (about 7 px a character, plus a gap) would not fit side by side under their columns.
+fn vertical_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
+    let (mut n, mut longest) = (0u32, 0u32);
+    for l in labels {
+        n += 1;
+        longest = longest.max(l.chars().count() as u32);
+    }
+    // The plot area is the width less the margins and the value axis (about 130 px).
+    (130 + n.saturating_mul(longest.saturating_mul(7) + 12)).clamp(900, 4000)
 }
 
 /// Axis tick text: no needless decimals, thousands separated.
@@ -514,7 +526,8 @@ pub(crate) fn stacked_svg(c: &StackedChart) -> Result<String, ChartError> {
     if c.categories.is_empty() {
         return Err(ChartError::Empty);
     }
-    svg_with((900, 520), |a| draw_stacked(a, c))
+    let width = vertical_width(c.categories.iter().map(String::as_str));
+    svg_with((width, 520), |a| draw_stacked(a, c))
 }
 
 /// A stacked chart as PNG bytes.
@@ -522,7 +535,8 @@ pub(crate) fn stacked_png(c: &StackedChart) -> Result<Vec<u8>, ChartError> {
     if c.categories.is_empty() {
         return Err(ChartError::Empty);
     }
-    png_with((900, 520), |a| draw_stacked(a, c))
+    let width = vertical_width(c.categories.iter().map(String::as_str));
+    png_with((width, 520), |a| draw_stacked(a, c))
 }
 
 /// A line chart as SVG text.
