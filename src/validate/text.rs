@@ -18,6 +18,41 @@ pub(super) fn text_limit(field: &str) -> usize {
 /// Reports every string in `value` longer than its field's limit, without echoing it.
 /// Enum variant names (`Drive`, `Backplane`, `Published`) are not part of the place.
 pub(super) fn check_texts(s: &mut Sink, place: &str, field: &str, value: &serde_json::Value) {
+    let mut path = Vec::new();
+    walk(s, place, &mut path, field, value);
+}
+
+/// One step of a place: a field name or a list index.
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The place `base` then `path`, as diagnostics write it (`slots[2].card.part`). Built only
+/// for a text that is too long, so a clean design costs no string building.
+fn place_of(base: &str, path: &[Seg]) -> String {
+    let mut p = base.to_string();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !p.is_empty() {
+                    p.push('.');
+                }
+                p.push_str(k);
+            }
+            Seg::Index(i) => p.push_str(&format!("[{i}]")),
+        }
+    }
+    p
+}
+
+fn walk<'a>(
+    s: &mut Sink,
+    base: &str,
+    path: &mut Vec<Seg<'a>>,
+    field: &str,
+    value: &'a serde_json::Value,
+) {
     use serde_json::Value;
     match value {
         Value::String(t) => {
@@ -28,7 +63,7 @@ pub(super) fn check_texts(s: &mut Sink, place: &str, field: &str, value: &serde_
                 if n > limit {
                     s.error(
                         Code::TextTooLong,
-                        place,
+                        place_of(base, path),
                         format!("{field} is {n} characters long; the limit is {limit}"),
                     );
                 }
@@ -36,7 +71,9 @@ pub(super) fn check_texts(s: &mut Sink, place: &str, field: &str, value: &serde_
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                check_texts(s, &format!("{place}[{i}]"), field, v);
+                path.push(Seg::Index(i));
+                walk(s, base, path, field, v);
+                path.pop();
             }
         }
         Value::Object(map) => {
@@ -47,14 +84,11 @@ pub(super) fn check_texts(s: &mut Sink, place: &str, field: &str, value: &serde_
                     .is_some_and(|k| k.starts_with(|c: char| c.is_ascii_uppercase()));
             for (k, v) in map {
                 if variant {
-                    check_texts(s, place, field, v);
+                    walk(s, base, path, field, v);
                 } else {
-                    let p = if place.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{place}.{k}")
-                    };
-                    check_texts(s, &p, k, v);
+                    path.push(Seg::Key(k));
+                    walk(s, base, path, k, v);
+                    path.pop();
                 }
             }
         }
