@@ -739,4 +739,48 @@ mod tests {
         assert_eq!(drawn, 1, "{svg}");
         assert!(svg.contains(&one.bars[0].label));
     }
+
+    #[test]
+    fn column_labels_do_not_overlap_however_many_columns() {
+        // Eleven columns labelled as long as the comparison's: each label (at about 0.55 em a
+        // character, the narrowest a sans-serif average gets) fits in the gap between the
+        // centres of its column and the next. At a fixed 900 px they ran into each other.
+        let label = "60-bay dual-path";
+        let mut c = sample();
+        c.bars = (0..11)
+            .map(|i| Bar {
+                label: format!("{label}{i:>2}"),
+                from: 0.0,
+                to: 10.0 + f64::from(i),
+                highlight: false,
+                value_label: String::new(),
+            })
+            .collect();
+        let svg = bars_svg(&c).unwrap();
+        let mut centres = Vec::new();
+        let mut size = 0.0f64;
+        for piece in svg.split("<text ").skip(1) {
+            let Some((attrs, rest)) = piece.split_once('>') else {
+                continue;
+            };
+            if !rest.trim_start().starts_with(label) {
+                continue;
+            }
+            let attr = |name: &str| -> f64 {
+                let at = attrs.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                attrs[at..].split('"').next().unwrap().parse().unwrap()
+            };
+            centres.push(attr("x"));
+            size = attr("font-size");
+        }
+        assert_eq!(centres.len(), 11, "{svg}");
+        let wide = 0.55 * size * (label.chars().count() + 2) as f64;
+        for w in centres.windows(2) {
+            assert!(
+                w[1] - w[0] >= wide,
+                "labels {} px apart, each about {wide} px",
+                w[1] - w[0]
+            );
+        }
+    }
 }
