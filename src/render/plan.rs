@@ -266,7 +266,13 @@ fn opex(r: &PlanReport, st: Style) -> Section {
             money(p.opex.bandwidth, cur, st),
             money(p.opex.drive_replacements, cur, st),
             money(p.opex.labour, cur, st),
-            format!("{:.0}", p.energy_kwh),
+            match st {
+                // Thousands separated for reading; a plain number for CSV and JSON.
+                Style::Read if p.energy_kwh.is_finite() && p.energy_kwh >= 0.0 => {
+                    crate::units::group_thousands(p.energy_kwh.round() as u64)
+                }
+                _ => format!("{:.0}", p.energy_kwh),
+            },
             format!("{:.1}", p.drive_failures),
         ]
     };

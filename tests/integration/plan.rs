@@ -681,3 +681,36 @@ fn a_plan_file_alone_is_planned() {
         "{out}"
     );
 }
+
+#[test]
+fn the_plans_energy_in_kwh_reads_with_thousands_separated_and_stays_plain_in_csv() {
+    let plan = "designs/plans/5pb-40pct-pod-6.0.ron";
+    let (code, csv, err) = run(&["plan", plan, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = csv.lines().skip_while(|l| !l.contains(",kwh,"));
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "kwh").unwrap();
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let kwh: u64 = first[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("plain digits: {}", first[col]));
+    assert!(
+        kwh >= 1000,
+        "a fleet's yearly energy is thousands of kWh: {kwh}"
+    );
+    let digits = kwh.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let (code, table, err) = run(&["plan", plan]);
+    assert_eq!(code, 0, "{err}");
+    let row = table
+        .lines()
+        .find(|l| l.contains(first[1]) && l.contains(&grouped))
+        .unwrap_or_else(|| panic!("no {} row with {grouped} kWh:\n{table}", first[1]));
+    assert!(!row.contains(&format!(" {digits} ")), "{row}");
+}
