@@ -116,16 +116,34 @@ fn is_zero(n: &u32) -> bool {
 impl PsuBudget {
     /// True when the draw fits every rating of this PSU (every unit of a group working).
     pub fn fits(&self, d: Draw) -> bool {
-        self.fits_units(d, self.units)
+        d.a12 <= self.rated_12v_a + Amps(RATING_SLACK)
+            && d.a5 <= self.rated_5v_a + Amps(RATING_SLACK)
+            && d.power() <= self.rated_w + Watts(RATING_SLACK)
     }
 
     /// True when the draw fits the ratings of `working` of the group's units, which share it
     /// evenly (current sharing, model §10).
     pub fn fits_units(&self, d: Draw, working: u32) -> bool {
+        self.with_working(working).fits(d)
+    }
+
+    /// This budget rated for `working` of its units (they share the load evenly, model §10).
+    pub fn with_working(&self, working: u32) -> PsuBudget {
+        let working = working.min(self.units);
         let share = f64::from(working) / f64::from(self.units.max(1));
-        d.a12 <= self.rated_12v_a * share + Amps(RATING_SLACK)
-            && d.a5 <= self.rated_5v_a * share + Amps(RATING_SLACK)
-            && d.power() <= self.rated_w * share + Watts(RATING_SLACK)
+        PsuBudget {
+            rated_w: self.rated_w * share,
+            rated_12v_a: self.rated_12v_a * share,
+            rated_5v_a: self.rated_5v_a * share,
+            units: working,
+            spares: 0,
+            ..self.clone()
+        }
+    }
+
+    /// This budget with its redundant units failed: what the group promises to carry.
+    pub fn redundant_failed(&self) -> PsuBudget {
+        self.with_working(self.units - self.spares.min(self.units))
     }
 
     /// True when one unit can fail and the others carry the running load under I/O: the

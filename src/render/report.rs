@@ -131,7 +131,7 @@ pub(crate) fn key_figures(r: &DesignReport) -> Section {
     let kept: f64 = p
         .psus
         .iter()
-        .map(|b| b.rated_w.watts() * f64::from(b.units - b.spares) / f64::from(b.units.max(1)))
+        .map(|b| b.redundant_failed().rated_w.watts())
         .sum();
     let kept = if redundant > 0 {
         format!(

@@ -180,14 +180,7 @@ pub(crate) fn power_section(r: &ShowReport) -> Section {
         }
         if b.spares > 0 {
             // A redundant group is held to what the units left after `spares` failures carry.
-            let working = b.units - b.spares;
-            let share = f64::from(working) / f64::from(b.units.max(1));
-            let left = PsuBudget {
-                rated_w: b.rated_w * share,
-                rated_12v_a: b.rated_12v_a * share,
-                rated_5v_a: b.rated_5v_a * share,
-                ..b.clone()
-            };
+            let left = b.redundant_failed();
             let failed = if b.spares == 1 { "unit" } else { "units" };
             for (name, d) in [
                 ("spin-up, one backplane at a time", b.spinup_staggered),
